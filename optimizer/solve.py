@@ -1,0 +1,69 @@
+"""``SolveReport``: what every engine says about how its solve went.
+
+Principle: a result is called ``optimal`` only when the solver proved it. A run stopped by the
+time limit with a solution in hand is ``feasible`` and carries the best bound and the gap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class SolveStatus(StrEnum):
+    """Outcome of one solve."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
+    ERROR = "error"
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative gap ``|objective - bound| / max(|objective|, 1e-9)``; ``None`` when unknown.
+
+    Returns 0.0 when both are equal (including both zero).
+    """
+    if objective is None or bound is None:
+        return None
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    difference = abs(objective - bound)
+    if difference == 0.0:
+        return 0.0
+    return difference / max(abs(objective), 1e-9)
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """How a solve went.
+
+    Attributes:
+        status: the outcome (see ``SolveStatus``).
+        objective: objective value of the returned solution, in the engine's unit; ``None``
+            when there is no solution.
+        bound: best proven bound on the objective (lower bound when minimising).
+        gap: relative gap between ``objective`` and ``bound`` (0.0 when proven optimal).
+        seconds: wall-clock seconds spent in the solver, model building included.
+        solver: name of the solver that ran, e.g. ``"highs"``, ``"cp-sat"``.
+    """
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+
+    @property
+    def has_solution(self) -> bool:
+        """True when a solution (proven optimal or not) is available."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict with the keys status, objective, bound, gap, seconds, solver."""
+        data = asdict(self)
+        data["status"] = str(self.status)
+        return data
