@@ -1,0 +1,202 @@
+"""The ``svcplan`` command line: parse, call ``optimizer.api``, render. No modelling here.
+
+Exit codes: 0 success, 1 other error, 2 bad input, 3 infeasible, 4 time limit without a
+solution. User errors print one line per problem and no traceback (``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from optimizer import __version__, api
+from optimizer.errors import ScenarioError, SvcplanError
+from optimizer.scenario import load_scenario, scenario_json_schema
+
+EXIT_OK, EXIT_OTHER, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="svcplan",
+    help="Site service stations, roster staff and plan surge dispatch from one scenario file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", metavar="DIR", help="Write outputs to DIR/<name>/ (default ./out)."),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option("--time-limit", metavar="S", min=0.001, help="Solver time limit in seconds."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
+@dataclass
+class Options:
+    """Options given before the command (global) or after it (local); local ones win."""
+
+    out: Path | None = None
+    time_limit: float | None = None
+    quiet: bool = False
+    json: bool = False
+    debug: bool = False
+
+    def merged(self, **local: object) -> Options:
+        """These options with every local option that was given laid over them."""
+        given = {key: value for key, value in local.items() if value not in (None, False)}
+        return Options(**{**self.__dict__, **given})
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """Site service stations, roster staff and plan surge dispatch from one scenario file."""
+    if version:
+        stdout.print(f"svcplan {__version__}")
+        raise typer.Exit(EXIT_OK)
+    ctx.obj = Options(out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug)
+
+
+T = TypeVar("T")
+
+
+def _guarded(options: Options, action: Callable[[], T]) -> T:
+    """Run ``action``; map svcplan errors to their exit codes with a message and no traceback."""
+    try:
+        return action()
+    except SvcplanError as error:
+        if options.debug:
+            raise
+        for line in str(error).splitlines():
+            stderr.print(f"error: {line}" if not line.startswith(" ") else line, markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("interrupted: nothing was written")
+        raise typer.Exit(130) from None
+    except Exception as error:
+        if options.debug:
+            raise
+        stderr.print(f"internal error: {type(error).__name__}: {error}", markup=False)
+        stderr.print("rerun with --debug for the traceback")
+        raise typer.Exit(EXIT_OTHER) from None
+
+
+def _emit_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")],
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check scenario files without running anything; exit 2 if any is invalid."""
+    options = ctx.obj.merged(quiet=quiet, json=json_output, debug=debug)
+    report = _guarded(options, lambda: [_validate_one(path, options) for path in files])
+    if options.json:
+        _emit_json(report)
+    if not all(item["valid"] for item in report):
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _validate_one(path: Path, options: Options) -> dict[str, object]:
+    """Validate one file, print its verdict, and return it as a JSON-ready dict."""
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        if not options.json:
+            for line in error.problems:
+                stderr.print(f"error: {line}", markup=False)
+        return {"file": str(path), "valid": False, "problems": error.problems}
+    if not (options.quiet or options.json):
+        engines = ", ".join(scenario.engines) or "none"
+        stdout.print(f"ok  {path}  (scenario {scenario.name}; engines: {engines})")
+    return {"file": str(path), "valid": True, "engines": scenario.engines}
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (also in scenarios/scenario.schema.json)."""
+    _emit_json(scenario_json_schema())
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run the engines a scenario enables and write outputs to <out>/<name>/."""
+    options = ctx.obj.merged(
+        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+    )
+    chatty = not (options.quiet or options.json)
+    with stderr.status("planning", spinner="dots") if chatty else nullcontext() as status:
+
+        def progress(line: str) -> None:
+            if status is not None:
+                status.update(line)
+
+        outcome = _guarded(
+            options,
+            lambda: api.plan(
+                scenario_file,
+                out_dir=options.out,
+                time_limit_seconds=options.time_limit,
+                progress=progress,
+            ),
+        )
+    if options.json:
+        _emit_json(outcome.summary)
+    elif not options.quiet:
+        _print_plan(outcome)
+
+
+def _print_plan(outcome: api.PlanOutcome) -> None:
+    table = Table(title=f"svcplan plan: {outcome.scenario.name}", title_justify="left")
+    table.add_column("engine")
+    table.add_column("status")
+    engines = outcome.summary["engines"]
+    assert isinstance(engines, dict)
+    for name, result in engines.items():
+        table.add_row(name, str(result.get("status")))
+    if engines:
+        stdout.print(table)
+    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,312 @@
+"""The scenario file: pydantic models of its sections and ``load_scenario``.
+
+A scenario is one YAML (safe-loaded) or TOML file. Sections that are absent switch their engine
+off: no ``siting`` section, no station siting. Every relative path in the file is resolved
+against the folder of the scenario file, and every data file it names must exist; all missing
+files are reported together. Errors name file, line and field, e.g.
+``scenarios/x.yaml:12: siting.coverage_minutes: must be > 0 (got -5)``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from optimizer.errors import ScenarioError
+from optimizer.scenario_errors import describe_validation_error
+from optimizer.scenario_source import read_scenario_source
+
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
+
+
+def _resolve_existing_file(value: Path, info: ValidationInfo) -> Path:
+    """Resolve ``value`` against the scenario's folder and require that the file exists."""
+    base_dir = (info.context or {}).get("base_dir")
+    path = value if value.is_absolute() or base_dir is None else Path(base_dir) / value
+    path = Path(os.path.normpath(path))
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "file not found"
+        raise PydanticCustomError(
+            "missing_file", "{what}: {path}", {"what": what, "path": str(path)}
+        )
+    return path
+
+
+DataFile = Annotated[Path, AfterValidator(_resolve_existing_file)]
+"""A path to an input file, relative to the scenario file; it must exist."""
+
+Minutes = Annotated[float, Field(gt=0, le=24 * 60)]
+Meters = Annotated[float, Field(gt=0)]
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, NaN/inf are rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class PopulationLayer(Section):
+    """Where residents live: a polygon or point layer with a resident count per feature."""
+
+    path: DataFile = Field(description="GeoPackage, GeoJSON or GeoParquet file.")
+    layer: str | None = Field(
+        None, description="Layer name inside a GeoPackage; default: the first."
+    )
+    population_field: str = Field(
+        "population", description="Field holding the number of residents of each feature."
+    )
+
+
+class DistrictsConfig(Section):
+    """Districts for the density rule, from a polygon layer or derived from the population grid."""
+
+    path: DataFile | None = Field(
+        None, description="Polygon layer of districts. When absent, districts are derived."
+    )
+    layer: str | None = Field(None, description="Layer name inside a GeoPackage.")
+    name_field: str = Field("name", description="Field holding the district name (with `path`).")
+    derive_h3_resolution: int = Field(
+        7,
+        ge=0,
+        le=15,
+        description="Without `path`: districts are the H3 cells of this resolution (res 7 ≈ 5 km²) "
+        "containing the population features.",
+    )
+    urban_min_residents_per_km2: float = Field(
+        1500.0,
+        ge=0,
+        description="A district at or above this density is urban (the density rule applies).",
+    )
+
+
+class RegionConfig(Section):
+    """The place being planned: its road network, residents, points of interest and districts."""
+
+    roads: DataFile = Field(description="OpenStreetMap extract: .osm.pbf, .osm or .osm.bz2.")
+    population: PopulationLayer
+    points_of_interest: DataFile | None = Field(
+        None, description="CSV with columns id, lat, lon (WGS84) of named places."
+    )
+    point_of_interest_categories: dict[str, str] = Field(
+        default_factory=dict,
+        description="Category of each named place, by id, e.g. bus_central_station: transport_hub.",
+    )
+    districts: DistrictsConfig = Field(default_factory=DistrictsConfig)
+    max_snap_meters: Meters = Field(
+        500.0, description="Residents farther than this from any road are listed as unreachable."
+    )
+
+
+class CandidatesConfig(Section):
+    """Where new stations may be opened."""
+
+    grid_spacing_meters: Meters | None = Field(
+        500.0, description="A square grid over populated areas at this spacing; null: no grid."
+    )
+    points_of_interest: bool = Field(True, description="Every point of interest is a candidate.")
+    path: DataFile | None = Field(None, description="CSV of extra candidate sites (id, lat, lon).")
+    opening_cost: float = Field(1.0, ge=0, description="Cost of opening one new station.")
+
+
+class ExistingStations(Section):
+    """Stations that exist today."""
+
+    path: DataFile = Field(description="CSV of existing stations (id, lat, lon).")
+    allow_closing: bool = Field(False, description="May the plan close existing stations?")
+    closing_saving: float = Field(0.0, ge=0, description="Saving per closed station (cost units).")
+
+
+class DensityRule(Section):
+    """At least one station per `residents_per_station` residents in every urban district."""
+
+    residents_per_station: int = Field(5000, gt=0, description="Residents per required station.")
+    as_capacity: bool = Field(
+        False, description="Also cap each station at `residents_per_station` assigned residents."
+    )
+
+
+class TypedPostRule(Section):
+    """Every place of `category` has a post of `post_type` within `within_minutes`."""
+
+    category: str = Field(description="Point-of-interest category, e.g. transport_hub.")
+    post_type: str = Field(description="Post type required there, e.g. self_service_24h.")
+    within_minutes: Minutes = Field(15.0, description="Travel minutes from the place to the post.")
+
+
+class SitingConfig(Section):
+    """Station siting: where stations should be."""
+
+    objective: Literal["lexicographic", "cover", "max_cover", "min_travel", "min_cost"] = Field(
+        "lexicographic",
+        description="lexicographic: cover everyone coverable, then fewest stations, then least "
+        "travel. cover: fewest stations (least cost) covering everyone coverable. max_cover: most "
+        "residents covered with `max_stations` or `budget`. min_travel: p-median with "
+        "`max_stations`. min_cost: opening cost plus resident-weighted travel.",
+    )
+    travel_mode: Literal["walk", "bike", "drive"] = Field(
+        "walk", description="How residents travel."
+    )
+    coverage_minutes: Minutes = Field(15.0, description="A resident is covered within this trip.")
+    max_stations: int | None = Field(None, gt=0, description="At most this many stations (p).")
+    budget: float | None = Field(None, gt=0, description="At most this total opening cost.")
+    candidates: CandidatesConfig = Field(default_factory=CandidatesConfig)
+    existing_stations: ExistingStations | None = None
+    density: DensityRule | None = Field(
+        default_factory=DensityRule, description="Density rule; null switches it off."
+    )
+    typed_posts: list[TypedPostRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _objective_has_its_limit(self) -> SitingConfig:
+        needs_limit = self.objective in ("max_cover", "min_travel")
+        if needs_limit and self.max_stations is None and self.budget is None:
+            raise PydanticCustomError(
+                "missing_limit",
+                "objective {objective} needs max_stations or budget",
+                {"objective": self.objective},
+            )
+        return self
+
+
+class PeakSeason(Section):
+    """A named period of higher demand, e.g. the tourist season."""
+
+    name: str
+    start: str = Field(description="First day, MM-DD (every year).", pattern=r"^\d\d-\d\d$")
+    end: str = Field(description="Last day, MM-DD (every year).", pattern=r"^\d\d-\d\d$")
+
+
+class StaffingConfig(Section):
+    """Staffing: forecast demand from history and the staff it needs."""
+
+    history: DataFile = Field(description="CSV or Parquet of (site, date or timestamp, count).")
+    site_column: str = "site"
+    time_column: str = "date"
+    count_column: str = "count"
+    country: str = Field(description="ISO country code for public holidays, e.g. NZ.")
+    subdivision: str | None = Field(None, description="Holiday subdivision, e.g. AUK.")
+    horizon_days: int = Field(28, gt=0, le=366, description="Days to forecast and staff.")
+    peak_seasons: list[PeakSeason] = Field(default_factory=list)
+
+
+class DispatchConfig(Section):
+    """Cross-region dispatch when demand surges."""
+
+    regions: DataFile = Field(description="CSV of regions: id, lat, lon, priority.")
+    resources: DataFile = Field(description="CSV of units per region: region, resource, ...")
+    window_minutes: Minutes = Field(120.0, description="Moves must arrive within this window.")
+
+
+class SolverConfig(Section):
+    """Limits shared by every engine."""
+
+    time_limit_seconds: float = Field(300.0, gt=0, description="Wall-clock limit per solve.")
+    relative_gap: float = Field(
+        0.0, ge=0, lt=1, description="Stop when proven within this relative gap (0: exact)."
+    )
+    threads: int | None = Field(None, gt=0, description="Solver threads; null: the solver decides.")
+    seed: int = Field(0, ge=0, description="Random seed: same inputs and seed give the same plan.")
+
+
+OutputFormat = Literal["gpkg", "parquet", "fgb", "geojson", "html", "png", "csv", "ics"]
+
+
+class OutputsConfig(Section):
+    """Where and how results are written."""
+
+    directory: Path | None = Field(
+        None,
+        description="Folder that receives <name>/; relative to the scenario file. "
+        "Default: ./out in the working directory.",
+    )
+    formats: list[OutputFormat] = Field(default_factory=lambda: ["gpkg"])
+
+
+class Scenario(Section):
+    """One planning scenario: the region, which engines run, and how."""
+
+    name: str = Field(
+        description="Scenario name; also the output folder name.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=100,
+    )
+    description: str = ""
+    region: RegionConfig | None = None
+    siting: SitingConfig | None = None
+    staffing: StaffingConfig | None = None
+    dispatch: DispatchConfig | None = None
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+    outputs: OutputsConfig = Field(default_factory=OutputsConfig)
+
+    @field_validator("siting")
+    @classmethod
+    def _siting_needs_region(cls, siting: SitingConfig | None, info: ValidationInfo) -> Any:
+        region_given = info.data.get("region", "invalid") is not None
+        if siting is not None and not region_given:
+            raise PydanticCustomError("missing_region", "needs a region section", {})
+        return siting
+
+    @property
+    def engines(self) -> list[str]:
+        """Names of the engines this scenario switches on, in run order."""
+        sections = {"siting": self.siting, "staffing": self.staffing, "dispatch": self.dispatch}
+        return [name for name, section in sections.items() if section is not None]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Args:
+        path: a ``.yaml``, ``.yml`` or ``.toml`` file.
+
+    Returns:
+        The validated ``Scenario``; its data-file paths are resolved and exist.
+
+    Raises:
+        ScenarioError: with one ``file:line: field: message`` line per defect.
+    """
+    path = Path(path)
+    source = read_scenario_source(path)
+    try:
+        return Scenario.model_validate(source.data, context={"base_dir": path.parent})
+    except ValidationError as error:
+        problems = [describe_validation_error(item, source, Scenario) for item in error.errors()]
+        raise ScenarioError(problems) from None
+    except RecursionError:
+        raise ScenarioError([f"{path}:1: the document is nested too deeply"]) from None
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario file (what ``svcplan schema`` prints)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "svcplan scenario"
+    return schema
+
+
+def output_folder(scenario: Scenario, scenario_path: Path, override: Path | None = None) -> Path:
+    """The folder ``<directory>/<name>`` that receives this scenario's outputs.
+
+    ``override`` (the CLI's ``--out``) wins over ``outputs.directory``; a relative
+    ``outputs.directory`` is taken from the scenario file's folder; the default is ``./out``.
+    """
+    if override is not None:
+        base = override
+    elif scenario.outputs.directory is not None:
+        base = scenario_path.parent / scenario.outputs.directory
+    else:
+        base = Path("out")
+    return base / scenario.name

@@ -1,0 +1,124 @@
+"""The svcplan command line: exit codes, one-line errors, outputs and the JSON summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from optimizer.jobs import json_writer, publish
+
+from .conftest import REPO_ROOT, SAMPLE_SCENARIO
+from .test_scenario import BROKEN
+
+runner = CliRunner()
+
+
+def test_validate_sample_exits_0() -> None:
+    result = runner.invoke(app, ["validate", str(SAMPLE_SCENARIO)])
+    assert result.exit_code == 0, result.output
+    assert "ok" in result.stdout and "porto-alegre" in result.stdout
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_validate_broken_exits_2_with_one_line_and_no_traceback(tmp_path: Path, case: str) -> None:
+    content, line, _ = BROKEN[case]
+    path = tmp_path / "broken.yaml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"error: {path}:{line}: ")
+    assert "Traceback" not in result.output
+
+
+def test_validate_reports_every_file_and_fails_if_one_is_bad(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: ok\nsolver: {seed: -1}\n")
+    result = runner.invoke(app, ["validate", "--json", str(SAMPLE_SCENARIO), str(bad)])
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert [item["valid"] for item in report] == [True, False]
+    assert report[1]["problems"] == [f"{bad}:2: solver.seed: must be >= 0 (got -1)"]
+
+
+def test_schema_command_prints_the_committed_schema() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    committed = (REPO_ROOT / "scenarios" / "scenario.schema.json").read_text()
+    assert json.loads(result.stdout) == json.loads(committed)
+
+
+def test_plan_writes_summary_and_manifest(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", str(SAMPLE_SCENARIO), "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    folder = tmp_path / "porto-alegre"
+    assert json.loads((folder / "summary.json").read_text()) == summary
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {item["path"] for item in manifest["outputs"]} >= {"summary.json"}
+    assert {Path(item["path"]).name for item in manifest["inputs"]} >= {"poa_osm.pbf"}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "staging left behind"
+
+
+def test_global_options_before_the_command_work_too(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--out", str(tmp_path), "--quiet", "plan", str(SAMPLE_SCENARIO)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert (tmp_path / "porto-alegre" / "summary.json").is_file()
+
+
+def test_plan_on_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nsiting: {coverage_minutes: 15}\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(bad), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {bad}:2: siting: needs a region section\n"
+    assert not out.exists()
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = runner.invoke(app, ["validate", str(missing)])
+    assert result.exit_code == 2
+    assert "cannot read scenario file" in result.stderr
+    debug = runner.invoke(app, ["plan", "--debug", str(missing)])
+    assert debug.exception is not None and debug.exit_code != 0
+
+
+def test_interrupted_publish_keeps_the_previous_outputs(tmp_path: Path) -> None:
+    folder = tmp_path / "plan"
+    publish(folder, {"summary.json": json_writer({"run": 1})})
+
+    def crash(path: Path) -> None:
+        path.write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        publish(folder, {"summary.json": json_writer({"run": 2}), "z.csv": crash})
+    assert json.loads((folder / "summary.json").read_text()) == {"run": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+def test_console_script_exit_code_for_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsiting:\n  covrage_minutes: 15\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {bad}:3: siting.covrage_minutes: unknown key 'covrage_minutes'; "
+        "did you mean 'coverage_minutes'?"
+    ]
