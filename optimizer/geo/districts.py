@@ -1,0 +1,178 @@
+"""Districts: the areas the density rule counts stations in, each urban or rural.
+
+Districts come from a polygon layer, or are derived as the H3 cells (of a coarser resolution)
+that contain the population features. A district is urban when its residents per km² of
+populated area reach a threshold; populated area is the summed area of the population features
+inside it (or the district's own area when the population layer has no areas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import geopandas as gpd
+import h3
+import numpy as np
+import shapely
+
+from optimizer.errors import DataError
+
+
+@dataclass(frozen=True)
+class Districts:
+    """Districts with their residents and urban flag.
+
+    Attributes:
+        names: district name (H3 cell id when derived), shape ``(k,)``.
+        geometry: district polygons, EPSG:4326.
+        residents: residents per district.
+        populated_area_km2: populated area per district, km².
+        urban: whether the density rule applies to the district.
+        h3_resolution: the H3 resolution when the districts are H3 cells, else None.
+    """
+
+    names: np.ndarray
+    geometry: gpd.GeoSeries
+    residents: np.ndarray
+    populated_area_km2: np.ndarray
+    urban: np.ndarray
+    h3_resolution: int | None = None
+
+    @property
+    def residents_per_km2(self) -> np.ndarray:
+        """Residents per km² of populated area (0 where the area is 0)."""
+        area = self.populated_area_km2
+        return np.divide(self.residents, area, out=np.zeros_like(area), where=area > 0)
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """District index of each point (degrees, WGS84); -1 outside every district."""
+        if self.h3_resolution is None:
+            return locate_in_polygons(self.geometry, lon, lat)
+        cells = _h3_cells(lon, lat, self.h3_resolution)
+        index = np.minimum(np.searchsorted(self.names, cells), len(self.names) - 1)
+        return np.where(self.names[index] == cells, index, -1)
+
+
+def locate_in_polygons(polygons: gpd.GeoSeries, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Index of the first polygon containing each point; -1 where none does."""
+    points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    point_index, polygon_index = polygons.sindex.query(points, predicate="intersects")
+    located = np.full(len(points), -1, dtype=np.int64)
+    # Keep the first polygon per point: assign in reverse so the lowest index wins.
+    located[point_index[::-1]] = polygon_index[::-1]
+    return located
+
+
+def derive_h3_districts(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    residents: np.ndarray,
+    *,
+    area_km2: np.ndarray | None,
+    resolution: int,
+    urban_min_residents_per_km2: float,
+) -> tuple[Districts, np.ndarray]:
+    """Districts as the H3 cells of ``resolution`` holding the given population features.
+
+    Args:
+        lon, lat: representative point of each population feature, degrees.
+        residents: residents of each feature.
+        area_km2: area of each feature in km², or None for point features.
+        resolution: H3 resolution of the districts (7 ≈ 5.2 km² per cell).
+        urban_min_residents_per_km2: density at or above which a district is urban.
+
+    Returns:
+        The districts and the district index of each feature.
+    """
+    cells = _h3_cells(lon, lat, resolution)
+    names = np.unique(cells)
+    geometry = gpd.GeoSeries(
+        [shapely.Polygon([(x, y) for y, x in h3.cell_to_boundary(cell)]) for cell in names],
+        crs="EPSG:4326",
+    )
+    feature_district = np.searchsorted(names, cells)
+    summary = _summarise(
+        names, geometry, feature_district, residents, area_km2, urban_min_residents_per_km2
+    )
+    return replace(summary, h3_resolution=resolution), feature_district
+
+
+def _h3_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cell id (str) of each point at ``resolution``."""
+    return np.array(
+        [h3.latlng_to_cell(y, x, resolution) for x, y in zip(lon, lat, strict=True)], dtype=str
+    )
+
+
+def read_district_layer(
+    path: Path,
+    *,
+    layer: str | None,
+    name_field: str,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    residents: np.ndarray,
+    area_km2: np.ndarray | None,
+    urban_min_residents_per_km2: float,
+) -> tuple[Districts, np.ndarray]:
+    """Districts from a polygon layer; features are placed by their representative point.
+
+    Returns:
+        The districts and the district index of each feature (-1: in no district).
+
+    Raises:
+        DataError: unreadable layer, no CRS, no polygons, or no ``name_field``.
+    """
+    try:
+        frame = gpd.read_file(path, layer=layer)
+    except Exception as error:  # pyogrio raises several unrelated types for unreadable files
+        raise DataError(path, f"cannot read district layer: {error}") from None
+    if frame.empty:
+        raise DataError(path, "district layer has no features")
+    if frame.crs is None:
+        raise DataError(path, "district layer has no CRS")
+    if name_field not in frame.columns:
+        raise DataError(path, f"no field {name_field!r} in the district layer", field=name_field)
+    geometry = frame.geometry.to_crs("EPSG:4326").reset_index(drop=True)
+    feature_district = locate_in_polygons(geometry, lon, lat)
+    names = frame[name_field].astype(str).to_numpy()
+    return _summarise(
+        names, geometry, feature_district, residents, area_km2, urban_min_residents_per_km2
+    ), feature_district
+
+
+def _summarise(
+    names: np.ndarray,
+    geometry: gpd.GeoSeries,
+    feature_district: np.ndarray,
+    residents: np.ndarray,
+    area_km2: np.ndarray | None,
+    urban_min_residents_per_km2: float,
+) -> Districts:
+    inside = feature_district >= 0
+    count = len(names)
+    district_residents = np.bincount(
+        feature_district[inside],
+        weights=np.asarray(residents, dtype=float)[inside],
+        minlength=count,
+    )
+    if area_km2 is None:
+        populated_km2 = geometry.to_crs(geometry.estimate_utm_crs()).area.to_numpy() / 1e6
+    else:
+        populated_km2 = np.bincount(
+            feature_district[inside], weights=np.asarray(area_km2)[inside], minlength=count
+        )
+    density = np.divide(
+        district_residents,
+        populated_km2,
+        out=np.zeros(count),
+        where=populated_km2 > 0,
+    )
+    return Districts(
+        names=names,
+        geometry=geometry,
+        residents=district_residents,
+        populated_area_km2=populated_km2,
+        urban=density >= urban_min_residents_per_km2,
+    )
