@@ -1,0 +1,177 @@
+"""Rolling-origin backtest of the forecast against seasonal-naive baselines.
+
+The last ``weeks`` weeks of the history are the test window. From each origin (every
+``step_days`` days) the model is refitted on everything before the origin and forecasts the
+next ``step_days`` days. Scores per site:
+
+- MAE (counts per day) and MASE: MAE divided by the in-sample mean ``|y_t - y_{t-7}|`` over
+  the history before the test window (missing pairs skipped);
+- the same for the seasonal-naive forecast ``y_{t-7}`` (same weekday last week) and for the
+  yearly naive ``y_{t-364}`` (same weekday last year);
+- interval coverage: the share of test days whose count lies inside the prediction interval.
+
+Missing actuals or forecasts are left out of each score, so ``n_days`` may differ between sites.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from optimizer.forecast.calendar import Calendar, DateLike
+from optimizer.forecast.history import History
+from optimizer.forecast.model import ModelOptions, forecast_matrix
+
+_WEEK_LAG_DAYS = 7
+_YEAR_LAG_DAYS = 364
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Scores and predictions of a backtest.
+
+    ``scores`` has one row per site: ``mae``, ``mase``, ``naive_mae``, ``naive_mase``
+    (same weekday last week), ``naive_year_mase`` (same weekday last year), ``coverage``
+    (0–1) and ``n_days``. ``predictions`` has one row per site × test day: ``actual``,
+    ``point``, ``lower``, ``upper``, ``naive`` (counts per day).
+    """
+
+    scores: pd.DataFrame
+    predictions: pd.DataFrame
+    interval_level: float
+
+    @property
+    def mean_mase(self) -> float:
+        """Mean MASE of the model across sites."""
+        return float(self.scores["mase"].mean())
+
+    @property
+    def mean_naive_mase(self) -> float:
+        """Mean MASE of the same-weekday-last-week forecast across sites."""
+        return float(self.scores["naive_mase"].mean())
+
+    @property
+    def mean_naive_year_mase(self) -> float:
+        """Mean MASE of the same-weekday-last-year forecast across sites."""
+        return float(self.scores["naive_year_mase"].mean())
+
+
+def backtest(
+    history: History,
+    calendar: Calendar,
+    *,
+    weeks: int = 8,
+    step_days: int = 7,
+    options: ModelOptions | None = None,
+    day_start_hour: int = 0,
+    end: DateLike | None = None,
+) -> BacktestResult:
+    """Rolling-origin evaluation over the last ``weeks`` weeks of the history.
+
+    Args:
+        history: daily or hourly counts (hourly counts are summed into days).
+        calendar: must cover the history.
+        weeks: length of the test window in weeks.
+        step_days: days between origins, and days forecast from each origin.
+        options: model settings.
+        day_start_hour: hour a counting day starts, for hourly history.
+        end: last day of the history to use (later days are ignored).
+
+    Returns:
+        The :class:`BacktestResult`.
+    """
+    options = options or ModelOptions()
+    counts = history.daily_matrix(day_start_hour=day_start_hour)
+    if end is not None:
+        counts = counts.loc[: pd.Timestamp(end)]
+    test_days = counts.index[-weeks * 7 :]
+    pieces = [
+        forecast_matrix(
+            counts.loc[: origin - pd.Timedelta(days=1)],
+            calendar,
+            horizon_days=min(step_days, int((test_days[-1] - origin).days) + 1),
+            options=options,
+        )
+        for origin in test_days[::step_days]
+    ]
+    point, lower, upper = (pd.concat([piece[i] for piece in pieces]) for i in range(3))
+    actual = counts.loc[test_days]
+    naive_week = counts.shift(_WEEK_LAG_DAYS).loc[test_days]
+    naive_year = counts.shift(_YEAR_LAG_DAYS).loc[test_days]
+    before = counts.loc[: test_days[0] - pd.Timedelta(days=1)]
+    scale = (before - before.shift(_WEEK_LAG_DAYS)).abs().mean()
+    inside = (actual >= lower) & (actual <= upper)
+    scores = pd.DataFrame(
+        {
+            "mae": _mae(actual, point),
+            "mase": _mae(actual, point) / scale,
+            "naive_mae": _mae(actual, naive_week),
+            "naive_mase": _mae(actual, naive_week) / scale,
+            "naive_year_mase": _mae(actual, naive_year) / scale,
+            "coverage": inside.where(actual.notna()).mean(),
+            "n_days": actual.notna().sum(),
+        }
+    ).rename_axis("site")
+    predictions = pd.concat(
+        {
+            "actual": actual.stack(future_stack=True),
+            "point": point.stack(future_stack=True),
+            "lower": lower.stack(future_stack=True),
+            "upper": upper.stack(future_stack=True),
+            "naive": naive_week.stack(future_stack=True),
+        },
+        axis=1,
+    ).rename_axis(["date", "site"])
+    return BacktestResult(
+        scores=scores.dropna(subset=["mase"]),
+        predictions=predictions.reset_index().sort_values(["site", "date"], ignore_index=True),
+        interval_level=options.interval_level,
+    )
+
+
+def _mae(actual: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
+    """Mean absolute error per site over days where both are known."""
+    return (actual - forecast).abs().mean()
+
+
+def write_backtest_png(result: BacktestResult, path: str | Path, *, columns: int = 3) -> Path:
+    """Plot actual, forecast (with its interval) and seasonal-naive per site into a PNG.
+
+    The file is written under a temporary name and renamed into place.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    sites = list(result.scores.index)
+    rows = max(1, -(-len(sites) // columns))
+    figure = Figure(figsize=(5 * columns, 2.6 * rows), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = np.atleast_1d(figure.subplots(rows, columns, sharex=True, squeeze=False)).ravel()
+    for ax, site in zip(axes, sites, strict=False):
+        frame = result.predictions[result.predictions["site"] == site]
+        ax.fill_between(frame["date"], frame["lower"], frame["upper"], color="C0", alpha=0.2)
+        ax.plot(frame["date"], frame["actual"], color="black", lw=1.2, label="actual")
+        ax.plot(frame["date"], frame["point"], color="C0", lw=1.2, label="forecast")
+        ax.plot(frame["date"], frame["naive"], color="C1", lw=0.8, ls="--", label="last week")
+        score = result.scores.loc[site]
+        ax.set_title(
+            f"{site}: MASE {score['mase']:.2f} (naive {score['naive_mase']:.2f})", fontsize=9
+        )
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(sites) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=7, loc="upper left")
+    figure.suptitle(
+        f"Backtest: actual vs forecast, {result.interval_level:.0%} interval (counts per day)"
+    )
+    temporary = path.with_name(f".{path.name}.tmp")
+    figure.savefig(temporary, format="png", dpi=90)
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,310 @@
+"""Per-site demand forecast: a log-linear regression with a short-term residual correction.
+
+For each site, ``log(1 + count per day)`` is regressed by least squares (``numpy.linalg.lstsq``
+with a ridge penalty on the calendar and yearly terms) on
+
+- an intercept and a linear trend (per year),
+- weekly Fourier terms (``weekly_order`` harmonics; 3 is a full day-of-week effect),
+- yearly Fourier terms (``yearly_order`` harmonics),
+- the weekly terms times the first yearly harmonic (a weekly cycle that changes with the
+  season: weekends matter more in a tourist low season than at its peak),
+- the calendar's day tags: holiday-break offsets, peak seasons and events.
+
+The regression residuals of the last day and the last week then correct the first days of the
+forecast: for each horizon ``h`` the correction ``a_h * e_T + b_h * mean(e_{T-6..T})`` has
+coefficients fitted by least squares on the in-sample residuals of all sites. Prediction
+intervals are empirical quantiles of the in-sample ``h``-day-ahead errors per site.
+
+Hourly profiles, when hourly history is given, split each daily forecast into hours by the
+mean share of each hour in recent days of the same weekday (public holidays use the Sunday
+profile), so the hours of a day always add up to its daily forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from optimizer.forecast.calendar import Calendar, DateLike
+from optimizer.forecast.history import History
+
+_DAYS_PER_YEAR = 365.25
+_SUNDAY = 6
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Settings of the forecast model; the defaults suit daily footfall and visitor counts."""
+
+    yearly_order: int = 10
+    """Yearly Fourier harmonics."""
+    weekly_order: int = 3
+    """Weekly Fourier harmonics (at most 3)."""
+    ridge: float = 1.0
+    """Ridge penalty on calendar-tag and yearly-term coefficients (log-count units)."""
+    interval_level: float = 0.8
+    """Central coverage of the prediction interval."""
+    exclude_periods: Sequence[tuple[DateLike, DateLike]] = field(default_factory=tuple)
+    """Inclusive date ranges left out of the fit (lockdowns, counter faults)."""
+    profile_weeks: int = 8
+    """Weeks of hourly history behind the hourly profiles."""
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Forecast demand per site.
+
+    ``daily`` has columns ``site``, ``date``, ``point``, ``lower``, ``upper`` (counts per
+    day; the interval covers ``interval_level``). ``hourly``, present when hourly history was
+    given, has ``site``, ``date`` (the counting day), ``time`` (start of the hour), ``point``,
+    ``lower``, ``upper`` (counts per hour); its points add up to the daily points.
+    """
+
+    daily: pd.DataFrame
+    hourly: pd.DataFrame | None
+    interval_level: float
+    calendar: Calendar
+
+
+def fit_forecast(
+    history: History,
+    calendar: Calendar,
+    *,
+    horizon_days: int,
+    options: ModelOptions | None = None,
+    hourly: History | None = None,
+    day_start_hour: int = 0,
+) -> Forecast:
+    """Fit one model per site on the whole history and forecast the next ``horizon_days``.
+
+    Args:
+        history: daily or hourly counts; hourly counts are summed into days.
+        calendar: holidays, seasons and events; must cover the history and the horizon.
+        horizon_days: days forecast after the last date of the history.
+        options: model settings.
+        hourly: hourly history for the hourly profiles when ``history`` is daily; when
+            ``history`` itself is hourly it is used.
+        day_start_hour: the hour a counting day starts (6 for a 06:00–05:59 day).
+
+    Returns:
+        The :class:`Forecast`.
+    """
+    options = options or ModelOptions()
+    daily_counts = history.daily_matrix(day_start_hour=day_start_hour)
+    point, lower, upper = forecast_matrix(
+        daily_counts, calendar, horizon_days=horizon_days, options=options
+    )
+    daily = _long(point, lower, upper, "date")
+    hourly_history = history if history.frequency == "hourly" else hourly
+    hourly_frame = None
+    if hourly_history is not None:
+        shares = hourly_profiles(
+            hourly_history, calendar, day_start_hour=day_start_hour, weeks=options.profile_weeks
+        )
+        hourly_frame = split_into_hours(daily, shares, calendar, day_start_hour=day_start_hour)
+    return Forecast(
+        daily=daily,
+        hourly=hourly_frame,
+        interval_level=options.interval_level,
+        calendar=calendar,
+    )
+
+
+def forecast_matrix(
+    counts: pd.DataFrame,
+    calendar: Calendar,
+    *,
+    horizon_days: int,
+    options: ModelOptions,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Forecast the ``horizon_days`` after a date × site matrix of daily counts.
+
+    Returns:
+        Point, lower and upper forecasts as date × site matrices (counts per day).
+    """
+    train_dates = pd.DatetimeIndex(counts.index)
+    future = pd.date_range(train_dates[-1] + pd.Timedelta(days=1), periods=horizon_days)
+    design_train, design_future, penalty = _design(train_dates, future, calendar, options)
+    log_counts = np.log1p(counts.to_numpy(dtype=float))
+    log_counts[_excluded(train_dates, options.exclude_periods)] = np.nan
+    coefficients = _fit_sites(design_train, log_counts, penalty)
+    residuals = log_counts - design_train @ coefficients
+    correction, low_error, high_error = _residual_correction(
+        residuals, horizon_days, options.interval_level, n_parameters=design_train.shape[1]
+    )
+    log_point = design_future @ coefficients + correction
+    frames = [
+        pd.DataFrame(np.expm1(values).clip(min=0), index=future, columns=counts.columns)
+        for values in (log_point, log_point + low_error, log_point + high_error)
+    ]
+    return frames[0], frames[1], frames[2]
+
+
+def _design(
+    train: pd.DatetimeIndex, future: pd.DatetimeIndex, calendar: Calendar, options: ModelOptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Design matrices for the training and future dates, and the per-column ridge weights.
+
+    Calendar tags that never occur in training dates are dropped (nothing to learn).
+    """
+    dates = train.append(future)
+    days = ((dates - train[0]) / pd.Timedelta(days=1)).to_numpy()
+    weekly = _fourier(days, 7.0, options.weekly_order)
+    yearly = _fourier(dates.day_of_year.to_numpy() - 1.0, _DAYS_PER_YEAR, options.yearly_order)
+    tags = calendar.features(dates)
+    tags = tags.loc[:, tags.iloc[: len(train)].sum() > 0].to_numpy()
+    trend_years = (days - days[len(train) - 1]) / _DAYS_PER_YEAR
+    seasonal_weekly = weekly[:, :, None] * yearly[:, None, [0, options.yearly_order]]
+    seasonal_weekly = seasonal_weekly.reshape(len(dates), -1)
+    design = np.column_stack(
+        [np.ones_like(days), trend_years, weekly, yearly, seasonal_weekly, tags]
+    )
+    n_free = 2 + weekly.shape[1]
+    penalty = np.concatenate([np.zeros(n_free), np.full(design.shape[1] - n_free, options.ridge)])
+    return design[: len(train)], design[len(train) :], penalty
+
+
+def _fourier(t: np.ndarray, period: float, order: int) -> np.ndarray:
+    """Columns sin(2πkt/period) for k = 1..order, then cos(2πkt/period) for k = 1..order."""
+    angles = 2 * np.pi * np.outer(t, np.arange(1, order + 1)) / period
+    return np.column_stack([np.sin(angles), np.cos(angles)])
+
+
+def _excluded(dates: pd.DatetimeIndex, periods: Sequence[tuple[DateLike, DateLike]]) -> np.ndarray:
+    """Boolean array: does each date fall in one of the excluded ranges."""
+    mask = np.zeros(len(dates), dtype=bool)
+    for start, end in periods:
+        mask |= (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+    return mask
+
+
+def _fit_sites(design: np.ndarray, log_counts: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """Ridge least-squares coefficients per site (columns), each on its observed days."""
+    ridge_rows = np.diag(np.sqrt(penalty))[penalty > 0]
+    coefficients = np.zeros((design.shape[1], log_counts.shape[1]))
+    for site in range(log_counts.shape[1]):
+        observed = np.isfinite(log_counts[:, site])
+        if observed.sum() < design.shape[1] // 4:
+            coefficients[:, site] = np.nan
+            continue
+        stacked = np.vstack([design[observed], ridge_rows])
+        target = np.concatenate([log_counts[observed, site], np.zeros(len(ridge_rows))])
+        coefficients[:, site] = np.linalg.lstsq(stacked, target, rcond=None)[0]
+    return coefficients
+
+
+def _residual_correction(
+    residuals: np.ndarray, horizon_days: int, level: float, *, n_parameters: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-horizon correction of the regression from the latest residuals, and the interval
+    offsets (log units) from the in-sample errors of that corrected forecast.
+
+    Returns:
+        ``correction``, ``low`` and ``high``, each horizon × site.
+    """
+    frame = pd.DataFrame(residuals)
+    last_day = frame.ffill(limit=2).to_numpy()
+    last_week = frame.rolling(7, min_periods=3).mean().to_numpy()
+    predictors = np.stack([np.nan_to_num(last_day), np.nan_to_num(last_week)], axis=-1)
+    n_days, n_sites = residuals.shape
+    inflation = np.sqrt(
+        np.isfinite(residuals).sum(0) / np.maximum(np.isfinite(residuals).sum(0) - n_parameters, 1)
+    )
+    tail = (1 - level) / 2
+    shape = (horizon_days, n_sites)
+    correction, low, high = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for h in range(1, horizon_days + 1):
+        target = residuals[h:] if h < n_days else np.empty((0, n_sites))
+        x = predictors[: n_days - h]
+        usable = np.isfinite(target)
+        if usable.sum() > 10:
+            a = np.linalg.lstsq(x[usable], target[usable], rcond=None)[0]
+        else:
+            a = np.zeros(2)
+        correction[h - 1] = predictors[-1] @ a
+        errors = np.where(usable, target - x @ a, np.nan)
+        low[h - 1], high[h - 1] = np.nanquantile(errors, [tail, 1 - tail], axis=0) * inflation
+    return correction, low, high
+
+
+def _long(point: pd.DataFrame, lower: pd.DataFrame, upper: pd.DataFrame, time: str) -> pd.DataFrame:
+    """Stack date × site matrices into rows of (site, time, point, lower, upper)."""
+    stacked = pd.concat(
+        {"point": point.stack(), "lower": lower.stack(), "upper": upper.stack()}, axis=1
+    )
+    stacked.index = stacked.index.set_names([time, "site"])
+    return stacked.reset_index()[["site", time, "point", "lower", "upper"]].sort_values(
+        ["site", time], ignore_index=True
+    )
+
+
+def hourly_profiles(
+    history: History, calendar: Calendar, *, day_start_hour: int, weeks: int
+) -> pd.DataFrame:
+    """Share of a counting day's total in each of its hours, per site and day type.
+
+    Uses the last ``weeks`` weeks of complete days. The day type is the weekday (0 = Monday);
+    public holidays count as Sundays.
+
+    Returns:
+        Frame indexed by (site, day_type) with 24 columns, hour offsets 0..23 from
+        ``day_start_hour``; each row sums to 1.
+    """
+    counts = history.counts.dropna(subset=["count"])
+    start = counts["time"] - pd.Timedelta(hours=day_start_hour)
+    day = start.dt.normalize()
+    recent = day >= day.max() - pd.Timedelta(weeks=weeks)
+    table = pd.DataFrame(
+        {
+            "site": counts["site"],
+            "day": day,
+            "offset": start.dt.hour,
+            "count": counts["count"],
+        }
+    )[recent]
+    totals = table.groupby(["site", "day"])["count"].transform("sum")
+    table = table.assign(share=table["count"] / totals.where(totals > 0))
+    table["day_type"] = _day_types(pd.DatetimeIndex(table["day"]), calendar)
+    shares = table.pivot_table(
+        index=["site", "day_type"], columns="offset", values="share", aggfunc="mean"
+    )
+    shares = shares.reindex(columns=range(24)).fillna(0.0)
+    return shares.div(shares.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(1 / 24)
+
+
+def split_into_hours(
+    daily: pd.DataFrame, shares: pd.DataFrame, calendar: Calendar, *, day_start_hour: int
+) -> pd.DataFrame:
+    """Hourly forecast from daily forecasts and hourly profiles (reconciled: the hours of a day
+    sum to its daily point forecast; interval bounds are split by the same shares)."""
+    keys = pd.MultiIndex.from_arrays(
+        [daily["site"], _day_types(pd.DatetimeIndex(daily["date"]), calendar)]
+    )
+    fallback = shares.groupby(level="site").mean()
+    day_shares = shares.reindex(keys).to_numpy()
+    missing = np.isnan(day_shares).any(axis=1)
+    day_shares[missing] = fallback.reindex(daily["site"][missing]).fillna(1 / 24).to_numpy()
+    offsets = np.arange(24)
+    rows = np.repeat(np.arange(len(daily)), 24)
+    hours = np.tile(offsets, len(daily))
+    flat_shares = day_shares.reshape(-1)
+    return pd.DataFrame(
+        {
+            "site": daily["site"].to_numpy()[rows],
+            "date": daily["date"].to_numpy()[rows],
+            "time": daily["date"].to_numpy()[rows]
+            + pd.to_timedelta(day_start_hour + hours, unit="h").to_numpy(),
+            **{
+                column: daily[column].to_numpy()[rows] * flat_shares
+                for column in ("point", "lower", "upper")
+            },
+        }
+    )
+
+
+def _day_types(days: pd.DatetimeIndex, calendar: Calendar) -> np.ndarray:
+    """Weekday (0 = Monday) of each day, with public holidays as Sunday."""
+    return np.where(calendar.is_holiday(days), _SUNDAY, days.day_of_week)
