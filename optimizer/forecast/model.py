@@ -284,7 +284,7 @@ def split_into_hours(
         [daily["site"], _day_types(pd.DatetimeIndex(daily["date"]), calendar)]
     )
     fallback = shares.groupby(level="site").mean()
-    day_shares = shares.reindex(keys).to_numpy()
+    day_shares = shares.reindex(keys).to_numpy(copy=True)
     missing = np.isnan(day_shares).any(axis=1)
     day_shares[missing] = fallback.reindex(daily["site"][missing]).fillna(1 / 24).to_numpy()
     offsets = np.arange(24)

@@ -1,0 +1,5 @@
+"""Staffing: requirements from forecast demand (rostering comes later)."""
+
+from optimizer.staffing.requirements import erlang_c_staff, ratio_staff, staff_requirements
+
+__all__ = ["erlang_c_staff", "ratio_staff", "staff_requirements"]
