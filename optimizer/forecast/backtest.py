@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from optimizer.forecast.calendar import Calendar, DateLike
@@ -150,6 +151,7 @@ def write_backtest_png(result: BacktestResult, path: str | Path, *, columns: int
     """
     path = Path(path)
     sites = list(result.scores.index)
+    columns = max(1, min(columns, len(sites)))
     rows = max(1, -(-len(sites) // columns))
     figure = Figure(figsize=(5 * columns, 2.6 * rows), layout="constrained")
     FigureCanvasAgg(figure)
@@ -165,6 +167,9 @@ def write_backtest_png(result: BacktestResult, path: str | Path, *, columns: int
             f"{site}: MASE {score['mase']:.2f} (naive {score['naive_mase']:.2f})", fontsize=9
         )
         ax.tick_params(labelsize=7)
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     for ax in axes[len(sites) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7, loc="upper left")
