@@ -25,7 +25,6 @@ def test_auckland_backtest_beats_seasonal_naive(tmp_path: Path) -> None:
         site_column="site",
         time_column="date",
         count_column="count",
-        site="",
     )
     calendar = build_calendar(country="NZ", subdivision="AUK", years=range(2019, 2026))
     result = backtest(history, calendar, weeks=8, options=AFTER_LOCKDOWNS)

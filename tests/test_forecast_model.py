@@ -31,7 +31,6 @@ def test_a_holiday_in_history_is_learned_for_next_year() -> None:
         site_column="site",
         time_column="date",
         count_column="count",
-        site="",
     )
     calendar = build_calendar(country="NZ", years=range(2022, 2026))
     forecast = fit_forecast(history, calendar, horizon_days=60).daily.set_index("date")
@@ -49,7 +48,6 @@ def test_forecast_is_deterministic() -> None:
         site_column="site",
         time_column="date",
         count_column="count",
-        site="",
     )
     calendar = build_calendar(country="NZ", years=range(2023, 2025))
     first = fit_forecast(history, calendar, horizon_days=14).daily

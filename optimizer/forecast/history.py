@@ -132,7 +132,7 @@ def load_history(
         site_column=site_column,
         time_column=time_column,
         count_column=count_column,
-        site=site or path.stem,
+        site=site,
         known_sites=known_sites,
         first_row=first_row,
     )
@@ -145,13 +145,14 @@ def history_from_frame(
     site_column: str | None,
     time_column: str,
     count_column: str,
-    site: str,
+    site: str | None = None,
     known_sites: Collection[str] | None = None,
     first_row: int = 2,
 ) -> History:
     """Validate an in-memory table as :func:`load_history` does; ``path`` names it in errors.
 
-    ``first_row`` is the row number of the frame's first row (2 for a CSV with a header).
+    ``first_row`` is the row number of the frame's first row (2 for a CSV with a header);
+    ``site`` names the only site when ``site_column`` is ``None`` (default: the stem of ``path``).
     """
     wanted = [c for c in (site_column, time_column, count_column) if c is not None]
     unknown = [c for c in wanted if c not in frame.columns]
@@ -165,7 +166,7 @@ def history_from_frame(
     sites = (
         frame[site_column].astype("string").str.strip()
         if site_column is not None
-        else pd.Series(site, index=frame.index, dtype="string")
+        else pd.Series(site or Path(path).stem, index=frame.index, dtype="string")
     )
     _reject(path, site_column, rows, sites.isna().to_numpy(), "empty site")
     if known_sites is not None:

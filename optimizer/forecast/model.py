@@ -182,7 +182,8 @@ def _excluded(dates: pd.DatetimeIndex, periods: Sequence[tuple[DateLike, DateLik
 
 
 def _fit_sites(design: np.ndarray, log_counts: np.ndarray, penalty: np.ndarray) -> np.ndarray:
-    """Ridge least-squares coefficients per site (columns), each on its observed days."""
+    """Ridge least-squares coefficients per site (columns), each on its observed days; NaN
+    (no forecast) for a site with fewer observed days than a quarter of the parameters."""
     ridge_rows = np.diag(np.sqrt(penalty))[penalty > 0]
     coefficients = np.zeros((design.shape[1], log_counts.shape[1]))
     for site in range(log_counts.shape[1]):

@@ -172,12 +172,18 @@ def staff_requirements(
         reserve_covers_upper: raise the reserve so base + reserve covers the staff needed
             at the upper prediction bound.
 
+    Raises:
+        ValueError: a site has slots without a forecast (too little history to fit).
+
     Returns:
         Frame with ``site``, ``slot`` (start timestamp), ``slot_hours``, ``skill``,
         ``arrivals`` (forecast count in the slot), ``arrivals_upper``, ``staff_needed``,
         ``reserve_ratio`` and ``reserve_needed`` (staff on call).
     """
     slots = _slots(forecast, use_hourly=use_hourly, open_hours_per_day=open_hours_per_day)
+    unforecast = slots.loc[slots[["point", "upper"]].isna().any(axis=1), "site"].unique()
+    if len(unforecast):
+        raise ValueError(f"no forecast for sites {', '.join(map(str, unforecast))}")
     ratios = _reserve_ratios(
         slots,
         forecast,
