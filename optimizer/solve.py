@@ -67,3 +67,39 @@ class SolveReport:
         data = asdict(self)
         data["status"] = str(self.status)
         return data
+
+
+_HIGHS_LIMIT_STATUSES = frozenset(
+    {
+        "kTimeLimit",
+        "kIterationLimit",
+        "kSolutionLimit",
+        "kInterrupt",
+        "kHighsInterrupt",
+        "kMemoryLimit",
+        "kObjectiveBound",
+        "kObjectiveTarget",
+    }
+)
+
+
+def status_from_highs(model_status: str, *, has_solution: bool) -> SolveStatus:
+    """Map a HiGHS model status name (e.g. ``"kOptimal"``) to a ``SolveStatus``, honestly.
+
+    Args:
+        model_status: the ``HighsModelStatus`` member name, e.g. ``"kTimeLimit"``.
+        has_solution: whether HiGHS holds a feasible primal solution.
+
+    Returns:
+        ``OPTIMAL`` only when HiGHS proved optimality (within its gap tolerance); a run stopped
+        by a limit is ``FEASIBLE`` with a solution and ``TIME_LIMIT_NO_SOLUTION`` without;
+        ``INFEASIBLE`` when proven infeasible; ``ERROR`` otherwise (including
+        "unbounded or infeasible", which HiGHS cannot tell apart).
+    """
+    if model_status == "kOptimal":
+        return SolveStatus.OPTIMAL if has_solution else SolveStatus.ERROR
+    if model_status == "kInfeasible":
+        return SolveStatus.INFEASIBLE
+    if model_status in _HIGHS_LIMIT_STATUSES:
+        return SolveStatus.FEASIBLE if has_solution else SolveStatus.TIME_LIMIT_NO_SOLUTION
+    return SolveStatus.ERROR

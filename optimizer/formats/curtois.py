@@ -1,0 +1,206 @@
+"""Reader of the Curtois–Qu shift-scheduling benchmark instances (``InstanceN.txt``).
+
+Builds the same ``RosterProblem`` the roster engine solves for scenarios: one site and one
+skill; each employee's total minutes over the whole horizon in [min, max]
+(``contract_period_days`` = horizon); days off are hard unavailability; shift-on and
+shift-off requests carry their file weights; cover lines carry their under/over weights.
+Settings for the benchmark: request weight 1 and no fairness, so the engine's objective equals
+the benchmark's. Sequence minimums do not bind stretches touching the horizon edges, as in the
+benchmark (see ``optimizer.staffing.rules``). Instances start on a Monday.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from optimizer.errors import DataError
+from optimizer.solve import SolveReport
+from optimizer.staffing.roster import solve_roster
+from optimizer.staffing.roster_inputs import (
+    Employee,
+    Requirement,
+    RosterProblem,
+    ShiftRequest,
+    ShiftType,
+)
+from optimizer.staffing.roster_outputs import Roster
+from optimizer.staffing.rules import RosterSettings
+
+CURTOIS_START = date(2024, 1, 1)
+"""A Monday; the instances' day 0."""
+SITE, SKILL = "ward", ""
+SECTIONS = (
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
+)
+
+
+def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> RosterSettings:
+    """Settings under which the engine's objective is the benchmark's objective."""
+    return RosterSettings(
+        min_rest_minutes=0,
+        max_consecutive_days=10_000,
+        request_weight=1,
+        fairness_weight=0,
+        time_limit_seconds=time_limit_seconds,
+        threads=threads,
+    )
+
+
+def _sections(path: Path) -> dict[str, list[tuple[int, list[str]]]]:
+    """Section name → its (line number, comma-separated fields) rows."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise DataError(path, f"cannot be read ({error.strerror})") from None
+    sections: dict[str, list[tuple[int, list[str]]]] = {}
+    current = None
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("SECTION_"):
+            if line not in SECTIONS:
+                raise DataError(f"{path}:{number}", f"unknown section {line}")
+            current = sections.setdefault(line, [])
+        elif current is None:
+            raise DataError(f"{path}:{number}", "data before the first SECTION_ line")
+        else:
+            current.append((number, [field.strip() for field in line.split(",")]))
+    return sections
+
+
+def read_curtois(path: str | Path) -> RosterProblem:
+    """The roster problem of a Curtois–Qu instance file.
+
+    Raises:
+        DataError: naming file and line of a malformed row.
+    """
+    path = Path(path)
+    sections = _sections(path)
+
+    def integer(number: int, text: str, name: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise DataError(
+                f"{path}:{number}", f"expected an integer, got {text!r}", field=name
+            ) from None
+
+    def rows(section: str, width: int | None = None) -> list[tuple[int, list[str]]]:
+        found = sections.get(section, [])
+        for number, fields in found:
+            if width is not None and len(fields) != width:
+                raise DataError(
+                    f"{path}:{number}", f"{section} rows have {width} fields, not {len(fields)}"
+                )
+        return found
+
+    horizon_rows = rows("SECTION_HORIZON", 1)
+    if len(horizon_rows) != 1:
+        raise DataError(path, "SECTION_HORIZON must hold exactly one number")
+    horizon = integer(horizon_rows[0][0], horizon_rows[0][1][0], "horizon")
+    day = [CURTOIS_START + timedelta(days=d) for d in range(horizon)]
+
+    def day_of(number: int, text: str) -> date:
+        d = integer(number, text, "day")
+        if not 0 <= d < horizon:
+            raise DataError(f"{path}:{number}", f"day {d} is outside 0..{horizon - 1}", field="day")
+        return day[d]
+
+    shifts = tuple(
+        ShiftType(
+            shift_id=fields[0],
+            length_minutes=integer(number, fields[1], "length"),
+            forbidden_next=frozenset(name for name in fields[2].split("|") if name),
+        )
+        for number, fields in rows("SECTION_SHIFTS", 3)
+    )
+    days_off: dict[str, frozenset[date]] = {
+        fields[0]: frozenset(day_of(number, text) for text in fields[1:] if text)
+        for number, fields in rows("SECTION_DAYS_OFF")
+    }
+    requests: dict[str, list[ShiftRequest]] = {}
+    for section, wanted in (
+        ("SECTION_SHIFT_ON_REQUESTS", True),
+        ("SECTION_SHIFT_OFF_REQUESTS", False),
+    ):
+        for number, (employee, d, shift, weight) in rows(section, 4):
+            request = ShiftRequest(
+                day_of(number, d), shift, wanted, integer(number, weight, "weight")
+            )
+            requests.setdefault(employee, []).append(request)
+
+    employees = []
+    for number, fields in rows("SECTION_STAFF", 8):
+        employee_id, max_shifts, *limits = fields
+        maximum, minimum, max_run, min_run, min_off, weekends = (
+            integer(number, text, name)
+            for text, name in zip(
+                limits,
+                (
+                    "MaxTotalMinutes",
+                    "MinTotalMinutes",
+                    "MaxConsecutiveShifts",
+                    "MinConsecutiveShifts",
+                    "MinConsecutiveDaysOff",
+                    "MaxWeekends",
+                ),
+                strict=True,
+            )
+        )
+        caps = {}
+        for item in filter(None, max_shifts.split("|")):
+            shift, _, count = item.partition("=")
+            caps[shift] = integer(number, count, "MaxShifts")
+        employees.append(
+            Employee(
+                employee_id=employee_id,
+                min_minutes=minimum,
+                max_minutes=maximum,
+                contract_period_days=horizon,
+                max_shifts=caps,
+                max_consecutive_days=max_run,
+                min_consecutive_days=min_run,
+                min_consecutive_days_off=min_off,
+                max_weekends=weekends,
+                unavailable=days_off.get(employee_id, frozenset()),
+                requests=tuple(requests.get(employee_id, ())),
+            )
+        )
+
+    requirements = tuple(
+        Requirement(
+            site=SITE,
+            day=day_of(number, d),
+            shift_id=shift,
+            skill=SKILL,
+            staff_needed=integer(number, needed, "Requirement"),
+            under_weight=integer(number, under, "WeightForUnder"),
+            over_weight=integer(number, over, "WeightForOver"),
+        )
+        for number, (d, shift, needed, under, over) in rows("SECTION_COVER", 5)
+    )
+    return RosterProblem(
+        start_date=CURTOIS_START,
+        horizon_days=horizon,
+        shift_types=shifts,
+        employees=tuple(employees),
+        requirements=requirements,
+        name=path.stem,
+    )
+
+
+def solve_curtois_instance(
+    path: str | Path, *, time_limit_seconds: float = 60.0, threads: int = 2
+) -> tuple[Roster, SolveReport]:
+    """Read and solve a Curtois–Qu instance; the report's objective is the benchmark's."""
+    problem = read_curtois(path)
+    settings = curtois_settings(time_limit_seconds=time_limit_seconds, threads=threads)
+    return solve_roster(problem, settings)

@@ -1,0 +1,344 @@
+"""``solve_siting``: build the siting MIP for the chosen objective and solve it (HiGHS default).
+
+Objectives are solved as one or more *stages*; each stage is one MIP whose goal is one of
+``cover_cost`` (least opening cost), ``max_cover`` (most residents covered), ``travel`` (least
+resident-weighted minutes) or ``cost_travel`` (both). ``lexicographic`` runs
+max_cover (only when ``max_stations``/``budget`` limit it; otherwise everyone coverable must be
+covered) → cover_cost → travel, each stage keeping the previous optimum as a constraint and
+starting from the previous solution.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer.siting import formulation as form
+from optimizer.siting.heuristics import MAX_DENSE_ENTRIES, p_median_start
+from optimizer.siting.mip import MipModel, MipResult, ModelBuilder
+from optimizer.siting.plan import SitingPlan, evaluate_plan, nearest_open_site
+from optimizer.siting.problem import SitingProblem
+from optimizer.siting.reduce import Reduction, reduce_problem
+from optimizer.siting.rules import (
+    POSTS_PREFIX,
+    add_density_rule,
+    add_typed_posts,
+    necessary_clashes,
+    required_stations,
+)
+from optimizer.siting.settings import SitingSettings
+from optimizer.solve import SolveReport, SolveStatus, relative_gap
+
+_SOLVE_RANK = {SolveStatus.OPTIMAL: 0, SolveStatus.FEASIBLE: 1}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One MIP of a siting solve.
+
+    Attributes:
+        goal: ``cover_cost``, ``max_cover``, ``travel`` or ``cost_travel``.
+        full_cover: every coverable demand point must be covered.
+        min_covered_residents: floor on covered residents (from a previous stage).
+        max_site_cost: ceiling on total site cost (from a previous stage).
+    """
+
+    goal: str
+    full_cover: bool = False
+    min_covered_residents: float | None = None
+    max_site_cost: float | None = None
+
+
+@dataclass(frozen=True)
+class StageModel:
+    """A built stage: the MIP, its sign (reported objective = sign × MIP objective)."""
+
+    model: MipModel
+    sign: float
+    posts: dict[str, slice]
+
+
+def solve_siting(
+    problem: SitingProblem, settings: SitingSettings
+) -> tuple[SitingPlan, SolveReport]:
+    """Choose station sites for ``problem`` under ``settings``.
+
+    Args:
+        problem: demand, sites, travel minutes and rules.
+        settings: objective, limits and solver options.
+
+    Returns:
+        (plan, report). The plan's figures are recomputed from ``problem``; the report's
+        objective is in the unit of the final stage (covered residents for ``max_cover``,
+        opening cost for ``cover``, resident-weighted minutes for ``min_travel`` and
+        ``lexicographic``, cost + minutes for ``min_cost``).
+
+    Raises:
+        InfeasibleError: the rules contradict each other (clashes named).
+        NoSolutionError: the time limit ran out before any solution.
+        SolverError: the solver failed.
+    """
+    started = time.perf_counter()
+    density = settings.residents_per_station if settings.density_rule else None
+    clashes = necessary_clashes(
+        problem,
+        residents_per_station=density,
+        max_stations=settings.max_stations,
+        budget=settings.budget,
+    )
+    if clashes:
+        raise InfeasibleError("the siting rules contradict each other", clashes)
+    reduced, reduction = _presolve(problem, settings)
+    stages = _stages(settings)
+    deadline = (
+        None if settings.time_limit_seconds is None else started + settings.time_limit_seconds
+    )
+    status, result, built, open_mask = SolveStatus.OPTIMAL, None, None, None
+    for index, stage in enumerate(stages):
+        built = _build_stage(reduced, settings, stage, previous_open=open_mask)
+        result = _run(built.model, settings, deadline)
+        if result.status == SolveStatus.INFEASIBLE:
+            raise _explain_infeasible(reduced, built.model, settings, deadline)
+        if result.values is None:
+            if result.status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
+                raise NoSolutionError(
+                    f"time limit of {settings.time_limit_seconds} s reached before any "
+                    f"solution (stage {index + 1} of {len(stages)}: {stage.goal})"
+                )
+            raise SolverError(f"{result.solver} failed on stage {stage.goal}: {result.status}")
+        if _SOLVE_RANK[result.status] > _SOLVE_RANK[status]:
+            status = result.status
+        open_mask = result.values[built.model.columns["y"]] > 0.5
+        if index + 1 < len(stages):
+            stages[index + 1] = _fix_previous(stages[index + 1], stage, built, result)
+    assert result is not None and built is not None and open_mask is not None
+    objective = built.sign * result.objective
+    bound = None if result.bound is None else built.sign * result.bound
+    original_open = np.zeros(problem.n_sites, dtype=bool)
+    original_open[reduction.kept_sites[open_mask]] = True
+    post_sites = {}
+    for post_type, columns in built.posts.items():
+        mask = np.zeros(problem.n_sites, dtype=bool)
+        mask[reduction.kept_sites[result.values[columns] > 0.5]] = True
+        post_sites[post_type] = mask
+    plan = evaluate_plan(
+        problem,
+        original_open,
+        post_sites=post_sites,
+        objective=settings.objective,
+        objective_value=objective,
+        residents_per_station=density,
+    )
+    report = SolveReport(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        seconds=time.perf_counter() - started,
+        solver=result.solver,
+    )
+    return plan, report
+
+
+def _has_site_rules(problem: SitingProblem, settings: SitingSettings) -> bool:
+    """True when some rule refers to individual sites (so sites may not be dropped)."""
+    return bool(
+        problem.typed_posts
+        or np.asarray(problem.existing).any()
+        or (
+            settings.density_rule
+            and required_stations(problem, settings.residents_per_station).any()
+        )
+    )
+
+
+def _presolve(problem: SitingProblem, settings: SitingSettings) -> tuple[SitingProblem, Reduction]:
+    coverage_only = settings.objective in ("cover", "max_cover")
+    if settings.presolve:
+        return reduce_problem(
+            problem,
+            coverage_only=coverage_only,
+            drop_dominated=coverage_only and not _has_site_rules(problem, settings),
+        )
+    identity = Reduction(
+        n_demand_before=problem.n_demand,
+        n_demand_after=problem.n_demand,
+        n_sites_before=problem.n_sites,
+        n_sites_after=problem.n_sites,
+        demand_group=np.arange(problem.n_demand),
+        kept_sites=np.arange(problem.n_sites),
+    )
+    return problem, identity
+
+
+def _stages(settings: SitingSettings) -> list[Stage]:
+    limited = settings.max_stations is not None or settings.budget is not None
+    if settings.objective == "cover":
+        return [Stage("cover_cost", full_cover=True)]
+    if settings.objective == "max_cover":
+        return [Stage("max_cover")]
+    if settings.objective == "min_travel":
+        return [Stage("travel")]
+    if settings.objective == "min_cost":
+        return [Stage("cost_travel")]
+    if limited:
+        return [Stage("max_cover"), Stage("cover_cost"), Stage("travel")]
+    return [Stage("cover_cost", full_cover=True), Stage("travel", full_cover=True)]
+
+
+def _fix_previous(next_stage: Stage, stage: Stage, built: StageModel, result: MipResult) -> Stage:
+    """``next_stage`` with the optimum of ``stage`` kept as a constraint."""
+    value = built.sign * float(result.objective)
+    if stage.goal == "max_cover":
+        return replace(next_stage, min_covered_residents=value * (1 - 1e-9) - 1e-7)
+    if stage.goal == "cover_cost":
+        return replace(
+            next_stage,
+            min_covered_residents=stage.min_covered_residents,
+            max_site_cost=value * (1 + 1e-9) + 1e-7,
+        )
+    return next_stage
+
+
+def _build_stage(
+    problem: SitingProblem,
+    settings: SitingSettings,
+    stage: Stage,
+    *,
+    previous_open: np.ndarray | None,
+) -> StageModel:
+    builder = ModelBuilder()
+    pays_sites = stage.goal in ("cover_cost", "cost_travel")
+    y = form.add_site_columns(builder, problem, cost_weight=1.0 if pays_sites else 0.0)
+    covering = stage.goal == "max_cover" or stage.min_covered_residents is not None
+    if stage.full_cover:
+        form.add_full_coverage(builder, problem, y)
+    elif covering:
+        form.add_partial_coverage(
+            builder, problem, y,
+            reward_per_resident=1.0 if stage.goal == "max_cover" else 0.0,
+            min_covered_residents=stage.min_covered_residents,
+        )  # fmt: skip
+    exact = settings.objective == "min_travel"
+    levels = None
+    if stage.goal in ("travel", "cost_travel"):
+        levels = form.travel_levels(
+            problem.travel_minutes, exact_stations=settings.max_stations if exact else None
+        )
+        form.add_travel(builder, problem, y, levels)
+    form.add_station_limit(
+        builder, problem, y,
+        max_stations=settings.max_stations, exact=exact,
+        budget=settings.budget, max_site_cost=stage.max_site_cost,
+    )  # fmt: skip
+    if settings.density_rule:
+        add_density_rule(builder, problem, y, residents_per_station=settings.residents_per_station)
+    posts = add_typed_posts(builder, problem, y)
+    start_open = previous_open
+    if start_open is None and exact and not _has_site_rules(problem, settings):
+        start_open = _p_median_open(problem, settings.max_stations)
+    start = None if start_open is None else _start_vector(problem, builder, start_open, levels)
+    sign = -1.0 if stage.goal == "max_cover" else 1.0
+    return StageModel(model=builder.build(start=start), sign=sign, posts=posts)
+
+
+def _p_median_open(problem: SitingProblem, p: int | None) -> np.ndarray | None:
+    if p is None or problem.n_demand * problem.n_sites > MAX_DENSE_ENTRIES:
+        return None
+    dense = np.full(problem.travel_minutes.shape, np.inf)
+    matrix = problem.travel_minutes.tocoo()
+    dense[matrix.row, matrix.col] = matrix.data
+    sites = p_median_start(dense, problem.weights_residents, p)
+    if sites is None:
+        return None
+    mask = np.zeros(problem.n_sites, dtype=bool)
+    mask[sites] = True
+    return mask
+
+
+def _start_vector(
+    problem: SitingProblem,
+    builder: ModelBuilder,
+    open_mask: np.ndarray,
+    levels: form.TravelLevels | None,
+) -> np.ndarray:
+    """Column values of the plan ``open_mask`` (posts on every open site)."""
+    start = np.zeros(builder.n_cols)
+    columns = builder.columns
+    start[columns["y"]] = open_mask
+    if "u" in columns:
+        covered = np.asarray(problem.coverage()[:, open_mask].sum(axis=1)).ravel() > 0
+        start[columns["u"]] = covered[problem.coverable()]
+    if levels is not None:
+        _, minutes = nearest_open_site(problem.travel_minutes, open_mask)
+        start[columns["z"]] = form.travel_start(levels, np.nan_to_num(minutes, nan=np.inf))
+    for name, block in columns.items():
+        if name.startswith("t:"):
+            start[block] = open_mask
+    return start
+
+
+def _run(model: MipModel, settings: SitingSettings, deadline: float | None) -> MipResult:
+    left = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
+    options = {
+        "time_limit_seconds": left,
+        "mip_rel_gap": settings.mip_rel_gap,
+        "threads": settings.threads,
+        "seed": settings.seed,
+    }
+    if settings.solver == "highs":
+        from optimizer.siting.highs import run_highs
+
+        return run_highs(model, **options)
+    from optimizer.siting.alt_solvers import run_cbc, run_cpsat
+
+    return (run_cbc if settings.solver == "cbc" else run_cpsat)(model, **options)
+
+
+def _explain_infeasible(
+    problem: SitingProblem, model: MipModel, settings: SitingSettings, deadline: float | None
+) -> InfeasibleError:
+    """Find the rule groups whose removal makes ``model`` feasible, and name them."""
+    rule_groups = [
+        name
+        for name in model.row_groups
+        if name in ("density", form.GROUP_STATION_LIMIT) or name.startswith(POSTS_PREFIX)
+    ]
+    feasibility = replace(model, cost=np.zeros_like(model.cost), offset=0.0, start=None)
+    clashes = []
+    for name in rule_groups:
+        result = _run(feasibility.without_groups({name}), settings, deadline)
+        if result.values is not None:
+            clashes.append(f"{name}: {_describe_group(problem, settings, name)}")
+    if not clashes:
+        clashes = [f"{name}: {_describe_group(problem, settings, name)}" for name in rule_groups]
+    return InfeasibleError(
+        "the siting rules contradict each other; dropping any one of these rules makes "
+        "a plan possible"
+        if clashes
+        else "no plan satisfies the siting rules",
+        clashes,
+    )
+
+
+def _describe_group(problem: SitingProblem, settings: SitingSettings, name: str) -> str:
+    if name == "density" and problem.districts is not None:
+        needed = required_stations(problem, settings.residents_per_station)
+        parts = [f"{problem.districts.name(d)} needs {needed[d]}" for d in np.flatnonzero(needed)]
+        return (
+            f"at least one station per {settings.residents_per_station:,.0f} urban residents ("
+            + ", ".join(parts)
+            + ")"
+        )
+    if name == form.GROUP_STATION_LIMIT:
+        limits = []
+        if settings.max_stations is not None:
+            limits.append(f"max_stations = {settings.max_stations}")
+        if settings.budget is not None:
+            limits.append(f"budget = {settings.budget:,.2f}")
+        return " and ".join(limits)
+    requirement = name.removeprefix(POSTS_PREFIX)
+    return f"every place of its category has a {requirement} post within reach"

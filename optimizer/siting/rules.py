@@ -1,0 +1,143 @@
+"""Hard siting rules added on top of any objective, and their cheap feasibility checks.
+
+Rules (each one named function, rows tagged with the rule's group name):
+
+- ``density``: every urban district has at least ``ceil(residents / residents_per_station)``
+  open sites inside it.
+- ``typed_posts:<type>``: every place of a category has an open post of that type within its
+  reach; a post needs an open site and posts may share a site.
+
+``necessary_clashes`` finds contradictions that need no solver, naming districts and rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.siting.mip import ModelBuilder
+from optimizer.siting.problem import SitingProblem
+
+GROUP_DENSITY = "density"
+POSTS_PREFIX = "typed_posts:"
+
+
+def required_stations(problem: SitingProblem, residents_per_station: float) -> np.ndarray:
+    """Stations each district needs under the density rule (0 for rural districts)."""
+    if problem.districts is None:
+        return np.zeros(0, dtype=np.int64)
+    residents = problem.district_residents()
+    needed = np.ceil(residents / residents_per_station - 1e-9).astype(np.int64)
+    return np.where(np.asarray(problem.districts.urban, dtype=bool), needed, 0)
+
+
+def sites_per_district(site_district: np.ndarray, n_districts: int) -> np.ndarray:
+    """Count of sites per district (sites outside every district, index -1, are skipped)."""
+    inside = site_district[site_district >= 0]
+    return np.bincount(inside, minlength=n_districts)
+
+
+def add_density_rule(
+    builder: ModelBuilder, problem: SitingProblem, y: slice, *, residents_per_station: float
+) -> None:
+    """Each urban district has >= ceil(residents / residents_per_station) open sites in it."""
+    needed = required_stations(problem, residents_per_station)
+    districts = np.flatnonzero(needed > 0)
+    if problem.districts is None or len(districts) == 0:
+        return
+    row_of = np.full(len(needed) + 1, -1)  # last entry: sites outside every district (-1)
+    row_of[districts] = np.arange(len(districts))
+    site_rows = row_of[problem.districts.site_district]
+    sites = np.flatnonzero(site_rows >= 0)
+    builder.add_rows(
+        GROUP_DENSITY, site_rows[sites], sites + y.start, 1.0,
+        lower=needed[districts].astype(float), upper=np.inf, count=len(districts),
+    )  # fmt: skip
+
+
+def add_typed_posts(builder: ModelBuilder, problem: SitingProblem, y: slice) -> dict[str, slice]:
+    """Post columns ``t[type, site] <= y[site]``; each place has a post of its type in reach.
+
+    Returns:
+        post type -> slice of its columns (one per candidate site, in site order).
+    """
+    posts: dict[str, slice] = {}
+    for requirement in problem.typed_posts:
+        group = POSTS_PREFIX + requirement.post_type
+        if requirement.post_type not in posts:
+            t = builder.add_columns(
+                f"t:{requirement.post_type}", problem.n_sites, lower=0.0, upper=1.0, integer=True
+            )
+            posts[requirement.post_type] = t
+            sites = np.arange(problem.n_sites)
+            builder.add_rows(
+                group,
+                np.concatenate([sites, sites]),
+                np.concatenate([sites + t.start, sites + y.start]),
+                np.concatenate([np.ones(problem.n_sites), -np.ones(problem.n_sites)]),
+                lower=-np.inf, upper=0.0, count=problem.n_sites,
+            )  # fmt: skip
+        t = posts[requirement.post_type]
+        counts = [len(sites) for sites in requirement.place_sites]
+        rows = np.repeat(np.arange(len(counts)), counts)
+        cols = np.concatenate([np.asarray(s, dtype=np.int64) for s in requirement.place_sites])
+        builder.add_rows(
+            group, rows, cols + t.start, 1.0, lower=1.0, upper=np.inf, count=len(counts)
+        )
+    return posts
+
+
+def necessary_clashes(
+    problem: SitingProblem,
+    *,
+    residents_per_station: float | None,
+    max_stations: int | None,
+    budget: float | None,
+) -> list[str]:
+    """Contradictions provable without a solver, one message per clash (empty when none)."""
+    clashes: list[str] = []
+    costs = problem.site_costs()
+    forced = problem.forced_open()
+    limit = "max_stations" if max_stations is not None else "budget"
+    if max_stations is not None and forced.sum() > max_stations:
+        clashes.append(
+            f"existing stations: {int(forced.sum())} must stay open but max_stations is "
+            f"{max_stations}"
+        )
+    for requirement in problem.typed_posts:
+        for place, sites in enumerate(requirement.place_sites):
+            if len(sites) == 0:
+                clashes.append(
+                    f"typed_posts:{requirement.post_type}: {requirement.place_name(place)} "
+                    f"({requirement.category}) has no candidate site within "
+                    f"{requirement.within_minutes:g} minutes"
+                )
+    if residents_per_station is None or problem.districts is None:
+        return clashes
+    needed = required_stations(problem, residents_per_station)
+    residents = problem.district_residents()
+    site_district = problem.districts.site_district
+    available = sites_per_district(site_district, len(needed))
+    cheapest_total = 0.0
+    for district in np.flatnonzero(needed > 0):
+        name = problem.districts.name(district)
+        if available[district] < needed[district]:
+            clashes.append(
+                f"density: {name} needs {needed[district]} stations "
+                f"({residents[district]:,.0f} residents / {residents_per_station:,.0f}) "
+                f"but has only {available[district]} candidate sites"
+            )
+        district_costs = np.sort(costs[site_district == district])
+        cheapest_total += float(district_costs[: needed[district]].sum())
+    urban = np.flatnonzero(needed > 0)
+    names = ", ".join(problem.districts.name(d) for d in urban)
+    if max_stations is not None and needed.sum() > max_stations:
+        clashes.append(
+            f"density vs {limit}: districts {names} need {int(needed.sum())} stations "
+            f"in total but max_stations is {max_stations}"
+        )
+    if budget is not None and cheapest_total > budget + 1e-9:
+        clashes.append(
+            f"density vs budget: districts {names} need stations costing at least "
+            f"{cheapest_total:,.2f} but the budget is {budget:,.2f}"
+        )
+    return clashes

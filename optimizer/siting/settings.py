@@ -1,0 +1,62 @@
+"""``SitingSettings``: what to optimise and how long to try."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Objective = Literal["cover", "max_cover", "min_travel", "min_cost", "lexicographic"]
+SolverName = Literal["highs", "cbc", "cp-sat"]
+OBJECTIVES: tuple[str, ...] = ("cover", "max_cover", "min_travel", "min_cost", "lexicographic")
+SOLVERS: tuple[str, ...] = ("highs", "cbc", "cp-sat")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SitingSettings:
+    """Options of ``solve_siting``.
+
+    Attributes:
+        objective: ``cover`` (fewest stations / least opening cost covering every coverable
+            resident), ``max_cover`` (most residents covered with ``max_stations`` or
+            ``budget``), ``min_travel`` (p-median: least resident-weighted minutes with exactly
+            ``max_stations`` open), ``min_cost`` (opening cost + resident-weighted minutes),
+            ``lexicographic`` (cover → fewest stations → least travel; the default).
+        max_stations: the ``p`` of max_cover / min_travel; an upper limit elsewhere.
+        budget: limit on the total opening cost (same unit as ``opening_cost``).
+        time_limit_seconds: wall-clock limit for the whole solve (all stages), ``None``: none.
+        mip_rel_gap: relative gap at which a solve counts as optimal (default 1e-6).
+        threads: solver threads (``None``: solver default).
+        seed: random seed passed to the solver.
+        solver: ``highs`` (default), ``cbc`` (via PuLP) or ``cp-sat``.
+        residents_per_station: density rule, stations per urban district =
+            ceil(residents / this); applies when the problem has districts.
+        density_rule: apply the density rule when the problem has districts.
+        presolve: merge identical demand points and drop dominated sites before solving.
+    """
+
+    objective: Objective = "lexicographic"
+    max_stations: int | None = None
+    budget: float | None = None
+    time_limit_seconds: float | None = None
+    mip_rel_gap: float = 1e-6
+    threads: int | None = None
+    seed: int = 0
+    solver: SolverName = "highs"
+    residents_per_station: float = 5000.0
+    density_rule: bool = True
+    presolve: bool = True
+
+    def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        unlimited = self.max_stations is None and (
+            self.objective == "min_travel" or self.budget is None
+        )
+        if self.objective in ("max_cover", "min_travel") and unlimited:
+            raise ValueError(f"objective {self.objective!r} needs max_stations (p)")
+        if self.max_stations is not None and self.max_stations < 0:
+            raise ValueError("max_stations must be >= 0")
+        if self.residents_per_station <= 0:
+            raise ValueError("residents_per_station must be > 0")

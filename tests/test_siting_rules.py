@@ -1,0 +1,168 @@
+"""Density rule, typed posts, existing stations, clashes, presolve and honest time limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.errors import InfeasibleError
+from optimizer.formats import solve_published_instance
+from optimizer.siting import (
+    Districts,
+    SitingProblem,
+    SitingSettings,
+    TypedPostRequirement,
+    reduce_problem,
+    solve_siting,
+)
+from optimizer.solve import SolveStatus, status_from_highs
+
+DATA = Path(__file__).parent / "data"
+
+
+def line_city(**kwargs) -> SitingProblem:
+    """10 demand points and 10 sites on a line, 1 km apart, 1 minute per km.
+
+    District 0 (urban, sites 0-4) has 12,000 residents: 3 stations at 5,000 per station.
+    District 1 (rural, sites 5-9) has 1,000 residents.
+    """
+    x = np.arange(10.0)
+    minutes = np.abs(x[:, None] - x[None, :])
+    weights = np.array([2400.0] * 5 + [200.0] * 5)
+    districts = Districts(
+        demand_district=np.repeat([0, 1], 5),
+        site_district=np.repeat([0, 1], 5),
+        urban=np.array([True, False]),
+        names=["Centro", "Ilhas"],
+    )
+    return SitingProblem.from_cost_matrix(
+        minutes, weights=weights, coverage_minutes=4, districts=districts, **kwargs
+    )
+
+
+def test_density_rule_opens_enough_stations_in_urban_districts():
+    plan, report = solve_siting(line_city(), SitingSettings(objective="cover"))
+    assert report.status == SolveStatus.OPTIMAL
+    centro, ilhas = plan.density
+    assert (centro.required_stations, centro.open_stations >= 3, centro.compliant) == (
+        3,
+        True,
+        True,
+    )
+    assert ilhas.required_stations == 0
+    assert report.objective == 4  # 3 in Centro + 1 to cover Ilhas' far end
+
+
+def test_without_density_rule_fewer_stations_suffice():
+    _, report = solve_siting(line_city(), SitingSettings(objective="cover", density_rule=False))
+    assert report.objective == 2
+
+
+def test_typed_post_is_placed_within_reach_of_its_place():
+    hub = TypedPostRequirement(
+        post_type="self_service_24h",
+        category="transport_hub",
+        place_sites=[np.array([7])],
+        within_minutes=1,
+        place_names=["rodoviaria"],
+    )
+    plan, _ = solve_siting(
+        line_city(typed_posts=[hub]), SitingSettings(objective="cover", density_rule=False)
+    )
+    assert 7 in plan.open_sites
+    assert plan.post_types["7"] == ["self_service_24h"]
+
+
+def test_existing_station_is_kept_open_at_no_cost():
+    existing = np.zeros(10, dtype=bool)
+    existing[9] = True
+    plan, report = solve_siting(
+        line_city(existing=existing), SitingSettings(objective="cover", density_rule=False)
+    )
+    assert 9 in plan.open_sites
+    assert report.objective == 1  # the kept station costs nothing; one new one covers the rest
+
+
+def test_density_needing_more_stations_than_allowed_names_district_and_rules():
+    with pytest.raises(InfeasibleError) as caught:
+        solve_siting(line_city(), SitingSettings(objective="max_cover", max_stations=2))
+    message = str(caught.value)
+    assert "Centro" in message and "density" in message and "max_stations is 2" in message
+    assert caught.value.exit_code == 3
+
+
+def test_place_without_candidate_in_reach_is_a_clash():
+    hub = TypedPostRequirement("multilingual", "commercial", [np.array([], dtype=int)], 5)
+    with pytest.raises(InfeasibleError, match="place 0 \\(commercial\\) has no candidate site"):
+        solve_siting(line_city(typed_posts=[hub]), SitingSettings(objective="cover"))
+
+
+def test_solver_proven_clash_is_explained_by_relaxing_rule_groups():
+    # density wants 3 sites in Centro (0-4); the hub post needs site 9; only 3 stations allowed
+    hub = TypedPostRequirement("barrier_free", "medical", [np.array([9])], 2)
+    with pytest.raises(InfeasibleError) as caught:
+        solve_siting(
+            line_city(typed_posts=[hub]), SitingSettings(objective="max_cover", max_stations=3)
+        )
+    clashes = " | ".join(caught.value.clashes)
+    assert "density" in clashes and "Centro needs 3" in clashes
+    assert "station_limit: max_stations = 3" in clashes
+    assert "typed_posts:barrier_free" in clashes
+
+
+def test_uncoverable_demand_is_reported_not_infeasible():
+    minutes = np.array([[1.0, 30.0], [2.0, np.inf], [np.inf, np.inf]])
+    problem = SitingProblem.from_cost_matrix(minutes, weights=np.array([1.0, 2.0, 3.0]))
+    plan, report = solve_siting(problem, SitingSettings())
+    assert report.status == SolveStatus.OPTIMAL
+    assert list(plan.uncoverable_demand) == [2]
+    assert plan.coverage_percent == pytest.approx(50.0)
+    assert plan.to_dict()["uncovered_demand"] == [2]
+
+
+def test_presolve_merges_identical_demand_and_drops_dominated_sites():
+    covers = np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]], dtype=bool)
+    problem = SitingProblem.from_coverage(covers, weights=np.array([1.0, 2.0, 3.0, 4.0]))
+    reduced, reduction = reduce_problem(problem, coverage_only=True, drop_dominated=True)
+    assert reduction.to_dict() == {
+        "n_demand_before": 4,
+        "n_demand_after": 3,
+        "n_sites_before": 3,
+        "n_sites_after": 2,
+    }
+    assert list(reduction.kept_sites) == [1, 2]  # site 0 covers a subset of site 1
+    assert reduced.weights_residents.tolist() == [3.0, 3.0, 4.0]
+    plan, report = solve_siting(problem, SitingSettings(objective="cover"))
+    assert report.objective == 2 and list(plan.open_sites) == [1, 2]
+
+
+def test_time_limited_run_reports_feasible_with_bound_and_gap():
+    _, report = solve_published_instance("orlib-pmed", DATA / "pmed6.txt", time_limit_seconds=1.0)
+    assert report.status == SolveStatus.FEASIBLE
+    assert report.objective >= 7824 and report.bound is not None and report.bound <= 7824
+    assert report.gap is not None and report.gap > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "has_solution", "expected"),
+    [
+        ("kOptimal", True, SolveStatus.OPTIMAL),
+        ("kTimeLimit", True, SolveStatus.FEASIBLE),
+        ("kTimeLimit", False, SolveStatus.TIME_LIMIT_NO_SOLUTION),
+        ("kInterrupt", True, SolveStatus.FEASIBLE),
+        ("kInfeasible", False, SolveStatus.INFEASIBLE),
+        ("kUnboundedOrInfeasible", False, SolveStatus.ERROR),
+        ("kSolveError", False, SolveStatus.ERROR),
+    ],
+)
+def test_highs_status_mapping_is_honest(name, has_solution, expected):
+    assert status_from_highs(name, has_solution=has_solution) == expected
+
+
+def test_same_seed_same_plan():
+    problem = line_city()
+    first, _ = solve_siting(problem, SitingSettings(seed=7))
+    second, _ = solve_siting(problem, SitingSettings(seed=7))
+    assert first.to_dict() == second.to_dict()
