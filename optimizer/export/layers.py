@@ -1,0 +1,248 @@
+"""The siting plan as GIS layers: names, attributes, types and units, in one place.
+
+A plan reaches the exporters as a mapping of layer name → GeoDataFrame. Every layer has a CRS
+(a projected UTM CRS or EPSG:4326); the attributes below are required, extra ones are kept.
+``validate_layers`` checks a plan against this contract and ``layers_markdown`` renders it as
+the README's tables, so the code and the documentation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from optimizer.errors import DataError
+
+Kind = Literal["str", "int", "float", "bool"]
+
+POINT = ("Point", "MultiPoint")
+POLYGON = ("Polygon", "MultiPolygon")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One required attribute of a layer.
+
+    Attributes:
+        name: the column name.
+        kind: ``str``, ``int``, ``float`` or ``bool``.
+        unit: the unit of the values, or ``""`` when they have none.
+        meaning: one sentence for the documentation.
+        allowed: the only values allowed, when the attribute is a category.
+    """
+
+    name: str
+    kind: Kind
+    unit: str
+    meaning: str
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of the plan: its geometry types and required attributes."""
+
+    name: str
+    geometry_types: tuple[str, ...]
+    meaning: str
+    attributes: tuple[Attribute, ...]
+
+
+STATIONS = Layer(
+    "stations",
+    POINT,
+    "Service stations of the plan, existing and new.",
+    (
+        Attribute("station_id", "str", "", "Station identifier."),
+        Attribute(
+            "post_types",
+            "str",
+            "",
+            'Typed posts at the station, comma-separated (e.g. "self_service_24h,multilingual");'
+            ' "" for a comprehensive station without typed posts.',
+        ),
+        Attribute(
+            "status",
+            "str",
+            "",
+            "Whether the station exists already or is new.",
+            ("existing", "new"),
+        ),
+        Attribute("residents_served", "int", "residents", "Residents assigned to the station."),
+        Attribute("district", "str", "", "District the station lies in."),
+    ),
+)
+
+SERVICE_AREAS = Layer(
+    "service_areas",
+    POLYGON,
+    "Areas reachable within the cutoff: one row per station and one row for their union.",
+    (
+        Attribute("station_id", "str", "", 'Station identifier; "ALL" on the union row.'),
+        Attribute("minutes", "float", "minutes", "Travel-time cutoff of the area."),
+        Attribute(
+            "kind",
+            "str",
+            "",
+            "One station's area or the union of all of them.",
+            ("station", "union"),
+        ),
+    ),
+)
+
+DEMAND = Layer(
+    "demand",
+    POLYGON + POINT,
+    "Population features (cells or points) and their access to the nearest station.",
+    (
+        Attribute("demand_id", "str", "", "Demand feature identifier (e.g. H3 cell id)."),
+        Attribute("residents", "float", "residents", "Residents of the feature."),
+        Attribute(
+            "minutes_to_nearest",
+            "float",
+            "minutes",
+            "Travel time to the nearest station; empty (NaN) when beyond the cutoff.",
+        ),
+        Attribute("covered", "bool", "", "Whether a station is reachable within the cutoff."),
+        Attribute("district", "str", "", "District the feature lies in."),
+    ),
+)
+
+BLIND_SPOTS = Layer(
+    "blind_spots",
+    POLYGON + POINT,
+    "Populated features no station reaches within the cutoff.",
+    (
+        Attribute("demand_id", "str", "", "Demand feature identifier, as in `demand`."),
+        Attribute("residents", "float", "residents", "Residents left uncovered."),
+    ),
+)
+
+DISTRICTS = Layer(
+    "districts",
+    POLYGON,
+    "Districts the density rule counts stations in.",
+    (
+        Attribute("district", "str", "", "District name (H3 cell id when derived)."),
+        Attribute("residents", "float", "residents", "Residents of the district."),
+        Attribute("urban", "bool", "", "Whether the density rule applies to the district."),
+        Attribute("stations", "int", "stations", "Stations of the plan in the district."),
+        Attribute(
+            "required_stations", "int", "stations", "Stations the density rule requires there."
+        ),
+        Attribute("compliant", "bool", "", "Whether the district meets the density rule."),
+    ),
+)
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer for layer in (STATIONS, SERVICE_AREAS, DEMAND, BLIND_SPOTS, DISTRICTS)
+}
+"""Every layer of a plan, in the order they are written."""
+
+_KIND_CHECKS = {
+    "str": lambda series: pd.api.types.infer_dtype(series, skipna=False) == "string",
+    "int": pd.api.types.is_integer_dtype,
+    "float": lambda series: (
+        pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    ),
+    "bool": pd.api.types.is_bool_dtype,
+}
+
+
+def validate_layers(layers: Mapping[str, gpd.GeoDataFrame] | None, *, source: str = "plan") -> None:
+    """Check that ``layers`` is a complete plan that follows the contract of ``LAYERS``.
+
+    Args:
+        layers: layer name → GeoDataFrame.
+        source: what the layers came from (a path or a name), used in error messages.
+
+    Raises:
+        DataError: no layers at all, a missing layer or attribute, an attribute of the wrong
+            type or with a value outside its categories, a layer without a CRS, a geometry of
+            the wrong type, or no stations.
+    """
+    if not layers:
+        raise DataError(source, "the plan has no layers (was the siting run empty or failed?)")
+    missing = [name for name in LAYERS if name not in layers]
+    if missing:
+        raise DataError(source, f"missing layer(s) {', '.join(missing)}", field="layers")
+    for layer in LAYERS.values():
+        _validate_layer(layers[layer.name], layer, source)
+    if layers[STATIONS.name].empty:
+        raise DataError(source, "the plan has no stations", field=STATIONS.name)
+
+
+def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, source: str) -> None:
+    """Check one layer's type, CRS, geometry types and attributes."""
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        raise DataError(source, "expected a GeoDataFrame with a geometry column", field=layer.name)
+    if frame.crs is None:
+        raise DataError(source, "no CRS set (expected a UTM CRS or EPSG:4326)", field=layer.name)
+    geometry_types = set(frame.geom_type.dropna()) - set(layer.geometry_types)
+    if geometry_types:
+        raise DataError(
+            source,
+            f"geometry type(s) {', '.join(sorted(geometry_types))} not allowed "
+            f"(expected {', '.join(layer.geometry_types)})",
+            field=layer.name,
+        )
+    for attribute in layer.attributes:
+        field = f"{layer.name}.{attribute.name}"
+        if attribute.name not in frame:
+            raise DataError(source, f"missing attribute ({attribute.meaning})", field=field)
+        column = frame[attribute.name]
+        if not frame.empty and not _KIND_CHECKS[attribute.kind](column):
+            raise DataError(
+                source, f"expected {attribute.kind} values, got {column.dtype}", field=field
+            )
+        if attribute.allowed:
+            unexpected = sorted(set(column) - set(attribute.allowed))
+            if unexpected:
+                raise DataError(
+                    source,
+                    f"unexpected value(s) {', '.join(map(repr, unexpected))} "
+                    f"(expected {', '.join(attribute.allowed)})",
+                    field=field,
+                )
+
+
+def layers_markdown() -> str:
+    """The contract as Markdown: one table per layer (attribute, type, unit, meaning)."""
+    sections = []
+    for layer in LAYERS.values():
+        rows = [
+            f"| `{attribute.name}` | {attribute.kind} | {attribute.unit or '—'} | "
+            f"{attribute.meaning}{_allowed_words(attribute)} |"
+            for attribute in layer.attributes
+        ]
+        sections.append(
+            "\n".join(
+                [
+                    f"### `{layer.name}` ({' or '.join(_geometry_words(layer))})",
+                    "",
+                    layer.meaning,
+                    "",
+                    "| attribute | type | unit | meaning |",
+                    "|---|---|---|---|",
+                    *rows,
+                ]
+            )
+        )
+    return "\n\n".join(sections) + "\n"
+
+
+def _allowed_words(attribute: Attribute) -> str:
+    """`` One of `a`, `b`.`` for a categorical attribute, else ``""``."""
+    if not attribute.allowed:
+        return ""
+    return f" One of {', '.join(f'`{value}`' for value in attribute.allowed)}."
+
+
+def _geometry_words(layer: Layer) -> list[str]:
+    """``["polygons", "points"]`` and the like for a layer's geometry types."""
+    words = {POINT: "points", POLYGON: "polygons"}
+    return [word for types, word in words.items() if set(types) <= set(layer.geometry_types)]
