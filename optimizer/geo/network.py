@@ -244,6 +244,8 @@ def contract_chains(
         & ~protected
         & (((in_degree == 1) & (out_degree == 1)) | ((in_degree == 2) & (out_degree == 2)))
     )
+    if not through.any():
+        return np.arange(n), seconds
     # The edge after each edge that enters a through-node: its out-edge to the other neighbour.
     following = np.full(len(head), -1, dtype=np.int64)
     enters = np.flatnonzero(through[head])
