@@ -1,0 +1,205 @@
+"""The static PNG map of a plan (matplotlib, Agg; no display and no network needed).
+
+Drawn in metres: layers in EPSG:4326 are projected to their UTM zone first, so the scale bar
+is true and north is up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from optimizer.export.layers import validate_layers
+from optimizer.export.staging import staged
+from optimizer.export.style import (
+    BLIND_SPOT_COLOUR,
+    DATA_ATTRIBUTION,
+    DISTRICT_COLOUR,
+    SERVICE_AREA_COLOUR,
+    STATION_STYLES,
+    STATUS_LABELS,
+    UNCOVERED_COLOUR,
+    coverage_summary,
+    cutoff_minutes,
+    minute_classes,
+    minute_colours,
+    station_category,
+)
+
+STATUS_MARKERS = {"existing": "s", "new": "o"}
+"""Marker of existing (square) and new (circle) stations."""
+
+FIGURE_INCHES = (11.0, 9.0)
+
+
+def write_png_map(
+    layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *, dpi: int = 150, title: str
+) -> Path:
+    """Draw the plan as a PNG: service areas, demand by minutes, blind spots, districts, stations.
+
+    Stations are coloured by post type and shaped by status; blind spots are in a warning red.
+    The map has a legend, a scale bar, a north arrow, the title with a coverage summary under it,
+    and the data attribution.
+
+    Args:
+        layers: a plan that ``validate_layers`` accepts.
+        path: the PNG file to write (replaced atomically).
+        dpi: resolution in dots per inch (the figure is 11 × 9 inches).
+        title: the map's title.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        DataError: layers that break the contract (nothing is written).
+    """
+    validate_layers(layers)
+    projected = _in_metres(layers)
+    figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
+    axes = figure.add_subplot()
+    _draw_layers(axes, projected, cutoff_minutes(layers))
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+    axes.set_title(f"{title}\n{coverage_summary(layers)}", fontsize=13, loc="left")
+    _draw_scale_bar(axes)
+    _draw_north_arrow(axes)
+    figure.legend(
+        handles=_legend_handles(projected, cutoff_minutes(layers)),
+        loc="outside right upper",
+        fontsize=9,
+        frameon=False,
+    )
+    figure.text(0.99, 0.005, DATA_ATTRIBUTION, ha="right", va="bottom", fontsize=8, color="#444")
+    path = Path(path)
+    with staged([path]) as (temporary,):
+        figure.savefig(temporary, format="png", dpi=dpi, metadata={"Software": None})
+    return path
+
+
+def _in_metres(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """The layers in the stations' CRS when it is projected, else in their UTM zone."""
+    crs = layers["stations"].crs
+    if not crs.is_projected:
+        crs = layers["stations"].estimate_utm_crs()
+    return {name: frame.to_crs(crs) for name, frame in layers.items()}
+
+
+def _draw_layers(axes: Axes, layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> None:
+    """Everything but the furniture, bottom to top."""
+    demand = layers["demand"]
+    if not demand.empty:
+        demand.plot(
+            ax=axes, color=minute_colours(demand["minutes_to_nearest"], cutoff), linewidth=0
+        )
+    areas = layers["service_areas"]
+    areas[areas["kind"] == "station"].boundary.plot(
+        ax=axes, color=SERVICE_AREA_COLOUR, linewidth=0.5, alpha=0.6
+    )
+    areas[areas["kind"] == "union"].boundary.plot(ax=axes, color=SERVICE_AREA_COLOUR, linewidth=1.6)
+    if not layers["blind_spots"].empty:
+        layers["blind_spots"].plot(
+            ax=axes, color=BLIND_SPOT_COLOUR, alpha=0.6, linewidth=0, markersize=12
+        )
+    layers["districts"].boundary.plot(ax=axes, color=DISTRICT_COLOUR, linewidth=0.7)
+    stations = layers["stations"]
+    for (status, category), group in stations.groupby(
+        [stations["status"], stations["post_types"].map(station_category)], sort=True
+    ):
+        group.plot(
+            ax=axes,
+            marker=STATUS_MARKERS[status],
+            color=STATION_STYLES[category].colour,
+            edgecolor="#222222",
+            linewidth=0.9,
+            markersize=110,
+            zorder=5,
+        )
+
+
+def _legend_handles(layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> list[object]:
+    """Legend entries for what the map shows: station types present, statuses, then areas."""
+    present = set(layers["stations"]["post_types"].map(station_category))
+    handles: list[object] = [
+        Line2D(
+            [], [], linestyle="", marker="o", markersize=10, color=style.colour, label=style.label
+        )
+        for category, style in STATION_STYLES.items()
+        if category in present
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker=STATUS_MARKERS[status],
+            markersize=10,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            label=label,
+        )
+        for status, label in STATUS_LABELS.items()
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            color=SERVICE_AREA_COLOUR,
+            linewidth=1.6,
+            label=f"area within {cutoff:g} min (union)",
+        ),
+        Line2D(
+            [], [], color=SERVICE_AREA_COLOUR, linewidth=0.5, alpha=0.6, label="one station's area"
+        ),
+    ]
+    handles += [
+        Patch(facecolor=colour, label=f"residents {label} away")
+        for _, label, colour in minute_classes(cutoff)
+    ]
+    handles += [
+        Patch(facecolor=UNCOVERED_COLOUR, label=f"beyond {cutoff:g} min"),
+        Patch(facecolor=BLIND_SPOT_COLOUR, alpha=0.6, label="blind spot (residents beyond reach)"),
+        Patch(facecolor="none", edgecolor=DISTRICT_COLOUR, label="district"),
+    ]
+    return handles
+
+
+def _draw_scale_bar(axes: Axes) -> None:
+    """A bar of a round length (1, 2 or 5 × 10ⁿ m) about a fifth of the map wide, bottom left."""
+    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+    meters = _round_length((x1 - x0) / 5)
+    left, bottom = x0 + 0.03 * (x1 - x0), y0 + 0.03 * (y1 - y0)
+    axes.plot(
+        [left, left + meters], [bottom, bottom], color="black", linewidth=3, solid_capstyle="butt"
+    )
+    label = f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
+    axes.text(
+        left + meters / 2, bottom + 0.012 * (y1 - y0), label, ha="center", va="bottom", fontsize=9
+    )
+
+
+def _round_length(meters: float) -> float:
+    """The largest 1, 2 or 5 × 10ⁿ not above ``meters``."""
+    power = 10 ** math.floor(math.log10(meters))
+    return max(step * power for step in (1, 2, 5) if step * power <= meters)
+
+
+def _draw_north_arrow(axes: Axes) -> None:
+    """An arrow pointing up with an N, top right of the map (the map is in UTM: north is up)."""
+    axes.annotate(
+        "N",
+        xy=(0.96, 0.97),
+        xytext=(0.96, 0.88),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=12,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 4, "headwidth": 12, "headlength": 10},
+    )

@@ -1,0 +1,121 @@
+"""How the maps draw a plan: colours, labels and attribution shared by the HTML and PNG maps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+DATA_ATTRIBUTION = f"{OSM_ATTRIBUTION}; population: Ipea/r5r"
+
+
+@dataclass(frozen=True)
+class StationStyle:
+    """How stations of one category are drawn."""
+
+    label: str
+    colour: str
+
+
+COMPREHENSIVE = "comprehensive"
+SEVERAL = "several"
+OTHER = "other"
+
+POST_TYPE_STYLES: dict[str, StationStyle] = {
+    "self_service_24h": StationStyle("24-hour self-service post", "#7b3294"),
+    "multilingual": StationStyle("multilingual post", "#1b9e77"),
+    "barrier_free": StationStyle("barrier-free post", "#d95f02"),
+}
+"""Known post types → style."""
+
+STATION_STYLES: dict[str, StationStyle] = {
+    COMPREHENSIVE: StationStyle("comprehensive (no typed post)", "#1f4e9c"),
+    **POST_TYPE_STYLES,
+    SEVERAL: StationStyle("several typed posts", "#e7298a"),
+    OTHER: StationStyle("other typed post", "#7f7f7f"),
+}
+"""Station category (see ``station_category``) → style, in legend order."""
+
+STATUS_LABELS = {"existing": "existing station", "new": "new station"}
+
+SERVICE_AREA_COLOUR = "#3182bd"
+BLIND_SPOT_COLOUR = "#e31a1c"
+DISTRICT_COLOUR = "#4d4d4d"
+UNCOVERED_COLOUR = "#d9d9d9"
+
+MINUTE_COLOURS = ("#c7e9c0", "#74c476", "#31a354")
+"""Fill colours of covered demand by thirds of the cutoff, nearest first."""
+
+
+def station_category(post_types: str) -> str:
+    """The category a station is drawn as: its one post type, ``several`` or ``comprehensive``.
+
+    Args:
+        post_types: comma-separated post types; ``""`` for a station without typed posts.
+    """
+    types = _post_types(post_types)
+    if not types:
+        return COMPREHENSIVE
+    if len(types) > 1:
+        return SEVERAL
+    return types[0] if types[0] in POST_TYPE_STYLES else OTHER
+
+
+def post_type_words(post_types: str) -> str:
+    """A station's post types in words, e.g. ``"24-hour self-service post, multilingual post"``."""
+    words = [
+        POST_TYPE_STYLES[name].label if name in POST_TYPE_STYLES else name
+        for name in _post_types(post_types)
+    ]
+    return ", ".join(words) or STATION_STYLES[COMPREHENSIVE].label
+
+
+def _post_types(post_types: str) -> list[str]:
+    return [name.strip() for name in post_types.split(",") if name.strip()]
+
+
+def cutoff_minutes(layers: Mapping[str, gpd.GeoDataFrame]) -> float:
+    """The plan's coverage cutoff in minutes: the largest service-area cutoff (15 when none)."""
+    minutes = layers["service_areas"]["minutes"]
+    return float(minutes.max()) if len(minutes) else 15.0
+
+
+def minute_classes(cutoff: float) -> list[tuple[float, str, str]]:
+    """Classes of minutes to the nearest station: ``(upper bound, label, colour)``, by thirds.
+
+    For a 15-minute cutoff: ``≤ 5 min``, ``5–10 min``, ``10–15 min``.
+    """
+    bounds = [cutoff * (third + 1) / len(MINUTE_COLOURS) for third in range(len(MINUTE_COLOURS))]
+    lowers = [None, *bounds[:-1]]
+    return [
+        (upper, f"≤ {upper:.3g} min" if lower is None else f"{lower:.3g}–{upper:.3g} min", colour)
+        for lower, upper, colour in zip(lowers, bounds, MINUTE_COLOURS, strict=True)
+    ]
+
+
+def minute_colours(minutes: pd.Series, cutoff: float) -> np.ndarray:
+    """Fill colour of each demand feature from its minutes (``UNCOVERED_COLOUR`` when NaN)."""
+    values = minutes.to_numpy(dtype=float)
+    bounds = [upper for upper, _, _ in minute_classes(cutoff)]
+    index = np.minimum(np.searchsorted(bounds, values, side="left"), len(bounds) - 1)
+    colours = np.array([*MINUTE_COLOURS, UNCOVERED_COLOUR], dtype=object)
+    return colours[np.where(np.isnan(values), len(MINUTE_COLOURS), index)]
+
+
+def coverage_summary(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """One line for a map's subtitle: stations, share of residents covered, blind spots."""
+    stations = layers["stations"]
+    demand = layers["demand"]
+    blind_spots = layers["blind_spots"]
+    total = float(demand["residents"].sum())
+    covered = float(demand.loc[demand["covered"], "residents"].sum())
+    share = f"{covered / total:.0%}" if total > 0 else "n/a"
+    new = int((stations["status"] == "new").sum())
+    return (
+        f"{len(stations)} stations ({new} new) · {share} of residents covered · "
+        f"{len(blind_spots)} blind spots with {blind_spots['residents'].sum():,.0f} residents"
+    )
