@@ -1,0 +1,141 @@
+"""Dispatch benchmark: svcplan's min-cost flow against networkx ``network_simplex``, one run.
+
+Instance (seeded): ``--regions`` regions at random coordinates in a ``--side-km`` square; travel
+minutes are straight-line kilometres at ``--speed-kmh`` (dense n × n matrix, pruned to the
+window by the problem constructor); each region has random available units, demand, minimum
+cover and mobilisation minutes of one resource type.
+
+svcplan is timed end to end from the dense matrix: ``DispatchProblem.from_arrays`` (pruning)
+plus ``solve_dispatch`` (arc building, OR-Tools, plan tables). networkx is timed from the same
+flow network arrays, already pruned and built: its ``DiGraph`` plus ``network_simplex``. Each
+side runs ``--repeat`` times; the median is reported. Both optimal costs must be equal, or the
+run fails.
+
+Reproduce:  python benchmarks/bench_dispatch.py --regions 2000 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import networkx as nx
+import numpy as np
+
+from optimizer.dispatch import DispatchProblem, solve_dispatch
+from optimizer.dispatch.flow import SECONDS_PER_MINUTE, flow_network, unmet_penalty_seconds
+from optimizer.dispatch.moves import allowed_moves
+
+
+def random_instance(
+    *,
+    regions: int,
+    seed: int,
+    side_km: float,
+    speed_kmh: float,
+    window_minutes: float,
+    surge_share: float,
+) -> dict[str, object]:
+    """Keyword arguments of ``DispatchProblem.from_arrays`` for a seeded random instance.
+
+    A ``surge_share`` of the regions need 1–30 units more than they have; the others use part
+    of their units and may lend the rest beyond their minimum cover.
+    """
+    rng = np.random.default_rng(seed)
+    xy_km = rng.uniform(0.0, side_km, size=(regions, 2))
+    distance_km = np.sqrt(((xy_km[:, None, :] - xy_km[None, :, :]) ** 2).sum(axis=2))
+    available = rng.integers(5, 30, size=regions)
+    surge = rng.random(regions) < surge_share
+    demand = np.where(
+        surge,
+        available + rng.integers(1, 31, size=regions),
+        rng.integers(0, available + 1),
+    )
+    return {
+        "region_ids": [f"R{i:05d}" for i in range(regions)],
+        "resource_names": ["staff"],
+        "available_units": available,
+        "demand_units": demand,
+        "min_cover_units": rng.integers(0, 4, size=regions),
+        "priority": rng.integers(1, 4, size=regions),
+        "mobilisation_minutes": rng.uniform(0.0, 30.0, size=regions),
+        "travel_minutes": distance_km / speed_kmh * 60.0,
+        "window_minutes": window_minutes,
+    }
+
+
+def median_seconds(run: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Median wall-clock seconds of ``repeat`` calls of ``run`` and its last result."""
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), result
+
+
+def main() -> None:
+    """Run both solvers on one instance and print a Markdown table row set."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--side-km", type=float, default=300.0)
+    parser.add_argument("--speed-kmh", type=float, default=50.0)
+    parser.add_argument("--window-minutes", type=float, default=120.0)
+    parser.add_argument("--surge-share", type=float, default=0.3)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per solver (median kept)")
+    args = parser.parse_args()
+    instance = random_instance(
+        regions=args.regions,
+        seed=args.seed,
+        side_km=args.side_km,
+        speed_kmh=args.speed_kmh,
+        window_minutes=args.window_minutes,
+        surge_share=args.surge_share,
+    )
+
+    svcplan_seconds, (problem, (plan, report)) = median_seconds(
+        lambda: (problem := DispatchProblem.from_arrays(**instance), solve_dispatch(problem)),
+        args.repeat,
+    )
+
+    pools = {
+        "lendable_units": problem.surplus_units()[:, 0],
+        "partner_units": problem.partner_units[:, 0],
+        "need_units": problem.need_units()[:, 0],
+    }
+    moves = allowed_moves(problem, **pools)
+    network = flow_network(
+        moves,
+        priority=problem.priority,
+        penalty_seconds=unmet_penalty_seconds(problem.n_regions, problem.window_minutes),
+        **pools,
+    )
+    networkx_seconds, (networkx_cost, _) = median_seconds(
+        lambda: nx.network_simplex(network.to_networkx()), args.repeat
+    )
+
+    svcplan_cost = round(report.objective * SECONDS_PER_MINUTE)
+    if svcplan_cost != networkx_cost:
+        raise SystemExit(f"objectives differ: svcplan {svcplan_cost} vs networkx {networkx_cost}")
+    totals = plan.totals()
+    print(
+        f"regions {problem.n_regions}, pairs within the window {problem.travel_minutes.nnz:,}, "
+        f"move arcs {len(moves):,}, donors {int((pools['lendable_units'] > 0).sum())}, "
+        f"receivers {int((pools['need_units'] > 0).sum())}"
+    )
+    print(
+        f"moved {totals['moved_units']:,} units in {totals['moves']:,} moves, "
+        f"unmet {totals['unmet_units']:,} units; objective {networkx_cost:,} (travel seconds)"
+    )
+    print("| solver | seconds | objective (s) |")
+    print("|---|---:|---:|")
+    print(f"| svcplan (OR-Tools min-cost flow) | {svcplan_seconds:.3f} | {svcplan_cost:,} |")
+    print(f"| networkx network_simplex | {networkx_seconds:.3f} | {networkx_cost:,} |")
+    print(f"ratio networkx / svcplan: {networkx_seconds / svcplan_seconds:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The pure dispatch case as one min-cost flow per resource type (OR-Tools, vectorised calls).
+
+Nodes: ``0..n-1`` a region's own units, ``n..2n-1`` the partner pool of each region, ``2n`` a
+super-source of unmet demand, ``2n+1`` a sink for units nobody needs. Arcs, built as arrays:
+
+* each allowed move (``optimizer.dispatch.moves``): cost = travel seconds per unit;
+* a slack arc super-source → receiver carrying its unmet units, at ``priority × penalty`` per
+  unit, where the penalty (:func:`unmet_penalty_seconds`) exceeds the travel of any augmenting
+  path, so unmet demand is minimised first (lexicographically) and travel second;
+* lender → sink (spare units stay home) and super-source → sink (demand that was met), cost 0.
+
+Costs are integer seconds of travel per unit (travel minutes rounded to the second).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from optimizer.dispatch.moves import CandidateMoves
+from optimizer.errors import SolverError
+
+SECONDS_PER_MINUTE = 60
+
+#: Largest total cost accepted, well inside int64 (OR-Tools rejects overflowing costs).
+MAX_TOTAL_COST = 2**62
+
+
+def travel_cost_seconds(travel_minutes: np.ndarray) -> np.ndarray:
+    """Integer cost per unit of a move: its travel minutes in whole seconds, int64."""
+    return np.rint(np.asarray(travel_minutes) * SECONDS_PER_MINUTE).astype(np.int64)
+
+
+def unmet_penalty_seconds(n_regions: int, window_minutes: float) -> int:
+    """Cost of one unmet unit at priority 1, in travel seconds.
+
+    An augmenting path uses at most ``n_regions`` moves of at most ``window_minutes`` each, so
+    one unit less of (priority-weighted) unmet demand always beats any saving in travel.
+    """
+    window_seconds = int(travel_cost_seconds(np.array([window_minutes]))[0])
+    return max(n_regions, 1) * max(window_seconds, 1) + 1
+
+
+@dataclass(frozen=True)
+class FlowNetwork:
+    """One resource type's min-cost flow network as arrays (module docstring for the layout).
+
+    Attributes:
+        tails, heads: node indices per arc, int32; the first ``n_moves`` arcs are the moves.
+        capacities: units per arc, int64.
+        unit_costs: seconds per unit per arc, int64.
+        supplies: units supplied (> 0) or demanded (< 0) per node, int64.
+        n_moves: number of move arcs.
+    """
+
+    tails: np.ndarray
+    heads: np.ndarray
+    capacities: np.ndarray
+    unit_costs: np.ndarray
+    supplies: np.ndarray
+    n_moves: int
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The same network as a networkx graph (``demand``, ``capacity``, ``weight``).
+
+        Used to cross-check objectives against ``networkx.network_simplex``. Parallel arcs
+        cannot occur: every (tail, head) pair appears once.
+        """
+        graph = nx.DiGraph()
+        graph.add_nodes_from(
+            (node, {"demand": -int(supply)}) for node, supply in enumerate(self.supplies)
+        )
+        graph.add_edges_from(
+            (tail, head, {"capacity": capacity, "weight": cost})
+            for tail, head, capacity, cost in zip(
+                self.tails.tolist(),
+                self.heads.tolist(),
+                self.capacities.tolist(),
+                self.unit_costs.tolist(),
+                strict=True,
+            )
+        )
+        return graph
+
+
+def flow_network(
+    moves: CandidateMoves,
+    *,
+    lendable_units: np.ndarray,
+    partner_units: np.ndarray,
+    need_units: np.ndarray,
+    priority: np.ndarray,
+    penalty_seconds: int,
+) -> FlowNetwork:
+    """Arrays of the flow network of one resource type.
+
+    Args:
+        moves: the allowed moves of this resource type.
+        lendable_units, partner_units, need_units: int (n,) per region.
+        priority: int (n,) weight of an unmet unit.
+        penalty_seconds: cost of one unmet unit at priority 1.
+
+    Raises:
+        ValueError: the costs could overflow 64-bit integers.
+    """
+    n = len(need_units)
+    source, sink = 2 * n, 2 * n + 1
+    receivers = np.flatnonzero(need_units > 0)
+    lenders = np.flatnonzero(np.concatenate([lendable_units, partner_units]) > 0)
+    lender_units = np.concatenate([lendable_units, partner_units])[lenders]
+    total_need = int(need_units.sum())
+    slack_costs = penalty_seconds * priority[receivers]
+    if total_need * int(slack_costs.max(initial=0)) >= MAX_TOTAL_COST:
+        raise ValueError("unmet-demand penalties overflow 64-bit costs; too many units")
+    tails = np.concatenate(
+        [moves.lender_node(n), np.full(len(receivers), source), lenders, [source]]
+    )
+    heads = np.concatenate([moves.receiver, receivers, np.full(len(lenders), sink), [sink]])
+    capacities = np.concatenate(
+        [moves.capacity_units, need_units[receivers], lender_units, [total_need]]
+    )
+    unit_costs = np.concatenate(
+        [
+            travel_cost_seconds(moves.travel_minutes),
+            slack_costs,
+            np.zeros(len(lenders) + 1, dtype=np.int64),
+        ]
+    )
+    supplies = np.zeros(2 * n + 2, dtype=np.int64)
+    supplies[:n] = lendable_units - need_units
+    supplies[n : 2 * n] = partner_units
+    supplies[source] = total_need
+    supplies[sink] = -(int(lendable_units.sum()) + int(partner_units.sum()))
+    return FlowNetwork(
+        tails=tails.astype(np.int32),
+        heads=heads.astype(np.int32),
+        capacities=capacities.astype(np.int64),
+        unit_costs=unit_costs.astype(np.int64),
+        supplies=supplies,
+        n_moves=len(moves),
+    )
+
+
+def solve_flow(network: FlowNetwork) -> tuple[np.ndarray, int]:
+    """Solve ``network`` with OR-Tools ``SimpleMinCostFlow``.
+
+    Returns:
+        ``(move_units, cost_seconds)``: units on each move arc (int64, ``n_moves``) and the
+        optimal total cost.
+
+    Raises:
+        SolverError: OR-Tools did not reach an optimum (the network is always feasible).
+    """
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(
+        network.tails, network.heads, network.capacities, network.unit_costs
+    )
+    solver.set_nodes_supplies(np.arange(len(network.supplies), dtype=np.int32), network.supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise SolverError(f"min-cost flow ended with status {status!r}")
+    move_units = solver.flows(np.asarray(arcs[: network.n_moves], dtype=np.int32))
+    return np.asarray(move_units, dtype=np.int64), int(solver.optimal_cost())

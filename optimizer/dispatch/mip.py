@@ -1,0 +1,310 @@
+"""Dispatch under rules a flow cannot express, as a MIP solved by HiGHS (model passed as arrays).
+
+Rules (``DispatchRules``): a minimum batch per move, at most ``k`` donors per receiver, and teams
+of resources that move together. A *kind* is what one move carries: a lone resource type, or a
+team (its members in fixed numbers). Columns, in blocks:
+
+* ``x``: integer kinds moved on each allowed move of each kind;
+* ``u``: integer unmet units per (region, resource) in need, at ``priority × penalty``;
+* ``y``: binary "move used" per ``x`` (minimum batch rule only): ``b·y <= x <= cap·y``;
+* ``w``: binary "lender serves receiver" per (lender, receiver) pair (donor-count rule only):
+  ``x <= cap·w`` and ``Σ w <= k`` per receiver.
+
+Rows: each lender gives at most its spare units of each resource; each receiver's units received
+plus unmet cover its need. A receiver may get more than it needs (a team brings all its
+members; two minimum batches may overshoot) when that covers more demand. The objective is in
+the same integer travel seconds as the flow engine, so both report comparable objectives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from optimizer.dispatch.flow import travel_cost_seconds
+from optimizer.dispatch.moves import CandidateMoves, allowed_moves
+from optimizer.dispatch.plan import Allocation
+from optimizer.dispatch.problem import DispatchProblem
+from optimizer.solve import SolveStatus, status_from_highs
+
+_ROWWISE = int(highspy.MatrixFormat.kRowwise.value)
+_MINIMIZE = int(highspy.ObjSense.kMinimize.value)
+_FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible.value)
+
+
+@dataclass(frozen=True)
+class MipOutcome:
+    """What the MIP returned: the allocation (``None`` without a solution) and the solve facts."""
+
+    allocation: Allocation | None
+    status: SolveStatus
+    cost_seconds: float | None
+    bound_seconds: float | None
+
+
+def unit_kinds(problem: DispatchProblem) -> list[np.ndarray]:
+    """Per kind, the units of each resource one move of it carries, int (r,).
+
+    Teams first (in rule order), then every resource not in a team on its own.
+    """
+    index = {name: i for i, name in enumerate(problem.resource_names)}
+    kinds = []
+    for team in problem.rules.teams:
+        members = np.zeros(len(index), dtype=np.int64)
+        for name, units in team.units_per_team.items():
+            members[index[name]] = units
+        kinds.append(members)
+    in_team = np.sum(kinds, axis=0) > 0 if kinds else np.zeros(len(index), dtype=bool)
+    kinds.extend(np.eye(len(index), dtype=np.int64)[np.flatnonzero(~in_team)])
+    return kinds
+
+
+def _kind_moves(problem: DispatchProblem, members: np.ndarray) -> CandidateMoves:
+    """Allowed moves of one kind: whole kinds lendable, kinds needed to cover every member."""
+    used = np.flatnonzero(members)
+    per = members[used]
+    return allowed_moves(
+        problem,
+        lendable_units=(problem.surplus_units()[:, used] // per).min(axis=1),
+        partner_units=(problem.partner_units[:, used] // per).min(axis=1),
+        need_units=(-(-problem.need_units()[:, used] // per)).max(axis=1),
+    )
+
+
+def solve_mip(
+    problem: DispatchProblem,
+    *,
+    penalty_seconds: int,
+    time_limit_seconds: float,
+    seed: int,
+) -> MipOutcome:
+    """Solve the dispatch problem under ``problem.rules`` with HiGHS.
+
+    Args:
+        problem: the problem; its rules are active.
+        penalty_seconds: cost of one unmet unit at priority 1, in travel seconds.
+        time_limit_seconds: HiGHS wall-clock limit.
+        seed: HiGHS random seed (deterministic runs).
+    """
+    n, r = problem.n_regions, len(problem.resource_names)
+    kinds = unit_kinds(problem)
+    moves = [_kind_moves(problem, members) for members in kinds]
+    carried = np.concatenate(
+        [
+            np.repeat(members[None, :], len(m), axis=0)
+            for members, m in zip(kinds, moves, strict=True)
+        ]
+    ).reshape(-1, r)
+    lender = np.concatenate([m.lender_node(n) for m in moves])
+    receiver = np.concatenate([m.receiver for m in moves])
+    minutes = np.concatenate([m.travel_minutes for m in moves])
+    capacity = np.concatenate([m.capacity_units for m in moves])
+    n_x = len(lender)
+    need = problem.need_units()
+    need_region, need_resource = np.nonzero(need)
+    n_u = len(need_region)
+
+    builder = _Rows()
+    # lender rows (lender node × resource): Σ carried · x <= spare units.
+    x_index, member = np.nonzero(carried)
+    builder.add(
+        rows=lender[x_index] * r + member,
+        cols=x_index,
+        values=carried[x_index, member],
+        n_rows=2 * n * r,
+        lower=np.full(2 * n * r, -np.inf),
+        upper=np.concatenate([problem.surplus_units(), problem.partner_units]).ravel(),
+    )
+    # receiver rows (region × resource): Σ carried · x + u >= need.
+    builder.add(
+        rows=np.concatenate([receiver[x_index] * r + member, need_region * r + need_resource]),
+        cols=np.concatenate([x_index, n_x + np.arange(n_u)]),
+        values=np.concatenate([carried[x_index, member], np.ones(n_u, dtype=np.int64)]),
+        n_rows=n * r,
+        lower=need.ravel(),
+        upper=np.full(n * r, np.inf),
+    )
+    cost = [
+        travel_cost_seconds(minutes) * carried.sum(axis=1),
+        penalty_seconds * problem.priority[need_region].astype(np.float64),
+    ]
+    upper = [capacity, need[need_region, need_resource]]
+    integer = [np.ones(n_x + n_u, dtype=bool)]
+    n_cols = n_x + n_u
+    if problem.rules.min_batch_units > 1:
+        _add_batch_rule(builder, capacity, problem.rules.min_batch_units, first_col=n_cols)
+        cost.append(np.zeros(n_x))
+        upper.append(np.ones(n_x))
+        integer.append(np.ones(n_x, dtype=bool))
+        n_cols += n_x
+    if problem.rules.max_donors_per_receiver is not None:
+        n_pairs = _add_donor_count_rule(
+            builder,
+            lender * n + receiver,
+            capacity,
+            problem.rules.max_donors_per_receiver,
+            n_regions=n,
+            first_col=n_cols,
+        )
+        cost.append(np.zeros(n_pairs))
+        upper.append(np.ones(n_pairs))
+        integer.append(np.ones(n_pairs, dtype=bool))
+        n_cols += n_pairs
+    values, status, objective, bound = _run_highs(
+        cost=np.concatenate(cost),
+        upper=np.concatenate(upper).astype(np.float64),
+        integer=np.concatenate(integer),
+        rows=builder,
+        n_cols=n_cols,
+        time_limit_seconds=time_limit_seconds,
+        seed=seed,
+    )
+    reachable = np.zeros((n, r), dtype=bool)
+    for members, m in zip(kinds, moves, strict=True):
+        reachable[np.ix_(np.unique(m.receiver), np.flatnonzero(members))] = True
+    if values is None:
+        return MipOutcome(None, status, None, bound)
+    kinds_moved = np.rint(values[:n_x]).astype(np.int64)
+    x_index, member = np.nonzero(carried * (kinds_moved > 0)[:, None])
+    allocation = Allocation(
+        resource=member,
+        donor=lender[x_index] % n,
+        from_partner=lender[x_index] >= n,
+        receiver=receiver[x_index],
+        travel_minutes=minutes[x_index],
+        units=kinds_moved[x_index] * carried[x_index, member],
+        reachable=reachable,
+    )
+    return MipOutcome(allocation, status, objective, bound)
+
+
+class _Rows:
+    """Row blocks of (row, column, value) triplets with row bounds, stacked into one CSR."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.n_rows = 0
+
+    def add(
+        self,
+        *,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        values: np.ndarray,
+        n_rows: int,
+        lower: np.ndarray,
+        upper: np.ndarray,
+    ) -> None:
+        """Append ``n_rows`` rows; ``rows`` are numbered from 0 within the block."""
+        self.blocks.append((np.asarray(rows) + self.n_rows, np.asarray(cols), np.asarray(values)))
+        self.lower.append(np.asarray(lower, dtype=np.float64))
+        self.upper.append(np.asarray(upper, dtype=np.float64))
+        self.n_rows += n_rows
+
+    def matrix(self, n_cols: int) -> sp.csr_array:
+        """The stacked constraint matrix (n_rows, n_cols)."""
+        rows, cols, values = (np.concatenate(part) for part in zip(*self.blocks, strict=True))
+        return sp.csr_array((values.astype(np.float64), (rows, cols)), shape=(self.n_rows, n_cols))
+
+
+def _add_batch_rule(builder: _Rows, capacity: np.ndarray, batch: int, *, first_col: int) -> None:
+    """``batch·y <= x <= capacity·y`` for every move ``x`` (``y`` columns from ``first_col``)."""
+    n_x = len(capacity)
+    moves = np.arange(n_x)
+    used = first_col + moves
+    builder.add(
+        rows=np.concatenate([moves, moves, n_x + moves, n_x + moves]),
+        cols=np.concatenate([moves, used, moves, used]),
+        values=np.concatenate([np.ones(n_x), -np.full(n_x, batch), np.ones(n_x), -capacity]),
+        n_rows=2 * n_x,
+        lower=np.concatenate([np.zeros(n_x), np.full(n_x, -np.inf)]),
+        upper=np.concatenate([np.full(n_x, np.inf), np.zeros(n_x)]),
+    )
+
+
+def _add_donor_count_rule(
+    builder: _Rows,
+    pair: np.ndarray,
+    capacity: np.ndarray,
+    max_donors: int,
+    *,
+    n_regions: int,
+    first_col: int,
+) -> int:
+    """``x <= capacity·w[pair]`` and ``Σ w <= max_donors`` per receiver; returns the w count.
+
+    ``pair`` is ``lender_node · n_regions + receiver`` per move.
+    """
+    pairs, pair_of_move = np.unique(pair, return_inverse=True)
+    n_x, n_pairs = len(pair), len(pairs)
+    moves = np.arange(n_x)
+    builder.add(
+        rows=np.concatenate([moves, moves]),
+        cols=np.concatenate([moves, first_col + pair_of_move]),
+        values=np.concatenate([np.ones(n_x), -capacity]),
+        n_rows=n_x,
+        lower=np.full(n_x, -np.inf),
+        upper=np.zeros(n_x),
+    )
+    builder.add(
+        rows=pairs % n_regions,
+        cols=first_col + np.arange(n_pairs),
+        values=np.ones(n_pairs),
+        n_rows=n_regions,
+        lower=np.full(n_regions, -np.inf),
+        upper=np.full(n_regions, max_donors),
+    )
+    return n_pairs
+
+
+def _run_highs(
+    *,
+    cost: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    rows: _Rows,
+    n_cols: int,
+    time_limit_seconds: float,
+    seed: int,
+) -> tuple[np.ndarray | None, SolveStatus, float | None, float | None]:
+    """Minimise ``cost·x`` (``0 <= x <= upper``) under ``rows``; returns values, status,
+    objective and bound (travel seconds)."""
+    matrix = rows.matrix(n_cols)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("random_seed", int(seed))
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", 0.5)  # integer costs: within 0.5 is proven optimal
+    highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.0))
+    highs.passModel(
+        n_cols,
+        matrix.shape[0],
+        matrix.nnz,
+        _ROWWISE,
+        _MINIMIZE,
+        0.0,
+        np.ascontiguousarray(cost, dtype=np.float64),
+        np.zeros(n_cols),
+        np.ascontiguousarray(upper),
+        np.concatenate(rows.lower),
+        np.concatenate(rows.upper),
+        matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32),
+        matrix.data.astype(np.float64),
+        integer.astype(np.int32),
+    )
+    highs.run()
+    info = highs.getInfo()
+    has_solution = int(info.primal_solution_status) == _FEASIBLE
+    status = status_from_highs(highs.getModelStatus().name, has_solution=has_solution)
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    if not has_solution:
+        return None, status, None, bound
+    values = np.asarray(highs.getSolution().col_value)
+    return values, status, float(info.objective_function_value), bound

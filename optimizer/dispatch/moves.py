@@ -1,0 +1,92 @@
+"""Which moves are allowed: lender → receiver pairs that arrive within the window.
+
+A move leaves a lender after its mobilisation minutes and drives the stored travel minutes; it is
+allowed when ``mobilisation_minutes + travel_minutes <= window_minutes``. Lenders are a region's
+own spare units and the partner units based in a region (a partner may also serve its home
+region, in 0 travel minutes). Everything is computed with masks over the stored pairs of the
+pruned travel matrix; there is no loop over region pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.dispatch.problem import DispatchProblem
+
+
+@dataclass(frozen=True)
+class CandidateMoves:
+    """Allowed moves of one kind of unit (a resource type, or a team).
+
+    Attributes:
+        donor: region index of the lender, int (m,).
+        from_partner: True when the lender is the partner pool of ``donor``, bool (m,).
+        receiver: region index of the receiver, int (m,).
+        travel_minutes: drive minutes of the move, float (m,).
+        capacity_units: most units the move can carry: min(lendable, needed), int (m,).
+    """
+
+    donor: np.ndarray
+    from_partner: np.ndarray
+    receiver: np.ndarray
+    travel_minutes: np.ndarray
+    capacity_units: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.donor)
+
+    def lender_node(self, n_regions: int) -> np.ndarray:
+        """Lender index in ``[0, 2n)``: ``donor`` for own units, ``n + donor`` for partners."""
+        return self.donor + n_regions * self.from_partner
+
+
+def allowed_moves(
+    problem: DispatchProblem,
+    *,
+    lendable_units: np.ndarray,
+    partner_units: np.ndarray,
+    need_units: np.ndarray,
+) -> CandidateMoves:
+    """Moves that arrive within the window from a lender with units to a region in need.
+
+    Args:
+        problem: supplies the travel matrix, mobilisation minutes and window.
+        lendable_units: own spare units per region, int (n,).
+        partner_units: partner units per region, int (n,).
+        need_units: units lacking per region, int (n,).
+
+    Returns:
+        Own-unit moves first (row-major (donor, receiver) order), then partner moves in the
+        same order, then partners serving their home region.
+    """
+    travel = problem.travel_minutes
+    n = problem.n_regions
+    donors = np.repeat(np.arange(n), np.diff(travel.indptr))
+    receivers = travel.indices.astype(np.int64)
+    minutes = travel.data
+    in_window = problem.mobilisation_minutes[donors] + minutes <= problem.window_minutes
+    in_need = need_units[receivers] > 0
+    home = np.flatnonzero(
+        (problem.mobilisation_minutes <= problem.window_minutes) & (need_units > 0)
+    )
+    own = np.flatnonzero(in_window & in_need & (lendable_units[donors] > 0))
+    lent = np.flatnonzero(in_window & in_need & (partner_units[donors] > 0))
+    local = home[partner_units[home] > 0]
+    donor = np.concatenate([donors[own], donors[lent], local])
+    from_partner = np.arange(len(donor)) >= len(own)
+    receiver = np.concatenate([receivers[own], receivers[lent], local])
+    pool = np.where(from_partner, partner_units[donor], lendable_units[donor])
+    return CandidateMoves(
+        donor=donor.astype(np.int64),
+        from_partner=from_partner,
+        receiver=receiver.astype(np.int64),
+        travel_minutes=np.concatenate([minutes[own], minutes[lent], np.zeros(len(local))]),
+        capacity_units=np.minimum(pool, need_units[receiver]).astype(np.int64),
+    )
+
+
+def reachable_receivers(moves: CandidateMoves, n_regions: int) -> np.ndarray:
+    """True per region that at least one allowed move reaches, bool (n,)."""
+    return np.bincount(moves.receiver, minlength=n_regions) > 0
