@@ -6,10 +6,12 @@ solution. User errors print one line per problem and no traceback (``--debug`` s
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -86,10 +88,37 @@ def main(
 T = TypeVar("T")
 
 
-def _guarded(options: Options, action: Callable[[], T]) -> T:
-    """Run ``action``; map svcplan errors to their exit codes with a message and no traceback."""
+_LIBC = ctypes.CDLL(None)
+
+
+@contextmanager
+def _native_stdout_aside(quiet: bool) -> Iterator[None]:
+    """Send what native libraries print on file descriptor 1 to stderr (or nowhere if quiet).
+
+    Solvers print banners straight to the C-level stdout; stdout is kept for results and JSON.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    target = os.open(os.devnull, os.O_WRONLY) if quiet else os.dup(2)
     try:
-        return action()
+        os.dup2(target, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        _LIBC.fflush(None)  # C stdio buffers what native code printed; empty it here
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(target)
+
+
+def _guarded(options: Options, action: Callable[[], T]) -> T:
+    """Run ``action``; map svcplan errors to their exit codes with a message and no traceback.
+
+    Whatever native code prints on stdout meanwhile goes to stderr (nowhere with --quiet).
+    """
+    try:
+        with _native_stdout_aside(options.quiet or options.json):
+            return action()
     except SvcplanError as error:
         if options.debug:
             raise
@@ -186,16 +215,51 @@ def plan(
 
 
 def _print_plan(outcome: api.PlanOutcome) -> None:
-    table = Table(title=f"svcplan plan: {outcome.scenario.name}", title_justify="left")
-    table.add_column("engine")
-    table.add_column("status")
     engines = outcome.summary["engines"]
     assert isinstance(engines, dict)
     for name, result in engines.items():
-        table.add_row(name, str(result.get("status")))
-    if engines:
-        stdout.print(table)
+        if name == "siting" and "stations" in result:
+            _print_siting(outcome.scenario.name, result)
+        else:
+            stdout.print(f"{name}: {result.get('status')}")
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+def _print_siting(scenario_name: str, siting: dict) -> None:
+    solve = siting["solve"]
+    status = str(solve["status"])
+    if status != "optimal" and solve.get("gap") is not None:
+        status += f" (bound {solve['bound']:,.1f}, gap {100 * solve['gap']:.2f}%)"
+    minutes = siting["coverage_minutes"]
+    table = Table(title=f"station siting: {scenario_name}", title_justify="left", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("status", f"{status} in {solve['seconds']:.1f} s ({solve['solver']})"),
+        ("stations", f"{siting['stations']:,} ({siting['new_stations']:,} new)"),
+        (
+            f"residents within {minutes:g} min",
+            f"{siting['covered_residents']:,.0f} of {siting['residents']:,.0f} "
+            f"({siting['coverage_percent']:.2f}%)",
+        ),
+        ("residents beyond road reach", f"{siting['residents_beyond_road_reach']:,.0f}"),
+        ("mean / p95 travel", _minutes_pair(siting)),
+        (
+            "urban districts meeting density",
+            f"{siting['urban_districts_compliant']} of {siting['urban_districts']}",
+        ),
+    ]
+    rows += [(f"{post} posts", ", ".join(sites)) for post, sites in siting["typed_posts"].items()]
+    for label, value in rows:
+        table.add_row(label, value)
+    stdout.print(table)
+
+
+def _minutes_pair(siting: dict) -> str:
+    mean, p95 = siting["mean_travel_minutes"], siting["p95_travel_minutes"]
+    if mean is None or p95 is None:
+        return "n/a"
+    return f"{mean:.1f} / {p95:.1f} min"
 
 
 if __name__ == "__main__":

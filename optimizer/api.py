@@ -13,8 +13,15 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from optimizer import __version__
+from optimizer.export.sinks import FORMATS as LAYER_FORMATS
+from optimizer.export.sinks import layer_artifacts
 from optimizer.jobs import ArtifactWriter, json_writer, publish
 from optimizer.scenario import Scenario, load_scenario, output_folder
+from optimizer.siting.from_scenario import build_siting_inputs
+from optimizer.siting.layers import plan_layers
+from optimizer.siting.model import solve_siting
+from optimizer.siting.settings import SitingSettings
+from optimizer.siting.summary import siting_summary
 
 Progress = Callable[[str], None]
 """Receives a short line about the step that starts now."""
@@ -70,17 +77,56 @@ def plan(
         scenario = scenario.model_copy(update={"solver": solver})
     inputs = sorted(set(scenario_input_files(scenario)))
     progress(f"reading {len(inputs)} input files")
+    engines: dict[str, object] = {name: {"status": "not_available"} for name in scenario.engines}
+    artifacts: dict[str, ArtifactWriter] = {}
+    if scenario.siting is not None:
+        engines["siting"] = _run_siting(scenario, artifacts, progress)
     summary: dict[str, object] = {
         "scenario": scenario.name,
         "description": scenario.description,
         "svcplan_version": __version__,
-        "engines": {name: {"status": "not_available"} for name in scenario.engines},
+        "engines": engines,
     }
-    artifacts: dict[str, ArtifactWriter] = {"summary.json": json_writer(summary)}
+    artifacts["summary.json"] = json_writer(summary)
     folder = output_folder(scenario, scenario_path, out_dir)
     progress(f"writing {folder}")
     files = publish(folder, artifacts, inputs=inputs)
     return PlanOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
+
+
+def _run_siting(
+    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Progress
+) -> dict[str, object]:
+    """Site stations; add the plan's files to ``artifacts``; return the siting summary."""
+    assert scenario.region is not None and scenario.siting is not None
+    inputs = build_siting_inputs(scenario.region, scenario.siting, progress=progress)
+    progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
+    plan, report = solve_siting(inputs.problem, siting_settings(scenario))
+    progress("drawing service areas")
+    layers = plan_layers(inputs, plan)
+    geo_formats = [name for name in scenario.outputs.formats if name in LAYER_FORMATS]
+    artifacts.update(layer_artifacts(layers, formats=geo_formats))
+    artifacts["siting_plan.json"] = json_writer(plan.to_dict())
+    return siting_summary(inputs, plan, report)
+
+
+def siting_settings(scenario: Scenario) -> SitingSettings:
+    """The engine settings of a scenario's ``siting`` and ``solver`` sections."""
+    siting, solver = scenario.siting, scenario.solver
+    assert siting is not None
+    return SitingSettings(
+        objective=siting.objective,
+        max_stations=siting.max_stations,
+        budget=siting.budget,
+        time_limit_seconds=solver.time_limit_seconds,
+        mip_rel_gap=solver.relative_gap,
+        threads=solver.threads,
+        seed=solver.seed,
+        residents_per_station=(
+            siting.density.residents_per_station if siting.density is not None else 5000
+        ),
+        density_rule=siting.density is not None,
+    )
 
 
 def scenario_input_files(model: BaseModel) -> Iterator[Path]:

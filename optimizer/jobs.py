@@ -56,6 +56,7 @@ def publish(
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; the outputs are for sharing
         for name, write in artifacts.items():
             write(staging / name)
         manifest = {

@@ -117,6 +117,9 @@ class CandidatesConfig(Section):
         500.0, description="A square grid over populated areas at this spacing; null: no grid."
     )
     points_of_interest: bool = Field(True, description="Every point of interest is a candidate.")
+    demand_points: bool = Field(
+        True, description="The road node nearest each populated place is a candidate."
+    )
     path: DataFile | None = Field(None, description="CSV of extra candidate sites (id, lat, lon).")
     opening_cost: float = Field(1.0, ge=0, description="Cost of opening one new station.")
 

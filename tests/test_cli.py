@@ -17,6 +17,15 @@ from .conftest import REPO_ROOT, SAMPLE_SCENARIO
 from .test_scenario import BROKEN
 
 runner = CliRunner()
+SAMPLE_TEXT = SAMPLE_SCENARIO.read_text().replace("../geodata", str(REPO_ROOT / "geodata"))
+
+
+@pytest.fixture
+def region_only(tmp_path: Path) -> Path:
+    """The sample scenario without its siting section: validates and plans in a second."""
+    path = tmp_path / "region-only.yaml"
+    path.write_text(SAMPLE_TEXT.split("\nsiting:")[0] + "\n")
+    return path
 
 
 def test_validate_sample_exits_0() -> None:
@@ -55,23 +64,37 @@ def test_schema_command_prints_the_committed_schema() -> None:
     assert json.loads(result.stdout) == json.loads(committed)
 
 
-def test_plan_writes_summary_and_manifest(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["plan", str(SAMPLE_SCENARIO), "--out", str(tmp_path), "--json"])
+def test_plan_writes_summary_and_manifest(tmp_path: Path, region_only: Path) -> None:
+    result = runner.invoke(app, ["plan", str(region_only), "--out", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     folder = tmp_path / "porto-alegre"
     assert json.loads((folder / "summary.json").read_text()) == summary
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert {item["path"] for item in manifest["outputs"]} >= {"summary.json"}
+    assert [item["path"] for item in manifest["outputs"]] == ["summary.json"]
     assert {Path(item["path"]).name for item in manifest["inputs"]} >= {"poa_osm.pbf"}
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "staging left behind"
 
 
-def test_global_options_before_the_command_work_too(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["--out", str(tmp_path), "--quiet", "plan", str(SAMPLE_SCENARIO)])
+def test_global_options_before_the_command_work_too(tmp_path: Path, region_only: Path) -> None:
+    result = runner.invoke(app, ["--out", str(tmp_path), "--quiet", "plan", str(region_only)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert (tmp_path / "porto-alegre" / "summary.json").is_file()
+
+
+def test_plan_prints_the_siting_figures_and_keeps_stdout_clean(tmp_path: Path) -> None:
+    scenario = tmp_path / "cover.yaml"
+    scenario.write_text(SAMPLE_TEXT.replace("objective: lexicographic", "objective: cover"))
+    result = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "residents within 15 min" in result.stdout
+    assert "urban districts meeting density" in result.stdout
+    assert "HiGHS" not in result.stdout
+    as_json = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path), "--json", "-q"])
+    siting = json.loads(as_json.stdout)["engines"]["siting"]
+    assert siting["objective"] == "cover"
+    assert siting["status"] == "optimal"
 
 
 def test_plan_on_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Candidate sites for new stations: a grid over populated areas, named places, a file.
 
 Every candidate is snapped to its nearest road node; candidates on the same node are merged
-(the first one listed wins: existing stations, then places, then the file, then the grid), and
+(the first one listed wins: existing stations, places, the file, demand nodes, the grid), and
 candidates farther than ``max_snap_meters`` from any road are dropped and counted.
 """
 
@@ -22,7 +22,7 @@ class CandidateSites:
     """Candidate sites, one per road node.
 
     Attributes:
-        table: columns ``id``, ``source`` (existing / place / file / grid), ``lon``, ``lat``
+        table: columns ``id``, ``source`` (existing / place / file / demand / grid), ``lon``, ``lat``
             (degrees), ``x_meters``, ``y_meters`` (network CRS), ``node`` (network node index),
             ``snap_meters``.
         dropped_far_from_road: candidates dropped for lying beyond ``max_snap_meters``.

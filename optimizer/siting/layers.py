@@ -1,0 +1,114 @@
+"""A siting plan as map layers: stations, service areas, demand, blind spots, districts.
+
+The layer names and columns follow ``optimizer.export.layers`` (the export contract). Blind
+spots are the demand features no open station reaches within the cutoff, taken from the
+plan's travel times, so the map and the coverage figures always agree.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from optimizer.geo.areas import service_areas
+from optimizer.siting.from_scenario import SitingInputs
+from optimizer.siting.plan import SitingPlan
+
+UNION_ID = "ALL"
+
+
+def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoDataFrame]:
+    """The five export layers of ``plan``, in the network's projected CRS."""
+    crs = inputs.network.crs
+    problem = inputs.problem
+    coverage_minutes = problem.coverage_minutes
+    district_names = np.append(np.asarray(inputs.districts.names, dtype=str), "")
+    covered = np.isfinite(plan.assigned_minutes) & (plan.assigned_minutes <= coverage_minutes)
+    demand_ids = inputs.demand.source_row.astype(str)
+    demand_geometry = (
+        inputs.demand.areas.geometry.iloc[inputs.demand.source_row].to_crs(crs).to_numpy()
+    )
+    demand = gpd.GeoDataFrame(
+        {
+            "demand_id": demand_ids,
+            "residents": inputs.demand.residents,
+            "minutes_to_nearest": np.where(covered, plan.assigned_minutes, np.nan),
+            "covered": covered,
+            "district": district_names[inputs.demand_district],
+        },
+        geometry=demand_geometry,
+        crs=crs,
+    )
+    return {
+        "stations": _stations(inputs, plan, covered, district_names),
+        "service_areas": _service_areas(inputs, plan),
+        "demand": demand,
+        "blind_spots": demand.loc[~covered, ["demand_id", "residents", "geometry"]].reset_index(
+            drop=True
+        ),
+        "districts": _districts(inputs, plan),
+    }
+
+
+def _stations(
+    inputs: SitingInputs, plan: SitingPlan, covered: np.ndarray, district_names: np.ndarray
+) -> gpd.GeoDataFrame:
+    table = inputs.candidates.table.iloc[plan.open_sites]
+    served = np.bincount(
+        plan.assigned_site[covered],
+        weights=inputs.demand.residents[covered],
+        minlength=inputs.problem.n_sites,
+    )[plan.open_sites]
+    site_district = inputs.problem.districts.site_district[plan.open_sites]
+    return gpd.GeoDataFrame(
+        {
+            "station_id": table["id"].astype(str).to_numpy(),
+            "post_types": [",".join(plan.post_types.get(site, [])) for site in plan.site_ids],
+            "status": np.where(table["source"] == "existing", "existing", "new"),
+            "residents_served": np.rint(served).astype(np.int64),
+            "district": district_names[site_district],
+        },
+        geometry=shapely.points(table["x_meters"], table["y_meters"]),
+        crs=inputs.network.crs,
+    )
+
+
+def _service_areas(inputs: SitingInputs, plan: SitingPlan) -> gpd.GeoDataFrame:
+    minutes = inputs.problem.coverage_minutes
+    nodes = inputs.candidates.table["node"].to_numpy()[plan.open_sites]
+    areas = service_areas(inputs.network, station_nodes=nodes, cutoff_minutes=minutes)
+    per_station = gpd.GeoDataFrame(
+        {"station_id": list(plan.site_ids), "minutes": minutes, "kind": "station"},
+        geometry=areas.geometry.to_numpy(),
+        crs=inputs.network.crs,
+    )
+    union = gpd.GeoDataFrame(
+        {"station_id": [UNION_ID], "minutes": [minutes], "kind": ["union"]},
+        geometry=[shapely.union_all(per_station.geometry.to_numpy())],
+        crs=inputs.network.crs,
+    )
+    return pd.concat([per_station, union], ignore_index=True)
+
+
+def _districts(inputs: SitingInputs, plan: SitingPlan) -> gpd.GeoDataFrame:
+    districts = inputs.districts
+    count = len(districts.names)
+    site_district = inputs.problem.districts.site_district[plan.open_sites]
+    stations = np.bincount(site_district[site_district >= 0], minlength=count)
+    required = np.zeros(count, dtype=np.int64)
+    for density in plan.density:
+        required[density.district] = density.required_stations
+    return gpd.GeoDataFrame(
+        {
+            "district": np.asarray(districts.names, dtype=str),
+            "residents": districts.residents,
+            "urban": districts.urban,
+            "stations": stations,
+            "required_stations": required,
+            "compliant": stations >= required,
+        },
+        geometry=districts.geometry.to_crs(inputs.network.crs).to_numpy(),
+        crs=inputs.network.crs,
+    )
