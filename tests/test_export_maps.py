@@ -10,6 +10,7 @@ import matplotlib.image
 import pytest
 
 from optimizer.errors import DataError
+from optimizer.export import html_map
 from optimizer.export.html_map import write_html_map
 from optimizer.export.png_map import write_png_map
 from optimizer.export.style import OSM_ATTRIBUTION, minute_classes, station_category
@@ -107,6 +108,23 @@ def test_html_map_has_title_legend_and_attribution(html_page: str) -> None:
     assert "several typed posts" in plan["legend_html"]
 
 
+def test_station_areas_start_switched_off_in_large_plans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_map, "STATION_AREAS_SHOWN_UP_TO", 10)
+    write_html_map(porto_alegre_layers(), tmp_path / "map.html", title=TITLE)
+    plan = _plan_document((tmp_path / "map.html").read_text(encoding="utf-8"))
+    shown = {overlay["key"]: overlay["shown"] for overlay in plan["overlays"]}
+    assert shown == {
+        "demand": True,
+        "blind-spots": True,
+        "station-areas": False,
+        "union-area": True,
+        "districts": True,
+        "stations": True,
+    }
+
+
 def test_html_map_draws_base_tiles_only_when_asked(tmp_path: Path) -> None:
     tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     layers = porto_alegre_layers()
@@ -143,3 +161,14 @@ def test_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
 )
 def test_stations_are_drawn_by_post_type(post_types: str, category: str) -> None:
     assert station_category(post_types) == category
+
+
+def test_maps_draw_demand_given_as_points(tmp_path: Path) -> None:
+    layers = porto_alegre_layers()
+    for name in ("demand", "blind_spots"):
+        layers[name] = layers[name].set_geometry(layers[name].geometry.centroid)
+    write_png_map(layers, tmp_path / "map.png", dpi=30, title=TITLE)
+    write_html_map(layers, tmp_path / "map.html", title=TITLE)
+    plan = _plan_document((tmp_path / "map.html").read_text(encoding="utf-8"))
+    demand = plan["overlays"][0]["features"]["features"]
+    assert {feature["geometry"]["type"] for feature in demand} == {"Point"}

@@ -5,7 +5,8 @@ script and styles, and the plan's features are all embedded in the page, so it r
 network. Base tiles are drawn only when a tile URL is given; without them the overlays stand on
 a plain background. Overlays (switchable): demand cells coloured by minutes to the nearest
 station, blind spots, each station's area, the union of the areas, districts, and stations
-coloured by post type (squares existing, circles new). Every feature has a popup.
+coloured by post type (squares existing, circles new). Every feature has a popup. Each
+station's own area is switched off at first in plans of more than 30 stations.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from optimizer.export.layers import validate_layers
+from optimizer.export.layers import Layers, in_metres, validate_layers
 from optimizer.export.staging import staged
 from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
@@ -31,7 +32,6 @@ from optimizer.export.style import (
     DISTRICT_COLOUR,
     SERVICE_AREA_COLOUR,
     STATION_STYLES,
-    STATUS_LABELS,
     UNCOVERED_COLOUR,
     coverage_summary,
     cutoff_minutes,
@@ -39,6 +39,7 @@ from optimizer.export.style import (
     minute_colours,
     post_type_words,
     station_category,
+    station_legend,
 )
 
 STATIC = files("optimizer.export") / "static"
@@ -63,12 +64,21 @@ PAGE = Template("""<!DOCTYPE html>
 </html>
 """)
 
+DISPLAY_TOLERANCE_METERS = 1.0
+"""Outlines are simplified within this distance: invisible even at the closest zoom."""
+COORDINATE_DECIMALS = 6
+"""Decimals of the degrees written in the page (10⁻⁶° is about 0.1 m)."""
+
+STATION_AREAS_SHOWN_UP_TO = 30
+"""Each station's own area is drawn at first only in plans of at most this many stations; in
+larger plans the outlines hide the map, and the layer switcher turns them on."""
+
 PopupRows = Callable[[gpd.GeoDataFrame], list[list[list[str]]]]
 """Popup rows (label, value) of every feature of a layer."""
 
 
 def write_html_map(
-    layers: Mapping[str, gpd.GeoDataFrame],
+    layers: Layers,
     path: str | Path,
     *,
     tiles_url: str | None = None,
@@ -90,7 +100,7 @@ def write_html_map(
         DataError: layers that break the contract (nothing is written).
     """
     validate_layers(layers)
-    in_degrees = {name: frame.to_crs(4326) for name, frame in layers.items()}
+    in_degrees = _for_display(layers)
     plan = {
         "attribution": DATA_ATTRIBUTION,
         "tiles_url": tiles_url,
@@ -113,7 +123,19 @@ def write_html_map(
     return path
 
 
-def _overlays(layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> list[dict[str, object]]:
+def _for_display(layers: Layers) -> dict[str, gpd.GeoDataFrame]:
+    """The layers in EPSG:4326, simplified and rounded for a smaller page."""
+    displayed = {}
+    for name, frame in in_metres(layers).items():
+        simplified = frame.geometry.simplify(DISPLAY_TOLERANCE_METERS).to_crs(4326)
+        rounded = shapely.transform(
+            simplified.to_numpy(), lambda xy: np.round(xy, COORDINATE_DECIMALS)
+        )
+        displayed[name] = frame.set_geometry(gpd.GeoSeries(rounded, index=frame.index, crs=4326))
+    return displayed
+
+
+def _overlays(layers: Layers, cutoff: float) -> list[dict[str, object]]:
     """The switchable overlays, bottom to top, each with its features, style and popups."""
     areas = layers["service_areas"]
     demand = layers["demand"]
@@ -141,12 +163,13 @@ def _overlays(layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> list[dic
             "Station areas",
             {"color": SERVICE_AREA_COLOUR, "weight": 1, "opacity": 0.6, "fill": False},
             _area_popups,
+            shown=len(stations) <= STATION_AREAS_SHOWN_UP_TO,
         ),
         _overlay(
             areas[areas["kind"] == "union"],
             "union-area",
             f"Area within {cutoff:g} min (union)",
-            {"color": SERVICE_AREA_COLOUR, "weight": 2.5, "fill": False},
+            {"color": SERVICE_AREA_COLOUR, "weight": 1.5, "fill": False},
             _area_popups,
         ),
         _overlay(
@@ -180,8 +203,10 @@ def _overlay(
     *,
     colours: np.ndarray | None = None,
     extra: Mapping[str, np.ndarray] | None = None,
+    shown: bool = True,
 ) -> dict[str, object]:
-    """One overlay: its key (CSS class ``svcplan-<key>``), switcher label, style and features."""
+    """One overlay: its key (CSS class ``svcplan-<key>``), switcher label, style and features;
+    ``shown`` says whether it is switched on when the page opens."""
     properties: dict[str, object] = {"popup": popups(frame), **(extra or {})}
     if colours is not None:
         properties["colour"] = colours
@@ -198,6 +223,7 @@ def _overlay(
         "key": key,
         "label": label,
         "class_name": f"svcplan-{key}",
+        "shown": shown,
         "style": style,
         "features": {"type": "FeatureCollection", "features": features},
     }
@@ -289,18 +315,14 @@ def _district_popups(districts: gpd.GeoDataFrame) -> list[list[list[str]]]:
     ]
 
 
-def _legend_html(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+def _legend_html(layers: Layers) -> str:
     """The legend: station types present, statuses, minutes classes, areas, blind spots."""
     cutoff = cutoff_minutes(layers)
-    present = set(layers["stations"]["post_types"].map(station_category))
-    station_items = [
-        ("circle", f"background:{style.colour}", style.label)
-        for category, style in STATION_STYLES.items()
-        if category in present
-    ]
+    styles, statuses = station_legend(layers["stations"])
+    station_items = [("circle", f"background:{style.colour}", style.label) for style in styles]
     status_items = [
         ("circle" if status == "new" else "", "border:2px solid #222", label)
-        for status, label in STATUS_LABELS.items()
+        for status, label in statuses.items()
     ]
     area_items = [
         ("", f"background:{colour}", f"residents {label} away")
@@ -327,7 +349,7 @@ def _legend_item(item: tuple[str, str, str]) -> str:
     return f'<div><i class="{shape}" style="{css}"></i>{html.escape(label)}</div>'
 
 
-def _bounds(layers: Mapping[str, gpd.GeoDataFrame]) -> list[float]:
+def _bounds(layers: Layers) -> list[float]:
     """``[west, south, east, north]`` in degrees of all non-empty layers."""
     boxes = np.array([frame.total_bounds for frame in layers.values() if not frame.empty])
     return [*boxes[:, :2].min(axis=0).tolist(), *boxes[:, 2:].max(axis=0).tolist()]

@@ -17,6 +17,9 @@ import pandas as pd
 
 from optimizer.errors import DataError
 
+Layers = Mapping[str, gpd.GeoDataFrame]
+"""A plan: layer name → GeoDataFrame, as described by ``LAYERS``."""
+
 Kind = Literal["str", "int", "float", "bool"]
 
 POINT = ("Point", "MultiPoint")
@@ -153,7 +156,7 @@ _KIND_CHECKS = {
 }
 
 
-def validate_layers(layers: Mapping[str, gpd.GeoDataFrame] | None, *, source: str = "plan") -> None:
+def validate_layers(layers: Layers | None, *, source: str = "plan") -> None:
     """Check that ``layers`` is a complete plan that follows the contract of ``LAYERS``.
 
     Args:
@@ -176,9 +179,17 @@ def validate_layers(layers: Mapping[str, gpd.GeoDataFrame] | None, *, source: st
         raise DataError(source, "the plan has no stations", field=STATIONS.name)
 
 
+def in_metres(layers: Layers) -> dict[str, gpd.GeoDataFrame]:
+    """The layers in the stations' CRS when it is projected, else in their UTM zone (metres)."""
+    crs = layers[STATIONS.name].crs
+    if not crs.is_projected:
+        crs = layers[STATIONS.name].estimate_utm_crs()
+    return {name: frame.to_crs(crs) for name, frame in layers.items()}
+
+
 def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, source: str) -> None:
     """Check one layer's type, CRS, geometry types and attributes."""
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+    if not isinstance(frame, gpd.GeoDataFrame) or not _has_geometry(frame):
         raise DataError(source, "expected a GeoDataFrame with a geometry column", field=layer.name)
     if frame.crs is None:
         raise DataError(source, "no CRS set (expected a UTM CRS or EPSG:4326)", field=layer.name)
@@ -208,6 +219,15 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, source: str) -> None:
                     f"(expected {', '.join(attribute.allowed)})",
                     field=field,
                 )
+
+
+def _has_geometry(frame: gpd.GeoDataFrame) -> bool:
+    """Whether the frame has an active geometry column."""
+    try:
+        frame.geometry  # noqa: B018
+    except AttributeError:
+        return False
+    return True
 
 
 def layers_markdown() -> str:

@@ -7,16 +7,14 @@ is true and north is up.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from pathlib import Path
 
-import geopandas as gpd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from optimizer.export.layers import validate_layers
+from optimizer.export.layers import Layers, in_metres, validate_layers
 from optimizer.export.staging import staged
 from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
@@ -24,24 +22,25 @@ from optimizer.export.style import (
     DISTRICT_COLOUR,
     SERVICE_AREA_COLOUR,
     STATION_STYLES,
-    STATUS_LABELS,
     UNCOVERED_COLOUR,
     coverage_summary,
     cutoff_minutes,
     minute_classes,
     minute_colours,
     station_category,
+    station_legend,
 )
 
 STATUS_MARKERS = {"existing": "s", "new": "o"}
 """Marker of existing (square) and new (circle) stations."""
 
 FIGURE_INCHES = (11.0, 9.0)
+UNION_LINE = {"color": SERVICE_AREA_COLOUR, "linewidth": 1.2}
+STATION_AREA_LINE = {"color": SERVICE_AREA_COLOUR, "linewidth": 0.4, "alpha": 0.5}
+BLIND_SPOT_ALPHA = 0.6
 
 
-def write_png_map(
-    layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *, dpi: int = 150, title: str
-) -> Path:
+def write_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: str) -> Path:
     """Draw the plan as a PNG: service areas, demand by minutes, blind spots, districts, stations.
 
     Stations are coloured by post type and shaped by status; blind spots are in a warning red.
@@ -61,7 +60,7 @@ def write_png_map(
         DataError: layers that break the contract (nothing is written).
     """
     validate_layers(layers)
-    projected = _in_metres(layers)
+    projected = in_metres(layers)
     figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
     axes = figure.add_subplot()
     _draw_layers(axes, projected, cutoff_minutes(layers))
@@ -83,15 +82,7 @@ def write_png_map(
     return path
 
 
-def _in_metres(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
-    """The layers in the stations' CRS when it is projected, else in their UTM zone."""
-    crs = layers["stations"].crs
-    if not crs.is_projected:
-        crs = layers["stations"].estimate_utm_crs()
-    return {name: frame.to_crs(crs) for name, frame in layers.items()}
-
-
-def _draw_layers(axes: Axes, layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> None:
+def _draw_layers(axes: Axes, layers: Layers, cutoff: float) -> None:
     """Everything but the furniture, bottom to top."""
     demand = layers["demand"]
     if not demand.empty:
@@ -99,13 +90,11 @@ def _draw_layers(axes: Axes, layers: Mapping[str, gpd.GeoDataFrame], cutoff: flo
             ax=axes, color=minute_colours(demand["minutes_to_nearest"], cutoff), linewidth=0
         )
     areas = layers["service_areas"]
-    areas[areas["kind"] == "station"].boundary.plot(
-        ax=axes, color=SERVICE_AREA_COLOUR, linewidth=0.5, alpha=0.6
-    )
-    areas[areas["kind"] == "union"].boundary.plot(ax=axes, color=SERVICE_AREA_COLOUR, linewidth=1.6)
+    areas[areas["kind"] == "station"].boundary.plot(ax=axes, **STATION_AREA_LINE)
+    areas[areas["kind"] == "union"].boundary.plot(ax=axes, **UNION_LINE)
     if not layers["blind_spots"].empty:
         layers["blind_spots"].plot(
-            ax=axes, color=BLIND_SPOT_COLOUR, alpha=0.6, linewidth=0, markersize=12
+            ax=axes, color=BLIND_SPOT_COLOUR, alpha=BLIND_SPOT_ALPHA, linewidth=0, markersize=12
         )
     layers["districts"].boundary.plot(ax=axes, color=DISTRICT_COLOUR, linewidth=0.7)
     stations = layers["stations"]
@@ -123,15 +112,14 @@ def _draw_layers(axes: Axes, layers: Mapping[str, gpd.GeoDataFrame], cutoff: flo
         )
 
 
-def _legend_handles(layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> list[object]:
-    """Legend entries for what the map shows: station types present, statuses, then areas."""
-    present = set(layers["stations"]["post_types"].map(station_category))
+def _legend_handles(layers: Layers, cutoff: float) -> list[object]:
+    """Legend entries for what the map shows: station types and statuses present, then areas."""
+    styles, statuses = station_legend(layers["stations"])
     handles: list[object] = [
         Line2D(
             [], [], linestyle="", marker="o", markersize=10, color=style.colour, label=style.label
         )
-        for category, style in STATION_STYLES.items()
-        if category in present
+        for style in styles
     ]
     handles += [
         Line2D(
@@ -144,19 +132,11 @@ def _legend_handles(layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> li
             markeredgecolor="black",
             label=label,
         )
-        for status, label in STATUS_LABELS.items()
+        for status, label in statuses.items()
     ]
     handles += [
-        Line2D(
-            [],
-            [],
-            color=SERVICE_AREA_COLOUR,
-            linewidth=1.6,
-            label=f"area within {cutoff:g} min (union)",
-        ),
-        Line2D(
-            [], [], color=SERVICE_AREA_COLOUR, linewidth=0.5, alpha=0.6, label="one station's area"
-        ),
+        Line2D([], [], **UNION_LINE, label=f"area within {cutoff:g} min (union)"),
+        Line2D([], [], **STATION_AREA_LINE, label="one station's area"),
     ]
     handles += [
         Patch(facecolor=colour, label=f"residents {label} away")
@@ -164,7 +144,11 @@ def _legend_handles(layers: Mapping[str, gpd.GeoDataFrame], cutoff: float) -> li
     ]
     handles += [
         Patch(facecolor=UNCOVERED_COLOUR, label=f"beyond {cutoff:g} min"),
-        Patch(facecolor=BLIND_SPOT_COLOUR, alpha=0.6, label="blind spot (residents beyond reach)"),
+        Patch(
+            facecolor=BLIND_SPOT_COLOUR,
+            alpha=BLIND_SPOT_ALPHA,
+            label="blind spot (residents beyond reach)",
+        ),
         Patch(facecolor="none", edgecolor=DISTRICT_COLOUR, label="district"),
     ]
     return handles

@@ -15,22 +15,19 @@ export's files are written, so a failed export leaves the previous files intact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
-from pyogrio.errors import DataSourceError
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from optimizer.errors import DataError
-from optimizer.export.layers import LAYERS, validate_layers
+from optimizer.export.layers import LAYERS, Layers, validate_layers
 from optimizer.export.staging import staged
 from optimizer.jobs import ArtifactWriter
-
-Layers = Mapping[str, gpd.GeoDataFrame]
-"""Layer name → GeoDataFrame, as described in ``optimizer.export.layers``."""
 
 GEOPACKAGE_NAME = "plan.gpkg"
 
@@ -177,7 +174,7 @@ def read_layers(path: str | Path) -> dict[str, gpd.GeoDataFrame]:
     try:
         names = [str(name) for name, _ in pyogrio.list_layers(path)]
         layers = {name: gpd.read_file(path, layer=name, engine="pyogrio") for name in names}
-    except DataSourceError as error:
+    except (DataSourceError, DataLayerError) as error:
         raise DataError(path, f"not a readable GeoPackage: {error}") from None
     validate_layers(layers, source=str(path))
     return layers

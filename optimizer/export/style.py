@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from optimizer.export.layers import Layers
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 DATA_ATTRIBUTION = f"{OSM_ATTRIBUTION}; population: Ipea/r5r"
@@ -74,11 +75,20 @@ def post_type_words(post_types: str) -> str:
     return ", ".join(words) or STATION_STYLES[COMPREHENSIVE].label
 
 
+def station_legend(stations: gpd.GeoDataFrame) -> tuple[list[StationStyle], dict[str, str]]:
+    """What a legend shows of the stations: the styles of the categories present, in legend
+    order, and the statuses present (status → label)."""
+    categories = set(stations["post_types"].map(station_category))
+    statuses = set(stations["status"])
+    styles = [style for category, style in STATION_STYLES.items() if category in categories]
+    return styles, {status: label for status, label in STATUS_LABELS.items() if status in statuses}
+
+
 def _post_types(post_types: str) -> list[str]:
     return [name.strip() for name in post_types.split(",") if name.strip()]
 
 
-def cutoff_minutes(layers: Mapping[str, gpd.GeoDataFrame]) -> float:
+def cutoff_minutes(layers: Layers) -> float:
     """The plan's coverage cutoff in minutes: the largest service-area cutoff (15 when none)."""
     minutes = layers["service_areas"]["minutes"]
     return float(minutes.max()) if len(minutes) else 15.0
@@ -106,7 +116,7 @@ def minute_colours(minutes: pd.Series, cutoff: float) -> np.ndarray:
     return colours[np.where(np.isnan(values), len(MINUTE_COLOURS), index)]
 
 
-def coverage_summary(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+def coverage_summary(layers: Layers) -> str:
     """One line for a map's subtitle: stations, share of residents covered, blind spots."""
     stations = layers["stations"]
     demand = layers["demand"]

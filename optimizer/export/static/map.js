@@ -59,7 +59,9 @@
         featureLayer.bindPopup(popupTable(feature.properties.popup));
       },
     });
-    layer.addTo(map);
+    if (overlay.shown) {
+      layer.addTo(map);
+    }
     overlays[overlay.label] = layer;
   });
   L.control.layers(baseLayers, overlays, { collapsed: false, position: "topright" }).addTo(map);
