@@ -1,0 +1,480 @@
+"""The labour rules of the roster engine, one small named function each.
+
+HARD RULES (always hold; when they cannot, ``explain`` names the clashing ones)
+    one shift per day ...................................... one_shift_per_day
+    only shifts, sites and skills the employee may work .... may_staff
+    never on duty on an unavailable day .................... not_on_unavailable_days
+    at least 11 hours between two shifts, no forbidden
+    successions ............................................ at_least_min_rest_between_shifts
+    at most N consecutive working days ..................... at_most_max_consecutive_days
+    at least N consecutive working days .................... at_least_min_consecutive_days
+    at least N consecutive days off ........................ at_least_min_consecutive_days_off
+    at most N weekends worked .............................. at_most_max_weekends
+    contract minutes within [min, max] per period .......... within_contract_minutes
+    at most N shifts of a type ............................. at_most_max_shifts_per_type
+    partners lend at most their limit of days .............. within_lending_limits
+
+SOFT GOALS (weighted; default tiers: uncovered demand ≫ reserve shortfall ≫ partner cost ≫
+stability ≫ over-cover and requests ≫ fairness)
+    cover every requirement ................................ cover_demand
+    meet the on-call reserve target ........................ cover_reserve
+    borrow partners' staff cheaply ......................... low_partner_cost
+    keep already published shifts .......................... keep_published_shifts
+    no more staff than needed .............................. avoid_over_cover
+    grant shift-on, shift-off and day-off requests ......... grant_requests
+    spread weekend and night work evenly ................... spread_weekend_and_night_work
+
+"On duty" means working or on call: on-call duty counts against every sequence and rest rule
+but not against contract minutes. Sequence rules follow the Curtois–Qu convention at the
+horizon edges: a work or day-off stretch touching the first or last day is not held to a
+minimum length (the roster before and after is unknown); maximum lengths apply everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from optimizer.staffing.roster_inputs import Employee, Requirement, SharedEmployee, ShiftType
+
+if TYPE_CHECKING:
+    from optimizer.staffing.roster import RosterModel
+
+Constraint = cp_model.Constraint
+WeightedTerms = list[tuple[int, cp_model.LinearExprT]]
+MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosterSettings:
+    """Rule defaults, goal weights and solver options of ``solve_roster``.
+
+    Rule defaults apply to employees whose own limit is ``None``. Weights are integers per
+    unit named in the field; the defaults keep the tiers apart for rosters of up to ~100
+    employees × 5 weeks.
+
+    Attributes:
+        min_rest_minutes: least rest between the end of one shift and the next (11 h).
+        max_consecutive_days: most consecutive days on duty (6).
+        min_consecutive_days: fewest consecutive days on duty in a stretch (1: no limit).
+        min_consecutive_days_off: fewest consecutive days off in a stretch (1: no limit).
+        max_weekends: most weekends with any duty; ``None``: no limit.
+        uncovered_weight: per staff-shift of demand not covered (1,000,000).
+        reserve_shortfall_weight: per on-call place of the reserve target not filled (10,000).
+        partner_cost_weight: per currency unit paid to partners for lent days (1).
+        stability_weight: per published assignment changed (100).
+        over_cover_weight: per staff-shift above the requirement (10).
+        request_weight: per unit of request weight not granted (10).
+        fairness_weight: per day of spread (max − min over employees) of weekend days and of
+            night shifts worked (1).
+        time_limit_seconds: wall-clock limit of the solve; the best roster found is returned.
+        threads: CP-SAT workers (fixed, for reproducible runs).
+        random_seed: CP-SAT seed.
+        deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
+            seed give the same roster whenever the solve ends before the time limit.
+    """
+
+    min_rest_minutes: int = 11 * 60
+    max_consecutive_days: int = 6
+    min_consecutive_days: int = 1
+    min_consecutive_days_off: int = 1
+    max_weekends: int | None = None
+    uncovered_weight: int = 1_000_000
+    reserve_shortfall_weight: int = 10_000
+    partner_cost_weight: int = 1
+    stability_weight: int = 100
+    over_cover_weight: int = 10
+    request_weight: int = 10
+    fairness_weight: int = 1
+    time_limit_seconds: float = 60.0
+    threads: int = 2
+    random_seed: int = 0
+    deterministic: bool = True
+
+
+@dataclass(frozen=True)
+class EmployeeLimits:
+    """An employee's sequence limits with the settings' defaults filled in."""
+
+    max_consecutive_days: int
+    min_consecutive_days: int
+    min_consecutive_days_off: int
+    max_weekends: int | None
+
+
+def employee_limits(employee: Employee, settings: RosterSettings) -> EmployeeLimits:
+    """The employee's own limits, or the settings' defaults where the employee has none."""
+
+    def pick(own: int | None, default: int | None) -> int | None:
+        return default if own is None else own
+
+    return EmployeeLimits(
+        max_consecutive_days=pick(employee.max_consecutive_days, settings.max_consecutive_days),
+        min_consecutive_days=pick(employee.min_consecutive_days, settings.min_consecutive_days),
+        min_consecutive_days_off=pick(
+            employee.min_consecutive_days_off, settings.min_consecutive_days_off
+        ),
+        max_weekends=pick(employee.max_weekends, settings.max_weekends),
+    )
+
+
+# --- hard rules: eligibility ---------------------------------------------------------------
+
+
+def may_staff(
+    person: Employee | SharedEmployee, requirement: Requirement, shift: ShiftType
+) -> bool:
+    """Only shifts, sites and skills the person may work: the site is one of theirs, they hold
+    the skill, and (own staff) their limit for the shift type is not 0."""
+    if person.sites and requirement.site not in person.sites:
+        return False
+    if person.skills and requirement.skill not in person.skills:
+        return False
+    max_shifts = getattr(person, "max_shifts", {})
+    return max_shifts.get(shift.shift_id, 1) > 0
+
+
+def forbidden_successions(
+    shift_types: tuple[ShiftType, ...], min_rest_minutes: int
+) -> dict[str, frozenset[str]]:
+    """Shift id → shift ids that may not follow it the next day: its ``forbidden_next`` plus
+    those starting less than ``min_rest_minutes`` after it ends (when start times are known)."""
+    following = {}
+    for first in shift_types:
+        too_close = {
+            second.shift_id
+            for second in shift_types
+            if first.start_minutes is not None
+            and second.start_minutes is not None
+            and MINUTES_PER_DAY + second.start_minutes - first.start_minutes - first.length_minutes
+            < min_rest_minutes
+        }
+        following[first.shift_id] = frozenset(first.forbidden_next | too_close)
+    return following
+
+
+# --- hard rules: one function per rule, each returning the constraints it added -------------
+
+
+def one_shift_per_day(m: RosterModel, e: int) -> list[Constraint]:
+    """One shift per day: at most one duty (work or on call) per employee and day."""
+    return [m.model.add_at_most_one(choices) for choices in m.day_choices[e] if len(choices) > 1]
+
+
+def not_on_unavailable_days(m: RosterModel, e: int) -> list[Constraint]:
+    """Never on duty on a day the employee is unavailable."""
+    days = [m.problem.day_index(day) for day in m.problem.employees[e].unavailable]
+    off = [m.duty[e][d] for d in sorted(days) if 0 <= d < m.days]
+    return [m.model.add_bool_and([~duty for duty in off])] if off else []
+
+
+def at_least_min_rest_between_shifts(m: RosterModel, e: int) -> list[Constraint]:
+    """At least ``min_rest_minutes`` between two shifts, and no forbidden successions: a shift
+    and any shift that may not follow it the next day are never both worked."""
+    constraints = []
+    for shift, followers in m.successions.items():
+        s = m.shift_index[shift]
+        later = [m.shift_index[f] for f in followers]
+        for d in range(m.days - 1):
+            nexts = [v for t in later for v in m.shift_choices[e][d + 1][t]]
+            if m.shift_choices[e][d][s] and nexts:
+                today = cp_model.LinearExpr.sum(m.shift_choices[e][d][s])
+                constraints.append(m.model.add(today + cp_model.LinearExpr.sum(nexts) <= 1))
+    return constraints
+
+
+def at_most_max_consecutive_days(m: RosterModel, e: int) -> list[Constraint]:
+    """At most N consecutive days on duty: every window of N + 1 days has a day off."""
+    limit = m.limits[e].max_consecutive_days
+    duty = m.duty[e]
+    return [
+        m.model.add(cp_model.LinearExpr.sum(duty[d : d + limit + 1]) <= limit)
+        for d in range(m.days - limit)
+    ]
+
+
+def at_least_min_consecutive_days(m: RosterModel, e: int) -> list[Constraint]:
+    """At least N consecutive days on duty: a stretch starting after a day off (inside the
+    horizon) continues for N days or to the last day."""
+    return _stretch_at_least(m, m.duty[e], m.limits[e].min_consecutive_days)
+
+
+def at_least_min_consecutive_days_off(m: RosterModel, e: int) -> list[Constraint]:
+    """At least N consecutive days off: a day-off stretch starting after a duty day (inside
+    the horizon) continues for N days or to the last day."""
+    return _stretch_at_least(m, [~duty for duty in m.duty[e]], m.limits[e].min_consecutive_days_off)
+
+
+def _stretch_at_least(
+    m: RosterModel, days: list[cp_model.IntVar], minimum: int
+) -> list[Constraint]:
+    """``days[d] and not days[d-1] ⇒ days[d+j]`` for 1 ≤ j < minimum, d ≥ 1: a stretch that
+    starts inside the horizon lasts ``minimum`` days or reaches the end."""
+    return [
+        m.model.add_bool_or([~days[d], days[d - 1], days[d + j]])
+        for d in range(1, m.days)
+        for j in range(1, minimum)
+        if d + j < m.days
+    ]
+
+
+def at_most_max_weekends(m: RosterModel, e: int) -> list[Constraint]:
+    """At most N weekends worked: a weekend counts when its Saturday or Sunday is on duty."""
+    limit = m.limits[e].max_weekends
+    if limit is None or len(m.weekends) <= limit:
+        return []
+    worked = []
+    for weekend_days in m.weekends:
+        weekend = m.model.new_bool_var("")
+        for d in weekend_days:
+            m.model.add_implication(m.duty[e][d], weekend)
+        worked.append(weekend)
+    return [m.model.add(cp_model.LinearExpr.sum(worked) <= limit)]
+
+
+def within_contract_minutes(m: RosterModel, e: int) -> list[Constraint]:
+    """Contract minutes worked per period within [min, max] (a trailing partial period gets a
+    pro-rated minimum and the full maximum)."""
+    employee = m.problem.employees[e]
+    period = employee.contract_period_days
+    constraints = []
+    for first in range(0, m.days, period):
+        last = min(first + period, m.days)
+        minutes = m.worked_minutes(e, range(first, last))
+        minimum = employee.min_minutes * (last - first) // period
+        if minimum > 0:
+            constraints.append(m.model.add(minutes >= minimum))
+        if employee.max_minutes is not None:
+            constraints.append(m.model.add(minutes <= employee.max_minutes))
+    return constraints
+
+
+def at_most_max_shifts_per_type(m: RosterModel, e: int) -> list[Constraint]:
+    """At most N shifts of a type in the horizon (work and on-call duty)."""
+    constraints = []
+    for shift, limit in m.problem.employees[e].max_shifts.items():
+        if shift not in m.shift_index:
+            continue
+        s = m.shift_index[shift]
+        choices = [v for d in range(m.days) for v in m.shift_choices[e][d][s]]
+        if len(choices) > limit:
+            constraints.append(m.model.add(cp_model.LinearExpr.sum(choices) <= limit))
+    return constraints
+
+
+def within_lending_limits(m: RosterModel) -> None:
+    """Partners lend each shared employee at most one shift a day and ``max_days`` in all."""
+    for q, shared in enumerate(m.problem.shared_employees):
+        lent = m.lent_choices[q]
+        by_day: dict[int, list[cp_model.IntVar]] = {}
+        for d, var in lent:
+            by_day.setdefault(d, []).append(var)
+        for choices in by_day.values():
+            if len(choices) > 1:
+                m.model.add_at_most_one(choices)
+        if len(by_day) > shared.max_days:
+            m.model.add(cp_model.LinearExpr.sum([v for _, v in lent]) <= shared.max_days)
+
+
+@dataclass(frozen=True)
+class HardRule:
+    """A per-employee hard rule: its name, the function adding it, and its wording."""
+
+    name: str
+    add: Callable[[RosterModel, int], list[Constraint]]
+    describe: Callable[[Employee, EmployeeLimits, RosterSettings], str]
+
+
+def minimum_minutes_wording(employee: Employee) -> str:
+    """E.g. "minimum 1,800 minutes/week"."""
+    days = employee.contract_period_days
+    return f"minimum {employee.min_minutes:,} minutes/{'week' if days == 7 else f'{days} days'}"
+
+
+def _minutes_wording(employee: Employee, _: EmployeeLimits, __: RosterSettings) -> str:
+    maximum = "" if employee.max_minutes is None else f", maximum {employee.max_minutes:,}"
+    return minimum_minutes_wording(employee) + maximum
+
+
+HARD_RULES: tuple[HardRule, ...] = (
+    HardRule("one shift per day", one_shift_per_day, lambda *_: "one shift per day"),
+    HardRule(
+        "unavailability",
+        not_on_unavailable_days,
+        lambda employee, *_: f"unavailable on {len(employee.unavailable)} day(s)",
+    ),
+    HardRule(
+        "minimum rest",
+        at_least_min_rest_between_shifts,
+        lambda _, __, settings: (
+            f"at least {settings.min_rest_minutes} minutes between shifts "
+            "and no forbidden successions"
+        ),
+    ),
+    HardRule(
+        "maximum consecutive days",
+        at_most_max_consecutive_days,
+        lambda _, limits, __: f"at most {limits.max_consecutive_days} consecutive working days",
+    ),
+    HardRule(
+        "minimum consecutive days",
+        at_least_min_consecutive_days,
+        lambda _, limits, __: f"at least {limits.min_consecutive_days} consecutive working days",
+    ),
+    HardRule(
+        "minimum consecutive days off",
+        at_least_min_consecutive_days_off,
+        lambda _, limits, __: f"at least {limits.min_consecutive_days_off} consecutive days off",
+    ),
+    HardRule(
+        "maximum weekends",
+        at_most_max_weekends,
+        lambda _, limits, __: f"at most {limits.max_weekends} weekends worked",
+    ),
+    HardRule("contract minutes", within_contract_minutes, _minutes_wording),
+    HardRule(
+        "maximum shifts per type",
+        at_most_max_shifts_per_type,
+        lambda employee, *_: (
+            "at most "
+            + ", ".join(f"{n} {shift}" for shift, n in sorted(employee.max_shifts.items()))
+            + " shifts"
+        ),
+    ),
+)
+
+
+# --- soft goals: one function per goal, each returning its weighted objective terms ---------
+
+
+def cover_demand(m: RosterModel) -> WeightedTerms:
+    """Cover every requirement: staff-shifts short of ``staff_needed``."""
+    terms: WeightedTerms = []
+    for r, requirement in enumerate(m.problem.requirements):
+        weight = requirement.under_weight or m.settings.uncovered_weight
+        if requirement.staff_needed > 0:
+            short = m.model.new_int_var(0, requirement.staff_needed, "")
+            m.model.add(short + m.row_work(r) >= requirement.staff_needed)
+            terms.append((weight, short))
+    return terms
+
+
+def avoid_over_cover(m: RosterModel) -> WeightedTerms:
+    """No more staff than needed: staff-shifts above ``staff_needed``."""
+    terms: WeightedTerms = []
+    for r, requirement in enumerate(m.problem.requirements):
+        weight = m.settings.over_cover_weight
+        weight = weight if requirement.over_weight is None else requirement.over_weight
+        count = len(m.row_work_choices[r])
+        if weight and count > requirement.staff_needed:
+            over = m.model.new_int_var(0, count - requirement.staff_needed, "")
+            m.model.add(over >= m.row_work(r) - requirement.staff_needed)
+            terms.append((weight, over))
+    return terms
+
+
+def cover_reserve(m: RosterModel) -> WeightedTerms:
+    """Meet the on-call reserve target: places of ``reserve_needed`` filled neither by own
+    on-call staff nor by partners' lent staff."""
+    terms: WeightedTerms = []
+    for r, requirement in enumerate(m.problem.requirements):
+        if requirement.reserve_needed > 0:
+            short = m.model.new_int_var(0, requirement.reserve_needed, "")
+            reserve = cp_model.LinearExpr.sum(m.row_reserve_choices[r])
+            m.model.add(short + reserve >= requirement.reserve_needed)
+            terms.append((m.settings.reserve_shortfall_weight, short))
+    return terms
+
+
+def low_partner_cost(m: RosterModel) -> WeightedTerms:
+    """Borrow partners' staff cheaply: the cost of every lent day."""
+    weight = m.settings.partner_cost_weight
+    return [
+        (weight * shared.cost_per_day, var)
+        for q, shared in enumerate(m.problem.shared_employees)
+        for _, var in m.lent_choices[q]
+    ]
+
+
+def grant_requests(m: RosterModel) -> WeightedTerms:
+    """Grant requests: a shift-on request is met by working that shift; a shift-off request is
+    broken by any duty in that shift; a day-off request by any duty that day."""
+    terms: WeightedTerms = []
+    for e, employee in enumerate(m.problem.employees):
+        for request in employee.requests:
+            d = m.problem.day_index(request.day)
+            if not 0 <= d < m.days:
+                continue
+            weight = m.settings.request_weight * request.weight
+            if request.shift_id is None:
+                terms.append((weight, 1 - m.duty[e][d] if request.wanted else m.duty[e][d]))
+                continue
+            if request.shift_id not in m.shift_index:
+                continue
+            s = m.shift_index[request.shift_id]
+            if request.wanted:
+                worked = cp_model.LinearExpr.sum(m.shift_work_choices(e, d, s))
+                terms.append((weight, 1 - worked))
+            else:
+                terms.append((weight, cp_model.LinearExpr.sum(m.shift_choices[e][d][s])))
+    return terms
+
+
+def spread_weekend_and_night_work(m: RosterModel) -> WeightedTerms:
+    """Spread weekend and night work evenly: (max − min) over employees of weekend days worked,
+    plus the same for night shifts worked."""
+    if not m.settings.fairness_weight or len(m.problem.employees) < 2:
+        return []
+    weekend_days = [d for days in m.weekends for d in days]
+    nights = [s for s, shift in enumerate(m.problem.shift_types) if shift.night]
+    loads = [
+        [
+            cp_model.LinearExpr.sum([v for d in weekend_days for v in m.day_work_choices(e, d)])
+            for e in range(len(m.problem.employees))
+        ],
+        [
+            cp_model.LinearExpr.sum(
+                [v for d in range(m.days) for s in nights for v in m.shift_work_choices(e, d, s)]
+            )
+            for e in range(len(m.problem.employees))
+        ],
+    ]
+    terms: WeightedTerms = []
+    for load in loads:
+        most, least = m.model.new_int_var(0, m.days, ""), m.model.new_int_var(0, m.days, "")
+        m.model.add_max_equality(most, load)
+        m.model.add_min_equality(least, load)
+        terms.append((m.settings.fairness_weight, most - least))
+    return terms
+
+
+def keep_published_shifts(m: RosterModel) -> WeightedTerms:
+    """Keep already published shifts: each published assignment dropped, and each duty added
+    on a published day the employee had off, costs ``stability_weight``."""
+    weight = m.settings.stability_weight
+    if not weight or not m.published:
+        return []
+    terms: WeightedTerms = []
+    published_days = {d for _, d, _ in m.published}
+    kept = {(e, d) for e, d, _ in m.published}
+    for _, _, var in m.published:
+        terms.append((weight, 1 - var) if var is not None else (weight, 1))
+    for e in range(len(m.problem.employees)):
+        for d in sorted(published_days):
+            if (e, d) not in kept:
+                terms.append((weight, m.duty[e][d]))
+    return terms
+
+
+SOFT_GOALS: tuple[Callable[[RosterModel], WeightedTerms], ...] = (
+    cover_demand,
+    cover_reserve,
+    low_partner_cost,
+    keep_published_shifts,
+    avoid_over_cover,
+    grant_requests,
+    spread_weekend_and_night_work,
+)
