@@ -11,12 +11,13 @@ flow network arrays, already pruned and built: its ``DiGraph`` plus ``network_si
 side runs ``--repeat`` times; the median is reported. Both optimal costs must be equal, or the
 run fails.
 
-Reproduce:  python benchmarks/bench_dispatch.py --regions 2000 --seed 7
+Reproduce:  python benchmarks/bench_dispatch.py --regions 2000 --seed 7 --surge-shares 0.3 0.5
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -76,31 +77,12 @@ def median_seconds(run: Callable[[], object], repeat: int) -> tuple[float, objec
     return statistics.median(seconds), result
 
 
-def main() -> None:
-    """Run both solvers on one instance and print a Markdown table row set."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--regions", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--side-km", type=float, default=300.0)
-    parser.add_argument("--speed-kmh", type=float, default=50.0)
-    parser.add_argument("--window-minutes", type=float, default=120.0)
-    parser.add_argument("--surge-share", type=float, default=0.3)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per solver (median kept)")
-    args = parser.parse_args()
-    instance = random_instance(
-        regions=args.regions,
-        seed=args.seed,
-        side_km=args.side_km,
-        speed_kmh=args.speed_kmh,
-        window_minutes=args.window_minutes,
-        surge_share=args.surge_share,
-    )
-
+def compare(instance: dict[str, object], repeat: int) -> dict[str, object]:
+    """Time svcplan and networkx on ``instance``; fail unless their optimal costs are equal."""
     svcplan_seconds, (problem, (plan, report)) = median_seconds(
         lambda: (problem := DispatchProblem.from_arrays(**instance), solve_dispatch(problem)),
-        args.repeat,
+        repeat,
     )
-
     pools = {
         "lendable_units": problem.surplus_units()[:, 0],
         "partner_units": problem.partner_units[:, 0],
@@ -114,27 +96,59 @@ def main() -> None:
         **pools,
     )
     networkx_seconds, (networkx_cost, _) = median_seconds(
-        lambda: nx.network_simplex(network.to_networkx()), args.repeat
+        lambda: nx.network_simplex(network.to_networkx()), repeat
     )
-
     svcplan_cost = round(report.objective * SECONDS_PER_MINUTE)
     if svcplan_cost != networkx_cost:
         raise SystemExit(f"objectives differ: svcplan {svcplan_cost} vs networkx {networkx_cost}")
     totals = plan.totals()
+    return {
+        "pairs": problem.travel_minutes.nnz,
+        "arcs": len(moves),
+        "donors": int((pools["lendable_units"] > 0).sum()),
+        "receivers": int((pools["need_units"] > 0).sum()),
+        "moved": totals["moved_units"],
+        "unmet": totals["unmet_units"],
+        "cost": svcplan_cost,
+        "svcplan": svcplan_seconds,
+        "networkx": networkx_seconds,
+    }
+
+
+def main() -> None:
+    """Run both solvers on each instance and print one Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--side-km", type=float, default=300.0)
+    parser.add_argument("--speed-kmh", type=float, default=50.0)
+    parser.add_argument("--window-minutes", type=float, default=120.0)
+    parser.add_argument("--surge-shares", type=float, nargs="+", default=[0.3, 0.5])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per solver (median kept)")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        f"regions {problem.n_regions}, pairs within the window {problem.travel_minutes.nnz:,}, "
-        f"move arcs {len(moves):,}, donors {int((pools['lendable_units'] > 0).sum())}, "
-        f"receivers {int((pools['need_units'] > 0).sum())}"
+        "| surge share | pairs ≤ window | move arcs | donors × receivers | units moved / unmet "
+        "| objective (travel s) | svcplan s | networkx s | ratio |"
     )
-    print(
-        f"moved {totals['moved_units']:,} units in {totals['moves']:,} moves, "
-        f"unmet {totals['unmet_units']:,} units; objective {networkx_cost:,} (travel seconds)"
-    )
-    print("| solver | seconds | objective (s) |")
-    print("|---|---:|---:|")
-    print(f"| svcplan (OR-Tools min-cost flow) | {svcplan_seconds:.3f} | {svcplan_cost:,} |")
-    print(f"| networkx network_simplex | {networkx_seconds:.3f} | {networkx_cost:,} |")
-    print(f"ratio networkx / svcplan: {networkx_seconds / svcplan_seconds:.1f}×")
+    print("|---:|---:|---:|---|---|---:|---:|---:|---:|")
+    for share in args.surge_shares:
+        instance = random_instance(
+            regions=args.regions,
+            seed=args.seed,
+            side_km=args.side_km,
+            speed_kmh=args.speed_kmh,
+            window_minutes=args.window_minutes,
+            surge_share=share,
+        )
+        row = compare(instance, args.repeat)
+        print(
+            f"| {share:g} | {row['pairs']:,} | {row['arcs']:,} | "
+            f"{row['donors']:,} × {row['receivers']:,} | {row['moved']:,} / {row['unmet']:,} | "
+            f"{row['cost']:,} | {row['svcplan']:.3f} | {row['networkx']:.2f} | "
+            f"{row['networkx'] / row['svcplan']:.1f}× |"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -250,9 +250,10 @@ def _pruned_dense(minutes: np.ndarray, window_minutes: float) -> sp.csr_array:
         raise ValueError("travel_minutes has a negative value")
     keep = minutes <= window_minutes
     np.fill_diagonal(keep, False)
-    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
-    indices = np.nonzero(keep)[1]
-    values = minutes[keep]
+    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(keep, axis=1))])
+    flat = np.flatnonzero(keep)
+    indices = flat % minutes.shape[1]
+    values = minutes.ravel()[flat]
     values[values < ZERO_MINUTES] = 0.0
     return sp.csr_array((values, indices, indptr), shape=minutes.shape)
 
