@@ -179,3 +179,19 @@ def test_unmet_demand_goes_to_the_higher_priority_region() -> None:
     moved = plan.moves.set_index("to_region")["units"].to_dict()
     assert moved == {"high": 3, "low": 1}
     assert plan.unmet.set_index("region").loc["low", "reason"] == DONORS_EXHAUSTED
+
+
+def test_partner_units_serve_their_home_region_first() -> None:
+    # home has a partner pool of 2 (0 minutes away) and a neighbour with spare units 30 away.
+    problem = DispatchProblem.from_arrays(
+        region_ids=["home", "neighbour"],
+        resource_names=["staff"],
+        available_units=[0, 9],
+        demand_units=[5, 0],
+        partner_units=[2, 0],
+        travel_minutes=np.array([[0.0, 30.0], [30.0, 0.0]]),
+    )
+    plan, _ = solve_dispatch(problem)
+    moves = plan.moves.set_index(["from_region", "lender"])["units"].to_dict()
+    assert moves == {("home", "partner"): 2, ("neighbour", "own"): 3}
+    assert plan.unmet.empty

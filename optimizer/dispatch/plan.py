@@ -97,9 +97,9 @@ class DispatchPlan:
             },
             columns=list(MOVE_COLUMNS),
         )
-        received = np.zeros(problem.need_units().shape, dtype=np.int64)
-        np.add.at(received, (allocation.receiver, allocation.resource), allocation.units)
         need = problem.need_units()
+        received = np.zeros_like(need)
+        np.add.at(received, (allocation.receiver, allocation.resource), allocation.units)
         unmet_units = np.maximum(need - received, 0)
         region, resource = np.nonzero(unmet_units)
         unmet = pd.DataFrame(

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from optimizer.dispatch import readers
+
 DEFAULT_WINDOW_MINUTES = 120.0
 
 #: Stored travel values below this many minutes are read as 0 minutes.
@@ -197,8 +199,6 @@ class DispatchProblem:
         Raises:
             DataError: a bad file, naming the file, the row and the column.
         """
-        from optimizer.dispatch import readers
-
         regions = readers.read_regions_csv(regions_path)
         region_ids = list(regions["region"])
         units = readers.read_resources_csv(resources_path, region_ids=region_ids)

@@ -192,7 +192,7 @@ def read_travel_csv(path: str | Path, *, region_ids: Sequence[str]) -> sp.csr_ar
         DataError: a non-square matrix or ragged row, an unknown or missing region, a negative
             or non-numeric value, naming the row and column.
     """
-    with open_text(path) as handle:
+    with _open_text(path) as handle:
         header = next(csv.reader(handle), None)
     if header is None:
         raise DataError(path, "file is empty (expected a matrix or from,to,minutes)")
@@ -201,7 +201,7 @@ def read_travel_csv(path: str | Path, *, region_ids: Sequence[str]) -> sp.csr_ar
     return _read_travel_matrix(path, region_ids)
 
 
-def open_text(path: str | Path) -> TextIO:
+def _open_text(path: str | Path) -> TextIO:
     """Open a CSV file for reading text, turning a missing file into a DataError."""
     try:
         return open(path, newline="", encoding="utf-8")
@@ -222,7 +222,7 @@ def _read_travel_pairs(path: str | Path, region_ids: Sequence[str]) -> sp.csr_ar
 
 def _read_travel_matrix(path: str | Path, region_ids: Sequence[str]) -> sp.csr_array:
     """Square travel-minutes matrix with region ids in the header and the first column."""
-    with open_text(path) as handle:
+    with _open_text(path) as handle:
         rows = list(csv.reader(handle))
     header, body = [cell.strip() for cell in rows[0]], rows[1:]
     columns = header[1:]
