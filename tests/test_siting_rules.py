@@ -166,3 +166,24 @@ def test_same_seed_same_plan():
     first, _ = solve_siting(problem, SitingSettings(seed=7))
     second, _ = solve_siting(problem, SitingSettings(seed=7))
     assert first.to_dict() == second.to_dict()
+
+
+def test_density_as_capacity_caps_residents_per_station():
+    # 12,000 residents on one spot covered by 4 sites: 5,000 per station needs 3 of them
+    minutes = np.array([[1.0, 2.0, 3.0, 4.0]])
+    problem = SitingProblem.from_cost_matrix(minutes, weights=np.array([12_000.0]))
+    _, plain = solve_siting(problem, SitingSettings(objective="cover"))
+    plan, capped = solve_siting(
+        problem, SitingSettings(objective="cover", density_as_capacity=True)
+    )
+    assert (plain.objective, capped.objective) == (1, 3)
+    assert plan.coverage_percent == pytest.approx(100.0)
+
+
+def test_capacity_limits_max_cover():
+    minutes = np.array([[1.0, 2.0], [1.0, np.inf]])
+    problem = SitingProblem.from_cost_matrix(minutes, weights=np.array([4_000.0, 3_000.0]))
+    _, report = solve_siting(
+        problem, SitingSettings(objective="max_cover", max_stations=1, density_as_capacity=True)
+    )
+    assert report.objective == pytest.approx(5_000.0)  # site 0 serves at most 5,000

@@ -42,7 +42,8 @@ SECTIONS = (
 
 
 def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> RosterSettings:
-    """Settings under which the engine's objective is the benchmark's objective."""
+    """Settings under which the engine's objective is the benchmark's objective; workers are
+    not interleaved (a time-limited benchmark run is not reproducible anyway)."""
     return RosterSettings(
         min_rest_minutes=0,
         max_consecutive_days=10_000,
@@ -50,6 +51,7 @@ def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> R
         fairness_weight=0,
         time_limit_seconds=time_limit_seconds,
         threads=threads,
+        deterministic=False,
     )
 
 

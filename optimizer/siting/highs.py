@@ -44,6 +44,8 @@ def run_highs(
         highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.0))
     if threads is not None:
         highs.setOptionValue("threads", int(threads))
+    for name, value in model.highs_options.items():
+        highs.setOptionValue(name, value)
     matrix = model.matrix
     highs.passModel(
         model.n_cols,

@@ -29,6 +29,7 @@ class MipModel:
         row_groups: rule name -> row indices of that rule (to explain infeasibility).
         columns: block name -> slice of its columns.
         start: optional starting solution (full column vector) for the solver.
+        highs_options: HiGHS options suited to this formulation (other solvers ignore them).
     """
 
     cost: np.ndarray
@@ -42,6 +43,7 @@ class MipModel:
     row_groups: dict[str, np.ndarray]
     columns: dict[str, slice]
     start: np.ndarray | None = None
+    highs_options: dict[str, object] = field(default_factory=dict)
 
     @property
     def n_cols(self) -> int:
@@ -80,6 +82,7 @@ class MipModel:
             row_groups=groups,
             columns=self.columns,
             start=self.start,
+            highs_options=self.highs_options,
         )
 
 
@@ -166,7 +169,9 @@ class ModelBuilder:
             lower=lower, upper=upper, count=1,
         )  # fmt: skip
 
-    def build(self, *, start: np.ndarray | None = None) -> MipModel:
+    def build(
+        self, *, start: np.ndarray | None = None, highs_options: dict[str, object] | None = None
+    ) -> MipModel:
         """Stack the blocks into a ``MipModel``."""
         empty = np.zeros(0)
         rows = np.concatenate([r for r, _, _ in self._rows]) if self._rows else empty
@@ -188,6 +193,7 @@ class ModelBuilder:
             row_groups={name: np.concatenate(parts) for name, parts in self._groups.items()},
             columns=dict(self._columns),
             start=start,
+            highs_options=dict(highs_options or {}),
         )
 
 

@@ -91,7 +91,7 @@ def reduce_problem(
     reduced = problem
     if drop_dominated:
         kept = np.flatnonzero(~dominated_sites(problem))
-        reduced = _keep_sites(problem, kept)
+        reduced = keep_sites(problem, kept)
     matrix = reduced.coverage() if coverage_only else reduced.travel_minutes
     group = merge_keys(matrix, with_values=not coverage_only)
     n_groups = int(group.max()) + 1 if len(group) else 0
@@ -124,8 +124,8 @@ def reduce_problem(
     return merged, reduction
 
 
-def _keep_sites(problem: SitingProblem, kept: np.ndarray) -> SitingProblem:
-    """The problem restricted to the sites ``kept`` (no districts or typed posts)."""
+def keep_sites(problem: SitingProblem, kept: np.ndarray) -> SitingProblem:
+    """The problem restricted to the sites ``kept`` (its typed posts must be empty)."""
 
     def pick(values: np.ndarray | None) -> np.ndarray | None:
         return None if values is None else np.asarray(values)[kept]
@@ -139,4 +139,7 @@ def _keep_sites(problem: SitingProblem, kept: np.ndarray) -> SitingProblem:
         site_y=pick(problem.site_y),
         existing=pick(problem.existing),
         closing_saving=pick(problem.closing_saving),
+        districts=None
+        if problem.districts is None
+        else replace(problem.districts, site_district=problem.districts.site_district[kept]),
     )

@@ -4,6 +4,9 @@ Rules (each one named function, rows tagged with the rule's group name):
 
 - ``density``: every urban district has at least ``ceil(residents / residents_per_station)``
   open sites inside it.
+- ``density_capacity`` (the density rule as a capacity): each open site serves at most
+  ``residents_per_station`` residents, assigned (fractionally) within ``coverage_minutes``;
+  every covered resident is assigned.
 - ``typed_posts:<type>``: every place of a category has an open post of that type within its
   reach; a post needs an open site and posts may share a site.
 
@@ -18,6 +21,7 @@ from optimizer.siting.mip import ModelBuilder
 from optimizer.siting.problem import SitingProblem
 
 GROUP_DENSITY = "density"
+GROUP_CAPACITY = "density_capacity"
 POSTS_PREFIX = "typed_posts:"
 
 
@@ -51,6 +55,47 @@ def add_density_rule(
     builder.add_rows(
         GROUP_DENSITY, site_rows[sites], sites + y.start, 1.0,
         lower=needed[districts].astype(float), upper=np.inf, count=len(districts),
+    )  # fmt: skip
+
+
+def add_density_capacity(
+    builder: ModelBuilder,
+    problem: SitingProblem,
+    y: slice,
+    *,
+    residents_per_station: float,
+    covered: slice | None,
+) -> None:
+    """Assignment columns ``x`` per covering pair; each site serves <= residents_per_station.
+
+    Args:
+        covered: the ``u`` columns (covered fraction per coverable demand point), or ``None``
+            when every coverable demand point must be covered (then fully assigned).
+    """
+    cover = problem.coverage()
+    coverable = np.flatnonzero(np.diff(cover.indptr) > 0)
+    pairs = cover[coverable].tocoo()
+    x = builder.add_columns("x", pairs.nnz, lower=0.0, upper=1.0)
+    x_cols = np.arange(x.start, x.stop)
+    n_rows = len(coverable)
+    if covered is None:
+        builder.add_rows(GROUP_CAPACITY, pairs.row, x_cols, 1.0, lower=1.0, upper=1.0, count=n_rows)
+    else:
+        builder.add_rows(
+            GROUP_CAPACITY,
+            np.concatenate([pairs.row, np.arange(n_rows)]),
+            np.concatenate([x_cols, np.arange(covered.start, covered.stop)]),
+            np.concatenate([np.ones(pairs.nnz), -np.ones(n_rows)]),
+            lower=0.0, upper=0.0, count=n_rows,
+        )  # fmt: skip
+    weights = problem.weights_residents[coverable][pairs.row]
+    sites = np.arange(problem.n_sites)
+    builder.add_rows(
+        GROUP_CAPACITY,
+        np.concatenate([pairs.col, sites]),
+        np.concatenate([x_cols, sites + y.start]),
+        np.concatenate([weights, np.full(problem.n_sites, -float(residents_per_station))]),
+        lower=-np.inf, upper=0.0, count=problem.n_sites,
     )  # fmt: skip
 
 

@@ -31,6 +31,8 @@ class SitingSettings:
         residents_per_station: density rule, stations per urban district =
             ceil(residents / this); applies when the problem has districts.
         density_rule: apply the density rule when the problem has districts.
+        density_as_capacity: also cap each station at ``residents_per_station`` residents
+            assigned within ``coverage_minutes`` (objectives cover, max_cover, lexicographic).
         presolve: merge identical demand points and drop dominated sites before solving.
     """
 
@@ -44,6 +46,7 @@ class SitingSettings:
     solver: SolverName = "highs"
     residents_per_station: float = 5000.0
     density_rule: bool = True
+    density_as_capacity: bool = False
     presolve: bool = True
 
     def __post_init__(self) -> None:
@@ -58,5 +61,7 @@ class SitingSettings:
             raise ValueError(f"objective {self.objective!r} needs max_stations (p)")
         if self.max_stations is not None and self.max_stations < 0:
             raise ValueError("max_stations must be >= 0")
+        if self.density_as_capacity and self.objective in ("min_travel", "min_cost"):
+            raise ValueError("density_as_capacity applies to cover, max_cover and lexicographic")
         if self.residents_per_station <= 0:
             raise ValueError("residents_per_station must be > 0")
