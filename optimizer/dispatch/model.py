@@ -22,7 +22,7 @@ from optimizer.dispatch.mip import solve_mip
 from optimizer.dispatch.moves import allowed_moves, reachable_receivers
 from optimizer.dispatch.plan import Allocation, DispatchPlan
 from optimizer.dispatch.problem import DispatchProblem
-from optimizer.errors import NoSolutionError
+from optimizer.errors import NoSolutionError, SolverError
 from optimizer.solve import SolveReport, SolveStatus, relative_gap
 
 
@@ -51,7 +51,7 @@ def solve_dispatch(
 
     Raises:
         NoSolutionError: the MIP hit its time limit before finding any plan.
-        SolverError: a solver failed.
+        SolverError: a solver failed (OR-Tools not optimal, HiGHS error).
     """
     settings = settings or DispatchSettings()
     started = time.perf_counter()
@@ -63,8 +63,11 @@ def solve_dispatch(
             time_limit_seconds=settings.time_limit_seconds,
             seed=settings.seed,
         )
+        if outcome.status in (SolveStatus.ERROR, SolveStatus.INFEASIBLE):
+            # Never infeasible in theory: moving nothing and leaving all demand unmet is a plan.
+            raise SolverError(f"dispatch MIP: HiGHS ended with status {outcome.status}")
         if outcome.allocation is None:
-            raise NoSolutionError(f"dispatch MIP: {outcome.status} after the time limit")
+            raise NoSolutionError("dispatch MIP: no plan found within the time limit")
         allocation, status, solver = outcome.allocation, outcome.status, "highs"
         cost_seconds, bound_seconds = outcome.cost_seconds, outcome.bound_seconds
     else:
@@ -75,8 +78,6 @@ def solve_dispatch(
     )
     objective = cost_seconds / SECONDS_PER_MINUTE
     bound = None if bound_seconds is None else bound_seconds / SECONDS_PER_MINUTE
-    if status is SolveStatus.OPTIMAL:
-        bound = objective
     report = SolveReport(
         status=status,
         objective=objective,
