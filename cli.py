@@ -262,5 +262,41 @@ def _minutes_pair(siting: dict) -> str:
     return f"{mean:.1f} / {p95:.1f} min"
 
 
+@app.command()
+def export(
+    ctx: typer.Context,
+    plan_dir: Annotated[
+        Path, typer.Argument(metavar="PLAN_DIR", help="A folder written by `svcplan plan`.")
+    ],
+    formats: Annotated[
+        list[str],
+        typer.Option(
+            "--format",
+            "-f",
+            help="gpkg, geoparquet, flatgeobuf, geojson (EPSG:4326), html or png; repeatable.",
+        ),
+    ],
+    tiles: Annotated[
+        str | None,
+        typer.Option("--tiles", metavar="URL", help="XYZ tile URL template for the HTML map."),
+    ] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="PNG resolution.")] = 150,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Rewrite a plan's map layers and maps in other formats, next to the plan."""
+    options = ctx.obj.merged(quiet=quiet, json=json_output, debug=debug)
+    written = _guarded(
+        options,
+        lambda: api.export(plan_dir, formats=formats, tiles_url=tiles, png_dpi=dpi),
+    )
+    if options.json:
+        _emit_json({"written": [str(path) for path in written]})
+    elif not options.quiet:
+        for path in written:
+            stdout.print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     app()

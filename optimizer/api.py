@@ -6,22 +6,33 @@ them is left to ``optimizer.jobs.publish`` so that nothing is half-written on er
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from optimizer import __version__
-from optimizer.export.sinks import FORMATS as LAYER_FORMATS
-from optimizer.export.sinks import layer_artifacts
-from optimizer.jobs import ArtifactWriter, json_writer, publish
+from optimizer.errors import DataError
+from optimizer.export import (
+    FORMATS,
+    layer_artifacts,
+    read_layers,
+    write_html_map,
+    write_png_map,
+)
+from optimizer.export.sinks import GEOPACKAGE_NAME, Layers
+from optimizer.export.staging import write_artifacts
+from optimizer.jobs import ArtifactWriter, json_writer, publish, refresh_manifest
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.siting.from_scenario import build_siting_inputs
 from optimizer.siting.layers import plan_layers
 from optimizer.siting.model import solve_siting
 from optimizer.siting.settings import SitingSettings
 from optimizer.siting.summary import siting_summary
+
+HTML_MAP = "map.html"
+PNG_MAP = "map.png"
 
 Progress = Callable[[str], None]
 """Receives a short line about the step that starts now."""
@@ -104,10 +115,75 @@ def _run_siting(
     plan, report = solve_siting(inputs.problem, siting_settings(scenario))
     progress("drawing service areas")
     layers = plan_layers(inputs, plan)
-    geo_formats = [name for name in scenario.outputs.formats if name in LAYER_FORMATS]
-    artifacts.update(layer_artifacts(layers, formats=geo_formats))
+    artifacts.update(
+        map_artifacts(
+            layers,
+            formats=scenario.outputs.formats,
+            title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
+            tiles_url=scenario.outputs.tiles_url,
+            png_dpi=scenario.outputs.png_dpi,
+        )
+    )
     artifacts["siting_plan.json"] = json_writer(plan.to_dict())
     return siting_summary(inputs, plan, report)
+
+
+def map_artifacts(
+    layers: Layers,
+    *,
+    formats: Sequence[str],
+    title: str,
+    tiles_url: str | None = None,
+    png_dpi: int = 150,
+) -> dict[str, ArtifactWriter]:
+    """Writers of the plan's layer files and maps (``html`` → map.html, ``png`` → map.png)."""
+    artifacts = layer_artifacts(layers, formats=[name for name in formats if name in FORMATS])
+    if "html" in formats:
+        artifacts[HTML_MAP] = lambda path: write_html_map(
+            layers, path, tiles_url=tiles_url, title=title
+        )
+    if "png" in formats:
+        artifacts[PNG_MAP] = lambda path: write_png_map(layers, path, dpi=png_dpi, title=title)
+    return artifacts
+
+
+def export(
+    plan_dir: str | Path,
+    *,
+    formats: Sequence[str],
+    tiles_url: str | None = None,
+    png_dpi: int = 150,
+) -> list[Path]:
+    """Rewrite a published plan's layers and maps in other formats, inside ``plan_dir``.
+
+    Args:
+        plan_dir: a folder written by ``plan`` (it holds ``plan.gpkg``).
+        formats: layer formats (gpkg, geoparquet, flatgeobuf, geojson) and maps (html, png).
+        tiles_url: XYZ tile URL template for the HTML map.
+        png_dpi: resolution of the PNG map.
+
+    Returns:
+        The files written. Each is written under a temporary name and renamed into place, so an
+        interrupted export leaves the previous files intact; ``manifest.json`` is refreshed.
+
+    Raises:
+        DataError: no plan in ``plan_dir``, a plan that breaks the layer contract, or an
+            unknown format.
+    """
+    folder = Path(plan_dir)
+    source = folder / GEOPACKAGE_NAME
+    if not source.is_file():
+        raise DataError(folder, f"no {GEOPACKAGE_NAME} here: run `svcplan plan` first")
+    unknown = [name for name in formats if name not in (*FORMATS, "html", "png")]
+    if unknown:
+        raise DataError("--format", f"unknown format(s) {', '.join(unknown)}")
+    layers = read_layers(source)
+    artifacts = map_artifacts(
+        layers, formats=formats, title=folder.name, tiles_url=tiles_url, png_dpi=png_dpi
+    )
+    written = write_artifacts(folder, artifacts)
+    refresh_manifest(folder)
+    return written
 
 
 def siting_settings(scenario: Scenario) -> SitingSettings:

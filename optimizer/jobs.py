@@ -18,6 +18,8 @@ from pathlib import Path
 
 from optimizer import __version__
 
+MANIFEST = "manifest.json"
+
 ArtifactWriter = Callable[[Path], None]
 """Writes one output file at the path it is given."""
 
@@ -67,12 +69,33 @@ def publish(
                 {**file_digest(staging / name), "path": name} for name in sorted(artifacts)
             ],
         }
-        json_writer(manifest)(staging / "manifest.json")
+        json_writer(manifest)(staging / MANIFEST)
         _swap_into_place(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [folder / name for name in [*artifacts, "manifest.json"]]
+    return [folder / name for name in [*artifacts, MANIFEST]]
+
+
+def refresh_manifest(folder: Path) -> Path:
+    """Rewrite ``folder``'s manifest so that it lists the files now in the folder.
+
+    The inputs and version it recorded are kept; the outputs are re-hashed. The manifest is
+    replaced atomically.
+    """
+    path = folder / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    names = sorted(
+        item.name
+        for item in folder.iterdir()
+        if item.is_file() and item.name != MANIFEST and not item.name.startswith(".")
+    )
+    manifest["outputs"] = [{**file_digest(folder / name), "path": name} for name in names]
+    manifest["updated_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
+    staged_path = folder / f".{MANIFEST}.{os.getpid()}.tmp"
+    json_writer(manifest)(staged_path)
+    os.replace(staged_path, path)
+    return path
 
 
 def _swap_into_place(staging: Path, folder: Path) -> None:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import holidays
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -184,25 +185,117 @@ class SitingConfig(Section):
         return self
 
 
+MonthDay = Annotated[str, Field(pattern=r"^\d\d-\d\d$")]
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\d$")]
+
+
 class PeakSeason(Section):
-    """A named period of higher demand, e.g. the tourist season."""
+    """A named period of higher demand that recurs every year, e.g. the tourist season."""
 
     name: str
-    start: str = Field(description="First day, MM-DD (every year).", pattern=r"^\d\d-\d\d$")
-    end: str = Field(description="Last day, MM-DD (every year).", pattern=r"^\d\d-\d\d$")
+    start: MonthDay = Field(description="First day, MM-DD.")
+    end: MonthDay = Field(description="Last day, MM-DD; may wrap over New Year.")
+
+
+class DateRange(Section):
+    """An inclusive range of dates, YYYY-MM-DD."""
+
+    start: IsoDate
+    end: IsoDate
+
+
+class ForecastConfig(Section):
+    """The demand model: weekly and yearly seasonality, holidays, seasons, trend."""
+
+    yearly_order: int = Field(10, ge=0, le=30, description="Yearly Fourier harmonics.")
+    weekly_order: int = Field(3, ge=0, le=3, description="Weekly Fourier harmonics.")
+    interval_level: float = Field(
+        0.8, gt=0, lt=1, description="Central coverage of the prediction interval."
+    )
+    exclude_periods: list[DateRange] = Field(
+        default_factory=list,
+        description="Dates left out of the fit (lockdowns, counter faults).",
+    )
+    backtest_weeks: int = Field(8, gt=0, le=104, description="Test window of `--backtest`.")
+
+
+class RequirementsConfig(Section):
+    """How forecast demand becomes staff needed."""
+
+    method: Literal["erlang_c", "ratio"] = Field(
+        "erlang_c", description="Erlang C queueing, or a fixed productivity ratio."
+    )
+    arrivals_per_count: float = Field(
+        1.0, gt=0, description="Service requests per counted unit of history (e.g. per visitor)."
+    )
+    handling_minutes: float = Field(10.0, gt=0, description="Mean minutes to serve one request.")
+    service_level: float = Field(
+        0.8, gt=0, lt=1, description="Share of requests answered within the waiting target."
+    )
+    answer_within_minutes: float = Field(
+        30.0, gt=0, description="Waiting-time target (the 30-minute response standard)."
+    )
+    arrivals_per_staff_hour: float = Field(
+        6.0, gt=0, description="Requests one person serves per hour (ratio method)."
+    )
+    open_hours_per_day: float = Field(10.0, gt=0, le=24, description="Opening hours per day.")
+    reserve_covers_upper: bool = Field(
+        False, description="Raise reserve so base + reserve covers the upper forecast bound."
+    )
+
+
+class ReserveRule(Section):
+    """On-call reserve as a ratio of the base requirement for a site class in a season."""
+
+    site_class: str = Field(description="Class of sites, as in `site_classes`.")
+    season: str = Field(
+        "*", description="Peak season name; '*' any peak season; 'off' outside every season."
+    )
+    ratio: float = Field(ge=0, description="On-call headcount per base staff (2.0 = 200%).")
 
 
 class StaffingConfig(Section):
-    """Staffing: forecast demand from history and the staff it needs."""
+    """Staffing: forecast demand from history and the staff and reserve it needs."""
 
-    history: DataFile = Field(description="CSV or Parquet of (site, date or timestamp, count).")
+    history: DataFile = Field(description="CSV of (site, date or timestamp, count).")
     site_column: str = "site"
     time_column: str = "date"
     count_column: str = "count"
+    day_start_hour: int = Field(0, ge=0, le=23, description="Hour a counting day starts.")
     country: str = Field(description="ISO country code for public holidays, e.g. NZ.")
     subdivision: str | None = Field(None, description="Holiday subdivision, e.g. AUK.")
     horizon_days: int = Field(28, gt=0, le=366, description="Days to forecast and staff.")
     peak_seasons: list[PeakSeason] = Field(default_factory=list)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
+    requirements: RequirementsConfig = Field(default_factory=RequirementsConfig)
+    site_classes: dict[str, list[str]] = Field(
+        default_factory=dict, description="Class name → sites, e.g. scenic: [Waterfront]."
+    )
+    reserve: list[ReserveRule] = Field(
+        default_factory=lambda: [ReserveRule(site_class="scenic", season="*", ratio=2.0)],
+        description="Reserve rules; default 200% at scenic sites in any peak season, else 0.",
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str) -> str:
+        if country not in holidays.list_supported_countries():
+            raise PydanticCustomError(
+                "unknown_country", "no public-holiday calendar for {country}", {"country": country}
+            )
+        return country
+
+    @field_validator("subdivision")
+    @classmethod
+    def _known_subdivision(cls, subdivision: str | None, info: ValidationInfo) -> str | None:
+        known = holidays.list_supported_countries().get(info.data.get("country", ""), None)
+        if subdivision is not None and known is not None and subdivision not in known:
+            raise PydanticCustomError(
+                "unknown_subdivision",
+                "unknown subdivision {subdivision} (known: {known})",
+                {"subdivision": subdivision, "known": ", ".join(known)},
+            )
+        return subdivision
 
 
 class DispatchConfig(Section):
@@ -224,7 +317,7 @@ class SolverConfig(Section):
     seed: int = Field(0, ge=0, description="Random seed: same inputs and seed give the same plan.")
 
 
-OutputFormat = Literal["gpkg", "parquet", "fgb", "geojson", "html", "png", "csv", "ics"]
+OutputFormat = Literal["gpkg", "geoparquet", "flatgeobuf", "geojson", "html", "png"]
 
 
 class OutputsConfig(Section):
@@ -235,7 +328,16 @@ class OutputsConfig(Section):
         description="Folder that receives <name>/; relative to the scenario file. "
         "Default: ./out in the working directory.",
     )
-    formats: list[OutputFormat] = Field(default_factory=lambda: ["gpkg"])
+    formats: list[OutputFormat] = Field(
+        default_factory=lambda: ["gpkg", "html", "png"],
+        description="Map layers (gpkg: one GeoPackage; geoparquet, flatgeobuf, geojson: a file "
+        "per layer) and maps (html: interactive, offline; png: static). Tables (CSV) and "
+        "summaries (JSON) are always written.",
+    )
+    tiles_url: str | None = Field(
+        None, description="XYZ tile URL template for the HTML map's base layer; none: no tiles."
+    )
+    png_dpi: int = Field(150, ge=30, le=600, description="Resolution of the PNG map.")
 
 
 class Scenario(Section):

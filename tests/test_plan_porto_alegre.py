@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import h3
@@ -64,6 +65,8 @@ def test_plan_is_proven_optimal_and_published(outcome: api.PlanOutcome, siting: 
     manifest = json.loads((outcome.folder / "manifest.json").read_text())
     assert {item["path"] for item in manifest["outputs"]} == {
         "plan.gpkg",
+        "map.html",
+        "map.png",
         "siting_plan.json",
         "summary.json",
     }
@@ -148,3 +151,47 @@ def test_layers_hold_the_plan(outcome: api.PlanOutcome, siting: dict) -> None:
     areas = gpd.read_file(path, layer="service_areas")
     assert (areas["kind"] == "union").sum() == 1
     assert len(areas) == siting["stations"] + 1
+
+
+def test_export_command_rewrites_every_format_and_the_manifest(
+    outcome: api.PlanOutcome, siting: dict
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    folder = outcome.folder
+    formats = ["geoparquet", "flatgeobuf", "geojson", "html", "png"]
+    arguments = ["export", str(folder), "--dpi", "60", "--json"]
+    for name in formats:
+        arguments += ["--format", name]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    written = {Path(path).name for path in json.loads(result.stdout)["written"]}
+    assert {
+        "stations.parquet",
+        "stations.fgb",
+        "stations.geojson",
+        "map.html",
+        "map.png",
+    } <= written
+    assert len(gpd.read_parquet(folder / "stations.parquet")) == siting["stations"]
+    for name in ("stations.fgb", "stations.geojson"):
+        assert len(gpd.read_file(folder / name)) == siting["stations"]
+    assert gpd.read_file(folder / "stations.geojson").crs.to_epsg() == 4326
+    listed = {
+        item["path"] for item in json.loads((folder / "manifest.json").read_text())["outputs"]
+    }
+    assert written <= listed
+
+
+def test_export_of_a_folder_without_a_plan_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    result = CliRunner().invoke(app, ["export", str(tmp_path), "--format", "geojson"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip() == f"error: {tmp_path}: no plan.gpkg here: run `svcplan plan` first"
+    )

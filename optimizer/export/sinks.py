@@ -26,7 +26,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from optimizer.errors import DataError
 from optimizer.export.layers import LAYERS, Layers, validate_layers
-from optimizer.export.staging import staged
+from optimizer.export.staging import write_artifacts
 from optimizer.jobs import ArtifactWriter
 
 GEOPACKAGE_NAME = "plan.gpkg"
@@ -149,14 +149,7 @@ def write_layers(
     Raises:
         DataError: an unknown format, or layers that break the contract (nothing is written).
     """
-    artifacts = layer_artifacts(layers, formats=formats)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / name for name in artifacts]
-    with staged(paths) as temporaries:
-        for write, temporary in zip(artifacts.values(), temporaries, strict=True):
-            write(temporary)
-    return paths
+    return write_artifacts(Path(folder), layer_artifacts(layers, formats=formats))
 
 
 def read_layers(path: str | Path) -> dict[str, gpd.GeoDataFrame]:

@@ -7,7 +7,7 @@ temporary files behind.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +41,20 @@ def staged(paths: Sequence[Path]) -> Iterator[list[Path]]:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
         raise
+
+
+def write_artifacts(folder: Path, artifacts: Mapping[str, Callable[[Path], None]]) -> list[Path]:
+    """Write each artifact (file name → writer) into ``folder``, all or nothing.
+
+    Returns:
+        The written paths, in ``artifacts`` order.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / name for name in artifacts]
+    with staged(paths) as temporaries:
+        for write, temporary in zip(artifacts.values(), temporaries, strict=True):
+            write(temporary)
+    return paths
 
 
 def _sync(path: Path) -> None:

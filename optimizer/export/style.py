@@ -123,7 +123,8 @@ def coverage_summary(layers: Layers) -> str:
     blind_spots = layers["blind_spots"]
     total = float(demand["residents"].sum())
     covered = float(demand.loc[demand["covered"], "residents"].sum())
-    share = f"{covered / total:.0%}" if total > 0 else "n/a"
+    # Floor to 0.01 %: "100%" must never hide uncovered residents.
+    share = f"{np.floor(10_000 * covered / total) / 100:.2f}%" if total > 0 else "n/a"
     new = int((stations["status"] == "new").sum())
     return (
         f"{len(stations)} stations ({new} new) · {share} of residents covered · "

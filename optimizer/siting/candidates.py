@@ -22,9 +22,9 @@ class CandidateSites:
     """Candidate sites, one per road node.
 
     Attributes:
-        table: columns ``id``, ``source`` (existing / place / file / demand / grid), ``lon``, ``lat``
-            (degrees), ``x_meters``, ``y_meters`` (network CRS), ``node`` (network node index),
-            ``snap_meters``.
+        table: columns ``id``, ``source`` (existing / place / file / demand / grid), ``lon``,
+            ``lat`` (degrees), ``x_meters``, ``y_meters`` (network CRS), ``node`` (network node
+            index), ``snap_meters``.
         dropped_far_from_road: candidates dropped for lying beyond ``max_snap_meters``.
         merged_same_node: candidates dropped because an earlier one sits on the same node.
     """

@@ -1,0 +1,139 @@
+"""From a scenario's ``staffing`` section to forecast demand and staff requirements.
+
+Reads the history, builds the holiday and peak-season calendar, fits the forecast over the
+horizon (and optionally backtests it), converts counted units into service requests and those
+into staff needed and on-call reserve per site × slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from optimizer.errors import DataError
+from optimizer.forecast import (
+    BacktestResult,
+    Calendar,
+    Forecast,
+    History,
+    ModelOptions,
+    backtest,
+    build_calendar,
+    fit_forecast,
+    load_history,
+)
+from optimizer.scenario import StaffingConfig
+from optimizer.staffing.requirements import staff_requirements
+
+
+@dataclass(frozen=True)
+class StaffingDemand:
+    """Forecast demand and what it takes to serve it.
+
+    Attributes:
+        history: the demand history read (with its gap report).
+        calendar: holidays and peak seasons over history and horizon.
+        forecast: counts per site and day over the horizon (history units).
+        requirements: staff needed and reserve per site × slot × skill (see
+            ``staff_requirements``); arrivals there are service requests.
+        backtest: rolling-origin scores over ``forecast.backtest_weeks``, when asked for.
+    """
+
+    history: History
+    calendar: Calendar
+    forecast: Forecast
+    requirements: pd.DataFrame
+    backtest: BacktestResult | None
+
+
+def forecast_staffing(
+    config: StaffingConfig, *, with_backtest: bool, progress: Callable[[str], None]
+) -> StaffingDemand:
+    """Forecast demand over ``config.horizon_days`` and derive staff requirements.
+
+    Raises:
+        DataError: unusable history, sites in ``site_classes`` missing from it, or sites with
+            too little history to forecast.
+    """
+    progress(f"reading demand history {config.history.name}")
+    history = load_history(
+        config.history,
+        site_column=config.site_column,
+        time_column=config.time_column,
+        count_column=config.count_column,
+    )
+    unknown = sorted(
+        {site for sites in config.site_classes.values() for site in sites} - set(history.sites)
+    )
+    if unknown:
+        raise DataError(
+            config.history,
+            f"staffing.site_classes names sites not in the history: {', '.join(unknown)}",
+            field=config.site_column,
+        )
+    days = history.daily_matrix(day_start_hour=config.day_start_hour).index
+    last_day = days[-1] + pd.Timedelta(days=config.horizon_days)
+    calendar = build_calendar(
+        country=config.country,
+        subdivision=config.subdivision,
+        years=range(days[0].year, last_day.year + 1),
+        peak_seasons={season.name: [(season.start, season.end)] for season in config.peak_seasons},
+    )
+    options = ModelOptions(
+        yearly_order=config.forecast.yearly_order,
+        weekly_order=config.forecast.weekly_order,
+        interval_level=config.forecast.interval_level,
+        exclude_periods=[(period.start, period.end) for period in config.forecast.exclude_periods],
+    )
+    progress(f"forecasting {len(history.sites)} sites over {config.horizon_days} days")
+    forecast = fit_forecast(
+        history,
+        calendar,
+        horizon_days=config.horizon_days,
+        options=options,
+        day_start_hour=config.day_start_hour,
+    )
+    requirements = _requirements(config, forecast)
+    tested = None
+    if with_backtest:
+        progress(f"backtesting the last {config.forecast.backtest_weeks} weeks")
+        tested = backtest(
+            history,
+            calendar,
+            weeks=config.forecast.backtest_weeks,
+            options=options,
+            day_start_hour=config.day_start_hour,
+        )
+    return StaffingDemand(history, calendar, forecast, requirements, tested)
+
+
+def _requirements(config: StaffingConfig, forecast: Forecast) -> pd.DataFrame:
+    """Staff needed per site × day from the forecast, in service requests."""
+    rules = config.requirements
+    scale = rules.arrivals_per_count
+    requests = forecast.daily.assign(
+        point=forecast.daily["point"] * scale,
+        lower=forecast.daily["lower"] * scale,
+        upper=forecast.daily["upper"] * scale,
+    )
+    try:
+        return staff_requirements(
+            replace(forecast, daily=requests, hourly=None),
+            method=rules.method,
+            handling_minutes=rules.handling_minutes,
+            service_level=rules.service_level,
+            answer_within_minutes=rules.answer_within_minutes,
+            arrivals_per_staff_hour=rules.arrivals_per_staff_hour,
+            open_hours_per_day=rules.open_hours_per_day,
+            site_classes={
+                site: site_class
+                for site_class, sites in config.site_classes.items()
+                for site in sites
+            },
+            reserve_ratios={(rule.site_class, rule.season): rule.ratio for rule in config.reserve},
+            reserve_covers_upper=rules.reserve_covers_upper,
+        )
+    except ValueError as error:
+        raise DataError(config.history, str(error)) from None
