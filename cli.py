@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -22,6 +22,7 @@ from rich.table import Table
 
 from optimizer import __version__, api
 from optimizer.errors import ScenarioError, SvcplanError
+from optimizer.forecast import BacktestResult
 from optimizer.scenario import load_scenario, scenario_json_schema
 
 EXIT_OK, EXIT_OTHER, EXIT_BAD_INPUT = 0, 1, 2
@@ -136,6 +137,16 @@ def _guarded(options: Options, action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_OTHER) from None
 
 
+@contextmanager
+def _progress(options: Options) -> Iterator[Callable[[str], None]]:
+    """A progress sink: a spinner with the current step on stderr, silent if quiet or --json."""
+    if options.quiet or options.json:
+        yield lambda _line: None
+        return
+    with stderr.status("starting", spinner="dots") as status:
+        yield status.update
+
+
 def _emit_json(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
@@ -192,13 +203,7 @@ def plan(
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
-    chatty = not (options.quiet or options.json)
-    with stderr.status("planning", spinner="dots") if chatty else nullcontext() as status:
-
-        def progress(line: str) -> None:
-            if status is not None:
-                status.update(line)
-
+    with _progress(options) as progress:
         outcome = _guarded(
             options,
             lambda: api.plan(
@@ -260,6 +265,84 @@ def _minutes_pair(siting: dict) -> str:
     if mean is None or p95 is None:
         return "n/a"
     return f"{mean:.1f} / {p95:.1f} min"
+
+
+@app.command()
+def forecast(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    with_backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest", help="Also score the model on the last weeks against seasonal-naive."
+        ),
+    ] = False,
+    out: OutOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Forecast demand and staff requirements; write them to <out>/<name>/forecast/."""
+    options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
+    with _progress(options) as progress:
+        outcome = _guarded(
+            options,
+            lambda: api.forecast(
+                scenario_file, out_dir=options.out, with_backtest=with_backtest, progress=progress
+            ),
+        )
+    summary = api.staffing_summary(outcome.demand)
+    if options.json:
+        _emit_json(summary)
+        return
+    if options.quiet:
+        return
+    report = outcome.demand.history.report
+    if report.gaps:
+        stderr.print(
+            f"history: {len(report.gaps)} gaps, {report.missing_periods:,} missing "
+            f"{'days' if outcome.demand.history.frequency == 'daily' else 'hours'} "
+            "(not filled; listed in history_gaps.txt)"
+        )
+    _print_requirements(summary)
+    if outcome.demand.backtest is not None:
+        _print_backtest(outcome.demand.backtest)
+    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+def _print_requirements(summary: dict) -> None:
+    horizon = summary["horizon"]
+    stdout.print(
+        f"forecast {horizon['first_day']} to {horizon['last_day']} at {summary['sites']} sites: "
+        f"{summary['staff_needed_mean_day']:.1f} staff a day on average "
+        f"(peak {summary['staff_needed_peak_day']}), reserve on call up to "
+        f"{summary['reserve_needed_peak_day']} a day"
+    )
+
+
+def _print_backtest(result: BacktestResult) -> None:
+    table = Table(title="backtest (MASE: lower is better)", title_justify="left")
+    for column in ("site", "MAE", "MASE", "naive MASE", "interval coverage"):
+        table.add_column(column, justify="left" if column == "site" else "right")
+    for site, row in result.scores.iterrows():
+        table.add_row(
+            str(site),
+            f"{row['mae']:,.0f}",
+            f"{row['mase']:.3f}",
+            f"{row['naive_mase']:.3f}",
+            f"{row['coverage']:.0%}",
+        )
+    table.add_row(
+        "mean",
+        "",
+        f"{result.mean_mase:.3f}",
+        f"{result.mean_naive_mase:.3f}",
+        f"{result.scores['coverage'].mean():.0%}",
+        style="bold",
+    )
+    stdout.print(table)
+    ratio = result.mean_mase / result.mean_naive_mase
+    stdout.print(f"model MASE / seasonal-naive MASE = {ratio:.3f}")
 
 
 @app.command()

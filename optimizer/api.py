@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from optimizer import __version__
-from optimizer.errors import DataError
+from optimizer.errors import DataError, ScenarioError
 from optimizer.export import (
     FORMATS,
     layer_artifacts,
@@ -30,6 +30,12 @@ from optimizer.siting.layers import plan_layers
 from optimizer.siting.model import solve_siting
 from optimizer.siting.settings import SitingSettings
 from optimizer.siting.summary import siting_summary
+from optimizer.staffing.demand import (
+    StaffingDemand,
+    forecast_staffing,
+    staffing_artifacts,
+    staffing_summary,
+)
 
 HTML_MAP = "map.html"
 PNG_MAP = "map.png"
@@ -92,6 +98,10 @@ def plan(
     artifacts: dict[str, ArtifactWriter] = {}
     if scenario.siting is not None:
         engines["siting"] = _run_siting(scenario, artifacts, progress)
+    if scenario.staffing is not None:
+        demand = forecast_staffing(scenario.staffing, with_backtest=False, progress=progress)
+        artifacts.update(staffing_artifacts(demand))
+        engines["staffing"] = staffing_summary(demand)
     summary: dict[str, object] = {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -103,6 +113,46 @@ def plan(
     progress(f"writing {folder}")
     files = publish(folder, artifacts, inputs=inputs)
     return PlanOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
+
+
+def forecast(
+    scenario_path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    with_backtest: bool = False,
+    progress: Progress = _silent,
+) -> ForecastOutcome:
+    """Forecast a scenario's demand and staff requirements, optionally with a backtest.
+
+    Outputs (forecast.csv, requirements.csv, and backtest.csv and backtest.png after a
+    backtest) are published to ``<out>/<name>/forecast/``.
+
+    Raises:
+        ScenarioError: invalid scenario, or one without a ``staffing`` section.
+        DataError: unusable history.
+    """
+    scenario_path = Path(scenario_path)
+    progress(f"validating {scenario_path}")
+    scenario = load_scenario(scenario_path)
+    if scenario.staffing is None:
+        raise ScenarioError([f"{scenario_path}:1: staffing: this scenario has no staffing section"])
+    demand = forecast_staffing(scenario.staffing, with_backtest=with_backtest, progress=progress)
+    summary = {"scenario": scenario.name, "staffing": staffing_summary(demand)}
+    artifacts = {**staffing_artifacts(demand), "summary.json": json_writer(summary)}
+    folder = output_folder(scenario, scenario_path, out_dir) / "forecast"
+    progress(f"writing {folder}")
+    files = publish(folder, artifacts, inputs=[scenario.staffing.history])
+    return ForecastOutcome(scenario=scenario, folder=folder, demand=demand, files=files)
+
+
+@dataclass
+class ForecastOutcome:
+    """What one ``forecast`` run produced: the demand, and where its files went."""
+
+    scenario: Scenario
+    folder: Path
+    demand: StaffingDemand
+    files: list[Path]
 
 
 def _run_siting(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from optimizer.forecast import (
     build_calendar,
     fit_forecast,
     load_history,
+    write_backtest_png,
 )
 from optimizer.scenario import StaffingConfig
 from optimizer.staffing.requirements import staff_requirements
@@ -137,3 +139,61 @@ def _requirements(config: StaffingConfig, forecast: Forecast) -> pd.DataFrame:
         )
     except ValueError as error:
         raise DataError(config.history, str(error)) from None
+
+
+def staffing_summary(demand: StaffingDemand) -> dict[str, object]:
+    """Key figures of a staffing forecast: history gaps, demand, staff and reserve, backtest."""
+    requirements = demand.requirements
+    per_day = requirements.groupby("slot")[["staff_needed", "reserve_needed"]].sum()
+    summary: dict[str, object] = {
+        "status": "forecast",
+        "sites": len(demand.history.sites),
+        "history_frequency": demand.history.frequency,
+        "history_gaps": len(demand.history.report.gaps),
+        "history_missing_periods": demand.history.report.missing_periods,
+        "horizon": {
+            "first_day": str(demand.forecast.daily["date"].min().date()),
+            "last_day": str(demand.forecast.daily["date"].max().date()),
+        },
+        "forecast_total": float(demand.forecast.daily["point"].sum()),
+        "staff_needed_peak_day": int(per_day["staff_needed"].max()),
+        "staff_needed_mean_day": float(per_day["staff_needed"].mean()),
+        "reserve_needed_peak_day": int(per_day["reserve_needed"].max()),
+        "staff_days_needed": int(requirements["staff_needed"].sum()),
+        "reserve_days_needed": int(requirements["reserve_needed"].sum()),
+    }
+    if demand.backtest is not None:
+        summary["backtest"] = backtest_summary(demand.backtest)
+    return summary
+
+
+def backtest_summary(result: BacktestResult) -> dict[str, object]:
+    """Mean scores of a backtest and the ratio of the model's MASE to seasonal-naive's."""
+    return {
+        "mean_mase": result.mean_mase,
+        "mean_naive_mase": result.mean_naive_mase,
+        "mean_naive_year_mase": result.mean_naive_year_mase,
+        "mase_ratio_to_naive": result.mean_mase / result.mean_naive_mase,
+        "interval_coverage": float(result.scores["coverage"].mean()),
+        "interval_level": result.interval_level,
+    }
+
+
+def staffing_artifacts(demand: StaffingDemand) -> dict[str, Callable[[Path], None]]:
+    """Writers of the staffing tables (CSV) and, after a backtest, its scores and PNG."""
+    artifacts: dict[str, Callable[[Path], None]] = {
+        "forecast.csv": _csv_writer(demand.forecast.daily),
+        "requirements.csv": _csv_writer(demand.requirements),
+        "history_gaps.txt": lambda path: path.write_text(
+            "".join(f"{line}\n" for line in demand.history.report.lines()), encoding="utf-8"
+        ),
+    }
+    if demand.backtest is not None:
+        tested = demand.backtest
+        artifacts["backtest.csv"] = _csv_writer(tested.scores.reset_index())
+        artifacts["backtest.png"] = lambda path: write_backtest_png(tested, path)
+    return artifacts
+
+
+def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    return lambda path: frame.to_csv(path, index=False, float_format="%.6g")
