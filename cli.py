@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -343,6 +344,60 @@ def _print_backtest(result: BacktestResult) -> None:
     stdout.print(table)
     ratio = result.mean_mase / result.mean_naive_mase
     stdout.print(f"model MASE / seasonal-naive MASE = {ratio:.3f}")
+
+
+@app.command()
+def dispatch(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    out: OutOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Plan who sends what to whom within the window; write <out>/<name>/dispatch/."""
+    options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
+    with _progress(options) as progress:
+        outcome = _guarded(
+            options,
+            lambda: api.dispatch(scenario_file, out_dir=options.out, progress=progress),
+        )
+    if options.json:
+        _emit_json(outcome.summary)
+    elif not options.quiet:
+        _print_dispatch(outcome)
+
+
+def _print_dispatch(outcome: api.DispatchOutcome) -> None:
+    summary = outcome.summary
+    moves = pd.read_csv(outcome.folder / "moves.csv")
+    table = Table(title=f"dispatch: {outcome.scenario.name}", title_justify="left")
+    for column in ("from", "to", "resource", "units", "depart min", "arrive min"):
+        table.add_column(
+            column, justify="right" if "min" in column or column == "units" else "left"
+        )
+    for move in moves.itertuples():
+        table.add_row(
+            str(move.from_region),
+            str(move.to_region),
+            str(move.resource),
+            str(move.units),
+            f"{move.depart_minute:.0f}",
+            f"{move.arrive_minute:.0f}",
+        )
+    stdout.print(table)
+    stdout.print(
+        f"{summary['status']}: {summary['moved_units']} units in {summary['moves']} moves, "
+        f"latest arrival at minute {summary['latest_arrival_minute']:.0f} of "
+        f"{summary['window_minutes']:.0f}; {summary['unmet_units']} units unmet"
+    )
+    for row in summary["unmet"]:
+        if row["unmet_units"]:
+            stdout.print(
+                f"  unmet: {row['region']} {row['resource']}: {row['unmet_units']} of "
+                f"{row['need_units']} ({row['reason']})"
+            )
+    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
 
 
 @app.command()

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from optimizer import __version__
+from optimizer.dispatch.from_scenario import build_dispatch_problem
+from optimizer.dispatch.model import DispatchSettings, solve_dispatch
 from optimizer.errors import DataError, ScenarioError
 from optimizer.export import (
     FORMATS,
@@ -98,6 +100,8 @@ def plan(
     artifacts: dict[str, ArtifactWriter] = {}
     if scenario.siting is not None:
         engines["siting"] = _run_siting(scenario, artifacts, progress)
+    if scenario.dispatch is not None:
+        engines["dispatch"] = _run_dispatch(scenario, artifacts, progress)
     if scenario.staffing is not None:
         demand = forecast_staffing(scenario.staffing, with_backtest=False, progress=progress)
         artifacts.update(staffing_artifacts(demand))
@@ -143,6 +147,64 @@ def forecast(
     progress(f"writing {folder}")
     files = publish(folder, artifacts, inputs=[scenario.staffing.history])
     return ForecastOutcome(scenario=scenario, folder=folder, demand=demand, files=files)
+
+
+def dispatch(
+    scenario_path: str | Path, *, out_dir: Path | None = None, progress: Progress = _silent
+) -> DispatchOutcome:
+    """Plan cross-region dispatch for a scenario; publish to ``<out>/<name>/dispatch/``.
+
+    Raises:
+        ScenarioError: invalid scenario, or one without a ``dispatch`` section.
+        DataError: bad region, resource or travel files.
+    """
+    scenario_path = Path(scenario_path)
+    progress(f"validating {scenario_path}")
+    scenario = load_scenario(scenario_path)
+    if scenario.dispatch is None:
+        raise ScenarioError([f"{scenario_path}:1: dispatch: this scenario has no dispatch section"])
+    artifacts: dict[str, ArtifactWriter] = {}
+    summary = _run_dispatch(scenario, artifacts, progress)
+    artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
+    folder = output_folder(scenario, scenario_path, out_dir) / "dispatch"
+    files = publish(folder, artifacts, inputs=sorted(set(scenario_input_files(scenario.dispatch))))
+    return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
+
+
+@dataclass
+class DispatchOutcome:
+    """What one ``dispatch`` run produced: its summary and where its files went."""
+
+    scenario: Scenario
+    folder: Path
+    summary: dict[str, object]
+    files: list[Path]
+
+
+def _run_dispatch(
+    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Progress
+) -> dict[str, object]:
+    """Plan the moves; add moves/unmet CSV, JSON and map lines to ``artifacts``."""
+    assert scenario.dispatch is not None
+    problem = build_dispatch_problem(scenario.dispatch, scenario.region, progress=progress)
+    progress(f"dispatch over {problem.n_regions} regions")
+    settings = DispatchSettings(
+        time_limit_seconds=scenario.solver.time_limit_seconds, seed=scenario.solver.seed
+    )
+    plan, report = solve_dispatch(problem, settings)
+    frames = plan.to_frames()
+    artifacts["moves.csv"] = lambda path: frames["moves"].to_csv(path, index=False)
+    artifacts["unmet.csv"] = lambda path: frames["unmet"].to_csv(path, index=False)
+    artifacts["dispatch.json"] = json_writer({**plan.to_dict(), "solve": report.to_dict()})
+    if plan.coordinates is not None:
+        lines = plan.to_geodataframe()
+        artifacts["moves.geojson"] = lambda path: lines.to_file(path, driver="GeoJSON")
+    return {
+        "status": str(report.status),
+        "solve": report.to_dict(),
+        **plan.totals(),
+        "unmet": plan.unmet.to_dict(orient="records"),
+    }
 
 
 @dataclass

@@ -298,12 +298,36 @@ class StaffingConfig(Section):
         return subdivision
 
 
-class DispatchConfig(Section):
-    """Cross-region dispatch when demand surges."""
+class TeamRule(Section):
+    """Resources that only move together, in whole teams."""
 
-    regions: DataFile = Field(description="CSV of regions: id, lat, lon, priority.")
-    resources: DataFile = Field(description="CSV of units per region: region, resource, ...")
+    name: str
+    units_per_team: dict[str, int] = Field(
+        description="Units of each resource in one team, e.g. {ambulance: 1, paramedic: 2}."
+    )
+
+
+class DispatchConfig(Section):
+    """Cross-region dispatch when demand surges: who helps whom within the window."""
+
+    regions: DataFile = Field(
+        description="CSV of regions: region, priority (1 = normal), mobilisation_minutes, lat, lon."
+    )
+    resources: DataFile = Field(
+        description="CSV of units: region, resource, available_units, demand_units, "
+        "min_cover_units, partner_units."
+    )
+    travel: DataFile | None = Field(
+        None,
+        description="CSV of travel minutes between regions (square matrix or from,to,minutes). "
+        "Absent: drive times over region.roads between the regions' lat/lon.",
+    )
     window_minutes: Minutes = Field(120.0, description="Moves must arrive within this window.")
+    min_batch_units: int = Field(1, ge=1, description="Every move carries 0 or at least this.")
+    max_donors_per_receiver: int | None = Field(
+        None, gt=0, description="A region receives from at most this many donors."
+    )
+    teams: list[TeamRule] = Field(default_factory=list)
 
 
 class SolverConfig(Section):

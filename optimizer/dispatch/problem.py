@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.dispatch import readers
@@ -201,13 +202,31 @@ class DispatchProblem:
         """
         regions = readers.read_regions_csv(regions_path)
         region_ids = list(regions["region"])
-        units = readers.read_resources_csv(resources_path, region_ids=region_ids)
-        travel = readers.read_travel_csv(travel_path, region_ids=region_ids)
+        return cls.from_tables(
+            regions=regions,
+            units=readers.read_resources_csv(resources_path, region_ids=region_ids),
+            travel_minutes=readers.read_travel_csv(travel_path, region_ids=region_ids),
+            window_minutes=window_minutes,
+            rules=rules,
+        )
+
+    @classmethod
+    def from_tables(
+        cls,
+        *,
+        regions: pd.DataFrame,
+        units: readers.ResourceTable,
+        travel_minutes: np.ndarray | sp.sparray | sp.spmatrix,
+        window_minutes: float = DEFAULT_WINDOW_MINUTES,
+        rules: DispatchRules | None = None,
+    ) -> DispatchProblem:
+        """Build a problem from tables as ``readers`` returns them and a travel matrix
+        (minutes, in the regions' order; dense or sparse as for ``from_arrays``)."""
         coordinates = None
         if {"lon", "lat"} <= set(regions.columns):
             coordinates = regions[["lon", "lat"]].to_numpy(dtype=np.float64)
         return cls.from_arrays(
-            region_ids=region_ids,
+            region_ids=list(regions["region"]),
             resource_names=units.resource_names,
             available_units=units.available,
             demand_units=units.demand,
@@ -215,7 +234,7 @@ class DispatchProblem:
             partner_units=units.partner,
             priority=regions["priority"].to_numpy(),
             mobilisation_minutes=regions["mobilisation_minutes"].to_numpy(),
-            travel_minutes=travel,
+            travel_minutes=travel_minutes,
             window_minutes=window_minutes,
             coordinates_deg=coordinates,
             rules=rules,

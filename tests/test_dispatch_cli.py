@@ -1,0 +1,90 @@
+"""`svcplan dispatch` on the sample districts with real drive times, checked independently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from optimizer.geo.osm import load_road_network
+
+from .conftest import REPO_ROOT
+
+runner = CliRunner()
+SCENARIO = REPO_ROOT / "scenarios" / "surge.yaml"
+DATA = REPO_ROOT / "scenarios" / "data" / "surge"
+
+
+@pytest.fixture(scope="module")
+def surge(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("out")
+    result = runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), out / "surge" / "dispatch"
+
+
+def test_surge_plan_is_optimal_and_helps_the_festival_districts(surge: tuple[dict, Path]) -> None:
+    summary, folder = surge
+    assert summary["status"] == "optimal"
+    moves = pd.read_csv(folder / "moves.csv")
+    regions = pd.read_csv(DATA / "regions.csv")
+    festival = set(regions.loc[regions["priority"] == 2, "region"])
+    assert set(moves["to_region"]) <= festival
+    assert summary["moved_units"] == moves["units"].sum() > 0
+    assert {"moves.csv", "unmet.csv", "dispatch.json", "moves.geojson"} <= {
+        path.name for path in folder.iterdir()
+    }
+
+
+def test_no_move_arrives_late_and_no_donor_drops_below_its_cover(surge: tuple[dict, Path]) -> None:
+    _, folder = surge
+    moves = pd.read_csv(folder / "moves.csv")
+    regions = pd.read_csv(DATA / "regions.csv").set_index("region")
+    units = pd.read_csv(DATA / "resources.csv").set_index(["region", "resource"])
+    assert (moves["arrive_minute"] <= 120 + 1e-9).all()
+    expected_depart = regions.loc[moves["from_region"], "mobilisation_minutes"].to_numpy()
+    own = moves["lender"] == "own"
+    assert np.allclose(moves.loc[own, "depart_minute"], expected_depart[own.to_numpy()])
+    sent = moves[own].groupby(["from_region", "resource"])["units"].sum()
+    for (region, resource), count in sent.items():
+        row = units.loc[(region, resource)]
+        kept = row["available_units"] - count
+        assert kept >= row["demand_units"] + row["min_cover_units"], (region, resource)
+
+
+def test_move_times_are_real_drive_times(surge: tuple[dict, Path]) -> None:
+    _, folder = surge
+    moves = pd.read_csv(folder / "moves.csv").head(5)
+    regions = pd.read_csv(DATA / "regions.csv").set_index("region")
+    network = load_road_network(REPO_ROOT / "geodata/porto_alegre/poa_osm.pbf", mode="drive")
+    to_utm = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
+    graph = network.to_networkx()
+    for move in moves.itertuples():
+        ends = regions.loc[[move.from_region, move.to_region]]
+        x, y = to_utm.transform(ends["lon"].to_numpy(), ends["lat"].to_numpy())
+        nodes, _ = network.nearest_nodes(np.asarray(x), np.asarray(y))
+        seconds = nx.dijkstra_path_length(graph, int(nodes[0]), int(nodes[1]), weight="seconds")
+        assert move.travel_minutes == pytest.approx(seconds / 60, rel=1e-6)
+
+
+def test_negative_stock_exits_2_naming_file_and_row(tmp_path: Path) -> None:
+    resources = tmp_path / "resources.csv"
+    lines = (DATA / "resources.csv").read_text().splitlines()
+    region = lines[1].split(",")[0]
+    lines[1] = f"{region},staff,-3,1,1,0"
+    resources.write_text("\n".join(lines) + "\n")
+    scenario = tmp_path / "surge.yaml"
+    text = SCENARIO.read_text().replace("../geodata", str(REPO_ROOT / "geodata"))
+    text = text.replace("data/surge/regions.csv", str(DATA / "regions.csv"))
+    scenario.write_text(text.replace("data/surge/resources.csv", str(resources)))
+    result = runner.invoke(app, ["dispatch", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {resources}: available_units: row 2")
+    assert not (tmp_path / "out").exists()
