@@ -129,7 +129,8 @@ class RosterModel:
             self.row_reserve_choices[r].append(var)
 
     def _duty_literal(self, choices: list[cp_model.IntVar]) -> cp_model.IntVar:
-        """A Boolean true when any of ``choices`` is (the choice itself when there is one)."""
+        """The day's duty: a Boolean equal to the sum of the day's ``choices`` (the choice
+        itself when there is one), which makes "one shift per day" hold by construction."""
         if len(choices) == 1:
             return choices[0]
         duty = self.model.new_bool_var("")

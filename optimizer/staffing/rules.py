@@ -1,7 +1,9 @@
 """The labour rules of the roster engine, one small named function each.
 
 HARD RULES (always hold; when they cannot, ``explain`` names the clashing ones)
-    one shift per day ...................................... one_shift_per_day
+    one shift per day ...................................... (structural: a day's duty
+                                                             literal is the 0/1 sum of its
+                                                             choices, see roster.py)
     only shifts, sites and skills the employee may work .... may_staff
     never on duty on an unavailable day .................... not_on_unavailable_days
     at least 11 hours between two shifts, no forbidden
@@ -133,8 +135,7 @@ def may_staff(
         return False
     if person.skills and requirement.skill not in person.skills:
         return False
-    max_shifts = getattr(person, "max_shifts", {})
-    return max_shifts.get(shift.shift_id, 1) > 0
+    return not isinstance(person, Employee) or person.max_shifts.get(shift.shift_id, 1) > 0
 
 
 def forbidden_successions(
@@ -157,11 +158,6 @@ def forbidden_successions(
 
 
 # --- hard rules: one function per rule, each returning the constraints it added -------------
-
-
-def one_shift_per_day(m: RosterModel, e: int) -> list[Constraint]:
-    """One shift per day: at most one duty (work or on call) per employee and day."""
-    return [m.model.add_at_most_one(choices) for choices in m.day_choices[e] if len(choices) > 1]
 
 
 def not_on_unavailable_days(m: RosterModel, e: int) -> list[Constraint]:
@@ -300,7 +296,6 @@ def _minutes_wording(employee: Employee, _: EmployeeLimits, __: RosterSettings) 
 
 
 HARD_RULES: tuple[HardRule, ...] = (
-    HardRule("one shift per day", one_shift_per_day, lambda *_: "one shift per day"),
     HardRule(
         "unavailability",
         not_on_unavailable_days,
