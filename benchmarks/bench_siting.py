@@ -12,11 +12,11 @@ Published part: every pmed1–20, scp4x/5x/6x and cap71–134 file present, solv
 ``solve_published_instance`` (HiGHS) and compared with the published optimum.
 
 spopt part: pmed1–10 (p-median), and an LSCP and an MCLP on 2,000 demand × 300 candidate
-points (seeded uniform random points in a 10 km square, Euclidean km as minutes, radius 1.0,
-p = 20 for MCLP). Both tools run end to end from the same dense cost matrix (model building
-included) on HiGHS: spopt through PuLP's ``HiGHS`` (highspy) API with the same time limit;
-spopt's own "Optimal" is checked against HiGHS' model status, because PuLP calls a
-time-limited run optimal.
+points (seeded uniform random points in a 10 km square, Euclidean km as minutes; LSCP radius
+1.5 so that every point is coverable, MCLP radius 1.0 with p = 20). Both tools run end to end
+from the same dense cost matrix (model building included) on HiGHS: spopt through PuLP's
+``HiGHS`` (highspy) API with the same time limit; spopt's own "Optimal" is checked against
+HiGHS' model status, because PuLP calls a time-limited run optimal.
 """
 
 from __future__ import annotations
@@ -179,13 +179,14 @@ def run_spopt(time_limit_seconds: float) -> None:
             )
         )
     cost, weights = random_points(seed=20261123)
-    radius, p = 1.0, 20
+    # LSCP radius 1.5 leaves no demand point uncoverable (spopt's LSCP is infeasible otherwise)
+    lscp_radius, radius, p = 1.5, 1.0, 20
     ratios.append(
         _compare(
             "LSCP 2000×300",
-            lambda: LSCP.from_cost_matrix(cost, service_radius=radius),
+            lambda: LSCP.from_cost_matrix(cost, service_radius=lscp_radius),
             lambda: (
-                SitingProblem.from_cost_matrix(cost, weights=weights, coverage_minutes=radius),
+                SitingProblem.from_cost_matrix(cost, weights=weights, coverage_minutes=lscp_radius),
                 SitingSettings(objective="cover", time_limit_seconds=time_limit_seconds),
             ),
             time_limit_seconds,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ _CBC_BOUND = re.compile(r"^Lower bound:\s+(\S+)", re.MULTILINE)
 _MAX_SCALE_DIGITS = 6
 
 
-def _rows(model: MipModel):
+def _rows(model: MipModel) -> Iterator[tuple[int, np.ndarray, np.ndarray, float, float]]:
     """(row index, column indices, coefficients, lower, upper) per row of ``model``."""
     matrix = model.matrix
     for row in range(matrix.shape[0]):

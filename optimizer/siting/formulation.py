@@ -32,15 +32,13 @@ class TravelLevels:
     """Sorted distinct reachable minutes per demand point, flattened (see module docstring).
 
     Attributes:
-        entry_row: demand index of each kept (demand, site) entry, sorted by (row, minutes).
-        entry_site: site index of each kept entry.
+        entry_site: site index of each kept (demand, site) entry, sorted by (demand, minutes).
         entry_level: global level index of each kept entry.
         level_minutes: minutes of each level (levels of one demand point are consecutive).
         level_demand: demand index of each level.
         first_level: index of the first level of each demand point (n_demand + 1 offsets).
     """
 
-    entry_row: np.ndarray
     entry_site: np.ndarray
     entry_level: np.ndarray
     level_minutes: np.ndarray
@@ -69,14 +67,13 @@ def travel_levels(minutes: sparse.csr_matrix, *, exact_stations: int | None) -> 
     rows = np.repeat(np.arange(n_demand), counts)
     order = np.lexsort((minutes.data, rows))
     values, sites = minutes.data[order], minutes.indices[order]
-    rank = np.arange(len(rows)) - minutes.indptr[rows]
     if exact_stations is not None:
         cut = np.minimum(counts, max(n_sites - exact_stations + 1, 1)) - 1
         cap = np.full(n_demand, -np.inf)
         has = counts > 0
         cap[has] = values[minutes.indptr[:-1][has] + cut[has]]
         keep = values <= cap[rows]
-        rows, values, sites, rank = rows[keep], values[keep], sites[keep], rank[keep]
+        rows, values, sites = rows[keep], values[keep], sites[keep]
     new_level = np.ones(len(rows), dtype=bool)
     new_level[1:] = (rows[1:] != rows[:-1]) | (values[1:] != values[:-1])
     entry_level = np.cumsum(new_level) - 1
@@ -85,7 +82,6 @@ def travel_levels(minutes: sparse.csr_matrix, *, exact_stations: int | None) -> 
         [[0], np.cumsum(np.bincount(level_demand, minlength=n_demand))]
     ).astype(np.int64)
     return TravelLevels(
-        entry_row=rows,
         entry_site=sites.astype(np.int64),
         entry_level=entry_level,
         level_minutes=values[new_level],
@@ -106,14 +102,36 @@ def add_site_columns(builder: ModelBuilder, problem: SitingProblem, *, cost_weig
     )
 
 
+def minimal_cover_rows(cover: sparse.csr_matrix) -> np.ndarray:
+    """Rows of a coverage matrix not implied by another row.
+
+    Covering row ``k`` covers row ``i`` too when the sites of ``k`` are a subset of those of
+    ``i``; such an ``i`` is dropped (among identical rows the first is kept).
+
+    Returns:
+        Indices of the rows to keep (rows with no site are not kept).
+    """
+    counts = np.diff(cover.indptr)
+    as_int = cover.astype(np.int32)
+    overlap = (as_int @ as_int.T).tocoo()
+    k, i = overlap.row, overlap.col
+    implied = (k != i) & (overlap.data == counts[k]) & ((counts[k] < counts[i]) | (k < i))
+    redundant = np.zeros(cover.shape[0], dtype=bool)
+    redundant[i[implied]] = True
+    return np.flatnonzero(~redundant & (counts > 0))
+
+
 def add_full_coverage(builder: ModelBuilder, problem: SitingProblem, y: slice) -> None:
-    """Every coverable demand point has an open site within ``coverage_minutes``."""
+    """Every coverable demand point has an open site within ``coverage_minutes``.
+
+    Only rows not implied by another row are added (``minimal_cover_rows``).
+    """
     cover = problem.coverage()
-    coverable = np.flatnonzero(np.diff(cover.indptr) > 0)
-    sub = cover[coverable].tocoo()
+    rows = minimal_cover_rows(cover)
+    sub = cover[rows].tocoo()
     builder.add_rows(
         GROUP_COVERAGE, sub.row, sub.col + y.start, 1.0,
-        lower=1.0, upper=np.inf, count=len(coverable),
+        lower=1.0, upper=np.inf, count=len(rows),
     )  # fmt: skip
 
 

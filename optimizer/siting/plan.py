@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,8 +210,3 @@ def _density_report(
         )
         for d in range(len(needed))
     ]
-
-
-def sites_of(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Bool mask from solver values of binary columns (rounded at 0.5)."""
-    return np.asarray(values) > 0.5

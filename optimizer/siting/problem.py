@@ -217,7 +217,11 @@ class SitingProblem:
 
     @classmethod
     def from_coverage(
-        cls, covers: sparse.spmatrix | sparse.sparray | np.ndarray, *, weights: np.ndarray, **kwargs
+        cls,
+        covers: sparse.spmatrix | sparse.sparray | np.ndarray,
+        *,
+        weights: np.ndarray,
+        **kwargs: object,
     ) -> SitingProblem:
         """Build a pure covering problem from a boolean demand × site coverage matrix.
 
@@ -232,7 +236,7 @@ class SitingProblem:
             weights_residents=np.asarray(weights, dtype=float),
             travel_minutes=matrix,
             coverage_minutes=0.0,
-            **kwargs,
+            **kwargs,  # type: ignore[arg-type]
         )
 
 
