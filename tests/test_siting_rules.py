@@ -136,6 +136,7 @@ def test_presolve_merges_identical_demand_and_drops_dominated_sites():
     assert reduced.weights_residents.tolist() == [3.0, 3.0, 4.0]
     plan, report = solve_siting(problem, SitingSettings(objective="cover"))
     assert report.objective == 2 and list(plan.open_sites) == [1, 2]
+    assert plan.to_dict()["presolve"] == reduction.to_dict()
 
 
 def test_time_limited_run_reports_feasible_with_bound_and_gap():

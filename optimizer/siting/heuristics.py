@@ -12,7 +12,12 @@ MAX_DENSE_ENTRIES = 4_000_000
 
 
 def p_median_start(
-    minutes: np.ndarray, weights: np.ndarray, p: int, *, max_passes: int = 100
+    minutes: np.ndarray,
+    weights: np.ndarray,
+    p: int,
+    *,
+    initial: np.ndarray | None = None,
+    max_passes: int = 100,
 ) -> np.ndarray | None:
     """A good set of ``p`` sites for the p-median (least weighted minutes).
 
@@ -20,6 +25,7 @@ def p_median_start(
         minutes: dense (n_demand, n_sites) minutes, ``inf`` where unreachable.
         weights: residents per demand point.
         p: number of sites to open.
+        initial: ``p`` site indices to start the interchange from (default: greedy).
         max_passes: cap on interchange passes.
 
     Returns:
@@ -36,16 +42,8 @@ def p_median_start(
         minutes,
         1e6 * (np.nanmax(minutes[np.isfinite(minutes)], initial=1) + 1),
     )
-    best = np.full(len(weights), np.inf)
-    chosen: list[int] = []
-    for _ in range(p):
-        totals = weights @ np.minimum(big, best[:, None])
-        totals[chosen] = np.inf
-        site = int(np.argmin(totals))
-        chosen.append(site)
-        best = np.minimum(best, big[:, site])
-    open_sites = np.array(chosen)
-    current = float(weights @ best)
+    open_sites = _greedy(big, weights, p) if initial is None else np.array(initial, dtype=np.int64)
+    current = float(weights @ big[:, open_sites].min(axis=1))
     rows = np.arange(len(weights))
     for _ in range(max_passes):
         sub = big[:, open_sites]
@@ -67,3 +65,16 @@ def p_median_start(
     if not np.isfinite(minutes[:, open_sites]).any(axis=1).all():
         return None
     return np.sort(open_sites)
+
+
+def _greedy(big: np.ndarray, weights: np.ndarray, p: int) -> np.ndarray:
+    """Greedy addition: repeatedly open the site that lowers weighted minutes most."""
+    best = np.full(len(weights), np.inf)
+    chosen: list[int] = []
+    for _ in range(p):
+        totals = weights @ np.minimum(big, best[:, None])
+        totals[chosen] = np.inf
+        site = int(np.argmin(totals))
+        chosen.append(site)
+        best = np.minimum(best, big[:, site])
+    return np.array(chosen)

@@ -16,7 +16,7 @@ import numpy as np
 
 def screen_p_median_sites(
     cost: np.ndarray, p: int, upper_bound: float, *, iterations: int = 300
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Sites that may belong to a p-median solution costing less than ``upper_bound``.
 
     Args:
@@ -26,12 +26,14 @@ def screen_p_median_sites(
         iterations: subgradient iterations.
 
     Returns:
-        (bool mask of sites to keep, best Lagrangian lower bound).
+        (bool mask of sites to keep, best Lagrangian lower bound, the ``p`` sites the
+        relaxation chose at that bound — often a good start for a local search).
     """
     n_sites = cost.shape[1]
     keep = np.ones(n_sites, dtype=bool)
     multipliers = np.sort(cost, axis=1)[:, min(p, n_sites - 1)]
     best_bound, step_scale, stall = -np.inf, 2.0, 0
+    best_chosen = np.arange(p)
     for _ in range(iterations):
         reduced = np.minimum(cost - multipliers[:, None], 0.0)
         rho = reduced.sum(axis=0)
@@ -40,7 +42,7 @@ def screen_p_median_sites(
         bound = float(multipliers.sum() + rho[chosen].sum())
         keep &= bound + rho - rho[order[p - 1]] <= upper_bound + 1e-9 * max(1.0, upper_bound)
         if bound > best_bound + 1e-12:
-            best_bound, stall = bound, 0
+            best_bound, best_chosen, stall = bound, chosen, 0
         else:
             stall += 1
             if stall >= 20:
@@ -50,4 +52,4 @@ def screen_p_median_sites(
         if norm == 0 or best_bound >= upper_bound - 1e-9 or step_scale < 1e-4:
             break
         multipliers = multipliers + step_scale * (upper_bound - bound) / norm * gradient
-    return keep, best_bound
+    return keep, best_bound, best_chosen

@@ -141,6 +141,7 @@ def solve_siting(
         objective=settings.objective,
         objective_value=objective,
         residents_per_station=density,
+        presolve=reduction.to_dict(),
     )
     report = SolveReport(
         status=status,
@@ -288,7 +289,13 @@ def _p_median_screen(
         return problem, reduction, start
     cost = problem.weights_residents[:, None] * dense
     upper_bound = float(cost[:, sites].min(axis=1).sum())
-    keep, _ = screen_p_median_sites(cost, p, upper_bound)
+    keep, _, relaxed = screen_p_median_sites(cost, p, upper_bound)
+    polished = p_median_start(dense, problem.weights_residents, p, initial=relaxed)
+    if polished is not None and cost[:, polished].min(axis=1).sum() < upper_bound:
+        sites = polished  # a better incumbent: screen again against its cost
+        start[:] = False
+        start[sites] = True
+        keep, _, _ = screen_p_median_sites(cost, p, float(cost[:, sites].min(axis=1).sum()))
     keep |= start
     kept = np.flatnonzero(keep)
     screened = replace(reduction, n_sites_after=len(kept), kept_sites=reduction.kept_sites[kept])

@@ -48,6 +48,7 @@ class SitingPlan:
         density: compliance per district with a density requirement.
         objective: name of the objective solved.
         objective_value: its value (minutes, residents or cost, per objective).
+        presolve: demand points and sites before/after the presolve (``Reduction.to_dict``).
     """
 
     open_sites: np.ndarray
@@ -64,6 +65,7 @@ class SitingPlan:
     density: list[DistrictDensity]
     objective: str
     objective_value: float | None
+    presolve: dict[str, int] | None = None
 
     @property
     def coverage_percent(self) -> float:
@@ -77,6 +79,7 @@ class SitingPlan:
         return {
             "objective": self.objective,
             "objective_value": _finite(self.objective_value),
+            "presolve": self.presolve,
             "open_sites": self.open_sites.tolist(),
             "site_ids": list(self.site_ids),
             "post_types": {k: list(v) for k, v in self.post_types.items()},
@@ -147,6 +150,7 @@ def evaluate_plan(
     objective: str,
     objective_value: float | None,
     residents_per_station: float | None,
+    presolve: dict[str, int] | None = None,
 ) -> SitingPlan:
     """Service figures of the sites in ``open_mask``, computed from ``problem`` alone.
 
@@ -157,6 +161,7 @@ def evaluate_plan(
         objective: objective name, for the record.
         objective_value: the objective value, for the record.
         residents_per_station: density rule parameter (``None``: no density report).
+        presolve: the presolve's counts, for the record.
     """
     open_sites = np.flatnonzero(open_mask)
     site, minutes = nearest_open_site(problem.travel_minutes, open_mask)
@@ -187,6 +192,7 @@ def evaluate_plan(
         density=_density_report(problem, open_mask, residents_per_station),
         objective=objective,
         objective_value=objective_value,
+        presolve=presolve,
     )
 
 
