@@ -185,6 +185,38 @@ def _validate_one(path: Path, options: Options) -> dict[str, object]:
 
 
 @app.command()
+def solve(
+    ctx: typer.Context,
+    format_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT", help="orlib-pmed, orlib-scp, orlib-cap or curtois (Curtois–Qu)."
+        ),
+    ],
+    instance: Annotated[Path, typer.Argument(metavar="FILE", help="The instance file.")],
+    time_limit: TimeLimitOption = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Solve a published benchmark instance; print objective, status, bound, gap and seconds."""
+    options = ctx.obj.merged(time_limit=time_limit, json=json_output, quiet=quiet, debug=debug)
+    result = _guarded(
+        options,
+        lambda: api.solve_instance(format_name, instance, time_limit_seconds=options.time_limit),
+    )
+    if options.json:
+        _emit_json(result)
+    elif not options.quiet:
+        bound = "n/a" if result["bound"] is None else f"{result['bound']:,.6g}"
+        gap = "n/a" if result["gap"] is None else f"{100 * result['gap']:.4f}%"
+        stdout.print(
+            f"{instance.name}: {result['status']}  objective {result['objective']:,.6g}  "
+            f"bound {bound}  gap {gap}  {result['seconds']:.2f} s ({result['solver']})"
+        )
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (also in scenarios/scenario.schema.json)."""
     _emit_json(scenario_json_schema())

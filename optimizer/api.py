@@ -25,6 +25,8 @@ from optimizer.export import (
 )
 from optimizer.export.sinks import GEOPACKAGE_NAME, Layers
 from optimizer.export.staging import write_artifacts
+from optimizer.formats import solve_published_instance
+from optimizer.formats.curtois import solve_curtois_instance
 from optimizer.jobs import ArtifactWriter, json_writer, publish, refresh_manifest
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.siting.from_scenario import build_siting_inputs
@@ -38,6 +40,7 @@ from optimizer.staffing.demand import (
     staffing_artifacts,
     staffing_summary,
 )
+from optimizer.staffing.rostering import make_roster, roster_artifacts, roster_summary
 
 HTML_MAP = "map.html"
 PNG_MAP = "map.png"
@@ -102,10 +105,9 @@ def plan(
         engines["siting"] = _run_siting(scenario, artifacts, progress)
     if scenario.dispatch is not None:
         engines["dispatch"] = _run_dispatch(scenario, artifacts, progress)
+    folder = output_folder(scenario, scenario_path, out_dir)
     if scenario.staffing is not None:
-        demand = forecast_staffing(scenario.staffing, with_backtest=False, progress=progress)
-        artifacts.update(staffing_artifacts(demand))
-        engines["staffing"] = staffing_summary(demand)
+        engines["staffing"] = _run_staffing(scenario, artifacts, folder, progress)
     summary: dict[str, object] = {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -113,7 +115,6 @@ def plan(
         "engines": engines,
     }
     artifacts["summary.json"] = json_writer(summary)
-    folder = output_folder(scenario, scenario_path, out_dir)
     progress(f"writing {folder}")
     files = publish(folder, artifacts, inputs=inputs)
     return PlanOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
@@ -215,6 +216,67 @@ class ForecastOutcome:
     folder: Path
     demand: StaffingDemand
     files: list[Path]
+
+
+INSTANCE_FORMATS = ("orlib-pmed", "orlib-scp", "orlib-cap", "curtois")
+"""Published benchmark formats ``solve_instance`` reads."""
+
+DEFAULT_INSTANCE_SECONDS = 60.0
+
+
+def solve_instance(
+    format_name: str, path: str | Path, *, time_limit_seconds: float | None = None
+) -> dict[str, object]:
+    """Solve one published benchmark instance with the engine its format belongs to.
+
+    Args:
+        format_name: ``orlib-pmed``, ``orlib-scp``, ``orlib-cap`` (siting engine) or
+            ``curtois`` (roster engine).
+        path: the instance file.
+        time_limit_seconds: wall-clock limit; default 60 s.
+
+    Returns:
+        ``format``, ``instance``, and the SolveReport's ``status``, ``objective``, ``bound``,
+        ``gap``, ``seconds`` and ``solver``; the objective is the instance's own.
+
+    Raises:
+        DataError: unknown format or a file that does not follow it.
+        NoSolutionError: the time limit ran out before any solution.
+    """
+    seconds = DEFAULT_INSTANCE_SECONDS if time_limit_seconds is None else time_limit_seconds
+    if format_name == "curtois":
+        if not Path(path).is_file():
+            raise DataError(path, "no such file")
+        _, report = solve_curtois_instance(path, time_limit_seconds=seconds)
+    elif format_name in INSTANCE_FORMATS:
+        _, report = solve_published_instance(format_name, path, time_limit_seconds=seconds)
+    else:
+        known = ", ".join(INSTANCE_FORMATS)
+        raise DataError(path, f"unknown format {format_name!r}; expected one of {known}")
+    return {"format": format_name, "instance": str(path), **report.to_dict()}
+
+
+def _run_staffing(
+    scenario: Scenario, artifacts: dict[str, ArtifactWriter], folder: Path, progress: Progress
+) -> dict[str, object]:
+    """Forecast, staff requirements and (with ``staffing.roster``) the roster."""
+    staffing = scenario.staffing
+    assert staffing is not None
+    demand = forecast_staffing(staffing, with_backtest=False, progress=progress)
+    artifacts.update(staffing_artifacts(demand))
+    summary = staffing_summary(demand)
+    if staffing.roster is not None:
+        roster, report = make_roster(
+            staffing.roster,
+            scenario.solver,
+            demand.requirements,
+            name=scenario.name,
+            progress=progress,
+        )
+        artifacts.update(roster_artifacts(roster, previous_folder=folder))
+        summary["roster"] = roster_summary(roster, report)
+        summary["status"] = str(report.status)
+    return summary
 
 
 def _run_siting(

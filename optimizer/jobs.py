@@ -65,9 +65,7 @@ def publish(
             "svcplan_version": __version__,
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "inputs": [file_digest(Path(path)) for path in inputs],
-            "outputs": [
-                {**file_digest(staging / name), "path": name} for name in sorted(artifacts)
-            ],
+            "outputs": _listing(staging),
         }
         json_writer(manifest)(staging / MANIFEST)
         _swap_into_place(staging, folder)
@@ -85,17 +83,25 @@ def refresh_manifest(folder: Path) -> Path:
     """
     path = folder / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    names = sorted(
-        item.name
-        for item in folder.iterdir()
-        if item.is_file() and item.name != MANIFEST and not item.name.startswith(".")
-    )
-    manifest["outputs"] = [{**file_digest(folder / name), "path": name} for name in names]
+    manifest["outputs"] = _listing(folder)
     manifest["updated_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
     staged_path = folder / f".{MANIFEST}.{os.getpid()}.tmp"
     json_writer(manifest)(staged_path)
     os.replace(staged_path, path)
     return path
+
+
+def _listing(folder: Path) -> list[dict[str, object]]:
+    """Every file below ``folder`` (hidden ones and the manifest aside), with size and digest;
+    paths relative to ``folder``, sorted."""
+    files = sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.name != MANIFEST
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+    return [{**file_digest(path), "path": path.relative_to(folder).as_posix()} for path in files]
 
 
 def _swap_into_place(staging: Path, folder: Path) -> None:

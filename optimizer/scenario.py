@@ -254,6 +254,49 @@ class ReserveRule(Section):
     ratio: float = Field(ge=0, description="On-call headcount per base staff (2.0 = 200%).")
 
 
+class RosterRules(Section):
+    """Labour rules of the roster (each employee's CSV row may tighten them)."""
+
+    min_rest_minutes: int = Field(660, ge=0, description="Least rest between two shifts (11 h).")
+    max_consecutive_days: int = Field(6, gt=0, description="Most consecutive days on duty.")
+    min_consecutive_days: int = Field(1, gt=0, description="Fewest consecutive days on duty.")
+    min_consecutive_days_off: int = Field(1, gt=0, description="Fewest consecutive days off.")
+    max_weekends: int | None = Field(None, ge=0, description="Most weekends with any duty.")
+
+
+class RosterWeights(Section):
+    """Objective tiers: uncovered ≫ reserve shortfall ≫ partner cost ≫ over-cover ≫ fairness."""
+
+    uncovered: int = Field(1_000_000, ge=0, description="Per staff-shift of demand not covered.")
+    reserve_shortfall: int = Field(10_000, ge=0, description="Per on-call place not filled.")
+    partner_cost: int = Field(1, ge=0, description="Per currency unit paid to partners.")
+    stability: int = Field(100, ge=0, description="Per published assignment changed.")
+    over_cover: int = Field(10, ge=0, description="Per staff-shift above the requirement.")
+    requests: int = Field(10, ge=0, description="Per unit of request weight not granted.")
+    fairness: int = Field(1, ge=0, description="Per day of spread of weekend and night work.")
+
+
+class RosterConfig(Section):
+    """Rostering named staff (and partners' shared employees) against the requirements."""
+
+    employees: DataFile = Field(
+        description="CSV: employee_id, sites (|-separated), skills, min/max_minutes_per_week, ..."
+    )
+    shift_types: DataFile = Field(description="CSV: shift_id, start (HH:MM), length_minutes.")
+    shift: str = Field(description="The shift type that staffs each day's requirement.")
+    shared_employees: DataFile | None = Field(
+        None, description="CSV of partners' shared employees: who, where, when, max_days, cost."
+    )
+    requests: DataFile | None = Field(
+        None, description="CSV of day-off and shift requests: employee_id, date, shift, kind."
+    )
+    previous_roster: DataFile | None = Field(
+        None, description="A published roster.csv: warm start, and changes to it are penalised."
+    )
+    rules: RosterRules = Field(default_factory=RosterRules)
+    weights: RosterWeights = Field(default_factory=RosterWeights)
+
+
 class StaffingConfig(Section):
     """Staffing: forecast demand from history and the staff and reserve it needs."""
 
@@ -274,6 +317,9 @@ class StaffingConfig(Section):
     reserve: list[ReserveRule] = Field(
         default_factory=lambda: [ReserveRule(site_class="scenic", season="*", ratio=2.0)],
         description="Reserve rules; default 200% at scenic sites in any peak season, else 0.",
+    )
+    roster: RosterConfig | None = Field(
+        None, description="Roster named staff against the requirements; absent: no roster."
     )
 
     @field_validator("country")

@@ -9,7 +9,7 @@ from optimizer.export.layers import LAYERS, layers_markdown, validate_layers
 from tests.conftest import REPO_ROOT
 from tests.export_sample import empty_like, porto_alegre_layers
 
-LAYERS_MD = REPO_ROOT / "optimizer" / "export" / "LAYERS.md"
+LAYERS_MD = REPO_ROOT / "README.md"
 
 
 def test_porto_alegre_sample_follows_the_contract() -> None:
@@ -78,7 +78,7 @@ def test_a_geometry_of_the_wrong_type_is_an_error() -> None:
     assert caught.value.field == "stations"
 
 
-def test_layers_md_documents_every_attribute_of_the_contract() -> None:
+def test_readme_documents_every_attribute_of_the_contract() -> None:
     document = LAYERS_MD.read_text(encoding="utf-8")
     assert layers_markdown() in document
     for layer in LAYERS.values():

@@ -278,7 +278,6 @@ def _run_highs(
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("random_seed", int(seed))
-    highs.setOptionValue("threads", 1)
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", 0.5)  # integer costs: within 0.5 is proven optimal
     highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.0))

@@ -1,6 +1,6 @@
 """Exporters of a siting plan: GIS layers (GeoPackage, GeoParquet, FlatGeobuf, GeoJSON) and maps.
 
-The plan arrives as five layers (see ``optimizer.export.layers`` and ``LAYERS.md``). Every
+The plan arrives as five layers (see ``optimizer.export.layers``; the README documents them). Every
 writer checks them first and writes under a temporary name, renaming into place at the end.
 """
 

@@ -1,0 +1,158 @@
+"""From a scenario's ``staffing.roster`` section and the staff requirements to a roster.
+
+Each day's requirement of a site (staff needed and on-call reserve, from the forecast) is
+staffed by the scenario's ``shift``; employees, partners' shared employees and requests come
+from CSV files. Outputs: the roster tables as CSV and one iCalendar file per person; an
+earlier calendar in the output folder keeps its event UIDs and gets SEQUENCE bumped on change.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.errors import DataError
+from optimizer.scenario import RosterConfig, SolverConfig
+from optimizer.solve import SolveReport
+from optimizer.staffing.roster import solve_roster
+from optimizer.staffing.roster_inputs import (
+    Requirement,
+    RosterProblem,
+    read_employees,
+    read_requests,
+    read_shared_employees,
+    read_shift_types,
+)
+from optimizer.staffing.roster_outputs import Roster, write_icalendars, write_roster_csv
+from optimizer.staffing.rules import RosterSettings
+
+CALENDARS = "calendars"
+ROSTER_TABLES = "roster"
+
+
+def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: str) -> RosterProblem:
+    """The roster problem: the requirement table's days staffed by ``config.shift``.
+
+    Raises:
+        DataError: bad CSV rows, or a shift unknown to the shift-type file.
+    """
+    shift_types = read_shift_types(config.shift_types)
+    if config.shift not in {shift.shift_id for shift in shift_types}:
+        raise DataError(config.shift_types, f"no shift {config.shift!r}", field="shift_id")
+    requests = read_requests(config.requests) if config.requests is not None else None
+    days = pd.to_datetime(requirements["slot"]).dt.date
+    rows = tuple(
+        Requirement(
+            site=str(site),
+            day=day,
+            shift_id=config.shift,
+            skill=str(skill),
+            staff_needed=int(staff),
+            reserve_needed=int(reserve),
+        )
+        for site, day, skill, staff, reserve in zip(
+            requirements["site"],
+            days,
+            requirements["skill"],
+            requirements["staff_needed"],
+            requirements["reserve_needed"],
+            strict=True,
+        )
+    )
+    return RosterProblem(
+        start_date=min(days),
+        horizon_days=(max(days) - min(days)).days + 1,
+        shift_types=shift_types,
+        employees=read_employees(config.employees, requests=requests),
+        requirements=rows,
+        shared_employees=(
+            read_shared_employees(config.shared_employees)
+            if config.shared_employees is not None
+            else ()
+        ),
+        name=name,
+    )
+
+
+def roster_settings(config: RosterConfig, solver: SolverConfig) -> RosterSettings:
+    """Engine settings from the scenario's rules, weights and solver limits."""
+    rules, weights = config.rules, config.weights
+    return RosterSettings(
+        min_rest_minutes=rules.min_rest_minutes,
+        max_consecutive_days=rules.max_consecutive_days,
+        min_consecutive_days=rules.min_consecutive_days,
+        min_consecutive_days_off=rules.min_consecutive_days_off,
+        max_weekends=rules.max_weekends,
+        uncovered_weight=weights.uncovered,
+        reserve_shortfall_weight=weights.reserve_shortfall,
+        partner_cost_weight=weights.partner_cost,
+        stability_weight=weights.stability,
+        over_cover_weight=weights.over_cover,
+        request_weight=weights.requests,
+        fairness_weight=weights.fairness,
+        time_limit_seconds=solver.time_limit_seconds,
+        threads=solver.threads or 2,
+        random_seed=solver.seed,
+    )
+
+
+def make_roster(
+    config: RosterConfig,
+    solver: SolverConfig,
+    requirements: pd.DataFrame,
+    *,
+    name: str,
+    progress: Callable[[str], None],
+) -> tuple[Roster, SolveReport]:
+    """Build and solve the roster (warm-started from ``previous_roster`` when given)."""
+    problem = roster_problem(config, requirements, name=name)
+    previous = None
+    if config.previous_roster is not None:
+        previous = pd.read_csv(config.previous_roster, parse_dates=["date"])
+        previous["date"] = previous["date"].dt.date
+    progress(
+        f"rostering {len(problem.employees)} employees over {problem.horizon_days} days "
+        f"(up to {solver.time_limit_seconds:g} s)"
+    )
+    return solve_roster(problem, roster_settings(config, solver), previous=previous)
+
+
+def roster_summary(roster: Roster, report: SolveReport) -> dict[str, object]:
+    """Key figures of a roster: cover, reserve, partners, minutes per employee."""
+    cover, reserve = roster.cover, roster.reserve
+    worked = roster.assignments[roster.assignments["role"] == "work"]
+    return {
+        "status": str(report.status),
+        "solve": report.to_dict(),
+        "staff_shifts_needed": int(cover["staff_needed"].sum()),
+        "staff_shifts_assigned": int(cover["staff_assigned"].sum()),
+        "uncovered_staff_shifts": int(cover["uncovered"].sum()),
+        "reserve_needed": int(reserve["reserve_needed"].sum()) if len(reserve) else 0,
+        "reserve_on_call": int(reserve["on_call"].sum()) if len(reserve) else 0,
+        "reserve_lent_by_partners": int(reserve["lent"].sum()) if len(reserve) else 0,
+        "reserve_shortfall": int(reserve["shortfall"].sum()) if len(reserve) else 0,
+        "employees_working": int(worked["employee"].nunique()),
+        "partner_days": int((roster.assignments["partner"] != "").sum()),
+    }
+
+
+def roster_artifacts(roster: Roster, *, previous_folder: Path) -> dict[str, Callable[[Path], None]]:
+    """Writers of the roster tables (``roster/``) and calendars (``calendars/``).
+
+    Calendars already in ``previous_folder/calendars`` are copied in first, so that each event
+    keeps its UID and an event whose content changed gets its SEQUENCE bumped.
+    """
+
+    def calendars(path: Path) -> None:
+        earlier = previous_folder / CALENDARS
+        if earlier.is_dir():
+            shutil.copytree(earlier, path)
+        write_icalendars(roster, path)
+
+    return {
+        ROSTER_TABLES: lambda path: write_roster_csv(roster, path),
+        CALENDARS: calendars,
+    }

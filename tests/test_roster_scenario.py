@@ -1,0 +1,64 @@
+"""The tourist-peak scenario end to end: forecast → requirements → a roster of 70 people.
+
+Hard rules are checked on the published roster with the independent checker of
+``test_roster_checker`` (written from the rules' wording, not from the model).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimizer import api
+from optimizer.scenario import load_scenario
+from optimizer.staffing.rostering import roster_problem, roster_settings
+
+from .conftest import REPO_ROOT
+from .test_roster_checker import hard_rule_violations
+
+SCENARIO = REPO_ROOT / "scenarios" / "tourist-peak.yaml"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    outcome = api.plan(SCENARIO, out_dir=tmp_path_factory.mktemp("out"), time_limit_seconds=60)
+    return outcome.folder
+
+
+def test_roster_covers_the_forecast_requirement(folder: Path) -> None:
+    roster = json.loads((folder / "summary.json").read_text())["engines"]["staffing"]["roster"]
+    assert roster["status"] in ("optimal", "feasible")
+    assert roster["solve"]["bound"] is not None
+    assert roster["uncovered_staff_shifts"] == 0
+    assert roster["staff_shifts_needed"] > 800
+    reserve = pd.read_csv(folder / "roster" / "reserve.csv")
+    assert (
+        reserve["on_call"] + reserve["lent"] + reserve["shortfall"] >= reserve["reserve_needed"]
+    ).all()
+    assert roster["reserve_shortfall"] == reserve["shortfall"].sum()
+
+
+def test_every_hard_rule_holds_on_the_published_roster(folder: Path) -> None:
+    scenario = load_scenario(SCENARIO)
+    assert scenario.staffing is not None and scenario.staffing.roster is not None
+    requirements = pd.read_csv(folder / "requirements.csv")
+    problem = roster_problem(scenario.staffing.roster, requirements, name="check")
+    settings = roster_settings(scenario.staffing.roster, scenario.solver)
+    assignments = pd.read_csv(folder / "roster" / "assignments.csv", keep_default_na=False)
+    assignments["date"] = pd.to_datetime(assignments["date"]).dt.date
+    assert hard_rule_violations(problem, settings, assignments) == []
+    partners = assignments[assignments["partner"] != ""]
+    assert set(partners["partner"]) <= {"Harbour Trust"}
+
+
+def test_every_person_on_duty_gets_a_calendar(folder: Path) -> None:
+    assignments = pd.read_csv(folder / "roster" / "assignments.csv", keep_default_na=False)
+    calendars = {path.stem for path in (folder / "calendars").glob("*.ics")}
+    assert set(assignments["employee"]) <= calendars
+    text = next((folder / "calendars").glob("*.ics")).read_text()
+    assert text.startswith("BEGIN:VCALENDAR") and "UID:" in text
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert any(item["path"].startswith("calendars/") for item in manifest["outputs"])
