@@ -1,0 +1,82 @@
+"""`svcplan solve FORMAT FILE`: published instances at their published optima, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+
+from .conftest import REPO_ROOT, SAMPLE_SCENARIO
+
+runner = CliRunner()
+DATA = REPO_ROOT / "tests" / "data"
+
+
+def _solve(*arguments: str) -> dict:
+    result = runner.invoke(app, ["solve", *arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("format_name", "instance", "optimum"),
+    [
+        ("orlib-pmed", "pmed1.txt", 5819),
+        ("orlib-scp", "scp41.txt", 429),
+        ("orlib-cap", "cap71.txt", 932615.75),
+        ("curtois", "roster/Instance1.txt", 607),
+    ],
+)
+def test_published_instances_reach_their_optimum(
+    format_name: str, instance: str, optimum: float
+) -> None:
+    result = _solve(format_name, str(DATA / instance), "--time-limit", "60")
+    assert result["status"] == "optimal"
+    assert result["objective"] == pytest.approx(optimum)
+    assert result["bound"] == pytest.approx(optimum)
+    assert result["gap"] == pytest.approx(0.0, abs=1e-9)
+    assert set(result) >= {"objective", "status", "bound", "gap", "seconds", "solver"}
+
+
+def test_plain_output_is_one_line() -> None:
+    result = runner.invoke(app, ["solve", "orlib-pmed", str(DATA / "pmed1.txt")])
+    assert result.exit_code == 0
+    line = result.stdout.strip()
+    assert line.startswith("pmed1.txt: optimal  objective 5,819")
+    assert "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("format_name", "content", "message"),
+    [
+        ("orlib-shp", "1 2 3\n", "unknown format 'orlib-shp'"),
+        ("orlib-pmed", "not a number\n", ""),
+        ("curtois", "", ""),
+    ],
+)
+def test_bad_instances_exit_2_with_one_line(
+    tmp_path: Path, format_name: str, content: str, message: str
+) -> None:
+    path = tmp_path / "instance.txt"
+    path.write_text(content)
+    result = runner.invoke(app, ["solve", format_name, str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}")
+    assert message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_contradictory_rules_exit_3_naming_the_clash(tmp_path: Path) -> None:
+    text = SAMPLE_SCENARIO.read_text().replace("../geodata", str(REPO_ROOT / "geodata"))
+    text = text.replace("objective: lexicographic", "objective: max_cover\n  max_stations: 100")
+    scenario = tmp_path / "clash.yaml"
+    scenario.write_text(text)
+    result = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    assert "density" in result.stderr and "max_stations" in result.stderr
+    assert not (tmp_path / "out").exists()
