@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from optimizer import __version__
 from optimizer.dispatch.from_scenario import build_dispatch_problem
 from optimizer.dispatch.model import DispatchSettings, solve_dispatch
+from optimizer.dispatch.problem import DispatchProblem
+from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError, ScenarioError
 from optimizer.export import (
     FORMATS,
@@ -28,7 +30,7 @@ from optimizer.export.staging import write_artifacts
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
 from optimizer.jobs import ArtifactWriter, json_writer, publish, refresh_manifest
-from optimizer.scenario import Scenario, load_scenario, output_folder
+from optimizer.scenario import Scenario, SuppliesConfig, load_scenario, output_folder
 from optimizer.siting.from_scenario import build_siting_inputs
 from optimizer.siting.layers import plan_layers
 from optimizer.siting.model import solve_siting
@@ -200,11 +202,45 @@ def _run_dispatch(
     if plan.coordinates is not None:
         lines = plan.to_geodataframe()
         artifacts["moves.geojson"] = lambda path: lines.to_file(path, driver="GeoJSON")
-    return {
+    summary = {
         "status": str(report.status),
         "solve": report.to_dict(),
         **plan.totals(),
         "unmet": plan.unmet.to_dict(orient="records"),
+    }
+    if scenario.dispatch.supplies is not None:
+        summary["supplies"] = _run_supplies(scenario.dispatch.supplies, problem, artifacts)
+    return summary
+
+
+def _run_supplies(
+    config: SuppliesConfig, problem: DispatchProblem, artifacts: dict[str, ArtifactWriter]
+) -> dict[str, object]:
+    """Transfers and replenishment orders for regions below their reorder point."""
+    inventory = read_inventory_csv(config.inventory, site_ids=problem.region_ids)
+    supplies, report = plan_supplies(
+        site_ids=problem.region_ids,
+        inventory=inventory,
+        units_per_day=read_consumption_csv(
+            config.consumption, site_ids=problem.region_ids, items=inventory.items
+        ),
+        travel_minutes=problem.travel_minutes,
+        lead_time_days=config.lead_time_days,
+        safety_days=config.safety_days,
+        order_cover_days=config.order_cover_days,
+        window_minutes=problem.window_minutes,
+        mobilisation_minutes=problem.mobilisation_minutes,
+        coordinates_deg=problem.coordinates_deg,
+    )
+    transfers, orders = supplies.transfers.moves, supplies.orders
+    artifacts["supply_transfers.csv"] = lambda path: transfers.to_csv(path, index=False)
+    artifacts["supply_orders.csv"] = lambda path: orders.to_csv(path, index=False)
+    return {
+        "status": str(report.status),
+        "transfers": len(transfers),
+        "transferred_units": int(transfers["units"].sum()),
+        "orders": int((orders["order_units"] > 0).sum()),
+        "ordered_units": int(orders["order_units"].clip(lower=0).sum()),
     }
 
 

@@ -353,6 +353,20 @@ class TeamRule(Section):
     )
 
 
+class SuppliesConfig(Section):
+    """Stock kept at each region: reorder points, transfers within the window, then orders."""
+
+    inventory: DataFile = Field(
+        description="CSV inventory feed: site, item, and units per row or one row per RFID tag."
+    )
+    consumption: DataFile = Field(description="CSV of forecast use: site, item, units_per_day.")
+    lead_time_days: float = Field(2.0, ge=0, description="Days a replenishment order takes.")
+    safety_days: float = Field(1.0, ge=0, description="Extra days of stock kept as safety.")
+    order_cover_days: float = Field(
+        7.0, ge=0, description="An order brings stock to the reorder point plus these days."
+    )
+
+
 class DispatchConfig(Section):
     """Cross-region dispatch when demand surges: who helps whom within the window."""
 
@@ -374,6 +388,9 @@ class DispatchConfig(Section):
         None, gt=0, description="A region receives from at most this many donors."
     )
     teams: list[TeamRule] = Field(default_factory=list)
+    supplies: SuppliesConfig | None = Field(
+        None, description="Stock levels and reorder planning; absent: no supply planning."
+    )
 
 
 class SolverConfig(Section):

@@ -82,9 +82,28 @@ def test_negative_stock_exits_2_naming_file_and_row(tmp_path: Path) -> None:
     resources.write_text("\n".join(lines) + "\n")
     scenario = tmp_path / "surge.yaml"
     text = SCENARIO.read_text().replace("../geodata", str(REPO_ROOT / "geodata"))
-    text = text.replace("data/surge/regions.csv", str(DATA / "regions.csv"))
-    scenario.write_text(text.replace("data/surge/resources.csv", str(resources)))
+    text = text.replace("data/surge/resources.csv", str(resources))
+    scenario.write_text(text.replace("data/surge/", f"{DATA}/"))
     result = runner.invoke(app, ["dispatch", str(scenario), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"error: {resources}: available_units: row 2")
     assert not (tmp_path / "out").exists()
+
+
+def test_supplies_below_reorder_point_are_topped_up_or_ordered(surge: tuple[dict, Path]) -> None:
+    summary, folder = surge
+    stock = pd.read_csv(DATA / "inventory.csv").set_index(["site", "item"])["units"]
+    use = pd.read_csv(DATA / "consumption.csv").set_index(["site", "item"])["units_per_day"]
+    reorder = np.ceil(use * 3 - 1e-9).astype(int)  # 2 lead days + 1 safety day
+    transfers = pd.read_csv(folder / "supply_transfers.csv")
+    orders = pd.read_csv(folder / "supply_orders.csv").set_index(["site", "item"])
+    assert (transfers["arrive_minute"] <= 120 + 1e-9).all()
+    received = transfers.groupby(["to_region", "resource"])["units"].sum()
+    sent = transfers.groupby(["from_region", "resource"])["units"].sum()
+    for key in sent.index:  # a donor keeps at least its own reorder point
+        assert stock[key] - sent[key] >= reorder[key], key
+    for key, point in reorder.items():
+        after = stock[key] + received.get(key, 0) - sent.get(key, 0)
+        if after < point:
+            assert key in orders.index and orders.loc[key, "order_units"] > 0, key
+    assert summary["supplies"]["orders"] == int((orders["order_units"] > 0).sum())

@@ -158,9 +158,10 @@ def run_cpsat(
         if np.isfinite(up):
             cp.add(expression <= int(up))
     used = np.flatnonzero(model.cost)
-    cp.minimize(
-        cp_model.LinearExpr.weighted_sum([columns[j] for j in used], model.cost[used].tolist())
-    )
+    costs = model.cost[used]
+    if np.array_equal(costs, np.rint(costs)):  # integer objectives get CP-SAT's exact bounds
+        costs = costs.astype(np.int64)
+    cp.minimize(cp_model.LinearExpr.weighted_sum([columns[j] for j in used], costs.tolist()))
     solver = cp_model.CpSolver()
     if time_limit_seconds is not None:
         solver.parameters.max_time_in_seconds = float(time_limit_seconds)
