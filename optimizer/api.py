@@ -412,6 +412,7 @@ def siting_settings(scenario: Scenario) -> SitingSettings:
             siting.density.residents_per_station if siting.density is not None else 5000
         ),
         density_rule=siting.density is not None,
+        density_as_capacity=siting.density is not None and siting.density.as_capacity,
     )
 
 

@@ -182,6 +182,14 @@ class SitingConfig(Section):
                 "objective {objective} needs max_stations or budget",
                 {"objective": self.objective},
             )
+        capacity = self.density is not None and self.density.as_capacity
+        if capacity and self.objective in ("min_travel", "min_cost"):
+            raise PydanticCustomError(
+                "capacity_objective",
+                "density.as_capacity works with cover, max_cover and lexicographic, "
+                "not {objective}",
+                {"objective": self.objective},
+            )
         return self
 
 

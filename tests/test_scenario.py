@@ -223,3 +223,11 @@ def _to_toml(data: dict, prefix: str = "") -> str:
         else:
             scalars.append(f"{key} = {json.dumps(value)}\n")
     return "".join(scalars) + "".join(tables)
+
+
+def test_capacity_with_a_travel_objective_is_an_error(tmp_path: Path) -> None:
+    text = SAMPLE_TEXT.replace("objective: lexicographic", "objective: min_cost").replace(
+        "as_capacity: false", "as_capacity: true"
+    )
+    with pytest.raises(ScenarioError, match=r"siting: density.as_capacity works with cover"):
+        load_scenario(_write(tmp_path, text))
