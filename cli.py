@@ -138,14 +138,13 @@ def _guarded(options: Options, action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_OTHER) from None
 
 
-@contextmanager
-def _progress(options: Options) -> Iterator[Callable[[str], None]]:
-    """A progress sink: a spinner with the current step on stderr, silent if quiet or --json."""
+def _guarded_with_progress(options: Options, action: Callable[[Callable[[str], None]], T]) -> T:
+    """``_guarded`` with a progress sink for ``action``: a spinner showing the current step on
+    stderr, silent with --quiet or --json."""
     if options.quiet or options.json:
-        yield lambda _line: None
-        return
+        return _guarded(options, lambda: action(lambda _line: None))
     with stderr.status("starting", spinner="dots") as status:
-        yield status.update
+        return _guarded(options, lambda: action(status.update))
 
 
 def _emit_json(document: object) -> None:
@@ -236,16 +235,15 @@ def plan(
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
-    with _progress(options) as progress:
-        outcome = _guarded(
-            options,
-            lambda: api.plan(
-                scenario_file,
-                out_dir=options.out,
-                time_limit_seconds=options.time_limit,
-                progress=progress,
-            ),
-        )
+    outcome = _guarded_with_progress(
+        options,
+        lambda progress: api.plan(
+            scenario_file,
+            out_dir=options.out,
+            time_limit_seconds=options.time_limit,
+            progress=progress,
+        ),
+    )
     if options.json:
         _emit_json(outcome.summary)
     elif not options.quiet:
@@ -317,13 +315,12 @@ def forecast(
 ) -> None:
     """Forecast demand and staff requirements; write them to <out>/<name>/forecast/."""
     options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
-    with _progress(options) as progress:
-        outcome = _guarded(
-            options,
-            lambda: api.forecast(
-                scenario_file, out_dir=options.out, with_backtest=with_backtest, progress=progress
-            ),
-        )
+    outcome = _guarded_with_progress(
+        options,
+        lambda progress: api.forecast(
+            scenario_file, out_dir=options.out, with_backtest=with_backtest, progress=progress
+        ),
+    )
     summary = api.staffing_summary(outcome.demand)
     if options.json:
         _emit_json(summary)
@@ -389,11 +386,10 @@ def dispatch(
 ) -> None:
     """Plan who sends what to whom within the window; write <out>/<name>/dispatch/."""
     options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
-    with _progress(options) as progress:
-        outcome = _guarded(
-            options,
-            lambda: api.dispatch(scenario_file, out_dir=options.out, progress=progress),
-        )
+    outcome = _guarded_with_progress(
+        options,
+        lambda progress: api.dispatch(scenario_file, out_dir=options.out, progress=progress),
+    )
     if options.json:
         _emit_json(outcome.summary)
     elif not options.quiet:

@@ -7,6 +7,7 @@ time limit with a solution in hand is ``feasible`` and carries the best bound an
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
@@ -56,6 +57,27 @@ class SolveReport:
     gap: float | None
     seconds: float
     solver: str
+
+    @classmethod
+    def measured(
+        cls,
+        *,
+        status: SolveStatus,
+        objective: float | None,
+        bound: float | None,
+        started: float,
+        solver: str,
+    ) -> SolveReport:
+        """A report whose gap is computed from ``objective`` and ``bound`` and whose seconds run
+        from ``started`` (a ``time.perf_counter()`` reading) to now."""
+        return cls(
+            status=status,
+            objective=objective,
+            bound=bound,
+            gap=relative_gap(objective, bound),
+            seconds=time.perf_counter() - started,
+            solver=solver,
+        )
 
     @property
     def has_solution(self) -> bool:

@@ -23,7 +23,7 @@ from optimizer.dispatch.moves import allowed_moves, reachable_receivers
 from optimizer.dispatch.plan import Allocation, DispatchPlan
 from optimizer.dispatch.problem import DispatchProblem
 from optimizer.errors import NoSolutionError, SolverError
-from optimizer.solve import SolveReport, SolveStatus, relative_gap
+from optimizer.solve import SolveReport, SolveStatus
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,8 @@ def solve_dispatch(
     )
     objective = cost_seconds / SECONDS_PER_MINUTE
     bound = None if bound_seconds is None else bound_seconds / SECONDS_PER_MINUTE
-    report = SolveReport(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=time.perf_counter() - started,
-        solver=solver,
+    report = SolveReport.measured(
+        status=status, objective=objective, bound=bound, started=started, solver=solver
     )
     return plan, report
 

@@ -37,7 +37,7 @@ from optimizer.siting.rules import (
     required_stations,
 )
 from optimizer.siting.settings import SitingSettings
-from optimizer.solve import SolveReport, SolveStatus, relative_gap
+from optimizer.solve import SolveReport, SolveStatus
 
 _SOLVE_RANK = {SolveStatus.OPTIMAL: 0, SolveStatus.FEASIBLE: 1}
 
@@ -143,13 +143,8 @@ def solve_siting(
         residents_per_station=density,
         presolve=reduction.to_dict(),
     )
-    report = SolveReport(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=time.perf_counter() - started,
-        solver=result.solver,
+    report = SolveReport.measured(
+        status=status, objective=objective, bound=bound, started=started, solver=result.solver
     )
     return plan, report
 

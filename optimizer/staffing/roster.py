@@ -17,7 +17,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
-from optimizer.solve import SolveReport, SolveStatus, relative_gap
+from optimizer.solve import SolveReport, SolveStatus
 from optimizer.staffing.roster_inputs import RosterProblem
 from optimizer.staffing.roster_outputs import ROLES, Roster, roster_tables
 from optimizer.staffing.rules import (
@@ -291,7 +291,6 @@ def solve_roster(
     m, _ = build_model(problem, settings, previous=previous)
     solver = make_solver(settings, settings.time_limit_seconds)
     code = solver.solve(m.model)
-    seconds = time.perf_counter() - started
     if code == cp_model.INFEASIBLE:
         clashes = explain_infeasibility(problem, settings)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
@@ -300,12 +299,11 @@ def solve_roster(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverError(f"CP-SAT failed: {solver.status_name(code)}")
     objective, bound = solver.objective_value, solver.best_objective_bound
-    report = SolveReport(
+    report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
         objective=objective,
         bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=seconds,
+        started=started,
         solver="cp-sat",
     )
     chosen = [(p, r, role) for p, r, role, var in m.choices if solver.boolean_value(var)]
