@@ -145,3 +145,33 @@ def test_console_script_exit_code_for_bad_input(tmp_path: Path) -> None:
         f"error: {bad}:3: siting.covrage_minutes: unknown key 'covrage_minutes'; "
         "did you mean 'coverage_minutes'?"
     ]
+
+
+@pytest.mark.parametrize("defect", ["truncated_pbf", "missing_population_field", "no_crs"])
+def test_bad_geodata_exits_2_naming_the_file_and_writes_nothing(
+    tmp_path: Path, defect: str
+) -> None:
+    import geopandas as gpd
+
+    text = SAMPLE_TEXT.replace("objective: lexicographic", "objective: cover")
+    roads = REPO_ROOT / "geodata" / "porto_alegre" / "poa_osm.pbf"
+    people = REPO_ROOT / "geodata" / "porto_alegre" / "poa_hexgrid_h3.gpkg"
+    if defect == "truncated_pbf":
+        bad = tmp_path / "roads.osm.pbf"
+        bad.write_bytes(roads.read_bytes()[:300_000])
+        text = text.replace(str(roads), str(bad))
+    elif defect == "missing_population_field":
+        bad = people
+        text = text.replace("population_field: population", "population_field: inhabitants")
+    else:
+        bad = tmp_path / "people.shp"
+        gpd.read_file(people).head(50).to_file(bad)
+        bad.with_suffix(".prj").unlink()  # a shapefile without its .prj has no CRS
+        text = text.replace(str(people), str(bad)).replace("    layer: poa_hexgrid\n", "")
+    scenario = tmp_path / "bad-geodata.yaml"
+    scenario.write_text(text)
+    result = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}"), lines
+    assert not (tmp_path / "out").exists()
