@@ -134,6 +134,7 @@ def solve_siting(
         mask = np.zeros(problem.n_sites, dtype=bool)
         mask[reduction.kept_sites[result.values[columns] > 0.5]] = True
         post_sites[post_type] = mask
+    post_sites = _needed_posts(problem, post_sites)
     plan = evaluate_plan(
         problem,
         original_open,
@@ -147,6 +148,23 @@ def solve_siting(
         status=status, objective=objective, bound=bound, started=started, solver=result.solver
     )
     return plan, report
+
+
+def _needed_posts(
+    problem: SitingProblem, post_sites: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The posts without the ones no place needs: posts cost nothing in the model, so a solver
+    may place spare ones; a post is dropped when every place of its type still has another
+    post within reach (posts are few, so this greedy pass is cheap)."""
+    needed = {}
+    for requirement in problem.typed_posts:
+        mask = post_sites.get(requirement.post_type, np.zeros(problem.n_sites, dtype=bool)).copy()
+        for site in np.flatnonzero(mask):
+            mask[site] = False
+            if not all(mask[sites].any() for sites in requirement.place_sites):
+                mask[site] = True
+        needed[requirement.post_type] = mask
+    return needed
 
 
 def _has_site_rules(problem: SitingProblem, settings: SitingSettings) -> bool:
