@@ -275,7 +275,11 @@ def _build_stage(
     sign = -1.0 if stage.goal == "max_cover" else 1.0
     # restarts re-solve the large, degenerate root LP of the radius formulation: measured
     # 2-5x slower on OR-Library pmed (e.g. pmed6 24 s -> 5 s, pmed16 59 s -> 30 s)
-    options = {"mip_allow_restart": False} if levels is not None else {}
+    options: dict[str, object] = {"mip_allow_restart": False} if levels is not None else {}
+    if levels is None and (stage.full_cover or covering):
+        # covering models: a cut pool of one keeps HiGHS from spending its root node on cuts
+        # that do not pay off (2,000 × 300 LSCP: 2.9 s -> 1.1 s)
+        options["mip_pool_soft_limit"] = 1
     model = builder.build(start=start, highs_options=options)
     return StageModel(model=model, sign=sign, posts=posts)
 

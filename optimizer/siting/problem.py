@@ -204,8 +204,14 @@ class SitingProblem:
             keep = np.isfinite(dense)
             if max_travel_minutes is not None:
                 keep &= dense <= max_travel_minutes
+            # np.nonzero lists pairs row by row, columns ascending, without repeats: already
+            # canonical, so the CSR arrays are built directly (no sort)
             rows, cols = np.nonzero(keep)
-            matrix = csr_from_pairs(rows, cols, dense[rows, cols], shape=dense.shape)
+            indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+            matrix = sparse.csr_matrix(
+                (dense[rows, cols], cols.astype(np.int32), indptr), shape=dense.shape
+            )
+            matrix.has_sorted_indices = True
         return cls(
             weights_residents=np.asarray(weights, dtype=float),
             travel_minutes=matrix,
