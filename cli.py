@@ -254,10 +254,17 @@ def _print_plan(outcome: api.PlanOutcome) -> None:
     engines = outcome.summary["engines"]
     assert isinstance(engines, dict)
     for name, result in engines.items():
-        if name == "siting" and "stations" in result:
+        if name == "siting":
             _print_siting(outcome.scenario.name, result)
+        elif name == "staffing":
+            _print_requirements(result)
+            if "roster" in result:
+                _print_roster(result["roster"])
         else:
-            stdout.print(f"{name}: {result.get('status')}")
+            stdout.print(
+                f"dispatch {result['status']}: {result['moved_units']} units in "
+                f"{result['moves']} moves, {result['unmet_units']} units unmet"
+            )
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
 
 
@@ -347,6 +354,20 @@ def _print_requirements(summary: dict) -> None:
         f"{summary['staff_needed_mean_day']:.1f} staff a day on average "
         f"(peak {summary['staff_needed_peak_day']}), reserve on call up to "
         f"{summary['reserve_needed_peak_day']} a day"
+    )
+
+
+def _print_roster(roster: dict) -> None:
+    solve = roster["solve"]
+    gap = "" if solve["gap"] is None else f", gap {100 * solve['gap']:.1f}%"
+    stdout.print(
+        f"roster {solve['status']} in {solve['seconds']:.0f} s{gap}: "
+        f"{roster['staff_shifts_assigned']:,} shifts for {roster['staff_shifts_needed']:,} "
+        f"needed ({roster['uncovered_staff_shifts']} uncovered); on call "
+        f"{roster['reserve_on_call'] + roster['reserve_lent_by_partners']} of "
+        f"{roster['reserve_needed']} reserve places ({roster['reserve_lent_by_partners']} "
+        f"lent by partners, {roster['reserve_shortfall']} short); "
+        f"{roster['employees_working']} employees working"
     )
 
 
