@@ -36,7 +36,8 @@ from optimizer.geo.network import RoadNetwork
 
 MODES = ("walk", "bike", "drive")
 
-_WALKABLE = [
+#: Road classes every non-motorised mode may use (motorways aside).
+_GENERAL_ROADS = [
     "trunk",
     "trunk_link",
     "primary",
@@ -47,9 +48,12 @@ _WALKABLE = [
     "tertiary_link",
     "unclassified",
     "residential",
-    "living_street",
     "service",
     "road",
+]
+_WALKABLE = [
+    *_GENERAL_ROADS,
+    "living_street",
     "pedestrian",
     "footway",
     "path",
@@ -64,24 +68,7 @@ _WALKABLE = [
 DEFAULT_SPEEDS_KMH: dict[str, dict[str, float]] = {
     "walk": dict.fromkeys(_WALKABLE, 4.8),
     "bike": {
-        **dict.fromkeys(
-            [
-                "trunk",
-                "trunk_link",
-                "primary",
-                "primary_link",
-                "secondary",
-                "secondary_link",
-                "tertiary",
-                "tertiary_link",
-                "unclassified",
-                "residential",
-                "service",
-                "road",
-                "cycleway",
-            ],
-            15.0,
-        ),
+        **dict.fromkeys([*_GENERAL_ROADS, "cycleway"], 15.0),
         **dict.fromkeys(["living_street", "path", "track", "bridleway", "pedestrian"], 10.0),
     },
     "drive": {
