@@ -43,7 +43,8 @@ SECTIONS = (
 
 def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> RosterSettings:
     """Settings under which the engine's objective is the benchmark's objective; workers are
-    not interleaved (a time-limited benchmark run is not reproducible anyway)."""
+    not interleaved and a neighbourhood search runs alongside (a time-limited benchmark run is
+    not reproducible anyway)."""
     return RosterSettings(
         min_rest_minutes=0,
         max_consecutive_days=10_000,
@@ -52,6 +53,7 @@ def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> R
         time_limit_seconds=time_limit_seconds,
         threads=threads,
         deterministic=False,
+        neighbourhood_search=True,
     )
 
 

@@ -9,6 +9,9 @@ objective. ``solve_roster`` is the engine; it does no I/O.
 
 from __future__ import annotations
 
+import math
+import random
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -289,22 +292,127 @@ def solve_roster(
     settings = settings or RosterSettings()
     started = time.perf_counter()
     m, _ = build_model(problem, settings, previous=previous)
-    solver = make_solver(settings, settings.time_limit_seconds)
-    code = solver.solve(m.model)
+    search = _Search(m, settings, started + settings.time_limit_seconds)
+    code = search.run()
     if code == cp_model.INFEASIBLE:
         clashes = explain_infeasibility(problem, settings)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
-    if code == cp_model.UNKNOWN:
-        raise NoSolutionError(f"no roster found within {settings.time_limit_seconds:g} s")
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverError(f"CP-SAT failed: {solver.status_name(code)}")
-    objective, bound = solver.objective_value, solver.best_objective_bound
+    if search.values is None:
+        if code == cp_model.UNKNOWN:
+            raise NoSolutionError(f"no roster found within {settings.time_limit_seconds:g} s")
+        raise SolverError(f"CP-SAT failed: {search.solver.status_name(code)}")
+    objective, bound = search.objective, max(search.bound, search.solver.best_objective_bound)
+    proven = code == cp_model.OPTIMAL or objective <= bound + 1e-6
     report = SolveReport.measured(
-        status=SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
+        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
         objective=objective,
-        bound=bound,
+        bound=min(bound, objective) if proven else bound,
         started=started,
         solver="cp-sat",
     )
-    chosen = [(p, r, role) for p, r, role, var in m.choices if solver.boolean_value(var)]
+    chosen = [
+        (p, r, role)
+        for (p, r, role, _), value in zip(m.choices, search.values, strict=True)
+        if value
+    ]
     return roster_tables(problem, chosen), report
+
+
+class _Search:
+    """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
+    large-neighbourhood search: the best roster so far is re-solved (one worker, a few
+    seconds) with every choice fixed except those of a few employees or of a window of
+    days, and kept when better. The whole-model search proves optimality and gives the
+    bound; it stops once the bound reaches the best roster found by either."""
+
+    SUB_SECONDS = 2.0
+
+    def __init__(self, m: RosterModel, settings: RosterSettings, deadline: float) -> None:
+        self.m, self.settings, self.deadline = m, settings, deadline
+        self.variables = [var for _, _, _, var in m.choices]
+        self.values: list[bool] | None = None
+        self.objective, self.bound = math.inf, -math.inf
+        self.lock = threading.Lock()
+        self.solver = make_solver(settings, max(deadline - time.perf_counter(), 0.01))
+        self.code = cp_model.UNKNOWN
+
+    def offer(self, objective: float, values: list[bool]) -> None:
+        """Keep ``values`` when they beat the best roster so far."""
+        with self.lock:
+            if objective < self.objective:
+                self.objective, self.values = objective, values
+
+    def run(self) -> int:
+        """Solve; returns the whole-model search's CP-SAT status code."""
+        search = self
+
+        class Incumbents(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                values = [self.boolean_value(var) for var in search.variables]
+                search.offer(self.objective_value, values)
+
+        def raise_bound(bound: float) -> None:
+            search.bound = max(search.bound, bound)
+
+        self.solver.best_bound_callback = raise_bound
+        if not self.settings.neighbourhood_search or not self.variables:
+            self.code = self.solver.solve(self.m.model, Incumbents())
+            return self.code
+
+        def whole() -> None:
+            self.code = self.solver.solve(self.m.model, Incumbents())
+
+        thread = threading.Thread(target=whole, daemon=True)
+        thread.start()
+        try:
+            self._neighbourhoods(thread)
+        finally:
+            self.solver.stop_search()
+            thread.join()
+        return self.code
+
+    def _neighbourhoods(self, whole: threading.Thread) -> None:
+        m = self.m
+        employees, days = len(m.problem.employees), m.days
+        person = [p for p, _, _, _ in m.choices]
+        day = [m.problem.day_index(m.problem.requirements[r].day) for _, r, _, _ in m.choices]
+        model = m.model.clone()
+        domains = [model.proto.variables[var.index].domain for var in self.variables]
+        rng = random.Random(self.settings.random_seed)
+        size = {"employees": max(2.0, employees / 6), "days": 7.0}
+        iteration = 0
+        while whole.is_alive() and time.perf_counter() < self.deadline - 0.5:
+            with self.lock:
+                values, objective = self.values, self.objective
+            if values is None:
+                time.sleep(0.1)
+                continue
+            if self.bound >= objective - 1e-6:
+                return
+            kind = rng.choice(("employees", "days"))
+            if kind == "employees" and employees > 1:
+                count = min(employees - 1, max(1, round(size[kind])))
+                chosen = set(rng.sample(range(employees), count))
+                free = [p in chosen for p in person]
+            else:
+                kind = "days"
+                width = min(days, max(2, round(size[kind])))
+                first = rng.randrange(days - width + 1)
+                free = [first <= d < first + width for d in day]
+            model.clear_hints()
+            for domain, var, value, is_free in zip(
+                domains, self.variables, values, free, strict=True
+            ):
+                domain[0], domain[1] = (0, 1) if is_free else (int(value), int(value))
+                model.add_hint(var, value)
+            sub = cp_model.CpSolver()
+            sub.parameters.num_workers = 1
+            sub.parameters.random_seed = iteration
+            sub.parameters.max_time_in_seconds = min(
+                self.SUB_SECONDS, max(self.deadline - time.perf_counter() - 0.3, 0.01)
+            )
+            code = sub.solve(model)
+            iteration += 1
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and sub.objective_value < objective:
+                self.offer(sub.objective_value, [sub.boolean_value(v) for v in self.variables])
+            size[kind] *= 1.1 if code == cp_model.OPTIMAL else 0.93

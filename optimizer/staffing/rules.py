@@ -18,11 +18,10 @@ HARD RULES (always hold; when they cannot, ``explain`` names the clashing ones)
 
 SOFT GOALS (weighted; default tiers: uncovered demand ≫ reserve shortfall ≫ partner cost ≫
 stability ≫ over-cover and requests ≫ fairness)
-    cover every requirement ................................ cover_demand
+    cover every requirement, with no more staff than needed  cover_demand
     meet the on-call reserve target ........................ cover_reserve
     borrow partners' staff cheaply ......................... low_partner_cost
     keep already published shifts .......................... keep_published_shifts
-    no more staff than needed .............................. avoid_over_cover
     grant shift-on, shift-off and day-off requests ......... grant_requests
     spread weekend and night work evenly ................... spread_weekend_and_night_work
 
@@ -77,6 +76,9 @@ class RosterSettings:
         random_seed: CP-SAT seed.
         deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
             seed give the same roster whenever the solve ends before the time limit.
+        neighbourhood_search: alongside the whole-model search, re-solve the best roster so far
+            with all but a few employees' or a window of days' choices fixed (not
+            reproducible: it depends on wall-clock timing).
     """
 
     min_rest_minutes: int = 11 * 60
@@ -95,6 +97,7 @@ class RosterSettings:
     threads: int = 2
     random_seed: int = 0
     deterministic: bool = True
+    neighbourhood_search: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,9 +227,11 @@ def at_most_max_weekends(m: RosterModel, e: int) -> list[Constraint]:
         return []
     worked = []
     for weekend_days in m.weekends:
+        if len(weekend_days) == 1:
+            worked.append(m.duty[e][weekend_days[0]])
+            continue
         weekend = m.model.new_bool_var("")
-        for d in weekend_days:
-            m.model.add_implication(m.duty[e][d], weekend)
+        m.model.add_max_equality(weekend, [m.duty[e][d] for d in weekend_days])
         worked.append(weekend)
     return [m.model.add(cp_model.LinearExpr.sum(worked) <= limit)]
 
@@ -346,28 +351,26 @@ HARD_RULES: tuple[HardRule, ...] = (
 
 
 def cover_demand(m: RosterModel) -> WeightedTerms:
-    """Cover every requirement: staff-shifts short of ``staff_needed``."""
+    """Cover every requirement, with no more staff than needed: staff-shifts short of
+    ``staff_needed`` and staff-shifts above it, as one slack pair of one equality per row
+    (``staff + short − over = staff_needed``)."""
     terms: WeightedTerms = []
     for r, requirement in enumerate(m.problem.requirements):
-        weight = requirement.under_weight or m.settings.uncovered_weight
-        if requirement.staff_needed > 0:
-            short = m.model.new_int_var(0, requirement.staff_needed, "")
-            m.model.add(short + m.row_work(r) >= requirement.staff_needed)
-            terms.append((weight, short))
-    return terms
-
-
-def avoid_over_cover(m: RosterModel) -> WeightedTerms:
-    """No more staff than needed: staff-shifts above ``staff_needed``."""
-    terms: WeightedTerms = []
-    for r, requirement in enumerate(m.problem.requirements):
-        weight = m.settings.over_cover_weight
-        weight = weight if requirement.over_weight is None else requirement.over_weight
-        count = len(m.row_work_choices[r])
-        if weight and count > requirement.staff_needed:
-            over = m.model.new_int_var(0, count - requirement.staff_needed, "")
-            m.model.add(over >= m.row_work(r) - requirement.staff_needed)
-            terms.append((weight, over))
+        needed, count = requirement.staff_needed, len(m.row_work_choices[r])
+        under_weight = requirement.under_weight or m.settings.uncovered_weight
+        over_weight = m.settings.over_cover_weight
+        over_weight = over_weight if requirement.over_weight is None else requirement.over_weight
+        short_max = max(needed, 0)
+        over_max = count - needed if over_weight and count > needed else 0
+        if not short_max and not over_max:
+            continue
+        short = m.model.new_int_var(0, short_max, "")
+        over = m.model.new_int_var(0, over_max, "")
+        if over_max:
+            m.model.add(m.row_work(r) + short - over == needed)
+        else:
+            m.model.add(m.row_work(r) + short >= needed)
+        terms += [(under_weight, short), (over_weight, over)]
     return terms
 
 
@@ -469,7 +472,6 @@ SOFT_GOALS: tuple[Callable[[RosterModel], WeightedTerms], ...] = (
     cover_reserve,
     low_partner_cost,
     keep_published_shifts,
-    avoid_over_cover,
     grant_requests,
     spread_weekend_and_night_work,
 )
