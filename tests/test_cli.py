@@ -85,7 +85,8 @@ def test_global_options_before_the_command_work_too(tmp_path: Path, region_only:
 
 def test_plan_prints_the_siting_figures_and_keeps_stdout_clean(tmp_path: Path) -> None:
     scenario = tmp_path / "cover.yaml"
-    scenario.write_text(SAMPLE_TEXT.replace("objective: lexicographic", "objective: cover"))
+    text = SAMPLE_TEXT.replace("objective: lexicographic", "objective: cover")
+    scenario.write_text(text.replace("formats: [gpkg, html, png]", "formats: [gpkg]"))
     result = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "residents within 15 min" in result.stdout
