@@ -13,39 +13,24 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from optimizer import __version__
-from optimizer.dispatch.from_scenario import build_dispatch_problem
-from optimizer.dispatch.model import DispatchSettings, solve_dispatch
-from optimizer.dispatch.problem import DispatchProblem
-from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
+from optimizer.dispatch.from_scenario import run_dispatch
 from optimizer.errors import DataError, ScenarioError
-from optimizer.export import (
-    FORMATS,
-    layer_artifacts,
-    read_layers,
-    write_html_map,
-    write_png_map,
-)
-from optimizer.export.sinks import GEOPACKAGE_NAME, Layers
+from optimizer.export import FORMATS, read_layers
+from optimizer.export.artifacts import MAP_FORMATS, map_artifacts
+from optimizer.export.sinks import GEOPACKAGE_NAME
 from optimizer.export.staging import write_artifacts
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
 from optimizer.jobs import ArtifactWriter, json_writer, publish, refresh_manifest
-from optimizer.scenario import Scenario, SuppliesConfig, load_scenario, output_folder
-from optimizer.siting.from_scenario import build_siting_inputs
-from optimizer.siting.layers import plan_layers
-from optimizer.siting.model import solve_siting
-from optimizer.siting.settings import SitingSettings
-from optimizer.siting.summary import siting_summary
+from optimizer.scenario import Scenario, load_scenario, output_folder
+from optimizer.siting.run import run_siting
 from optimizer.staffing.demand import (
     StaffingDemand,
     forecast_staffing,
     staffing_artifacts,
     staffing_summary,
 )
-from optimizer.staffing.rostering import make_roster, roster_artifacts, roster_summary
-
-HTML_MAP = "map.html"
-PNG_MAP = "map.png"
+from optimizer.staffing.run import run_staffing
 
 Progress = Callable[[str], None]
 """Receives a short line about the step that starts now."""
@@ -101,15 +86,15 @@ def plan(
         scenario = scenario.model_copy(update={"solver": solver})
     inputs = sorted(set(scenario_input_files(scenario)))
     progress(f"reading {len(inputs)} input files")
-    engines: dict[str, object] = {name: {"status": "not_available"} for name in scenario.engines}
+    engines: dict[str, object] = {}
     artifacts: dict[str, ArtifactWriter] = {}
     if scenario.siting is not None:
-        engines["siting"] = _run_siting(scenario, artifacts, progress)
+        engines["siting"] = run_siting(scenario, artifacts, progress)
     if scenario.dispatch is not None:
-        engines["dispatch"] = _run_dispatch(scenario, artifacts, progress)
+        engines["dispatch"] = run_dispatch(scenario, artifacts, progress)
     folder = output_folder(scenario, scenario_path, out_dir)
     if scenario.staffing is not None:
-        engines["staffing"] = _run_staffing(scenario, artifacts, folder, progress)
+        engines["staffing"] = run_staffing(scenario, artifacts, folder, progress)
     summary: dict[str, object] = {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -167,7 +152,7 @@ def dispatch(
     if scenario.dispatch is None:
         raise ScenarioError([f"{scenario_path}:1: dispatch: this scenario has no dispatch section"])
     artifacts: dict[str, ArtifactWriter] = {}
-    summary = _run_dispatch(scenario, artifacts, progress)
+    summary = run_dispatch(scenario, artifacts, progress)
     artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
     folder = output_folder(scenario, scenario_path, out_dir) / "dispatch"
     files = publish(folder, artifacts, inputs=sorted(set(scenario_input_files(scenario.dispatch))))
@@ -182,66 +167,6 @@ class DispatchOutcome:
     folder: Path
     summary: dict[str, object]
     files: list[Path]
-
-
-def _run_dispatch(
-    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Progress
-) -> dict[str, object]:
-    """Plan the moves; add moves/unmet CSV, JSON and map lines to ``artifacts``."""
-    assert scenario.dispatch is not None
-    problem = build_dispatch_problem(scenario.dispatch, scenario.region, progress=progress)
-    progress(f"dispatch over {problem.n_regions} regions")
-    settings = DispatchSettings(
-        time_limit_seconds=scenario.solver.time_limit_seconds, seed=scenario.solver.seed
-    )
-    plan, report = solve_dispatch(problem, settings)
-    frames = plan.to_frames()
-    artifacts["moves.csv"] = lambda path: frames["moves"].to_csv(path, index=False)
-    artifacts["unmet.csv"] = lambda path: frames["unmet"].to_csv(path, index=False)
-    artifacts["dispatch.json"] = json_writer({**plan.to_dict(), "solve": report.to_dict()})
-    if plan.coordinates is not None:
-        lines = plan.to_geodataframe()
-        artifacts["moves.geojson"] = lambda path: lines.to_file(path, driver="GeoJSON")
-    summary = {
-        "status": str(report.status),
-        "solve": report.to_dict(),
-        **plan.totals(),
-        "unmet": plan.unmet.to_dict(orient="records"),
-    }
-    if scenario.dispatch.supplies is not None:
-        summary["supplies"] = _run_supplies(scenario.dispatch.supplies, problem, artifacts)
-    return summary
-
-
-def _run_supplies(
-    config: SuppliesConfig, problem: DispatchProblem, artifacts: dict[str, ArtifactWriter]
-) -> dict[str, object]:
-    """Transfers and replenishment orders for regions below their reorder point."""
-    inventory = read_inventory_csv(config.inventory, site_ids=problem.region_ids)
-    supplies, report = plan_supplies(
-        site_ids=problem.region_ids,
-        inventory=inventory,
-        units_per_day=read_consumption_csv(
-            config.consumption, site_ids=problem.region_ids, items=inventory.items
-        ),
-        travel_minutes=problem.travel_minutes,
-        lead_time_days=config.lead_time_days,
-        safety_days=config.safety_days,
-        order_cover_days=config.order_cover_days,
-        window_minutes=problem.window_minutes,
-        mobilisation_minutes=problem.mobilisation_minutes,
-        coordinates_deg=problem.coordinates_deg,
-    )
-    transfers, orders = supplies.transfers.moves, supplies.orders
-    artifacts["supply_transfers.csv"] = lambda path: transfers.to_csv(path, index=False)
-    artifacts["supply_orders.csv"] = lambda path: orders.to_csv(path, index=False)
-    return {
-        "status": str(report.status),
-        "transfers": len(transfers),
-        "transferred_units": int(transfers["units"].sum()),
-        "orders": int((orders["order_units"] > 0).sum()),
-        "ordered_units": int(orders["order_units"].clip(lower=0).sum()),
-    }
 
 
 @dataclass
@@ -292,71 +217,6 @@ def solve_instance(
     return {"format": format_name, "instance": str(path), **report.to_dict()}
 
 
-def _run_staffing(
-    scenario: Scenario, artifacts: dict[str, ArtifactWriter], folder: Path, progress: Progress
-) -> dict[str, object]:
-    """Forecast, staff requirements and (with ``staffing.roster``) the roster."""
-    staffing = scenario.staffing
-    assert staffing is not None
-    demand = forecast_staffing(staffing, with_backtest=False, progress=progress)
-    artifacts.update(staffing_artifacts(demand))
-    summary = staffing_summary(demand)
-    if staffing.roster is not None:
-        roster, report = make_roster(
-            staffing.roster,
-            scenario.solver,
-            demand.requirements,
-            name=scenario.name,
-            progress=progress,
-        )
-        artifacts.update(roster_artifacts(roster, previous_folder=folder))
-        summary["roster"] = roster_summary(roster, report)
-        summary["status"] = str(report.status)
-    return summary
-
-
-def _run_siting(
-    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Progress
-) -> dict[str, object]:
-    """Site stations; add the plan's files to ``artifacts``; return the siting summary."""
-    assert scenario.region is not None and scenario.siting is not None
-    inputs = build_siting_inputs(scenario.region, scenario.siting, progress=progress)
-    progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
-    plan, report = solve_siting(inputs.problem, siting_settings(scenario))
-    progress("drawing service areas")
-    layers = plan_layers(inputs, plan)
-    artifacts.update(
-        map_artifacts(
-            layers,
-            formats=scenario.outputs.formats,
-            title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
-            tiles_url=scenario.outputs.tiles_url,
-            png_dpi=scenario.outputs.png_dpi,
-        )
-    )
-    artifacts["siting_plan.json"] = json_writer(plan.to_dict())
-    return siting_summary(inputs, plan, report)
-
-
-def map_artifacts(
-    layers: Layers,
-    *,
-    formats: Sequence[str],
-    title: str,
-    tiles_url: str | None = None,
-    png_dpi: int = 150,
-) -> dict[str, ArtifactWriter]:
-    """Writers of the plan's layer files and maps (``html`` → map.html, ``png`` → map.png)."""
-    artifacts = layer_artifacts(layers, formats=[name for name in formats if name in FORMATS])
-    if "html" in formats:
-        artifacts[HTML_MAP] = lambda path: write_html_map(
-            layers, path, tiles_url=tiles_url, title=title
-        )
-    if "png" in formats:
-        artifacts[PNG_MAP] = lambda path: write_png_map(layers, path, dpi=png_dpi, title=title)
-    return artifacts
-
-
 def export(
     plan_dir: str | Path,
     *,
@@ -384,7 +244,7 @@ def export(
     source = folder / GEOPACKAGE_NAME
     if not source.is_file():
         raise DataError(folder, f"no {GEOPACKAGE_NAME} here: run `svcplan plan` first")
-    unknown = [name for name in formats if name not in (*FORMATS, "html", "png")]
+    unknown = [name for name in formats if name not in (*FORMATS, *MAP_FORMATS)]
     if unknown:
         raise DataError("--format", f"unknown format(s) {', '.join(unknown)}")
     layers = read_layers(source)
@@ -394,26 +254,6 @@ def export(
     written = write_artifacts(folder, artifacts)
     refresh_manifest(folder)
     return written
-
-
-def siting_settings(scenario: Scenario) -> SitingSettings:
-    """The engine settings of a scenario's ``siting`` and ``solver`` sections."""
-    siting, solver = scenario.siting, scenario.solver
-    assert siting is not None
-    return SitingSettings(
-        objective=siting.objective,
-        max_stations=siting.max_stations,
-        budget=siting.budget,
-        time_limit_seconds=solver.time_limit_seconds,
-        mip_rel_gap=solver.relative_gap,
-        threads=solver.threads,
-        seed=solver.seed,
-        residents_per_station=(
-            siting.density.residents_per_station if siting.density is not None else 5000
-        ),
-        density_rule=siting.density is not None,
-        density_as_capacity=siting.density is not None and siting.density.as_capacity,
-    )
 
 
 def scenario_input_files(model: BaseModel) -> Iterator[Path]:

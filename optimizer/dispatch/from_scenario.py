@@ -1,4 +1,5 @@
-"""Build a ``DispatchProblem`` from a scenario: its CSV files, and drive times when no matrix.
+"""A scenario's dispatch section: the problem from its CSV files (and drive times when no
+matrix is given), the solve, supplies, and the output files.
 
 Without a ``travel`` file, travel minutes between regions are drive times over the scenario's
 OpenStreetMap roads from each region's point (lat, lon) to every other, searched only up to
@@ -13,11 +14,14 @@ import numpy as np
 import pyproj
 
 from optimizer.dispatch import readers
+from optimizer.dispatch.model import DispatchSettings, solve_dispatch
 from optimizer.dispatch.problem import DispatchProblem, DispatchRules, Team
+from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes
-from optimizer.scenario import DispatchConfig, RegionConfig
+from optimizer.jobs import ArtifactWriter, json_writer
+from optimizer.scenario import DispatchConfig, RegionConfig, Scenario, SuppliesConfig
 
 
 def build_dispatch_problem(
@@ -65,3 +69,63 @@ def build_dispatch_problem(
         window_minutes=config.window_minutes,
         rules=rules,
     )
+
+
+def run_dispatch(
+    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Callable[[str], None]
+) -> dict[str, object]:
+    """Plan the moves; add moves/unmet CSV, JSON and map lines to ``artifacts``."""
+    assert scenario.dispatch is not None
+    problem = build_dispatch_problem(scenario.dispatch, scenario.region, progress=progress)
+    progress(f"dispatch over {problem.n_regions} regions")
+    settings = DispatchSettings(
+        time_limit_seconds=scenario.solver.time_limit_seconds, seed=scenario.solver.seed
+    )
+    plan, report = solve_dispatch(problem, settings)
+    frames = plan.to_frames()
+    artifacts["moves.csv"] = lambda path: frames["moves"].to_csv(path, index=False)
+    artifacts["unmet.csv"] = lambda path: frames["unmet"].to_csv(path, index=False)
+    artifacts["dispatch.json"] = json_writer({**plan.to_dict(), "solve": report.to_dict()})
+    if plan.coordinates is not None:
+        lines = plan.to_geodataframe()
+        artifacts["moves.geojson"] = lambda path: lines.to_file(path, driver="GeoJSON")
+    summary = {
+        "status": str(report.status),
+        "solve": report.to_dict(),
+        **plan.totals(),
+        "unmet": plan.unmet.to_dict(orient="records"),
+    }
+    if scenario.dispatch.supplies is not None:
+        summary["supplies"] = run_supplies(scenario.dispatch.supplies, problem, artifacts)
+    return summary
+
+
+def run_supplies(
+    config: SuppliesConfig, problem: DispatchProblem, artifacts: dict[str, ArtifactWriter]
+) -> dict[str, object]:
+    """Transfers and replenishment orders for regions below their reorder point."""
+    inventory = read_inventory_csv(config.inventory, site_ids=problem.region_ids)
+    supplies, report = plan_supplies(
+        site_ids=problem.region_ids,
+        inventory=inventory,
+        units_per_day=read_consumption_csv(
+            config.consumption, site_ids=problem.region_ids, items=inventory.items
+        ),
+        travel_minutes=problem.travel_minutes,
+        lead_time_days=config.lead_time_days,
+        safety_days=config.safety_days,
+        order_cover_days=config.order_cover_days,
+        window_minutes=problem.window_minutes,
+        mobilisation_minutes=problem.mobilisation_minutes,
+        coordinates_deg=problem.coordinates_deg,
+    )
+    transfers, orders = supplies.transfers.moves, supplies.orders
+    artifacts["supply_transfers.csv"] = lambda path: transfers.to_csv(path, index=False)
+    artifacts["supply_orders.csv"] = lambda path: orders.to_csv(path, index=False)
+    return {
+        "status": str(report.status),
+        "transfers": len(transfers),
+        "transferred_units": int(transfers["units"].sum()),
+        "orders": int((orders["order_units"] > 0).sum()),
+        "ordered_units": int(orders["order_units"].clip(lower=0).sum()),
+    }

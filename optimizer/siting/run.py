@@ -1,0 +1,61 @@
+"""A scenario's siting section end to end: problem, solve, layers, maps, summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from optimizer.export.artifacts import map_artifacts
+from optimizer.jobs import ArtifactWriter, json_writer
+from optimizer.scenario import Scenario
+from optimizer.siting.from_scenario import build_siting_inputs
+from optimizer.siting.layers import plan_layers
+from optimizer.siting.model import solve_siting
+from optimizer.siting.settings import SitingSettings
+from optimizer.siting.summary import siting_summary
+
+
+def run_siting(
+    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Callable[[str], None]
+) -> dict[str, object]:
+    """Site stations; add the plan's files (layers, maps, JSON) to ``artifacts``.
+
+    Returns:
+        The siting summary (see ``siting_summary``).
+    """
+    assert scenario.region is not None and scenario.siting is not None
+    inputs = build_siting_inputs(scenario.region, scenario.siting, progress=progress)
+    progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
+    plan, report = solve_siting(inputs.problem, siting_settings(scenario))
+    progress("drawing service areas")
+    layers = plan_layers(inputs, plan)
+    artifacts.update(
+        map_artifacts(
+            layers,
+            formats=scenario.outputs.formats,
+            title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
+            tiles_url=scenario.outputs.tiles_url,
+            png_dpi=scenario.outputs.png_dpi,
+        )
+    )
+    artifacts["siting_plan.json"] = json_writer(plan.to_dict())
+    return siting_summary(inputs, plan, report)
+
+
+def siting_settings(scenario: Scenario) -> SitingSettings:
+    """The engine settings of a scenario's ``siting`` and ``solver`` sections."""
+    siting, solver = scenario.siting, scenario.solver
+    assert siting is not None
+    return SitingSettings(
+        objective=siting.objective,
+        max_stations=siting.max_stations,
+        budget=siting.budget,
+        time_limit_seconds=solver.time_limit_seconds,
+        mip_rel_gap=solver.relative_gap,
+        threads=solver.threads,
+        seed=solver.seed,
+        residents_per_station=(
+            siting.density.residents_per_station if siting.density is not None else 5000
+        ),
+        density_rule=siting.density is not None,
+        density_as_capacity=siting.density is not None and siting.density.as_capacity,
+    )
