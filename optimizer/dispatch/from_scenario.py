@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-import pyproj
-
 from optimizer.dispatch import readers
 from optimizer.dispatch.model import DispatchSettings, solve_dispatch
 from optimizer.dispatch.problem import DispatchProblem, DispatchRules, Team
@@ -55,9 +52,8 @@ def build_dispatch_problem(
     units = readers.read_resources_csv(config.resources, region_ids=list(regions["region"]))
     progress(f"loading the drive network from {region.roads.name}")
     network = load_road_network(region.roads, mode="drive")
-    to_network = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
-    x_meters, y_meters = to_network.transform(regions["lon"].to_numpy(), regions["lat"].to_numpy())
-    nodes, _ = network.nearest_nodes(np.asarray(x_meters), np.asarray(y_meters))
+    x_meters, y_meters = network.project(regions["lon"].to_numpy(), regions["lat"].to_numpy())
+    nodes, _ = network.nearest_nodes(x_meters, y_meters)
     progress(f"drive times between {len(regions)} regions")
     minutes = travel_minutes(
         network, origins=nodes, destinations=nodes, cutoff_minutes=config.window_minutes

@@ -153,8 +153,21 @@ class RoadNetwork:
 
     def to_lonlat(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(lon, lat)`` of every node in degrees (WGS 84)."""
+        return self.lonlat_of(self.x_meters, self.y_meters)
+
+    def lonlat_of(
+        self, x_meters: np.ndarray, y_meters: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(lon, lat)`` in degrees (WGS 84) of points given in the network's CRS."""
         to_wgs84 = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
-        return to_wgs84.transform(self.x_meters, self.y_meters)
+        lon, lat = to_wgs84.transform(np.asarray(x_meters), np.asarray(y_meters))
+        return np.asarray(lon), np.asarray(lat)
+
+    def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(x_meters, y_meters)`` in the network's CRS of points given in WGS 84 degrees."""
+        to_network = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        x_meters, y_meters = to_network.transform(np.asarray(lon), np.asarray(lat))
+        return np.asarray(x_meters), np.asarray(y_meters)
 
     @cached_property
     def max_straight_speed_meters_per_second(self) -> float:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyproj
 from scipy.spatial import cKDTree
 
 from optimizer.geo.network import RoadNetwork
@@ -71,8 +70,7 @@ def grid_places(
     grid_x, grid_y = grid_over_population(
         x_meters, y_meters, residents, spacing_meters=spacing_meters
     )
-    to_lonlat = pyproj.Transformer.from_crs(network.crs, "EPSG:4326", always_xy=True)
-    lon, lat = to_lonlat.transform(grid_x, grid_y)
+    lon, lat = network.lonlat_of(grid_x, grid_y)
     ids = [f"grid-{index}" for index in range(len(grid_x))]
     return pd.DataFrame({"id": ids, "source": "grid", "lon": lon, "lat": lat})
 
@@ -90,9 +88,8 @@ def snap_candidates(
     Returns:
         The kept candidates with their node and snap distance.
     """
-    to_network = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
-    x_meters, y_meters = to_network.transform(places["lon"].to_numpy(), places["lat"].to_numpy())
-    node, snap_meters = network.nearest_nodes(np.asarray(x_meters), np.asarray(y_meters))
+    x_meters, y_meters = network.project(places["lon"].to_numpy(), places["lat"].to_numpy())
+    node, snap_meters = network.nearest_nodes(x_meters, y_meters)
     table = places.assign(x_meters=x_meters, y_meters=y_meters, node=node, snap_meters=snap_meters)
     near = table["snap_meters"] <= max_snap_meters
     unique = ~table["node"].duplicated() & near

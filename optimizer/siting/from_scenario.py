@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyproj
 from scipy import sparse
 
 from optimizer.errors import DataError
@@ -75,8 +74,7 @@ def build_siting_inputs(
         network=network,
         max_snap_meters=region.max_snap_meters,
     )
-    to_lonlat = pyproj.Transformer.from_crs(network.crs, "EPSG:4326", always_xy=True)
-    demand_lonlat = np.column_stack(to_lonlat.transform(demand.x_meters, demand.y_meters))
+    demand_lonlat = np.column_stack(network.lonlat_of(demand.x_meters, demand.y_meters))
     districts, demand_district = _districts(region, demand, demand_lonlat)
     places = _places(region)
     progress("choosing candidate sites")
@@ -221,8 +219,7 @@ def _demand_places(network: RoadNetwork, demand: DemandPoints) -> pd.DataFrame:
     """The road node nearest each snapped demand point, as places (``id`` demand-<row>)."""
     snapped = ~demand.unsnapped
     nodes = demand.node_index[snapped]
-    to_lonlat = pyproj.Transformer.from_crs(network.crs, "EPSG:4326", always_xy=True)
-    lon, lat = to_lonlat.transform(network.x_meters[nodes], network.y_meters[nodes])
+    lon, lat = network.lonlat_of(network.x_meters[nodes], network.y_meters[nodes])
     ids = [f"demand-{row}" for row in demand.source_row[snapped]]
     return pd.DataFrame({"id": ids, "source": "demand", "lon": lon, "lat": lat})
 
@@ -245,11 +242,8 @@ def _typed_posts(
                 "none are categorised so in region.point_of_interest_categories",
                 field="category",
             )
-        to_network = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
-        x_meters, y_meters = to_network.transform(
-            chosen["lon"].to_numpy(), chosen["lat"].to_numpy()
-        )
-        place_nodes, _ = network.nearest_nodes(np.asarray(x_meters), np.asarray(y_meters))
+        x_meters, y_meters = network.project(chosen["lon"].to_numpy(), chosen["lat"].to_numpy())
+        place_nodes, _ = network.nearest_nodes(x_meters, y_meters)
         within = sparse.csr_matrix(
             travel_minutes(
                 network,
