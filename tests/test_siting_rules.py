@@ -136,7 +136,29 @@ def test_presolve_merges_identical_demand_and_drops_dominated_sites():
     assert reduced.weights_residents.tolist() == [3.0, 3.0, 4.0]
     plan, report = solve_siting(problem, SitingSettings(objective="cover"))
     assert report.objective == 2 and list(plan.open_sites) == [1, 2]
-    assert plan.to_dict()["presolve"] == reduction.to_dict()
+    # ``cover`` also drops the implied point {site 1, site 2} (it contains {site 2})
+    _, cover_reduction = reduce_problem(
+        problem, coverage_only=True, drop_dominated=True, drop_implied=True
+    )
+    assert cover_reduction.n_demand_after == 2
+    assert plan.to_dict()["presolve"] == cover_reduction.to_dict()
+
+
+def test_cover_presolve_drops_implied_demand_and_then_dominated_sites():
+    # no site is dominated at first; points 1 and 3 are covered whenever point 2 is, and
+    # without them sites 0 and 1 cover the same point, so site 1 goes
+    covers = np.array([[1, 1, 0], [1, 0, 1], [0, 0, 1], [0, 1, 1]], dtype=bool)
+    problem = SitingProblem.from_coverage(covers, weights=np.array([1.0, 2.0, 3.0, 4.0]))
+    reduced, reduction = reduce_problem(
+        problem, coverage_only=True, drop_dominated=True, drop_implied=True
+    )
+    assert (reduction.n_demand_after, reduction.n_sites_after) == (2, 2)
+    assert list(reduction.kept_sites) == [0, 2]
+    assert list(reduction.demand_group) == [0, -1, 1, -1]
+    assert reduced.coverage().toarray().tolist() == [[True, False], [False, True]]
+    plan, report = solve_siting(problem, SitingSettings(objective="cover"))
+    assert report.objective == 2 and list(plan.open_sites) == [0, 2]
+    assert plan.coverage_percent == pytest.approx(100.0)
 
 
 def test_time_limited_run_reports_feasible_with_bound_and_gap():

@@ -6,6 +6,10 @@
   existing stations), and the caller only asks for it then.
 - Demand points with the same covering sites (``cover``/``max_cover``), or the same reachable
   sites at the same minutes (travel objectives), are merged into one with their summed weight.
+- A demand point is *implied* when its covering sites include all of another point's: any plan
+  covering the other covers it too. Dropping implied points keeps the optimum of ``cover``, where
+  every coverable point must be covered and weights do not count. Dropping points can make more
+  sites dominated and the other way round, so the two alternate until neither finds any.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import sparse
 
+from optimizer.siting.formulation import minimal_cover_rows
 from optimizer.siting.problem import Districts, SitingProblem
 
 
@@ -25,7 +30,7 @@ class Reduction:
     Attributes:
         n_demand_before, n_demand_after: demand points before/after merging.
         n_sites_before, n_sites_after: candidate sites before/after dropping.
-        demand_group: per original demand point, its merged point.
+        demand_group: per original demand point, its merged point (-1: dropped as implied).
         kept_sites: original index of each remaining site.
     """
 
@@ -61,6 +66,15 @@ def dominated_sites(problem: SitingProblem) -> np.ndarray:
     return dominated & ~problem.forced_open()
 
 
+def implied_demand(problem: SitingProblem) -> np.ndarray:
+    """Bool mask of demand points whose covering sites include all of another point's
+    (``minimal_cover_rows``); points no site covers are never implied."""
+    cover = problem.coverage()
+    implied = np.diff(cover.indptr) > 0
+    implied[minimal_cover_rows(cover)] = False
+    return implied
+
+
 def merge_keys(matrix: sparse.csr_matrix, *, with_values: bool) -> np.ndarray:
     """Group index per row: rows with the same pattern (and values, if asked) share one."""
     indptr, indices = matrix.indptr, matrix.indices
@@ -76,7 +90,7 @@ def merge_keys(matrix: sparse.csr_matrix, *, with_values: bool) -> np.ndarray:
 
 
 def reduce_problem(
-    problem: SitingProblem, *, coverage_only: bool, drop_dominated: bool
+    problem: SitingProblem, *, coverage_only: bool, drop_dominated: bool, drop_implied: bool = False
 ) -> tuple[SitingProblem, Reduction]:
     """Reduced problem and the record of the reduction.
 
@@ -86,6 +100,8 @@ def reduce_problem(
             otherwise merge on identical reachable sites and minutes.
         drop_dominated: drop dominated sites (only valid for ``cover``/``max_cover`` without
             site-referencing rules).
+        drop_implied: also drop implied demand points, alternating with dominated sites (only
+            valid for ``cover`` without site-referencing rules; needs ``drop_dominated``).
     """
     kept = np.arange(problem.n_sites)
     reduced = problem
@@ -113,15 +129,60 @@ def reduce_problem(
         travel_minutes=reduced.travel_minutes[representative],
         districts=districts,
     )
+    if drop_implied:
+        merged, kept, kept_groups = _drop_implied(merged, kept)
+        renumber = np.full(n_groups, -1, dtype=np.int64)
+        renumber[kept_groups] = np.arange(len(kept_groups))
+        group = renumber[group]
     reduction = Reduction(
         n_demand_before=problem.n_demand,
-        n_demand_after=n_groups,
+        n_demand_after=merged.n_demand,
         n_sites_before=problem.n_sites,
         n_sites_after=len(kept),
         demand_group=group,
         kept_sites=kept,
     )
     return merged, reduction
+
+
+def _drop_implied(
+    problem: SitingProblem, kept_sites: np.ndarray
+) -> tuple[SitingProblem, np.ndarray, np.ndarray]:
+    """Alternately drop implied demand points and dominated sites until neither changes.
+
+    Returns:
+        (reduced problem, original index of each remaining site, index in ``problem`` of each
+        remaining demand point).
+    """
+    kept_demand = np.arange(problem.n_demand)
+    while True:
+        implied = implied_demand(problem)
+        if not implied.any():
+            return problem, kept_sites, kept_demand
+        kept_demand = kept_demand[~implied]
+        problem = keep_demand(problem, np.flatnonzero(~implied))
+        dominated = dominated_sites(problem)
+        if not dominated.any():
+            return problem, kept_sites, kept_demand
+        kept_sites = kept_sites[~dominated]
+        problem = keep_sites(problem, np.flatnonzero(~dominated))
+
+
+def keep_demand(problem: SitingProblem, kept: np.ndarray) -> SitingProblem:
+    """The problem restricted to the demand points ``kept``."""
+    districts = problem.districts
+    if districts is not None:
+        districts = replace(
+            districts,
+            demand_district=districts.demand_district[kept],
+            residents=problem.district_residents(),
+        )
+    return replace(
+        problem,
+        weights_residents=problem.weights_residents[kept],
+        travel_minutes=problem.travel_minutes[kept],
+        districts=districts,
+    )
 
 
 def keep_sites(problem: SitingProblem, kept: np.ndarray) -> SitingProblem:
