@@ -138,7 +138,9 @@ class DensityRule(Section):
 
     residents_per_station: int = Field(5000, gt=0, description="Residents per required station.")
     as_capacity: bool = Field(
-        False, description="Also cap each station at `residents_per_station` assigned residents."
+        False,
+        description="Also cap each station at `residents_per_station` assigned residents; "
+        "travel is then measured along that assignment.",
     )
 
 
@@ -180,14 +182,6 @@ class SitingConfig(Section):
             raise PydanticCustomError(
                 "missing_limit",
                 "objective {objective} needs max_stations or budget",
-                {"objective": self.objective},
-            )
-        capacity = self.density is not None and self.density.as_capacity
-        if capacity and self.objective in ("min_travel", "min_cost"):
-            raise PydanticCustomError(
-                "capacity_objective",
-                "density.as_capacity works with cover, max_cover and lexicographic, "
-                "not {objective}",
                 {"objective": self.objective},
             )
         return self

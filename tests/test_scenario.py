@@ -225,9 +225,9 @@ def _to_toml(data: dict, prefix: str = "") -> str:
     return "".join(scalars) + "".join(tables)
 
 
-def test_capacity_with_a_travel_objective_is_an_error(tmp_path: Path) -> None:
+def test_capacity_combines_with_a_travel_objective(tmp_path: Path) -> None:
     text = SAMPLE_TEXT.replace("objective: lexicographic", "objective: min_cost").replace(
         "as_capacity: false", "as_capacity: true"
     )
-    with pytest.raises(ScenarioError, match=r"siting: density.as_capacity works with cover"):
-        load_scenario(_write(tmp_path, text))
+    siting = load_scenario(_write(tmp_path, text)).siting
+    assert siting.objective == "min_cost" and siting.density.as_capacity

@@ -202,6 +202,35 @@ def test_density_as_capacity_caps_residents_per_station():
     )
     assert (plain.objective, capped.objective) == (1, 3)
     assert plan.coverage_percent == pytest.approx(100.0)
+    assert plan.served_residents.sum() == pytest.approx(12_000.0)
+    assert plan.served_residents.max() <= 5_000.0 + 1e-6
+
+
+def test_capacity_travel_is_measured_along_the_assignment():
+    # lexicographic: 3 stations, then the nearest three fill up in order of minutes
+    minutes = np.array([[1.0, 2.0, 3.0, 4.0]])
+    problem = SitingProblem.from_cost_matrix(minutes, weights=np.array([12_000.0]))
+    plan, report = solve_siting(problem, SitingSettings(density_as_capacity=True))
+    assert list(plan.open_sites) == [0, 1, 2]
+    assert report.objective == pytest.approx(5_000 * 1 + 5_000 * 2 + 2_000 * 3)
+    assert plan.served_residents.tolist() == pytest.approx([5_000.0, 5_000.0, 2_000.0])
+    assert plan.mean_travel_minutes == pytest.approx(21_000 / 12_000)
+
+
+@pytest.mark.parametrize("objective", ["min_travel", "min_cost"])
+def test_capacity_applies_to_travel_objectives(objective):
+    # 8,000 residents nearest to site 0; at 5,000 per station 3,000 travel on to site 1
+    minutes = np.array([[1.0, 5.0], [1.0, 5.0]])
+    problem = SitingProblem.from_cost_matrix(minutes, weights=np.array([4_000.0, 4_000.0]))
+    limits = {"max_stations": 2} if objective == "min_travel" else {}
+    _, plain = solve_siting(problem, SitingSettings(objective=objective, **limits))
+    plan, capped = solve_siting(
+        problem, SitingSettings(objective=objective, density_as_capacity=True, **limits)
+    )
+    opening = 0.0 if objective == "min_travel" else 2.0  # min_cost pays 1 per open site
+    assert plain.objective == pytest.approx(8_000 + opening / 2)
+    assert capped.objective == pytest.approx(5_000 * 1 + 3_000 * 5 + opening)
+    assert plan.served_residents.tolist() == pytest.approx([5_000.0, 3_000.0])
 
 
 def test_capacity_limits_max_cover():
@@ -211,3 +240,8 @@ def test_capacity_limits_max_cover():
         problem, SitingSettings(objective="max_cover", max_stations=1, density_as_capacity=True)
     )
     assert report.objective == pytest.approx(5_000.0)  # site 0 serves at most 5,000
+    plan, _ = solve_siting(
+        problem, SitingSettings(objective="max_cover", max_stations=1, density_as_capacity=True)
+    )
+    assert plan.covered_residents == pytest.approx(5_000.0)
+    assert plan.served_residents.tolist() == pytest.approx([5_000.0])

@@ -108,9 +108,10 @@ DEMAND = Layer(
             "minutes_to_nearest",
             "float",
             "minutes",
-            "Travel time to the nearest station; empty (NaN) when beyond the cutoff.",
+            "Travel time to the station serving it: the nearest, or with `density.as_capacity`"
+            " the one serving most of its residents; empty (NaN) when not covered.",
         ),
-        Attribute("covered", "bool", "", "Whether a station is reachable within the cutoff."),
+        Attribute("covered", "bool", "", "Whether all its residents are served within the cutoff."),
         Attribute("district", "str", "", "District the feature lies in."),
     ),
 )

@@ -23,9 +23,9 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
     """The five export layers of ``plan``, in the network's projected CRS."""
     crs = inputs.network.crs
     problem = inputs.problem
-    coverage_minutes = problem.coverage_minutes
     district_names = np.append(np.asarray(inputs.districts.names, dtype=str), "")
-    covered = np.isfinite(plan.assigned_minutes) & (plan.assigned_minutes <= coverage_minutes)
+    covered = np.ones(problem.n_demand, dtype=bool)
+    covered[plan.uncovered_demand] = False
     demand_ids = inputs.demand.source_row.astype(str)
     demand_geometry = (
         inputs.demand.areas.geometry.iloc[inputs.demand.source_row].to_crs(crs).to_numpy()
@@ -42,7 +42,7 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
         crs=crs,
     )
     return {
-        "stations": _stations(inputs, plan, covered, district_names),
+        "stations": _stations(inputs, plan, district_names),
         "service_areas": _service_areas(inputs, plan),
         "demand": demand,
         "blind_spots": demand.loc[~covered, ["demand_id", "residents", "geometry"]].reset_index(
@@ -53,21 +53,16 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
 
 
 def _stations(
-    inputs: SitingInputs, plan: SitingPlan, covered: np.ndarray, district_names: np.ndarray
+    inputs: SitingInputs, plan: SitingPlan, district_names: np.ndarray
 ) -> gpd.GeoDataFrame:
     table = inputs.candidates.table.iloc[plan.open_sites]
-    served = np.bincount(
-        plan.assigned_site[covered],
-        weights=inputs.demand.residents[covered],
-        minlength=inputs.problem.n_sites,
-    )[plan.open_sites]
     site_district = inputs.problem.districts.site_district[plan.open_sites]
     return gpd.GeoDataFrame(
         {
             "station_id": table["id"].astype(str).to_numpy(),
             "post_types": [",".join(plan.post_types.get(site, [])) for site in plan.site_ids],
             "status": np.where(table["source"] == "existing", "existing", "new"),
-            "residents_served": np.rint(served).astype(np.int64),
+            "residents_served": np.rint(plan.served_residents).astype(np.int64),
             "district": district_names[site_district],
         },
         geometry=shapely.points(table["x_meters"], table["y_meters"]),

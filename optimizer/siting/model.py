@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.siting import formulation as form
@@ -30,6 +31,7 @@ from optimizer.siting.reduce import Reduction, keep_sites, reduce_problem
 from optimizer.siting.rules import (
     GROUP_CAPACITY,
     POSTS_PREFIX,
+    AssignmentColumns,
     add_density_capacity,
     add_density_rule,
     add_typed_posts,
@@ -66,6 +68,7 @@ class StageModel:
     model: MipModel
     sign: float
     posts: dict[str, slice]
+    assignment: AssignmentColumns | None
 
 
 def solve_siting(
@@ -135,6 +138,13 @@ def solve_siting(
         mask[reduction.kept_sites[result.values[columns] > 0.5]] = True
         post_sites[post_type] = mask
     post_sites = _needed_posts(problem, post_sites)
+    shares = None
+    if built.assignment is not None:
+        shares = _original_shares(
+            built.assignment.shares(result.values, (reduced.n_demand, reduced.n_sites)),
+            reduction,
+            n_sites=problem.n_sites,
+        )
     plan = evaluate_plan(
         problem,
         original_open,
@@ -143,11 +153,26 @@ def solve_siting(
         objective_value=objective,
         residents_per_station=density,
         presolve=reduction.to_dict(),
+        assignment=shares,
     )
     report = SolveReport.measured(
         status=status, objective=objective, bound=bound, started=started, solver=result.solver
     )
     return plan, report
+
+
+def _original_shares(
+    shares: sparse.csr_matrix, reduction: Reduction, *, n_sites: int
+) -> sparse.csr_matrix:
+    """Assignment shares of the reduced problem expressed on the original demand and sites
+    (a merged demand point's shares apply to each point merged into it)."""
+    group = reduction.demand_group
+    rows = shares[np.maximum(group, 0)].tocoo()
+    keep = group[rows.row] >= 0
+    return sparse.csr_matrix(
+        (rows.data[keep], (rows.row[keep], reduction.kept_sites[rows.col[keep]])),
+        shape=(len(group), n_sites),
+    )
 
 
 def _needed_posts(
@@ -259,8 +284,16 @@ def _build_stage(
             min_covered_residents=stage.min_covered_residents,
         )  # fmt: skip
     exact = settings.objective == "min_travel"
+    travel = stage.goal in ("travel", "cost_travel")
+    assignment = None
+    if settings.density_as_capacity and (stage.full_cover or covering or travel):
+        assignment = add_density_capacity(
+            builder, problem, y,
+            residents_per_station=settings.residents_per_station, covered=u,
+            within_coverage=stage.full_cover or covering, travel_cost=travel,
+        )  # fmt: skip
     levels = None
-    if stage.goal in ("travel", "cost_travel"):
+    if travel and assignment is None:
         levels = form.travel_levels(
             problem.travel_minutes, exact_stations=settings.max_stations if exact else None
         )
@@ -272,11 +305,6 @@ def _build_stage(
     )  # fmt: skip
     if settings.density_rule:
         add_density_rule(builder, problem, y, residents_per_station=settings.residents_per_station)
-    if settings.density_as_capacity and (stage.full_cover or covering):
-        add_density_capacity(
-            builder, problem, y,
-            residents_per_station=settings.residents_per_station, covered=u,
-        )  # fmt: skip
     posts = add_typed_posts(builder, problem, y)
     start_open = previous_open
     if "x" in builder.columns:  # capacity assignment: let the solver find its own start
@@ -295,7 +323,7 @@ def _build_stage(
         # again costs more than it saves (2,000 × 300 LSCP: 1.16 -> 0.9 s; scp41-65: 5.9 -> 4.5 s)
         options["presolve"] = "off"
     model = builder.build(start=start, highs_options=options)
-    return StageModel(model=model, sign=sign, posts=posts)
+    return StageModel(model=model, sign=sign, posts=posts, assignment=assignment)
 
 
 def _p_median_screen(

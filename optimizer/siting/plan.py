@@ -38,13 +38,18 @@ class SitingPlan:
         open_sites: indices of the open sites (sorted).
         site_ids: ids of the open sites, in the same order.
         post_types: site id -> typed posts placed there.
-        assigned_site: per demand point, its nearest open reachable site (-1: none).
+        assigned_site: per demand point, its nearest open reachable site, or under the
+            capacity rule the site serving most of its residents (-1: none).
         assigned_minutes: per demand point, minutes to that site (nan: none).
-        covered_residents: residents within ``coverage_minutes`` of an open site.
+        served_residents: residents served by each open site (same order as ``open_sites``):
+            the covered residents nearest to it, or under the capacity rule those assigned.
+        covered_residents: residents within ``coverage_minutes`` of an open site (under the
+            capacity rule: assigned to one within ``coverage_minutes``).
         total_residents: all residents.
         uncovered_demand: demand points not covered by the plan.
         uncoverable_demand: demand points no candidate site covers (blind spots).
-        mean_travel_minutes, p95_travel_minutes: over residents with a reachable open site.
+        mean_travel_minutes, p95_travel_minutes: over residents with a reachable open site, to
+            the nearest one or (capacity rule) to the ones they are assigned to.
         density: compliance per district with a density requirement.
         objective: name of the objective solved.
         objective_value: its value (minutes, residents or cost, per objective).
@@ -56,6 +61,7 @@ class SitingPlan:
     post_types: dict[str, list[str]]
     assigned_site: np.ndarray
     assigned_minutes: np.ndarray
+    served_residents: np.ndarray
     covered_residents: float
     total_residents: float
     uncovered_demand: np.ndarray
@@ -151,6 +157,7 @@ def evaluate_plan(
     objective_value: float | None,
     residents_per_station: float | None,
     presolve: dict[str, int] | None = None,
+    assignment: sparse.csr_matrix | None = None,
 ) -> SitingPlan:
     """Service figures of the sites in ``open_mask``, computed from ``problem`` alone.
 
@@ -162,17 +169,16 @@ def evaluate_plan(
         objective_value: the objective value, for the record.
         residents_per_station: density rule parameter (``None``: no density report).
         presolve: the presolve's counts, for the record.
+        assignment: under the capacity rule, the share of each demand point's residents
+            assigned to each site (csr, n_demand × n_sites); ``None``: nearest open site.
     """
     open_sites = np.flatnonzero(open_mask)
-    site, minutes = nearest_open_site(problem.travel_minutes, open_mask)
     weights = problem.weights_residents
-    covered = ~np.isnan(minutes) & (np.nan_to_num(minutes, nan=np.inf) <= problem.coverage_minutes)
-    reached = site >= 0
-    mean = (
-        float(np.average(minutes[reached], weights=weights[reached]))
-        if weights[reached].sum() > 0
-        else None
-    )
+    if assignment is None:
+        service = _nearest_service(problem, open_mask)
+    else:
+        service = _assigned_service(problem, assignment)
+    covered = service.covered_share >= 1.0 - 1e-6
     post_types: dict[str, list[str]] = {}
     for post_type, mask in post_sites.items():
         for j in np.flatnonzero(mask & open_mask):
@@ -181,18 +187,77 @@ def evaluate_plan(
         open_sites=open_sites,
         site_ids=[str(problem.site_ids[j]) for j in open_sites],
         post_types=post_types,
-        assigned_site=site,
-        assigned_minutes=minutes,
-        covered_residents=float(weights[covered].sum()),
+        assigned_site=service.site,
+        assigned_minutes=service.minutes,
+        served_residents=service.served[open_sites],
+        covered_residents=float(weights @ service.covered_share),
         total_residents=problem.total_residents,
         uncovered_demand=np.flatnonzero(~covered),
         uncoverable_demand=np.flatnonzero(~problem.coverable()),
-        mean_travel_minutes=mean,
-        p95_travel_minutes=weighted_quantile(minutes[reached], weights[reached], 0.95),
+        mean_travel_minutes=(
+            float(np.average(service.pair_minutes, weights=service.pair_residents))
+            if service.pair_residents.sum() > 0
+            else None
+        ),
+        p95_travel_minutes=weighted_quantile(service.pair_minutes, service.pair_residents, 0.95),
         density=_density_report(problem, open_mask, residents_per_station),
         objective=objective,
         objective_value=objective_value,
         presolve=presolve,
+    )
+
+
+@dataclass(frozen=True)
+class _Service:
+    """Who is served where.
+
+    Attributes:
+        site, minutes: per demand point, its (main) site and minutes to it (-1 / nan: none).
+        covered_share: per demand point, the share of its residents served within the cutoff.
+        pair_minutes, pair_residents: minutes and residents of each served (demand, site) pair.
+        served: residents served per site (n_sites).
+    """
+
+    site: np.ndarray
+    minutes: np.ndarray
+    covered_share: np.ndarray
+    pair_minutes: np.ndarray
+    pair_residents: np.ndarray
+    served: np.ndarray
+
+
+def _nearest_service(problem: SitingProblem, open_mask: np.ndarray) -> _Service:
+    """Each resident served by the nearest open reachable site."""
+    site, minutes = nearest_open_site(problem.travel_minutes, open_mask)
+    weights = problem.weights_residents
+    reached = site >= 0
+    covered = reached & (np.nan_to_num(minutes, nan=np.inf) <= problem.coverage_minutes)
+    served = np.bincount(site[covered], weights=weights[covered], minlength=problem.n_sites)
+    return _Service(
+        site, minutes, covered.astype(float), minutes[reached], weights[reached], served
+    )
+
+
+def _assigned_service(problem: SitingProblem, assignment: sparse.csr_matrix) -> _Service:
+    """Residents served along ``assignment`` shares; a demand point's main site is the one
+    with its largest share."""
+    pairs = assignment.tocoo()
+    pair_minutes = np.asarray(problem.travel_minutes[pairs.row, pairs.col]).ravel()
+    pair_residents = problem.weights_residents[pairs.row] * pairs.data
+    within = pair_minutes <= problem.coverage_minutes
+    covered_share = np.bincount(
+        pairs.row[within], weights=pairs.data[within], minlength=problem.n_demand
+    )
+    site = np.full(problem.n_demand, -1, dtype=np.int64)
+    minutes = np.full(problem.n_demand, np.nan)
+    order = np.lexsort((pairs.data, pairs.row))  # per demand point, its largest share last
+    rows = pairs.row[order]
+    largest = order[np.append(rows[1:] != rows[:-1], True)] if len(rows) else order
+    site[pairs.row[largest]] = pairs.col[largest]
+    minutes[pairs.row[largest]] = pair_minutes[largest]
+    served = np.bincount(pairs.col, weights=pair_residents, minlength=problem.n_sites)
+    return _Service(
+        site, minutes, np.minimum(covered_share, 1.0), pair_minutes, pair_residents, served
     )
 
 

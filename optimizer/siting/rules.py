@@ -5,8 +5,10 @@ Rules (each one named function, rows tagged with the rule's group name):
 - ``density``: every urban district has at least ``ceil(residents / residents_per_station)``
   open sites inside it.
 - ``density_capacity`` (the density rule as a capacity): each open site serves at most
-  ``residents_per_station`` residents, assigned (fractionally) within ``coverage_minutes``;
-  every covered resident is assigned.
+  ``residents_per_station`` residents, assigned (fractionally) within ``coverage_minutes`` for
+  the covering objectives or to any reachable site for the travel objectives; every covered
+  (travel objectives: reachable) resident is assigned, and travel is then measured along the
+  assignment.
 - ``typed_posts:<type>``: every place of a category has an open post of that type within its
   reach; a post needs an open site and posts may share a site.
 
@@ -15,7 +17,10 @@ Rules (each one named function, rows tagged with the rule's group name):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy import sparse
 
 from optimizer.siting.mip import ModelBuilder
 from optimizer.siting.problem import SitingProblem
@@ -58,6 +63,24 @@ def add_density_rule(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class AssignmentColumns:
+    """The capacity rule's assignment columns: column ``k`` assigns ``demand[k]`` to ``site[k]``."""
+
+    columns: slice
+    demand: np.ndarray
+    site: np.ndarray
+
+    def shares(self, values: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+        """Share of each demand point's residents assigned to each site, from solver ``values``
+        (csr of ``shape`` = (n_demand, n_sites); shares below 1e-9 are left out)."""
+        share = np.asarray(values[self.columns], dtype=float)
+        keep = share > 1e-9
+        return sparse.csr_matrix(
+            (np.minimum(share[keep], 1.0), (self.demand[keep], self.site[keep])), shape=shape
+        )
+
+
 def add_density_capacity(
     builder: ModelBuilder,
     problem: SitingProblem,
@@ -65,38 +88,72 @@ def add_density_capacity(
     *,
     residents_per_station: float,
     covered: slice | None,
-) -> None:
-    """Assignment columns ``x`` per covering pair; each site serves <= residents_per_station.
+    within_coverage: bool,
+    travel_cost: bool,
+) -> AssignmentColumns:
+    """Assignment columns ``x`` per (demand, site) pair; each site serves <= residents_per_station.
 
     Args:
         covered: the ``u`` columns (covered fraction per coverable demand point), or ``None``
-            when every coverable demand point must be covered (then fully assigned).
+            when every demand point with a pair must be fully assigned.
+        within_coverage: pairs within ``coverage_minutes`` only; otherwise every reachable pair.
+        travel_cost: ``x`` carries its resident-weighted minutes as cost, and ``x <= y`` per
+            pair keeps the travel bound tight.
+
+    Returns:
+        The ``x`` columns and their pairs.
     """
-    cover = problem.coverage()
-    coverable = np.flatnonzero(np.diff(cover.indptr) > 0)
-    pairs = cover[coverable].tocoo()
-    x = builder.add_columns("x", pairs.nnz, lower=0.0, upper=1.0)
+    demand, site, minutes = capacity_pairs(problem, within_coverage=within_coverage)
+    assigned, row = np.unique(demand, return_inverse=True)
+    weights = problem.weights_residents[demand]
+    x = builder.add_columns(
+        "x", len(demand), cost=weights * minutes if travel_cost else 0.0, lower=0.0, upper=1.0
+    )
     x_cols = np.arange(x.start, x.stop)
-    n_rows = len(coverable)
+    n_rows = len(assigned)
     if covered is None:
-        builder.add_rows(GROUP_CAPACITY, pairs.row, x_cols, 1.0, lower=1.0, upper=1.0, count=n_rows)
+        builder.add_rows(GROUP_CAPACITY, row, x_cols, 1.0, lower=1.0, upper=1.0, count=n_rows)
     else:
         builder.add_rows(
             GROUP_CAPACITY,
-            np.concatenate([pairs.row, np.arange(n_rows)]),
+            np.concatenate([row, np.arange(n_rows)]),
             np.concatenate([x_cols, np.arange(covered.start, covered.stop)]),
-            np.concatenate([np.ones(pairs.nnz), -np.ones(n_rows)]),
+            np.concatenate([np.ones(len(row)), -np.ones(n_rows)]),
             lower=0.0, upper=0.0, count=n_rows,
         )  # fmt: skip
-    weights = problem.weights_residents[coverable][pairs.row]
     sites = np.arange(problem.n_sites)
     builder.add_rows(
         GROUP_CAPACITY,
-        np.concatenate([pairs.col, sites]),
+        np.concatenate([site, sites]),
         np.concatenate([x_cols, sites + y.start]),
         np.concatenate([weights, np.full(problem.n_sites, -float(residents_per_station))]),
         lower=-np.inf, upper=0.0, count=problem.n_sites,
     )  # fmt: skip
+    if travel_cost:
+        pairs = np.arange(len(demand))
+        builder.add_rows(
+            GROUP_CAPACITY,
+            np.concatenate([pairs, pairs]),
+            np.concatenate([x_cols, site + y.start]),
+            np.concatenate([np.ones(len(pairs)), -np.ones(len(pairs))]),
+            lower=-np.inf, upper=0.0, count=len(pairs),
+        )  # fmt: skip
+    return AssignmentColumns(columns=x, demand=demand, site=site)
+
+
+def capacity_pairs(
+    problem: SitingProblem, *, within_coverage: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (demand, site) pairs the capacity rule may assign, in csr order.
+
+    Returns:
+        (demand index, site index, minutes) per pair: every reachable pair, or only those within
+        ``coverage_minutes``.
+    """
+    matrix = problem.travel_minutes
+    demand = np.repeat(np.arange(problem.n_demand), np.diff(matrix.indptr))
+    keep = matrix.data <= problem.coverage_minutes if within_coverage else slice(None)
+    return demand[keep], matrix.indices[keep], matrix.data[keep]
 
 
 def add_typed_posts(builder: ModelBuilder, problem: SitingProblem, y: slice) -> dict[str, slice]:

@@ -31,8 +31,9 @@ class SitingSettings:
         residents_per_station: density rule, stations per urban district =
             ceil(residents / this); applies when the problem has districts.
         density_rule: apply the density rule when the problem has districts.
-        density_as_capacity: also cap each station at ``residents_per_station`` residents
-            assigned within ``coverage_minutes`` (objectives cover, max_cover, lexicographic).
+        density_as_capacity: also cap each station at ``residents_per_station`` assigned
+            residents: within ``coverage_minutes`` for the covering stages, to any reachable
+            site for ``min_travel``/``min_cost``; travel is then measured along the assignment.
         presolve: merge identical demand points and drop dominated sites before solving.
     """
 
@@ -61,7 +62,5 @@ class SitingSettings:
             raise ValueError(f"objective {self.objective!r} needs max_stations (p)")
         if self.max_stations is not None and self.max_stations < 0:
             raise ValueError("max_stations must be >= 0")
-        if self.density_as_capacity and self.objective in ("min_travel", "min_cost"):
-            raise ValueError("density_as_capacity applies to cover, max_cover and lexicographic")
         if self.residents_per_station <= 0:
             raise ValueError("residents_per_station must be > 0")
