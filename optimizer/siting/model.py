@@ -110,8 +110,11 @@ def solve_siting(
         None if settings.time_limit_seconds is None else started + settings.time_limit_seconds
     )
     status, result, built = SolveStatus.OPTIMAL, None, None
+    previous_blocks: dict[str, np.ndarray] = {}
     for index, stage in enumerate(stages):
-        built = _build_stage(reduced, settings, stage, previous_open=open_mask)
+        built = _build_stage(
+            reduced, settings, stage, previous_open=open_mask, previous_blocks=previous_blocks
+        )
         result = _run(built.model, settings, deadline)
         if result.status == SolveStatus.INFEASIBLE:
             raise _explain_infeasible(reduced, built.model, settings, deadline)
@@ -125,6 +128,9 @@ def solve_siting(
         if _SOLVE_RANK[result.status] > _SOLVE_RANK[status]:
             status = result.status
         open_mask = result.values[built.model.columns["y"]] > 0.5
+        previous_blocks = {
+            name: result.values[block] for name, block in built.model.columns.items()
+        }
         if index + 1 < len(stages):
             stages[index + 1] = _fix_previous(stages[index + 1], stage, built, result)
     assert result is not None and built is not None and open_mask is not None
@@ -269,6 +275,7 @@ def _build_stage(
     stage: Stage,
     *,
     previous_open: np.ndarray | None,
+    previous_blocks: dict[str, np.ndarray],
 ) -> StageModel:
     builder = ModelBuilder()
     pays_sites = stage.goal in ("cover_cost", "cost_travel")
@@ -306,10 +313,9 @@ def _build_stage(
     if settings.density_rule:
         add_density_rule(builder, problem, y, residents_per_station=settings.residents_per_station)
     posts = add_typed_posts(builder, problem, y)
-    start_open = previous_open
-    if "x" in builder.columns:  # capacity assignment: let the solver find its own start
-        start_open = None
-    start = None if start_open is None else _start_vector(problem, builder, start_open, levels)
+    start = None
+    if previous_open is not None:
+        start = _start_vector(problem, builder, previous_open, levels, previous_blocks)
     sign = -1.0 if stage.goal == "max_cover" else 1.0
     # restarts re-solve the large, degenerate root LP of the radius formulation: measured
     # 2-5x slower on OR-Library pmed (e.g. pmed6 24 s -> 5 s, pmed16 59 s -> 30 s)
@@ -323,6 +329,8 @@ def _build_stage(
         # again costs more than it saves (2,000 × 300 LSCP: 1.16 -> 0.9 s; scp41-65: 5.9 -> 4.5 s)
         options["presolve"] = "off"
     model = builder.build(start=start, highs_options=options)
+    if travel and assignment is not None and start is not None:
+        model = replace(model, start=_completed_start(model, start, settings.seed))
     return StageModel(model=model, sign=sign, posts=posts, assignment=assignment)
 
 
@@ -366,21 +374,53 @@ def _start_vector(
     builder: ModelBuilder,
     open_mask: np.ndarray,
     levels: form.TravelLevels | None,
-) -> np.ndarray:
-    """Column values of the plan ``open_mask`` (posts on every open site)."""
+    previous_blocks: dict[str, np.ndarray],
+) -> np.ndarray | None:
+    """Column values of the plan ``open_mask``.
+
+    Blocks the previous stage solved (same name and size) are copied from its solution; the
+    others are derived from ``open_mask`` (posts on every open site).
+
+    Returns:
+        The start, or ``None`` when the capacity assignment ``x`` has no previous values (the
+        solver then finds its own start).
+    """
     start = np.zeros(builder.n_cols)
-    columns = builder.columns
-    start[columns["y"]] = open_mask
-    if "u" in columns:
-        covered = np.asarray(problem.coverage()[:, open_mask].sum(axis=1)).ravel() > 0
-        start[columns["u"]] = covered[problem.coverable()]
-    if levels is not None:
-        _, minutes = nearest_open_site(problem.travel_minutes, open_mask)
-        start[columns["z"]] = form.travel_start(levels, np.nan_to_num(minutes, nan=np.inf))
-    for name, block in columns.items():
-        if name.startswith("t:"):
+    for name, block in builder.columns.items():
+        values = previous_blocks.get(name)
+        if values is not None and len(values) == block.stop - block.start:
+            start[block] = values
+        elif name == "x":
+            return None
+        elif name == "y" or name.startswith("t:"):
             start[block] = open_mask
+        elif name == "u":
+            covered = np.asarray(problem.coverage()[:, open_mask].sum(axis=1)).ravel() > 0
+            start[block] = covered[problem.coverable()]
+        elif name == "z" and levels is not None:
+            _, minutes = nearest_open_site(problem.travel_minutes, open_mask)
+            start[block] = form.travel_start(levels, np.nan_to_num(minutes, nan=np.inf))
     return start
+
+
+def _completed_start(model: MipModel, start: np.ndarray, seed: int) -> np.ndarray:
+    """``start`` with its continuous columns re-solved for the least cost: the LP with every
+    integer column fixed at its start value (under the capacity rule, the least-travel
+    assignment to the previous stage's stations). Returns ``start`` if that LP fails."""
+    from optimizer.siting.highs import run_highs
+
+    fixed = np.asarray(model.integer, dtype=bool)
+    completion = replace(
+        model,
+        lower=np.where(fixed, start, model.lower),
+        upper=np.where(fixed, start, model.upper),
+        integer=np.zeros_like(fixed),
+        start=None,
+    )
+    result = run_highs(
+        completion, time_limit_seconds=None, mip_rel_gap=0.0, threads=None, seed=seed
+    )
+    return start if result.values is None else result.values
 
 
 def _run(model: MipModel, settings: SitingSettings, deadline: float | None) -> MipResult:
