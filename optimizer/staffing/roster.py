@@ -13,6 +13,7 @@ import math
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.solve import SolveReport, SolveStatus
 from optimizer.staffing.roster_inputs import RosterProblem
 from optimizer.staffing.roster_outputs import ROLES, Roster, roster_tables
+from optimizer.staffing.roster_start import employee_by_employee
 from optimizer.staffing.rules import (
     HARD_RULES,
     SOFT_GOALS,
@@ -320,12 +322,16 @@ def solve_roster(
 
 class _Search:
     """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
-    large-neighbourhood search: the best roster so far is re-solved (one worker, a few
-    seconds) with every choice fixed except those of a few employees or of a window of
-    days, and kept when better. The whole-model search proves optimality and gives the
-    bound; it stops once the bound reaches the best roster found by either."""
+    large-neighbourhood search. That search starts from ``roster_start.employee_by_employee``
+    and re-solves the best roster so far (one worker, a few seconds) with every choice fixed
+    except those in a window of days around a day with uncovered demand: of all employees, or
+    of a few random ones over a wider window; it keeps the result when better. The
+    whole-model search proves optimality and gives the bound; it stops once the bound reaches
+    the best roster found by either."""
 
     SUB_SECONDS = 2.0
+    START_SHARE = 0.25
+    """At most this share of the time limit goes to the start roster."""
 
     def __init__(self, m: RosterModel, settings: RosterSettings, deadline: float) -> None:
         self.m, self.settings, self.deadline = m, settings, deadline
@@ -359,60 +365,115 @@ class _Search:
             self.code = self.solver.solve(self.m.model, Incumbents())
             return self.code
 
+        neighbourhoods = _Neighbourhoods(self)
+        neighbourhoods.start()
+        self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
+
         def whole() -> None:
             self.code = self.solver.solve(self.m.model, Incumbents())
 
         thread = threading.Thread(target=whole, daemon=True)
         thread.start()
         try:
-            self._neighbourhoods(thread)
+            neighbourhoods.run(thread)
         finally:
             self.solver.stop_search()
             thread.join()
         return self.code
 
-    def _neighbourhoods(self, whole: threading.Thread) -> None:
-        m = self.m
+
+class _Neighbourhoods:
+    """The large-neighbourhood search of ``_Search`` (see there), on a clone of the model
+    whose choice domains are fixed to the incumbent except in the neighbourhood."""
+
+    def __init__(self, search: _Search) -> None:
+        self.search = search
+        m = search.m
+        self.person = [p for p, _, _, _ in m.choices]
+        self.day = [m.problem.day_index(m.problem.requirements[r].day) for _, r, _, _ in m.choices]
+        self.work_row = [r if role == WORK else -1 for _, r, role, _ in m.choices]
+        self.model = m.model.clone()
+        self.domains = [self.model.proto.variables[var.index].domain for var in search.variables]
+        self.rng = random.Random(search.settings.random_seed)
+        self.iteration = 0
+
+    def run(self, whole: threading.Thread) -> None:
+        """Search until the deadline, the ``whole``-model search ends or the bound is
+        reached."""
+        search, m = self.search, self.search.m
         employees, days = len(m.problem.employees), m.days
-        person = [p for p, _, _, _ in m.choices]
-        day = [m.problem.day_index(m.problem.requirements[r].day) for _, r, _, _ in m.choices]
-        model = m.model.clone()
-        domains = [model.proto.variables[var.index].domain for var in self.variables]
-        rng = random.Random(self.settings.random_seed)
-        size = {"employees": max(2.0, employees / 6), "days": 7.0}
-        iteration = 0
-        while whole.is_alive() and time.perf_counter() < self.deadline - 0.5:
-            with self.lock:
-                values, objective = self.values, self.objective
+        size = {"days": 7.0, "staff": max(2.0, employees / 3), "window": 14.0}
+        while whole.is_alive() and time.perf_counter() < search.deadline - 0.5:
+            with search.lock:
+                values, objective = search.values, search.objective
             if values is None:
                 time.sleep(0.1)
                 continue
-            if self.bound >= objective - 1e-6:
+            if search.bound >= objective - 1e-6:
                 return
-            kind = rng.choice(("employees", "days"))
-            if kind == "employees" and employees > 1:
-                count = min(employees - 1, max(1, round(size[kind])))
-                chosen = set(rng.sample(range(employees), count))
-                free = [p in chosen for p in person]
-            else:
-                kind = "days"
-                width = min(days, max(2, round(size[kind])))
-                first = rng.randrange(days - width + 1)
-                free = [first <= d < first + width for d in day]
-            model.clear_hints()
-            for domain, var, value, is_free in zip(
-                domains, self.variables, values, free, strict=True
-            ):
-                domain[0], domain[1] = (0, 1) if is_free else (int(value), int(value))
-                model.add_hint(var, value)
-            sub = cp_model.CpSolver()
-            sub.parameters.num_workers = 1
-            sub.parameters.random_seed = iteration
-            sub.parameters.max_time_in_seconds = min(
-                self.SUB_SECONDS, max(self.deadline - time.perf_counter() - 0.3, 0.01)
-            )
-            code = sub.solve(model)
-            iteration += 1
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and sub.objective_value < objective:
-                self.offer(sub.objective_value, [sub.boolean_value(v) for v in self.variables])
-            size[kind] *= 1.1 if code == cp_model.OPTIMAL else 0.93
+            anchor = self._anchor(values)
+            kind = self.rng.choice(("days", "staff"))
+            width = min(days, max(2, round(size["days" if kind == "days" else "window"])))
+            first = min(max(0, anchor - self.rng.randrange(width)), days - width)
+            free = [first <= d < first + width for d in self.day]
+            if kind == "staff":
+                count = min(employees, max(1, round(size["staff"])))
+                chosen = set(self.rng.sample(range(employees), count))
+                free = [f and p in chosen for f, p in zip(free, self.person, strict=True)]
+            code, found = self._resolve(values, free, search.SUB_SECONDS)
+            if found is not None and found[0] < objective:
+                search.offer(*found)
+            factor = 1.1 if code == cp_model.OPTIMAL else 0.93
+            for key in ("staff", "window") if kind == "staff" else ("days",):
+                size[key] *= factor
+
+    def start(self) -> None:
+        """Offer the employee-by-employee start roster (built within ``START_SHARE`` of the
+        time limit) and hint the whole model with it."""
+        search = self.search
+        limit = search.settings.time_limit_seconds
+        deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * limit)
+        duties = employee_by_employee(search.m.problem, search.settings, deadline=deadline)
+        if duties is None:
+            return
+        values = [(p, r, role) in duties for p, r, role, _ in search.m.choices]
+        _, found = self._resolve(values, [False] * len(values), search.SUB_SECONDS)
+        if found is not None:
+            search.offer(*found)
+            for var, value in zip(search.variables, found[1], strict=True):
+                search.m.model.add_hint(var, value)
+
+    def _anchor(self, values: list[bool]) -> int:
+        """A random day with uncovered demand in ``values``, or a random day if none."""
+        staffed = Counter(
+            r for r, value in zip(self.work_row, values, strict=True) if value and r >= 0
+        )
+        requirements = self.search.m.problem.requirements
+        short = [r for r, row in enumerate(requirements) if staffed[r] < row.staff_needed]
+        if not short:
+            return self.rng.randrange(self.search.m.days)
+        return self.search.m.problem.day_index(requirements[self.rng.choice(short)].day)
+
+    def _resolve(
+        self, values: list[bool], free: list[bool], seconds: float
+    ) -> tuple[int, tuple[float, list[bool]] | None]:
+        """Re-solve with the choices not ``free`` fixed to ``values`` (hinted with them), one
+        worker, at most ``seconds``; returns the status and (objective, values) if any."""
+        search = self.search
+        self.model.clear_hints()
+        for domain, var, value, is_free in zip(
+            self.domains, search.variables, values, free, strict=True
+        ):
+            domain[0], domain[1] = (0, 1) if is_free else (int(value), int(value))
+            self.model.add_hint(var, value)
+        sub = cp_model.CpSolver()
+        sub.parameters.num_workers = 1
+        sub.parameters.random_seed = self.iteration
+        sub.parameters.max_time_in_seconds = min(
+            seconds, max(search.deadline - time.perf_counter() - 0.3, 0.01)
+        )
+        code = sub.solve(self.model)
+        self.iteration += 1
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return code, None
+        return code, (sub.objective_value, [sub.boolean_value(v) for v in search.variables])

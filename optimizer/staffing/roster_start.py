@@ -1,0 +1,107 @@
+"""A start roster built one employee at a time, for the roster engine's neighbourhood search.
+
+Each employee in turn gets the roster that is best for the whole objective given everyone
+else's: a one-employee CP-SAT model whose requirement rows ask only for the staff still
+missing (``staff_needed`` minus what the others already cover). The cover terms are
+separable per row, so this is the employee's exact marginal effect: working a row that is
+still short saves its under-cover weight, working one that is already full costs its
+over-cover weight. All of the employee's hard rules hold by construction, so the result is a
+roster that keeps every rule. Further passes re-solve each employee against the final
+roster of the others (block coordinate descent) until a pass changes nothing or time is up.
+Specialists (fewest shift types allowed) go first, so generalists fill what is left.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import replace
+
+from ortools.sat.python import cp_model
+
+from optimizer.staffing.roster_inputs import RosterProblem
+from optimizer.staffing.rules import RosterSettings
+
+Duty = tuple[int, int, str]
+"""(employee index, requirement row, role) of one assignment."""
+
+
+def employee_by_employee(
+    problem: RosterProblem, settings: RosterSettings, *, deadline: float, passes: int = 3
+) -> set[Duty] | None:
+    """A start roster of ``problem``'s own employees (partners' staff are not lent).
+
+    Args:
+        problem: what to roster.
+        settings: rule defaults and weights (solver options are not used: each employee is
+            solved with one worker).
+        deadline: ``time.perf_counter()`` value after which no further employee is solved.
+        passes: at most this many passes over all employees (the first builds the roster).
+
+    Returns:
+        The duties of the roster, or ``None`` when the first pass did not finish before the
+        deadline or some employee's own rules cannot hold.
+    """
+    employees = range(len(problem.employees))
+    order = sorted(
+        employees,
+        key=lambda e: (
+            sum(1 for cap in problem.employees[e].max_shifts.values() if cap > 0)
+            or len(problem.shift_types)
+        ),
+    )
+    duties: dict[int, set[Duty]] = {e: set() for e in employees}
+    for done in range(passes):
+        changed = False
+        for e in order:
+            if time.perf_counter() >= deadline:
+                return None if done == 0 else _union(duties)
+            chosen = _best_for(problem, settings, e, duties, deadline, exact=done > 0)
+            if chosen is None:
+                if done == 0:
+                    return None
+                continue
+            changed |= chosen != duties[e]
+            duties[e] = chosen
+        if not changed:
+            break
+    return _union(duties)
+
+
+def _best_for(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    e: int,
+    duties: dict[int, set[Duty]],
+    deadline: float,
+    *,
+    exact: bool,
+) -> set[Duty] | None:
+    """Employee ``e``'s best duties given everyone else's ``duties`` (hinted with e's own);
+    ``None`` when none were found before ``deadline``, or, if ``exact``, none proven best."""
+    from optimizer.staffing.roster import build_model
+
+    others = Counter(
+        r for f, own in duties.items() if f != e for _, r, role in own if role == "work"
+    )
+    rows = tuple(
+        replace(row, staff_needed=max(0, row.staff_needed - others[r]))
+        for r, row in enumerate(problem.requirements)
+    )
+    alone = replace(
+        problem, employees=(problem.employees[e],), requirements=rows, shared_employees=()
+    )
+    m, _ = build_model(alone, settings)
+    for _, r, role, var in m.choices:
+        m.model.add_hint(var, (e, r, role) in duties[e])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.01)
+    code = solver.solve(m.model)
+    if code != cp_model.OPTIMAL and (exact or code != cp_model.FEASIBLE):
+        return None
+    return {(e, r, role) for _, r, role, var in m.choices if solver.boolean_value(var)}
+
+
+def _union(duties: dict[int, set[Duty]]) -> set[Duty]:
+    return set().union(*duties.values())

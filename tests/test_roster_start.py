@@ -1,0 +1,43 @@
+"""The employee-by-employee start roster keeps every hard rule (checked independently) and
+lands close to the best known value on Curtois–Qu Instance1 and Instance2."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from optimizer.formats.curtois import curtois_settings, read_curtois
+from optimizer.staffing.roster_outputs import roster_tables
+from optimizer.staffing.roster_start import employee_by_employee
+from optimizer.staffing.rules import RosterSettings
+from tests.test_roster_checker import (
+    DATA,
+    curtois_objective,
+    hard_rule_violations,
+    synthetic_problem,
+)
+
+
+@pytest.mark.parametrize(("instance", "best_known"), [(1, 607), (2, 828)])
+def test_start_roster_keeps_the_rules_of_curtois_instances(instance, best_known) -> None:
+    problem = read_curtois(DATA / f"Instance{instance}.txt")
+    settings = curtois_settings()
+    duties = employee_by_employee(problem, settings, deadline=time.perf_counter() + 30)
+    assert duties is not None
+    roster = roster_tables(problem, sorted(duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert best_known <= curtois_objective(problem, roster.assignments) <= 3 * best_known
+
+
+def test_start_roster_keeps_the_rules_of_the_synthetic_problem() -> None:
+    problem, settings = synthetic_problem(), RosterSettings()
+    duties = employee_by_employee(problem, settings, deadline=time.perf_counter() + 30)
+    assert duties is not None
+    roster = roster_tables(problem, sorted(duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+
+
+def test_no_start_roster_when_time_is_up() -> None:
+    problem = read_curtois(DATA / "Instance1.txt")
+    assert employee_by_employee(problem, curtois_settings(), deadline=time.perf_counter()) is None
