@@ -21,7 +21,7 @@ from optimizer.export.sinks import GEOPACKAGE_NAME
 from optimizer.export.staging import write_artifacts
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
-from optimizer.jobs import ArtifactWriter, json_writer, publish, refresh_manifest
+from optimizer.jobs import ArtifactWriter, json_writer, output_lock, publish, refresh_manifest
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.siting.run import run_siting
 from optimizer.staffing.demand import (
@@ -77,6 +77,7 @@ def plan(
 
     Raises:
         ScenarioError, DataError: bad input (nothing is written).
+        OutputBusyError: another run is writing the same outputs (checked before any work).
     """
     scenario_path = Path(scenario_path)
     progress(f"validating {scenario_path}")
@@ -85,25 +86,26 @@ def plan(
         solver = scenario.solver.model_copy(update={"time_limit_seconds": time_limit_seconds})
         scenario = scenario.model_copy(update={"solver": solver})
     inputs = sorted(set(scenario_input_files(scenario)))
-    progress(f"reading {len(inputs)} input files")
-    engines: dict[str, object] = {}
-    artifacts: dict[str, ArtifactWriter] = {}
-    if scenario.siting is not None:
-        engines["siting"] = run_siting(scenario, artifacts, progress)
-    if scenario.dispatch is not None:
-        engines["dispatch"] = run_dispatch(scenario, artifacts, progress)
     folder = output_folder(scenario, scenario_path, out_dir)
-    if scenario.staffing is not None:
-        engines["staffing"] = run_staffing(scenario, artifacts, folder, progress)
-    summary: dict[str, object] = {
-        "scenario": scenario.name,
-        "description": scenario.description,
-        "svcplan_version": __version__,
-        "engines": engines,
-    }
-    artifacts["summary.json"] = json_writer(summary)
-    progress(f"writing {folder}")
-    files = publish(folder, artifacts, inputs=inputs)
+    with output_lock(folder):
+        progress(f"reading {len(inputs)} input files")
+        engines: dict[str, object] = {}
+        artifacts: dict[str, ArtifactWriter] = {}
+        if scenario.siting is not None:
+            engines["siting"] = run_siting(scenario, artifacts, progress)
+        if scenario.dispatch is not None:
+            engines["dispatch"] = run_dispatch(scenario, artifacts, progress)
+        if scenario.staffing is not None:
+            engines["staffing"] = run_staffing(scenario, artifacts, folder, progress)
+        summary: dict[str, object] = {
+            "scenario": scenario.name,
+            "description": scenario.description,
+            "svcplan_version": __version__,
+            "engines": engines,
+        }
+        artifacts["summary.json"] = json_writer(summary)
+        progress(f"writing {folder}")
+        files = publish(folder, artifacts, inputs=inputs)
     return PlanOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
@@ -122,18 +124,23 @@ def forecast(
     Raises:
         ScenarioError: invalid scenario, or one without a ``staffing`` section.
         DataError: unusable history.
+        OutputBusyError: another run is writing the scenario's outputs.
     """
     scenario_path = Path(scenario_path)
     progress(f"validating {scenario_path}")
     scenario = load_scenario(scenario_path)
     if scenario.staffing is None:
         raise ScenarioError([f"{scenario_path}:1: staffing: this scenario has no staffing section"])
-    demand = forecast_staffing(scenario.staffing, with_backtest=with_backtest, progress=progress)
-    summary = {"scenario": scenario.name, "staffing": staffing_summary(demand)}
-    artifacts = {**staffing_artifacts(demand), "summary.json": json_writer(summary)}
-    folder = output_folder(scenario, scenario_path, out_dir) / "forecast"
-    progress(f"writing {folder}")
-    files = publish(folder, artifacts, inputs=[scenario.staffing.history])
+    root = output_folder(scenario, scenario_path, out_dir)
+    with output_lock(root):
+        demand = forecast_staffing(
+            scenario.staffing, with_backtest=with_backtest, progress=progress
+        )
+        summary = {"scenario": scenario.name, "staffing": staffing_summary(demand)}
+        artifacts = {**staffing_artifacts(demand), "summary.json": json_writer(summary)}
+        folder = root / "forecast"
+        progress(f"writing {folder}")
+        files = publish(folder, artifacts, inputs=[scenario.staffing.history])
     return ForecastOutcome(scenario=scenario, folder=folder, demand=demand, files=files)
 
 
@@ -145,17 +152,21 @@ def dispatch(
     Raises:
         ScenarioError: invalid scenario, or one without a ``dispatch`` section.
         DataError: bad region, resource or travel files.
+        OutputBusyError: another run is writing the scenario's outputs.
     """
     scenario_path = Path(scenario_path)
     progress(f"validating {scenario_path}")
     scenario = load_scenario(scenario_path)
     if scenario.dispatch is None:
         raise ScenarioError([f"{scenario_path}:1: dispatch: this scenario has no dispatch section"])
-    artifacts: dict[str, ArtifactWriter] = {}
-    summary = run_dispatch(scenario, artifacts, progress)
-    artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
-    folder = output_folder(scenario, scenario_path, out_dir) / "dispatch"
-    files = publish(folder, artifacts, inputs=sorted(set(scenario_input_files(scenario.dispatch))))
+    root = output_folder(scenario, scenario_path, out_dir)
+    inputs = sorted(set(scenario_input_files(scenario.dispatch)))
+    with output_lock(root):
+        artifacts: dict[str, ArtifactWriter] = {}
+        summary = run_dispatch(scenario, artifacts, progress)
+        artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
+        folder = root / "dispatch"
+        files = publish(folder, artifacts, inputs=inputs)
     return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
@@ -239,6 +250,7 @@ def export(
     Raises:
         DataError: no plan in ``plan_dir``, a plan that breaks the layer contract, or an
             unknown format.
+        OutputBusyError: another run is writing ``plan_dir``.
     """
     folder = Path(plan_dir)
     source = folder / GEOPACKAGE_NAME
@@ -247,12 +259,13 @@ def export(
     unknown = [name for name in formats if name not in (*FORMATS, *MAP_FORMATS)]
     if unknown:
         raise DataError("--format", f"unknown format(s) {', '.join(unknown)}")
-    layers = read_layers(source)
-    artifacts = map_artifacts(
-        layers, formats=formats, title=folder.name, tiles_url=tiles_url, png_dpi=png_dpi
-    )
-    written = write_artifacts(folder, artifacts)
-    refresh_manifest(folder)
+    with output_lock(folder):
+        layers = read_layers(source)
+        artifacts = map_artifacts(
+            layers, formats=formats, title=folder.name, tiles_url=tiles_url, png_dpi=png_dpi
+        )
+        written = write_artifacts(folder, artifacts)
+        refresh_manifest(folder)
     return written
 
 

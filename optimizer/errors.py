@@ -63,3 +63,10 @@ class SolverError(SvcplanError):
     """A solver failed for a reason other than infeasibility or the time limit."""
 
     exit_code = 1
+
+
+class OutputBusyError(SvcplanError):
+    """Another svcplan run is writing the same output folder (a periodic job overlapping the
+    previous one); nothing was computed or written."""
+
+    exit_code = 5

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from optimizer.geo.osm import load_road_network
+from optimizer.jobs import output_lock
 
 from .conftest import REPO_ROOT
 
@@ -107,3 +108,16 @@ def test_supplies_below_reorder_point_are_topped_up_or_ordered(surge: tuple[dict
         if after < point:
             assert key in orders.index and orders.loc[key, "order_units"] > 0, key
     assert summary["supplies"]["orders"] == int((orders["order_units"] > 0).sum())
+
+
+def test_a_second_run_on_the_same_outputs_exits_5_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out / "surge"):
+        result = runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out)])
+    assert result.exit_code == 5
+    message = " ".join(result.stderr.split())
+    assert "another svcplan run is writing here (pid" in message and "Traceback" not in message
+    assert not (out / "surge").exists()
+    result = runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0  # the lock went with the holder
+    assert (out / "surge" / "dispatch" / "manifest.json").is_file()
