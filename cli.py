@@ -1,7 +1,8 @@
 """The ``svcplan`` command line: parse, call ``optimizer.api``, render. No modelling here.
 
 Exit codes: 0 success, 1 other error, 2 bad input, 3 infeasible, 4 time limit without a
-solution. User errors print one line per problem and no traceback (``--debug`` shows it).
+solution, 5 another run is writing the same outputs. User errors print one line per problem
+and no traceback (``--debug`` shows it).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ EXIT_OK, EXIT_OTHER, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     name="svcplan",
-    help="Site service stations, roster staff and plan surge dispatch from one scenario file.",
+    help="Site service stations, roster staff and plan surge dispatch from one scenario file.\n\n"
+    "Exit codes: 0 success, 1 other error, 2 bad input, 3 infeasible, 4 time limit without a "
+    "solution, 5 another run is writing the same outputs.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
