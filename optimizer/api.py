@@ -21,7 +21,14 @@ from optimizer.export.sinks import GEOPACKAGE_NAME
 from optimizer.export.staging import write_artifacts
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
-from optimizer.jobs import ArtifactWriter, json_writer, output_lock, publish, refresh_manifest
+from optimizer.jobs import (
+    MANIFEST,
+    ArtifactWriter,
+    json_writer,
+    output_lock,
+    publish,
+    refresh_manifest,
+)
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.siting.run import run_siting
 from optimizer.staffing.demand import (
@@ -31,6 +38,12 @@ from optimizer.staffing.demand import (
     staffing_summary,
 )
 from optimizer.staffing.run import run_staffing
+
+FORECAST_FOLDER = "forecast"
+DISPATCH_FOLDER = "dispatch"
+#: Subfolders of a scenario's output folder that ``forecast`` and ``dispatch`` own; ``plan``
+#: keeps them when it replaces the folder.
+OWN_FOLDERS = (FORECAST_FOLDER, DISPATCH_FOLDER)
 
 Progress = Callable[[str], None]
 """Receives a short line about the step that starts now."""
@@ -105,7 +118,7 @@ def plan(
         }
         artifacts["summary.json"] = json_writer(summary)
         progress(f"writing {folder}")
-        files = publish(folder, artifacts, inputs=inputs)
+        files = publish(folder, artifacts, inputs=inputs, carry_over=OWN_FOLDERS)
     return PlanOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
@@ -138,9 +151,10 @@ def forecast(
         )
         summary = {"scenario": scenario.name, "staffing": staffing_summary(demand)}
         artifacts = {**staffing_artifacts(demand), "summary.json": json_writer(summary)}
-        folder = root / "forecast"
+        folder = root / FORECAST_FOLDER
         progress(f"writing {folder}")
         files = publish(folder, artifacts, inputs=[scenario.staffing.history])
+        _refresh_plan_manifest(root)
     return ForecastOutcome(scenario=scenario, folder=folder, demand=demand, files=files)
 
 
@@ -165,8 +179,9 @@ def dispatch(
         artifacts: dict[str, ArtifactWriter] = {}
         summary = run_dispatch(scenario, artifacts, progress)
         artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
-        folder = root / "dispatch"
+        folder = root / DISPATCH_FOLDER
         files = publish(folder, artifacts, inputs=inputs)
+        _refresh_plan_manifest(root)
     return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
@@ -267,6 +282,13 @@ def export(
         written = write_artifacts(folder, artifacts)
         refresh_manifest(folder)
     return written
+
+
+def _refresh_plan_manifest(root: Path) -> None:
+    """After a command rewrote its subfolder of ``root``, re-list ``root``'s manifest (if a plan
+    wrote one) so that its digests match the files now there."""
+    if (root / MANIFEST).is_file():
+        refresh_manifest(root)
 
 
 def scenario_input_files(model: BaseModel) -> Iterator[Path]:

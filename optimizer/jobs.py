@@ -87,7 +87,11 @@ def json_writer(document: object) -> ArtifactWriter:
 
 
 def publish(
-    folder: Path, artifacts: Mapping[str, ArtifactWriter], *, inputs: Iterable[Path] = ()
+    folder: Path,
+    artifacts: Mapping[str, ArtifactWriter],
+    *,
+    inputs: Iterable[Path] = (),
+    carry_over: Iterable[str] = (),
 ) -> list[Path]:
     """Write ``artifacts`` (file name → writer) and ``manifest.json`` into ``folder`` atomically.
 
@@ -95,6 +99,9 @@ def publish(
         folder: the output folder, e.g. ``out/porto-alegre``; created or replaced as a whole.
         artifacts: file names inside ``folder`` and the functions that write them.
         inputs: the input files the outputs were made from, recorded in the manifest.
+        carry_over: subfolders of the previous ``folder`` that other commands own (e.g.
+            ``forecast``); they are kept (hard-linked into the new folder) unless ``artifacts``
+            writes them too.
 
     Returns:
         The paths of the published files, manifest last.
@@ -105,6 +112,9 @@ def publish(
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the outputs are for sharing
         for name, write in artifacts.items():
             write(staging / name)
+        for name in carry_over:
+            if (folder / name).is_dir() and not (staging / name).exists():
+                shutil.copytree(folder / name, staging / name, copy_function=os.link)
         manifest = {
             "svcplan_version": __version__,
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -121,3 +122,25 @@ def test_a_second_run_on_the_same_outputs_exits_5_before_any_work(tmp_path: Path
     result = runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out), "--quiet"])
     assert result.exit_code == 0  # the lock went with the holder
     assert (out / "surge" / "dispatch" / "manifest.json").is_file()
+
+
+def _manifest_matches_the_folder(folder: Path) -> list[str]:
+    """Paths the manifest lists, after checking each digest against the file."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for item in manifest["outputs"]:
+        digest = hashlib.sha256((folder / item["path"]).read_bytes()).hexdigest()
+        assert digest == item["sha256"], item["path"]
+    return [item["path"] for item in manifest["outputs"]]
+
+
+def test_plan_keeps_the_dispatch_folder_and_the_manifest_follows_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out), "-q"]).exit_code == 0
+    moves = (out / "surge" / "dispatch" / "moves.csv").read_bytes()
+    assert runner.invoke(app, ["plan", str(SCENARIO), "--out", str(out), "-q"]).exit_code == 0
+    root = out / "surge"
+    assert (root / "dispatch" / "moves.csv").read_bytes() == moves
+    listed = _manifest_matches_the_folder(root)
+    assert "dispatch/moves.csv" in listed and "summary.json" in listed
+    assert runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out), "-q"]).exit_code == 0
+    assert _manifest_matches_the_folder(root) == listed  # re-listed after the subfolder changed
