@@ -8,10 +8,11 @@ cover and mobilisation minutes of one resource type.
 svcplan is timed end to end from the dense matrix: ``DispatchProblem.from_arrays`` (pruning)
 plus ``solve_dispatch`` (arc building, OR-Tools, plan tables). networkx is timed from the same
 flow network arrays, already pruned and built: its ``DiGraph`` plus ``network_simplex``. Each
-side runs ``--repeat`` times; the median wall-clock and the median CPU seconds are reported.
-Both optimal costs must be equal, or the run fails.
+side runs ``--repeat`` times, alternating with the other; the median wall-clock and the median
+CPU seconds are reported. Both optimal costs must be equal, or the run fails.
 
-Reproduce:  python benchmarks/bench_dispatch.py --regions 2000 --seed 7 --surge-shares 0.3 0.5
+Reproduce:
+    python benchmarks/bench_dispatch.py --regions 2000 --seed 7 --surge-shares 0.3 0.5 --repeat 5
 """
 
 from __future__ import annotations
@@ -67,24 +68,18 @@ def random_instance(
     }
 
 
-def median_seconds(run: Callable[[], object], repeat: int) -> tuple[float, float, object]:
-    """Median wall-clock and median CPU seconds of ``repeat`` calls of ``run``, and its last
-    result (CPU time suffers less than wall time from other jobs on a shared machine)."""
-    wall, cpu = [], []
-    for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        result = run()
-        wall.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    return statistics.median(wall), statistics.median(cpu), result
+def timed(run: Callable[[], object]) -> tuple[float, float, object]:
+    """Wall-clock and CPU seconds of one call of ``run``, and its result (CPU time suffers less
+    than wall time from other jobs on a shared machine)."""
+    started, started_cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return time.perf_counter() - started, time.process_time() - started_cpu, result
 
 
 def compare(instance: dict[str, object], repeat: int) -> dict[str, object]:
-    """Time svcplan and networkx on ``instance``; fail unless their optimal costs are equal."""
-    svcplan_seconds, svcplan_cpu, (problem, (plan, report)) = median_seconds(
-        lambda: (problem := DispatchProblem.from_arrays(**instance), solve_dispatch(problem)),
-        repeat,
-    )
+    """Time svcplan and networkx on ``instance``, alternating run by run so that a change in
+    the machine's load hits both; fail unless their optimal costs are equal."""
+    problem = DispatchProblem.from_arrays(**instance)
     pools = {
         "lendable_units": problem.surplus_units()[:, 0],
         "partner_units": problem.partner_units[:, 0],
@@ -97,9 +92,17 @@ def compare(instance: dict[str, object], repeat: int) -> dict[str, object]:
         penalty_seconds=unmet_penalty_seconds(problem.n_regions, problem.window_minutes),
         **pools,
     )
-    networkx_seconds, networkx_cpu, (networkx_cost, _) = median_seconds(
-        lambda: nx.network_simplex(network.to_networkx()), repeat
-    )
+    times: dict[str, list[float]] = {"svcplan": [], "svcplan_cpu": [], "nx": [], "nx_cpu": []}
+    for _ in range(repeat):
+        wall, cpu, (plan, report) = timed(
+            lambda: solve_dispatch(DispatchProblem.from_arrays(**instance))
+        )
+        times["svcplan"].append(wall)
+        times["svcplan_cpu"].append(cpu)
+        wall, cpu, (networkx_cost, _) = timed(lambda: nx.network_simplex(network.to_networkx()))
+        times["nx"].append(wall)
+        times["nx_cpu"].append(cpu)
+    median = {name: statistics.median(values) for name, values in times.items()}
     svcplan_cost = round(report.objective * SECONDS_PER_MINUTE)
     if svcplan_cost != networkx_cost:
         raise SystemExit(f"objectives differ: svcplan {svcplan_cost} vs networkx {networkx_cost}")
@@ -112,10 +115,10 @@ def compare(instance: dict[str, object], repeat: int) -> dict[str, object]:
         "moved": totals["moved_units"],
         "unmet": totals["unmet_units"],
         "cost": svcplan_cost,
-        "svcplan": svcplan_seconds,
-        "networkx": networkx_seconds,
-        "svcplan_cpu": svcplan_cpu,
-        "networkx_cpu": networkx_cpu,
+        "svcplan": median["svcplan"],
+        "networkx": median["nx"],
+        "svcplan_cpu": median["svcplan_cpu"],
+        "networkx_cpu": median["nx_cpu"],
     }
 
 
