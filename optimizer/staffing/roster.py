@@ -37,7 +37,7 @@ from optimizer.staffing.rules import (
 )
 
 WORK, ON_CALL, LENT = ROLES
-SATURDAY, SUNDAY = 5, 6
+MONDAY, FRIDAY, SATURDAY, SUNDAY = 0, 4, 5, 6
 
 
 @dataclass
@@ -322,14 +322,21 @@ def solve_roster(
 
 class _Search:
     """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
-    large-neighbourhood search. That search starts from ``roster_start.employee_by_employee``
-    and re-solves the best roster so far (one worker, a few seconds) with every choice fixed
-    except those in a window of days around a day with uncovered demand: of all employees, or
-    of a few random ones over a wider window; it keeps the result when better. The
-    whole-model search proves optimality and gives the bound; it stops once the bound reaches
-    the best roster found by either."""
+    large-neighbourhood search. That search first builds a start roster
+    (``roster_start.employee_by_employee``), which also hints the whole model; then it
+    re-solves the best roster so far (one worker, ``SUB_SECONDS`` per ``SUB_CHOICES``
+    choices) with every choice fixed except those of a neighbourhood, and keeps the result
+    when better. Neighbourhoods: a window of days around a day with uncovered demand (all
+    staff, or a few random employees over a wider window), or the weekends of two random
+    weeks (weekend work is where these rosters run short). The whole-model search proves
+    optimality and gives the bound; it stops once the bound reaches the best roster found by
+    either."""
 
-    SUB_SECONDS = 2.0
+    SUB_SECONDS = 0.5
+    """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
+    SUB_CHOICES = 2500
+    NEIGHBOURHOOD_THREADS = 1
+    """Threads running the neighbourhood search, each with its own model copy and seed."""
     START_SHARE = 0.25
     """At most this share of the time limit goes to the start roster."""
 
@@ -365,8 +372,8 @@ class _Search:
             self.code = self.solver.solve(self.m.model, Incumbents())
             return self.code
 
-        neighbourhoods = _Neighbourhoods(self)
-        neighbourhoods.start()
+        searches = [_Neighbourhoods(self, seed) for seed in range(self.NEIGHBOURHOOD_THREADS)]
+        searches[0].start()
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
 
         def whole() -> None:
@@ -374,10 +381,18 @@ class _Search:
 
         thread = threading.Thread(target=whole, daemon=True)
         thread.start()
+        helpers = [
+            threading.Thread(target=other.run, args=(thread,), daemon=True)
+            for other in searches[1:]
+        ]
+        for helper in helpers:
+            helper.start()
         try:
-            neighbourhoods.run(thread)
+            searches[0].run(thread)
         finally:
             self.solver.stop_search()
+            for helper in helpers:
+                helper.join()
             thread.join()
         return self.code
 
@@ -386,22 +401,27 @@ class _Neighbourhoods:
     """The large-neighbourhood search of ``_Search`` (see there), on a clone of the model
     whose choice domains are fixed to the incumbent except in the neighbourhood."""
 
-    def __init__(self, search: _Search) -> None:
+    def __init__(self, search: _Search, seed: int) -> None:
         self.search = search
         m = search.m
         self.person = [p for p, _, _, _ in m.choices]
         self.day = [m.problem.day_index(m.problem.requirements[r].day) for _, r, _, _ in m.choices]
         self.work_row = [r if role == WORK else -1 for _, r, role, _ in m.choices]
+        self.weekday = [day.weekday() for day in m.problem.dates]
+        # the Saturday (day index) of the weekend each Friday to Monday is part of or next to
+        self.saturday = [
+            d + (SATURDAY - w if w >= FRIDAY else -2 - w) for d, w in enumerate(self.weekday)
+        ]
         self.model = m.model.clone()
         self.domains = [self.model.proto.variables[var.index].domain for var in search.variables]
-        self.rng = random.Random(search.settings.random_seed)
-        self.iteration = 0
+        self.rng = random.Random(search.settings.random_seed + seed)
+        self.seconds = search.SUB_SECONDS * max(1.0, len(m.choices) / search.SUB_CHOICES)
 
     def run(self, whole: threading.Thread) -> None:
         """Search until the deadline, the ``whole``-model search ends or the bound is
         reached."""
-        search, m = self.search, self.search.m
-        employees, days = len(m.problem.employees), m.days
+        search = self.search
+        employees = len(search.m.problem.employees)
         size = {"days": 7.0, "staff": max(2.0, employees / 3), "window": 14.0}
         while whole.is_alive() and time.perf_counter() < search.deadline - 0.5:
             with search.lock:
@@ -411,21 +431,36 @@ class _Neighbourhoods:
                 continue
             if search.bound >= objective - 1e-6:
                 return
-            anchor = self._anchor(values)
-            kind = self.rng.choice(("days", "staff"))
-            width = min(days, max(2, round(size["days" if kind == "days" else "window"])))
-            first = min(max(0, anchor - self.rng.randrange(width)), days - width)
-            free = [first <= d < first + width for d in self.day]
-            if kind == "staff":
-                count = min(employees, max(1, round(size["staff"])))
-                chosen = set(self.rng.sample(range(employees), count))
-                free = [f and p in chosen for f, p in zip(free, self.person, strict=True)]
-            code, found = self._resolve(values, free, search.SUB_SECONDS)
+            kind = self.rng.choice(("days", "staff", "weekends"))
+            code, found = self._resolve(values, self._free(kind, values, size), self.seconds)
             if found is not None and found[0] < objective:
                 search.offer(*found)
             factor = 1.1 if code == cp_model.OPTIMAL else 0.93
-            for key in ("staff", "window") if kind == "staff" else ("days",):
+            for key in {"days": ("days",), "staff": ("staff", "window")}.get(kind, ()):
                 size[key] *= factor
+
+    def _free(self, kind: str, values: list[bool], size: dict[str, float]) -> list[bool]:
+        """Which choices a neighbourhood of ``kind`` frees: ``days``, a window of
+        ``size["days"]`` days around a day with uncovered demand, all staff; ``staff``,
+        ``size["staff"]`` random employees over a window of ``size["window"]`` days around
+        such a day; ``weekends``, the Saturdays and Sundays of two random weeks (half the time
+        with their Fridays and Mondays), all staff."""
+        days = self.search.m.days
+        if kind == "weekends":
+            saturdays = sorted({self.saturday[d] for d in range(days) if self.weekday[d] >= 5})
+            picked = set(self.rng.sample(saturdays, min(len(saturdays), 2)))
+            weekdays = {SATURDAY, SUNDAY} | ({MONDAY, FRIDAY} if self.rng.random() < 0.5 else set())
+            return [self.weekday[d] in weekdays and self.saturday[d] in picked for d in self.day]
+        anchor = self._anchor(values)
+        width = min(days, max(2, round(size["days" if kind == "days" else "window"])))
+        first = min(max(0, anchor - self.rng.randrange(width)), days - width)
+        free = [first <= d < first + width for d in self.day]
+        if kind == "staff":
+            employees = len(self.search.m.problem.employees)
+            count = min(employees, max(1, round(size["staff"])))
+            chosen = set(self.rng.sample(range(employees), count))
+            free = [f and p in chosen for f, p in zip(free, self.person, strict=True)]
+        return free
 
     def start(self) -> None:
         """Offer the employee-by-employee start roster (built within ``START_SHARE`` of the
@@ -437,7 +472,7 @@ class _Neighbourhoods:
         if duties is None:
             return
         values = [(p, r, role) in duties for p, r, role, _ in search.m.choices]
-        _, found = self._resolve(values, [False] * len(values), search.SUB_SECONDS)
+        _, found = self._resolve(values, [False] * len(values), max(self.seconds, 5.0))
         if found is not None:
             search.offer(*found)
             for var, value in zip(search.variables, found[1], strict=True):
@@ -468,12 +503,11 @@ class _Neighbourhoods:
             self.model.add_hint(var, value)
         sub = cp_model.CpSolver()
         sub.parameters.num_workers = 1
-        sub.parameters.random_seed = self.iteration
+        sub.parameters.random_seed = self.rng.randrange(1 << 30)
         sub.parameters.max_time_in_seconds = min(
             seconds, max(search.deadline - time.perf_counter() - 0.3, 0.01)
         )
         code = sub.solve(self.model)
-        self.iteration += 1
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
         return code, (sub.objective_value, [sub.boolean_value(v) for v in search.variables])
