@@ -447,10 +447,12 @@ def _uncapacitated_stations(
     """Open sites of ``stage`` solved without the capacity rule, as a start for the capacitated
     stage: its assignment LP is far easier than the capacitated MIP, and on Porto Alegre its
     stations with a capacitated assignment travel 3.48 M resident-minutes against 5.03 M from
-    the previous stage's stations. Empty when that solve finds nothing in time."""
+    the previous stage's stations. It gets at most half of the time left, so the capacitated
+    stage keeps time to run. Empty when that solve finds nothing in time."""
     relaxed = replace(settings, density_as_capacity=False)
     built = _build_stage(problem, relaxed, stage, previous_open=previous_open, previous_blocks={})
-    result = _run(built.model, relaxed, deadline)
+    now = time.perf_counter()
+    result = _run(built.model, relaxed, None if deadline is None else now + (deadline - now) / 2)
     if result.values is None:
         return []
     return [result.values[built.model.columns["y"]] > 0.5]
