@@ -335,9 +335,7 @@ class _Search:
     SUB_SECONDS = 0.5
     """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
     SUB_CHOICES = 2500
-    NEIGHBOURHOOD_THREADS = 1
-    """Threads running the neighbourhood search, each with its own model copy and seed."""
-    START_SHARE = 0.25
+    START_SHARE = 0.4
     """At most this share of the time limit goes to the start roster."""
 
     def __init__(self, m: RosterModel, settings: RosterSettings, deadline: float) -> None:
@@ -372,8 +370,8 @@ class _Search:
             self.code = self.solver.solve(self.m.model, Incumbents())
             return self.code
 
-        searches = [_Neighbourhoods(self, seed) for seed in range(self.NEIGHBOURHOOD_THREADS)]
-        searches[0].start()
+        neighbourhoods = _Neighbourhoods(self)
+        neighbourhoods.start()
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
 
         def whole() -> None:
@@ -381,18 +379,10 @@ class _Search:
 
         thread = threading.Thread(target=whole, daemon=True)
         thread.start()
-        helpers = [
-            threading.Thread(target=other.run, args=(thread,), daemon=True)
-            for other in searches[1:]
-        ]
-        for helper in helpers:
-            helper.start()
         try:
-            searches[0].run(thread)
+            neighbourhoods.run(thread)
         finally:
             self.solver.stop_search()
-            for helper in helpers:
-                helper.join()
             thread.join()
         return self.code
 
@@ -401,7 +391,7 @@ class _Neighbourhoods:
     """The large-neighbourhood search of ``_Search`` (see there), on a clone of the model
     whose choice domains are fixed to the incumbent except in the neighbourhood."""
 
-    def __init__(self, search: _Search, seed: int) -> None:
+    def __init__(self, search: _Search) -> None:
         self.search = search
         m = search.m
         self.person = [p for p, _, _, _ in m.choices]
@@ -414,7 +404,7 @@ class _Neighbourhoods:
         ]
         self.model = m.model.clone()
         self.domains = [self.model.proto.variables[var.index].domain for var in search.variables]
-        self.rng = random.Random(search.settings.random_seed + seed)
+        self.rng = random.Random(search.settings.random_seed)
         self.seconds = search.SUB_SECONDS * max(1.0, len(m.choices) / search.SUB_CHOICES)
 
     def run(self, whole: threading.Thread) -> None:

@@ -7,7 +7,7 @@ separable per row, so this is the employee's exact marginal effect: working a ro
 still short saves its under-cover weight, working one that is already full costs its
 over-cover weight. All of the employee's hard rules hold by construction, so the result is a
 roster that keeps every rule. Further passes re-solve each employee against the final
-roster of the others (block coordinate descent) until a pass changes nothing or time is up.
+roster of the others (block coordinate descent) until a pass changes little or time is up.
 Specialists (fewest shift types allowed) go first, so generalists fill what is left.
 """
 
@@ -27,7 +27,7 @@ Duty = tuple[int, int, str]
 
 
 def employee_by_employee(
-    problem: RosterProblem, settings: RosterSettings, *, deadline: float, passes: int = 3
+    problem: RosterProblem, settings: RosterSettings, *, deadline: float, passes: int = 10
 ) -> set[Duty] | None:
     """A start roster of ``problem``'s own employees (partners' staff are not lent).
 
@@ -36,7 +36,9 @@ def employee_by_employee(
         settings: rule defaults and weights (solver options are not used: each employee is
             solved with one worker).
         deadline: ``time.perf_counter()`` value after which no further employee is solved.
-        passes: at most this many passes over all employees (the first builds the roster).
+        passes: at most this many passes over all employees (the first builds the roster);
+            the passes also stop once one changes the duties of fewer than a twentieth of
+            the employees.
 
     Returns:
         The duties of the roster, or ``None`` when the first pass did not finish before the
@@ -50,58 +52,62 @@ def employee_by_employee(
             or len(problem.shift_types)
         ),
     )
-    duties: dict[int, set[Duty]] = {e: set() for e in employees}
+    duties: set[Duty] = set()
     for done in range(passes):
-        changed = False
+        changed = 0
         for e in order:
             if time.perf_counter() >= deadline:
-                return None if done == 0 else _union(duties)
-            chosen = _best_for(problem, settings, e, duties, deadline, exact=done > 0)
+                return None if done == 0 else duties
+            chosen = _best_for_team(problem, settings, [e], duties, deadline, exact=done > 0)
             if chosen is None:
                 if done == 0:
                     return None
                 continue
-            changed |= chosen != duties[e]
-            duties[e] = chosen
-        if not changed:
+            own = {duty for duty in duties if duty[0] == e}
+            changed += chosen != own
+            duties = (duties - own) | chosen
+        if changed < max(1, len(order) / 20):
             break
-    return _union(duties)
+    return duties
 
 
-def _best_for(
+def _best_for_team(
     problem: RosterProblem,
     settings: RosterSettings,
-    e: int,
-    duties: dict[int, set[Duty]],
+    team: list[int],
+    duties: set[Duty],
     deadline: float,
     *,
     exact: bool,
 ) -> set[Duty] | None:
-    """Employee ``e``'s best duties given everyone else's ``duties`` (hinted with e's own);
-    ``None`` when none were found before ``deadline``, or, if ``exact``, none proven best."""
+    """The ``team`` employees' best duties given everyone else's ``duties`` (hinted with the
+    team's own).
+
+    Returns:
+        The team's duties; ``None`` when none were found before ``deadline`` (a
+        ``time.perf_counter()`` value) or, if ``exact``, none was proven best.
+    """
     from optimizer.staffing.roster import build_model
 
-    others = Counter(
-        r for f, own in duties.items() if f != e for _, r, role in own if role == "work"
-    )
+    members = set(team)
+    others = Counter(r for f, r, role in duties if f not in members and role == "work")
     rows = tuple(
         replace(row, staff_needed=max(0, row.staff_needed - others[r]))
         for r, row in enumerate(problem.requirements)
     )
     alone = replace(
-        problem, employees=(problem.employees[e],), requirements=rows, shared_employees=()
+        problem,
+        employees=tuple(problem.employees[e] for e in team),
+        requirements=rows,
+        shared_employees=(),
     )
     m, _ = build_model(alone, settings)
-    for _, r, role, var in m.choices:
-        m.model.add_hint(var, (e, r, role) in duties[e])
+    for p, r, role, var in m.choices:
+        m.model.add_hint(var, (team[p], r, role) in duties)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.01)
     code = solver.solve(m.model)
     if code != cp_model.OPTIMAL and (exact or code != cp_model.FEASIBLE):
         return None
-    return {(e, r, role) for _, r, role, var in m.choices if solver.boolean_value(var)}
-
-
-def _union(duties: dict[int, set[Duty]]) -> set[Duty]:
-    return set().union(*duties.values())
+    return {(team[p], r, role) for p, r, role, var in m.choices if solver.boolean_value(var)}
