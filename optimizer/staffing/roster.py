@@ -323,14 +323,13 @@ def solve_roster(
 class _Search:
     """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
     large-neighbourhood search. That search first builds a start roster
-    (``roster_start.employee_by_employee``), which also hints the whole model; then it
-    re-solves the best roster so far (one worker, ``SUB_SECONDS`` per ``SUB_CHOICES``
-    choices) with every choice fixed except those of a neighbourhood, and keeps the result
-    when better. Neighbourhoods: a window of days around a day with uncovered demand (all
-    staff, or a few random employees over a wider window), or the weekends of two random
-    weeks (weekend work is where these rosters run short). The whole-model search proves
-    optimality and gives the bound; it stops once the bound reaches the best roster found by
-    either."""
+    (``roster_start.employee_by_employee``); then it re-solves the best roster so far (one
+    worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
+    of a neighbourhood, and keeps the result when better. Neighbourhoods: a window of days
+    around a day with uncovered demand (all staff, or a few random employees over a wider
+    window), or the weekends of two random weeks (weekend work is where these rosters run
+    short). The whole-model search proves optimality and gives the bound; it stops once the
+    bound reaches the best roster found by either."""
 
     SUB_SECONDS = 0.5
     """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
@@ -454,7 +453,8 @@ class _Neighbourhoods:
 
     def start(self) -> None:
         """Offer the employee-by-employee start roster (built within ``START_SHARE`` of the
-        time limit) and hint the whole model with it."""
+        time limit). It is not a hint for the whole model: that made CP-SAT's own search
+        worse (Curtois–Qu Instance6: 2040 and 2044 with it, 1954 without)."""
         search = self.search
         limit = search.settings.time_limit_seconds
         deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * limit)
@@ -465,8 +465,6 @@ class _Neighbourhoods:
         _, found = self._resolve(values, [False] * len(values), max(self.seconds, 5.0))
         if found is not None:
             search.offer(*found)
-            for var, value in zip(search.variables, found[1], strict=True):
-                search.m.model.add_hint(var, value)
 
     def _anchor(self, values: list[bool]) -> int:
         """A random day with uncovered demand in ``values``, or a random day if none."""
