@@ -140,10 +140,8 @@ def forecast(
         OutputBusyError: another run is writing the scenario's outputs.
     """
     scenario_path = Path(scenario_path)
-    progress(f"validating {scenario_path}")
-    scenario = load_scenario(scenario_path)
-    if scenario.staffing is None:
-        raise ScenarioError([f"{scenario_path}:1: staffing: this scenario has no staffing section"])
+    scenario = _scenario_with(scenario_path, "staffing", progress)
+    assert scenario.staffing is not None
     root = output_folder(scenario, scenario_path, out_dir)
     with output_lock(root):
         demand = forecast_staffing(
@@ -169,10 +167,8 @@ def dispatch(
         OutputBusyError: another run is writing the scenario's outputs.
     """
     scenario_path = Path(scenario_path)
-    progress(f"validating {scenario_path}")
-    scenario = load_scenario(scenario_path)
-    if scenario.dispatch is None:
-        raise ScenarioError([f"{scenario_path}:1: dispatch: this scenario has no dispatch section"])
+    scenario = _scenario_with(scenario_path, "dispatch", progress)
+    assert scenario.dispatch is not None
     root = output_folder(scenario, scenario_path, out_dir)
     inputs = sorted(set(scenario_input_files(scenario.dispatch)))
     with output_lock(root):
@@ -282,6 +278,21 @@ def export(
         written = write_artifacts(folder, artifacts)
         refresh_manifest(folder)
     return written
+
+
+def _scenario_with(scenario_path: Path, section: str, progress: Progress) -> Scenario:
+    """The validated scenario, which must have ``section``.
+
+    Raises:
+        ScenarioError: invalid scenario, or one without that section.
+    """
+    progress(f"validating {scenario_path}")
+    scenario = load_scenario(scenario_path)
+    if getattr(scenario, section) is None:
+        raise ScenarioError(
+            [f"{scenario_path}:1: {section}: this scenario has no {section} section"]
+        )
+    return scenario
 
 
 def _refresh_plan_manifest(root: Path) -> None:
