@@ -304,7 +304,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part:
-        sys.path.insert(0, str(REPO))
         result = PARTS[args.part](args)
         result["peak_rss_mib"] = _peak_rss_mib()
         args.out.write_text(json.dumps(result))

@@ -24,17 +24,15 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from optimizer.formats import read_published_instance, solve_published_instance
+from optimizer.siting import SitingProblem, SitingSettings, solve_siting
 
-from optimizer.formats import read_published_instance, solve_published_instance  # noqa: E402
-from optimizer.siting import SitingProblem, SitingSettings, solve_siting  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = ROOT.parent / "shared" / "data" / "benchmarks"
 
