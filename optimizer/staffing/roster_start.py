@@ -58,7 +58,7 @@ def employee_by_employee(
         for e in order:
             if time.perf_counter() >= deadline:
                 return None if done == 0 else duties
-            chosen = _best_for_team(problem, settings, [e], duties, deadline, exact=done > 0)
+            chosen = _best_for_employee(problem, settings, e, duties, deadline, exact=done > 0)
             if chosen is None:
                 if done == 0:
                     return None
@@ -71,43 +71,41 @@ def employee_by_employee(
     return duties
 
 
-def _best_for_team(
+def _best_for_employee(
     problem: RosterProblem,
     settings: RosterSettings,
-    team: list[int],
+    employee: int,
     duties: set[Duty],
     deadline: float,
     *,
     exact: bool,
 ) -> set[Duty] | None:
-    """The ``team`` employees' best duties given everyone else's ``duties`` (hinted with the
-    team's own).
+    """The ``employee``'s best duties given everyone else's ``duties`` (hinted with their own).
 
     Returns:
-        The team's duties; ``None`` when none were found before ``deadline`` (a
+        The employee's duties; ``None`` when none were found before ``deadline`` (a
         ``time.perf_counter()`` value) or, if ``exact``, none was proven best.
     """
     from optimizer.staffing.roster import build_model
 
-    members = set(team)
-    others = Counter(r for f, r, role in duties if f not in members and role == "work")
+    others = Counter(r for f, r, role in duties if f != employee and role == "work")
     rows = tuple(
         replace(row, staff_needed=max(0, row.staff_needed - others[r]))
         for r, row in enumerate(problem.requirements)
     )
     alone = replace(
         problem,
-        employees=tuple(problem.employees[e] for e in team),
+        employees=(problem.employees[employee],),
         requirements=rows,
         shared_employees=(),
     )
     m, _ = build_model(alone, settings)
-    for p, r, role, var in m.choices:
-        m.model.add_hint(var, (team[p], r, role) in duties)
+    for _, r, role, var in m.choices:
+        m.model.add_hint(var, (employee, r, role) in duties)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.01)
     code = solver.solve(m.model)
     if code != cp_model.OPTIMAL and (exact or code != cp_model.FEASIBLE):
         return None
-    return {(team[p], r, role) for p, r, role, var in m.choices if solver.boolean_value(var)}
+    return {(employee, r, role) for _, r, role, var in m.choices if solver.boolean_value(var)}
