@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from optimizer.dispatch import DispatchProblem, DispatchRules, solve_dispatch
+from optimizer.dispatch.flow import FLOW_ENGINES
+from optimizer.dispatch.model import DispatchSettings
 from tests.test_dispatch_invariants import random_problem
 
 
@@ -72,10 +74,11 @@ def networkx_objective(problem: DispatchProblem, minutes: np.ndarray) -> tuple[i
     return weighted_unmet, travel
 
 
+@pytest.mark.parametrize("engine", FLOW_ENGINES)
 @pytest.mark.parametrize("seed", range(8))
-def test_objective_agrees_with_networkx(seed: int) -> None:
+def test_objective_agrees_with_networkx(seed: int, engine: str) -> None:
     problem, minutes = random_problem(seed, regions=25, resources=2, sparse=seed % 2 == 0)
-    plan, report = solve_dispatch(problem)
+    plan, report = solve_dispatch(problem, DispatchSettings(flow_engine=engine))
     assert report.status == "optimal" and report.gap == 0.0
     assert lexicographic(problem, plan) == networkx_objective(problem, minutes)
     penalty = plan.unmet_penalty_minutes

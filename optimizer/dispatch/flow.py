@@ -1,4 +1,7 @@
-"""The pure dispatch case as one min-cost flow per resource type (OR-Tools, vectorised calls).
+"""The pure dispatch case as one min-cost flow per resource type.
+
+Two engines solve the same arrays: svcplan's network simplex (``network_simplex``, the default)
+and OR-Tools' ``SimpleMinCostFlow`` through its vectorised calls (``"ortools"``).
 
 Nodes: ``0..n-1`` a region's own units, ``n..2n-1`` the partner pool of each region, ``2n`` a
 super-source of unmet demand, ``2n+1`` a sink for units nobody needs. Arcs, built as arrays:
@@ -15,15 +18,20 @@ Costs are integer seconds of travel per unit (travel minutes rounded to the seco
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import networkx as nx
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from optimizer.dispatch import network_simplex
 from optimizer.dispatch.moves import CandidateMoves
 from optimizer.errors import SolverError
 
 SECONDS_PER_MINUTE = 60
+
+FlowEngine = Literal["network-simplex", "ortools"]
+FLOW_ENGINES: tuple[FlowEngine, ...] = ("network-simplex", "ortools")
 
 #: Largest total cost accepted, well inside int64 (OR-Tools rejects overflowing costs).
 MAX_TOTAL_COST = 2**62
@@ -144,16 +152,35 @@ def flow_network(
     )
 
 
-def solve_flow(network: FlowNetwork) -> tuple[np.ndarray, int]:
-    """Solve ``network`` with OR-Tools ``SimpleMinCostFlow``.
+def solve_flow(
+    network: FlowNetwork, engine: FlowEngine = "network-simplex"
+) -> tuple[np.ndarray, int]:
+    """Solve ``network`` to optimality.
+
+    Args:
+        engine: ``"network-simplex"`` (:mod:`optimizer.dispatch.network_simplex`) or
+            ``"ortools"`` (OR-Tools ``SimpleMinCostFlow``); both return an optimum.
 
     Returns:
         ``(move_units, cost_seconds)``: units on each move arc (int64, ``n_moves``) and the
         optimal total cost.
 
     Raises:
-        SolverError: OR-Tools did not reach an optimum (the network is always feasible).
+        SolverError: the solver did not reach an optimum (the network is always feasible).
+        ValueError: the costs are too large for 64-bit arithmetic.
     """
+    if engine == "network-simplex":
+        flows, cost, feasible = network_simplex.solve(
+            len(network.supplies),
+            network.tails,
+            network.heads,
+            network.capacities,
+            network.unit_costs,
+            network.supplies,
+        )
+        if not feasible:
+            raise SolverError("network simplex left artificial flow: the network is infeasible")
+        return flows[: network.n_moves], cost
     solver = min_cost_flow.SimpleMinCostFlow()
     arcs = solver.add_arcs_with_capacity_and_unit_cost(
         network.tails, network.heads, network.capacities, network.unit_costs

@@ -14,6 +14,7 @@ import numpy as np
 
 from optimizer.dispatch.flow import (
     SECONDS_PER_MINUTE,
+    FlowEngine,
     flow_network,
     solve_flow,
     unmet_penalty_seconds,
@@ -34,10 +35,19 @@ class DispatchSettings:
         time_limit_seconds: wall-clock limit of the MIP engine (the flow engine always
             finishes with a proven optimum).
         seed: random seed of the MIP engine.
+        flow_engine: solver of the pure case (``optimizer.dispatch.flow.solve_flow``).
     """
 
     time_limit_seconds: float = 60.0
     seed: int = 0
+    flow_engine: FlowEngine = "network-simplex"
+
+
+#: Solver name reported per flow engine.
+_FLOW_SOLVER_NAMES: dict[FlowEngine, str] = {
+    "network-simplex": "svcplan-network-simplex",
+    "ortools": "ortools-min-cost-flow",
+}
 
 
 def solve_dispatch(
@@ -47,7 +57,7 @@ def solve_dispatch(
 
     Returns:
         The plan and the report (objective and bound in minutes, see the module docstring;
-        solver ``"ortools-min-cost-flow"`` or ``"highs"``).
+        solver ``"svcplan-network-simplex"``, ``"ortools-min-cost-flow"`` or ``"highs"``).
 
     Raises:
         NoSolutionError: the MIP hit its time limit before finding any plan.
@@ -71,8 +81,9 @@ def solve_dispatch(
         allocation, status, solver = outcome.allocation, outcome.status, "highs"
         cost_seconds, bound_seconds = outcome.cost_seconds, outcome.bound_seconds
     else:
-        allocation, cost_seconds = _solve_flows(problem, penalty_seconds)
-        status, solver, bound_seconds = SolveStatus.OPTIMAL, "ortools-min-cost-flow", cost_seconds
+        allocation, cost_seconds = _solve_flows(problem, penalty_seconds, settings.flow_engine)
+        status, bound_seconds = SolveStatus.OPTIMAL, cost_seconds
+        solver = _FLOW_SOLVER_NAMES[settings.flow_engine]
     plan = DispatchPlan.from_allocation(
         problem, allocation, unmet_penalty_minutes=penalty_seconds / SECONDS_PER_MINUTE
     )
@@ -84,7 +95,9 @@ def solve_dispatch(
     return plan, report
 
 
-def _solve_flows(problem: DispatchProblem, penalty_seconds: int) -> tuple[Allocation, int]:
+def _solve_flows(
+    problem: DispatchProblem, penalty_seconds: int, engine: FlowEngine
+) -> tuple[Allocation, int]:
     """One min-cost flow per resource type; returns the allocation and the total cost."""
     surplus, need = problem.surplus_units(), problem.need_units()
     n, r = need.shape
@@ -103,7 +116,7 @@ def _solve_flows(problem: DispatchProblem, penalty_seconds: int) -> tuple[Alloca
         network = flow_network(
             moves, priority=problem.priority, penalty_seconds=penalty_seconds, **pools
         )
-        units, cost = solve_flow(network)
+        units, cost = solve_flow(network, engine)
         total_cost += cost
         reachable[:, resource] = reachable_receivers(moves, n)
         used = np.flatnonzero(units)
