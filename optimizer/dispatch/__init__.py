@@ -1,7 +1,8 @@
 """Cross-region surge dispatch: who lends which units to whom within the window.
 
 ``DispatchProblem`` (from arrays or CSV files) → ``solve_dispatch`` → ``DispatchPlan`` and a
-``SolveReport``. The pure case is one OR-Tools min-cost flow per resource type; rules a flow
+``SolveReport``. The pure case is one min-cost flow per resource type (svcplan's network
+simplex, or OR-Tools' ``SimpleMinCostFlow`` with ``DispatchSettings(flow_engine="ortools")``); rules a flow
 cannot express (minimum batch, donor count, teams) switch to a HiGHS MIP. ``plan_supplies``
 turns an inventory feed and forecast consumption into transfers and replenishment orders.
 """
