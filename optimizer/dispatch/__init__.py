@@ -2,9 +2,10 @@
 
 ``DispatchProblem`` (from arrays or CSV files) → ``solve_dispatch`` → ``DispatchPlan`` and a
 ``SolveReport``. The pure case is one min-cost flow per resource type (svcplan's network
-simplex, or OR-Tools' ``SimpleMinCostFlow`` with ``DispatchSettings(flow_engine="ortools")``); rules a flow
-cannot express (minimum batch, donor count, teams) switch to a HiGHS MIP. ``plan_supplies``
-turns an inventory feed and forecast consumption into transfers and replenishment orders.
+simplex, or OR-Tools' ``SimpleMinCostFlow`` with ``DispatchSettings(flow_engine="ortools")``);
+rules a flow cannot express (minimum batch, donor count, teams) switch to a HiGHS MIP.
+``plan_supplies`` turns an inventory feed and forecast consumption into transfers and
+replenishment orders.
 """
 
 from optimizer.dispatch.model import DispatchSettings, solve_dispatch
