@@ -71,8 +71,13 @@ def allowed_moves(
     home = np.flatnonzero(
         (problem.mobilisation_minutes <= problem.window_minutes) & (need_units > 0)
     )
-    own = np.flatnonzero(in_window & in_need & (lendable_units[donors] > 0))
-    lent = np.flatnonzero(in_window & in_need & (partner_units[donors] > 0))
+    movable = in_window & in_need
+    own = np.flatnonzero(movable & (lendable_units[donors] > 0))
+    lent = (
+        np.flatnonzero(movable & (partner_units[donors] > 0))
+        if partner_units.any()
+        else np.zeros(0, dtype=np.int64)
+    )
     local = home[partner_units[home] > 0]
     donor = np.concatenate([donors[own], donors[lent], local])
     from_partner = np.arange(len(donor)) >= len(own)

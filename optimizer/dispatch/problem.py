@@ -265,14 +265,14 @@ def pruned_travel_minutes(
 
 def _pruned_dense(minutes: np.ndarray, window_minutes: float) -> sp.csr_array:
     """CSR of the off-diagonal entries ``<= window_minutes`` of a dense matrix (inf/nan: none)."""
-    if (minutes < 0).any():
-        raise ValueError("travel_minutes has a negative value")
-    keep = minutes <= window_minutes
+    keep = minutes <= window_minutes  # every negative value is among these
     np.fill_diagonal(keep, False)
     indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(keep, axis=1))])
     flat = np.flatnonzero(keep)
     indices = flat % minutes.shape[1]
     values = minutes.ravel()[flat]
+    if (values < 0).any() or (np.diagonal(minutes) < 0).any():
+        raise ValueError("travel_minutes has a negative value")
     values[values < ZERO_MINUTES] = 0.0
     return sp.csr_array((values, indices, indptr), shape=minutes.shape)
 
