@@ -122,6 +122,20 @@ def test_non_square_array_is_rejected() -> None:
         )
 
 
+@pytest.mark.parametrize("cell", [(0, 1), (1, 1)])
+def test_negative_minutes_in_a_dense_array_are_rejected(cell: tuple[int, int]) -> None:
+    minutes = np.array([[0.0, 5.0], [5.0, 0.0]])
+    minutes[cell] = -1.0
+    with pytest.raises(ValueError, match="negative"):
+        DispatchProblem.from_arrays(
+            region_ids=["a", "b"],
+            resource_names=["staff"],
+            available_units=[1, 0],
+            demand_units=[0, 1],
+            travel_minutes=minutes,
+        )
+
+
 def test_plan_outputs_tables_json_and_move_lines() -> None:
     plan, _ = solve_dispatch(load())
     frames = plan.to_frames()
