@@ -373,7 +373,8 @@ class DispatchConfig(Section):
     """Cross-region dispatch when demand surges: who helps whom within the window."""
 
     regions: DataFile = Field(
-        description="CSV of regions: region, priority (1 = normal), mobilisation_minutes, lat, lon."
+        description="CSV of regions: region, priority (1 = normal, up to 1000), "
+        "mobilisation_minutes, lat, lon."
     )
     resources: DataFile = Field(
         description="CSV of units: region, resource, available_units, demand_units, "

@@ -15,7 +15,7 @@ from optimizer.dispatch import (
     DispatchProblem,
     solve_dispatch,
 )
-from optimizer.dispatch.readers import read_resources_csv, read_travel_csv
+from optimizer.dispatch.readers import read_regions_csv, read_resources_csv, read_travel_csv
 from optimizer.errors import DataError
 
 DATA = Path(__file__).parent / "data" / "dispatch"
@@ -87,6 +87,18 @@ def test_bad_input_messages_say_what_is_wrong() -> None:
         read_travel_csv(DATA / "bad_nonsquare.csv", region_ids=REGIONS)
     with pytest.raises(DataError, match="row 5: unknown region 'east'"):
         read_travel_csv(DATA / "travel_matrix.csv", region_ids=REGIONS[:3])
+
+
+def test_a_priority_beyond_the_scale_names_file_row_and_field(tmp_path: Path) -> None:
+    # Priorities this large would overflow the 64-bit unmet-demand penalties.
+    text = (DATA / "regions.csv").read_text().replace("east,3,", "east,100000000,")
+    regions = tmp_path / "regions.csv"
+    regions.write_text(text)
+    with pytest.raises(DataError) as error:
+        read_regions_csv(regions)
+    assert "regions.csv: priority: row 5: expected a whole number from 1 to 1000" in str(
+        error.value
+    )
 
 
 def test_sparse_travel_keeps_zero_minute_pairs_and_ignores_the_diagonal() -> None:

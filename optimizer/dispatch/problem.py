@@ -162,8 +162,10 @@ class DispatchProblem:
         }
         n = len(region_ids)
         priority = _per_region("priority", priority, n, default=1).astype(np.int64)
-        if (priority < 1).any():
-            raise ValueError("priority must be an integer >= 1 for every region")
+        if (priority < 1).any() or (priority > readers.MAX_PRIORITY).any():
+            raise ValueError(
+                f"priority must be an integer from 1 to {readers.MAX_PRIORITY} for every region"
+            )
         mobilisation = _per_region("mobilisation_minutes", mobilisation_minutes, n, default=0.0)
         if window_minutes < 0:
             raise ValueError(f"window_minutes must be >= 0, not {window_minutes}")

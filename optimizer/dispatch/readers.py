@@ -2,7 +2,7 @@
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
 
-* regions: ``region`` (id), optional ``priority`` (integer >= 1, default 1),
+* regions: ``region`` (id), optional ``priority`` (integer 1–1,000, default 1),
   ``mobilisation_minutes`` (>= 0, default 0), ``lat`` and ``lon`` (WGS84 degrees, both or none).
 * resources (long format, one row per region and resource type): ``region``, ``resource``,
   ``available_units``, ``demand_units`` and optional ``min_cover_units``, ``partner_units``
@@ -25,6 +25,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.errors import DataError
+
+#: Highest region priority: keeps ``priority × regions × window seconds`` unmet-demand
+#: penalties well inside 64-bit costs (a scale of 1–5 or 1–10 is the usual use).
+MAX_PRIORITY = 1000
 
 UNIT_COLUMNS = ("available_units", "demand_units", "min_cover_units", "partner_units")
 
@@ -69,9 +73,11 @@ def numeric_column(
     *,
     whole: bool = False,
     minimum: float = 0.0,
+    maximum: float = np.inf,
     default: float | None = None,
 ) -> np.ndarray:
-    """``table[column]`` as float64, checked finite, ``>= minimum`` and whole when asked.
+    """``table[column]`` as float64, checked finite, within ``[minimum, maximum]`` and whole
+    when asked.
 
     Empty cells (or an absent column) take ``default``; without a default they are errors.
 
@@ -86,15 +92,16 @@ def numeric_column(
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
     if default is not None:
         values[(text == "").to_numpy()] = default
-    bad = ~np.isfinite(values) | (values < minimum)
+    bad = ~np.isfinite(values) | (values < minimum) | (values > maximum)
     if whole:
         bad |= np.isfinite(values) & (values != np.round(values))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         kind = "a whole number" if whole else "a number"
+        bounds = f">= {minimum:g}" if maximum == np.inf else f"from {minimum:g} to {maximum:g}"
         raise DataError(
             path,
-            f"row {row + 2}: expected {kind} >= {minimum:g} (got {table[column].iloc[row]!r})",
+            f"row {row + 2}: expected {kind} {bounds} (got {table[column].iloc[row]!r})",
             field=column,
         )
     return values
@@ -142,7 +149,7 @@ def read_regions_csv(path: str | Path) -> pd.DataFrame:
     first_duplicate(path, table, ["region"])
     regions = pd.DataFrame({"region": table["region"]})
     regions["priority"] = numeric_column(
-        path, table, "priority", whole=True, minimum=1, default=1
+        path, table, "priority", whole=True, minimum=1, maximum=MAX_PRIORITY, default=1
     ).astype(np.int64)
     regions["mobilisation_minutes"] = numeric_column(
         path, table, "mobilisation_minutes", default=0.0
