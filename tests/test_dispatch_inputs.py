@@ -123,15 +123,20 @@ def test_sparse_travel_keeps_zero_minute_pairs_and_ignores_the_diagonal() -> Non
     assert ("a", "own") not in by_lender.index  # a cannot reach c
 
 
+def two_regions(travel_minutes: np.ndarray) -> DispatchProblem:
+    """Region a lends one unit to region b, over ``travel_minutes``."""
+    return DispatchProblem.from_arrays(
+        region_ids=["a", "b"],
+        resource_names=["staff"],
+        available_units=[1, 0],
+        demand_units=[0, 1],
+        travel_minutes=travel_minutes,
+    )
+
+
 def test_non_square_array_is_rejected() -> None:
     with pytest.raises(ValueError, match="travel_minutes must be"):
-        DispatchProblem.from_arrays(
-            region_ids=["a", "b"],
-            resource_names=["staff"],
-            available_units=[1, 0],
-            demand_units=[0, 1],
-            travel_minutes=np.zeros((2, 3)),
-        )
+        two_regions(np.zeros((2, 3)))
 
 
 @pytest.mark.parametrize("cell", [(0, 1), (1, 1)])
@@ -139,13 +144,7 @@ def test_negative_minutes_in_a_dense_array_are_rejected(cell: tuple[int, int]) -
     minutes = np.array([[0.0, 5.0], [5.0, 0.0]])
     minutes[cell] = -1.0
     with pytest.raises(ValueError, match="negative"):
-        DispatchProblem.from_arrays(
-            region_ids=["a", "b"],
-            resource_names=["staff"],
-            available_units=[1, 0],
-            demand_units=[0, 1],
-            travel_minutes=minutes,
-        )
+        two_regions(minutes)
 
 
 def test_plan_outputs_tables_json_and_move_lines() -> None:
