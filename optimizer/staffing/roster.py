@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.solve import SolveReport, SolveStatus
+from optimizer.staffing import roster_columns
 from optimizer.staffing.roster_inputs import RosterProblem
 from optimizer.staffing.roster_outputs import ROLES, Roster, roster_tables
 from optimizer.staffing.roster_start import employee_by_employee
@@ -334,7 +335,7 @@ class _Search:
     SUB_SECONDS = 0.5
     """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
     SUB_CHOICES = 2500
-    START_SHARE = 0.4
+    START_SHARE = 0.6
     """At most this share of the time limit goes to the start roster."""
 
     def __init__(self, m: RosterModel, settings: RosterSettings, deadline: float) -> None:
@@ -458,7 +459,12 @@ class _Neighbourhoods:
         search = self.search
         limit = search.settings.time_limit_seconds
         deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * limit)
-        duties = employee_by_employee(search.m.problem, search.settings, deadline=deadline)
+        problem, settings = search.m.problem, search.settings
+        duties = None
+        if roster_columns.applies(problem):
+            duties = roster_columns.column_generation(problem, settings, deadline=deadline)
+        if duties is None:
+            duties = employee_by_employee(problem, settings, deadline=deadline)
         if duties is None:
             return
         values = [(p, r, role) in duties for p, r, role, _ in search.m.choices]

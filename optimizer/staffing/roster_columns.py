@@ -1,0 +1,353 @@
+"""A start roster by column generation and diving, for the roster engine's neighbourhood search.
+
+The master problem chooses one roster ("column") per employee: a linear program with one
+equality per requirement row (staff + short − over = needed, the slacks weighted as in
+``rules.cover_demand``) and one convexity row per employee. Columns come from
+``roster_pricing.best_roster``, which keeps every hard rule but the per-type shift limits;
+those are priced with a per-employee, per-type penalty that rises while the priced roster
+breaks the limit and decays while it does not, and rosters that still break a limit are not
+added. The dive then fixes, round by round, the employees whose roster the linear program
+already chooses (share ≥ ``SETTLED``) or else the single most chosen one, and generates
+columns again for the others, until every employee has one roster.
+
+Column generation covers the problems the Curtois–Qu benchmark poses: own staff working
+requirement rows, without on-call reserve (``applies`` says whether a problem is one).
+Request costs are part of each column; the fairness goal is not (its weight is 0 there).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from optimizer.staffing.roster_inputs import RosterProblem
+from optimizer.staffing.roster_pricing import (
+    UNREACHABLE,
+    EmployeeRules,
+    best_roster,
+    employee_rules,
+)
+from optimizer.staffing.rules import RosterSettings, may_staff
+
+Duty = tuple[int, int, str]
+"""(employee index, requirement row, role) of one assignment."""
+
+SETTLED = 0.99
+"""An employee whose roster has at least this share in the linear program is fixed to it."""
+REDUCED_COST_EPSILON = 1e-6
+SMOOTHING = 0.8
+"""Weight of the previous round's prices in the next round's (dual smoothing)."""
+ROOT_SHARE = 0.5
+"""Share of the time before the deadline that the first linear program may take."""
+PRICING_THREADS = 2
+"""Employees priced at once (the dynamic program runs without the interpreter lock)."""
+DIVE_STEPS = 20
+"""Each fixing step fixes at least 1 + (employees left) // DIVE_STEPS employees."""
+
+
+def applies(problem: RosterProblem) -> bool:
+    """Whether column generation can roster ``problem``: no on-call reserve is asked for."""
+    return bool(problem.employees) and all(row.reserve_needed == 0 for row in problem.requirements)
+
+
+@dataclass
+class _Pricing:
+    """One employee's pricing data: where they may work, what requests cost them, and the
+    penalties on their per-type shift limits."""
+
+    rules: EmployeeRules
+    """the employee's rules over ``types`` alone"""
+    types: np.ndarray
+    """the shift types the employee may work somewhere (indices into the problem's)"""
+    cells: np.ndarray
+    """flat (day × shift types + shift type) of each requirement row the employee may work"""
+    rows: np.ndarray
+    """the requirement row of each entry of ``cells``"""
+    work_cost: np.ndarray
+    """[day, shift type] request cost of working that shift"""
+    off_cost: np.ndarray
+    """[day] request cost of a day off"""
+    penalty: np.ndarray = field(init=False)
+    """[shift type] current penalty per shift of the type (cost units)"""
+    step: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.penalty = np.zeros(len(self.types))
+        self.step = np.ones(len(self.types))
+
+    def price(self, duals: np.ndarray, tries: int = 4) -> tuple[np.ndarray, float, float] | None:
+        """The employee's most valuable roster at row prices ``duals`` within every limit.
+
+        Returns:
+            (requirement row per day, −1 off; the roster's request cost; its value, the
+            duals of its rows minus its cost), or ``None`` when no priced roster kept the
+            per-type limits.
+        """
+        days, shifts = self.work_cost.shape
+        gains = np.full(days * shifts, UNREACHABLE)
+        row_of_cell = np.full(days * shifts, -1, dtype=np.int64)
+        values = duals[self.rows]
+        order = np.lexsort((-values, self.cells))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = self.cells[order][1:] != self.cells[order][:-1]
+        picked = order[first]
+        gains[self.cells[picked]] = values[picked]
+        row_of_cell[self.cells[picked]] = self.rows[picked]
+        gains = gains.reshape(days, shifts)[:, self.types]
+        reachable = gains > UNREACHABLE
+        work_cost = self.work_cost[:, self.types]
+        for _ in range(tries):
+            work_value = np.where(reachable, gains - work_cost - self.penalty, UNREACHABLE)
+            found = best_roster(self.rules, work_value, -self.off_cost)
+            if found is None:
+                return None
+            worked = found[0] >= 0
+            shifts_worked = np.where(worked, self.types[found[0]], -1)
+            counts = np.bincount(found[0][worked], minlength=len(self.types))
+            excess = counts > self.rules.max_per_type
+            self.penalty[excess] += self.step[excess]
+            self.step[excess] *= 2
+            self.step[~excess] = 1.0
+            self.penalty[~excess & (counts < self.rules.max_per_type)] *= 0.8
+            if not excess.any():
+                worked = shifts_worked >= 0
+                day_index = np.arange(days)
+                rows = np.where(worked, row_of_cell[day_index * shifts + shifts_worked], -1)
+                cost = float(
+                    self.work_cost[day_index[worked], shifts_worked[worked]].sum()
+                    + self.off_cost[~worked].sum()
+                )
+                return rows, cost, float(duals[rows[worked]].sum()) - cost
+        return None
+
+
+def _pricing(problem: RosterProblem, settings: RosterSettings, e: int) -> _Pricing:
+    employee = problem.employees[e]
+    days, shift_types = problem.horizon_days, problem.shift_types
+    shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
+    unavailable = {problem.day_index(day) for day in employee.unavailable}
+    cells, rows = [], []
+    for r, row in enumerate(problem.requirements):
+        d, s = problem.day_index(row.day), shift_index[row.shift_id]
+        if 0 <= d < days and d not in unavailable and may_staff(employee, row, shift_types[s]):
+            cells.append(d * len(shift_types) + s)
+            rows.append(r)
+    work_cost = np.zeros((days, len(shift_types)))
+    off_cost = np.zeros(days)
+    for request in employee.requests:
+        d = problem.day_index(request.day)
+        if not 0 <= d < days or (request.shift_id and request.shift_id not in shift_index):
+            continue
+        weight = settings.request_weight * request.weight
+        if request.shift_id is None:
+            if request.wanted:
+                off_cost[d] += weight
+            else:
+                work_cost[d] += weight
+            continue
+        s = shift_index[request.shift_id]
+        if request.wanted:
+            off_cost[d] += weight
+            work_cost[d] += weight
+            work_cost[d, s] -= weight
+        else:
+            work_cost[d, s] += weight
+    types = np.unique(np.array(cells, dtype=np.int64) % len(shift_types))
+    return _Pricing(
+        employee_rules(problem, settings, e).restricted(types),
+        types,
+        np.array(cells, dtype=np.int64),
+        np.array(rows, dtype=np.int64),
+        work_cost,
+        off_cost,
+    )
+
+
+class _Master:
+    """The master linear program in HiGHS: slack pairs first, then the columns."""
+
+    def __init__(self, problem: RosterProblem, settings: RosterSettings) -> None:
+        self.rows = len(problem.requirements)
+        self.employees = len(problem.employees)
+        self.lp = highspy.Highs()
+        self.lp.setOptionValue("output_flag", False)
+        # columns are added between solves: primal simplex restarts from the last basis
+        # (Instance12's first linear program: 12 s against 19 s with HiGHS's defaults)
+        for option, value in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 4)):
+            self.lp.setOptionValue(option, value)
+        inf = highspy.kHighsInf
+        for row in problem.requirements:
+            needed = row.staff_needed
+            self.lp.addRow(needed, needed, 0, np.array([], np.int32), np.array([]))
+        for _ in range(self.employees):
+            self.lp.addRow(1.0, 1.0, 0, np.array([], np.int32), np.array([]))
+        for r, row in enumerate(problem.requirements):
+            under = row.under_weight or settings.uncovered_weight
+            over = settings.over_cover_weight if row.over_weight is None else row.over_weight
+            index = np.array([r], np.int32)
+            self.lp.addCol(float(under), 0.0, float(row.staff_needed), 1, index, np.ones(1))
+            self.lp.addCol(float(over), 0.0, inf, 1, index, -np.ones(1))
+        self.columns: list[tuple[int, np.ndarray]] = []
+        """(employee, requirement row per day) of each column"""
+        self.columns_of: list[list[int]] = [[] for _ in range(self.employees)]
+        """each employee's columns"""
+
+    def add(self, e: int, rows: np.ndarray, cost: float) -> None:
+        """Add employee ``e``'s roster working ``rows`` (−1: off) at request ``cost``."""
+        worked = np.sort(rows[rows >= 0]).astype(np.int32)
+        index = np.append(worked, np.int32(self.rows + e))
+        self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
+        self.columns_of[e].append(len(self.columns))
+        self.columns.append((e, rows))
+
+    def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Solve; returns (row duals of the requirement rows, of the convexity rows, column
+        values of the rosters)."""
+        self.lp.run()
+        solution = self.lp.getSolution()
+        duals = np.asarray(solution.row_dual)
+        values = np.asarray(solution.col_value)[2 * self.rows :]
+        return duals[: self.rows], duals[self.rows :], values
+
+    def fix(self, column: int, chosen: bool) -> None:
+        """Force the roster ``column`` in (``chosen``) or out of the solution."""
+        value = 1.0 if chosen else 0.0
+        self.lp.changeColBounds(2 * self.rows + column, value, value)
+
+    def polish(self, chosen: dict[int, int], deadline: float) -> dict[int, int]:
+        """A better choice than ``chosen`` (employee → column, every employee) of one column
+        per employee, if HiGHS's MIP solver finds one among all columns by the
+        ``deadline``; otherwise ``chosen``."""
+        self.solve()
+        dived = self.lp.getObjectiveValue()
+        first = 2 * self.rows
+        for column in range(len(self.columns)):
+            self.lp.changeColBounds(first + column, 0.0, 1.0)
+            self.lp.changeColIntegrality(first + column, highspy.HighsVarType.kInteger)
+        start = np.zeros(first + len(self.columns))
+        start[first + np.array(list(chosen.values()))] = 1.0
+        solution = highspy.HighsSolution()
+        solution.col_value = start.tolist()
+        self.lp.setSolution(solution)
+        self.lp.setOptionValue("presolve", "on")
+        self.lp.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+        self.lp.run()
+        values = np.asarray(self.lp.getSolution().col_value)[first:]
+        found = self.lp.getSolution().value_valid and len(values) == len(self.columns)
+        if not found or self.lp.getObjectiveValue() >= dived - REDUCED_COST_EPSILON:
+            return chosen
+        picked = {self.columns[j][0]: j for j in np.flatnonzero(values > 0.5)}
+        return picked if len(picked) == self.employees else chosen
+
+
+def column_generation(
+    problem: RosterProblem, settings: RosterSettings, *, deadline: float
+) -> set[Duty] | None:
+    """A roster of ``problem``'s employees by column generation and diving (see the module).
+
+    Args:
+        problem: what to roster (``applies(problem)`` must hold).
+        settings: rule defaults and weights.
+        deadline: ``time.perf_counter()`` value. The first linear program gets
+            ``ROOT_SHARE`` of the time; each fixing step of the dive then gets the share of
+            the time left that it fixes of the employees left; at the deadline every employee
+            left is fixed to their most chosen roster.
+
+    Returns:
+        The duties of the roster, or ``None`` when some employee has no roster that keeps
+        their rules.
+    """
+    started = time.perf_counter()
+    pricing = [_pricing(problem, settings, e) for e in range(len(problem.employees))]
+    master = _Master(problem, settings)
+    zero = np.zeros(len(problem.requirements))
+    for e, employee in enumerate(pricing):
+        found = employee.price(zero, tries=12)
+        if found is None:
+            return None
+        master.add(e, found[0], found[1])
+    chosen: dict[int, int] = {}
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        root = time.perf_counter() + ROOT_SHARE * max(deadline - time.perf_counter(), 0.0)
+        values = _generate(master, pricing, chosen, root, pool)
+        while len(chosen) < len(pricing):
+            left = len(pricing) - len(chosen)
+            settled = _settle(master, values, chosen, time.perf_counter() >= deadline)
+            for e, column in settled.items():
+                chosen[e] = column
+                for other in master.columns_of[e]:
+                    master.fix(other, other == column)
+            if len(chosen) < len(pricing):
+                now = time.perf_counter()
+                step = now + max(deadline - now, 0.0) * len(settled) / left
+                values = _generate(master, pricing, chosen, step, pool)
+    now = time.perf_counter()
+    if now < deadline:
+        chosen = master.polish(chosen, min(deadline, 2 * now - started))
+    return {
+        (e, int(r), "work")
+        for e, column in chosen.items()
+        for r in master.columns[column][1]
+        if r >= 0
+    }
+
+
+def _settle(
+    master: _Master, values: np.ndarray, chosen: dict[int, int], everyone: bool
+) -> dict[int, int]:
+    """Employee → column to fix in this step of the dive: every employee not yet ``chosen``
+    whose most chosen column has a share of at least ``SETTLED``, and at least the
+    1 + (employees left) // ``DIVE_STEPS`` most settled ones (all of them if ``everyone``)."""
+    best = {}
+    for e, columns in enumerate(master.columns_of):
+        if e not in chosen and columns:
+            column = max(columns, key=lambda j: values[j])
+            best[e] = (values[column], column)
+    ranked = sorted(best, key=lambda e: -best[e][0])
+    fewest = len(ranked) if everyone else 1 + len(ranked) // DIVE_STEPS
+    settled = [e for e in ranked if best[e][0] >= SETTLED]
+    if len(settled) < fewest:
+        settled = ranked[:fewest]
+    return {e: best[e][1] for e in settled}
+
+
+def _generate(
+    master: _Master,
+    pricing: list[_Pricing],
+    chosen: dict[int, int],
+    deadline: float,
+    pool: ThreadPoolExecutor,
+) -> np.ndarray:
+    """Add columns of the employees not yet ``chosen`` until none prices out or the
+    ``deadline`` passes; returns the last solve's column values.
+
+    Rounds price at smoothed duals (``SMOOTHING`` × the previous round's prices + the rest
+    × the new duals), which damps the duals' oscillation; a column is added when it improves
+    at the true duals, and a round that finds none retries with the true duals. Employees
+    are priced in parallel on ``pool``."""
+    prices = None
+    open_employees = [e for e in range(len(pricing)) if e not in chosen]
+    while True:
+        duals, convexity, values = master.solve()
+        if time.perf_counter() >= deadline:
+            return values
+        added = 0
+        for smoothed in (True, False) if prices is not None else (False,):
+            prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
+            found = pool.map(lambda e, at=prices: pricing[e].price(at), open_employees)
+            for e, column in zip(open_employees, found, strict=True):
+                if column is None:
+                    continue
+                rows, cost, _ = column
+                gain = float(duals[rows[rows >= 0]].sum()) - cost + convexity[e]
+                if gain > REDUCED_COST_EPSILON:
+                    master.add(e, rows, cost)
+                    added += 1
+            if added:
+                break
+        if not added:
+            return values
