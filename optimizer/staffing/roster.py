@@ -335,7 +335,7 @@ class _Search:
     SUB_SECONDS = 0.5
     """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
     SUB_CHOICES = 2500
-    START_SHARE = 0.6
+    START_SHARE = 0.85
     """At most this share of the time limit goes to the start roster."""
 
     def __init__(self, m: RosterModel, settings: RosterSettings, deadline: float) -> None:

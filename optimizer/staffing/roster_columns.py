@@ -74,10 +74,15 @@ class _Pricing:
     penalty: np.ndarray = field(init=False)
     """[shift type] current penalty per shift of the type (cost units)"""
     step: np.ndarray = field(init=False)
+    loose: EmployeeRules = field(init=False)
+    """``rules`` without tracked type counts: used until a priced roster breaks the limit
+    of a type that ``rules`` tracks (tracking costs up to 8× the time on Instance12)"""
+    tracking: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.penalty = np.zeros(len(self.types))
         self.step = np.ones(len(self.types))
+        self.loose = self.rules.untracked()
 
     def price(self, duals: np.ndarray, tries: int = 4) -> tuple[np.ndarray, float, float] | None:
         """The employee's most valuable roster at row prices ``duals`` within every limit.
@@ -102,13 +107,19 @@ class _Pricing:
         work_cost = self.work_cost[:, self.types]
         for _ in range(tries):
             work_value = np.where(reachable, gains - work_cost - self.penalty, UNREACHABLE)
-            found = best_roster(self.rules, work_value, -self.off_cost)
+            found = best_roster(
+                self.rules if self.tracking else self.loose, work_value, -self.off_cost
+            )
             if found is None:
                 return None
             worked = found[0] >= 0
             shifts_worked = np.where(worked, self.types[found[0]], -1)
             counts = np.bincount(found[0][worked], minlength=len(self.types))
             excess = counts > self.rules.max_per_type
+            tracked = self.rules.count_step > 0
+            if not self.tracking and (excess & tracked).any():
+                self.tracking = True
+                self.penalty[tracked] = 0.0
             self.penalty[excess] += self.step[excess]
             self.step[excess] *= 2
             self.step[~excess] = 1.0
@@ -168,55 +179,92 @@ def _pricing(problem: RosterProblem, settings: RosterSettings, e: int) -> _Prici
 
 
 class _Master:
-    """The master linear program in HiGHS: slack pairs first, then the columns."""
+    """The master linear program in HiGHS: slack pairs first, then the columns in the
+    program (a fixed employee's other columns are deleted from it)."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings) -> None:
         self.rows = len(problem.requirements)
         self.employees = len(problem.employees)
-        self.lp = highspy.Highs()
-        self.lp.setOptionValue("output_flag", False)
+        self.needed = np.array([row.staff_needed for row in problem.requirements], dtype=float)
+        self.under = np.array(
+            [row.under_weight or settings.uncovered_weight for row in problem.requirements],
+            dtype=float,
+        )
+        self.over = np.array(
+            [
+                settings.over_cover_weight if row.over_weight is None else row.over_weight
+                for row in problem.requirements
+            ],
+            dtype=float,
+        )
+        self.columns: list[tuple[int, np.ndarray]] = []
+        """(employee, requirement row per day) of each column"""
+        self.costs: list[float] = []
+        """request cost of each column"""
+        self.columns_of: list[list[int]] = [[] for _ in range(self.employees)]
+        """each employee's columns"""
+        self.in_lp: list[int] = []
+        """the columns in the linear program, in its order"""
+        self.lp = self._program()
         # columns are added between solves: primal simplex restarts from the last basis
         # (Instance12's first linear program: 12 s against 19 s with HiGHS's defaults)
         for option, value in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 4)):
             self.lp.setOptionValue(option, value)
-        inf = highspy.kHighsInf
-        for row in problem.requirements:
-            needed = row.staff_needed
-            self.lp.addRow(needed, needed, 0, np.array([], np.int32), np.array([]))
-        for _ in range(self.employees):
-            self.lp.addRow(1.0, 1.0, 0, np.array([], np.int32), np.array([]))
-        for r, row in enumerate(problem.requirements):
-            under = row.under_weight or settings.uncovered_weight
-            over = settings.over_cover_weight if row.over_weight is None else row.over_weight
-            index = np.array([r], np.int32)
-            self.lp.addCol(float(under), 0.0, float(row.staff_needed), 1, index, np.ones(1))
-            self.lp.addCol(float(over), 0.0, inf, 1, index, -np.ones(1))
-        self.columns: list[tuple[int, np.ndarray]] = []
-        """(employee, requirement row per day) of each column"""
-        self.columns_of: list[list[int]] = [[] for _ in range(self.employees)]
-        """each employee's columns"""
+
+    def _program(self) -> highspy.Highs:
+        """A HiGHS model with the rows and the slack pairs, no columns yet."""
+        lp = highspy.Highs()
+        lp.setOptionValue("output_flag", False)
+        lower = np.concatenate([self.needed, np.ones(self.employees)])
+        empty = np.array([], np.int32)
+        lp.addRows(len(lower), lower, lower, 0, np.zeros(len(lower), np.int32), empty, [])
+        slacks = np.arange(self.rows, dtype=np.int32)
+        lp.addCols(
+            2 * self.rows,
+            np.concatenate([self.under, self.over]),
+            np.zeros(2 * self.rows),
+            np.concatenate([self.needed, np.full(self.rows, highspy.kHighsInf)]),
+            2 * self.rows,
+            np.arange(2 * self.rows, dtype=np.int32),
+            np.concatenate([slacks, slacks]),
+            np.concatenate([np.ones(self.rows), -np.ones(self.rows)]),
+        )
+        return lp
+
+    def _entries(self, column: int) -> np.ndarray:
+        """The rows of ``column``: its requirement rows and its employee's convexity row."""
+        e, rows = self.columns[column]
+        return np.append(np.sort(rows[rows >= 0]), self.rows + e).astype(np.int32)
 
     def add(self, e: int, rows: np.ndarray, cost: float) -> None:
         """Add employee ``e``'s roster working ``rows`` (−1: off) at request ``cost``."""
-        worked = np.sort(rows[rows >= 0]).astype(np.int32)
-        index = np.append(worked, np.int32(self.rows + e))
-        self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
         self.columns_of[e].append(len(self.columns))
+        self.in_lp.append(len(self.columns))
         self.columns.append((e, rows))
+        self.costs.append(cost)
+        index = self._entries(len(self.columns) - 1)
+        self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Solve; returns (row duals of the requirement rows, of the convexity rows, column
-        values of the rosters)."""
+        """Solve; returns (row duals of the requirement rows, of the convexity rows, the
+        value of every column, 0 for those not in the program)."""
         self.lp.run()
         solution = self.lp.getSolution()
         duals = np.asarray(solution.row_dual)
-        values = np.asarray(solution.col_value)[2 * self.rows :]
+        values = np.zeros(len(self.columns))
+        values[self.in_lp] = np.asarray(solution.col_value)[2 * self.rows :]
         return duals[: self.rows], duals[self.rows :], values
 
-    def fix(self, column: int, chosen: bool) -> None:
-        """Force the roster ``column`` in (``chosen``) or out of the solution."""
-        value = 1.0 if chosen else 0.0
-        self.lp.changeColBounds(2 * self.rows + column, value, value)
+    def fix(self, e: int, column: int) -> None:
+        """Force employee ``e``'s roster to ``column``: fix it at 1 and delete the others."""
+        position = {j: 2 * self.rows + i for i, j in enumerate(self.in_lp)}
+        self.lp.changeColBounds(position[column], 1.0, 1.0)
+        others = [j for j in self.columns_of[e] if j != column and j in position]
+        if others:
+            index = np.array(sorted(position[j] for j in others), dtype=np.int32)
+            self.lp.deleteCols(len(index), index)
+            dropped = set(others)
+            self.in_lp = [j for j in self.in_lp if j not in dropped]
 
     def polish(self, chosen: dict[int, int], deadline: float) -> dict[int, int]:
         """A better choice than ``chosen`` (employee → column, every employee) of one column
@@ -224,23 +272,26 @@ class _Master:
         ``deadline``; otherwise ``chosen``."""
         self.solve()
         dived = self.lp.getObjectiveValue()
+        mip = self._program()
+        for column, cost in enumerate(self.costs):
+            index = self._entries(column)
+            mip.addCol(cost, 0.0, 1.0, len(index), index, np.ones(len(index)))
         first = 2 * self.rows
-        for column in range(len(self.columns)):
-            self.lp.changeColBounds(first + column, 0.0, 1.0)
-            self.lp.changeColIntegrality(first + column, highspy.HighsVarType.kInteger)
+        columns = np.arange(first, first + len(self.columns), dtype=np.int32)
+        integer = int(highspy.HighsVarType.kInteger)
+        mip.changeColsIntegrality(len(columns), columns, np.full(len(columns), integer, np.uint8))
         start = np.zeros(first + len(self.columns))
         start[first + np.array(list(chosen.values()))] = 1.0
         solution = highspy.HighsSolution()
         solution.col_value = start.tolist()
-        self.lp.setSolution(solution)
-        self.lp.setOptionValue("presolve", "on")
-        self.lp.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
-        self.lp.run()
-        values = np.asarray(self.lp.getSolution().col_value)[first:]
-        found = self.lp.getSolution().value_valid and len(values) == len(self.columns)
-        if not found or self.lp.getObjectiveValue() >= dived - REDUCED_COST_EPSILON:
+        mip.setSolution(solution)
+        mip.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+        mip.run()
+        values = np.asarray(mip.getSolution().col_value)[first:]
+        found = mip.getSolution().value_valid and len(values) == len(self.columns)
+        if not found or mip.getObjectiveValue() >= dived - REDUCED_COST_EPSILON:
             return chosen
-        picked = {self.columns[j][0]: j for j in np.flatnonzero(values > 0.5)}
+        picked = {self.columns[j][0]: int(j) for j in np.flatnonzero(values > 0.5)}
         return picked if len(picked) == self.employees else chosen
 
 
@@ -274,17 +325,18 @@ def column_generation(
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         root = time.perf_counter() + ROOT_SHARE * max(deadline - time.perf_counter(), 0.0)
         values = _generate(master, pricing, chosen, root, pool)
+        objective = master.lp.getObjectiveValue()
         while len(chosen) < len(pricing):
             left = len(pricing) - len(chosen)
             settled = _settle(master, values, chosen, time.perf_counter() >= deadline)
             for e, column in settled.items():
                 chosen[e] = column
-                for other in master.columns_of[e]:
-                    master.fix(other, other == column)
+                master.fix(e, column)
             if len(chosen) < len(pricing):
                 now = time.perf_counter()
                 step = now + max(deadline - now, 0.0) * len(settled) / left
-                values = _generate(master, pricing, chosen, step, pool)
+                values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
+            objective = master.lp.getObjectiveValue()
     now = time.perf_counter()
     if now < deadline:
         chosen = master.polish(chosen, min(deadline, 2 * now - started))
@@ -321,6 +373,7 @@ def _generate(
     chosen: dict[int, int],
     deadline: float,
     pool: ThreadPoolExecutor,
+    unless_within: float = -np.inf,
 ) -> np.ndarray:
     """Add columns of the employees not yet ``chosen`` until none prices out or the
     ``deadline`` passes; returns the last solve's column values.
@@ -328,13 +381,18 @@ def _generate(
     Rounds price at smoothed duals (``SMOOTHING`` × the previous round's prices + the rest
     × the new duals), which damps the duals' oscillation; a column is added when it improves
     at the true duals, and a round that finds none retries with the true duals. Employees
-    are priced in parallel on ``pool``."""
+    are priced in parallel on ``pool``. No column is added when the first solve's objective
+    is within ``unless_within`` (the dive passes the objective before its last fixing step:
+    a fixing that leaves the objective where it was leaves the solution optimal)."""
     prices = None
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
     while True:
         duals, convexity, values = master.solve()
         if time.perf_counter() >= deadline:
             return values
+        if master.lp.getObjectiveValue() <= unless_within + REDUCED_COST_EPSILON:
+            return values
+        unless_within = -np.inf
         added = 0
         for smoothed in (True, False) if prices is not None else (False,):
             prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals

@@ -80,6 +80,10 @@ class EmployeeRules:
             count_states=count_states,
         )
 
+    def untracked(self) -> EmployeeRules:
+        """The same rules with no type count tracked by the program."""
+        return replace(self, count_step=np.zeros_like(self.count_step), count_states=1)
+
 
 def _tracked_counts(max_per_type: np.ndarray, days: int) -> tuple[np.ndarray, int]:
     """Which type limits the program tracks: the tightest limits below ``days`` while the
@@ -169,7 +173,7 @@ def best_roster(
         np.ascontiguousarray(work_value, dtype=np.float64),
         np.ascontiguousarray(off_value, dtype=np.float64),
         rules.units,
-        rules.follows,
+        *_successor_classes(rules.follows),
         rules.period_last,
         rules.min_units,
         rules.max_units,
@@ -193,7 +197,8 @@ def _best_path(
     work_value,
     off_value,
     units,
-    follows,
+    type_class,
+    class_follows,
     period_last,
     min_units,
     max_units,
@@ -205,17 +210,20 @@ def _best_path(
     count_states,
 ):
     """The dynamic program of ``best_roster``: forward over the days, then back along the
-    stored predecessors. ``limits``: max consecutive, min consecutive, min days off, max
-    weekends. ``count_step[t]``: the place value of type ``t``'s count in the tracked-count
-    index (0: untracked)."""
+    stored predecessors. A work stretch's state holds the successor class of its last
+    shift (types with the same allowed successors share one, ``type_class``), not the type;
+    ``worked`` records the type. ``limits``: max consecutive, min consecutive, min days off,
+    max weekends. ``count_step[t]``: the place value of type ``t``'s count in the
+    tracked-count index (0: untracked)."""
     days, shifts = work_value.shape
     c, min_consecutive, min_days_off, max_weekends = limits[0], limits[1], limits[2], limits[3]
-    stretches = min_days_off + shifts * c * 2
+    stretches = min_days_off + class_follows.shape[0] * c * 2
     cap = max_units.max() + 1
     weekends = max_weekends + 1
     shape = (days, stretches, cap, weekends, count_states)
     best = np.full(shape, UNREACHABLE)
-    back = np.full(shape, -1, dtype=np.int64)
+    back = np.empty(shape, dtype=np.int64)
+    worked = np.empty(shape, dtype=np.int64)
     per_stretch = cap * weekends * count_states
     per_day = stretches * per_stretch
     settled_off = min_days_off - 1
@@ -224,12 +232,12 @@ def _best_path(
         for k in range(stretches if d > 0 else 1):
             off = d == 0 or k < min_days_off
             if d == 0:
-                s, run, from_edge, k = -1, min_days_off, 1, settled_off
+                last, run, from_edge, k = -1, min_days_off, 1, settled_off
             elif off:
-                s, run, from_edge = -1, k + 1, 0
+                last, run, from_edge = -1, k + 1, 0
             else:
                 code = (k - min_days_off) // 2
-                s, run, from_edge = code // c, code % c + 1, (k - min_days_off) % 2
+                last, run, from_edge = code // c, code % c + 1, (k - min_days_off) % 2
             for m in range(cap if d > 0 else 1):
                 for w in range(weekends if d > 0 else 1):
                     for n in range(count_states if d > 0 else 1):
@@ -248,6 +256,7 @@ def _best_path(
                             _arrive(
                                 best,
                                 back,
+                                worked,
                                 d,
                                 k_next,
                                 m,
@@ -255,6 +264,7 @@ def _best_path(
                                 n,
                                 value + off_value[d],
                                 previous,
+                                -1,
                                 period_last,
                                 min_units,
                             )
@@ -263,7 +273,7 @@ def _best_path(
                             continue
                         for t in range(shifts):
                             gain = work_value[d, t]
-                            if gain <= UNREACHABLE or (not off and not follows[s, t]):
+                            if gain <= UNREACHABLE or (not off and not class_follows[last, t]):
                                 continue
                             m_next = m + units[t]
                             if m_next > max_units[d]:
@@ -278,11 +288,12 @@ def _best_path(
                                 if (n // count_step[t]) % (max_per_type[t] + 1) == max_per_type[t]:
                                     continue
                                 n_next += count_step[t]
-                            k_next = min_days_off + (t * c + (0 if off else run)) * 2
+                            k_next = min_days_off + (type_class[t] * c + (0 if off else run)) * 2
                             k_next += from_edge if not off or d == 0 else 0
                             _arrive(
                                 best,
                                 back,
+                                worked,
                                 d,
                                 k_next,
                                 m_next,
@@ -290,28 +301,28 @@ def _best_path(
                                 n_next,
                                 value + gain,
                                 previous,
+                                t,
                                 period_last,
                                 min_units,
                             )
-    last = best[days - 1].ravel()
-    flat = int(np.argmax(last))
+    last_day = best[days - 1].ravel()
+    flat = int(np.argmax(last_day))
     shifts_worked = np.full(days, -1, dtype=np.int64)
-    total = last[flat]
+    total = last_day[flat]
     if total <= UNREACHABLE:
         return shifts_worked, total
     flat += (days - 1) * per_day
     for d in range(days - 1, -1, -1):
-        k = (flat - d * per_day) // per_stretch
-        if k >= min_days_off:
-            shifts_worked[d] = ((k - min_days_off) // 2) // c
+        shifts_worked[d] = worked.ravel()[flat]
         flat = back.ravel()[flat]
     return shifts_worked, total
 
 
 @numba.njit(cache=True, nogil=True)
-def _arrive(best, back, d, k, m, w, n, value, previous, period_last, min_units):
+def _arrive(best, back, worked, d, k, m, w, n, value, previous, shift, period_last, min_units):
     """Relax state (k, m, w, n) of day ``d`` with ``value`` reached from flat state
-    ``previous``; a period ending on ``d`` must hold its minimum and restarts at 0."""
+    ``previous`` by working ``shift`` (−1: off); a period ending on ``d`` must hold its
+    minimum and restarts at 0."""
     if period_last[d]:
         if m < min_units[d]:
             return
@@ -319,3 +330,11 @@ def _arrive(best, back, d, k, m, w, n, value, previous, period_last, min_units):
     if value > best[d, k, m, w, n]:
         best[d, k, m, w, n] = value
         back[d, k, m, w, n] = previous
+        worked[d, k, m, w, n] = shift
+
+
+def _successor_classes(follows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shift types grouped by the types allowed to follow them: (class of each type, the
+    allowed followers of each class as ``[class, type]``)."""
+    rows, type_class = np.unique(follows, axis=0, return_inverse=True)
+    return type_class.astype(np.int64).ravel(), np.ascontiguousarray(rows, dtype=np.bool_)
