@@ -1,22 +1,29 @@
 """A start roster by column generation and diving, for the roster engine's neighbourhood search.
 
-The master problem chooses one roster ("column") per employee: a linear program with one
-equality per requirement row (staff + short − over = needed, the slacks weighted as in
+The master problem chooses one roster ("column") per employee: a linear program in HiGHS with
+one equality per requirement row (staff + short − over = needed, the slacks weighted as in
 ``rules.cover_demand``) and one convexity row per employee. Columns come from
-``roster_pricing.best_roster``, which keeps every hard rule but the per-type shift limits;
-those are priced with a per-employee, per-type penalty that rises while the priced roster
-breaks the limit and decays while it does not, and rosters that still break a limit are not
-added. The dive then fixes, round by round, the employees whose roster the linear program
-already chooses (share ≥ ``SETTLED``) or else the single most chosen one, and generates
-columns again for the others, until every employee has one roster.
+``roster_pricing.best_roster``, which keeps every hard rule, the per-type shift limits it
+tracks included. The limits it does not track are priced with a per-employee, per-type
+penalty that rises while the priced roster breaks the limit and decays while it does not;
+rosters that still break a limit are not added. An employee is priced without tracked counts
+until a roster breaks a tracked limit (tracking multiplies the program's states).
+
+The dive then fixes, step by step, the employees whose roster the linear program already
+chooses (share ≥ ``SETTLED``), at least 1 + (employees left) // ``DIVE_STEPS`` of the most
+chosen, deletes their other columns, and generates columns again for the others, until every
+employee has one roster. When time is left, a HiGHS MIP over all columns generated, started
+from the dive's roster, may find a better choice (``_Master.polish``).
 
 Column generation covers the problems the Curtois–Qu benchmark poses: own staff working
 requirement rows, without on-call reserve (``applies`` says whether a problem is one).
-Request costs are part of each column; the fairness goal is not (its weight is 0 there).
+Request costs are part of each column; the fairness and stability goals are not (their
+weights are 0 there), though the roster returned keeps every hard rule either way.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -47,6 +54,12 @@ PRICING_THREADS = 2
 """Employees priced at once (the dynamic program runs without the interpreter lock)."""
 DIVE_STEPS = 20
 """Each fixing step fixes at least 1 + (employees left) // DIVE_STEPS employees."""
+POLISH_SHARE = 0.5
+"""The MIP polish may take this share of the time column generation and the dive took."""
+REPAIR_SHARE = 0.4
+"""Share of the employees a repair frees (at least 2)."""
+REPAIR_PATIENCE = 20
+"""Repairs stop after this many in a row without improvement."""
 
 
 def applies(problem: RosterProblem) -> bool:
@@ -266,6 +279,18 @@ class _Master:
             dropped = set(others)
             self.in_lp = [j for j in self.in_lp if j not in dropped]
 
+    def unfix(self, e: int) -> None:
+        """Free employee ``e`` again: every column of theirs back in the program, at 0 to ∞."""
+        position = {j: 2 * self.rows + i for i, j in enumerate(self.in_lp)}
+        for column in self.columns_of[e]:
+            if column in position:
+                self.lp.changeColBounds(position[column], 0.0, highspy.kHighsInf)
+                continue
+            index = self._entries(column)
+            cost = self.costs[column]
+            self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
+            self.in_lp.append(column)
+
     def polish(self, chosen: dict[int, int], deadline: float) -> dict[int, int]:
         """A better choice than ``chosen`` (employee → column, every employee) of one column
         per employee, if HiGHS's MIP solver finds one among all columns by the
@@ -321,31 +346,89 @@ def column_generation(
         if found is None:
             return None
         master.add(e, found[0], found[1])
-    chosen: dict[int, int] = {}
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         root = time.perf_counter() + ROOT_SHARE * max(deadline - time.perf_counter(), 0.0)
-        values = _generate(master, pricing, chosen, root, pool)
-        objective = master.lp.getObjectiveValue()
-        while len(chosen) < len(pricing):
-            left = len(pricing) - len(chosen)
-            settled = _settle(master, values, chosen, time.perf_counter() >= deadline)
-            for e, column in settled.items():
-                chosen[e] = column
-                master.fix(e, column)
-            if len(chosen) < len(pricing):
-                now = time.perf_counter()
-                step = now + max(deadline - now, 0.0) * len(settled) / left
-                values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
-            objective = master.lp.getObjectiveValue()
-    now = time.perf_counter()
-    if now < deadline:
-        chosen = master.polish(chosen, min(deadline, 2 * now - started))
+        _generate(master, pricing, {}, root, pool)
+        chosen = _dive(master, pricing, {}, deadline, pool)
+        now = time.perf_counter()
+        if now < deadline:
+            polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
+            for e, column in polished.items():
+                if column != chosen[e]:
+                    master.unfix(e)
+                    master.fix(e, column)
+            chosen = polished
+        chosen = _repair(master, pricing, chosen, deadline, pool)
     return {
         (e, int(r), "work")
         for e, column in chosen.items()
         for r in master.columns[column][1]
         if r >= 0
     }
+
+
+def _dive(
+    master: _Master,
+    pricing: list[_Pricing],
+    chosen: dict[int, int],
+    deadline: float,
+    pool: ThreadPoolExecutor,
+) -> dict[int, int]:
+    """Fix every employee not yet ``chosen`` to one column (see the module), generating
+    columns between fixing steps; returns employee → column for everyone. Each step gets the
+    share of the time left that it fixes of the employees left."""
+    chosen = dict(chosen)
+    master.solve()
+    objective = master.lp.getObjectiveValue()
+    values = master.solve()[2]
+    while len(chosen) < len(pricing):
+        left = len(pricing) - len(chosen)
+        settled = _settle(master, values, chosen, time.perf_counter() >= deadline)
+        for e, column in settled.items():
+            chosen[e] = column
+            master.fix(e, column)
+        if len(chosen) < len(pricing):
+            now = time.perf_counter()
+            step = now + max(deadline - now, 0.0) * len(settled) / left
+            values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
+            objective = master.lp.getObjectiveValue()
+    return chosen
+
+
+def _repair(
+    master: _Master,
+    pricing: list[_Pricing],
+    chosen: dict[int, int],
+    deadline: float,
+    pool: ThreadPoolExecutor,
+) -> dict[int, int]:
+    """Re-dive a few random employees at a time (the others keep their rosters) and keep
+    the result when it is better, until the ``deadline`` or ``REPAIR_PATIENCE`` re-dives in
+    a row without improvement; returns employee → column for everyone."""
+    rng = random.Random(0)
+    employees = len(pricing)
+    size = max(2, round(employees * REPAIR_SHARE))
+    master.solve()
+    best = master.lp.getObjectiveValue()
+    failures = 0
+    while failures < REPAIR_PATIENCE and time.perf_counter() < deadline:
+        freed = rng.sample(range(employees), min(size, employees))
+        for e in freed:
+            master.unfix(e)
+        kept = {e: column for e, column in chosen.items() if e not in freed}
+        _generate(master, pricing, kept, deadline, pool)
+        tried = _dive(master, pricing, kept, deadline, pool)
+        master.solve()
+        objective = master.lp.getObjectiveValue()
+        if objective < best - REDUCED_COST_EPSILON:
+            best, chosen, failures = objective, tried, 0
+            continue
+        failures += 1
+        for e in freed:
+            if tried[e] != chosen[e]:
+                master.unfix(e)
+                master.fix(e, chosen[e])
+    return chosen
 
 
 def _settle(

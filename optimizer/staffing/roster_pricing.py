@@ -3,15 +3,19 @@
 It is the pricing step of the roster engine's column generation (``roster_columns``): given a
 value for working each shift type on each day and for being off each day, it returns the
 employee's roster of greatest total value. Every per-employee hard rule of ``rules.HARD_RULES``
-is part of the program's state or transitions, except "at most N shifts of a type", which the
-caller prices with a penalty per shift of the type (a Lagrangian relaxation) and checks.
+is part of the program's state or transitions. "At most N shifts of a type" is tracked in the
+state for the tightest limits (while the combinations stay within ``TRACKED_COUNT_STATES``);
+the caller prices the others with a penalty per shift of the type (a Lagrangian relaxation)
+and checks them.
 
 State after day ``d``: the current stretch (off, with its length capped at the minimum days
-off; or a shift type, the work stretch's length and whether it began on day 0), the minutes
-worked in the current contract period (in units of the shift lengths' greatest common
-divisor) and the weekends worked so far. Stretches touching either horizon edge are not held
-to their minimum lengths (the engine's Curtois–Qu convention); maximum lengths hold
-everywhere.
+off; or the successor class of the last shift worked, the work stretch's length and whether
+it began on day 0), the minutes worked in the current contract period (in units of the shift
+lengths' greatest common divisor), the weekends worked so far and the counts of the tracked
+shift types. Stretches touching either horizon edge are not held to their minimum lengths
+(the engine's Curtois–Qu convention); maximum lengths hold everywhere. The program is
+compiled by numba (cached in ``__pycache__``) and releases the interpreter lock, so employees
+are priced in parallel threads.
 """
 
 from __future__ import annotations

@@ -76,9 +76,10 @@ class RosterSettings:
         random_seed: CP-SAT seed.
         deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
             seed give the same roster whenever the solve ends before the time limit.
-        neighbourhood_search: build a start roster employee by employee, then, alongside the
-            whole-model search, re-solve the best roster so far with all but a window of days'
-            or weekends' choices fixed (not reproducible: it depends on wall-clock timing).
+        neighbourhood_search: build a start roster (by column generation, or employee by
+            employee when on-call reserve is asked for), then, alongside the whole-model
+            search, re-solve the best roster so far with all but a window of days' or
+            weekends' choices fixed (not reproducible: it depends on wall-clock timing).
     """
 
     min_rest_minutes: int = 11 * 60
