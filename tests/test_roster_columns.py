@@ -70,16 +70,21 @@ def test_pricing_finds_the_employees_best_roster(source) -> None:
         assert value == pytest.approx(sum(prices[r] for r in rows if r >= 0) - cost)
 
 
-def test_pricing_keeps_the_shift_type_limits() -> None:
+def test_pricing_keeps_tight_shift_type_limits_and_finds_the_best_roster() -> None:
     problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
-    employee = problem.employees[0]
-    capped = replace(employee, max_shifts={shift: 4 for shift in employee.max_shifts})
-    problem = replace(problem, employees=(capped, *problem.employees[1:]))
-    prices = np.full(len(problem.requirements), 50.0)
-    found = _pricing(problem, settings, 0).price(prices, tries=12)
-    assert found is not None
-    worked = [problem.requirements[r].shift_id for r in found[0] if r >= 0]
-    assert len(worked) >= 7 and all(worked.count(shift) <= 4 for shift in set(worked))
+    capped = tuple(
+        replace(employee, max_shifts={shift: 4 for shift in employee.max_shifts})
+        for employee in problem.employees
+    )
+    problem = replace(problem, employees=capped)
+    rng = random.Random(11)
+    for e in range(0, len(problem.employees), 3):
+        prices = [rng.randint(-20, 100) for _ in problem.requirements]
+        found = _pricing(problem, settings, e).price(np.array(prices, dtype=float))
+        assert found is not None
+        worked = [problem.requirements[r].shift_id for r in found[0] if r >= 0]
+        assert all(worked.count(shift) <= 4 for shift in set(worked))
+        assert found[2] == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
 
 
 @pytest.mark.parametrize(("instance", "best_known"), [(1, 607), (2, 828)])

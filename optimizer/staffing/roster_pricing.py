@@ -248,6 +248,10 @@ def _best_path(
                         value = 0.0 if d == 0 else best[d - 1, k, m, w, n]
                         if value <= UNREACHABLE:
                             continue
+                        if d > 0 and _dominated(
+                            best, d - 1, k, m, w, n, value, count_step, max_per_type
+                        ):
+                            continue
                         previous = -1
                         if d > 0:
                             previous = (d - 1) * per_day + k * per_stretch
@@ -320,6 +324,21 @@ def _best_path(
         shifts_worked[d] = worked.ravel()[flat]
         flat = back.ravel()[flat]
     return shifts_worked, total
+
+
+@numba.njit(cache=True, nogil=True)
+def _dominated(best, d, k, m, w, n, value, count_step, max_per_type):
+    """Whether state (k, m, w, n) of day ``d`` is worth no more than the same state with one
+    weekend fewer or one shift fewer of a tracked type: those limits are maxima only, so
+    every continuation of this state is open to that one too."""
+    if w > 0 and best[d, k, m, w - 1, n] >= value:
+        return True
+    for t in range(count_step.shape[0]):
+        step = count_step[t]
+        used = (n // step) % (max_per_type[t] + 1) if step > 0 else 0
+        if used > 0 and best[d, k, m, w, n - step] >= value:
+            return True
+    return False
 
 
 @numba.njit(cache=True, nogil=True)
