@@ -331,7 +331,8 @@ def column_generation(
         deadline: ``time.perf_counter()`` value. The first linear program gets
             ``ROOT_SHARE`` of the time; each fixing step of the dive then gets the share of
             the time left that it fixes of the employees left; at the deadline every employee
-            left is fixed to their most chosen roster.
+            left is fixed to their most chosen roster. The polish and the repairs use what
+            time is left (the repairs may end sooner, see ``REPAIR_PATIENCE``).
 
     Returns:
         The duties of the roster, or ``None`` when some employee has no roster that keeps
