@@ -379,9 +379,8 @@ def _dive(
     columns between fixing steps; returns employee → column for everyone. Each step gets the
     share of the time left that it fixes of the employees left."""
     chosen = dict(chosen)
-    master.solve()
-    objective = master.lp.getObjectiveValue()
     values = master.solve()[2]
+    objective = master.lp.getObjectiveValue()
     while len(chosen) < len(pricing):
         left = len(pricing) - len(chosen)
         settled = _settle(master, values, chosen, time.perf_counter() >= deadline)
