@@ -87,6 +87,7 @@ class _Pricing:
     penalty: np.ndarray = field(init=False)
     """[shift type] current penalty per shift of the type (cost units)"""
     step: np.ndarray = field(init=False)
+    """[shift type] the next rise of ``penalty``: doubles while the limit keeps breaking"""
     loose: EmployeeRules = field(init=False)
     """``rules`` without tracked type counts: used until a priced roster breaks the limit
     of a type that ``rules`` tracks (tracking costs up to 8× the time on Instance12)"""
@@ -150,6 +151,8 @@ class _Pricing:
 
 
 def _pricing(problem: RosterProblem, settings: RosterSettings, e: int) -> _Pricing:
+    """Employee ``e``'s pricing data: the rows they may work (eligible, available) and the
+    request costs of working each shift and of each day off, in ``settings``' units."""
     employee = problem.employees[e]
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
