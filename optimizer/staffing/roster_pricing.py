@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numba
 import numpy as np
@@ -83,6 +84,13 @@ class EmployeeRules:
             count_step=count_step,
             count_states=count_states,
         )
+
+    @cached_property
+    def successor_classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Shift types grouped by the types allowed to follow them: (class of each type, the
+        allowed followers of each class as ``[class, type]``)."""
+        rows, type_class = np.unique(self.follows, axis=0, return_inverse=True)
+        return type_class.astype(np.int64).ravel(), np.ascontiguousarray(rows, dtype=np.bool_)
 
     def untracked(self) -> EmployeeRules:
         """The same rules with no type count tracked by the program."""
@@ -177,7 +185,7 @@ def best_roster(
         np.ascontiguousarray(work_value, dtype=np.float64),
         np.ascontiguousarray(off_value, dtype=np.float64),
         rules.units,
-        *_successor_classes(rules.follows),
+        *rules.successor_classes,
         rules.period_last,
         rules.min_units,
         rules.max_units,
@@ -354,10 +362,3 @@ def _arrive(best, back, worked, d, k, m, w, n, value, previous, shift, period_la
         best[d, k, m, w, n] = value
         back[d, k, m, w, n] = previous
         worked[d, k, m, w, n] = shift
-
-
-def _successor_classes(follows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Shift types grouped by the types allowed to follow them: (class of each type, the
-    allowed followers of each class as ``[class, type]``)."""
-    rows, type_class = np.unique(follows, axis=0, return_inverse=True)
-    return type_class.astype(np.int64).ravel(), np.ascontiguousarray(rows, dtype=np.bool_)
