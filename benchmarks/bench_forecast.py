@@ -27,6 +27,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from optimizer.export.backtest_png import write_backtest_png
 from optimizer.forecast import (
     BacktestResult,
     Calendar,
@@ -35,7 +36,6 @@ from optimizer.forecast import (
     backtest,
     build_calendar,
     load_history,
-    write_backtest_png,
 )
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,31 +13,26 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from optimizer import __version__
-from optimizer.dispatch.from_scenario import run_dispatch
 from optimizer.errors import DataError, ScenarioError
 from optimizer.export import FORMATS, read_layers
 from optimizer.export.artifacts import MAP_FORMATS, map_artifacts
+from optimizer.export.lock import output_lock
+from optimizer.export.manifest import MANIFEST, refresh_manifest
 from optimizer.export.sinks import GEOPACKAGE_NAME
-from optimizer.export.staging import write_artifacts
+from optimizer.export.staging import publish, write_artifacts
+from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
-from optimizer.jobs import (
-    MANIFEST,
-    ArtifactWriter,
-    json_writer,
-    output_lock,
-    publish,
-    refresh_manifest,
-)
-from optimizer.scenario import Scenario, load_scenario, output_folder
-from optimizer.siting.run import run_siting
-from optimizer.staffing.demand import (
+from optimizer.pipeline.dispatch import run_dispatch
+from optimizer.pipeline.forecast import (
     StaffingDemand,
     forecast_staffing,
     staffing_artifacts,
     staffing_summary,
 )
-from optimizer.staffing.run import run_staffing
+from optimizer.pipeline.roster import run_staffing
+from optimizer.pipeline.siting import run_siting
+from optimizer.scenario import Scenario, load_scenario, output_folder
 
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from optimizer.jobs import json_writer, publish
+from optimizer.export.staging import publish
+from optimizer.export.tables import json_writer
 
 from .conftest import REPO_ROOT, SAMPLE_SCENARIO
 from .test_scenario import BROKEN

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from optimizer.export.lock import output_lock
 from optimizer.geo.osm import load_road_network
-from optimizer.jobs import output_lock
 
 from .conftest import REPO_ROOT
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimizer.forecast import ModelOptions, backtest, build_calendar, write_backtest_png
+from optimizer.export.backtest_png import write_backtest_png
+from optimizer.forecast import ModelOptions, backtest, build_calendar
 from optimizer.forecast.history import history_from_frame, load_history
 
 REPO = Path(__file__).resolve().parents[1]

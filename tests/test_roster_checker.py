@@ -12,18 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.staffing.roster_inputs import (
-    Employee,
-    RosterProblem,
-    apply_reserve_rules,
+from optimizer.roster.problem import Employee, RosterProblem
+from optimizer.roster.readers import (
     read_employees,
     read_requests,
     read_requirements,
-    read_reserve_rules,
     read_shared_employees,
     read_shift_types,
 )
-from optimizer.staffing.rules import RosterSettings
+from optimizer.roster.settings import RosterSettings
 
 DATA = Path(__file__).parent / "data" / "roster"
 SYNTHETIC_START = date(2025, 1, 6)
@@ -31,10 +28,7 @@ SYNTHETIC_START = date(2025, 1, 6)
 
 def synthetic_problem(directory: Path = DATA) -> RosterProblem:
     """The two-site, two-week synthetic roster problem of ``tests/data/roster``."""
-    requirements = apply_reserve_rules(
-        read_requirements(directory / "requirements.csv"),
-        read_reserve_rules(directory / "reserve_rules.csv"),
-    )
+    requirements = read_requirements(directory / "requirements.csv")
     return RosterProblem(
         start_date=SYNTHETIC_START,
         horizon_days=14,

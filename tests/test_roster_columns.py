@@ -12,11 +12,11 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.staffing.roster import build_model
-from optimizer.staffing.roster_columns import _pricing, applies, column_generation
-from optimizer.staffing.roster_inputs import RosterProblem
-from optimizer.staffing.roster_outputs import roster_tables
-from optimizer.staffing.rules import RosterSettings
+from optimizer.roster.columns import _pricing, applies, column_generation
+from optimizer.roster.model import build_model
+from optimizer.roster.plan import roster_tables
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings
 from tests.test_roster_checker import (
     DATA,
     curtois_objective,

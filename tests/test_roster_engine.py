@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from optimizer.errors import InfeasibleError
+from optimizer.roster.engine import solve_roster
+from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
+from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolveStatus
-from optimizer.staffing.roster import solve_roster
-from optimizer.staffing.roster_inputs import Employee, Requirement, RosterProblem, ShiftType
-from optimizer.staffing.rules import RosterSettings
 from tests.test_roster_checker import SYNTHETIC_START, hard_rule_violations, synthetic_problem
 
 SETTINGS = RosterSettings(time_limit_seconds=10.0)

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import DataError
-from optimizer.staffing.roster_inputs import (
+from optimizer.roster.readers import (
     read_employees,
     read_requirements,
-    read_reserve_rules,
     read_shared_employees,
     read_shift_types,
 )
@@ -87,12 +86,6 @@ EMPLOYEE_HEADER = "employee_id,sites,skills,min_minutes_per_week,max_minutes_per
             "partner,employee_id,sites,skills,available_from,available_to,max_days,cost_per_day\n"
             "P,Q1,s,g,2025-01-10,2025-01-01,2,100\n",
             "shared.csv:2: available_to: is before available_from 2025-01-10",
-        ),
-        (
-            read_reserve_rules,
-            "reserve.csv",
-            "site,start_date,end_date,reserve_ratio\ns,2025-01-01,2025-01-02,\n",
-            "reserve.csv:2: reserve_ratio: is empty; a value is required",
         ),
     ],
 )

@@ -6,13 +6,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from optimizer.staffing.roster_inputs import Employee, Requirement, RosterProblem, ShiftType
-from optimizer.staffing.roster_outputs import (
-    event_uid,
-    roster_tables,
-    write_icalendars,
-    write_roster_csv,
-)
+from optimizer.export.roster_files import event_uid, write_icalendars, write_roster_csv
+from optimizer.roster.plan import roster_tables
+from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 
 DAY = date(2025, 1, 6)
 PROBLEM = RosterProblem(

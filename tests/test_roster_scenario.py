@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from optimizer import api
+from optimizer.pipeline.roster import roster_problem, roster_settings
 from optimizer.scenario import load_scenario
-from optimizer.staffing.rostering import roster_problem, roster_settings
 
 from .conftest import REPO_ROOT
 from .test_roster_checker import hard_rule_violations

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.staffing.roster_outputs import roster_tables
-from optimizer.staffing.roster_start import employee_by_employee
-from optimizer.staffing.rules import RosterSettings
+from optimizer.roster.plan import roster_tables
+from optimizer.roster.settings import RosterSettings
+from optimizer.roster.start import employee_by_employee
 from tests.test_roster_checker import (
     DATA,
     curtois_objective,

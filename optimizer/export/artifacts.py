@@ -8,7 +8,7 @@ from optimizer.export.html_map import write_html_map
 from optimizer.export.layers import Layers
 from optimizer.export.png_map import write_png_map
 from optimizer.export.sinks import FORMATS, layer_artifacts
-from optimizer.jobs import ArtifactWriter
+from optimizer.export.tables import ArtifactWriter
 
 HTML_MAP = "map.html"
 PNG_MAP = "map.png"

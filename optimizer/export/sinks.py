@@ -27,7 +27,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from optimizer.errors import DataError
 from optimizer.export.layers import LAYERS, Layers, validate_layers
 from optimizer.export.staging import write_artifacts
-from optimizer.jobs import ArtifactWriter
+from optimizer.export.tables import ArtifactWriter
 
 GEOPACKAGE_NAME = "plan.gpkg"
 

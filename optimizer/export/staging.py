@@ -1,15 +1,25 @@
-"""Writing files under temporary names and renaming them into place only when all succeeded.
+"""The one way outputs reach disk: staged under temporary names, renamed into place at the end.
 
-An export that fails or is interrupted half-way leaves the previous files untouched and no
-temporary files behind.
+- ``publish``: a whole output folder (``out/<scenario>/``) is written into a hidden sibling
+  folder with its manifest, then swapped into place.
+- ``write_artifacts``: files added to an existing folder (``svcplan export``) are written
+  under hidden names and renamed together.
+
+A crash or an interrupt while writing leaves the previous outputs intact; readers never see a
+half-written folder or file.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+from optimizer.export.manifest import MANIFEST, write_manifest
+from optimizer.export.tables import ArtifactWriter
 
 
 def temporary_path(path: Path) -> Path:
@@ -43,7 +53,7 @@ def staged(paths: Sequence[Path]) -> Iterator[list[Path]]:
         raise
 
 
-def write_artifacts(folder: Path, artifacts: Mapping[str, Callable[[Path], None]]) -> list[Path]:
+def write_artifacts(folder: Path, artifacts: Mapping[str, ArtifactWriter]) -> list[Path]:
     """Write each artifact (file name → writer) into ``folder``, all or nothing.
 
     Returns:
@@ -64,3 +74,55 @@ def _sync(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def publish(
+    folder: Path,
+    artifacts: Mapping[str, ArtifactWriter],
+    *,
+    inputs: Iterable[Path] = (),
+    carry_over: Iterable[str] = (),
+) -> list[Path]:
+    """Write ``artifacts`` (file name → writer) and ``manifest.json`` into ``folder`` atomically.
+
+    Args:
+        folder: the output folder, e.g. ``out/porto-alegre``; created or replaced as a whole.
+        artifacts: file names inside ``folder`` and the functions that write them.
+        inputs: the input files the outputs were made from, recorded in the manifest.
+        carry_over: subfolders of the previous ``folder`` that other commands own (e.g.
+            ``forecast``); they are kept (hard-linked into the new folder) unless ``artifacts``
+            writes them too.
+
+    Returns:
+        The paths of the published files, manifest last.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; the outputs are for sharing
+        for name, write in artifacts.items():
+            write(staging / name)
+        for name in carry_over:
+            if (folder / name).is_dir() and not (staging / name).exists():
+                shutil.copytree(folder / name, staging / name, copy_function=os.link)
+        write_manifest(staging, inputs=inputs)
+        _swap_into_place(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [folder / name for name in [*artifacts, MANIFEST]]
+
+
+def _swap_into_place(staging: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``staging`` with renames; the old folder survives until the end."""
+    if not folder.exists():
+        os.rename(staging, folder)
+        return
+    retired = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+    os.rename(folder, retired)
+    try:
+        os.rename(staging, folder)
+    except BaseException:
+        os.rename(retired, folder)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Demand forecasting: history input, holiday calendar, per-site model and backtests."""
 
-from optimizer.forecast.backtest import BacktestResult, backtest, write_backtest_png
+from optimizer.forecast.backtest import BacktestResult, backtest
 from optimizer.forecast.calendar import Calendar, build_calendar
 from optimizer.forecast.history import Gap, History, HistoryReport, load_history
 from optimizer.forecast.model import Forecast, ModelOptions, fit_forecast
@@ -17,5 +17,4 @@ __all__ = [
     "build_calendar",
     "fit_forecast",
     "load_history",
-    "write_backtest_png",
 ]

@@ -6,7 +6,7 @@ skill; each employee's total minutes over the whole horizon in [min, max]
 shift-off requests carry their file weights; cover lines carry their under/over weights.
 Settings for the benchmark: request weight 1 and no fairness, so the engine's objective equals
 the benchmark's. Sequence minimums do not bind stretches touching the horizon edges, as in the
-benchmark (see ``optimizer.staffing.rules``). Instances start on a Monday.
+benchmark (see ``optimizer.roster.rules``). Instances start on a Monday.
 """
 
 from __future__ import annotations
@@ -15,17 +15,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from optimizer.errors import DataError
+from optimizer.roster.engine import solve_roster
+from optimizer.roster.plan import Roster
+from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftRequest, ShiftType
+from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolveReport
-from optimizer.staffing.roster import solve_roster
-from optimizer.staffing.roster_inputs import (
-    Employee,
-    Requirement,
-    RosterProblem,
-    ShiftRequest,
-    ShiftType,
-)
-from optimizer.staffing.roster_outputs import Roster
-from optimizer.staffing.rules import RosterSettings
 
 CURTOIS_START = date(2024, 1, 1)
 """A Monday; the instances' day 0."""

@@ -1,4 +1,4 @@
-"""Staffing: requirements from forecast demand (rostering comes later)."""
+"""Staffing: staff and on-call reserve requirements from forecast demand."""
 
 from optimizer.staffing.requirements import erlang_c_staff, ratio_staff, staff_requirements
 

@@ -1,10 +1,5 @@
-"""The roster engine: a CP-SAT model of who works (or is on call, or is lent) when.
-
-One Boolean per *choice*: an own employee working a requirement row (site × date × shift ×
-skill), an own employee on call for a row with a reserve target, or a partner's shared
-employee lent for such a row. Choices exist only where ``rules.may_staff`` allows; the hard
-rules of ``rules.HARD_RULES`` constrain them per employee, and ``rules.SOFT_GOALS`` make the
-objective. ``solve_roster`` is the engine; it does no I/O.
+"""The roster engine: ``solve_roster`` searches the CP-SAT model of ``model`` (with a start
+roster and a neighbourhood search when asked for). It does no I/O.
 """
 
 from __future__ import annotations
@@ -14,257 +9,22 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import pandas as pd
 from ortools.sat.python import cp_model
 
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer.roster import columns
+from optimizer.roster.explain import explain_infeasibility
+from optimizer.roster.model import build_model, make_solver
+from optimizer.roster.plan import Roster, roster_tables
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings
+from optimizer.roster.start import employee_by_employee
+from optimizer.roster.variables import SATURDAY, SUNDAY, WORK, RosterModel
 from optimizer.solve import SolveReport, SolveStatus
-from optimizer.staffing import roster_columns
-from optimizer.staffing.roster_inputs import RosterProblem
-from optimizer.staffing.roster_outputs import ROLES, Roster, roster_tables
-from optimizer.staffing.roster_start import employee_by_employee
-from optimizer.staffing.rules import (
-    HARD_RULES,
-    SOFT_GOALS,
-    EmployeeLimits,
-    RosterSettings,
-    employee_limits,
-    forbidden_successions,
-    may_staff,
-    within_lending_limits,
-)
 
-WORK, ON_CALL, LENT = ROLES
-MONDAY, FRIDAY, SATURDAY, SUNDAY = 0, 4, 5, 6
-
-
-@dataclass
-class RosterModel:
-    """A CP-SAT model of a roster problem with its variables, indexed for the rules.
-
-    Indices: ``e`` own employee, ``q`` shared employee, ``d`` day, ``s`` shift type, ``r``
-    requirement row. ``choices`` lists every Boolean with who/which row/what role.
-    """
-
-    problem: RosterProblem
-    settings: RosterSettings
-    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    choices: list[tuple[int, int, str, cp_model.IntVar]] = field(default_factory=list)
-    """(person index: own employees first, then shared; row; role; variable)"""
-    published: list[tuple[int, int, cp_model.IntVar | None]] = field(default_factory=list)
-    """(employee, day, the choice variable of the published assignment or None)"""
-
-    def __post_init__(self) -> None:
-        problem = self.problem
-        self.days = problem.horizon_days
-        self.shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
-        self.successions = forbidden_successions(
-            problem.shift_types, self.settings.min_rest_minutes
-        )
-        self.limits: list[EmployeeLimits] = [
-            employee_limits(employee, self.settings) for employee in problem.employees
-        ]
-        self.weekends = _weekends(problem)
-        employees, shifts = len(problem.employees), len(problem.shift_types)
-        self.shift_choices: list[list[list[list[cp_model.IntVar]]]] = [
-            [[[] for _ in range(shifts)] for _ in range(self.days)] for _ in range(employees)
-        ]
-        self._shift_work: dict[tuple[int, int, int], list[cp_model.IntVar]] = {}
-        self.row_work_choices: list[list[cp_model.IntVar]] = [[] for _ in problem.requirements]
-        self.row_reserve_choices: list[list[cp_model.IntVar]] = [[] for _ in problem.requirements]
-        self.lent_choices: list[list[tuple[int, cp_model.IntVar]]] = [
-            [] for _ in problem.shared_employees
-        ]
-        self._add_choices()
-        self.day_choices = [
-            [[v for per_shift in day for v in per_shift] for day in per_employee]
-            for per_employee in self.shift_choices
-        ]
-        self.duty = [
-            [self._duty_literal(choices) for choices in per_employee]
-            for per_employee in self.day_choices
-        ]
-
-    def _add_choices(self) -> None:
-        """Create the choice Booleans, grouped by post (site, shift, skill) to keep the
-        eligibility checks per post rather than per row."""
-        problem = self.problem
-        shared_offset = len(problem.employees)
-        posts: dict[tuple[str, str, str], list[int]] = {}
-        for r, requirement in enumerate(problem.requirements):
-            posts.setdefault(
-                (requirement.site, requirement.shift_id, requirement.skill), []
-            ).append(r)
-        for (_, shift_id, _), rows in posts.items():
-            shift = problem.shift_types[self.shift_index[shift_id]]
-            first = problem.requirements[rows[0]]
-            staff = [e for e, emp in enumerate(problem.employees) if may_staff(emp, first, shift)]
-            lenders = [
-                q
-                for q, lender in enumerate(problem.shared_employees)
-                if may_staff(lender, first, shift)
-            ]
-            for r in rows:
-                requirement = problem.requirements[r]
-                d, s = problem.day_index(requirement.day), self.shift_index[shift_id]
-                if not 0 <= d < self.days:
-                    continue
-                for e in staff:
-                    self._add_choice(e, r, WORK, d, s)
-                    if requirement.reserve_needed > 0:
-                        self._add_choice(e, r, ON_CALL, d, s)
-                if requirement.reserve_needed > 0:
-                    for q in lenders:
-                        if requirement.day in problem.shared_employees[q].available:
-                            var = self.model.new_bool_var(f"lent_q{q}_r{r}")
-                            self.choices.append((shared_offset + q, r, LENT, var))
-                            self.row_reserve_choices[r].append(var)
-                            self.lent_choices[q].append((d, var))
-
-    def _add_choice(self, e: int, r: int, role: str, d: int, s: int) -> None:
-        var = self.model.new_bool_var(f"{role}_e{e}_r{r}")
-        self.choices.append((e, r, role, var))
-        self.shift_choices[e][d][s].append(var)
-        if role == WORK:
-            self.row_work_choices[r].append(var)
-            self._shift_work.setdefault((e, d, s), []).append(var)
-        else:
-            self.row_reserve_choices[r].append(var)
-
-    def _duty_literal(self, choices: list[cp_model.IntVar]) -> cp_model.IntVar:
-        """The day's duty: a Boolean equal to the sum of the day's ``choices`` (the choice
-        itself when there is one), which makes "one shift per day" hold by construction."""
-        if len(choices) == 1:
-            return choices[0]
-        duty = self.model.new_bool_var("")
-        self.model.add(duty == cp_model.LinearExpr.sum(choices))
-        return duty
-
-    def shift_work_choices(self, e: int, d: int, s: int) -> list[cp_model.IntVar]:
-        """Work (not on-call) choices of employee ``e`` in shift ``s`` on day ``d``."""
-        return self._shift_work.get((e, d, s), [])
-
-    def day_work_choices(self, e: int, d: int) -> list[cp_model.IntVar]:
-        """Work choices of employee ``e`` on day ``d``."""
-        return [v for s in range(len(self.shift_index)) for v in self.shift_work_choices(e, d, s)]
-
-    def worked_minutes(self, e: int, days: Iterable[int]) -> cp_model.LinearExprT:
-        """Minutes worked by employee ``e`` over ``days`` (on-call time excluded)."""
-        variables, minutes = [], []
-        for d in days:
-            for s, shift in enumerate(self.problem.shift_types):
-                work = self.shift_work_choices(e, d, s)
-                variables += work
-                minutes += [shift.length_minutes] * len(work)
-        return cp_model.LinearExpr.weighted_sum(variables, minutes)
-
-    def row_work(self, r: int) -> cp_model.LinearExprT:
-        """Staff working requirement row ``r``."""
-        return cp_model.LinearExpr.sum(self.row_work_choices[r])
-
-    def use_previous(self, previous: pd.DataFrame) -> None:
-        """Hint every choice with the ``previous`` roster (columns of ``Roster.assignments``)
-        and record its own-staff assignments as published, for the stability goal."""
-        problem = self.problem
-        people = [emp.employee_id for emp in problem.employees]
-        people += [shared.employee_id for shared in problem.shared_employees]
-        keys = {
-            (
-                people[p],
-                problem.requirements[r].day,
-                problem.requirements[r].shift_id,
-                problem.requirements[r].site,
-                problem.requirements[r].skill,
-                role,
-            ): var
-            for p, r, role, var in self.choices
-        }
-        rows = previous[["employee", "date", "shift", "site", "skill", "role"]]
-        before = {
-            (str(a), pd.Timestamp(b).date(), str(c), str(d), str(k), str(role))
-            for a, b, c, d, k, role in rows.itertuples(index=False)
-        }
-        for key, var in keys.items():
-            self.model.add_hint(var, key in before)
-        index = {employee_id: e for e, employee_id in enumerate(people[: len(problem.employees)])}
-        for key in sorted(before):
-            d = problem.day_index(key[1])
-            if key[0] in index and 0 <= d < self.days:
-                self.published.append((index[key[0]], d, keys.get(key)))
-
-
-def _weekends(problem: RosterProblem) -> list[list[int]]:
-    """Day indices of each weekend (Saturday and Sunday) in the horizon."""
-    weekends: dict[int, list[int]] = {}
-    for d, day in enumerate(problem.dates):
-        if day.weekday() in (SATURDAY, SUNDAY):
-            week = (day - problem.start_date).days + (6 - day.weekday())
-            weekends.setdefault(week, []).append(d)
-    return list(weekends.values())
-
-
-def build_model(
-    problem: RosterProblem,
-    settings: RosterSettings,
-    *,
-    previous: pd.DataFrame | None = None,
-    assumptions: bool = False,
-) -> tuple[RosterModel, dict[int, tuple[str, int]]]:
-    """The CP-SAT model of ``problem``.
-
-    Args:
-        problem: what to roster.
-        settings: rule defaults, weights and solver options.
-        previous: a previous roster's assignments, used as hint and for stability.
-        assumptions: guard each hard rule of each employee by an assumption literal (for
-            explaining infeasibility).
-
-    Returns:
-        The model and, when ``assumptions``, literal index → (rule name, employee index).
-    """
-    _check(problem)
-    m = RosterModel(problem, settings)
-    guards: dict[int, tuple[str, int]] = {}
-    literals = []
-    for e in range(len(problem.employees)):
-        for rule in HARD_RULES:
-            constraints = rule.add(m, e)
-            if assumptions and constraints:
-                guard = m.model.new_bool_var(f"assume {rule.name} e{e}")
-                for constraint in constraints:
-                    constraint.only_enforce_if(guard)
-                guards[guard.index] = (rule.name, e)
-                literals.append(guard)
-    within_lending_limits(m)
-    if previous is not None:
-        m.use_previous(previous)
-    terms = [term for goal in SOFT_GOALS for term in goal(m)]
-    m.model.minimize(
-        cp_model.LinearExpr.weighted_sum([expr for _, expr in terms], [w for w, _ in terms])
-    )
-    m.model.add_assumptions(literals)
-    return m, guards
-
-
-def _check(problem: RosterProblem) -> None:
-    """Raise ValueError for requirement rows naming an unknown shift type."""
-    known = {shift.shift_id for shift in problem.shift_types}
-    unknown = sorted({r.shift_id for r in problem.requirements} - known)
-    if unknown:
-        raise ValueError(f"requirements name unknown shift type(s) {', '.join(unknown)}")
-
-
-def make_solver(settings: RosterSettings, time_limit_seconds: float) -> cp_model.CpSolver:
-    """A CP-SAT solver with the settings' workers, seed and ``time_limit_seconds``."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_seconds)
-    solver.parameters.num_workers = int(settings.threads)
-    solver.parameters.random_seed = int(settings.random_seed)
-    solver.parameters.interleave_search = settings.deterministic
-    return solver
+MONDAY, FRIDAY = 0, 4
 
 
 def solve_roster(
@@ -290,8 +50,6 @@ def solve_roster(
             employees of a small clashing set.
         NoSolutionError: the time limit ran out before any roster was found.
     """
-    from optimizer.staffing.explain import explain_infeasibility
-
     settings = settings or RosterSettings()
     started = time.perf_counter()
     m, _ = build_model(problem, settings, previous=previous)
@@ -324,7 +82,7 @@ def solve_roster(
 class _Search:
     """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
     large-neighbourhood search. That search first builds a start roster
-    (``roster_columns.column_generation``, or ``roster_start.employee_by_employee`` when
+    (``columns.column_generation``, or ``start.employee_by_employee`` when
     on-call reserve is asked for); then it re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
     of a neighbourhood, and keeps the result when better. Neighbourhoods: a window of days
@@ -465,8 +223,8 @@ class _Neighbourhoods:
         deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * limit)
         problem, settings = search.m.problem, search.settings
         duties = None
-        if roster_columns.applies(problem):
-            duties = roster_columns.column_generation(problem, settings, deadline=deadline)
+        if columns.applies(problem):
+            duties = columns.column_generation(problem, settings, deadline=deadline)
         if duties is None:
             duties = employee_by_employee(problem, settings, deadline=deadline)
         if duties is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.siting.from_scenario import SitingInputs
+from optimizer.pipeline.siting_inputs import SitingInputs
 from optimizer.siting.plan import SitingPlan
 from optimizer.solve import SolveReport
 

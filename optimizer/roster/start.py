@@ -19,8 +19,9 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from optimizer.staffing.roster_inputs import RosterProblem
-from optimizer.staffing.rules import RosterSettings
+from optimizer.roster.model import build_model
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings
 
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
@@ -86,8 +87,6 @@ def _best_for_employee(
         The employee's duties; ``None`` when none were found before ``deadline`` (a
         ``time.perf_counter()`` value) or, if ``exact``, none was proven best.
     """
-    from optimizer.staffing.roster import build_model
-
     others = Counter(r for f, r, role in duties if f != employee and role == "work")
     rows = tuple(
         replace(row, staff_needed=max(0, row.staff_needed - others[r]))

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from optimizer.geo.areas import service_areas
-from optimizer.siting.from_scenario import SitingInputs
+from optimizer.pipeline.siting_inputs import SitingInputs
 from optimizer.siting.plan import SitingPlan
 
 UNION_ID = "ALL"

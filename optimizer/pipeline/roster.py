@@ -15,19 +15,21 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import DataError
-from optimizer.scenario import RosterConfig, SolverConfig
-from optimizer.solve import SolveReport
-from optimizer.staffing.roster import solve_roster
-from optimizer.staffing.roster_inputs import (
-    Requirement,
-    RosterProblem,
+from optimizer.export.roster_files import write_icalendars, write_roster_csv
+from optimizer.export.tables import ArtifactWriter
+from optimizer.pipeline.forecast import forecast_staffing, staffing_artifacts, staffing_summary
+from optimizer.roster.engine import solve_roster
+from optimizer.roster.plan import Roster
+from optimizer.roster.problem import Requirement, RosterProblem
+from optimizer.roster.readers import (
     read_employees,
     read_requests,
     read_shared_employees,
     read_shift_types,
 )
-from optimizer.staffing.roster_outputs import Roster, write_icalendars, write_roster_csv
-from optimizer.staffing.rules import RosterSettings
+from optimizer.roster.settings import RosterSettings
+from optimizer.scenario import RosterConfig, Scenario, SolverConfig
+from optimizer.solve import SolveReport
 
 CALENDARS = "calendars"
 ROSTER_TABLES = "roster"
@@ -156,3 +158,32 @@ def roster_artifacts(roster: Roster, *, previous_folder: Path) -> dict[str, Call
         ROSTER_TABLES: lambda path: write_roster_csv(roster, path),
         CALENDARS: calendars,
     }
+def run_staffing(
+    scenario: Scenario,
+    artifacts: dict[str, ArtifactWriter],
+    folder: Path,
+    progress: Callable[[str], None],
+) -> dict[str, object]:
+    """Forecast, staff requirements and (with ``staffing.roster``) the roster; add their files
+    to ``artifacts`` (calendars already in ``folder`` keep their event UIDs).
+
+    Returns:
+        The staffing summary, with the roster's under ``"roster"``.
+    """
+    staffing = scenario.staffing
+    assert staffing is not None
+    demand = forecast_staffing(staffing, with_backtest=False, progress=progress)
+    artifacts.update(staffing_artifacts(demand))
+    summary = staffing_summary(demand)
+    if staffing.roster is not None:
+        roster, report = make_roster(
+            staffing.roster,
+            scenario.solver,
+            demand.requirements,
+            name=scenario.name,
+            progress=progress,
+        )
+        artifacts.update(roster_artifacts(roster, previous_folder=folder))
+        summary["roster"] = roster_summary(roster, report)
+        summary["status"] = str(report.status)
+    return summary

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pandas as pd
 
 from optimizer.errors import DataError
+from optimizer.export.backtest_png import write_backtest_png
+from optimizer.export.tables import ArtifactWriter, csv_writer, lines_writer
 from optimizer.forecast import (
     BacktestResult,
     Calendar,
@@ -24,7 +25,6 @@ from optimizer.forecast import (
     build_calendar,
     fit_forecast,
     load_history,
-    write_backtest_png,
 )
 from optimizer.scenario import StaffingConfig
 from optimizer.staffing.requirements import staff_requirements
@@ -179,21 +179,15 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
     }
 
 
-def staffing_artifacts(demand: StaffingDemand) -> dict[str, Callable[[Path], None]]:
+def staffing_artifacts(demand: StaffingDemand) -> dict[str, ArtifactWriter]:
     """Writers of the staffing tables (CSV) and, after a backtest, its scores and PNG."""
-    artifacts: dict[str, Callable[[Path], None]] = {
-        "forecast.csv": _csv_writer(demand.forecast.daily),
-        "requirements.csv": _csv_writer(demand.requirements),
-        "history_gaps.txt": lambda path: path.write_text(
-            "".join(f"{line}\n" for line in demand.history.report.lines()), encoding="utf-8"
-        ),
+    artifacts: dict[str, ArtifactWriter] = {
+        "forecast.csv": csv_writer(demand.forecast.daily, float_format="%.6g"),
+        "requirements.csv": csv_writer(demand.requirements, float_format="%.6g"),
+        "history_gaps.txt": lines_writer(demand.history.report.lines()),
     }
     if demand.backtest is not None:
         tested = demand.backtest
-        artifacts["backtest.csv"] = _csv_writer(tested.scores.reset_index())
+        artifacts["backtest.csv"] = csv_writer(tested.scores.reset_index(), float_format="%.6g")
         artifacts["backtest.png"] = lambda path: write_backtest_png(tested, path)
     return artifacts
-
-
-def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
-    return lambda path: frame.to_csv(path, index=False, float_format="%.6g")

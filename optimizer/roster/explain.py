@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from optimizer.staffing.roster import build_model, make_solver
-from optimizer.staffing.roster_inputs import Employee, RosterProblem
-from optimizer.staffing.rules import (
-    HARD_RULES,
-    RosterSettings,
-    employee_limits,
-    minimum_minutes_wording,
-)
+from optimizer.roster.model import build_model, make_solver
+from optimizer.roster.problem import Employee, RosterProblem
+from optimizer.roster.rules import HARD_RULES, minimum_minutes_wording
+from optimizer.roster.settings import RosterSettings, employee_limits
 
 SHRINK_SECONDS = 5.0
 """Time limit of each deletion re-solve; a re-solve that times out keeps its guard."""

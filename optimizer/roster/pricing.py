@@ -27,8 +27,9 @@ from functools import cached_property
 import numba
 import numpy as np
 
-from optimizer.staffing.roster_inputs import RosterProblem
-from optimizer.staffing.rules import RosterSettings, employee_limits, forbidden_successions
+from optimizer.roster.eligibility import forbidden_successions
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings, employee_limits
 
 UNREACHABLE = -1e300
 TRACKED_COUNT_STATES = 30

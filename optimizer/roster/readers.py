@@ -1,5 +1,5 @@
-"""What the roster engine plans with: employees, shift types, requirements, partners' shared
-employees and reserve rules, as dataclasses, and CSV readers for each.
+"""CSV readers of the roster problem's tables: employees, shift types, requirements, requests
+and partners' shared employees.
 
 Every reader raises ``optimizer.errors.DataError`` on the first bad row, naming the file and
 line (``employees.csv:7``), the column and what was expected. Multi-valued cells (sites,
@@ -15,186 +15,27 @@ CSV formats (a ``?`` marks an optional column; empty cells take the default):
 - requests: ``employee_id, date, shift?, kind (on|off), weight?`` (no shift: the whole day)
 - shared employees: ``partner, employee_id, sites, skills, available_from, available_to,
   max_days, cost_per_day``
-- reserve rules: ``site, start_date, end_date, reserve_ratio``
 """
 
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from optimizer.errors import DataError
+from optimizer.roster.problem import (
+    MINUTES_PER_DAY,
+    Employee,
+    Requirement,
+    SharedEmployee,
+    ShiftRequest,
+    ShiftType,
+)
 
 T = TypeVar("T")
-MINUTES_PER_DAY = 24 * 60
-
-
-@dataclass(frozen=True)
-class ShiftType:
-    """A kind of shift.
-
-    Attributes:
-        shift_id: name, e.g. ``"E"`` or ``"early"``.
-        length_minutes: paid length.
-        start_minutes: start, minutes after midnight; ``None`` when unknown (then only
-            ``forbidden_next`` limits what may follow it).
-        forbidden_next: shift ids that may not be worked the day after this one.
-        night: counts as night work for the fairness goal.
-    """
-
-    shift_id: str
-    length_minutes: int
-    start_minutes: int | None = None
-    forbidden_next: frozenset[str] = frozenset()
-    night: bool = False
-
-
-@dataclass(frozen=True)
-class ShiftRequest:
-    """An employee's wish: ``wanted`` True asks for the shift, False asks to be off it.
-
-    ``shift_id`` ``None`` means the whole day (a requested day off when not ``wanted``).
-    ``weight`` multiplies ``RosterSettings.request_weight``.
-    """
-
-    day: date
-    shift_id: str | None
-    wanted: bool
-    weight: int = 1
-
-
-@dataclass(frozen=True)
-class Employee:
-    """One of the organisation's own staff.
-
-    Limits left ``None`` take the ``RosterSettings`` default.
-
-    Attributes:
-        employee_id: unique id.
-        sites: sites the employee may work at (home site first); empty: any site.
-        skills: skills held; empty: any skill.
-        min_minutes, max_minutes: contract minutes worked per contract period (on-call time
-            does not count); a trailing partial period gets a pro-rated minimum.
-        contract_period_days: length of a contract period (7: per week).
-        max_shifts: shift id → most shifts of that type in the horizon (0: never).
-        max_consecutive_days, min_consecutive_days, min_consecutive_days_off, max_weekends:
-            the sequence limits (days on duty, on-call included).
-        unavailable: days the employee cannot be on duty at all.
-        requests: shift-on / shift-off / day-off wishes.
-    """
-
-    employee_id: str
-    sites: tuple[str, ...] = ()
-    skills: frozenset[str] = frozenset()
-    min_minutes: int = 0
-    max_minutes: int | None = None
-    contract_period_days: int = 7
-    max_shifts: Mapping[str, int] = field(default_factory=dict)
-    max_consecutive_days: int | None = None
-    min_consecutive_days: int | None = None
-    min_consecutive_days_off: int | None = None
-    max_weekends: int | None = None
-    unavailable: frozenset[date] = frozenset()
-    requests: tuple[ShiftRequest, ...] = ()
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """Staff needed at a site on a date in a shift with a skill, and the on-call reserve.
-
-    ``under_weight`` / ``over_weight`` override the settings' weights per staff-shift short
-    or over (benchmarks use them; scenarios leave them ``None``).
-    """
-
-    site: str
-    day: date
-    shift_id: str
-    skill: str
-    staff_needed: int
-    reserve_needed: int = 0
-    under_weight: int | None = None
-    over_weight: int | None = None
-
-
-@dataclass(frozen=True)
-class SharedEmployee:
-    """A partner organisation's employee who may be lent as on-call reserve.
-
-    Attributes:
-        partner: the lending organisation.
-        employee_id: unique id (across own and shared staff).
-        sites, skills: where and what the employee may cover (empty: any).
-        available: days the partner lends the employee.
-        max_days: most days lent in the horizon (the lending limit).
-        cost_per_day: cost of one lent day, in the partner's currency unit.
-    """
-
-    partner: str
-    employee_id: str
-    sites: tuple[str, ...]
-    skills: frozenset[str]
-    available: frozenset[date]
-    max_days: int
-    cost_per_day: int
-
-
-@dataclass(frozen=True)
-class ReserveRule:
-    """On-call reserve of ``reserve_ratio`` × staff needed at ``site`` (``"*"``: every site)
-    from ``start_date`` to ``end_date`` inclusive."""
-
-    site: str
-    start_date: date
-    end_date: date
-    reserve_ratio: float
-
-
-@dataclass(frozen=True)
-class RosterProblem:
-    """Everything the roster engine needs; ``start_date`` is day 0 of ``horizon_days``."""
-
-    start_date: date
-    horizon_days: int
-    shift_types: tuple[ShiftType, ...]
-    employees: tuple[Employee, ...]
-    requirements: tuple[Requirement, ...]
-    shared_employees: tuple[SharedEmployee, ...] = ()
-    name: str = ""
-
-    @property
-    def dates(self) -> list[date]:
-        """The planned dates, day 0 first."""
-        return [self.start_date + timedelta(days=d) for d in range(self.horizon_days)]
-
-    def day_index(self, day: date) -> int:
-        """Index of ``day`` in the horizon (may be outside ``0..horizon_days-1``)."""
-        return (day - self.start_date).days
-
-
-def apply_reserve_rules(
-    requirements: tuple[Requirement, ...], rules: tuple[ReserveRule, ...]
-) -> tuple[Requirement, ...]:
-    """Requirements with ``reserve_needed = ceil(ratio × staff_needed)`` where a rule applies
-    (the last matching rule wins); others unchanged."""
-
-    def reserve(requirement: Requirement) -> Requirement:
-        for rule in reversed(rules):
-            if rule.site in ("*", requirement.site) and (
-                rule.start_date <= requirement.day <= rule.end_date
-            ):
-                needed = math.ceil(rule.reserve_ratio * requirement.staff_needed - 1e-9)
-                return replace(requirement, reserve_needed=needed)
-        return requirement
-
-    return tuple(reserve(requirement) for requirement in requirements)
-
-
-# --- CSV reading ---------------------------------------------------------------------------
 
 
 class _Row:
@@ -401,15 +242,3 @@ def read_shared_employees(path: str | Path) -> tuple[SharedEmployee, ...]:
     required = ("partner", "employee_id", "available_from", "available_to", "max_days")
     rows = (parse(row) for row in _rows(path, (*required, "cost_per_day")))
     return tuple(_unique(rows, lambda shared: shared.employee_id, "employee_id"))
-
-
-def read_reserve_rules(path: str | Path) -> tuple[ReserveRule, ...]:
-    """Reserve rules from CSV ``site, start_date, end_date, reserve_ratio``."""
-
-    def parse(row: _Row) -> ReserveRule:
-        ratio = row.parsed("reserve_ratio", float, "a number such as 2.0")
-        if not (math.isfinite(ratio) and ratio >= 0):
-            raise row.error("reserve_ratio", f"expected a number >= 0, got {ratio}")
-        return ReserveRule(row.text("site"), row.day("start_date"), row.day("end_date"), ratio)
-
-    return tuple(parse(row) for row in _rows(path, ("site", "start_date", "end_date")))

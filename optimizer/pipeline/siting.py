@@ -1,17 +1,17 @@
-"""A scenario's siting section end to end: problem, solve, layers, maps, summary."""
+"""A scenario's siting section end to end: inputs, solve, layers, maps, summary."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from optimizer.export.artifacts import map_artifacts
-from optimizer.jobs import ArtifactWriter, json_writer
+from optimizer.export.tables import ArtifactWriter, json_writer
+from optimizer.pipeline.siting_inputs import build_siting_inputs
+from optimizer.pipeline.siting_layers import plan_layers
+from optimizer.pipeline.siting_summary import siting_summary
 from optimizer.scenario import Scenario
-from optimizer.siting.from_scenario import build_siting_inputs
-from optimizer.siting.layers import plan_layers
 from optimizer.siting.model import solve_siting
 from optimizer.siting.settings import SitingSettings
-from optimizer.siting.summary import siting_summary
 
 
 def run_siting(

@@ -31,14 +31,10 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from optimizer.staffing.roster_inputs import RosterProblem
-from optimizer.staffing.roster_pricing import (
-    UNREACHABLE,
-    EmployeeRules,
-    best_roster,
-    employee_rules,
-)
-from optimizer.staffing.rules import RosterSettings, may_staff
+from optimizer.roster.eligibility import may_staff
+from optimizer.roster.pricing import UNREACHABLE, EmployeeRules, best_roster, employee_rules
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings
 
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""

@@ -35,130 +35,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from optimizer.staffing.roster_inputs import Employee, Requirement, SharedEmployee, ShiftType
-
-if TYPE_CHECKING:
-    from optimizer.staffing.roster import RosterModel
+from optimizer.roster.problem import Employee
+from optimizer.roster.settings import EmployeeLimits, RosterSettings
+from optimizer.roster.variables import RosterModel
 
 Constraint = cp_model.Constraint
 WeightedTerms = list[tuple[int, cp_model.LinearExprT]]
 MINUTES_PER_DAY = 24 * 60
-
-
-@dataclass(frozen=True, kw_only=True)
-class RosterSettings:
-    """Rule defaults, goal weights and solver options of ``solve_roster``.
-
-    Rule defaults apply to employees whose own limit is ``None``. Weights are integers per
-    unit named in the field; the defaults keep the tiers apart for rosters of up to ~100
-    employees × 5 weeks.
-
-    Attributes:
-        min_rest_minutes: least rest between the end of one shift and the next (11 h).
-        max_consecutive_days: most consecutive days on duty (6).
-        min_consecutive_days: fewest consecutive days on duty in a stretch (1: no limit).
-        min_consecutive_days_off: fewest consecutive days off in a stretch (1: no limit).
-        max_weekends: most weekends with any duty; ``None``: no limit.
-        uncovered_weight: per staff-shift of demand not covered (1,000,000).
-        reserve_shortfall_weight: per on-call place of the reserve target not filled (10,000).
-        partner_cost_weight: per currency unit paid to partners for lent days (1).
-        stability_weight: per published assignment changed (100).
-        over_cover_weight: per staff-shift above the requirement (10).
-        request_weight: per unit of request weight not granted (10).
-        fairness_weight: per day of spread (max − min over employees) of weekend days and of
-            night shifts worked (1).
-        time_limit_seconds: wall-clock limit of the solve; the best roster found is returned.
-        threads: CP-SAT workers (fixed, for reproducible runs).
-        random_seed: CP-SAT seed.
-        deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
-            seed give the same roster whenever the solve ends before the time limit.
-        neighbourhood_search: build a start roster (by column generation, or employee by
-            employee when on-call reserve is asked for), then, alongside the whole-model
-            search, re-solve the best roster so far with all but a window of days' or
-            weekends' choices fixed (not reproducible: it depends on wall-clock timing).
-    """
-
-    min_rest_minutes: int = 11 * 60
-    max_consecutive_days: int = 6
-    min_consecutive_days: int = 1
-    min_consecutive_days_off: int = 1
-    max_weekends: int | None = None
-    uncovered_weight: int = 1_000_000
-    reserve_shortfall_weight: int = 10_000
-    partner_cost_weight: int = 1
-    stability_weight: int = 100
-    over_cover_weight: int = 10
-    request_weight: int = 10
-    fairness_weight: int = 1
-    time_limit_seconds: float = 60.0
-    threads: int = 2
-    random_seed: int = 0
-    deterministic: bool = True
-    neighbourhood_search: bool = False
-
-
-@dataclass(frozen=True)
-class EmployeeLimits:
-    """An employee's sequence limits with the settings' defaults filled in."""
-
-    max_consecutive_days: int
-    min_consecutive_days: int
-    min_consecutive_days_off: int
-    max_weekends: int | None
-
-
-def employee_limits(employee: Employee, settings: RosterSettings) -> EmployeeLimits:
-    """The employee's own limits, or the settings' defaults where the employee has none."""
-
-    def pick(own: int | None, default: int | None) -> int | None:
-        return default if own is None else own
-
-    return EmployeeLimits(
-        max_consecutive_days=pick(employee.max_consecutive_days, settings.max_consecutive_days),
-        min_consecutive_days=pick(employee.min_consecutive_days, settings.min_consecutive_days),
-        min_consecutive_days_off=pick(
-            employee.min_consecutive_days_off, settings.min_consecutive_days_off
-        ),
-        max_weekends=pick(employee.max_weekends, settings.max_weekends),
-    )
-
-
-# --- hard rules: eligibility ---------------------------------------------------------------
-
-
-def may_staff(
-    person: Employee | SharedEmployee, requirement: Requirement, shift: ShiftType
-) -> bool:
-    """Only shifts, sites and skills the person may work: the site is one of theirs, they hold
-    the skill, and (own staff) their limit for the shift type is not 0."""
-    if person.sites and requirement.site not in person.sites:
-        return False
-    if person.skills and requirement.skill not in person.skills:
-        return False
-    return not isinstance(person, Employee) or person.max_shifts.get(shift.shift_id, 1) > 0
-
-
-def forbidden_successions(
-    shift_types: tuple[ShiftType, ...], min_rest_minutes: int
-) -> dict[str, frozenset[str]]:
-    """Shift id → shift ids that may not follow it the next day: its ``forbidden_next`` plus
-    those starting less than ``min_rest_minutes`` after it ends (when start times are known)."""
-    following = {}
-    for first in shift_types:
-        too_close = {
-            second.shift_id
-            for second in shift_types
-            if first.start_minutes is not None
-            and second.start_minutes is not None
-            and MINUTES_PER_DAY + second.start_minutes - first.start_minutes - first.length_minutes
-            < min_rest_minutes
-        }
-        following[first.shift_id] = frozenset(first.forbidden_next | too_close)
-    return following
 
 
 # --- hard rules: one function per rule, each returning the constraints it added -------------

@@ -15,9 +15,9 @@ from optimizer.dispatch.model import DispatchSettings, solve_dispatch
 from optimizer.dispatch.problem import DispatchProblem, DispatchRules, Team
 from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError
+from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes
-from optimizer.jobs import ArtifactWriter, json_writer
 from optimizer.scenario import DispatchConfig, RegionConfig, Scenario, SuppliesConfig
 
 
@@ -79,8 +79,8 @@ def run_dispatch(
     )
     plan, report = solve_dispatch(problem, settings)
     frames = plan.to_frames()
-    artifacts["moves.csv"] = lambda path: frames["moves"].to_csv(path, index=False)
-    artifacts["unmet.csv"] = lambda path: frames["unmet"].to_csv(path, index=False)
+    artifacts["moves.csv"] = csv_writer(frames["moves"])
+    artifacts["unmet.csv"] = csv_writer(frames["unmet"])
     artifacts["dispatch.json"] = json_writer({**plan.to_dict(), "solve": report.to_dict()})
     if plan.coordinates is not None:
         lines = plan.to_geodataframe()
@@ -116,8 +116,8 @@ def run_supplies(
         coordinates_deg=problem.coordinates_deg,
     )
     transfers, orders = supplies.transfers.moves, supplies.orders
-    artifacts["supply_transfers.csv"] = lambda path: transfers.to_csv(path, index=False)
-    artifacts["supply_orders.csv"] = lambda path: orders.to_csv(path, index=False)
+    artifacts["supply_transfers.csv"] = csv_writer(transfers)
+    artifacts["supply_orders.csv"] = csv_writer(orders)
     return {
         "status": str(report.status),
         "transfers": len(transfers),

@@ -1,0 +1,65 @@
+"""``manifest.json``: every published folder lists each file with its size and SHA-256, the
+inputs it was made from, and the svcplan version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from optimizer import __version__
+from optimizer.export.tables import json_writer
+
+MANIFEST = "manifest.json"
+
+
+def file_digest(path: Path) -> dict[str, object]:
+    """``{"path", "bytes", "sha256"}`` of one file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"path": str(path), "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def write_manifest(folder: Path, *, inputs: Iterable[Path]) -> None:
+    """Write ``folder``'s manifest listing the files now in it and the ``inputs``."""
+    manifest = {
+        "svcplan_version": __version__,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": [file_digest(Path(path)) for path in inputs],
+        "outputs": _listing(folder),
+    }
+    json_writer(manifest)(folder / MANIFEST)
+
+
+def refresh_manifest(folder: Path) -> Path:
+    """Rewrite ``folder``'s manifest so that it lists the files now in the folder.
+
+    The inputs and version it recorded are kept; the outputs are re-hashed. The manifest is
+    replaced atomically.
+    """
+    path = folder / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    manifest["outputs"] = _listing(folder)
+    manifest["updated_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
+    staged_path = folder / f".{MANIFEST}.{os.getpid()}.tmp"
+    json_writer(manifest)(staged_path)
+    os.replace(staged_path, path)
+    return path
+
+
+def _listing(folder: Path) -> list[dict[str, object]]:
+    """Every file below ``folder`` (hidden ones and the manifest aside), with size and digest;
+    paths relative to ``folder``, sorted."""
+    files = sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.name != MANIFEST
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+    return [{**file_digest(path), "path": path.relative_to(folder).as_posix()} for path in files]

@@ -1,0 +1,86 @@
+"""``RosterSettings``: rule defaults and goal weights of the roster engine, and each employee's
+effective limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.roster.problem import Employee
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosterSettings:
+    """Rule defaults, goal weights and solver options of ``solve_roster``.
+
+    Rule defaults apply to employees whose own limit is ``None``. Weights are integers per
+    unit named in the field; the defaults keep the tiers apart for rosters of up to ~100
+    employees × 5 weeks.
+
+    Attributes:
+        min_rest_minutes: least rest between the end of one shift and the next (11 h).
+        max_consecutive_days: most consecutive days on duty (6).
+        min_consecutive_days: fewest consecutive days on duty in a stretch (1: no limit).
+        min_consecutive_days_off: fewest consecutive days off in a stretch (1: no limit).
+        max_weekends: most weekends with any duty; ``None``: no limit.
+        uncovered_weight: per staff-shift of demand not covered (1,000,000).
+        reserve_shortfall_weight: per on-call place of the reserve target not filled (10,000).
+        partner_cost_weight: per currency unit paid to partners for lent days (1).
+        stability_weight: per published assignment changed (100).
+        over_cover_weight: per staff-shift above the requirement (10).
+        request_weight: per unit of request weight not granted (10).
+        fairness_weight: per day of spread (max − min over employees) of weekend days and of
+            night shifts worked (1).
+        time_limit_seconds: wall-clock limit of the solve; the best roster found is returned.
+        threads: CP-SAT workers (fixed, for reproducible runs).
+        random_seed: CP-SAT seed.
+        deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
+            seed give the same roster whenever the solve ends before the time limit.
+        neighbourhood_search: build a start roster (by column generation, or employee by
+            employee when on-call reserve is asked for), then, alongside the whole-model
+            search, re-solve the best roster so far with all but a window of days' or
+            weekends' choices fixed (not reproducible: it depends on wall-clock timing).
+    """
+
+    min_rest_minutes: int = 11 * 60
+    max_consecutive_days: int = 6
+    min_consecutive_days: int = 1
+    min_consecutive_days_off: int = 1
+    max_weekends: int | None = None
+    uncovered_weight: int = 1_000_000
+    reserve_shortfall_weight: int = 10_000
+    partner_cost_weight: int = 1
+    stability_weight: int = 100
+    over_cover_weight: int = 10
+    request_weight: int = 10
+    fairness_weight: int = 1
+    time_limit_seconds: float = 60.0
+    threads: int = 2
+    random_seed: int = 0
+    deterministic: bool = True
+    neighbourhood_search: bool = False
+
+
+@dataclass(frozen=True)
+class EmployeeLimits:
+    """An employee's sequence limits with the settings' defaults filled in."""
+
+    max_consecutive_days: int
+    min_consecutive_days: int
+    min_consecutive_days_off: int
+    max_weekends: int | None
+
+
+def employee_limits(employee: Employee, settings: RosterSettings) -> EmployeeLimits:
+    """The employee's own limits, or the settings' defaults where the employee has none."""
+
+    def pick(own: int | None, default: int | None) -> int | None:
+        return default if own is None else own
+
+    return EmployeeLimits(
+        max_consecutive_days=pick(employee.max_consecutive_days, settings.max_consecutive_days),
+        min_consecutive_days=pick(employee.min_consecutive_days, settings.min_consecutive_days),
+        min_consecutive_days_off=pick(
+            employee.min_consecutive_days_off, settings.min_consecutive_days_off
+        ),
+        max_weekends=pick(employee.max_weekends, settings.max_weekends),
+    )
