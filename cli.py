@@ -404,15 +404,23 @@ def dispatch(
     ctx: typer.Context,
     scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
     out: OutOption = None,
+    time_limit: TimeLimitOption = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Plan who sends what to whom within the window; write <out>/<name>/dispatch/."""
-    options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
+    options = ctx.obj.merged(
+        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+    )
     outcome = _guarded_with_progress(
         options,
-        lambda progress: api.dispatch(scenario_file, out_dir=options.out, progress=progress),
+        lambda progress: api.dispatch(
+            scenario_file,
+            out_dir=options.out,
+            time_limit_seconds=options.time_limit,
+            progress=progress,
+        ),
     )
     if options.json:
         _emit_json(outcome.summary)

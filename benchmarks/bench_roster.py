@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from optimizer.formats.curtois import solve_curtois_instance
+from optimizer.solve import SolverLimits
 
 DATA = (
     Path(__file__).resolve().parents[2]
@@ -67,8 +68,7 @@ def main() -> int:
     for instance in _instances(args.instances):
         _, report = solve_curtois_instance(
             DATA / f"Instance{instance}.txt",
-            time_limit_seconds=args.time_limit,
-            threads=args.threads,
+            SolverLimits(time_limit_seconds=args.time_limit, threads=args.threads),
         )
         best = BEST_KNOWN[instance]
         wording, excess = goal(instance)

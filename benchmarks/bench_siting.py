@@ -31,6 +31,7 @@ import numpy as np
 
 from optimizer.formats import read_published_instance, solve_published_instance
 from optimizer.siting import SitingProblem, SitingSettings, solve_siting
+from optimizer.solve import SolverLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +80,7 @@ def run_published(time_limit_seconds: float) -> None:
     for format_name, path, optimum in published_instances():
         started = time.perf_counter()
         _, report = solve_published_instance(
-            format_name, path, time_limit_seconds=time_limit_seconds
+            format_name, path, SolverLimits(time_limit_seconds=time_limit_seconds)
         )
         seconds = time.perf_counter() - started
         seconds_by_format.setdefault(format_name, []).append(seconds)
@@ -122,7 +123,7 @@ def _compare(name: str, build_spopt, build_svcplan, time_limit_seconds: float) -
     spopt_seconds = time.perf_counter() - started
     started = time.perf_counter()
     problem, settings = build_svcplan()
-    _, report = solve_siting(problem, settings)
+    _, report = solve_siting(problem, settings, SolverLimits(time_limit_seconds=time_limit_seconds))
     svcplan_seconds = time.perf_counter() - started
     ratio = spopt_seconds / svcplan_seconds
     proven = "optimal" if spopt_status == "kOptimal" else f"not proven ({spopt_status})"
@@ -160,9 +161,7 @@ def run_spopt(time_limit_seconds: float) -> None:
         cost = instance.problem.travel_minutes.toarray()
         p = instance.settings.max_stations
         weights = np.ones(len(cost))
-        settings = SitingSettings(
-            objective="min_travel", max_stations=p, time_limit_seconds=time_limit_seconds
-        )
+        settings = SitingSettings(objective="min_travel", max_stations=p)
         ratios.append(
             _compare(
                 path.stem,
@@ -185,7 +184,7 @@ def run_spopt(time_limit_seconds: float) -> None:
             lambda: LSCP.from_cost_matrix(cost, service_radius=lscp_radius),
             lambda: (
                 SitingProblem.from_cost_matrix(cost, weights=weights, coverage_minutes=lscp_radius),
-                SitingSettings(objective="cover", time_limit_seconds=time_limit_seconds),
+                SitingSettings(objective="cover"),
             ),
             time_limit_seconds,
         )
@@ -196,9 +195,7 @@ def run_spopt(time_limit_seconds: float) -> None:
             lambda: MCLP.from_cost_matrix(cost, weights, service_radius=radius, p_facilities=p),
             lambda: (
                 SitingProblem.from_cost_matrix(cost, weights=weights, coverage_minutes=radius),
-                SitingSettings(
-                    objective="max_cover", max_stations=p, time_limit_seconds=time_limit_seconds
-                ),
+                SitingSettings(objective="max_cover", max_stations=p),
             ),
             time_limit_seconds,
         )

@@ -30,9 +30,11 @@ from optimizer.pipeline.forecast import (
     staffing_artifacts,
     staffing_summary,
 )
+from optimizer.pipeline.limits import solver_limits
 from optimizer.pipeline.roster import run_staffing
 from optimizer.pipeline.siting import run_siting
 from optimizer.scenario import Scenario, load_scenario, output_folder
+from optimizer.solve import SolverLimits
 
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"
@@ -90,9 +92,7 @@ def plan(
     scenario_path = Path(scenario_path)
     progress(f"validating {scenario_path}")
     scenario = load_scenario(scenario_path)
-    if time_limit_seconds is not None:
-        solver = scenario.solver.model_copy(update={"time_limit_seconds": time_limit_seconds})
-        scenario = scenario.model_copy(update={"solver": solver})
+    limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
     inputs = sorted(set(scenario_input_files(scenario)))
     folder = output_folder(scenario, scenario_path, out_dir)
     with output_lock(folder):
@@ -100,11 +100,11 @@ def plan(
         engines: dict[str, object] = {}
         artifacts: dict[str, ArtifactWriter] = {}
         if scenario.siting is not None:
-            engines["siting"] = run_siting(scenario, artifacts, progress)
+            engines["siting"] = run_siting(scenario, limits, artifacts, progress)
         if scenario.dispatch is not None:
-            engines["dispatch"] = run_dispatch(scenario, artifacts, progress)
+            engines["dispatch"] = run_dispatch(scenario, limits, artifacts, progress)
         if scenario.staffing is not None:
-            engines["staffing"] = run_staffing(scenario, artifacts, folder, progress)
+            engines["staffing"] = run_staffing(scenario, limits, artifacts, folder, progress)
         summary: dict[str, object] = {
             "scenario": scenario.name,
             "description": scenario.description,
@@ -152,9 +152,16 @@ def forecast(
 
 
 def dispatch(
-    scenario_path: str | Path, *, out_dir: Path | None = None, progress: Progress = _silent
+    scenario_path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_seconds: float | None = None,
+    progress: Progress = _silent,
 ) -> DispatchOutcome:
     """Plan cross-region dispatch for a scenario; publish to ``<out>/<name>/dispatch/``.
+
+    ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (it bounds the MIP that
+    batch, donor and team rules need; the flow engines always prove the optimum).
 
     Raises:
         ScenarioError: invalid scenario, or one without a ``dispatch`` section.
@@ -168,7 +175,8 @@ def dispatch(
     inputs = sorted(set(scenario_input_files(scenario.dispatch)))
     with output_lock(root):
         artifacts: dict[str, ArtifactWriter] = {}
-        summary = run_dispatch(scenario, artifacts, progress)
+        limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
+        summary = run_dispatch(scenario, limits, artifacts, progress)
         artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
         folder = root / DISPATCH_FOLDER
         files = publish(folder, artifacts, inputs=inputs)
@@ -222,12 +230,13 @@ def solve_instance(
         NoSolutionError: the time limit ran out before any solution.
     """
     seconds = DEFAULT_INSTANCE_SECONDS if time_limit_seconds is None else time_limit_seconds
+    limits = SolverLimits(time_limit_seconds=seconds)
     if format_name == "curtois":
         if not Path(path).is_file():
             raise DataError(path, "no such file")
-        _, report = solve_curtois_instance(path, time_limit_seconds=seconds)
+        _, report = solve_curtois_instance(path, limits)
     elif format_name in INSTANCE_FORMATS:
-        _, report = solve_published_instance(format_name, path, time_limit_seconds=seconds)
+        _, report = solve_published_instance(format_name, path, limits)
     else:
         known = ", ".join(INSTANCE_FORMATS)
         raise DataError(path, f"unknown format {format_name!r}; expected one of {known}")

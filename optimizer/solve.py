@@ -1,4 +1,4 @@
-"""``SolveReport``: what every engine says about how its solve went.
+"""``SolverLimits``, what every engine is given, and ``SolveReport``, what it says back.
 
 Principle: a result is called ``optimal`` only when the solver proved it. A run stopped by the
 time limit with a solution in hand is ``feasible`` and carries the best bound and the gap.
@@ -10,6 +10,48 @@ import math
 import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+
+MAX_THREADS = 64
+"""Most solver threads a run may ask for."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolverLimits:
+    """How long and how hard every engine may search: built once per run (scenario ``solver``
+    section, then command-line overrides) and passed to each engine, which honours all four.
+
+    Attributes:
+        time_limit_seconds: wall-clock limit of one engine's whole solve (every stage, model
+            building included); ``None``: no limit (siting) or the engine's default (roster and
+            dispatch MIP: 60 s).
+        relative_gap: stop once the solution is proven within this relative gap of the bound;
+            ``None``: the engine's default (siting 1e-6, roster and dispatch 0: exact).
+        threads: solver threads; ``None``: the engine's default (HiGHS decides; CP-SAT 2).
+        seed: random seed: the same inputs and seed give the same plan.
+    """
+
+    time_limit_seconds: float | None = None
+    relative_gap: float | None = None
+    threads: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.time_limit_seconds is not None and not self.time_limit_seconds > 0:
+            raise ValueError(f"time_limit_seconds must be > 0, got {self.time_limit_seconds}")
+        if self.relative_gap is not None and not 0 <= self.relative_gap < 1:
+            raise ValueError(f"relative_gap must be in [0, 1), got {self.relative_gap}")
+        if self.threads is not None and not 1 <= self.threads <= MAX_THREADS:
+            raise ValueError(f"threads must be in 1..{MAX_THREADS}, got {self.threads}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+
+    def seconds_or(self, default_seconds: float) -> float:
+        """The time limit, or ``default_seconds`` when none is set."""
+        return default_seconds if self.time_limit_seconds is None else self.time_limit_seconds
+
+    def deadline(self, started: float) -> float | None:
+        """The ``time.perf_counter()`` reading at which the limit runs out; ``None``: never."""
+        return None if self.time_limit_seconds is None else started + self.time_limit_seconds
 
 
 class SolveStatus(StrEnum):
@@ -49,6 +91,8 @@ class SolveReport:
         gap: relative gap between ``objective`` and ``bound`` (0.0 when proven optimal).
         seconds: wall-clock seconds spent in the solver, model building included.
         solver: name of the solver that ran, e.g. ``"highs"``, ``"cp-sat"``.
+        notes: what the engine could not do as usual, and why (e.g. a rule that kept the
+            roster engine from its column-generation start).
     """
 
     status: SolveStatus
@@ -57,6 +101,7 @@ class SolveReport:
     gap: float | None
     seconds: float
     solver: str
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def measured(
@@ -67,6 +112,7 @@ class SolveReport:
         bound: float | None,
         started: float,
         solver: str,
+        notes: tuple[str, ...] = (),
     ) -> SolveReport:
         """A report whose gap is computed from ``objective`` and ``bound`` and whose seconds run
         from ``started`` (a ``time.perf_counter()`` reading) to now."""
@@ -77,6 +123,7 @@ class SolveReport:
             gap=relative_gap(objective, bound),
             seconds=time.perf_counter() - started,
             solver=solver,
+            notes=notes,
         )
 
     @property
@@ -85,9 +132,10 @@ class SolveReport:
         return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict with the keys status, objective, bound, gap, seconds, solver."""
+        """JSON-ready dict with the keys status, objective, bound, gap, seconds, solver, notes."""
         data = asdict(self)
         data["status"] = str(self.status)
+        data["notes"] = list(self.notes)
         return data
 
 

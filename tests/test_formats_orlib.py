@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.errors import DataError
 from optimizer.formats import read_published_instance, solve_published_instance
-from optimizer.solve import SolveStatus
+from optimizer.solve import SolverLimits, SolveStatus
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,7 +24,9 @@ DATA = Path(__file__).parent / "data"
     ],
 )
 def test_published_optimum_is_reached_and_proven(format_name, file_name, optimum):
-    plan, report = solve_published_instance(format_name, DATA / file_name, time_limit_seconds=60)
+    plan, report = solve_published_instance(
+        format_name, DATA / file_name, SolverLimits(time_limit_seconds=60)
+    )
     assert report.status == SolveStatus.OPTIMAL
     assert report.objective == pytest.approx(optimum, rel=1e-9)
     assert report.gap == pytest.approx(0.0, abs=1e-6)
@@ -86,5 +88,5 @@ def test_unknown_format_and_missing_file(tmp_path):
 def test_cap_accepts_literal_capacity_word(tmp_path):
     path = tmp_path / "capx.txt"
     path.write_text("2 1\ncapacity 10.\ncapacity 3.\n5\n2.5 7\n")
-    _, report = solve_published_instance("orlib-cap", path, time_limit_seconds=10)
+    _, report = solve_published_instance("orlib-cap", path, SolverLimits(time_limit_seconds=10))
     assert report.objective == pytest.approx(min(10 + 2.5, 3 + 7))

@@ -12,7 +12,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.roster.columns import _pricing, applies, column_generation
+from optimizer.roster.columns import _pricing, blockers, column_generation
 from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem
@@ -107,8 +107,10 @@ def test_column_generation_keeps_the_synthetic_problems_rules() -> None:
 
 
 def test_column_generation_applies_only_without_reserve() -> None:
-    assert not applies(synthetic_problem())
-    assert applies(_without_reserve(synthetic_problem()))
+    settings = RosterSettings()
+    (reason,) = blockers(synthetic_problem(), settings)
+    assert "on-call reserve" in reason
+    assert blockers(_without_reserve(synthetic_problem()), settings) == []
 
 
 def test_no_column_generation_roster_when_an_employee_cannot_keep_the_rules() -> None:

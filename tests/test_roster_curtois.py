@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.errors import DataError
 from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
-from optimizer.solve import SolveStatus
+from optimizer.solve import SolverLimits, SolveStatus
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
 
 
@@ -29,7 +29,7 @@ def test_reader_builds_the_roster_problem() -> None:
 def test_instances_reach_the_best_known_value(instance, best_known, seconds) -> None:
     problem = read_curtois(DATA / f"Instance{instance}.txt")
     roster, report = solve_curtois_instance(
-        DATA / f"Instance{instance}.txt", time_limit_seconds=seconds, threads=8
+        DATA / f"Instance{instance}.txt", SolverLimits(time_limit_seconds=seconds, threads=8)
     )
     assert report.objective == best_known
     assert curtois_objective(problem, roster.assignments) == best_known

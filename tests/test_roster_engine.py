@@ -13,16 +13,17 @@ from optimizer.errors import InfeasibleError
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.settings import RosterSettings
-from optimizer.solve import SolveStatus
+from optimizer.solve import SolverLimits, SolveStatus
 from tests.test_roster_checker import SYNTHETIC_START, hard_rule_violations, synthetic_problem
 
-SETTINGS = RosterSettings(time_limit_seconds=10.0)
+SETTINGS = RosterSettings()
+LIMITS = SolverLimits(time_limit_seconds=10.0)
 
 
 @pytest.fixture(scope="module")
 def solved():
     problem = synthetic_problem()
-    roster, report = solve_roster(problem, SETTINGS)
+    roster, report = solve_roster(problem, SETTINGS, LIMITS)
     return problem, roster, report
 
 
@@ -45,7 +46,7 @@ def test_roster_covers_demand_and_fills_reserve(solved) -> None:
 def test_partner_staff_fill_the_reserve_own_staff_cannot() -> None:
     problem = synthetic_problem()
     own_only = replace(problem, employees=problem.employees[:3])
-    roster, _ = solve_roster(own_only, SETTINGS)
+    roster, _ = solve_roster(own_only, SETTINGS, LIMITS)
     lent = roster.assignments[roster.assignments["role"] == "lent"]
     assert len(lent) == 3  # P1 up to 2 days, P2 1 day: all partner days used
     assert set(lent["partner"]) == {"Museum Trust"}
@@ -55,7 +56,7 @@ def test_partner_staff_fill_the_reserve_own_staff_cannot() -> None:
 
 def test_same_inputs_and_seed_give_the_same_roster(solved) -> None:
     problem, roster, _ = solved
-    again, _ = solve_roster(problem, SETTINGS)
+    again, _ = solve_roster(problem, SETTINGS, LIMITS)
     assert again.assignments.equals(roster.assignments)
 
 
@@ -69,7 +70,7 @@ def test_replanning_keeps_published_shifts(solved) -> None:
         for r in problem.requirements
     )
     replanned, _ = solve_roster(
-        replace(problem, requirements=changed), SETTINGS, previous=roster.assignments
+        replace(problem, requirements=changed), SETTINGS, LIMITS, previous=roster.assignments
     )
     key = ["employee", "date", "shift", "site", "skill", "role"]
     before = set(map(tuple, roster.assignments[key].to_numpy()))
@@ -90,7 +91,7 @@ def test_optimal_status_only_when_proven() -> None:
             for k in range(7)
         ),
     )
-    roster, report = solve_roster(problem, SETTINGS)
+    roster, report = solve_roster(problem, SETTINGS, LIMITS)
     assert report.status == SolveStatus.OPTIMAL
     assert report.gap == 0.0
     assert len(roster.assignments) == 7
@@ -104,7 +105,7 @@ def test_infeasible_contract_names_the_clashing_rules() -> None:
     employees = list(problem.employees)
     employees[6] = replace(employees[6], min_minutes=1800, unavailable=frozenset(week))
     with pytest.raises(InfeasibleError) as caught:
-        solve_roster(replace(problem, employees=tuple(employees)), SETTINGS)
+        solve_roster(replace(problem, employees=tuple(employees)), SETTINGS, LIMITS)
     clashes = caught.value.clashes
     assert clashes == [
         "employee E7: minimum 1,800 minutes/week cannot be met with 3 available days"

@@ -46,7 +46,7 @@ def test_every_hard_rule_holds_on_the_published_roster(folder: Path) -> None:
     assert scenario.staffing is not None and scenario.staffing.roster is not None
     requirements = pd.read_csv(folder / "requirements.csv")
     problem = roster_problem(scenario.staffing.roster, requirements, name="check")
-    settings = roster_settings(scenario.staffing.roster, scenario.solver)
+    settings = roster_settings(scenario.staffing.roster)
     assignments = pd.read_csv(folder / "roster" / "assignments.csv", keep_default_na=False)
     assignments["date"] = pd.to_datetime(assignments["date"]).dt.date
     assert hard_rule_violations(problem, settings, assignments) == []

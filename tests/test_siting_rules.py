@@ -17,7 +17,7 @@ from optimizer.siting import (
     reduce_problem,
     solve_siting,
 )
-from optimizer.solve import SolveStatus, status_from_highs
+from optimizer.solve import SolverLimits, SolveStatus, status_from_highs
 
 DATA = Path(__file__).parent / "data"
 
@@ -162,7 +162,9 @@ def test_cover_presolve_drops_implied_demand_and_then_dominated_sites():
 
 
 def test_time_limited_run_reports_feasible_with_bound_and_gap():
-    _, report = solve_published_instance("orlib-pmed", DATA / "pmed6.txt", time_limit_seconds=1.0)
+    _, report = solve_published_instance(
+        "orlib-pmed", DATA / "pmed6.txt", SolverLimits(time_limit_seconds=1.0)
+    )
     assert report.status == SolveStatus.FEASIBLE
     assert report.objective >= 7824 - 1e-6
     assert report.bound is not None and report.bound <= 7824 + 1e-6
@@ -187,8 +189,8 @@ def test_highs_status_mapping_is_honest(name, has_solution, expected):
 
 def test_same_seed_same_plan():
     problem = line_city()
-    first, _ = solve_siting(problem, SitingSettings(seed=7))
-    second, _ = solve_siting(problem, SitingSettings(seed=7))
+    first, _ = solve_siting(problem, SitingSettings(), SolverLimits(seed=7))
+    second, _ = solve_siting(problem, SitingSettings(), SolverLimits(seed=7))
     assert first.to_dict() == second.to_dict()
 
 

@@ -28,11 +28,14 @@ from optimizer.dispatch.flow import travel_cost_seconds
 from optimizer.dispatch.moves import CandidateMoves, allowed_moves
 from optimizer.dispatch.plan import Allocation
 from optimizer.dispatch.problem import DispatchProblem
-from optimizer.solve import SolveStatus, status_from_highs
+from optimizer.solve import SolverLimits, SolveStatus, status_from_highs
 
 _ROWWISE = int(highspy.MatrixFormat.kRowwise.value)
 _MINIMIZE = int(highspy.ObjSense.kMinimize.value)
 _FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible.value)
+
+DEFAULT_TIME_LIMIT_SECONDS = 60.0
+"""HiGHS time limit of the dispatch MIP when the limits set none."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +81,15 @@ def solve_mip(
     problem: DispatchProblem,
     *,
     penalty_seconds: int,
-    time_limit_seconds: float,
-    seed: int,
+    limits: SolverLimits,
 ) -> MipOutcome:
     """Solve the dispatch problem under ``problem.rules`` with HiGHS.
 
     Args:
         problem: the problem; its rules are active.
         penalty_seconds: cost of one unmet unit at priority 1, in travel seconds.
-        time_limit_seconds: HiGHS wall-clock limit.
-        seed: HiGHS random seed (deterministic runs).
+        limits: HiGHS wall-clock limit (default ``DEFAULT_TIME_LIMIT_SECONDS``), relative gap
+            (default 0), threads and random seed.
     """
     n, r = problem.n_regions, len(problem.resource_names)
     kinds = unit_kinds(problem)
@@ -159,8 +161,7 @@ def solve_mip(
         integer=np.concatenate(integer),
         rows=builder,
         n_cols=n_cols,
-        time_limit_seconds=time_limit_seconds,
-        seed=seed,
+        limits=limits,
     )
     reachable = np.zeros((n, r), dtype=bool)
     for members, m in zip(kinds, moves, strict=True):
@@ -269,18 +270,19 @@ def _run_highs(
     integer: np.ndarray,
     rows: _Rows,
     n_cols: int,
-    time_limit_seconds: float,
-    seed: int,
+    limits: SolverLimits,
 ) -> tuple[np.ndarray | None, SolveStatus, float | None, float | None]:
     """Minimise ``cost·x`` (``0 <= x <= upper``) under ``rows``; returns values, status,
     objective and bound (travel seconds)."""
     matrix = rows.matrix(n_cols)
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("random_seed", int(seed))
-    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("random_seed", limits.seed)
+    highs.setOptionValue("mip_rel_gap", limits.relative_gap or 0.0)
     highs.setOptionValue("mip_abs_gap", 0.5)  # integer costs: within 0.5 is proven optimal
-    highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.0))
+    highs.setOptionValue("time_limit", limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS))
+    if limits.threads is not None:
+        highs.setOptionValue("threads", limits.threads)
     highs.passModel(
         n_cols,
         matrix.shape[0],

@@ -24,22 +24,17 @@ from optimizer.dispatch.moves import allowed_moves, reachable_receivers
 from optimizer.dispatch.plan import Allocation, DispatchPlan
 from optimizer.dispatch.problem import DispatchProblem
 from optimizer.errors import NoSolutionError, SolverError
-from optimizer.solve import SolveReport, SolveStatus
+from optimizer.solve import SolveReport, SolverLimits, SolveStatus
 
 
 @dataclass(frozen=True)
 class DispatchSettings:
-    """Solver settings.
+    """Solver settings (time, gap, threads and seed are ``SolverLimits``).
 
     Attributes:
-        time_limit_seconds: wall-clock limit of the MIP engine (the flow engine always
-            finishes with a proven optimum).
-        seed: random seed of the MIP engine.
         flow_engine: solver of the pure case (``optimizer.dispatch.flow.solve_flow``).
     """
 
-    time_limit_seconds: float = 60.0
-    seed: int = 0
     flow_engine: FlowEngine = "network-simplex"
 
 
@@ -51,9 +46,18 @@ _FLOW_SOLVER_NAMES: dict[FlowEngine, str] = {
 
 
 def solve_dispatch(
-    problem: DispatchProblem, settings: DispatchSettings | None = None
+    problem: DispatchProblem,
+    settings: DispatchSettings | None = None,
+    limits: SolverLimits | None = None,
 ) -> tuple[DispatchPlan, SolveReport]:
     """Plan the moves that cover the most priority-weighted demand, then travel the least.
+
+    Args:
+        problem: regions, units, travel minutes, window and rules.
+        settings: the flow engine of the pure case.
+        limits: time limit (default 60 s), relative gap (default 0), threads and seed of the
+            MIP engine (batch, donor and team rules). The flow engines take no limits: they
+            prove the optimum in polynomial time (0.04–0.06 s on 2,000 regions).
 
     Returns:
         The plan and the report (objective and bound in minutes, see the module docstring;
@@ -64,14 +68,14 @@ def solve_dispatch(
         SolverError: a solver failed (OR-Tools not optimal, HiGHS error).
     """
     settings = settings or DispatchSettings()
+    limits = limits or SolverLimits()
     started = time.perf_counter()
     penalty_seconds = unmet_penalty_seconds(problem.n_regions, problem.window_minutes)
     if problem.rules.needs_mip and problem.need_units().any():
         outcome = solve_mip(
             problem,
             penalty_seconds=penalty_seconds,
-            time_limit_seconds=settings.time_limit_seconds,
-            seed=settings.seed,
+            limits=limits,
         )
         if outcome.status in (SolveStatus.ERROR, SolveStatus.INFEASIBLE):
             # Never infeasible in theory: moving nothing and leaving all demand unmet is a plan.

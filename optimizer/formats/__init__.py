@@ -8,7 +8,6 @@ instance: formats ``orlib-pmed`` (p-median), ``orlib-scp`` (set covering), ``orl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from optimizer.errors import DataError
@@ -19,7 +18,7 @@ from optimizer.formats.orlib import (
     read_orlib_scp,
 )
 from optimizer.siting import SitingPlan, solve_siting
-from optimizer.solve import SolveReport
+from optimizer.solve import SolveReport, SolverLimits
 
 READERS: dict[str, Callable[[str | Path], PublishedInstance]] = {
     "orlib-pmed": read_orlib_pmed,
@@ -44,22 +43,21 @@ def read_published_instance(format_name: str, path: str | Path) -> PublishedInst
 
 
 def solve_published_instance(
-    format_name: str, path: str | Path, *, time_limit_seconds: float | None
+    format_name: str, path: str | Path, limits: SolverLimits
 ) -> tuple[SitingPlan, SolveReport]:
     """Read and solve one published instance with the siting engine (HiGHS).
 
     Args:
         format_name: ``orlib-pmed``, ``orlib-scp`` or ``orlib-cap``.
         path: the instance file.
-        time_limit_seconds: wall-clock limit, ``None`` for none.
+        limits: time limit, relative gap, threads and seed.
 
     Returns:
         (plan, report); ``report.objective`` is the instance's objective (sum of distances,
         total column cost, or fixed + allocation cost).
     """
     instance = read_published_instance(format_name, path)
-    settings = replace(instance.settings, time_limit_seconds=time_limit_seconds)
-    return solve_siting(instance.problem, settings)
+    return solve_siting(instance.problem, instance.settings, limits)
 
 
 __all__ = [

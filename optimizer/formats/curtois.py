@@ -19,7 +19,7 @@ from optimizer.roster.engine import solve_roster
 from optimizer.roster.plan import Roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftRequest, ShiftType
 from optimizer.roster.settings import RosterSettings
-from optimizer.solve import SolveReport
+from optimizer.solve import SolveReport, SolverLimits
 
 CURTOIS_START = date(2024, 1, 1)
 """A Monday; the instances' day 0."""
@@ -35,7 +35,7 @@ SECTIONS = (
 )
 
 
-def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> RosterSettings:
+def curtois_settings() -> RosterSettings:
     """Settings under which the engine's objective is the benchmark's objective; workers are
     not interleaved and a neighbourhood search runs alongside (a time-limited benchmark run is
     not reproducible anyway)."""
@@ -44,8 +44,6 @@ def curtois_settings(*, time_limit_seconds: float = 60.0, threads: int = 2) -> R
         max_consecutive_days=10_000,
         request_weight=1,
         fairness_weight=0,
-        time_limit_seconds=time_limit_seconds,
-        threads=threads,
         deterministic=False,
         neighbourhood_search=True,
     )
@@ -195,10 +193,6 @@ def read_curtois(path: str | Path) -> RosterProblem:
     )
 
 
-def solve_curtois_instance(
-    path: str | Path, *, time_limit_seconds: float = 60.0, threads: int = 2
-) -> tuple[Roster, SolveReport]:
+def solve_curtois_instance(path: str | Path, limits: SolverLimits) -> tuple[Roster, SolveReport]:
     """Read and solve a Curtois–Qu instance; the report's objective is the benchmark's."""
-    problem = read_curtois(path)
-    settings = curtois_settings(time_limit_seconds=time_limit_seconds, threads=threads)
-    return solve_roster(problem, settings)
+    return solve_roster(read_curtois(path), curtois_settings(), limits)

@@ -19,6 +19,7 @@ from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes
 from optimizer.scenario import DispatchConfig, RegionConfig, Scenario, SuppliesConfig
+from optimizer.solve import SolverLimits
 
 
 def build_dispatch_problem(
@@ -68,16 +69,16 @@ def build_dispatch_problem(
 
 
 def run_dispatch(
-    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Callable[[str], None]
+    scenario: Scenario,
+    limits: SolverLimits,
+    artifacts: dict[str, ArtifactWriter],
+    progress: Callable[[str], None],
 ) -> dict[str, object]:
     """Plan the moves; add moves/unmet CSV, JSON and map lines to ``artifacts``."""
     assert scenario.dispatch is not None
     problem = build_dispatch_problem(scenario.dispatch, scenario.region, progress=progress)
     progress(f"dispatch over {problem.n_regions} regions")
-    settings = DispatchSettings(
-        time_limit_seconds=scenario.solver.time_limit_seconds, seed=scenario.solver.seed
-    )
-    plan, report = solve_dispatch(problem, settings)
+    plan, report = solve_dispatch(problem, DispatchSettings(), limits)
     frames = plan.to_frames()
     artifacts["moves.csv"] = csv_writer(frames["moves"])
     artifacts["unmet.csv"] = csv_writer(frames["unmet"])

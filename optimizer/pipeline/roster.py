@@ -19,6 +19,7 @@ from optimizer.export.roster_files import write_icalendars, write_roster_csv
 from optimizer.export.tables import ArtifactWriter
 from optimizer.pipeline.forecast import forecast_staffing, staffing_artifacts, staffing_summary
 from optimizer.roster.engine import solve_roster
+from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS
 from optimizer.roster.plan import Roster
 from optimizer.roster.problem import Requirement, RosterProblem
 from optimizer.roster.readers import (
@@ -28,8 +29,8 @@ from optimizer.roster.readers import (
     read_shift_types,
 )
 from optimizer.roster.settings import RosterSettings
-from optimizer.scenario import RosterConfig, Scenario, SolverConfig
-from optimizer.solve import SolveReport
+from optimizer.scenario import RosterConfig, Scenario
+from optimizer.solve import SolveReport, SolverLimits
 
 CALENDARS = "calendars"
 ROSTER_TABLES = "roster"
@@ -79,8 +80,8 @@ def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: st
     )
 
 
-def roster_settings(config: RosterConfig, solver: SolverConfig) -> RosterSettings:
-    """Engine settings from the scenario's rules, weights and solver limits."""
+def roster_settings(config: RosterConfig) -> RosterSettings:
+    """Engine settings from the scenario's rules and weights."""
     rules, weights = config.rules, config.weights
     return RosterSettings(
         min_rest_minutes=rules.min_rest_minutes,
@@ -95,15 +96,12 @@ def roster_settings(config: RosterConfig, solver: SolverConfig) -> RosterSetting
         over_cover_weight=weights.over_cover,
         request_weight=weights.requests,
         fairness_weight=weights.fairness,
-        time_limit_seconds=solver.time_limit_seconds,
-        threads=solver.threads or 2,
-        random_seed=solver.seed,
     )
 
 
 def make_roster(
     config: RosterConfig,
-    solver: SolverConfig,
+    limits: SolverLimits,
     requirements: pd.DataFrame,
     *,
     name: str,
@@ -117,9 +115,9 @@ def make_roster(
         previous["date"] = previous["date"].dt.date
     progress(
         f"rostering {len(problem.employees)} employees over {problem.horizon_days} days "
-        f"(up to {solver.time_limit_seconds:g} s)"
+        f"(up to {limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS):g} s)"
     )
-    return solve_roster(problem, roster_settings(config, solver), previous=previous)
+    return solve_roster(problem, roster_settings(config), limits, previous=previous)
 
 
 def roster_summary(roster: Roster, report: SolveReport) -> dict[str, object]:
@@ -158,8 +156,11 @@ def roster_artifacts(roster: Roster, *, previous_folder: Path) -> dict[str, Call
         ROSTER_TABLES: lambda path: write_roster_csv(roster, path),
         CALENDARS: calendars,
     }
+
+
 def run_staffing(
     scenario: Scenario,
+    limits: SolverLimits,
     artifacts: dict[str, ArtifactWriter],
     folder: Path,
     progress: Callable[[str], None],
@@ -178,7 +179,7 @@ def run_staffing(
     if staffing.roster is not None:
         roster, report = make_roster(
             staffing.roster,
-            scenario.solver,
+            limits,
             demand.requirements,
             name=scenario.name,
             progress=progress,

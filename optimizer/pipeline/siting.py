@@ -12,10 +12,14 @@ from optimizer.pipeline.siting_summary import siting_summary
 from optimizer.scenario import Scenario
 from optimizer.siting.model import solve_siting
 from optimizer.siting.settings import SitingSettings
+from optimizer.solve import SolverLimits
 
 
 def run_siting(
-    scenario: Scenario, artifacts: dict[str, ArtifactWriter], progress: Callable[[str], None]
+    scenario: Scenario,
+    limits: SolverLimits,
+    artifacts: dict[str, ArtifactWriter],
+    progress: Callable[[str], None],
 ) -> dict[str, object]:
     """Site stations; add the plan's files (layers, maps, JSON) to ``artifacts``.
 
@@ -25,7 +29,7 @@ def run_siting(
     assert scenario.region is not None and scenario.siting is not None
     inputs = build_siting_inputs(scenario.region, scenario.siting, progress=progress)
     progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
-    plan, report = solve_siting(inputs.problem, siting_settings(scenario))
+    plan, report = solve_siting(inputs.problem, siting_settings(scenario), limits)
     progress("drawing service areas")
     layers = plan_layers(inputs, plan)
     artifacts.update(
@@ -42,17 +46,13 @@ def run_siting(
 
 
 def siting_settings(scenario: Scenario) -> SitingSettings:
-    """The engine settings of a scenario's ``siting`` and ``solver`` sections."""
-    siting, solver = scenario.siting, scenario.solver
+    """The engine settings of a scenario's ``siting`` section."""
+    siting = scenario.siting
     assert siting is not None
     return SitingSettings(
         objective=siting.objective,
         max_stations=siting.max_stations,
         budget=siting.budget,
-        time_limit_seconds=solver.time_limit_seconds,
-        mip_rel_gap=solver.relative_gap,
-        threads=solver.threads,
-        seed=solver.seed,
         residents_per_station=(
             siting.density.residents_per_station if siting.density is not None else 5000
         ),

@@ -16,7 +16,8 @@ employee has one roster. When time is left, a HiGHS MIP over all columns generat
 from the dive's roster, may find a better choice (``_Master.polish``).
 
 Column generation covers the problems the Curtois–Qu benchmark poses: own staff working
-requirement rows, without on-call reserve (``applies`` says whether a problem is one).
+requirement rows, without on-call reserve, under the hard rules the pricing program keeps
+(``blockers`` says why a problem is not one).
 Request costs are part of each column; the fairness and stability goals are not (their
 weights are 0 there), though the roster returned keeps every hard rule either way.
 """
@@ -34,6 +35,7 @@ import numpy as np
 from optimizer.roster.eligibility import may_staff
 from optimizer.roster.pricing import UNREACHABLE, EmployeeRules, best_roster, employee_rules
 from optimizer.roster.problem import RosterProblem
+from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
 
 Duty = tuple[int, int, str]
@@ -58,9 +60,19 @@ REPAIR_PATIENCE = 20
 """Repairs stop after this many in a row without improvement."""
 
 
-def applies(problem: RosterProblem) -> bool:
-    """Whether column generation can roster ``problem``: no on-call reserve is asked for."""
-    return bool(problem.employees) and all(row.reserve_needed == 0 for row in problem.requirements)
+def blockers(problem: RosterProblem, settings: RosterSettings) -> list[str]:
+    """Why column generation cannot roster ``problem`` (empty: it can): on-call reserve asked
+    for, or a binding hard rule that the pricing program does not keep."""
+    reasons = []
+    if not problem.employees:
+        reasons.append("there are no employees to price")
+    if any(row.reserve_needed > 0 for row in problem.requirements):
+        reasons.append("on-call reserve is asked for and the pricing program has no on-call duty")
+    reasons += [
+        f"the rule '{rule.name}' is not kept by the pricing program"
+        for rule in unpriced_rules(problem, settings)
+    ]
+    return reasons
 
 
 @dataclass
@@ -320,18 +332,19 @@ class _Master:
 
 
 def column_generation(
-    problem: RosterProblem, settings: RosterSettings, *, deadline: float
+    problem: RosterProblem, settings: RosterSettings, *, deadline: float, seed: int = 0
 ) -> set[Duty] | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
     Args:
-        problem: what to roster (``applies(problem)`` must hold).
+        problem: what to roster (``blockers(problem, settings)`` must be empty).
         settings: rule defaults and weights.
         deadline: ``time.perf_counter()`` value. The first linear program gets
             ``ROOT_SHARE`` of the time; each fixing step of the dive then gets the share of
             the time left that it fixes of the employees left; at the deadline every employee
             left is fixed to their most chosen roster. The polish and the repairs use what
             time is left (the repairs may end sooner, see ``REPAIR_PATIENCE``).
+        seed: seed of the repairs' random choice of employees to re-dive.
 
     Returns:
         The duties of the roster, or ``None`` when some employee has no roster that keeps
@@ -358,7 +371,7 @@ def column_generation(
                     master.unfix(e)
                     master.fix(e, column)
             chosen = polished
-        chosen = _repair(master, pricing, chosen, deadline, pool)
+        chosen = _repair(master, pricing, chosen, deadline, pool, seed)
     return {
         (e, int(r), "work")
         for e, column in chosen.items()
@@ -400,11 +413,12 @@ def _repair(
     chosen: dict[int, int],
     deadline: float,
     pool: ThreadPoolExecutor,
+    seed: int,
 ) -> dict[int, int]:
     """Re-dive a few random employees at a time (the others keep their rosters) and keep
     the result when it is better, until the ``deadline`` or ``REPAIR_PATIENCE`` re-dives in
     a row without improvement; returns employee → column for everyone."""
-    rng = random.Random(0)
+    rng = random.Random(seed)
     employees = len(pricing)
     size = max(2, round(employees * REPAIR_SHARE))
     master.solve()

@@ -16,13 +16,13 @@ from ortools.sat.python import cp_model
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.roster import columns
 from optimizer.roster.explain import explain_infeasibility
-from optimizer.roster.model import build_model, make_solver
+from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS, build_model, make_solver
 from optimizer.roster.plan import Roster, roster_tables
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.start import employee_by_employee
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK, RosterModel
-from optimizer.solve import SolveReport, SolveStatus
+from optimizer.solve import SolveReport, SolverLimits, SolveStatus
 
 MONDAY, FRIDAY = 0, 4
 
@@ -30,6 +30,7 @@ MONDAY, FRIDAY = 0, 4
 def solve_roster(
     problem: RosterProblem,
     settings: RosterSettings | None = None,
+    limits: SolverLimits | None = None,
     *,
     previous: pd.DataFrame | None = None,
 ) -> tuple[Roster, SolveReport]:
@@ -37,7 +38,9 @@ def solve_roster(
 
     Args:
         problem: employees, shift types, requirements and shared employees.
-        settings: rule defaults, weights and solver options (``RosterSettings()`` if omitted).
+        settings: rule defaults, weights and search options (``RosterSettings()`` if omitted).
+        limits: time limit (default ``DEFAULT_TIME_LIMIT_SECONDS``), relative gap, CP-SAT
+            workers (default 2) and seed.
         previous: the previous roster's ``assignments`` table: a warm start, and the published
             assignments the ``stability_weight`` keeps.
 
@@ -51,16 +54,18 @@ def solve_roster(
         NoSolutionError: the time limit ran out before any roster was found.
     """
     settings = settings or RosterSettings()
+    limits = limits or SolverLimits()
+    seconds = limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS)
     started = time.perf_counter()
     m, _ = build_model(problem, settings, previous=previous)
-    search = _Search(m, settings, started + settings.time_limit_seconds)
+    search = _Search(m, settings, limits, started + seconds)
     code = search.run()
     if code == cp_model.INFEASIBLE:
-        clashes = explain_infeasibility(problem, settings)
+        clashes = explain_infeasibility(problem, settings, limits)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
     if search.values is None:
         if code == cp_model.UNKNOWN:
-            raise NoSolutionError(f"no roster found within {settings.time_limit_seconds:g} s")
+            raise NoSolutionError(f"no roster found within {seconds:g} s")
         raise SolverError(f"CP-SAT failed: {search.solver.status_name(code)}")
     objective, bound = search.objective, max(search.bound, search.solver.best_objective_bound)
     proven = code == cp_model.OPTIMAL or objective <= bound + 1e-6
@@ -70,6 +75,7 @@ def solve_roster(
         bound=min(bound, objective) if proven else bound,
         started=started,
         solver="cp-sat",
+        notes=tuple(search.notes),
     )
     chosen = [
         (p, r, role)
@@ -99,14 +105,19 @@ class _Search:
     needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and 4,175 with
     0.95); smaller instances finish the start early and leave the rest to the searches."""
 
-    def __init__(self, m: RosterModel, settings: RosterSettings, deadline: float) -> None:
-        self.m, self.settings, self.deadline = m, settings, deadline
+    def __init__(
+        self, m: RosterModel, settings: RosterSettings, limits: SolverLimits, deadline: float
+    ) -> None:
+        self.m, self.settings, self.limits, self.deadline = m, settings, limits, deadline
+        self.seconds = max(deadline - time.perf_counter(), 0.01)
         self.variables = [var for _, _, _, var in m.choices]
         self.values: list[bool] | None = None
         self.objective, self.bound = math.inf, -math.inf
         self.lock = threading.Lock()
-        self.solver = make_solver(settings, max(deadline - time.perf_counter(), 0.01))
+        self.solver = make_solver(settings, limits, self.seconds)
         self.code = cp_model.UNKNOWN
+        self.notes: list[str] = []
+        """What the search could not do as usual, and why (reported with the result)."""
 
     def offer(self, objective: float, values: list[bool]) -> None:
         """Keep ``values`` when they beat the best roster so far."""
@@ -165,7 +176,7 @@ class _Neighbourhoods:
         ]
         self.model = m.model.clone()
         self.domains = [self.model.proto.variables[var.index].domain for var in search.variables]
-        self.rng = random.Random(search.settings.random_seed)
+        self.rng = random.Random(search.limits.seed)
         self.seconds = search.SUB_SECONDS * max(1.0, len(m.choices) / search.SUB_CHOICES)
 
     def run(self, whole: threading.Thread) -> None:
@@ -219,12 +230,19 @@ class _Neighbourhoods:
         not a hint for the whole model: that made CP-SAT's own search worse (Curtois–Qu
         Instance6, employee-by-employee start: 2040 and 2044 with it, 1954 without)."""
         search = self.search
-        limit = search.settings.time_limit_seconds
-        deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * limit)
+        deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * search.seconds)
         problem, settings = search.m.problem, search.settings
         duties = None
-        if columns.applies(problem):
-            duties = columns.column_generation(problem, settings, deadline=deadline)
+        reasons = columns.blockers(problem, settings)
+        if reasons:
+            search.notes.append(
+                "start roster built employee by employee, not by column generation: "
+                + "; ".join(reasons)
+            )
+        else:
+            duties = columns.column_generation(
+                problem, settings, deadline=deadline, seed=search.limits.seed
+            )
         if duties is None:
             duties = employee_by_employee(problem, settings, deadline=deadline)
         if duties is None:

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from optimizer.roster.model import build_model, make_solver
+from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS, build_model, make_solver
 from optimizer.roster.problem import Employee, RosterProblem
 from optimizer.roster.rules import HARD_RULES, minimum_minutes_wording
 from optimizer.roster.settings import RosterSettings, employee_limits
+from optimizer.solve import SolverLimits
 
 SHRINK_SECONDS = 5.0
 """Time limit of each deletion re-solve; a re-solve that times out keeps its guard."""
 MINUTES_RULE, UNAVAILABLE_RULE = "contract minutes", "unavailability"
 
 
-def explain_infeasibility(problem: RosterProblem, settings: RosterSettings) -> list[str]:
+def explain_infeasibility(
+    problem: RosterProblem, settings: RosterSettings, limits: SolverLimits
+) -> list[str]:
     """A small set of clashing hard rules, one line per employee involved.
 
     Returns:
@@ -29,12 +32,12 @@ def explain_infeasibility(problem: RosterProblem, settings: RosterSettings) -> l
         days"; a single generic line when no clash among guarded rules is found.
     """
     m, guards = build_model(problem, settings, assumptions=True)
-    solver = make_solver(settings, settings.time_limit_seconds)
+    solver = make_solver(settings, limits, limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS))
     solver.parameters.num_workers = 1
     if solver.solve(m.model) != cp_model.INFEASIBLE:
         return ["no clash among the employees' hard rules was found"]
     core = sorted(solver.sufficient_assumptions_for_infeasibility())
-    core = _shrink(m.model, core, settings)
+    core = _shrink(m.model, core, settings, limits)
     by_employee: dict[int, list[str]] = {}
     for literal in core:
         rule, e = guards[literal]
@@ -45,14 +48,16 @@ def explain_infeasibility(problem: RosterProblem, settings: RosterSettings) -> l
     ]
 
 
-def _shrink(model: cp_model.CpModel, core: list[int], settings: RosterSettings) -> list[int]:
+def _shrink(
+    model: cp_model.CpModel, core: list[int], settings: RosterSettings, limits: SolverLimits
+) -> list[int]:
     """Drop guards from ``core`` one by one while the rest stays infeasible."""
     kept = list(core)
     for literal in core:
         trial = [other for other in kept if other != literal]
         model.clear_assumptions()
         model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in trial])
-        solver = make_solver(settings, SHRINK_SECONDS)
+        solver = make_solver(settings, limits, SHRINK_SECONDS)
         solver.parameters.num_workers = 1
         if solver.solve(model) == cp_model.INFEASIBLE:
             kept = trial

@@ -9,6 +9,7 @@ from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import HARD_RULES, SOFT_GOALS, within_lending_limits
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.variables import RosterModel
+from optimizer.solve import SolverLimits
 
 
 def build_model(
@@ -62,11 +63,22 @@ def _check(problem: RosterProblem) -> None:
         raise ValueError(f"requirements name unknown shift type(s) {', '.join(unknown)}")
 
 
-def make_solver(settings: RosterSettings, time_limit_seconds: float) -> cp_model.CpSolver:
-    """A CP-SAT solver with the settings' workers, seed and ``time_limit_seconds``."""
+DEFAULT_TIME_LIMIT_SECONDS = 60.0
+"""Time limit of a roster solve when the limits set none."""
+DEFAULT_WORKERS = 2
+"""CP-SAT workers when the limits set no thread count (fixed, for reproducible runs)."""
+
+
+def make_solver(
+    settings: RosterSettings, limits: SolverLimits, time_limit_seconds: float
+) -> cp_model.CpSolver:
+    """A CP-SAT solver with the limits' workers, seed and relative gap, stopping after
+    ``time_limit_seconds``."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit_seconds)
-    solver.parameters.num_workers = int(settings.threads)
-    solver.parameters.random_seed = int(settings.random_seed)
+    solver.parameters.num_workers = limits.threads or DEFAULT_WORKERS
+    solver.parameters.random_seed = limits.seed
+    if limits.relative_gap is not None:
+        solver.parameters.relative_gap_limit = limits.relative_gap
     solver.parameters.interleave_search = settings.deterministic
     return solver

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from optimizer.roster.problem import Employee
+from optimizer.roster.problem import Employee, RosterProblem
 from optimizer.roster.settings import EmployeeLimits, RosterSettings
 from optimizer.roster.variables import RosterModel
 
@@ -169,11 +169,27 @@ def within_lending_limits(m: RosterModel) -> None:
 
 @dataclass(frozen=True)
 class HardRule:
-    """A per-employee hard rule: its name, the function adding it, and its wording."""
+    """One per-employee hard rule, stated once: everything svcplan knows about it.
+
+    Attributes:
+        name: short name, used in infeasibility explanations.
+        add: adds the rule to the CP-SAT model for one employee; returns its constraints.
+        describe: the rule in words for one employee (with their effective limits).
+        setting: the ``RosterSettings`` field (and scenario ``staffing.roster.rules`` key) that
+            sets it, ``None`` when it comes from the employee and shift-type files only.
+        priced: how the column-generation pricing program (``pricing.best_roster``) keeps the
+            rule; ``None`` when it does not, and then column generation is not used for a
+            problem in which the rule binds (``binds``), and the reason is reported.
+        binds: whether the rule can constrain a problem under the settings (an unpriced rule
+            that cannot bind does not stop column generation).
+    """
 
     name: str
     add: Callable[[RosterModel, int], list[Constraint]]
     describe: Callable[[Employee, EmployeeLimits, RosterSettings], str]
+    setting: str | None
+    priced: str | None
+    binds: Callable[[RosterProblem, RosterSettings], bool] = lambda _problem, _settings: True
 
 
 def minimum_minutes_wording(employee: Employee) -> str:
@@ -192,6 +208,8 @@ HARD_RULES: tuple[HardRule, ...] = (
         "unavailability",
         not_on_unavailable_days,
         lambda employee, *_: f"unavailable on {len(employee.unavailable)} day(s)",
+        setting=None,
+        priced="unavailable days are left out of the employee's cells",
     ),
     HardRule(
         "minimum rest",
@@ -200,28 +218,44 @@ HARD_RULES: tuple[HardRule, ...] = (
             f"at least {settings.min_rest_minutes} minutes between shifts "
             "and no forbidden successions"
         ),
+        setting="min_rest_minutes",
+        priced="transitions: a shift type is followed only by the types it allows",
     ),
     HardRule(
         "maximum consecutive days",
         at_most_max_consecutive_days,
         lambda _, limits, __: f"at most {limits.max_consecutive_days} consecutive working days",
+        setting="max_consecutive_days",
+        priced="state: the length of the current work stretch",
     ),
     HardRule(
         "minimum consecutive days",
         at_least_min_consecutive_days,
         lambda _, limits, __: f"at least {limits.min_consecutive_days} consecutive working days",
+        setting="min_consecutive_days",
+        priced="state: the length of the current work stretch",
     ),
     HardRule(
         "minimum consecutive days off",
         at_least_min_consecutive_days_off,
         lambda _, limits, __: f"at least {limits.min_consecutive_days_off} consecutive days off",
+        setting="min_consecutive_days_off",
+        priced="state: the length of the current day-off stretch",
     ),
     HardRule(
         "maximum weekends",
         at_most_max_weekends,
         lambda _, limits, __: f"at most {limits.max_weekends} weekends worked",
+        setting="max_weekends",
+        priced="state: the weekends worked so far",
     ),
-    HardRule("contract minutes", within_contract_minutes, _minutes_wording),
+    HardRule(
+        "contract minutes",
+        within_contract_minutes,
+        _minutes_wording,
+        setting=None,
+        priced="state: the minutes worked in the current contract period",
+    ),
     HardRule(
         "maximum shifts per type",
         at_most_max_shifts_per_type,
@@ -230,8 +264,17 @@ HARD_RULES: tuple[HardRule, ...] = (
             + ", ".join(f"{n} {shift}" for shift, n in sorted(employee.max_shifts.items()))
             + " shifts"
         ),
+        setting=None,
+        priced="state for the tightest limits, Lagrangian penalties for the others",
     ),
 )
+"""Every per-employee hard rule. A new rule is one function above and one record here (plus
+its ``RosterSettings`` field and scenario key when it has a setting)."""
+
+
+def unpriced_rules(problem: RosterProblem, settings: RosterSettings) -> list[HardRule]:
+    """The hard rules that bind ``problem`` but that the pricing program does not keep."""
+    return [rule for rule in HARD_RULES if rule.priced is None and rule.binds(problem, settings)]
 
 
 # --- soft goals: one function per goal, each returning its weighted objective terms ---------

@@ -10,7 +10,8 @@ from optimizer.roster.problem import Employee
 
 @dataclass(frozen=True, kw_only=True)
 class RosterSettings:
-    """Rule defaults, goal weights and solver options of ``solve_roster``.
+    """Rule defaults, goal weights and search options of ``solve_roster`` (its time, gap,
+    workers and seed are ``SolverLimits``).
 
     Rule defaults apply to employees whose own limit is ``None``. Weights are integers per
     unit named in the field; the defaults keep the tiers apart for rosters of up to ~100
@@ -30,9 +31,6 @@ class RosterSettings:
         request_weight: per unit of request weight not granted (10).
         fairness_weight: per day of spread (max − min over employees) of weekend days and of
             night shifts worked (1).
-        time_limit_seconds: wall-clock limit of the solve; the best roster found is returned.
-        threads: CP-SAT workers (fixed, for reproducible runs).
-        random_seed: CP-SAT seed.
         deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
             seed give the same roster whenever the solve ends before the time limit.
         neighbourhood_search: build a start roster (by column generation, or employee by
@@ -53,9 +51,6 @@ class RosterSettings:
     over_cover_weight: int = 10
     request_weight: int = 10
     fairness_weight: int = 1
-    time_limit_seconds: float = 60.0
-    threads: int = 2
-    random_seed: int = 0
     deterministic: bool = True
     neighbourhood_search: bool = False
 

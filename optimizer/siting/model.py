@@ -39,8 +39,8 @@ from optimizer.siting.rules import (
     necessary_clashes,
     required_stations,
 )
-from optimizer.siting.settings import SitingSettings
-from optimizer.solve import SolveReport, SolveStatus
+from optimizer.siting.settings import DEFAULT_RELATIVE_GAP, SitingSettings
+from optimizer.solve import SolveReport, SolverLimits, SolveStatus
 
 _SOLVE_RANK = {SolveStatus.OPTIMAL: 0, SolveStatus.FEASIBLE: 1}
 
@@ -73,13 +73,15 @@ class StageModel:
 
 
 def solve_siting(
-    problem: SitingProblem, settings: SitingSettings
+    problem: SitingProblem, settings: SitingSettings, limits: SolverLimits | None = None
 ) -> tuple[SitingPlan, SolveReport]:
     """Choose station sites for ``problem`` under ``settings``.
 
     Args:
         problem: demand, sites, travel minutes and rules.
-        settings: objective, limits and solver options.
+        settings: objective, rules and solver choice.
+        limits: time limit for the whole solve (every stage), relative gap (default 1e-6),
+            threads and seed; ``SolverLimits()`` (no time limit) if omitted.
 
     Returns:
         (plan, report). The plan's figures are recomputed from ``problem``; the report's
@@ -93,6 +95,7 @@ def solve_siting(
         SolverError: the solver failed.
     """
     started = time.perf_counter()
+    limits = limits or SolverLimits()
     density = settings.residents_per_station if settings.density_rule else None
     clashes = necessary_clashes(
         problem,
@@ -107,26 +110,26 @@ def solve_siting(
     if settings.objective == "min_travel" and not _has_site_rules(reduced, settings):
         reduced, reduction, open_mask = _p_median_screen(reduced, reduction, settings.max_stations)
     stages = _stages(settings)
-    deadline = (
-        None if settings.time_limit_seconds is None else started + settings.time_limit_seconds
-    )
+    deadline = limits.deadline(started)
     status, result, built = SolveStatus.OPTIMAL, None, None
     previous_blocks: dict[str, np.ndarray] = {}
     for index, stage in enumerate(stages):
         extra_open = []
         if settings.density_as_capacity and stage.goal in ("travel", "cost_travel"):
-            extra_open = _uncapacitated_stations(reduced, settings, stage, open_mask, deadline)
+            extra_open = _uncapacitated_stations(
+                reduced, settings, limits, stage, open_mask, deadline
+            )
         built = _build_stage(
-            reduced, settings, stage,
+            reduced, settings, stage, seed=limits.seed,
             previous_open=open_mask, previous_blocks=previous_blocks, extra_open=extra_open,
         )  # fmt: skip
-        result = _run(built.model, settings, deadline)
+        result = _run(built.model, settings, limits, deadline)
         if result.status == SolveStatus.INFEASIBLE:
-            raise _explain_infeasible(reduced, built.model, settings, deadline)
+            raise _explain_infeasible(reduced, built.model, settings, limits, deadline)
         if result.values is None:
             if result.status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
                 raise NoSolutionError(
-                    f"time limit of {settings.time_limit_seconds} s reached before any "
+                    f"time limit of {limits.time_limit_seconds} s reached before any "
                     f"solution (stage {index + 1} of {len(stages)}: {stage.goal})"
                 )
             raise SolverError(f"{result.solver} failed on stage {stage.goal}: {result.status}")
@@ -279,6 +282,7 @@ def _build_stage(
     settings: SitingSettings,
     stage: Stage,
     *,
+    seed: int = 0,
     previous_open: np.ndarray | None,
     previous_blocks: dict[str, np.ndarray],
     extra_open: Sequence[np.ndarray] = (),
@@ -290,6 +294,7 @@ def _build_stage(
         previous_blocks: the previous stage's solution per column block, copied into the start
             where the blocks match.
         extra_open: further sets of open sites to start from; the cheapest start wins.
+        seed: solver seed of the LPs that complete a start's assignment.
     """
     builder = ModelBuilder()
     pays_sites = stage.goal in ("cover_cost", "cost_travel")
@@ -346,7 +351,7 @@ def _build_stage(
         if open_mask is not None
     ]
     if assignment is not None:  # re-solve each start's assignment for its stations
-        starts = [_completed_start(model, start, settings.seed) for start in starts]
+        starts = [_completed_start(model, start, seed) for start in starts]
     starts = [start for start in starts if start is not None]
     if starts:
         model = replace(model, start=min(starts, key=lambda start: float(model.cost @ start)))
@@ -440,6 +445,7 @@ def _completed_start(model: MipModel, start: np.ndarray, seed: int) -> np.ndarra
 def _uncapacitated_stations(
     problem: SitingProblem,
     settings: SitingSettings,
+    limits: SolverLimits,
     stage: Stage,
     previous_open: np.ndarray | None,
     deadline: float | None,
@@ -450,21 +456,27 @@ def _uncapacitated_stations(
     the previous stage's stations. It gets at most half of the time left, so the capacitated
     stage keeps time to run. Empty when that solve finds nothing in time."""
     relaxed = replace(settings, density_as_capacity=False)
-    built = _build_stage(problem, relaxed, stage, previous_open=previous_open, previous_blocks={})
+    built = _build_stage(
+        problem, relaxed, stage, seed=limits.seed, previous_open=previous_open, previous_blocks={}
+    )
     now = time.perf_counter()
-    result = _run(built.model, relaxed, None if deadline is None else now + (deadline - now) / 2)
+    half_left = None if deadline is None else now + (deadline - now) / 2
+    result = _run(built.model, relaxed, limits, half_left)
     if result.values is None:
         return []
     return [result.values[built.model.columns["y"]] > 0.5]
 
 
-def _run(model: MipModel, settings: SitingSettings, deadline: float | None) -> MipResult:
+def _run(
+    model: MipModel, settings: SitingSettings, limits: SolverLimits, deadline: float | None
+) -> MipResult:
+    """``model`` solved by the settings' solver under ``limits``, stopping at ``deadline``."""
     left = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
     options = {
         "time_limit_seconds": left,
-        "mip_rel_gap": settings.mip_rel_gap,
-        "threads": settings.threads,
-        "seed": settings.seed,
+        "mip_rel_gap": DEFAULT_RELATIVE_GAP if limits.relative_gap is None else limits.relative_gap,
+        "threads": limits.threads,
+        "seed": limits.seed,
     }
     if settings.solver == "highs":
         from optimizer.siting.highs import run_highs
@@ -476,7 +488,11 @@ def _run(model: MipModel, settings: SitingSettings, deadline: float | None) -> M
 
 
 def _explain_infeasible(
-    problem: SitingProblem, model: MipModel, settings: SitingSettings, deadline: float | None
+    problem: SitingProblem,
+    model: MipModel,
+    settings: SitingSettings,
+    limits: SolverLimits,
+    deadline: float | None,
 ) -> InfeasibleError:
     """Find the rule groups whose removal makes ``model`` feasible, and name them."""
     rule_groups = [
@@ -488,7 +504,7 @@ def _explain_infeasible(
     feasibility = replace(model, cost=np.zeros_like(model.cost), offset=0.0, start=None)
     clashes = []
     for name in rule_groups:
-        result = _run(feasibility.without_groups({name}), settings, deadline)
+        result = _run(feasibility.without_groups({name}), settings, limits, deadline)
         if result.values is not None:
             clashes.append(f"{name}: {_describe_group(problem, settings, name)}")
     if not clashes:

@@ -9,11 +9,13 @@ Objective = Literal["cover", "max_cover", "min_travel", "min_cost", "lexicograph
 SolverName = Literal["highs", "cbc", "cp-sat"]
 OBJECTIVES: tuple[str, ...] = ("cover", "max_cover", "min_travel", "min_cost", "lexicographic")
 SOLVERS: tuple[str, ...] = ("highs", "cbc", "cp-sat")
+DEFAULT_RELATIVE_GAP = 1e-6
+"""Relative gap at which a siting solve counts as optimal when the limits do not set one."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class SitingSettings:
-    """Options of ``solve_siting``.
+    """Options of ``solve_siting`` (its time, gap, threads and seed are ``SolverLimits``).
 
     Attributes:
         objective: ``cover`` (fewest stations / least opening cost covering every coverable
@@ -23,10 +25,6 @@ class SitingSettings:
             ``lexicographic`` (cover → fewest stations → least travel; the default).
         max_stations: the ``p`` of max_cover / min_travel; an upper limit elsewhere.
         budget: limit on the total opening cost (same unit as ``opening_cost``).
-        time_limit_seconds: wall-clock limit for the whole solve (all stages), ``None``: none.
-        mip_rel_gap: relative gap at which a solve counts as optimal (default 1e-6).
-        threads: solver threads (``None``: solver default).
-        seed: random seed passed to the solver.
         solver: ``highs`` (default), ``cbc`` (via PuLP) or ``cp-sat``.
         residents_per_station: density rule, stations per urban district =
             ceil(residents / this); applies when the problem has districts.
@@ -40,10 +38,6 @@ class SitingSettings:
     objective: Objective = "lexicographic"
     max_stations: int | None = None
     budget: float | None = None
-    time_limit_seconds: float | None = None
-    mip_rel_gap: float = 1e-6
-    threads: int | None = None
-    seed: int = 0
     solver: SolverName = "highs"
     residents_per_station: float = 5000.0
     density_rule: bool = True

@@ -1,0 +1,121 @@
+"""One ``SolverLimits`` per run, honoured by every engine: siting, roster and dispatch."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import highspy
+import pytest
+
+from optimizer.dispatch import DispatchRules, solve_dispatch
+from optimizer.formats import solve_published_instance
+from optimizer.formats.curtois import solve_curtois_instance
+from optimizer.pipeline.limits import solver_limits
+from optimizer.roster import model as roster_model
+from optimizer.roster.settings import RosterSettings
+from optimizer.scenario import load_scenario
+from optimizer.solve import SolverLimits, SolveStatus
+from tests.test_dispatch_invariants import random_problem
+
+DATA = Path(__file__).parent / "data"
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
+LIMITS = SolverLimits(time_limit_seconds=7.5, relative_gap=0.25, threads=1, seed=11)
+
+
+class _HighsOptions:
+    """Records every option set on any ``highspy.Highs`` while active. ``threads`` is recorded
+    but not passed on: HiGHS's thread pool is process-wide, and a run asking for another count
+    than the pool started with fails (other tests in this process started it)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.seen: list[dict[str, object]] = []
+        original = highspy.Highs.setOptionValue
+        recorder = self
+
+        def record(highs: highspy.Highs, name: str, value: object) -> object:
+            if not recorder.seen or recorder.seen[-1].get("__object") is not highs:
+                recorder.seen.append({"__object": highs})
+            recorder.seen[-1][name] = value
+            return None if name == "threads" else original(highs, name, value)
+
+        monkeypatch.setattr(highspy.Highs, "setOptionValue", record)
+
+
+def _limit_options(options: dict[str, object]) -> tuple[object, ...]:
+    return tuple(options.get(name) for name in ("mip_rel_gap", "threads", "random_seed"))
+
+
+def test_the_scenario_limits_and_command_line_overrides_make_one_object() -> None:
+    scenario = load_scenario(SCENARIOS / "surge.yaml")
+    limits = solver_limits(scenario.solver, time_limit_seconds=12.0)
+    assert limits.time_limit_seconds == 12.0
+    assert (limits.relative_gap, limits.threads, limits.seed) == (
+        scenario.solver.relative_gap,
+        scenario.solver.threads,
+        scenario.solver.seed,
+    )
+    assert solver_limits(scenario.solver).time_limit_seconds == scenario.solver.time_limit_seconds
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"time_limit_seconds": 0},
+        {"relative_gap": 1.0},
+        {"threads": 0},
+        {"threads": 100_000},
+        {"seed": -1},
+    ],
+)
+def test_impossible_limits_are_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        SolverLimits(**bad)
+
+
+def test_siting_passes_every_limit_to_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = _HighsOptions(monkeypatch)
+    _, report = solve_published_instance("orlib-pmed", DATA / "pmed1.txt", LIMITS)
+    assert report.gap is not None and report.gap <= 0.25
+    solves = [options for options in recorded.seen if "time_limit" in options]
+    assert solves, "HiGHS was never given a time limit"
+    for options in solves:
+        assert _limit_options(options) == (0.25, 1, 11)
+        assert 0 < float(options["time_limit"]) <= 7.5
+
+
+def test_siting_stops_at_its_time_limit_with_a_bound() -> None:
+    started = time.perf_counter()
+    _, report = solve_published_instance(
+        "orlib-pmed", DATA / "pmed6.txt", SolverLimits(time_limit_seconds=1.0)
+    )
+    assert time.perf_counter() - started < 1.0 + 3.0
+    assert report.status == SolveStatus.FEASIBLE and report.gap is not None
+
+
+def test_dispatch_passes_every_limit_to_its_mip(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem, _ = random_problem(3, regions=30, rules=DispatchRules(min_batch_units=3))
+    recorded = _HighsOptions(monkeypatch)
+    _, report = solve_dispatch(problem, limits=LIMITS)
+    assert report.solver == "highs"
+    (options,) = [options for options in recorded.seen if "time_limit" in options]
+    assert _limit_options(options) == (0.25, 1, 11)
+    assert options["time_limit"] == 7.5
+
+
+def test_roster_solver_takes_workers_seed_and_gap_from_the_limits() -> None:
+    solver = roster_model.make_solver(RosterSettings(), LIMITS, 3.0)
+    parameters = solver.parameters
+    assert (parameters.num_workers, parameters.random_seed) == (1, 11)
+    assert parameters.relative_gap_limit == pytest.approx(0.25)
+    assert parameters.max_time_in_seconds == pytest.approx(3.0)
+
+
+def test_roster_stops_at_its_time_limit_with_a_bound() -> None:
+    """Curtois–Qu Instance2 takes about 7 s to prove optimal; 2 s stop it early."""
+    started = time.perf_counter()
+    _, report = solve_curtois_instance(
+        DATA / "roster" / "Instance2.txt", SolverLimits(time_limit_seconds=2.0)
+    )
+    assert time.perf_counter() - started < 2.0 + 3.0
+    assert report.has_solution and report.bound is not None
