@@ -81,14 +81,11 @@ def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: st
 
 
 def roster_settings(config: RosterConfig) -> RosterSettings:
-    """Engine settings from the scenario's rules and weights."""
-    rules, weights = config.rules, config.weights
+    """Engine settings from the scenario's rules and weights. Every key of the scenario's
+    ``rules`` is the ``RosterSettings`` field of the same name (``rules.HARD_RULES`` names it)."""
+    weights = config.weights
     return RosterSettings(
-        min_rest_minutes=rules.min_rest_minutes,
-        max_consecutive_days=rules.max_consecutive_days,
-        min_consecutive_days=rules.min_consecutive_days,
-        min_consecutive_days_off=rules.min_consecutive_days_off,
-        max_weekends=rules.max_weekends,
+        **config.rules.model_dump(),
         uncovered_weight=weights.uncovered,
         reserve_shortfall_weight=weights.reserve_shortfall,
         partner_cost_weight=weights.partner_cost,
