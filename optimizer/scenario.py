@@ -264,6 +264,9 @@ class RosterRules(Section):
     min_consecutive_days: int = Field(1, gt=0, description="Fewest consecutive days on duty.")
     min_consecutive_days_off: int = Field(1, gt=0, description="Fewest consecutive days off.")
     max_weekends: int | None = Field(None, ge=0, description="Most weekends with any duty.")
+    max_night_shifts_per_week: int | None = Field(
+        None, ge=0, description="Most night shifts per calendar week (Monday to Sunday)."
+    )
 
 
 class RosterWeights(Section):

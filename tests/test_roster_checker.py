@@ -106,6 +106,15 @@ def _employee_violations(
     }
     if limit is not None and len(weekends) > limit:
         problems.append(f"{who}: {len(weekends)} weekends worked")
+    nights_by_week = Counter(
+        row.date - timedelta(days=row.date.weekday())
+        for row in duties.itertuples(index=False)
+        if shifts[row.shift].night
+    )
+    night_limit = settings.max_night_shifts_per_week
+    for monday, nights in sorted(nights_by_week.items()):
+        if night_limit is not None and nights > night_limit:
+            problems.append(f"{who}: {nights} night shifts in the week of {monday}")
     worked = duties[duties["role"] == "work"]
     minutes_by_day = Counter()
     for row in worked.itertuples(index=False):

@@ -14,6 +14,7 @@ HARD RULES (always hold; when they cannot, ``explain`` names the clashing ones)
     at most N weekends worked .............................. at_most_max_weekends
     contract minutes within [min, max] per period .......... within_contract_minutes
     at most N shifts of a type ............................. at_most_max_shifts_per_type
+    at most N night shifts per week ........................ at_most_max_night_shifts_per_week
     partners lend at most their limit of days .............. within_lending_limits
 
 SOFT GOALS (weighted; default tiers: uncovered demand ≫ reserve shortfall ≫ partner cost ≫
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
@@ -153,6 +155,23 @@ def at_most_max_shifts_per_type(m: RosterModel, e: int) -> list[Constraint]:
     return constraints
 
 
+def at_most_max_night_shifts_per_week(m: RosterModel, e: int) -> list[Constraint]:
+    """At most N night shifts (work and on-call duty) in each calendar week, Monday to Sunday."""
+    limit = m.settings.max_night_shifts_per_week
+    nights = [s for s, shift in enumerate(m.problem.shift_types) if shift.night]
+    if limit is None or not nights:
+        return []
+    weeks: dict[date, list[cp_model.IntVar]] = {}
+    for d, day in enumerate(m.problem.dates):
+        monday = day - timedelta(days=day.weekday())
+        weeks.setdefault(monday, []).extend(v for s in nights for v in m.shift_choices[e][d][s])
+    return [
+        m.model.add(cp_model.LinearExpr.sum(choices) <= limit)
+        for choices in weeks.values()
+        if len(choices) > limit
+    ]
+
+
 def within_lending_limits(m: RosterModel) -> None:
     """Partners lend each shared employee at most one shift a day and ``max_days`` in all."""
     for q, shared in enumerate(m.problem.shared_employees):
@@ -266,6 +285,19 @@ HARD_RULES: tuple[HardRule, ...] = (
         ),
         setting=None,
         priced="state for the tightest limits, Lagrangian penalties for the others",
+    ),
+    HardRule(
+        "maximum night shifts per week",
+        at_most_max_night_shifts_per_week,
+        lambda _, __, settings: (
+            f"at most {settings.max_night_shifts_per_week} night shifts per week"
+        ),
+        setting="max_night_shifts_per_week",
+        priced=None,
+        binds=lambda problem, settings: (
+            settings.max_night_shifts_per_week is not None
+            and any(shift.night for shift in problem.shift_types)
+        ),
     ),
 )
 """Every per-employee hard rule. A new rule is one function above and one record here (plus

@@ -23,6 +23,7 @@ class RosterSettings:
         min_consecutive_days: fewest consecutive days on duty in a stretch (1: no limit).
         min_consecutive_days_off: fewest consecutive days off in a stretch (1: no limit).
         max_weekends: most weekends with any duty; ``None``: no limit.
+        max_night_shifts_per_week: most night shifts per calendar week; ``None``: no limit.
         uncovered_weight: per staff-shift of demand not covered (1,000,000).
         reserve_shortfall_weight: per on-call place of the reserve target not filled (10,000).
         partner_cost_weight: per currency unit paid to partners for lent days (1).
@@ -44,6 +45,7 @@ class RosterSettings:
     min_consecutive_days: int = 1
     min_consecutive_days_off: int = 1
     max_weekends: int | None = None
+    max_night_shifts_per_week: int | None = None
     uncovered_weight: int = 1_000_000
     reserve_shortfall_weight: int = 10_000
     partner_cost_weight: int = 1

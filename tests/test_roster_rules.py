@@ -1,0 +1,118 @@
+"""The labour-rule records: each rule stated once, every priced rule kept by the pricing program
+exactly as CP-SAT keeps it, and an unpriced rule reported and kept by the CP-SAT search."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import fields, replace
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from optimizer.roster.columns import _pricing, blockers
+from optimizer.roster.engine import solve_roster
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.rules import HARD_RULES, unpriced_rules
+from optimizer.roster.settings import RosterSettings
+from optimizer.scenario import RosterRules
+from optimizer.solve import SolverLimits
+from tests.test_roster_checker import hard_rule_violations, synthetic_problem
+from tests.test_roster_columns import _cp_sat_best_value, _without_reserve
+
+Case = tuple[RosterProblem, RosterSettings]
+
+
+def _employees(problem: RosterProblem, **changes: object) -> RosterProblem:
+    employees = tuple(replace(employee, **changes) for employee in problem.employees)
+    return replace(problem, employees=employees)
+
+
+def _unavailable(problem: RosterProblem, settings: RosterSettings) -> Case:
+    days = frozenset(problem.start_date + timedelta(days=d) for d in (1, 4, 9))
+    return _employees(problem, unavailable=days), settings
+
+
+TIGHTENED: dict[str, Callable[[RosterProblem, RosterSettings], Case]] = {
+    "unavailability": _unavailable,
+    "minimum rest": lambda problem, settings: (
+        problem,
+        replace(settings, min_rest_minutes=16 * 60),
+    ),
+    "maximum consecutive days": lambda problem, settings: (
+        _employees(problem, max_consecutive_days=2),
+        settings,
+    ),
+    "minimum consecutive days": lambda problem, settings: (
+        _employees(problem, min_consecutive_days=3),
+        settings,
+    ),
+    "minimum consecutive days off": lambda problem, settings: (
+        _employees(problem, min_consecutive_days_off=3),
+        settings,
+    ),
+    "maximum weekends": lambda problem, settings: (_employees(problem, max_weekends=1), settings),
+    "contract minutes": lambda problem, settings: (
+        _employees(problem, min_minutes=1440, max_minutes=1920),
+        settings,
+    ),
+    "maximum shifts per type": lambda problem, settings: (
+        _employees(problem, max_shifts={shift.shift_id: 3 for shift in problem.shift_types}),
+        settings,
+    ),
+}
+"""A case in which each priced rule binds: the synthetic problem with that rule tightened."""
+
+
+def test_every_rule_setting_is_a_scenario_key_and_an_engine_setting() -> None:
+    scenario_keys = set(RosterRules.model_fields)
+    settings_fields = {field.name for field in fields(RosterSettings)}
+    named = {rule.setting for rule in HARD_RULES if rule.setting is not None}
+    assert named == scenario_keys
+    assert scenario_keys <= settings_fields
+
+
+def test_every_priced_rule_has_a_case_that_checks_it() -> None:
+    assert set(TIGHTENED) == {rule.name for rule in HARD_RULES if rule.priced is not None}
+
+
+@pytest.mark.parametrize("rule", sorted(TIGHTENED))
+def test_the_pricing_program_keeps_each_priced_rule_as_cp_sat_does(rule: str) -> None:
+    problem, settings = TIGHTENED[rule](_without_reserve(synthetic_problem()), RosterSettings())
+    rng = random.Random(sorted(TIGHTENED).index(rule))
+    for e in range(0, len(problem.employees), 3):
+        prices = [rng.randint(-20, 100) for _ in problem.requirements]
+        found = _pricing(problem, settings, e).price(np.array(prices, dtype=float))
+        assert found is not None
+        assert found[2] == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
+
+
+def test_an_unpriced_rule_is_named_only_where_it_binds() -> None:
+    problem = _without_reserve(synthetic_problem())
+    capped = RosterSettings(max_night_shifts_per_week=1)
+    assert [rule.name for rule in unpriced_rules(problem, capped)] == [
+        "maximum night shifts per week"
+    ]
+    assert blockers(problem, capped) == [
+        "the rule 'maximum night shifts per week' is not kept by the pricing program"
+    ]
+    assert blockers(problem, RosterSettings()) == []
+    days_only = replace(
+        problem, shift_types=tuple(replace(shift, night=False) for shift in problem.shift_types)
+    )
+    assert blockers(days_only, capped) == []
+
+
+def test_a_night_shift_cap_holds_and_the_report_says_why_no_columns() -> None:
+    problem = _without_reserve(synthetic_problem())
+    nights = {shift.shift_id for shift in problem.shift_types if shift.night}
+    limits = SolverLimits(time_limit_seconds=10)
+    looser, _ = solve_roster(problem, RosterSettings(), limits)
+    assert looser.assignments["shift"].isin(nights).sum() > 0
+    settings = RosterSettings(max_night_shifts_per_week=0, neighbourhood_search=True)
+    roster, report = solve_roster(problem, settings, limits)
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert hard_rule_violations(problem, settings, looser.assignments) != []
+    assert roster.assignments["shift"].isin(nights).sum() == 0
+    assert any("maximum night shifts per week" in note for note in report.notes)
