@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from optimizer import __version__, api
+from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS, described
 from optimizer.errors import ScenarioError, SvcplanError
 from optimizer.forecast import BacktestResult
 from optimizer.scenario import load_scenario, scenario_json_schema
@@ -192,7 +193,7 @@ def solve(
     format_name: Annotated[
         str,
         typer.Argument(
-            metavar="FORMAT", help="orlib-pmed, orlib-scp, orlib-cap or curtois (Curtois–Qu)."
+            metavar="FORMAT", help=f"{described(INSTANCE_FORMATS)}."
         ),
     ],
     instance: Annotated[Path, typer.Argument(metavar="FILE", help="The instance file.")],
@@ -471,7 +472,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="gpkg, geoparquet, flatgeobuf, geojson (EPSG:4326), html or png; repeatable.",
+            help=f"{described(OUTPUT_FORMATS)}. Repeatable.",
         ),
     ],
     tiles: Annotated[

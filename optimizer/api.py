@@ -13,12 +13,12 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from optimizer import __version__
+from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS
 from optimizer.errors import DataError, ScenarioError
-from optimizer.export import FORMATS, read_layers
-from optimizer.export.artifacts import MAP_FORMATS, map_artifacts
+from optimizer.export.artifacts import map_artifacts
 from optimizer.export.lock import output_lock
 from optimizer.export.manifest import MANIFEST, refresh_manifest
-from optimizer.export.sinks import GEOPACKAGE_NAME
+from optimizer.export.sinks import GEOPACKAGE_NAME, read_layers
 from optimizer.export.staging import publish, write_artifacts
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.formats import solve_published_instance
@@ -204,9 +204,6 @@ class ForecastOutcome:
     files: list[Path]
 
 
-INSTANCE_FORMATS = ("orlib-pmed", "orlib-scp", "orlib-cap", "curtois")
-"""Published benchmark formats ``solve_instance`` reads."""
-
 DEFAULT_INSTANCE_SECONDS = 60.0
 
 
@@ -271,7 +268,7 @@ def export(
     source = folder / GEOPACKAGE_NAME
     if not source.is_file():
         raise DataError(folder, f"no {GEOPACKAGE_NAME} here: run `svcplan plan` first")
-    unknown = [name for name in formats if name not in (*FORMATS, *MAP_FORMATS)]
+    unknown = [name for name in formats if name not in OUTPUT_FORMATS]
     if unknown:
         raise DataError("--format", f"unknown format(s) {', '.join(unknown)}")
     with output_lock(folder):

@@ -26,12 +26,20 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from optimizer.choices import (
+    DEFAULT_OUTPUT_FORMATS,
+    OUTPUT_FORMATS,
+    SITING_OBJECTIVES,
+    described,
+)
 from optimizer.errors import ScenarioError
 from optimizer.scenario_errors import describe_validation_error
 from optimizer.scenario_source import read_scenario_source
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
 
+
+Objective = Literal[tuple(SITING_OBJECTIVES)]  # type: ignore[valid-type]
 
 def _resolve_existing_file(value: Path, info: ValidationInfo) -> Path:
     """Resolve ``value`` against the scenario's folder and require that the file exists."""
@@ -155,12 +163,8 @@ class TypedPostRule(Section):
 class SitingConfig(Section):
     """Station siting: where stations should be."""
 
-    objective: Literal["lexicographic", "cover", "max_cover", "min_travel", "min_cost"] = Field(
-        "lexicographic",
-        description="lexicographic: cover everyone coverable, then fewest stations, then least "
-        "travel. cover: fewest stations (least cost) covering everyone coverable. max_cover: most "
-        "residents covered with `max_stations` or `budget`. min_travel: p-median with "
-        "`max_stations`. min_cost: opening cost plus resident-weighted travel.",
+    objective: Objective = Field(
+        next(iter(SITING_OBJECTIVES)), description=described(SITING_OBJECTIVES) + "."
     )
     travel_mode: Literal["walk", "bike", "drive"] = Field(
         "walk", description="How residents travel."
@@ -410,7 +414,7 @@ class SolverConfig(Section):
     seed: int = Field(0, ge=0, description="Random seed: same inputs and seed give the same plan.")
 
 
-OutputFormat = Literal["gpkg", "geoparquet", "flatgeobuf", "geojson", "html", "png"]
+OutputFormat = Literal[tuple(OUTPUT_FORMATS)]  # type: ignore[valid-type]
 
 
 class OutputsConfig(Section):
@@ -422,9 +426,8 @@ class OutputsConfig(Section):
         "Default: ./out in the working directory.",
     )
     formats: list[OutputFormat] = Field(
-        default_factory=lambda: ["gpkg", "html", "png"],
-        description="Map layers (gpkg: one GeoPackage; geoparquet, flatgeobuf, geojson: a file "
-        "per layer) and maps (html: interactive, offline; png: static). Tables (CSV) and "
+        default_factory=lambda: list(DEFAULT_OUTPUT_FORMATS),
+        description=f"Map layers and maps: {described(OUTPUT_FORMATS)}. Tables (CSV) and "
         "summaries (JSON) are always written.",
     )
     tiles_url: str | None = Field(

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from optimizer.choices import LAYER_FORMATS, MAP_FORMATS, OUTPUT_FORMATS
 from optimizer.errors import DataError
 from optimizer.export.layers import LAYERS
 from optimizer.export.sinks import FORMATS, read_layers, write_layers
@@ -201,3 +202,8 @@ def test_read_layers_rejects_an_incomplete_plan(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="missing layer") as caught:
         read_layers(tmp_path / "plan.gpkg")
     assert caught.value.path == str(tmp_path / "plan.gpkg")
+
+
+def test_every_layer_format_the_schema_offers_has_a_writer() -> None:
+    assert list(FORMATS) == list(LAYER_FORMATS)
+    assert set(OUTPUT_FORMATS) == set(LAYER_FORMATS) | set(MAP_FORMATS)

@@ -12,7 +12,6 @@ from optimizer.export.tables import ArtifactWriter
 
 HTML_MAP = "map.html"
 PNG_MAP = "map.png"
-MAP_FORMATS = ("html", "png")
 
 
 def map_artifacts(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Objective = Literal["cover", "max_cover", "min_travel", "min_cost", "lexicographic"]
-SolverName = Literal["highs", "cbc", "cp-sat"]
-OBJECTIVES: tuple[str, ...] = ("cover", "max_cover", "min_travel", "min_cost", "lexicographic")
-SOLVERS: tuple[str, ...] = ("highs", "cbc", "cp-sat")
+from optimizer.choices import SITING_OBJECTIVES, SITING_SOLVERS
+
+Objective = Literal[tuple(SITING_OBJECTIVES)]  # type: ignore[valid-type]
+SolverName = Literal[tuple(SITING_SOLVERS)]  # type: ignore[valid-type]
+OBJECTIVES: tuple[str, ...] = tuple(SITING_OBJECTIVES)
+SOLVERS: tuple[str, ...] = tuple(SITING_SOLVERS)
 DEFAULT_RELATIVE_GAP = 1e-6
 """Relative gap at which a siting solve counts as optimal when the limits do not set one."""
 
