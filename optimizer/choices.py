@@ -31,6 +31,7 @@ LAYER_FORMATS: dict[str, str] = {
     "geoparquet": "a GeoParquet file per layer",
     "flatgeobuf": "a FlatGeobuf file per layer",
     "geojson": "a GeoJSON file per layer (EPSG:4326)",
+    "stations-csv": "stations.csv: the stations layer as a table with lon and lat (EPSG:4326)",
 }
 """GIS formats of a plan's map layers."""
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,7 +64,7 @@ def test_every_format_writes_the_expected_files(written: tuple[dict, Path]) -> N
         f"{layer}{format_.suffix}"
         for format_ in FORMATS.values()
         if format_.one_file_per_layer
-        for layer in LAYERS
+        for layer in format_.layers or LAYERS
     }
     assert {path.name for path in folder.iterdir()} == expected
 
@@ -72,6 +73,20 @@ def test_geoparquet_round_trips_in_the_plan_crs(written: tuple[dict, Path]) -> N
     layers, folder = written
     for name, frame in layers.items():
         _assert_same_layer(_read(folder / f"{name}.parquet"), frame)
+
+
+def test_stations_csv_round_trips_positions_and_attributes(written: tuple[dict, Path]) -> None:
+    layers, folder = written
+    stations = layers["stations"]
+    table = pd.read_csv(folder / "stations.csv", dtype={"station_id": str})
+    expected = stations.geometry.to_crs(4326)
+    assert list(table.columns) == ["lon", "lat", *stations.drop(columns="geometry").columns]
+    assert np.allclose(table["lon"], expected.x, atol=1e-6)
+    assert np.allclose(table["lat"], expected.y, atol=1e-6)
+    for column in stations.drop(columns="geometry").columns:
+        assert table[column].fillna("").astype(str).tolist() == (
+            stations[column].fillna("").astype(str).tolist()
+        ), column
 
 
 def test_flatgeobuf_round_trips_in_the_plan_crs(written: tuple[dict, Path]) -> None:

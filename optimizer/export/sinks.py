@@ -6,7 +6,8 @@ Formats (``FORMATS``):
 - ``geoparquet``: GeoParquet 1.x, one ``<layer>.parquet`` per layer;
 - ``flatgeobuf``: FlatGeobuf with a spatial index (features in spatial order), one
   ``<layer>.fgb`` per layer;
-- ``geojson``: GeoJSON in EPSG:4326 (``crs`` member CRS84), one ``<layer>.geojson`` per layer.
+- ``geojson``: GeoJSON in EPSG:4326 (``crs`` member CRS84), one ``<layer>.geojson`` per layer;
+- ``stations-csv``: the stations layer alone as ``stations.csv``, ``lon`` and ``lat`` first.
 
 GeoPackage, GeoParquet and FlatGeobuf keep the plan's CRS (UTM or EPSG:4326) and record it in
 the file. Every file is written under a temporary name and renamed into place once all of an
@@ -41,12 +42,15 @@ GEOPACKAGE_TIMESTAMP = "2000-01-01T00:00:00.000Z"
 
 @dataclass(frozen=True)
 class Format:
-    """An output format: its file suffix, and whether it holds one layer per file."""
+    """An output format: its file suffix, whether it holds one layer per file, and which
+    layers it writes."""
 
     name: str
     suffix: str
     one_file_per_layer: bool
     write_layer: Callable[[gpd.GeoDataFrame, Path, str], None]
+    layers: tuple[str, ...] | None = None
+    """The layers written (one file each); ``None``: every layer."""
 
 
 def _write_geopackage_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -74,6 +78,15 @@ def _write_geojson(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     frame.to_crs(4326).to_file(path, layer=layer, driver="GeoJSON", engine="pyogrio", index=False)
 
 
+def _write_point_table(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """Points as a CSV table: ``lon`` and ``lat`` (EPSG:4326, 7 decimals), then the attributes."""
+    points = frame.geometry.to_crs(4326)
+    table = frame.drop(columns=frame.geometry.name)
+    table.insert(0, "lat", points.y.round(7))
+    table.insert(0, "lon", points.x.round(7))
+    table.to_csv(path, index=False, lineterminator="\n")
+
+
 FORMATS: dict[str, Format] = {
     format_.name: format_
     for format_ in (
@@ -81,6 +94,7 @@ FORMATS: dict[str, Format] = {
         Format("geoparquet", ".parquet", True, _write_geoparquet),
         Format("flatgeobuf", ".fgb", True, _write_flatgeobuf),
         Format("geojson", ".geojson", True, _write_geojson),
+        Format("stations-csv", ".csv", True, _write_point_table, layers=("stations",)),
     )
 }
 """Every output format by name; ``gpkg`` is the default."""
@@ -111,7 +125,7 @@ def layer_artifacts(
             )
         format_ = FORMATS[name]
         if format_.one_file_per_layer:
-            for layer in LAYERS:
+            for layer in format_.layers or LAYERS:
                 artifacts[f"{layer}{format_.suffix}"] = _one_layer_writer(layers, layer, format_)
         else:
             artifacts[GEOPACKAGE_NAME] = _all_layers_writer(layers, format_)
