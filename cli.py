@@ -15,18 +15,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from optimizer import __version__, api
+from optimizer import __version__
 from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS, described
 from optimizer.errors import ScenarioError, SvcplanError
-from optimizer.forecast import BacktestResult
-from optimizer.scenario import load_scenario, scenario_json_schema
+
+if TYPE_CHECKING:  # the engines load only when a command needs them: --help starts at once
+    from optimizer import api
+    from optimizer.forecast import BacktestResult
 
 EXIT_OK, EXIT_OTHER, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -36,6 +37,7 @@ app = typer.Typer(
     "Exit codes: 0 success, 1 other error, 2 bad input, 3 infeasible, 4 time limit without a "
     "solution, 5 another run is writing the same outputs.",
     no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -87,6 +89,9 @@ def main(
     """Site service stations, roster staff and plan surge dispatch from one scenario file."""
     if version:
         stdout.print(f"svcplan {__version__}")
+        raise typer.Exit(EXIT_OK)
+    if ctx.invoked_subcommand is None:
+        stdout.print(ctx.get_help())
         raise typer.Exit(EXIT_OK)
     ctx.obj = Options(out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug)
 
@@ -174,6 +179,8 @@ def validate(
 
 def _validate_one(path: Path, options: Options) -> dict[str, object]:
     """Validate one file, print its verdict, and return it as a JSON-ready dict."""
+    from optimizer.scenario import load_scenario
+
     try:
         scenario = load_scenario(path)
     except ScenarioError as error:
@@ -192,9 +199,7 @@ def solve(
     ctx: typer.Context,
     format_name: Annotated[
         str,
-        typer.Argument(
-            metavar="FORMAT", help=f"{described(INSTANCE_FORMATS)}."
-        ),
+        typer.Argument(metavar="FORMAT", help=f"{described(INSTANCE_FORMATS)}."),
     ],
     instance: Annotated[Path, typer.Argument(metavar="FILE", help="The instance file.")],
     time_limit: TimeLimitOption = None,
@@ -203,6 +208,8 @@ def solve(
     debug: DebugOption = False,
 ) -> None:
     """Solve a published benchmark instance; print objective, status, bound, gap and seconds."""
+    from optimizer import api
+
     options = ctx.obj.merged(time_limit=time_limit, json=json_output, quiet=quiet, debug=debug)
     result = _guarded(
         options,
@@ -222,6 +229,8 @@ def solve(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (also in scenarios/scenario.schema.json)."""
+    from optimizer.scenario import scenario_json_schema
+
     _emit_json(scenario_json_schema())
 
 
@@ -236,6 +245,8 @@ def plan(
     debug: DebugOption = False,
 ) -> None:
     """Run the engines a scenario enables and write outputs to <out>/<name>/."""
+    from optimizer import api
+
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
@@ -325,6 +336,8 @@ def forecast(
     debug: DebugOption = False,
 ) -> None:
     """Forecast demand and staff requirements; write them to <out>/<name>/forecast/."""
+    from optimizer import api
+
     options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
     outcome = _guarded_with_progress(
         options,
@@ -411,6 +424,8 @@ def dispatch(
     debug: DebugOption = False,
 ) -> None:
     """Plan who sends what to whom within the window; write <out>/<name>/dispatch/."""
+    from optimizer import api
+
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
@@ -431,20 +446,19 @@ def dispatch(
 
 def _print_dispatch(outcome: api.DispatchOutcome) -> None:
     summary = outcome.summary
-    moves = pd.read_csv(outcome.folder / "moves.csv")
     table = Table(title=f"dispatch: {outcome.scenario.name}", title_justify="left")
     for column in ("from", "to", "resource", "units", "depart min", "arrive min"):
         table.add_column(
             column, justify="right" if "min" in column or column == "units" else "left"
         )
-    for move in moves.itertuples():
+    for move in summary["move_list"]:
         table.add_row(
-            str(move.from_region),
-            str(move.to_region),
-            str(move.resource),
-            str(move.units),
-            f"{move.depart_minute:.0f}",
-            f"{move.arrive_minute:.0f}",
+            str(move["from_region"]),
+            str(move["to_region"]),
+            str(move["resource"]),
+            str(move["units"]),
+            f"{move['depart_minute']:.0f}",
+            f"{move['arrive_minute']:.0f}",
         )
     stdout.print(table)
     stdout.print(
@@ -485,6 +499,8 @@ def export(
     debug: DebugOption = False,
 ) -> None:
     """Rewrite a plan's map layers and maps in other formats, next to the plan."""
+    from optimizer import api
+
     options = ctx.obj.merged(quiet=quiet, json=json_output, debug=debug)
     written = _guarded(
         options,

@@ -41,6 +41,7 @@ SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
 
 Objective = Literal[tuple(SITING_OBJECTIVES)]  # type: ignore[valid-type]
 
+
 def _resolve_existing_file(value: Path, info: ValidationInfo) -> Path:
     """Resolve ``value`` against the scenario's folder and require that the file exists."""
     base_dir = (info.context or {}).get("base_dir")

@@ -90,6 +90,7 @@ def run_dispatch(
         "status": str(report.status),
         "solve": report.to_dict(),
         **plan.totals(),
+        "move_list": plan.to_dict()["moves"],
         "unmet": plan.unmet.to_dict(orient="records"),
     }
     if scenario.dispatch.supplies is not None:
