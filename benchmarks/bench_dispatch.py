@@ -39,8 +39,8 @@ from optimizer.dispatch.flow import (
     solve_flow,
     unmet_penalty_seconds,
 )
-from optimizer.dispatch.model import DispatchSettings
 from optimizer.dispatch.moves import allowed_moves
+from optimizer.dispatch.settings import DispatchSettings
 
 
 def random_instance(

@@ -1,7 +1,7 @@
 """Public entry points: what the CLI and Python users call.
 
 Each function reads and validates its inputs, runs the engines and returns results; writing
-them is left to ``optimizer.jobs.publish`` so that nothing is half-written on error.
+them is left to ``optimizer.export.staging.publish`` so that nothing is half-written on error.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS
 from optimizer.errors import DataError, ScenarioError
 from optimizer.export.artifacts import map_artifacts
 from optimizer.export.lock import output_lock
-from optimizer.export.manifest import MANIFEST, refresh_manifest
+from optimizer.export.manifest import MANIFEST
 from optimizer.export.sinks import GEOPACKAGE_NAME, read_layers
-from optimizer.export.staging import publish, write_artifacts
+from optimizer.export.staging import publish, refresh_manifest, write_artifacts
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance

@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from optimizer.dispatch import DispatchProblem, DispatchRules, solve_dispatch
-from optimizer.dispatch.flow import FLOW_ENGINES
-from optimizer.dispatch.model import DispatchSettings
+from optimizer.dispatch.settings import FLOW_ENGINES, DispatchSettings
 from tests.test_dispatch_invariants import random_problem
 
 

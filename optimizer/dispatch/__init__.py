@@ -8,9 +8,11 @@ rules a flow cannot express (minimum batch, donor count, teams) switch to a HiGH
 replenishment orders.
 """
 
-from optimizer.dispatch.model import DispatchSettings, solve_dispatch
+from optimizer.dispatch.model import solve_dispatch
 from optimizer.dispatch.plan import DONORS_EXHAUSTED, NO_DONOR_IN_WINDOW, DispatchPlan
-from optimizer.dispatch.problem import DEFAULT_WINDOW_MINUTES, DispatchProblem, DispatchRules, Team
+from optimizer.dispatch.problem import DEFAULT_WINDOW_MINUTES, DispatchProblem
+from optimizer.dispatch.rules import DispatchRules, Team
+from optimizer.dispatch.settings import DispatchSettings
 
 __all__ = [
     "DEFAULT_WINDOW_MINUTES",

@@ -18,7 +18,6 @@ Costs are integer seconds of travel per unit (travel minutes rounded to the seco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import networkx as nx
 import numpy as np
@@ -26,12 +25,11 @@ from ortools.graph.python import min_cost_flow
 
 from optimizer.dispatch import network_simplex
 from optimizer.dispatch.moves import CandidateMoves
+from optimizer.dispatch.settings import FlowEngine
 from optimizer.errors import SolverError
 
 SECONDS_PER_MINUTE = 60
 
-FlowEngine = Literal["network-simplex", "ortools"]
-FLOW_ENGINES: tuple[FlowEngine, ...] = ("network-simplex", "ortools")
 
 #: Largest total cost accepted, well inside int64 (OR-Tools rejects overflowing costs).
 MAX_TOTAL_COST = 2**62

@@ -8,13 +8,11 @@ demand lexicographically first: no saving in travel ever buys one more unmet uni
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from optimizer.dispatch.flow import (
     SECONDS_PER_MINUTE,
-    FlowEngine,
     flow_network,
     solve_flow,
     unmet_penalty_seconds,
@@ -23,20 +21,9 @@ from optimizer.dispatch.mip import solve_mip
 from optimizer.dispatch.moves import allowed_moves, reachable_receivers
 from optimizer.dispatch.plan import Allocation, DispatchPlan
 from optimizer.dispatch.problem import DispatchProblem
+from optimizer.dispatch.settings import DispatchSettings, FlowEngine
 from optimizer.errors import NoSolutionError, SolverError
 from optimizer.solve import SolveReport, SolverLimits, SolveStatus
-
-
-@dataclass(frozen=True)
-class DispatchSettings:
-    """Solver settings (time, gap, threads and seed are ``SolverLimits``).
-
-    Attributes:
-        flow_engine: solver of the pure case (``optimizer.dispatch.flow.solve_flow``).
-    """
-
-    flow_engine: FlowEngine = "network-simplex"
-
 
 #: Solver name reported per flow engine.
 _FLOW_SOLVER_NAMES: dict[FlowEngine, str] = {

@@ -18,7 +18,7 @@ Balance per region and resource type (integer units):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,49 +27,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.dispatch import readers
+from optimizer.dispatch.rules import DispatchRules, check_rules
 
 DEFAULT_WINDOW_MINUTES = 120.0
 
 #: Stored travel values below this many minutes are read as 0 minutes.
 ZERO_MINUTES = 1e-6
-
-
-@dataclass(frozen=True)
-class Team:
-    """Resource types that only move together, in whole teams.
-
-    Attributes:
-        name: team name, e.g. ``"ambulance_crew"``.
-        units_per_team: resource name -> units of that resource in one team,
-            e.g. ``{"ambulance": 1, "paramedic": 2}``.
-    """
-
-    name: str
-    units_per_team: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class DispatchRules:
-    """Rules a plain min-cost flow cannot express; any of them switches the engine to a MIP.
-
-    Attributes:
-        min_batch_units: every move carries 0 or at least this many units (of one resource,
-            or teams for a team move); 1 means no rule.
-        max_donors_per_receiver: a region receives from at most this many donors (own regions
-            and partners counted separately), all resources together; ``None`` means no rule.
-        teams: resource groups that move together in whole teams.
-    """
-
-    min_batch_units: int = 1
-    max_donors_per_receiver: int | None = None
-    teams: tuple[Team, ...] = ()
-
-    @property
-    def needs_mip(self) -> bool:
-        """True when any rule is active."""
-        return (
-            self.min_batch_units > 1 or self.max_donors_per_receiver is not None or bool(self.teams)
-        )
 
 
 @dataclass(frozen=True)
@@ -174,7 +137,7 @@ class DispatchProblem:
             if coordinates_deg.shape != (n, 2):
                 raise ValueError(f"coordinates_deg must have shape ({n}, 2)")
         rules = rules or DispatchRules()
-        _check_rules(rules, resource_names)
+        check_rules(rules, resource_names)
         return cls(
             region_ids=region_ids,
             resource_names=resource_names,
@@ -305,21 +268,3 @@ def _per_region(name: str, values: np.ndarray | None, n: int, *, default: float)
     if not np.all(np.isfinite(array)) or (array < 0).any():
         raise ValueError(f"{name} must be finite and >= 0")
     return array
-
-
-def _check_rules(rules: DispatchRules, resource_names: tuple[str, ...]) -> None:
-    """Raise ValueError for an impossible rule setting."""
-    if rules.min_batch_units < 1:
-        raise ValueError("min_batch_units must be >= 1")
-    if rules.max_donors_per_receiver is not None and rules.max_donors_per_receiver < 1:
-        raise ValueError("max_donors_per_receiver must be >= 1")
-    seen: set[str] = set()
-    for team in rules.teams:
-        unknown = set(team.units_per_team) - set(resource_names)
-        if unknown:
-            raise ValueError(f"team {team.name!r}: unknown resource(s) {sorted(unknown)}")
-        if any(units < 1 for units in team.units_per_team.values()):
-            raise ValueError(f"team {team.name!r}: units per team must be >= 1")
-        if seen & set(team.units_per_team):
-            raise ValueError(f"team {team.name!r}: a resource belongs to two teams")
-        seen |= set(team.units_per_team)

@@ -1,4 +1,4 @@
-"""The files of a plan's layers and maps, as writers for ``optimizer.jobs.publish``."""
+"""The files of a plan's layers and maps, as writers for ``optimizer.export.staging.publish``."""
 
 from __future__ import annotations
 

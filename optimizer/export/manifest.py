@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,20 +35,14 @@ def write_manifest(folder: Path, *, inputs: Iterable[Path]) -> None:
     json_writer(manifest)(folder / MANIFEST)
 
 
-def refresh_manifest(folder: Path) -> Path:
-    """Rewrite ``folder``'s manifest so that it lists the files now in the folder.
-
-    The inputs and version it recorded are kept; the outputs are re-hashed. The manifest is
-    replaced atomically.
-    """
+def refreshed_manifest(folder: Path) -> dict[str, object]:
+    """``folder``'s manifest listing the files now in the folder: the inputs and version it
+    recorded are kept, the outputs re-hashed (``staging.refresh_manifest`` writes it)."""
     path = folder / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     manifest["outputs"] = _listing(folder)
     manifest["updated_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
-    staged_path = folder / f".{MANIFEST}.{os.getpid()}.tmp"
-    json_writer(manifest)(staged_path)
-    os.replace(staged_path, path)
-    return path
+    return manifest
 
 
 def _listing(folder: Path) -> list[dict[str, object]]:

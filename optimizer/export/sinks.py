@@ -103,7 +103,7 @@ FORMATS: dict[str, Format] = {
 def layer_artifacts(
     layers: Layers, *, formats: Iterable[str] = ("gpkg",)
 ) -> dict[str, ArtifactWriter]:
-    """The files of ``layers`` in ``formats``: file name → writer, for ``optimizer.jobs.publish``.
+    """The files of ``layers`` in ``formats``: file name → writer, for ``export.staging.publish``.
 
     Args:
         layers: a plan that ``validate_layers`` accepts (it is checked here).

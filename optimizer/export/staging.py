@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from optimizer.export.manifest import MANIFEST, write_manifest
-from optimizer.export.tables import ArtifactWriter
+from optimizer.export.manifest import MANIFEST, refreshed_manifest, write_manifest
+from optimizer.export.tables import ArtifactWriter, json_writer
 
 
 def temporary_path(path: Path) -> Path:
@@ -74,6 +74,17 @@ def _sync(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def refresh_manifest(folder: Path) -> Path:
+    """Rewrite ``folder``'s manifest, staged like every output, so that it lists the files now
+    in the folder (after ``write_artifacts`` added some).
+
+    Returns:
+        The manifest's path.
+    """
+    (path,) = write_artifacts(folder, {MANIFEST: json_writer(refreshed_manifest(folder))})
+    return path
 
 
 def publish(

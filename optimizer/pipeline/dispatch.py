@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from optimizer.dispatch import readers
-from optimizer.dispatch.model import DispatchSettings, solve_dispatch
-from optimizer.dispatch.problem import DispatchProblem, DispatchRules, Team
+from optimizer.dispatch.model import solve_dispatch
+from optimizer.dispatch.problem import DispatchProblem
+from optimizer.dispatch.rules import DispatchRules, Team
+from optimizer.dispatch.settings import DispatchSettings
 from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer

@@ -3,7 +3,7 @@
 The master problem chooses one roster ("column") per employee: a linear program in HiGHS with
 one equality per requirement row (staff + short − over = needed, the slacks weighted as in
 ``rules.cover_demand``) and one convexity row per employee. Columns come from
-``roster_pricing.best_roster``, which keeps every hard rule, the per-type shift limits it
+``pricing.best_roster``, which keeps every hard rule, the per-type shift limits it
 tracks included. The limits it does not track are priced with a per-employee, per-type
 penalty that rises while the priced roster breaks the limit and decays while it does not;
 rosters that still break a limit are not added. An employee is priced without tracked counts

@@ -1,12 +1,13 @@
-"""One employee's most valuable roster under every hard rule: a dynamic program over the days.
+"""One employee's most valuable roster under the priced hard rules: a dynamic program over days.
 
-It is the pricing step of the roster engine's column generation (``roster_columns``): given a
+It is the pricing step of the roster engine's column generation (``columns``): given a
 value for working each shift type on each day and for being off each day, it returns the
-employee's roster of greatest total value. Every per-employee hard rule of ``rules.HARD_RULES``
-is part of the program's state or transitions. "At most N shifts of a type" is tracked in the
-state for the tightest limits (while the combinations stay within ``TRACKED_COUNT_STATES``);
-the caller prices the others with a penalty per shift of the type (a Lagrangian relaxation)
-and checks them.
+employee's roster of greatest total value. Every hard rule whose ``rules.HARD_RULES`` record
+says how it is priced is part of the program's state or transitions (a rule that is not
+priced keeps column generation from the problems it binds, see ``columns.blockers``).
+"At most N shifts of a type" is tracked in the state for the tightest limits (while the
+combinations stay within ``TRACKED_COUNT_STATES``); the caller prices the others with a
+penalty per shift of the type (a Lagrangian relaxation) and checks them.
 
 State after day ``d``: the current stretch (off, with its length capped at the minimum days
 off; or the successor class of the last shift worked, the work stretch's length and whether

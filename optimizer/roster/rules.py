@@ -3,8 +3,8 @@
 HARD RULES (always hold; when they cannot, ``explain`` names the clashing ones)
     one shift per day ...................................... (structural: a day's duty
                                                              literal is the 0/1 sum of its
-                                                             choices, see roster.py)
-    only shifts, sites and skills the employee may work .... may_staff
+                                                             choices, see variables.py)
+    only shifts, sites and skills the employee may work .... eligibility.may_staff
     never on duty on an unavailable day .................... not_on_unavailable_days
     at least 11 hours between two shifts, no forbidden
     successions ............................................ at_least_min_rest_between_shifts
