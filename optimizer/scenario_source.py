@@ -2,10 +2,26 @@
 
 YAML is read with PyYAML's safe loader (no Python tags) and duplicate keys are errors; TOML with
 ``tomllib``. The line map lets validation errors point at the line of the offending field.
+
+A scenario is a few KB, so input that would exhaust time or memory is refused before it costs
+either, each with a one-line ``ScenarioError`` naming the file:
+
+- a file larger than ``MAX_SCENARIO_BYTES`` (1 MiB), before it is parsed (at most that much is
+  ever read, so a special file without an end is refused too);
+- a YAML document with more than ``MAX_ALIASES`` (1,000) aliases, or one that expands to more
+  than ``MAX_NODES`` (100,000) nodes with every alias counted as the whole collection it
+  names: a "billion laughs" of a few hundred bytes (nested lists of aliases) is refused after
+  composing a few dozen nodes instead of building billions;
+- an alias inside the collection it names (a document that expands forever).
+
+The YAML budget is kept twice: by a pass over libyaml's event stream (about 0.1 s for 100,000
+events, where PyYAML's pure-Python composer needs about 1.7 s) and by the composer itself
+(``_BoundedLoader``), so that it holds even where libyaml is missing or disagrees.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,6 +33,14 @@ import yaml
 from optimizer.errors import ScenarioError
 
 FieldPath = tuple[str | int, ...]
+
+MAX_SCENARIO_BYTES = 1 << 20
+"""Largest scenario file read (1 MiB); a real scenario is a few KB, data live in the files it
+names."""
+MAX_ALIASES = 1_000
+"""Most YAML aliases (``*name``) in one scenario."""
+MAX_NODES = 100_000
+"""Most YAML nodes in one scenario, each alias counted as the whole collection it names."""
 
 
 @dataclass
@@ -60,12 +84,7 @@ def read_scenario_source(path: Path) -> ScenarioSource:
         raise ScenarioError(
             [f"{path}: unsupported scenario file type '{suffix}' (expected .yaml, .yml or .toml)"]
         )
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise ScenarioError([f"{path}: is a folder, not a scenario file"]) from None
-    except OSError as error:
-        raise ScenarioError([f"{path}: cannot read scenario file: {error.strerror}"]) from None
+    raw = _read_capped(path)
     text = _decode(path, raw)
     if not text.strip():
         raise _empty(path)
@@ -74,6 +93,32 @@ def read_scenario_source(path: Path) -> ScenarioSource:
         got = describe_type(source.data)
         raise ScenarioError([f"{path}:1: expected a mapping at the top level (got {got})"])
     return source
+
+
+def _read_capped(path: Path) -> bytes:
+    """The bytes of ``path``, refused when there are more than ``MAX_SCENARIO_BYTES`` (only
+    that many and one more are ever read).
+
+    Raises:
+        ScenarioError: a folder, an unreadable file, or a file that is too large.
+    """
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = b"" if size > MAX_SCENARIO_BYTES else handle.read(MAX_SCENARIO_BYTES + 1)
+    except IsADirectoryError:
+        raise ScenarioError([f"{path}: is a folder, not a scenario file"]) from None
+    except OSError as error:
+        raise ScenarioError([f"{path}: cannot read scenario file: {error.strerror}"]) from None
+    if size > MAX_SCENARIO_BYTES or len(raw) > MAX_SCENARIO_BYTES:
+        got = f"{size:,} bytes" if size > MAX_SCENARIO_BYTES else "it does not end there"
+        raise ScenarioError(
+            [
+                f"{path}: scenario file too large (at most {MAX_SCENARIO_BYTES:,} bytes; "
+                f"{got}): a scenario is a few KB, data belong in the files it names"
+            ]
+        )
+    return raw
 
 
 def _empty(path: Path) -> ScenarioError:
@@ -108,9 +153,98 @@ def _decode(path: Path, raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _parse_yaml(path: Path, text: str) -> ScenarioSource:
+class _YamlBudget:
+    """Counts a YAML document's aliases and expanded nodes as it is read; refuses the document
+    beyond ``MAX_ALIASES`` or ``MAX_NODES`` (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.aliases = 0
+        self.nodes = 0
+
+    def alias(self, mark: yaml.Mark | None) -> None:
+        """One more alias, at ``mark``."""
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            raise self._refusal(mark, f"more than {MAX_ALIASES:,} aliases")
+
+    def add(self, nodes: int | None, mark: yaml.Mark | None) -> None:
+        """``nodes`` more nodes (``None``: an alias inside the collection it names)."""
+        if nodes is None:
+            raise self._refusal(mark, "an alias names a collection that contains itself")
+        self.nodes += nodes
+        if self.nodes > MAX_NODES:
+            what = f"more than {MAX_NODES:,} nodes, each alias counted in full"
+            raise self._refusal(mark, what)
+
+    def _refusal(self, mark: yaml.Mark | None, what: str) -> ScenarioError:
+        line = mark.line + 1 if mark is not None else 1
+        return ScenarioError(
+            [f"{self.path}:{line}: YAML document too large ({what}); a scenario is a few KB"]
+        )
+
+
+def _check_yaml_events(path: Path, text: str) -> None:
+    """Keep the YAML budget over libyaml's event stream (fast); a syntax error ends the pass
+    quietly, as the composer reports it with PyYAML's own wording.
+
+    Raises:
+        ScenarioError: too many aliases or nodes, or a self-containing alias.
+    """
+    loader_class = getattr(yaml, "CSafeLoader", None)
+    if loader_class is None:
+        return
+    budget = _YamlBudget(path)
+    sizes: dict[str, int | None] = {}  # anchor → expanded nodes (None while still open)
+    open_collections: list[tuple[str | None, int]] = []  # (anchor, nodes before it)
     try:
-        loader = yaml.SafeLoader(text)
+        for event in yaml.parse(text, Loader=loader_class):
+            if isinstance(event, yaml.AliasEvent):
+                budget.alias(event.start_mark)
+                budget.add(sizes.get(event.anchor, 1), event.start_mark)
+            elif isinstance(event, yaml.ScalarEvent):
+                budget.add(1, event.start_mark)
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                open_collections.append((event.anchor, budget.nodes))
+                if event.anchor is not None:
+                    sizes[event.anchor] = None
+                budget.add(1, event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, before = open_collections.pop()
+                if anchor is not None:
+                    sizes[anchor] = budget.nodes - before
+    except yaml.YAMLError:
+        return
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that keeps the YAML budget while it composes the document."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        super().__init__(text)
+        self.budget = _YamlBudget(path)
+        self.sizes: dict[int, int] = {}  # id(node) → expanded nodes, once composed
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            self.budget.alias(mark)
+            node = super().compose_node(parent, index)
+            self.budget.add(self.sizes.get(id(node)), mark)
+            return node
+        before = self.budget.nodes
+        self.budget.add(1, self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        self.sizes[id(node)] = self.budget.nodes - before
+        return node
+
+
+def _parse_yaml(path: Path, text: str) -> ScenarioSource:
+    _check_yaml_events(path, text)
+    try:
+        loader = _BoundedLoader(text, path)
     except yaml.YAMLError as error:
         raise _yaml_error(path, text, error) from None
     try:
