@@ -35,6 +35,7 @@ from optimizer.choices import (
 from optimizer.errors import ScenarioError
 from optimizer.scenario_errors import describe_validation_error
 from optimizer.scenario_source import read_scenario_source
+from optimizer.solve import MAX_THREADS
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
 
@@ -370,10 +371,15 @@ class SuppliesConfig(Section):
         description="CSV inventory feed: site, item, and units per row or one row per RFID tag."
     )
     consumption: DataFile = Field(description="CSV of forecast use: site, item, units_per_day.")
-    lead_time_days: float = Field(2.0, ge=0, description="Days a replenishment order takes.")
-    safety_days: float = Field(1.0, ge=0, description="Extra days of stock kept as safety.")
+    lead_time_days: float = Field(
+        2.0, ge=0, le=366, description="Days a replenishment order takes."
+    )
+    safety_days: float = Field(1.0, ge=0, le=366, description="Extra days of stock kept as safety.")
     order_cover_days: float = Field(
-        7.0, ge=0, description="An order brings stock to the reorder point plus these days."
+        7.0,
+        ge=0,
+        le=366,
+        description="An order brings stock to the reorder point plus these days.",
     )
 
 
@@ -411,7 +417,12 @@ class SolverConfig(Section):
     relative_gap: float = Field(
         0.0, ge=0, lt=1, description="Stop when proven within this relative gap (0: exact)."
     )
-    threads: int | None = Field(None, gt=0, description="Solver threads; null: the solver decides.")
+    threads: int | None = Field(
+        None,
+        gt=0,
+        le=MAX_THREADS,
+        description=f"Solver threads (at most {MAX_THREADS}); null: the solver decides.",
+    )
     seed: int = Field(0, ge=0, description="Random seed: same inputs and seed give the same plan.")
 
 

@@ -65,7 +65,7 @@ def test_matrix_and_pair_layouts_give_the_same_travel() -> None:
     [
         ("resources", "bad_negative_stock.csv", "bad_negative_stock.csv: available_units: row 3"),
         ("resources", "bad_unknown_region.csv", "bad_unknown_region.csv: region: row 4"),
-        ("travel", "bad_nonsquare.csv", "bad_nonsquare.csv: matrix: row 3"),
+        ("travel", "bad_nonsquare.csv", "bad_nonsquare.csv: row 3: 4 values for 5 columns"),
     ],
 )
 def test_bad_input_names_file_row_and_field(reader: str, name: str, expected: str) -> None:
@@ -79,11 +79,11 @@ def test_bad_input_names_file_row_and_field(reader: str, name: str, expected: st
 
 
 def test_bad_input_messages_say_what_is_wrong() -> None:
-    with pytest.raises(DataError, match="expected a whole number >= 0 \\(got '-3'\\)"):
+    with pytest.raises(DataError, match="expected a whole number from 0 to 1000000 \\(got '-3'\\)"):
         read_resources_csv(DATA / "bad_negative_stock.csv", region_ids=REGIONS)
     with pytest.raises(DataError, match="unknown region 'west'"):
         read_resources_csv(DATA / "bad_unknown_region.csv", region_ids=REGIONS)
-    with pytest.raises(DataError, match="must be square"):
+    with pytest.raises(DataError, match="4 values for 5 columns in the header"):
         read_travel_csv(DATA / "bad_nonsquare.csv", region_ids=REGIONS)
     with pytest.raises(DataError, match="row 5: unknown region 'east'"):
         read_travel_csv(DATA / "travel_matrix.csv", region_ids=REGIONS[:3])

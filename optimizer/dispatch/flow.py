@@ -50,6 +50,21 @@ def unmet_penalty_seconds(n_regions: int, window_minutes: float) -> int:
     return max(n_regions, 1) * max(window_seconds, 1) + 1
 
 
+def penalties_fit(need_units: np.ndarray, priority: np.ndarray, penalty_seconds: int) -> bool:
+    """Whether the penalty of leaving every needed unit unmet stays below
+    :data:`MAX_TOTAL_COST`, so that no cost of the flow network overflows 64 bits.
+
+    Args:
+        need_units: units lacking per region of one resource type, int (n,).
+        priority: weight of an unmet unit per region, int (n,).
+        penalty_seconds: cost of one unmet unit at priority 1.
+    """
+    need = np.asarray(need_units)
+    highest = int(np.asarray(priority)[need > 0].max(initial=0))
+    total = sum(int(units) for units in need[need > 0])  # Python ints: no wrap-around
+    return total * penalty_seconds * highest < MAX_TOTAL_COST
+
+
 @dataclass(frozen=True)
 class FlowNetwork:
     """One resource type's min-cost flow network as arrays (module docstring for the layout).
@@ -119,7 +134,7 @@ def flow_network(
     lender_units = np.concatenate([lendable_units, partner_units])[lenders]
     total_need = int(need_units.sum())
     slack_costs = penalty_seconds * priority[receivers]
-    if total_need * int(slack_costs.max(initial=0)) >= MAX_TOTAL_COST:
+    if not penalties_fit(need_units, priority, penalty_seconds):
         raise ValueError("unmet-demand penalties overflow 64-bit costs; too many units")
     tails = np.concatenate(
         [moves.lender_node(n), np.full(len(receivers), source), lenders, [source]]

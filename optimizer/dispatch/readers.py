@@ -1,12 +1,14 @@
 """CSV readers for dispatch inputs, with one clear error per bad file: file, row, column.
 
-Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
+Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2
+(``optimizer.tables`` reads and checks the cells the same way for every reader).
 
 * regions: ``region`` (id), optional ``priority`` (integer 1–1,000, default 1),
   ``mobilisation_minutes`` (>= 0, default 0), ``lat`` and ``lon`` (WGS84 degrees, both or none).
 * resources (long format, one row per region and resource type): ``region``, ``resource``,
   ``available_units``, ``demand_units`` and optional ``min_cover_units``, ``partner_units``
-  (whole units >= 0, default 0). Region and resource pairs not listed have no units.
+  (whole units from 0 to :data:`MAX_UNITS`, default 0). Region and resource pairs not listed
+  have no units.
 * travel minutes, either a square matrix (header ``region,<id>,<id>,...``, then one row per
   region in the same order; an empty cell is an unreachable pair) or long format
   ``from,to,minutes`` (pairs not listed are unreachable).
@@ -14,21 +16,32 @@ Rows are numbered as in a spreadsheet: the header is row 1, the first data row i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.errors import DataError
+from optimizer.tables import (
+    Table,
+    number_column,
+    quoted,
+    read_table,
+    reject_duplicates,
+    text_column,
+)
 
 #: Highest region priority: keeps ``priority × regions × window seconds`` unmet-demand
 #: penalties well inside 64-bit costs (a scale of 1–5 or 1–10 is the usual use).
 MAX_PRIORITY = 1000
+
+#: Most units of one resource type in one region (a cell of the resources file): a million
+#: staff, vehicles or pallets is beyond any real region, and keeps unmet-demand penalties
+#: (units × priority × penalty seconds) inside 64-bit costs for realistic region counts.
+MAX_UNITS = 1_000_000
 
 UNIT_COLUMNS = ("available_units", "demand_units", "min_cover_units", "partner_units")
 
@@ -44,94 +57,17 @@ class ResourceTable:
     partner: np.ndarray
 
 
-def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
-    """A CSV file as a frame of strings (empty cells are ``""``), with ``required`` columns.
-
-    Raises:
-        DataError: unreadable, empty, without data rows, or missing a required column.
-    """
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise DataError(path, "file not found") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(path, f"file is empty (expected columns {', '.join(required)})") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise DataError(path, f"cannot read CSV: {error}") from None
-    missing = [column for column in required if column not in table.columns]
-    if missing:
-        raise DataError(path, f"missing column(s) {', '.join(missing)}", field="header")
-    if table.empty:
-        raise DataError(path, "no data rows")
-    return table
-
-
-def numeric_column(
-    path: str | Path,
-    table: pd.DataFrame,
-    column: str,
-    *,
-    whole: bool = False,
-    minimum: float = 0.0,
-    maximum: float = np.inf,
-    default: float | None = None,
-) -> np.ndarray:
-    """``table[column]`` as float64, checked finite, within ``[minimum, maximum]`` and whole
-    when asked.
-
-    Empty cells (or an absent column) take ``default``; without a default they are errors.
-
-    Raises:
-        DataError: naming the first bad row and the column.
-    """
-    if column not in table.columns:
-        if default is None:
-            raise DataError(path, f"missing column {column}", field="header")
-        return np.full(len(table), default, dtype=np.float64)
-    text = table[column].str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-    if default is not None:
-        values[(text == "").to_numpy()] = default
-    bad = ~np.isfinite(values) | (values < minimum) | (values > maximum)
-    if whole:
-        bad |= np.isfinite(values) & (values != np.round(values))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        kind = "a whole number" if whole else "a number"
-        bounds = f">= {minimum:g}" if maximum == np.inf else f"from {minimum:g} to {maximum:g}"
-        raise DataError(
-            path,
-            f"row {row + 2}: expected {kind} {bounds} (got {table[column].iloc[row]!r})",
-            field=column,
-        )
-    return values
-
-
-def region_rows(
-    path: str | Path, table: pd.DataFrame, column: str, region_ids: Sequence[str]
-) -> np.ndarray:
+def region_rows(table: Table, column: str, region_ids: Sequence[str]) -> np.ndarray:
     """Region index of each row's ``column`` value, int (rows,).
 
     Raises:
-        DataError: a region id that is not among ``region_ids``, naming the row.
+        DataError: an empty cell or a region id that is not among ``region_ids``, naming the
+            row.
     """
-    index = pd.Index(region_ids).get_indexer(table[column].str.strip())
-    unknown = np.flatnonzero(index < 0)
-    if len(unknown):
-        row = int(unknown[0])
-        raise DataError(
-            path, f"row {row + 2}: unknown region {table[column].iloc[row]!r}", field=column
-        )
+    cells = text_column(table, column)
+    index = pd.Index(region_ids).get_indexer(cells)
+    table.reject(index < 0, column, lambda i: f"unknown region {quoted(cells.iloc[i])}")
     return index
-
-
-def first_duplicate(path: str | Path, table: pd.DataFrame, columns: list[str]) -> None:
-    """Raise DataError naming the first row whose ``columns`` repeat an earlier row."""
-    duplicated = table.duplicated(subset=columns).to_numpy()
-    if duplicated.any():
-        row = int(np.flatnonzero(duplicated)[0])
-        values = ", ".join(str(table[column].iloc[row]) for column in columns)
-        raise DataError(path, f"row {row + 2}: duplicate {values}", field=columns[0])
 
 
 def read_regions_csv(path: str | Path) -> pd.DataFrame:
@@ -142,26 +78,17 @@ def read_regions_csv(path: str | Path) -> pd.DataFrame:
         DataError: see the module docstring for the expected columns.
     """
     table = read_table(path, ["region"])
-    table["region"] = table["region"].str.strip()
-    if (table["region"] == "").any():
-        row = int(np.flatnonzero(table["region"] == "")[0])
-        raise DataError(path, f"row {row + 2}: empty region id", field="region")
-    first_duplicate(path, table, ["region"])
-    regions = pd.DataFrame({"region": table["region"]})
-    regions["priority"] = numeric_column(
-        path, table, "priority", whole=True, minimum=1, maximum=MAX_PRIORITY, default=1
+    reject_duplicates(table, ["region"])
+    regions = pd.DataFrame({"region": text_column(table, "region").to_numpy(dtype=str)})
+    regions["priority"] = number_column(
+        table, "priority", whole=True, minimum=1, maximum=MAX_PRIORITY, default=1
     ).astype(np.int64)
-    regions["mobilisation_minutes"] = numeric_column(
-        path, table, "mobilisation_minutes", default=0.0
-    )
-    if ("lat" in table.columns) != ("lon" in table.columns):
+    regions["mobilisation_minutes"] = number_column(table, "mobilisation_minutes", default=0.0)
+    if table.has("lat") != table.has("lon"):
         raise DataError(path, "give both lat and lon columns, or neither", field="header")
-    if "lat" in table.columns:
+    if table.has("lat"):
         for column, limit in (("lat", 90.0), ("lon", 180.0)):
-            regions[column] = numeric_column(path, table, column, minimum=-limit)
-            beyond = np.flatnonzero(regions[column].to_numpy() > limit)
-            if len(beyond):
-                raise DataError(path, f"row {beyond[0] + 2}: beyond ±{limit:g}", field=column)
+            regions[column] = number_column(table, column, minimum=-limit, maximum=limit)
     return regions
 
 
@@ -169,20 +96,18 @@ def read_resources_csv(path: str | Path, *, region_ids: Sequence[str]) -> Resour
     """Units per region and resource type (long format, see the module docstring).
 
     Raises:
-        DataError: an unknown region, a duplicate (region, resource) row, a negative or
-            fractional unit count, naming the row and column.
+        DataError: an unknown region, a duplicate (region, resource) row, a unit count that is
+            not a whole number from 0 to :data:`MAX_UNITS`, naming the row and column.
     """
     table = read_table(path, ["region", "resource", "available_units", "demand_units"])
-    regions = region_rows(path, table, "region", region_ids)
-    names = table["resource"].str.strip()
-    if (names == "").any():
-        row = int(np.flatnonzero(names == "")[0])
-        raise DataError(path, f"row {row + 2}: empty resource name", field="resource")
-    first_duplicate(path, table.assign(region=regions, resource=names), ["region", "resource"])
+    regions = region_rows(table, "region", region_ids)
+    names = text_column(table, "resource")
+    keys = pd.DataFrame({"region": regions, "resource": names.to_numpy(dtype=str)})
+    reject_duplicates(table, ["region", "resource"], keys)
     resource_names, resources = np.unique(names.to_numpy(dtype=str), return_inverse=True)
     units = []
     for column in UNIT_COLUMNS:
-        values = numeric_column(path, table, column, whole=True, default=0.0)
+        values = number_column(table, column, whole=True, maximum=MAX_UNITS, default=0.0)
         grid = np.zeros((len(region_ids), len(resource_names)), dtype=np.int64)
         grid[regions, resources] = values.astype(np.int64)
         units.append(grid)
@@ -196,80 +121,53 @@ def read_travel_csv(path: str | Path, *, region_ids: Sequence[str]) -> sp.csr_ar
     two accepted layouts.
 
     Raises:
-        DataError: a non-square matrix or ragged row, an unknown or missing region, a negative
-            or non-numeric value, naming the row and column.
+        DataError: a non-square matrix, an unknown or missing region, a negative or
+            non-numeric value, naming the row and column.
     """
-    with _open_text(path) as handle:
-        header = next(csv.reader(handle), None)
-    if header is None:
-        raise DataError(path, "file is empty (expected a matrix or from,to,minutes)")
-    if [cell.strip() for cell in header] == ["from", "to", "minutes"]:
-        return _read_travel_pairs(path, region_ids)
-    return _read_travel_matrix(path, region_ids)
+    table = read_table(path)
+    if list(table.frame.columns) == ["from", "to", "minutes"]:
+        return _travel_pairs(table, region_ids)
+    return _travel_matrix(table, region_ids)
 
 
-def _open_text(path: str | Path) -> TextIO:
-    """Open a CSV file for reading text, turning a missing file into a DataError."""
-    try:
-        return open(path, newline="", encoding="utf-8")
-    except OSError as error:
-        raise DataError(path, f"cannot open: {error.strerror}") from None
-
-
-def _read_travel_pairs(path: str | Path, region_ids: Sequence[str]) -> sp.csr_array:
+def _travel_pairs(table: Table, region_ids: Sequence[str]) -> sp.csr_array:
     """Long-format travel minutes ``from,to,minutes``."""
-    table = read_table(path, ["from", "to", "minutes"])
-    origins = region_rows(path, table, "from", region_ids)
-    destinations = region_rows(path, table, "to", region_ids)
-    first_duplicate(path, table.assign(origin=origins, to=destinations), ["origin", "to"])
-    minutes = numeric_column(path, table, "minutes")
+    origins = region_rows(table, "from", region_ids)
+    destinations = region_rows(table, "to", region_ids)
+    keys = pd.DataFrame({"from": origins, "to": destinations})
+    reject_duplicates(table, ["from", "to"], keys)
+    minutes = number_column(table, "minutes")
     n = len(region_ids)
     return sp.csr_array((minutes, (origins, destinations)), shape=(n, n))
 
 
-def _read_travel_matrix(path: str | Path, region_ids: Sequence[str]) -> sp.csr_array:
+def _travel_matrix(table: Table, region_ids: Sequence[str]) -> sp.csr_array:
     """Square travel-minutes matrix with region ids in the header and the first column."""
-    with _open_text(path) as handle:
-        rows = list(csv.reader(handle))
-    header, body = [cell.strip() for cell in rows[0]], rows[1:]
-    columns = header[1:]
-    for number, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise DataError(
-                path,
-                f"row {number}: {len(row) - 1} values for {len(columns)} columns "
-                "(the matrix must be square)",
-                field="matrix",
-            )
-    if len(body) != len(columns):
+    path = table.path
+    header = list(table.frame.columns)
+    if not header or header[0] != "region":
         raise DataError(
-            path,
-            f"{len(body)} rows for {len(columns)} columns (the matrix must be square)",
-            field="matrix",
+            path, "expected a matrix (first column 'region') or from,to,minutes", field="header"
         )
-    frame = pd.DataFrame(body, columns=["region", *columns], dtype=str)
-    origins = region_rows(path, frame, "region", region_ids)
+    origins = region_rows(table, "region", region_ids)
+    reject_duplicates(table, ["region"], pd.DataFrame({"region": origins}))
+    columns = header[1:]
     destinations = pd.Index(region_ids).get_indexer(columns)
     if (destinations < 0).any():
         unknown = columns[int(np.flatnonzero(destinations < 0)[0])]
-        raise DataError(path, f"row 1: unknown region {unknown!r}", field="header")
-    first_duplicate(path, frame, ["region"])
-    if len(set(columns)) != len(columns) or len(columns) != len(region_ids):
+        raise DataError(path, f"row 1: unknown region {quoted(unknown)}", field="header")
+    if len(columns) != len(region_ids):
         raise DataError(
             path, f"the matrix must list each of the {len(region_ids)} regions once", field="header"
         )
-    cells = np.char.strip(np.asarray(body, dtype=str)[:, 1:])
-    given = cells != ""
-    minutes = np.full(cells.shape, np.nan)
-    minutes[given] = pd.to_numeric(pd.Series(cells[given]), errors="coerce").to_numpy()
-    bad = given & ~(minutes >= 0)
-    if bad.any():
-        row, column = (int(i) for i in np.argwhere(bad)[0])
+    if len(table) != len(columns):
         raise DataError(
             path,
-            f"row {row + 2}: expected minutes >= 0 (got {cells[row, column]!r})",
-            field=columns[column],
+            f"{len(table)} rows for {len(columns)} columns (the matrix must be square)",
+            field="matrix",
         )
+    minutes = np.column_stack([number_column(table, column, default=np.nan) for column in columns])
+    given = ~np.isnan(minutes)
     rows_given, columns_given = np.nonzero(given)
     n = len(region_ids)
     return sp.csr_array(

@@ -1,7 +1,8 @@
 """Supplies: stock per site from an inventory feed, reorder points, transfers and orders.
 
 * Stock comes from an inventory CSV as an RFID reader feed gives it: ``site,item`` and either a
-  ``units`` count per row or one row per tag (``tag`` column: a tag read twice counts once).
+  ``units`` count per row or one row per tag (``tag`` column: a tag read twice counts once; a
+  row without a tag counts). Counts are whole units from 0 to ``readers.MAX_UNITS``.
 * Forecast consumption: ``site,item,units_per_day``.
 * Reorder point of a site and item = ``ceil(units_per_day × (lead_time_days + safety_days))``.
 * A site below its reorder point is first topped up to it by transfers from sites that hold
@@ -23,14 +24,16 @@ import scipy.sparse as sp
 from optimizer.dispatch.model import solve_dispatch
 from optimizer.dispatch.plan import DispatchPlan
 from optimizer.dispatch.problem import DEFAULT_WINDOW_MINUTES, DispatchProblem
-from optimizer.dispatch.readers import (
-    first_duplicate,
-    numeric_column,
-    read_table,
-    region_rows,
-)
+from optimizer.dispatch.readers import MAX_UNITS, region_rows
 from optimizer.errors import DataError
 from optimizer.solve import SolveReport
+from optimizer.tables import (
+    number_column,
+    quoted,
+    read_table,
+    reject_duplicates,
+    text_column,
+)
 
 ORDER_COLUMNS = (
     "site",
@@ -68,20 +71,27 @@ def read_inventory_csv(path: str | Path, *, site_ids: Sequence[str]) -> Inventor
     """Stock per site and item from an inventory feed (module docstring for the columns).
 
     Raises:
-        DataError: an unknown site, an empty item, a negative or fractional count.
+        DataError: an unknown site, an empty item, a count that is not a whole number from 0
+            to ``MAX_UNITS`` (or a total beyond it).
     """
     table = read_table(path, ["site", "item"])
-    sites = region_rows(path, table, "site", site_ids)
-    items = table["item"].str.strip()
-    if (items == "").any():
-        raise DataError(path, f"row {int(np.flatnonzero(items == '')[0]) + 2}: empty item")
-    units = numeric_column(path, table, "units", whole=True, default=1.0)
-    if "tag" in table.columns:
-        repeated = table["tag"].str.strip().duplicated().to_numpy()
-        units[repeated] = 0.0
-    names, item_index = np.unique(items.to_numpy(dtype=str), return_inverse=True)
+    sites = region_rows(table, "site", site_ids)
+    items = text_column(table, "item").to_numpy(dtype=str)
+    units = number_column(table, "units", whole=True, maximum=MAX_UNITS, default=1.0)
+    if table.has("tag"):
+        tags = table.cells("tag")
+        units[(tags.duplicated() & (tags != "")).to_numpy()] = 0.0
+    names, item_index = np.unique(items, return_inverse=True)
     stock = np.zeros((len(site_ids), len(names)), dtype=np.int64)
     np.add.at(stock, (sites, item_index), units.astype(np.int64))
+    if (stock > MAX_UNITS).any():
+        site, item = (int(i) for i in np.argwhere(stock > MAX_UNITS)[0])
+        raise DataError(
+            path,
+            f"{int(stock[site, item])} units of {quoted(str(names[item]))} at "
+            f"{quoted(site_ids[site])} in all; at most {MAX_UNITS}",
+            field="units",
+        )
     return Inventory(tuple(str(name) for name in names), stock)
 
 
@@ -91,22 +101,20 @@ def read_consumption_csv(
     """Forecast ``units_per_day`` per site and item, float (n_sites, n_items); unlisted: 0.
 
     Raises:
-        DataError: an unknown site or item, a duplicate row, a negative rate.
+        DataError: an unknown site or item, a duplicate row, a rate that is not a number
+            from 0 to ``MAX_UNITS``.
     """
     table = read_table(path, ["site", "item", "units_per_day"])
-    sites = region_rows(path, table, "site", site_ids)
-    item_index = pd.Index(items).get_indexer(table["item"].str.strip())
-    unknown = np.flatnonzero(item_index < 0)
-    if len(unknown):
-        row = int(unknown[0])
-        raise DataError(
-            path,
-            f"row {row + 2}: item {table['item'].iloc[row]!r} is not in the inventory",
-            field="item",
-        )
-    first_duplicate(path, table.assign(site=sites, item=item_index), ["site", "item"])
+    sites = region_rows(table, "site", site_ids)
+    names = text_column(table, "item")
+    item_index = pd.Index(items).get_indexer(names)
+    table.reject(
+        item_index < 0, "item", lambda i: f"item {quoted(names.iloc[i])} is not in the inventory"
+    )
+    keys = pd.DataFrame({"site": sites, "item": item_index})
+    reject_duplicates(table, ["site", "item"], keys)
     rates = np.zeros((len(site_ids), len(items)))
-    rates[sites, item_index] = numeric_column(path, table, "units_per_day")
+    rates[sites, item_index] = number_column(table, "units_per_day", maximum=MAX_UNITS)
     return rates
 
 

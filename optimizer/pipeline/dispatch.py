@@ -9,8 +9,12 @@ the dispatch window.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
 
 from optimizer.dispatch import readers
+from optimizer.dispatch.flow import penalties_fit, unmet_penalty_seconds
 from optimizer.dispatch.model import solve_dispatch
 from optimizer.dispatch.problem import DispatchProblem
 from optimizer.dispatch.rules import DispatchRules, Team
@@ -38,13 +42,15 @@ def build_dispatch_problem(
         teams=tuple(Team(team.name, dict(team.units_per_team)) for team in config.teams),
     )
     if config.travel is not None:
-        return DispatchProblem.from_csv(
+        problem = DispatchProblem.from_csv(
             regions_path=config.regions,
             resources_path=config.resources,
             travel_path=config.travel,
             window_minutes=config.window_minutes,
             rules=rules,
         )
+        check_penalties_fit(problem, config.resources, field="demand_units")
+        return problem
     regions = readers.read_regions_csv(config.regions)
     if "lat" not in regions.columns:
         raise DataError(
@@ -61,13 +67,35 @@ def build_dispatch_problem(
     minutes = travel_minutes(
         network, origins=nodes, destinations=nodes, cutoff_minutes=config.window_minutes
     )
-    return DispatchProblem.from_tables(
+    problem = DispatchProblem.from_tables(
         regions=regions,
         units=units,
         travel_minutes=minutes,
         window_minutes=config.window_minutes,
         rules=rules,
     )
+    check_penalties_fit(problem, config.resources, field="demand_units")
+    return problem
+
+
+def check_penalties_fit(problem: DispatchProblem, path: Path, *, field: str) -> None:
+    """Raise DataError (naming ``path`` and ``field``) when one resource type's unmet units,
+    weighted by priority, are too many to price in 64-bit costs (``flow.penalties_fit``).
+
+    Each cell is capped by ``readers.MAX_UNITS``; this catches the sum over many regions.
+    """
+    penalty = unmet_penalty_seconds(problem.n_regions, problem.window_minutes)
+    need = problem.need_units()
+    for resource, name in enumerate(problem.resource_names):
+        if not penalties_fit(need[:, resource], problem.priority, penalty):
+            total = int(need[:, resource].astype(object).sum())
+            raise DataError(
+                path,
+                f"{total} units of {name!r} lacking over {problem.n_regions} regions, at "
+                f"priority up to {int(np.max(problem.priority))}, are too many to weigh; "
+                "lower the demand or the priorities",
+                field=field,
+            )
 
 
 def run_dispatch(

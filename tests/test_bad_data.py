@@ -1,0 +1,121 @@
+"""Issue #15, "Nothing lost, nothing crashes": each data-reader defect, reproduced on the
+bundled files, now ends in one DataError line (exit 2) naming file, row and column, or in a
+correct result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from optimizer.dispatch.problem import DispatchProblem
+from optimizer.dispatch.readers import (
+    MAX_PRIORITY,
+    MAX_UNITS,
+    read_regions_csv,
+    read_resources_csv,
+)
+from optimizer.errors import DataError, ScenarioError
+from optimizer.pipeline.dispatch import check_penalties_fit
+from optimizer.scenario import load_scenario
+from optimizer.solve import MAX_THREADS
+
+REPO = Path(__file__).resolve().parents[1]
+SURGE = REPO / "scenarios" / "data" / "surge"
+
+
+def edited(source: Path, folder: Path, old: str, new: str) -> Path:
+    """A copy of ``source`` in ``folder`` with the first ``old`` replaced by ``new``."""
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    path = folder / source.name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def data_error(call, *args, **kwargs) -> str:
+    """The message of the DataError ``call`` raises; it must be one line, exit code 2."""
+    with pytest.raises(DataError) as caught:
+        call(*args, **kwargs)
+    message = str(caught.value)
+    assert caught.value.exit_code == 2 and "\n" not in message
+    return message
+
+
+# Defect 1: with pandas 3 ``to_numpy()`` may return a read-only view, and the regions reader
+# wrote defaults into it ("assignment destination is read-only", exit 1).
+
+
+@pytest.mark.parametrize("cell", ["15.5", "1.5", "1e30", "99999999999999999999", ""])
+def test_valid_mobilisation_minutes_are_read(tmp_path: Path, cell: str) -> None:
+    path = edited(
+        SURGE / "regions.csv", tmp_path, "87a901212ffffff,1,15,", f"87a901212ffffff,1,{cell},"
+    )
+    regions = read_regions_csv(path)
+    expected = float(cell) if cell else 0.0
+    assert regions["mobilisation_minutes"].iloc[0] == expected
+    assert regions["mobilisation_minutes"].iloc[1] == 15.0
+    assert len(regions) == 31
+
+
+def test_text_mobilisation_minutes_name_file_row_and_column(tmp_path: Path) -> None:
+    path = edited(
+        SURGE / "regions.csv", tmp_path, "87a901281ffffff,2,15,", "87a901281ffffff,2,ten,"
+    )
+    message = data_error(read_regions_csv, path)
+    assert message == f"{path}: mobilisation_minutes: row 4: expected a number >= 0 (got 'ten')"
+
+
+# Defect 2: solver.threads had no upper bound (100000 started 11,000 threads).
+
+
+def test_solver_threads_beyond_the_bound_are_a_scenario_error(tmp_path: Path) -> None:
+    scenario = tmp_path / "threads.yaml"
+    scenario.write_text("name: threads\nsolver:\n  threads: 100000\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert str(caught.value) == f"{scenario}:3: solver.threads: must be <= 64 (got 100000)"
+    assert caught.value.exit_code == 2
+    scenario.write_text(f"name: threads\nsolver:\n  threads: {MAX_THREADS}\n")
+    assert load_scenario(scenario).solver.threads == MAX_THREADS
+
+
+# Defect 4 (dispatch): demand of 9e15 overflowed the unmet-demand penalties (exit 1).
+
+
+def test_demand_beyond_the_cell_bound_names_file_row_and_column(tmp_path: Path) -> None:
+    path = edited(
+        SURGE / "resources.csv",
+        tmp_path,
+        "87a901212ffffff,staff,1,1,",
+        "87a901212ffffff,staff,1,9000000000000000,",
+    )
+    regions = read_regions_csv(SURGE / "regions.csv")["region"].tolist()
+    message = data_error(read_resources_csv, path, region_ids=regions)
+    assert message == (
+        f"{path}: demand_units: row 2: expected a whole number from 0 to {MAX_UNITS} "
+        "(got '9000000000000000')"
+    )
+
+
+def unmet_problem(n: int) -> DispatchProblem:
+    """``n`` regions, each lacking MAX_UNITS staff at the highest priority, none reachable."""
+    return DispatchProblem.from_arrays(
+        region_ids=[f"r{i}" for i in range(n)],
+        resource_names=["staff"],
+        available_units=np.zeros((n, 1), dtype=np.int64),
+        demand_units=np.full((n, 1), MAX_UNITS, dtype=np.int64),
+        priority=np.full(n, MAX_PRIORITY),
+        travel_minutes=sp.csr_array((n, n)),
+        window_minutes=24 * 60,
+    )
+
+
+def test_too_much_unmet_demand_over_many_regions_is_a_data_error() -> None:
+    check_penalties_fit(unmet_problem(100), Path("resources.csv"), field="demand_units")
+    message = data_error(
+        check_penalties_fit, unmet_problem(1000), Path("resources.csv"), field="demand_units"
+    )
+    assert message.startswith("resources.csv: demand_units: 1000000000 units of 'staff' lacking")
