@@ -253,6 +253,19 @@ def text_column(table: Table, column: str) -> pd.Series:
     return cells
 
 
+def to_numbers(values: pd.Series) -> np.ndarray:
+    """Each value as a float64 in a new (writable) array: numbers as they are, text spelled as
+    :data:`NUMBER` parsed (too large: ``inf``), anything else (empty, missing, other text,
+    booleans) ``NaN``."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    cells = values.astype("string").fillna("").str.strip()
+    spelled = cells.str.fullmatch(NUMBER.pattern).to_numpy(dtype=bool)
+    numbers = np.full(len(cells), np.nan)
+    numbers[spelled] = [float(cell) for cell in cells[spelled]]
+    return numbers
+
+
 def number_column(
     table: Table,
     column: str,
@@ -275,9 +288,7 @@ def number_column(
             raise DataError(table.path, f"missing column {column}", field="header")
         return np.full(len(table), default, dtype=np.float64)
     cells = table.frame[column]
-    spelled = cells.str.fullmatch(NUMBER.pattern).to_numpy(dtype=bool)
-    values = np.full(len(table), np.nan)
-    values[spelled] = [float(cell) for cell in cells[spelled]]  # too large: inf, rejected
+    values = to_numbers(cells)
     empty = (cells == "").to_numpy()
     inside = np.isfinite(values) & (values >= minimum) & (values <= maximum)
     if whole:

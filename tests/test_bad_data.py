@@ -18,6 +18,8 @@ from optimizer.dispatch.readers import (
     read_resources_csv,
 )
 from optimizer.errors import DataError, ScenarioError
+from optimizer.forecast import load_history
+from optimizer.forecast.history import MAX_COUNT
 from optimizer.pipeline.dispatch import check_penalties_fit
 from optimizer.scenario import load_scenario
 from optimizer.solve import MAX_THREADS
@@ -119,3 +121,59 @@ def test_too_much_unmet_demand_over_many_regions_is_a_data_error() -> None:
         check_penalties_fit, unmet_problem(1000), Path("resources.csv"), field="demand_units"
     )
     assert message.startswith("resources.csv: demand_units: 1000000000 units of 'staff' lacking")
+
+
+# Defects 3-6 (history): absurd counts were accepted, a header-only file crashed, a stray time
+# of day emptied every forecast, and a wrong path echoed the first line of any file.
+
+AUCKLAND = REPO / "geodata" / "auckland" / "pedestrians_daily.csv"
+HISTORY_COLUMNS = {"site_column": "site", "time_column": "date", "count_column": "count"}
+
+
+def auckland_rows(folder: Path, count: int = 60, *, edit: tuple[int, str] | None = None) -> Path:
+    """The header and the first ``count`` rows of the Auckland history; ``edit`` replaces the
+    line of a spreadsheet row (2: the first data row)."""
+    lines = AUCKLAND.read_text(encoding="utf-8").splitlines()[: count + 1]
+    if edit is not None:
+        lines[edit[0] - 1] = edit[1]
+    path = folder / "history.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        ("inf", "count: non-numeric count on rows 5 (1 rows)"),
+        ("1e308", f"count: count above {int(MAX_COUNT)} on rows 5 (1 rows)"),
+        ("99999999999999999999", f"count: count above {int(MAX_COUNT)} on rows 5 (1 rows)"),
+        ("-inf", "count: non-numeric count on rows 5 (1 rows)"),
+    ],
+)
+def test_absurd_counts_name_file_row_and_column(tmp_path: Path, count: str, expected: str) -> None:
+    path = auckland_rows(tmp_path, edit=(5, f"1 Courthouse Lane,2019-01-04,{count}"))
+    assert data_error(load_history, path, **HISTORY_COLUMNS) == f"{path}: {expected}"
+
+
+def test_a_history_with_a_header_only_is_a_data_error(tmp_path: Path) -> None:
+    path = auckland_rows(tmp_path, count=0)
+    assert (
+        data_error(load_history, path, **HISTORY_COLUMNS) == f"{path}: no data rows (only a header)"
+    )
+
+
+def test_a_time_of_day_in_a_daily_history_names_the_row(tmp_path: Path) -> None:
+    path = auckland_rows(tmp_path, edit=(7, "1 Courthouse Lane,2019-01-06 13:30,512"))
+    assert data_error(load_history, path, **HISTORY_COLUMNS) == (
+        f"{path}: date: time of day in a daily history on rows 7 (1 rows)"
+    )
+    history = load_history(auckland_rows(tmp_path), **HISTORY_COLUMNS)
+    assert history.frequency == "daily" and len(history.counts) == 60
+
+
+def test_a_history_path_at_another_file_never_quotes_it(tmp_path: Path) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin\n")
+    message = data_error(load_history, secret, **HISTORY_COLUMNS)
+    assert message == f"{secret}: site: no column 'site'; columns found: 1"
+    assert "root" not in message.removeprefix(str(secret))

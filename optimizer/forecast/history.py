@@ -1,17 +1,25 @@
 """Demand history: a (site, timestamp or date, count) table read from CSV or Parquet.
 
-Bad rows (unparseable dates, non-numeric or negative counts, unknown sites, duplicate
-site × time pairs) raise :class:`~optimizer.errors.DataError` naming the file and the rows.
-Gaps (dates or hours with no row, or with an empty count) are *reported* in
-:class:`HistoryReport` and kept as missing values; they are never filled.
+Bad rows (unparseable dates, counts that are not numbers from 0 to :data:`MAX_COUNT`, unknown
+sites, duplicate site × time pairs) raise :class:`~optimizer.errors.DataError` naming the file,
+the column and the rows. Gaps (dates or hours with no row, or with an empty count) are
+*reported* in :class:`HistoryReport` and kept as missing values; they are never filled.
 
-Row numbers are those a user sees: for CSV the file line (the header is line 1), for Parquet
-the 1-based row.
+Times are ISO 8601 text, ``YYYY-MM-DD`` (daily history) or ``YYYY-MM-DD HH:MM[:SS]`` (hourly
+history; ``T`` may separate date and time; a UTC offset is ignored: times are local), or the
+Parquet column's dates and timestamps, in the years :data:`FIRST_YEAR` to :data:`LAST_YEAR`.
+Most rows decide the frequency: a history is hourly when at least half its times are not
+midnight; a time of day in a daily history, or a time not on the hour in an hourly one, is an
+error naming the row.
+
+Row numbers are those a user sees: for CSV the spreadsheet row (the header is row 1), for
+Parquet the 1-based row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,9 +28,24 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import DataError
+from optimizer.tables import number_text, read_table, to_numbers
 
 Frequency = Literal["daily", "hourly"]
 _MAX_ROWS_NAMED = 5
+
+MAX_COUNT = 1e9
+"""Largest count of one site in one period (day or hour): a billion arrivals or passers-by is
+beyond any real service point (the busiest stations see a few million a day), so a larger
+value is a unit or typing error, and would swamp the site's forecast."""
+
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""Years a history's times may fall in (keeps calendars and date ranges finite)."""
+
+_ISO_TIME = re.compile(
+    r"(?P<time>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)"
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+"""An ISO 8601 date or date and time, with an optional UTC offset (dropped: times are local)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +148,7 @@ def load_history(
         negative count, unknown site, or a duplicate site × time.
     """
     path = Path(path)
-    frame, first_row = _read_table(path)
+    frame, rows = _read_table(path)
     return history_from_frame(
         frame,
         path=path,
@@ -134,7 +157,7 @@ def load_history(
         count_column=count_column,
         site=site,
         known_sites=known_sites,
-        first_row=first_row,
+        rows=rows,
     )
 
 
@@ -148,21 +171,29 @@ def history_from_frame(
     site: str | None = None,
     known_sites: Collection[str] | None = None,
     first_row: int = 2,
+    rows: Sequence[int] | None = None,
 ) -> History:
     """Validate an in-memory table as :func:`load_history` does; ``path`` names it in errors.
 
-    ``first_row`` is the row number of the frame's first row (2 for a CSV with a header);
-    ``site`` names the only site when ``site_column`` is ``None`` (default: the stem of ``path``).
+    ``rows`` are the row numbers of the frame's rows; without them, the frame's first row is
+    ``first_row`` (2 for a CSV with a header) and the others follow. ``site`` names the only
+    site when ``site_column`` is ``None`` (default: the stem of ``path``).
+
+    Raises:
+        DataError: as :func:`load_history`.
     """
     wanted = [c for c in (site_column, time_column, count_column) if c is not None]
     unknown = [c for c in wanted if c not in frame.columns]
     if unknown:
+        # The header of an arbitrary file is not quoted back: only how many columns it has.
         raise DataError(
             path,
-            f"no column {unknown[0]!r}; the columns are {', '.join(map(repr, frame.columns))}",
+            f"no column {unknown[0]!r}; columns found: {len(frame.columns)}",
             field=unknown[0],
         )
-    rows = np.arange(len(frame)) + first_row
+    if frame.empty:
+        raise DataError(path, "no data rows (only a header)")
+    rows = np.arange(len(frame)) + first_row if rows is None else np.asarray(rows)
     sites = (
         frame[site_column].astype("string").str.strip()
         if site_column is not None
@@ -177,11 +208,9 @@ def history_from_frame(
     table = pd.DataFrame(
         {"site": sites.to_numpy(dtype=object), "time": times, "count": counts, "row": rows}
     )
+    frequency = _frequency(path, time_column, table)
     _reject_duplicates(path, time_column, table)
     table = table.sort_values(["site", "time"], kind="stable").reset_index(drop=True)
-    frequency: Frequency = (
-        "hourly" if (table["time"] != table["time"].dt.normalize()).any() else "daily"
-    )
     return History(
         path=str(path),
         frequency=frequency,
@@ -190,29 +219,62 @@ def history_from_frame(
     )
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """The raw table (all columns as text for CSV) and the row number of its first row."""
+def _read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """The raw table (CSV cells as text, empty cells missing) and the row number of each row.
+
+    Raises:
+        DataError: an unreadable file; the reader's own message never quotes the file.
+    """
+    if path.suffix.lower() not in {".parquet", ".pq"}:
+        table = read_table(path)
+        return table.frame.replace("", np.nan), table.rows
     try:
-        if path.suffix.lower() in {".parquet", ".pq"}:
-            return pd.read_parquet(path), 1
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]), 2
-    except (OSError, ValueError, ImportError) as error:
-        raise DataError(path, f"cannot read the history table: {error}") from error
+        frame = pd.read_parquet(path)
+    except FileNotFoundError:
+        raise DataError(path, "file not found") from None
+    except Exception as error:  # pyarrow raises many types for files that are not Parquet
+        raise DataError(path, f"cannot read as Parquet ({type(error).__name__})") from None
+    return frame, np.arange(len(frame)) + 1
 
 
 def _parse_times(path: Path, column: str, raw: pd.Series, rows: np.ndarray) -> pd.Series:
-    parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
+    """The times as naive timestamps (a time zone or UTC offset is dropped, keeping local
+    times), each in :data:`FIRST_YEAR`–:data:`LAST_YEAR`."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        raw = raw.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = pd.Series(raw, dtype="datetime64[ns]")
+    else:
+        text = raw.astype("string").str.strip().str.extract(f"^{_ISO_TIME.pattern}$")["time"]
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
     _reject(path, column, rows, parsed.isna().to_numpy(), "unparseable or empty date")
+    years = parsed.dt.year.to_numpy()
+    outside = (years < FIRST_YEAR) | (years > LAST_YEAR)
+    _reject(path, column, rows, outside, f"date outside {FIRST_YEAR}–{LAST_YEAR}")
     return parsed.astype("datetime64[ns]")
 
 
 def _parse_counts(path: Path, column: str, raw: pd.Series, rows: np.ndarray) -> np.ndarray:
-    counts = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    _reject(path, column, rows, np.isnan(counts) & raw.notna().to_numpy(), "non-numeric count")
+    """The counts as floats, NaN where the cell is empty (a gap)."""
+    counts = to_numbers(raw)
+    given = raw.notna().to_numpy()
+    _reject(path, column, rows, np.isnan(counts) & given, "non-numeric count")
     _reject(path, column, rows, counts < 0, "negative count")
+    _reject(path, column, rows, counts > MAX_COUNT, f"count above {number_text(MAX_COUNT)}")
     return counts
+
+
+def _frequency(path: Path, column: str, table: pd.DataFrame) -> Frequency:
+    """Daily or hourly, by most rows; rows that do not fit are errors."""
+    clock = table["time"] - table["time"].dt.normalize()
+    off_midnight = (clock != pd.Timedelta(0)).to_numpy()
+    rows = table["row"].to_numpy()
+    if 2 * off_midnight.sum() < len(table):
+        _reject(path, column, rows, off_midnight, "time of day in a daily history")
+        return "daily"
+    off_hour = (clock % pd.Timedelta(hours=1) != pd.Timedelta(0)).to_numpy()
+    _reject(path, column, rows, off_hour, "time not on the hour in an hourly history")
+    return "hourly"
 
 
 def _reject_duplicates(path: Path, column: str, table: pd.DataFrame) -> None:
