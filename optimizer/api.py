@@ -17,9 +17,8 @@ from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS
 from optimizer.errors import DataError, ScenarioError
 from optimizer.export.artifacts import map_artifacts
 from optimizer.export.lock import output_lock
-from optimizer.export.manifest import MANIFEST
 from optimizer.export.sinks import GEOPACKAGE_NAME, read_layers
-from optimizer.export.staging import publish, refresh_manifest, write_artifacts
+from optimizer.export.staging import check_output_folder, publish, publish_into, update
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
@@ -86,7 +85,8 @@ def plan(
         A ``PlanOutcome``; ``summary.json`` and ``manifest.json`` are in its folder.
 
     Raises:
-        ScenarioError, DataError: bad input (nothing is written).
+        ScenarioError, DataError: bad input, or an existing output folder that svcplan did not
+            write (nothing is written).
         OutputBusyError: another run is writing the same outputs (checked before any work).
     """
     scenario_path = Path(scenario_path)
@@ -96,6 +96,7 @@ def plan(
     inputs = sorted(set(scenario_input_files(scenario)))
     folder = output_folder(scenario, scenario_path, out_dir)
     with output_lock(folder):
+        check_output_folder(folder, carry_over=OWN_FOLDERS)
         progress(f"reading {len(inputs)} input files")
         engines: dict[str, object] = {}
         artifacts: dict[str, ArtifactWriter] = {}
@@ -139,6 +140,7 @@ def forecast(
     assert scenario.staffing is not None
     root = output_folder(scenario, scenario_path, out_dir)
     with output_lock(root):
+        check_output_folder(root / FORECAST_FOLDER)
         demand = forecast_staffing(
             scenario.staffing, with_backtest=with_backtest, progress=progress
         )
@@ -146,8 +148,7 @@ def forecast(
         artifacts = {**staffing_artifacts(demand), "summary.json": json_writer(summary)}
         folder = root / FORECAST_FOLDER
         progress(f"writing {folder}")
-        files = publish(folder, artifacts, inputs=[scenario.staffing.history])
-        _refresh_plan_manifest(root)
+        files = publish_into(root, FORECAST_FOLDER, artifacts, inputs=[scenario.staffing.history])
     return ForecastOutcome(scenario=scenario, folder=folder, demand=demand, files=files)
 
 
@@ -174,13 +175,13 @@ def dispatch(
     root = output_folder(scenario, scenario_path, out_dir)
     inputs = sorted(set(scenario_input_files(scenario.dispatch)))
     with output_lock(root):
+        check_output_folder(root / DISPATCH_FOLDER)
         artifacts: dict[str, ArtifactWriter] = {}
         limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
         summary = run_dispatch(scenario, limits, artifacts, progress)
         artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
         folder = root / DISPATCH_FOLDER
-        files = publish(folder, artifacts, inputs=inputs)
-        _refresh_plan_manifest(root)
+        files = publish_into(root, DISPATCH_FOLDER, artifacts, inputs=inputs)
     return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
@@ -256,12 +257,13 @@ def export(
         png_dpi: resolution of the PNG map.
 
     Returns:
-        The files written. Each is written under a temporary name and renamed into place, so an
-        interrupted export leaves the previous files intact; ``manifest.json`` is refreshed.
+        The files written. The folder is rebuilt beside itself with them and its refreshed
+        ``manifest.json`` and swapped in at once, so an interrupted export leaves the previous
+        folder intact and every manifest agrees with its files.
 
     Raises:
-        DataError: no plan in ``plan_dir``, a plan that breaks the layer contract, or an
-            unknown format.
+        DataError: no plan in ``plan_dir``, a folder svcplan did not publish, a plan that
+            breaks the layer contract, or an unknown format.
         OutputBusyError: another run is writing ``plan_dir``.
     """
     folder = Path(plan_dir)
@@ -276,8 +278,7 @@ def export(
         artifacts = map_artifacts(
             layers, formats=formats, title=folder.name, tiles_url=tiles_url, png_dpi=png_dpi
         )
-        written = write_artifacts(folder, artifacts)
-        refresh_manifest(folder)
+        written = update(folder, artifacts)
     return written
 
 
@@ -294,13 +295,6 @@ def _scenario_with(scenario_path: Path, section: str, progress: Progress) -> Sce
             [f"{scenario_path}:1: {section}: this scenario has no {section} section"]
         )
     return scenario
-
-
-def _refresh_plan_manifest(root: Path) -> None:
-    """After a command rewrote its subfolder of ``root``, re-list ``root``'s manifest (if a plan
-    wrote one) so that its digests match the files now there."""
-    if (root / MANIFEST).is_file():
-        refresh_manifest(root)
 
 
 def scenario_input_files(model: BaseModel) -> Iterator[Path]:

@@ -18,6 +18,16 @@ from pathlib import Path
 
 from optimizer.errors import OutputBusyError
 
+_held: set[Path] = set()
+"""The output folders (resolved) whose lock this process holds now."""
+
+
+def holds_output_lock(path: Path) -> bool:
+    """Whether this process holds the output lock of ``path`` or of a folder above it (only then
+    may ``export.staging`` clean up what dead runs left there)."""
+    resolved = Path(path).resolve()
+    return any(held == resolved or held in resolved.parents for held in _held)
+
 
 @contextmanager
 def output_lock(folder: Path) -> Iterator[None]:
@@ -33,7 +43,8 @@ def output_lock(folder: Path) -> Iterator[None]:
     """
     locks = Path(tempfile.gettempdir()) / "svcplan-locks"
     locks.mkdir(exist_ok=True)
-    key = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:32]
+    resolved = folder.resolve()
+    key = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:32]
     with (locks / f"{key}.lock").open("a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -49,8 +60,10 @@ def output_lock(folder: Path) -> Iterator[None]:
             started = datetime.now(UTC).isoformat(timespec="seconds")
             handle.write(f"pid {os.getpid()}, started {started}")
             handle.flush()
+            _held.add(resolved)
             yield
         finally:
+            _held.discard(resolved)
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)

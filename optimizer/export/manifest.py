@@ -35,10 +35,27 @@ def write_manifest(folder: Path, *, inputs: Iterable[Path]) -> None:
     json_writer(manifest)(folder / MANIFEST)
 
 
-def refreshed_manifest(folder: Path) -> dict[str, object]:
-    """``folder``'s manifest listing the files now in the folder: the inputs and version it
-    recorded are kept, the outputs re-hashed (``staging.refresh_manifest`` writes it)."""
-    path = folder / MANIFEST
+def is_svcplan_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest svcplan wrote: a JSON object with svcplan's keys
+    (``svcplan_version`` text, ``inputs`` and ``outputs`` lists). Only a folder holding one is
+    replaced by a later run."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("svcplan_version"), str)
+        and isinstance(manifest.get("inputs"), list)
+        and isinstance(manifest.get("outputs"), list)
+    )
+
+
+def refreshed_manifest(folder: Path, *, recorded: Path | None = None) -> dict[str, object]:
+    """A manifest listing the files now in ``folder``: the inputs and version recorded in the
+    manifest at ``recorded`` (default: ``folder``'s own) are kept, the outputs re-hashed
+    (``export.staging`` writes it into the folder it is about to swap in)."""
+    path = folder / MANIFEST if recorded is None else recorded
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     manifest["outputs"] = _listing(folder)
     manifest["updated_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
