@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
+import h3
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+import cli
 from cli import app
+from optimizer.api import PlanOutcome
 from optimizer.export.staging import publish
 from optimizer.export.tables import json_writer
 
@@ -19,6 +27,9 @@ from .test_scenario import BROKEN
 
 runner = CliRunner()
 SAMPLE_TEXT = SAMPLE_SCENARIO.read_text().replace("../geodata", str(REPO_ROOT / "geodata"))
+SAMPLE_PEOPLE = REPO_ROOT / "geodata" / "porto_alegre" / "poa_hexgrid_h3.gpkg"
+#: Two H3 resolution-7 districts of central Porto Alegre (72 hexagons, 93,569 residents).
+CENTRAL_DISTRICTS = {"87a901288ffffff", "87a90128effffff"}
 
 
 @pytest.fixture
@@ -84,17 +95,56 @@ def test_global_options_before_the_command_work_too(tmp_path: Path, region_only:
     assert (tmp_path / "porto-alegre" / "summary.json").is_file()
 
 
-def test_plan_prints_the_siting_figures_and_keeps_stdout_clean(tmp_path: Path) -> None:
+def _printed(monkeypatch: pytest.MonkeyPatch, render: Callable[[], None]) -> str:
+    """What ``render`` (one of the CLI's printing functions) prints on the CLI's stdout."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, highlight=False, soft_wrap=True)
+    monkeypatch.setattr(cli, "stdout", console)
+    render()
+    return buffer.getvalue()
+
+
+def test_plan_prints_the_siting_figures(
+    porto_alegre_plan: PlanOutcome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `svcplan plan` prints for the sample, rendered by the CLI's own printing code from
+    the plan solved once for the session (conftest), not from a second solve."""
+    text = _printed(monkeypatch, lambda: cli._print_plan(porto_alegre_plan))
+    assert "residents within 15 min" in text
+    assert "of 812,935 (" in text
+    assert "urban districts meeting density" in text
+    assert "HiGHS" not in text
+    assert f"outputs: {porto_alegre_plan.folder}/" in text
+
+
+def test_plan_end_to_end_keeps_solver_output_off_stdout(tmp_path: Path) -> None:
+    """`svcplan plan` in its own process, so that what the solver prints natively on file
+    descriptor 1 (HiGHS' banner, once per process) would reach stdout if the CLI let it. The
+    scenario is the sample with `objective: cover` on two central districts' residents only,
+    so that the sample city is not solved twice in a test session."""
+    people = tmp_path / "people.gpkg"
+    cells = gpd.read_file(SAMPLE_PEOPLE)
+    central = [h3.cell_to_parent(cell, 7) in CENTRAL_DISTRICTS for cell in cells["id"]]
+    cells[central].to_file(people, layer="poa_hexgrid")
     scenario = tmp_path / "cover.yaml"
     text = SAMPLE_TEXT.replace("objective: lexicographic", "objective: cover")
+    assert str(SAMPLE_PEOPLE) in text  # else the whole city would be solved again
+    text = text.replace(str(SAMPLE_PEOPLE), str(people))
     scenario.write_text(text.replace("formats: [gpkg, html, png]", "formats: [gpkg]"))
-    result = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "plan", str(scenario), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "COLUMNS": "120"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
     assert "residents within 15 min" in result.stdout
     assert "urban districts meeting density" in result.stdout
     assert "HiGHS" not in result.stdout
-    as_json = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path), "--json", "-q"])
-    siting = json.loads(as_json.stdout)["engines"]["siting"]
+    summary = json.loads((tmp_path / "out" / "porto-alegre" / "summary.json").read_text())
+    siting = summary["engines"]["siting"]
     assert siting["objective"] == "cover"
     assert siting["status"] == "optimal"
 

@@ -1,14 +1,15 @@
 """The bundled sample: siting for 812,935 residents, checked independently of the model.
 
-The plan runs once for the module (about a minute). Coverage, the density rule and the typed
-posts are recomputed here from the published layers with networkx's Dijkstra, the raw hexagon
-file and H3, not with the engine's own travel-time code.
+The plan is conftest's ``porto_alegre_plan``, solved once per test session. Coverage, the
+density rule and the typed posts are recomputed here from the published layers with networkx's
+Dijkstra, the raw hexagon file and H3, not with the engine's own travel-time code.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,14 +23,14 @@ from scipy.spatial import cKDTree
 from optimizer import api
 from optimizer.geo.osm import load_road_network
 
-from .conftest import REPO_ROOT, SAMPLE_SCENARIO
+from .conftest import REPO_ROOT
 
 DATA = REPO_ROOT / "geodata" / "porto_alegre"
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory: pytest.TempPathFactory) -> api.PlanOutcome:
-    return api.plan(SAMPLE_SCENARIO, out_dir=tmp_path_factory.mktemp("out"))
+def outcome(porto_alegre_plan: api.PlanOutcome) -> api.PlanOutcome:
+    return porto_alegre_plan
 
 
 @pytest.fixture(scope="module")
@@ -154,13 +155,14 @@ def test_layers_hold_the_plan(outcome: api.PlanOutcome, siting: dict) -> None:
 
 
 def test_export_command_rewrites_every_format_and_the_manifest(
-    outcome: api.PlanOutcome, siting: dict
+    outcome: api.PlanOutcome, siting: dict, tmp_path: Path
 ) -> None:
     from typer.testing import CliRunner
 
     from cli import app
 
-    folder = outcome.folder
+    folder = tmp_path / outcome.folder.name  # a copy: the session's plan stays as published
+    shutil.copytree(outcome.folder, folder)
     formats = ["geoparquet", "flatgeobuf", "geojson", "html", "png"]
     arguments = ["export", str(folder), "--dpi", "60", "--json"]
     for name in formats:
