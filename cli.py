@@ -10,18 +10,20 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from optimizer import __version__
+from optimizer import __version__, stop
 from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS, described
 from optimizer.errors import ScenarioError, SvcplanError
 
@@ -125,26 +127,31 @@ def _native_stdout_aside(quiet: bool) -> Iterator[None]:
 def _guarded(options: Options, action: Callable[[], T]) -> T:
     """Run ``action``; map svcplan errors to their exit codes with a message and no traceback.
 
-    Whatever native code prints on stdout meanwhile goes to stderr (nowhere with --quiet).
+    SIGINT and SIGTERM stop it (``optimizer.stop``): a solver returns its best result, other
+    work ends with exit 130 or 143 and nothing written. Whatever native code prints on stdout
+    meanwhile goes to stderr (nowhere with --quiet).
     """
     try:
         with _native_stdout_aside(options.quiet or options.json):
-            return action()
+            result = stop.run_stoppable(action)
     except SvcplanError as error:
         if options.debug:
             raise
         for line in str(error).splitlines():
             stderr.print(f"error: {line}" if not line.startswith(" ") else line, markup=False)
         raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        stderr.print("interrupted: nothing was written")
-        raise typer.Exit(130) from None
     except Exception as error:
         if options.debug:
             raise
         stderr.print(f"internal error: {type(error).__name__}: {error}", markup=False)
         stderr.print("rerun with --debug for the traceback")
         raise typer.Exit(EXIT_OTHER) from None
+    if stop.stopped_by() is not None:
+        stderr.print(
+            f"interrupted by {stop.stopped_by()}: the solver stopped early; the best result "
+            "found was kept and is reported as feasible, with its bound and gap"
+        )
+    return result
 
 
 def _guarded_with_progress(options: Options, action: Callable[[Callable[[str], None]], T]) -> T:
@@ -154,6 +161,14 @@ def _guarded_with_progress(options: Options, action: Callable[[Callable[[str], N
         return _guarded(options, lambda: action(lambda _line: None))
     with stderr.status("starting", spinner="dots") as status:
         return _guarded(options, lambda: action(status.update))
+
+
+def _api() -> ModuleType:
+    """``optimizer.api``, imported on first use: inside a command's guarded work, so that the
+    engines load only when needed and a signal while they load ends the run cleanly."""
+    from optimizer import api
+
+    return api
 
 
 def _emit_json(document: object) -> None:
@@ -208,12 +223,10 @@ def solve(
     debug: DebugOption = False,
 ) -> None:
     """Solve a published benchmark instance; print objective, status, bound, gap and seconds."""
-    from optimizer import api
-
     options = ctx.obj.merged(time_limit=time_limit, json=json_output, quiet=quiet, debug=debug)
     result = _guarded(
         options,
-        lambda: api.solve_instance(format_name, instance, time_limit_seconds=options.time_limit),
+        lambda: _api().solve_instance(format_name, instance, time_limit_seconds=options.time_limit),
     )
     if options.json:
         _emit_json(result)
@@ -245,14 +258,12 @@ def plan(
     debug: DebugOption = False,
 ) -> None:
     """Run the engines a scenario enables and write outputs to <out>/<name>/."""
-    from optimizer import api
-
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
     outcome = _guarded_with_progress(
         options,
-        lambda progress: api.plan(
+        lambda progress: _api().plan(
             scenario_file,
             out_dir=options.out,
             time_limit_seconds=options.time_limit,
@@ -336,16 +347,14 @@ def forecast(
     debug: DebugOption = False,
 ) -> None:
     """Forecast demand and staff requirements; write them to <out>/<name>/forecast/."""
-    from optimizer import api
-
     options = ctx.obj.merged(out=out, quiet=quiet, json=json_output, debug=debug)
     outcome = _guarded_with_progress(
         options,
-        lambda progress: api.forecast(
+        lambda progress: _api().forecast(
             scenario_file, out_dir=options.out, with_backtest=with_backtest, progress=progress
         ),
     )
-    summary = api.staffing_summary(outcome.demand)
+    summary = _api().staffing_summary(outcome.demand)
     if options.json:
         _emit_json(summary)
         return
@@ -424,14 +433,12 @@ def dispatch(
     debug: DebugOption = False,
 ) -> None:
     """Plan who sends what to whom within the window; write <out>/<name>/dispatch/."""
-    from optimizer import api
-
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
     outcome = _guarded_with_progress(
         options,
-        lambda progress: api.dispatch(
+        lambda progress: _api().dispatch(
             scenario_file,
             out_dir=options.out,
             time_limit_seconds=options.time_limit,
@@ -499,12 +506,10 @@ def export(
     debug: DebugOption = False,
 ) -> None:
     """Rewrite a plan's map layers and maps in other formats, next to the plan."""
-    from optimizer import api
-
     options = ctx.obj.merged(quiet=quiet, json=json_output, debug=debug)
     written = _guarded(
         options,
-        lambda: api.export(plan_dir, formats=formats, tiles_url=tiles, png_dpi=dpi),
+        lambda: _api().export(plan_dir, formats=formats, tiles_url=tiles, png_dpi=dpi),
     )
     if options.json:
         _emit_json({"written": [str(path) for path in written]})
@@ -513,5 +518,19 @@ def export(
             stdout.print(f"wrote {path}")
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The ``svcplan`` console script: the typer app, with a quiet exit (130 or 143) when a
+    signal arrives before a command has taken over the signals (while starting up)."""
+
+    def on_signal(number: int, _frame: object) -> None:
+        name = signal.Signals(number).name
+        stderr.print(f"interrupted by {name} while starting: nothing was done")
+        raise SystemExit(128 + number)
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, on_signal)
     app()
+
+
+if __name__ == "__main__":
+    run()

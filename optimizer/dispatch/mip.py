@@ -24,6 +24,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from optimizer import stop
 from optimizer.dispatch.flow import travel_cost_seconds
 from optimizer.dispatch.moves import CandidateMoves, allowed_moves
 from optimizer.dispatch.plan import Allocation
@@ -300,7 +301,7 @@ def _run_highs(
         matrix.data.astype(np.float64),
         integer.astype(np.int32),
     )
-    highs.run()
+    stop.run_highs(highs)
     info = highs.getInfo()
     has_solution = int(info.primal_solution_status) == _FEASIBLE
     status = status_from_highs(highs.getModelStatus().name, has_solution=has_solution)

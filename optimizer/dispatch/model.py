@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from optimizer import stop
 from optimizer.dispatch.flow import (
     SECONDS_PER_MINUTE,
     flow_network,
@@ -68,6 +69,8 @@ def solve_dispatch(
             # Never infeasible in theory: moving nothing and leaving all demand unmet is a plan.
             raise SolverError(f"dispatch MIP: HiGHS ended with status {outcome.status}")
         if outcome.allocation is None:
+            if stop.requested():
+                raise stop.Interrupted
             raise NoSolutionError("dispatch MIP: no plan found within the time limit")
         allocation, status, solver = outcome.allocation, outcome.status, "highs"
         cost_seconds, bound_seconds = outcome.cost_seconds, outcome.bound_seconds

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from optimizer import stop
 from optimizer.roster.eligibility import may_staff
 from optimizer.roster.pricing import UNREACHABLE, EmployeeRules, best_roster, employee_rules
 from optimizer.roster.problem import RosterProblem
@@ -322,7 +323,7 @@ class _Master:
         solution.col_value = start.tolist()
         mip.setSolution(solution)
         mip.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
-        mip.run()
+        stop.run_highs(mip)
         values = np.asarray(mip.getSolution().col_value)[first:]
         found = mip.getSolution().value_valid and len(values) == len(self.columns)
         if not found or mip.getObjectiveValue() >= dived - REDUCED_COST_EPSILON:
@@ -364,7 +365,7 @@ def column_generation(
         _generate(master, pricing, {}, root, pool)
         chosen = _dive(master, pricing, {}, deadline, pool)
         now = time.perf_counter()
-        if now < deadline:
+        if not stop.past(deadline, now):
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             for e, column in polished.items():
                 if column != chosen[e]:
@@ -395,7 +396,7 @@ def _dive(
     objective = master.lp.getObjectiveValue()
     while len(chosen) < len(pricing):
         left = len(pricing) - len(chosen)
-        settled = _settle(master, values, chosen, time.perf_counter() >= deadline)
+        settled = _settle(master, values, chosen, stop.past(deadline, time.perf_counter()))
         for e, column in settled.items():
             chosen[e] = column
             master.fix(e, column)
@@ -424,7 +425,7 @@ def _repair(
     master.solve()
     best = master.lp.getObjectiveValue()
     failures = 0
-    while failures < REPAIR_PATIENCE and time.perf_counter() < deadline:
+    while failures < REPAIR_PATIENCE and not stop.past(deadline, time.perf_counter()):
         freed = rng.sample(range(employees), min(size, employees))
         for e in freed:
             master.unfix(e)
@@ -484,7 +485,7 @@ def _generate(
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
     while True:
         duals, convexity, values = master.solve()
-        if time.perf_counter() >= deadline:
+        if stop.past(deadline, time.perf_counter()):
             return values
         if master.lp.getObjectiveValue() <= unless_within + REDUCED_COST_EPSILON:
             return values

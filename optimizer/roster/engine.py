@@ -13,6 +13,7 @@ from collections import Counter
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.roster import columns
 from optimizer.roster.explain import explain_infeasibility
@@ -64,6 +65,8 @@ def solve_roster(
         clashes = explain_infeasibility(problem, settings, limits)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
     if search.values is None:
+        if stop.requested():
+            raise stop.Interrupted
         if code == cp_model.UNKNOWN:
             raise NoSolutionError(f"no roster found within {seconds:g} s")
         raise SolverError(f"CP-SAT failed: {search.solver.status_name(code)}")
@@ -75,7 +78,14 @@ def solve_roster(
         bound=min(bound, objective) if proven else bound,
         started=started,
         solver="cp-sat",
-        notes=tuple(search.notes),
+        notes=(
+            *search.notes,
+            *(
+                [f"stopped by {stop.signal_name()}: the best roster found is kept"]
+                if stop.requested()
+                else []
+            ),
+        ),
     )
     chosen = [
         (p, r, role)
@@ -138,16 +148,24 @@ class _Search:
             search.bound = max(search.bound, bound)
 
         self.solver.best_bound_callback = raise_bound
-        if not self.settings.neighbourhood_search or not self.variables:
-            self.code = self.solver.solve(self.m.model, Incumbents())
-            return self.code
+        with stop.solving(self.solver.stop_search):
+            if not self.settings.neighbourhood_search or not self.variables:
+                self.code = self.solver.solve(self.m.model, Incumbents())
+                return self.code
+            return self._with_neighbourhoods(Incumbents())
 
+    def _with_neighbourhoods(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
+        """The start roster, then the whole-model search and the neighbourhoods side by side;
+        returns the whole-model search's status code (UNKNOWN when a stop request ended the
+        run before it began)."""
         neighbourhoods = _Neighbourhoods(self)
         neighbourhoods.start()
+        if stop.requested():
+            return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
 
         def whole() -> None:
-            self.code = self.solver.solve(self.m.model, Incumbents())
+            self.code = self.solver.solve(self.m.model, incumbents)
 
         thread = threading.Thread(target=whole, daemon=True)
         thread.start()
@@ -185,7 +203,7 @@ class _Neighbourhoods:
         search = self.search
         employees = len(search.m.problem.employees)
         size = {"days": 7.0, "staff": max(2.0, employees / 3), "window": 14.0}
-        while whole.is_alive() and time.perf_counter() < search.deadline - 0.5:
+        while whole.is_alive() and not stop.past(search.deadline - 0.5, time.perf_counter()):
             with search.lock:
                 values, objective = search.values, search.objective
             if values is None:
@@ -281,7 +299,7 @@ class _Neighbourhoods:
         sub.parameters.max_time_in_seconds = min(
             seconds, max(search.deadline - time.perf_counter() - 0.3, 0.01)
         )
-        code = sub.solve(self.model)
+        code = stop.run_cp_sat(sub, self.model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
         return code, (sub.objective_value, [sub.boolean_value(v) for v in search.variables])

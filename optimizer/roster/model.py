@@ -78,6 +78,7 @@ def make_solver(
     solver.parameters.max_time_in_seconds = float(time_limit_seconds)
     solver.parameters.num_workers = limits.threads or DEFAULT_WORKERS
     solver.parameters.random_seed = limits.seed
+    solver.parameters.catch_sigint_signal = False  # SIGINT stops the run through optimizer.stop
     if limits.relative_gap is not None:
         solver.parameters.relative_gap_limit = limits.relative_gap
     solver.parameters.interleave_search = settings.deterministic

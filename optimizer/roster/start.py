@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from optimizer import stop
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
@@ -57,7 +58,7 @@ def employee_by_employee(
     for done in range(passes):
         changed = 0
         for e in order:
-            if time.perf_counter() >= deadline:
+            if stop.past(deadline, time.perf_counter()):
                 return None if done == 0 else duties
             chosen = _best_for_employee(problem, settings, e, duties, deadline, exact=done > 0)
             if chosen is None:
@@ -104,7 +105,7 @@ def _best_for_employee(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.01)
-    code = solver.solve(m.model)
+    code = stop.run_cp_sat(solver, m.model)
     if code != cp_model.OPTIMAL and (exact or code != cp_model.FEASIBLE):
         return None
     return {(employee, r, role) for _, r, role, var in m.choices if solver.boolean_value(var)}

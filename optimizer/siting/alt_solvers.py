@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from optimizer import stop
 from optimizer.errors import SolverError
 from optimizer.siting.mip import MipModel, MipResult
 from optimizer.solve import SolveStatus
@@ -169,7 +170,7 @@ def run_cpsat(
         solver.parameters.num_workers = int(threads)
     solver.parameters.random_seed = int(seed)
     solver.parameters.relative_gap_limit = float(mip_rel_gap)
-    code = solver.solve(cp)
+    code = stop.run_cp_sat(solver, cp)
     seconds = time.perf_counter() - started
     if code == cp_model.INFEASIBLE:
         return MipResult(SolveStatus.INFEASIBLE, None, None, None, seconds, "cp-sat")

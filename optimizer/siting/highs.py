@@ -7,6 +7,7 @@ import time
 import highspy
 import numpy as np
 
+from optimizer import stop
 from optimizer.siting.mip import MipModel, MipResult
 from optimizer.solve import status_from_highs
 
@@ -69,7 +70,7 @@ def run_highs(
         solution.col_value = model.start.tolist()
         solution.value_valid = True
         highs.setSolution(solution)
-    highs.run()
+    stop.run_highs(highs)
     info = highs.getInfo()
     has_solution = int(info.primal_solution_status) == _FEASIBLE
     model_status = highs.getModelStatus()

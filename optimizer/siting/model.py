@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import sparse
 
+from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.siting import formulation as form
 from optimizer.siting.heuristics import MAX_DENSE_ENTRIES, p_median_start
@@ -113,7 +114,15 @@ def solve_siting(
     deadline = limits.deadline(started)
     status, result, built = SolveStatus.OPTIMAL, None, None
     previous_blocks: dict[str, np.ndarray] = {}
+    notes: tuple[str, ...] = ()
     for index, stage in enumerate(stages):
+        if result is not None and stop.requested():
+            status = SolveStatus.FEASIBLE
+            notes = (
+                f"stopped by {stop.signal_name()} after stage {index} of {len(stages)} "
+                f"({stages[index - 1].goal}); objective and bound are that stage's",
+            )
+            break
         extra_open = []
         if settings.density_as_capacity and stage.goal in ("travel", "cost_travel"):
             extra_open = _uncapacitated_stations(
@@ -127,6 +136,8 @@ def solve_siting(
         if result.status == SolveStatus.INFEASIBLE:
             raise _explain_infeasible(reduced, built.model, settings, limits, deadline)
         if result.values is None:
+            if stop.requested():
+                raise stop.Interrupted
             if result.status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
                 raise NoSolutionError(
                     f"time limit of {limits.time_limit_seconds} s reached before any "
@@ -169,8 +180,15 @@ def solve_siting(
         presolve=reduction.to_dict(),
         assignment=shares,
     )
+    if stop.requested() and not notes:
+        notes = (f"stopped by {stop.signal_name()}: the best plan found is kept",)
     report = SolveReport.measured(
-        status=status, objective=objective, bound=bound, started=started, solver=result.solver
+        status=status,
+        objective=objective,
+        bound=bound,
+        started=started,
+        solver=result.solver,
+        notes=notes,
     )
     return plan, report
 

@@ -1,0 +1,89 @@
+"""SIGINT and SIGTERM stop a run promptly: a solver returns its best solution (reported
+feasible, with bound and gap, and a note), other work ends with exit 128 + signal and nothing
+written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from optimizer import stop
+from optimizer.formats import solve_published_instance
+from optimizer.formats.curtois import solve_curtois_instance
+from optimizer.solve import SolverLimits, SolveStatus
+
+from .conftest import REPO_ROOT, SAMPLE_SCENARIO
+
+DATA = Path(__file__).parent / "data"
+
+
+def _signal_after(seconds: float, number: int) -> threading.Timer:
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), number))
+    timer.start()
+    return timer
+
+
+def test_a_signal_during_a_roster_solve_keeps_the_best_roster() -> None:
+    """Curtois–Qu Instance2 needs about 7 s to prove optimal; SIGTERM after 2 s ends it."""
+    limits = SolverLimits(time_limit_seconds=30)
+    _signal_after(2.0, signal.SIGTERM)
+    started = time.perf_counter()
+    _, report = stop.run_stoppable(
+        lambda: solve_curtois_instance(DATA / "roster" / "Instance2.txt", limits)
+    )
+    assert time.perf_counter() - started < 2.0 + 3.0
+    assert report.has_solution and report.bound is not None
+    assert "stopped by SIGTERM: the best roster found is kept" in report.notes
+    assert not stop.requested() and stop.stopped_by() == "SIGTERM"  # later work runs normally
+
+
+def test_a_signal_during_a_siting_solve_keeps_the_best_plan() -> None:
+    _signal_after(0.7, signal.SIGINT)
+    started = time.perf_counter()
+    _, report = stop.run_stoppable(
+        lambda: solve_published_instance(
+            "orlib-pmed", DATA / "pmed6.txt", SolverLimits(time_limit_seconds=30)
+        )
+    )
+    assert time.perf_counter() - started < 0.7 + 3.0
+    assert report.status == SolveStatus.FEASIBLE and report.gap is not None
+    assert any("stopped by SIGINT" in note for note in report.notes)
+
+
+def test_a_signal_outside_a_solver_interrupts_the_work_at_once() -> None:
+    def busy() -> None:
+        ends = time.perf_counter() + 20
+        while time.perf_counter() < ends:
+            pass
+
+    _signal_after(0.3, signal.SIGTERM)
+    started = time.perf_counter()
+    with pytest.raises(stop.Interrupted) as raised:
+        stop.run_stoppable(busy)
+    assert time.perf_counter() - started < 0.3 + 1.0
+    assert raised.value.exit_code == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is not None  # handlers are restored afterwards
+
+
+def test_sigterm_while_a_plan_reads_its_data_exits_143_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "plan", str(SAMPLE_SCENARIO), "--out", str(out)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)  # reading roads and residents takes several seconds more
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=10)
+    assert process.returncode == 143, errors
+    assert "interrupted by SIGTERM" in errors and "Traceback" not in errors
+    assert not out.exists() or not any(out.rglob("*"))
