@@ -88,6 +88,22 @@ def row_error(path: str | Path, row: int, column: str | None, message: str) -> D
     return DataError(path, f"row {row}: {message}", field=column)
 
 
+def reject_rows(
+    path: str | Path,
+    rows: np.ndarray,
+    bad: np.ndarray,
+    column: str | None,
+    message: str | Callable[[int], str],
+) -> None:
+    """Raise the error of the first ``bad`` position, if any, naming its row (``rows`` holds
+    each position's row number); ``message`` may depend on the position."""
+    positions = np.flatnonzero(bad)
+    if len(positions):
+        first = int(positions[0])
+        text = message(first) if callable(message) else message
+        raise row_error(path, int(rows[first]), column, text)
+
+
 def read_text(path: str | Path) -> str:
     """The text of a data file.
 
@@ -158,11 +174,7 @@ class Table:
     ) -> None:
         """Raise the error of the first ``bad`` row, if any; ``message`` may depend on its
         position in the frame."""
-        positions = np.flatnonzero(bad)
-        if len(positions):
-            first = int(positions[0])
-            text = message(first) if callable(message) else message
-            raise row_error(self.path, int(self.rows[first]), column, text)
+        reject_rows(self.path, self.rows, bad, column, message)
 
 
 def read_table(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -20,6 +21,9 @@ from optimizer.dispatch.readers import (
 from optimizer.errors import DataError, ScenarioError
 from optimizer.forecast import load_history
 from optimizer.forecast.history import MAX_COUNT
+from optimizer.geo.demand import MAX_RESIDENTS, load_demand_points
+from optimizer.geo.network import RoadNetwork
+from optimizer.geo.osm import load_road_network
 from optimizer.pipeline.dispatch import check_penalties_fit
 from optimizer.scenario import load_scenario
 from optimizer.solve import MAX_THREADS
@@ -177,3 +181,74 @@ def test_a_history_path_at_another_file_never_quotes_it(tmp_path: Path) -> None:
     message = data_error(load_history, secret, **HISTORY_COLUMNS)
     assert message == f"{secret}: site: no column 'site'; columns found: 1"
     assert "root" not in message.removeprefix(str(secret))
+
+
+# Defects 4 and 5 (population): all-zero residents crashed (IndexError), a layer in the wrong
+# CRS or 3° away from the roads ended in an unrelated geometry error, and a bad value was
+# named as ``np.int64(-100)`` on a 0-based row.
+
+POA = REPO / "geodata" / "porto_alegre"
+
+
+@pytest.fixture(scope="module")
+def walk() -> RoadNetwork:
+    return load_road_network(POA / "poa_osm.pbf", mode="walk")
+
+
+@pytest.fixture(scope="module")
+def hexagons() -> gpd.GeoDataFrame:
+    """The first 40 populated hexagons of the bundled Porto Alegre population layer."""
+    frame = gpd.read_file(POA / "poa_hexgrid_h3.gpkg", layer="poa_hexgrid")
+    return frame[frame["population"] > 0].head(40).reset_index(drop=True)
+
+
+def population_file(folder: Path, frame: gpd.GeoDataFrame) -> Path:
+    path = folder / "population.gpkg"
+    frame.to_file(path, layer="population")
+    return path
+
+
+def test_a_population_of_zeros_is_a_data_error(
+    tmp_path: Path, walk: RoadNetwork, hexagons: gpd.GeoDataFrame
+) -> None:
+    path = population_file(tmp_path, hexagons.assign(population=0))
+    message = data_error(load_demand_points, path, population_field="population", network=walk)
+    assert message == f"{path}: population: no feature has residents > 0"
+
+
+@pytest.mark.parametrize("shift", ["wrong_crs", "3_degrees_east"])
+def test_a_population_layer_away_from_the_roads_says_so(
+    tmp_path: Path, walk: RoadNetwork, hexagons: gpd.GeoDataFrame, shift: str
+) -> None:
+    if shift == "wrong_crs":  # degrees declared as Web Mercator metres: near (0°, 0°)
+        moved = hexagons.set_crs("EPSG:3857", allow_override=True)
+    else:
+        moved = hexagons.assign(geometry=hexagons.geometry.translate(3.0, 0.0))
+    path = population_file(tmp_path, moved)
+    message = data_error(load_demand_points, path, population_field="population", network=walk)
+    assert message.startswith(
+        f"{path}: the layer lies outside the road network: no populated feature is within "
+        "500 m of a road (check its CRS"
+    )
+
+
+def test_metres_in_a_layer_declaring_degrees_name_the_row(
+    tmp_path: Path, walk: RoadNetwork, hexagons: gpd.GeoDataFrame
+) -> None:
+    metres = hexagons.to_crs(walk.crs).set_crs("EPSG:4326", allow_override=True)
+    path = population_file(tmp_path, metres)
+    message = data_error(load_demand_points, path, population_field="population", network=walk)
+    assert message.startswith(f"{path}: geometry: row 1: coordinates beyond the layer's CRS")
+
+
+def test_a_negative_population_names_the_value_and_the_row_plainly(
+    tmp_path: Path, walk: RoadNetwork, hexagons: gpd.GeoDataFrame
+) -> None:
+    frame = hexagons.copy()
+    frame.loc[5, "population"] = -100
+    path = population_file(tmp_path, frame)
+    message = data_error(load_demand_points, path, population_field="population", network=walk)
+    assert message == (
+        f"{path}: population: row 6: expected a number from 0 to {int(MAX_RESIDENTS)} "
+        "(got -100); 1 bad feature(s) in all"
+    )

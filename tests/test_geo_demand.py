@@ -82,7 +82,9 @@ def test_layer_without_crs_is_a_data_error(walk, tmp_path):
     no_crs = tmp_path / "no_crs.gpkg"
     with pytest.warns(UserWarning, match="'crs' was not provided"):
         frame.to_file(no_crs)
-    with pytest.raises(DataError, match=re.escape("no_crs.gpkg: layer has no coordinate")):
+    with pytest.raises(
+        DataError, match=re.escape("no_crs.gpkg: population layer has no coordinate")
+    ):
         load_demand_points(no_crs, population_field="population", network=walk)
 
 
@@ -104,7 +106,8 @@ def test_bad_population_values_are_data_errors(walk, tmp_path):
     frame.loc[3, "population"] = -5
     negative = tmp_path / "negative.gpkg"
     frame.to_file(negative)
-    with pytest.raises(DataError, match=re.escape("negative.gpkg: population: 1 features")):
+    message = "negative.gpkg: population: row 4: expected a number from 0 to 1000000000 (got -5)"
+    with pytest.raises(DataError, match=re.escape(message)):
         load_demand_points(negative, population_field="population", network=walk)
 
 

@@ -4,7 +4,10 @@ A population layer (GeoPackage, GeoJSON, Shapefile or GeoParquet) with a residen
 one point per populated feature (the polygon's centroid), or, with ``split_over_nodes``, one
 point per road node inside the polygon with the residents shared equally. Each point is snapped
 to its nearest network node with a KD-tree; the snap distance is kept, and points farther than
-``max_snap_meters`` from any node are flagged ``unsnapped`` (listed, never dropped).
+``max_snap_meters`` from any node are flagged ``unsnapped`` (listed, never dropped). A layer with
+no populated feature within reach of the roads lies elsewhere (or declares the wrong CRS) and is
+an error. Residents per feature are numbers from 0 to :data:`MAX_RESIDENTS`; features are
+numbered from 1 in messages, as a GIS attribute table shows them.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pyogrio
 import shapely
 
 from optimizer.errors import DataError
 from optimizer.geo.network import RoadNetwork
+from optimizer.geo.vector import read_vector_layer
+from optimizer.tables import expected_number, quoted, reject_rows, to_numbers
 
-_PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
 _SUPPORTED_GEOMETRIES = {"Point", "Polygon", "MultiPolygon"}
+
+MAX_RESIDENTS = 1e9
+"""Most residents of one population feature: a billion is more than any city (or any country
+but two) holds, so a larger value is a unit or typing error."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,10 +109,13 @@ def load_demand_points(
         DataError: unreadable or empty file, missing layer or field, non-numeric or negative
             residents, features without geometry, or a layer without a CRS.
     """
-    areas = _read_population_layer(Path(path), layer, population_field)
-    projected = areas.geometry.to_crs(network.crs).to_numpy()
+    path = Path(path)
+    areas = _read_population_layer(path, layer, population_field)
+    projected = _projected(path, areas, network.crs)
     residents = areas[population_field].to_numpy(dtype=np.float64)
     rows = np.flatnonzero(residents > 0)
+    if len(rows) == 0:
+        raise DataError(path, "no feature has residents > 0", field=population_field)
     points = shapely.centroid(projected[rows])
     x_meters, y_meters = shapely.get_x(points), shapely.get_y(points)
     point_residents = residents[rows]
@@ -115,17 +124,48 @@ def load_demand_points(
             network, projected, residents, rows, x_meters, y_meters
         )
     node_index, snap_meters = network.nearest_nodes(x_meters, y_meters)
+    unsnapped = snap_meters > max_snap_meters
+    if unsnapped.all():
+        raise DataError(
+            path,
+            f"the layer lies outside the road network: no populated feature is within "
+            f"{max_snap_meters:g} m of a road (check its CRS, {quoted(areas.crs.to_string())})",
+        )
     return DemandPoints(
         x_meters=np.asarray(x_meters, dtype=np.float64),
         y_meters=np.asarray(y_meters, dtype=np.float64),
         residents=np.asarray(point_residents, dtype=np.float64),
         node_index=node_index,
         snap_meters=snap_meters,
-        unsnapped=snap_meters > max_snap_meters,
+        unsnapped=unsnapped,
         source_row=rows,
         areas=areas,
         crs=network.crs,
     )
+
+
+def _projected(path: Path, areas: gpd.GeoDataFrame, crs: str) -> np.ndarray:
+    """The features' geometries in ``crs`` (the network's).
+
+    Raises:
+        DataError: coordinates the layer's CRS cannot place (e.g. metres in a layer that
+            declares degrees), naming the first such feature.
+    """
+    try:
+        projected = areas.geometry.to_crs(crs).to_numpy()
+    except Exception as error:  # pyproj raises several types for CRSs it cannot convert
+        raise DataError(
+            path, f"cannot project the layer to {crs} ({type(error).__name__})"
+        ) from None
+    outside = ~np.isfinite(shapely.bounds(projected)).all(axis=1)
+    reject_rows(
+        path,
+        np.arange(len(areas)) + 1,
+        outside,
+        "geometry",
+        f"coordinates beyond the layer's CRS {quoted(areas.crs.to_string())}; check its CRS",
+    )
+    return projected
 
 
 def _split_over_nodes(
@@ -159,43 +199,28 @@ def _split_over_nodes(
 
 def _read_population_layer(path: Path, layer: str | None, field: str) -> gpd.GeoDataFrame:
     """Read and check the layer; every defect becomes a one-line DataError."""
-    if not path.is_file():
-        raise DataError(path, "file not found")
-    if path.stat().st_size == 0:
-        raise DataError(path, "file is empty")
-    try:
-        if path.suffix.lower() in _PARQUET_SUFFIXES:
-            areas = gpd.read_parquet(path)
-        else:
-            areas = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
-        raise DataError(path, f"cannot read layer {layer or '(first)'}: {error}") from error
-    except (OSError, ValueError) as error:  # Parquet without geometry metadata, bad bytes
-        raise DataError(path, f"cannot read as a geospatial layer: {error}") from error
-    if len(areas) == 0:
-        raise DataError(path, "layer has no features")
-    if areas.crs is None:
-        raise DataError(path, "layer has no coordinate reference system (CRS); set one")
-    if field not in areas.columns:
-        available = ", ".join(str(c) for c in areas.columns if c != areas.geometry.name)
-        raise DataError(path, f"no such field; fields are: {available}", field=field)
-    values = pd.to_numeric(areas[field], errors="coerce")
-    bad = values.isna() | (values < 0)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            path,
-            f"{int(bad.sum())} features lack a number >= 0 of residents "
-            f"(first: row {first}, value {areas[field].iloc[first]!r})",
-            field=field,
-        )
-    areas[field] = values.astype(np.float64)
-    missing = areas.geometry.isna() | areas.geometry.is_empty
-    if missing.any():
-        raise DataError(path, f"{int(missing.sum())} features have no geometry")
-    kinds = set(areas.geom_type) - _SUPPORTED_GEOMETRIES
-    if kinds:
-        raise DataError(
-            path, f"unsupported geometry types {sorted(kinds)}; need points or polygons"
-        )
+    areas = read_vector_layer(path, layer, what="population layer")
+    if field not in areas.columns or field == areas.geometry.name:
+        fields = len(areas.columns) - 1
+        raise DataError(path, f"no such field; the layer has {fields} other fields", field=field)
+    rows = np.arange(len(areas)) + 1
+    values = to_numbers(areas[field])
+    bad = ~(np.isfinite(values) & (values >= 0) & (values <= MAX_RESIDENTS))
+    expected = expected_number(whole=False, minimum=0, maximum=MAX_RESIDENTS)
+    reject_rows(
+        path,
+        rows,
+        bad,
+        field,
+        lambda i: (
+            f"expected {expected} (got {quoted(areas[field].iloc[i])}); "
+            f"{int(bad.sum())} bad feature(s) in all"
+        ),
+    )
+    areas[field] = values
+    kinds = areas.geom_type.to_numpy()
+    supported = np.isin(kinds, list(_SUPPORTED_GEOMETRIES))
+    reject_rows(
+        path, rows, ~supported, "geometry", lambda i: f"a {kinds[i]}; need points or polygons"
+    )
     return areas

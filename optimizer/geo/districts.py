@@ -14,9 +14,12 @@ from pathlib import Path
 import geopandas as gpd
 import h3
 import numpy as np
+import pandas as pd
 import shapely
 
 from optimizer.errors import DataError
+from optimizer.geo.vector import read_vector_layer
+from optimizer.tables import reject_rows
 
 
 @dataclass(frozen=True)
@@ -122,21 +125,24 @@ def read_district_layer(
         The districts and the district index of each feature (-1: in no district).
 
     Raises:
-        DataError: unreadable layer, no CRS, no polygons, or no ``name_field``.
+        DataError: unreadable layer, no CRS, no ``name_field``, or a feature without a
+            polygon or a name, or with the name of an earlier one (naming its row; features
+            count from 1).
     """
-    try:
-        frame = gpd.read_file(path, layer=layer)
-    except Exception as error:  # pyogrio raises several unrelated types for unreadable files
-        raise DataError(path, f"cannot read district layer: {error}") from None
-    if frame.empty:
-        raise DataError(path, "district layer has no features")
-    if frame.crs is None:
-        raise DataError(path, "district layer has no CRS")
-    if name_field not in frame.columns:
+    frame = read_vector_layer(path, layer, what="district layer")
+    if name_field not in frame.columns or name_field == frame.geometry.name:
         raise DataError(path, f"no field {name_field!r} in the district layer", field=name_field)
+    rows = np.arange(len(frame)) + 1
+    polygons = frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    reject_rows(path, rows, ~polygons, "geometry", "not a polygon")
+    names = frame[name_field].astype("string").str.strip().fillna("").to_numpy(dtype=str)
+    reject_rows(path, rows, names == "", name_field, "no district name")
+    repeated = pd.Series(names).duplicated().to_numpy()
+    reject_rows(path, rows, repeated, name_field, "the name of an earlier district")
     geometry = frame.geometry.to_crs("EPSG:4326").reset_index(drop=True)
+    outside = ~np.isfinite(geometry.bounds.to_numpy()).all(axis=1)
+    reject_rows(path, rows, outside, "geometry", "coordinates beyond its CRS; check the CRS")
     feature_district = locate_in_polygons(geometry, lon, lat)
-    names = frame[name_field].astype(str).to_numpy()
     return _summarise(
         names, geometry, feature_district, residents, area_km2, urban_min_residents_per_km2
     ), feature_district
