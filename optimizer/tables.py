@@ -192,11 +192,11 @@ def read_table(
     if not records:
         expected = f" (expected columns {', '.join(required)})" if required else ""
         raise DataError(path, f"file is empty{expected}")
-    header_row, header = records[0]
+    _, header = records[0]
     names = [cell.strip().lstrip("\ufeff") for cell in header]
     while names and not names[-1]:
         names.pop()
-    _check_header(path, header_row, names, required)
+    _check_header(path, names, required)
     body = [(row, _fitted(path, row, cells, len(names))) for row, cells in records[1:]]
     if not body and not allow_empty:
         raise DataError(path, "no data rows (only a header)")
@@ -223,23 +223,22 @@ def _records(path: Path, text: str) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _check_header(path: Path, row: int, names: list[str], required: Sequence[str]) -> None:
+def _check_header(path: Path, names: list[str], required: Sequence[str]) -> None:
     """Raise DataError for a repeated column name or a missing required column."""
     seen: dict[str, int] = {}
     for number, name in enumerate(names, start=1):
         if name and name in seen:
-            raise row_error(
-                path, row, "header", f"columns {seen[name]} and {number} have the same name"
+            raise DataError(
+                path, f"columns {seen[name]} and {number} have the same name", field="header"
             )
         seen.setdefault(name, number)
     missing = [column for column in required if column not in seen]
     if missing:
         count = sum(1 for name in names if name)
-        raise row_error(
+        raise DataError(
             path,
-            row,
-            "header",
             f"missing column(s) {', '.join(missing)}; the header has {count} named column(s)",
+            field="header",
         )
 
 
@@ -326,4 +325,4 @@ def reject_duplicates(
         same = (keys == keys.iloc[position]).all(axis=1).to_numpy()
         earlier = int(table.rows[int(np.flatnonzero(same)[0])])
         value = ", ".join(quoted(table.cells(name).iloc[position]) for name in columns)
-        table.reject(repeated, columns[0], f"{value} repeats row {earlier}")
+        table.reject(repeated, columns[0], f"duplicate {value} (first on row {earlier})")

@@ -62,9 +62,12 @@ def test_places_csv_reads_the_sample_points_of_interest() -> None:
     [
         ("", "file is empty"),
         ("id,lat\na,1\n", "header: missing column(s) lon"),
-        ("id,lat,lon\na,-30,-51\nb,95,-51\n", "lat: row 3: expected degrees within ±90 (got"),
-        ("id,lat,lon\na,-30,-51\na,-30,-51.1\n", "id: row 3: duplicate id 'a'"),
-        ("id,lat,lon\n", "no rows"),
+        (
+            "id,lat,lon\na,-30,-51\nb,95,-51\n",
+            "lat: row 3: expected a number from -90 to 90 (got '95')",
+        ),
+        ("id,lat,lon\na,-30,-51\na,-30,-51.1\n", "id: row 3: duplicate 'a' (first on row 2)"),
+        ("id,lat,lon\n", "no data rows"),
     ],
 )
 def test_bad_places_csv_names_file_row_and_column(
