@@ -4,10 +4,12 @@ correct result."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -25,8 +27,10 @@ from optimizer.geo.demand import MAX_RESIDENTS, load_demand_points
 from optimizer.geo.network import RoadNetwork
 from optimizer.geo.osm import load_road_network
 from optimizer.pipeline.dispatch import check_penalties_fit
+from optimizer.pipeline.roster import make_roster
+from optimizer.roster.readers import read_previous_roster
 from optimizer.scenario import load_scenario
-from optimizer.solve import MAX_THREADS
+from optimizer.solve import MAX_THREADS, SolverLimits
 
 REPO = Path(__file__).resolve().parents[1]
 SURGE = REPO / "scenarios" / "data" / "surge"
@@ -252,3 +256,49 @@ def test_a_negative_population_names_the_value_and_the_row_plainly(
         f"{path}: population: row 6: expected a number from 0 to {int(MAX_RESIDENTS)} "
         "(got -100); 1 bad feature(s) in all"
     )
+
+
+# Defect 4 (previous roster): pandas read it, and a file without ``date`` ended in
+# "Missing column provided to 'parse_dates'" (exit 1).
+
+TOURIST_PEAK = REPO / "scenarios" / "tourist-peak.yaml"
+PREVIOUS_HEADER = "employee,partner,date,shift,site,skill,role,start,end,minutes"
+PREVIOUS_ROWS = [
+    "E01,,2026-01-05,day,107 Quay Street,general,work,2026-01-05 08:00:00,2026-01-05 16:00:00,480",
+    "E02,,2026-01-05,day,107 Quay Street,general,on-call,,,0",
+    "HT1,Harbour Trust,2026-01-10,day,107 Quay Street,general,lent,,,0",
+]
+
+
+def previous_roster(folder: Path, header: str = PREVIOUS_HEADER) -> Path:
+    path = folder / "assignments.csv"
+    path.write_text("\n".join([header, *PREVIOUS_ROWS]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_previous_roster_without_date_is_a_data_error(tmp_path: Path) -> None:
+    path = previous_roster(tmp_path, PREVIOUS_HEADER.replace("date", "day"))
+    message = data_error(read_previous_roster, path)
+    assert message == (f"{path}: header: missing column(s) date; the header has 10 named column(s)")
+    scenario = load_scenario(TOURIST_PEAK)
+    assert scenario.staffing is not None and scenario.staffing.roster is not None
+    config = scenario.staffing.roster.model_copy(update={"previous_roster": path})
+    requirements = pd.DataFrame(
+        {
+            "slot": ["2026-01-05"],
+            "site": ["107 Quay Street"],
+            "skill": ["general"],
+            "staff_needed": [1],
+            "reserve_needed": [0],
+        }
+    )
+    message = data_error(
+        make_roster, config, SolverLimits(), requirements, name="t", progress=lambda _: None
+    )
+    assert message.startswith(f"{path}: header: missing column(s) date")
+
+
+def test_a_previous_roster_is_read_with_dates(tmp_path: Path) -> None:
+    frame = read_previous_roster(previous_roster(tmp_path))
+    assert frame["date"].tolist() == [date(2026, 1, 5), date(2026, 1, 5), date(2026, 1, 10)]
+    assert frame["role"].tolist() == ["work", "on-call", "lent"]

@@ -1,4 +1,4 @@
-"""CSV readers of the roster inputs: good files parse, bad rows name file, line and column."""
+"""CSV readers of the roster inputs: good files parse, bad rows name file, row and column."""
 
 from __future__ import annotations
 
@@ -48,44 +48,45 @@ EMPLOYEE_HEADER = "employee_id,sites,skills,min_minutes_per_week,max_minutes_per
             read_employees,
             "employees.csv",
             EMPLOYEE_HEADER + "A,s,g,960,2400\nB,s,g,lots,2400\n",
-            "employees.csv:3: min_minutes_per_week: expected a whole number >= 0, got 'lots'",
+            "employees.csv: min_minutes_per_week: row 3: expected a whole number from 0 to 10080 "
+            "(got 'lots')",
         ),
         (
             read_employees,
             "employees.csv",
             EMPLOYEE_HEADER + "A,s,g,960,600\n",
-            "employees.csv:2: max_minutes_per_week: is below min_minutes_per_week 960",
+            "employees.csv: max_minutes_per_week: row 2: is below min_minutes_per_week 960",
         ),
         (
             read_employees,
             "employees.csv",
             EMPLOYEE_HEADER + "A,s,g,0,60\nA,s,g,0,60\n",
-            "employees.csv:3: employee_id: 'A' appears twice",
+            "employees.csv: employee_id: row 3: duplicate 'A' (first on row 2)",
         ),
         (
             read_shift_types,
             "shifts.csv",
             "shift_id,start,length_minutes\nE,7am,480\n",
-            "shifts.csv:2: start: expected a time HH:MM, got '7am'",
+            "shifts.csv: start: row 2: expected a time HH:MM (got '7am')",
         ),
         (
             read_requirements,
             "req.csv",
             "site,date,shift,skill,staff_needed\ns,2025-13-01,E,g,1\n",
-            "req.csv:2: date: expected a date YYYY-MM-DD, got '2025-13-01'",
+            "req.csv: date: row 2: expected a date YYYY-MM-DD (got '2025-13-01')",
         ),
         (
             read_requirements,
             "req.csv",
             "site,date,shift,skill\n",
-            "req.csv:1: missing column(s) staff_needed",
+            "req.csv: header: missing column(s) staff_needed; the header has 4 named column(s)",
         ),
         (
             read_shared_employees,
             "shared.csv",
             "partner,employee_id,sites,skills,available_from,available_to,max_days,cost_per_day\n"
             "P,Q1,s,g,2025-01-10,2025-01-01,2,100\n",
-            "shared.csv:2: available_to: is before available_from 2025-01-10",
+            "shared.csv: available_to: row 2: is before available_from 2025-01-10",
         ),
     ],
 )
@@ -98,5 +99,5 @@ def test_bad_rows_name_file_line_and_column(tmp_path, reader, name, text, expect
 
 
 def test_missing_file_is_a_data_error(tmp_path) -> None:
-    with pytest.raises(DataError, match="cannot be read"):
+    with pytest.raises(DataError, match=r"absent\.csv: file not found"):
         read_shift_types(tmp_path / "absent.csv")

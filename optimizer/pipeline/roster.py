@@ -24,6 +24,7 @@ from optimizer.roster.plan import Roster
 from optimizer.roster.problem import Requirement, RosterProblem
 from optimizer.roster.readers import (
     read_employees,
+    read_previous_roster,
     read_requests,
     read_shared_employees,
     read_shift_types,
@@ -108,8 +109,7 @@ def make_roster(
     problem = roster_problem(config, requirements, name=name)
     previous = None
     if config.previous_roster is not None:
-        previous = pd.read_csv(config.previous_roster, parse_dates=["date"])
-        previous["date"] = previous["date"].dt.date
+        previous = read_previous_roster(config.previous_roster)
     progress(
         f"rostering {len(problem.employees)} employees over {problem.horizon_days} days "
         f"(up to {limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS):g} s)"
