@@ -20,6 +20,7 @@ from optimizer.roster.plan import Roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftRequest, ShiftType
 from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolveReport, SolverLimits
+from optimizer.tables import quoted, read_text
 
 CURTOIS_START = date(2024, 1, 1)
 """A Monday; the instances' day 0."""
@@ -51,10 +52,7 @@ def curtois_settings() -> RosterSettings:
 
 def _sections(path: Path) -> dict[str, list[tuple[int, list[str]]]]:
     """Section name → its (line number, comma-separated fields) rows."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise DataError(path, f"cannot be read ({error.strerror})") from None
+    lines = read_text(path).splitlines()
     sections: dict[str, list[tuple[int, list[str]]]] = {}
     current = None
     for number, raw in enumerate(lines, start=1):
@@ -63,7 +61,7 @@ def _sections(path: Path) -> dict[str, list[tuple[int, list[str]]]]:
             continue
         if line.startswith("SECTION_"):
             if line not in SECTIONS:
-                raise DataError(f"{path}:{number}", f"unknown section {line}")
+                raise DataError(f"{path}:{number}", f"unknown section {quoted(line)}")
             current = sections.setdefault(line, [])
         elif current is None:
             raise DataError(f"{path}:{number}", "data before the first SECTION_ line")
@@ -86,7 +84,7 @@ def read_curtois(path: str | Path) -> RosterProblem:
             return int(text)
         except ValueError:
             raise DataError(
-                f"{path}:{number}", f"expected an integer, got {text!r}", field=name
+                f"{path}:{number}", f"expected an integer, got {quoted(text)}", field=name
             ) from None
 
     def rows(section: str, width: int | None = None) -> list[tuple[int, list[str]]]:

@@ -24,6 +24,7 @@ from scipy.sparse.csgraph import dijkstra
 from optimizer.errors import DataError
 from optimizer.siting.problem import SitingProblem
 from optimizer.siting.settings import SitingSettings
+from optimizer.tables import quoted, read_text
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,7 @@ class _Tokens:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            text = path.read_text()
-        except (OSError, UnicodeDecodeError) as error:
-            raise DataError(path, f"cannot read file: {error}") from error
+        text = read_text(path)
         self.tokens: list[str] = []
         self.lines: list[int] = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -71,20 +69,16 @@ class _Tokens:
         """The next ``count`` tokens as numbers; DataError naming the line of a bad one."""
         first = self.position
         chunk = self.take(count, what)
-        try:
-            return np.array(chunk, dtype=np.int64 if integer else np.float64)
-        except ValueError:
-            kind = int if integer else float
-            for offset, token in enumerate(chunk):
-                try:
-                    kind(token)
-                except ValueError:
-                    raise DataError(
-                        self.path,
-                        f"line {self._line(first + offset)}: expected "
-                        f"{'an integer' if integer else 'a number'} for {what}, got {token!r}",
-                    ) from None
-            raise
+        numbers = [_number(token, integer=integer) for token in chunk]
+        for offset, number in enumerate(numbers):
+            if number is None:
+                raise DataError(
+                    self.path,
+                    f"line {self._line(first + offset)}: expected "
+                    f"{'an integer' if integer else 'a number'} for {what}, "
+                    f"got {quoted(chunk[offset])}",
+                )
+        return np.array(numbers, dtype=np.int64 if integer else np.float64)
 
     def integer(self, what: str) -> int:
         """The next token as an integer."""
@@ -96,8 +90,19 @@ class _Tokens:
             raise DataError(
                 self.path,
                 f"line {self._line(self.position)}: unexpected extra value "
-                f"{self.tokens[self.position]!r} after the last record",
+                f"{quoted(self.tokens[self.position])} after the last record",
             )
+
+
+def _number(token: str, *, integer: bool) -> float | int | None:
+    """``token`` as a 64-bit integer or a finite float; None when it is not one."""
+    try:
+        value = int(token) if integer else float(token)
+    except ValueError:
+        return None
+    if integer and not -(2**63) <= value < 2**63:
+        return None
+    return value if integer or math.isfinite(value) else None
 
 
 def _check_range(
