@@ -347,6 +347,14 @@ def test_a_folder_named_dot_is_rebuilt_beside_itself(
     assert_consistent(plan_copy)
 
 
+def test_an_output_folder_that_is_a_link_stays_a_link(planned: Path, bare: Path) -> None:
+    (planned / "x").rename(planned / "elsewhere")
+    (planned / "x").symlink_to(planned / "elsewhere")
+    _plan(bare, planned)
+    assert (planned / "x").is_symlink() and (planned / "elsewhere" / "summary.json").is_file()
+    assert "dispatch/moves.csv" in tree(planned / "x") and hidden(planned) == []
+
+
 def test_update_needs_a_folder_svcplan_published(tmp_path: Path) -> None:
     (tmp_path / "mine").mkdir()
     with pytest.raises(DataError, match="not a folder svcplan published"):

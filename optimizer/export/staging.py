@@ -25,7 +25,8 @@ previous folder, now under the staged name, is then removed. Where the call is u
 (``ENOSYS``, or ``EINVAL``/``EOPNOTSUPP`` from a filesystem without it), two renames are the
 fallback: ``<name>`` → ``.<name>.<pid>.old``, staged → ``<name>``; a crash between them leaves
 only the ``.old`` folder, which the next run restores. A folder that does not exist yet is
-renamed into place (atomic).
+renamed into place (atomic). An output folder that is a link is followed: its target is staged
+beside itself (on its own disk) and swapped, and the link stays.
 
 **Order.** A file's contents and the manifest that lists it never change in separate steps:
 
@@ -385,7 +386,7 @@ def _replaceable(folder: Path, carry_over: Sequence[str]) -> bool:
     folder = _absolute(folder)
     if not os.path.lexists(folder):
         return True
-    if folder.is_symlink() or not folder.is_dir():
+    if not folder.is_dir():
         return False
     if is_svcplan_manifest(folder / MANIFEST):
         return True
@@ -467,9 +468,10 @@ def _abandoned(pid: int) -> bool:
 
 
 def _absolute(folder: Path) -> Path:
-    """``folder`` as an absolute path with ``.`` and ``..`` resolved but links kept (``export .``
-    names the folder by its own name, and a link at ``folder`` is not followed)."""
-    return Path(os.path.abspath(folder))
+    """``folder`` as an absolute path with links followed: ``export .`` names the folder by its
+    own name, and an output folder that is a link to another disk is staged on that disk and
+    stays a link (the output lock is taken on the same resolved path)."""
+    return Path(os.path.realpath(folder))
 
 
 def _entries(folder: Path) -> list[Path]:
