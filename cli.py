@@ -304,7 +304,11 @@ def _print_siting(scenario_name: str, siting: dict) -> None:
     table.add_column("figure")
     table.add_column("value", justify="right")
     rows = [
-        ("status", f"{status} in {solve['seconds']:.1f} s ({solve['solver']})"),
+        (
+            "status",
+            f"{status} in {solve['seconds']:.1f} s ({solve['solver']}), "
+            f"data prepared in {siting['preparation_seconds']:.1f} s",
+        ),
         ("stations", f"{siting['stations']:,} ({siting['new_stations']:,} new)"),
         (
             f"residents within {minutes:g} min",

@@ -115,6 +115,8 @@ def test_plan_prints_the_siting_figures(
     assert "urban districts meeting density" in text
     assert "HiGHS" not in text
     assert f"outputs: {porto_alegre_plan.folder}/" in text
+    preparation = porto_alegre_plan.summary["engines"]["siting"]["preparation_seconds"]
+    assert preparation > 0 and f"data prepared in {preparation:.1f} s" in text
 
 
 def test_plan_end_to_end_keeps_solver_output_off_stdout(tmp_path: Path) -> None:
