@@ -33,7 +33,7 @@ from optimizer.errors import DataError
 QUOTE_CHARS = 40
 """Most characters of a cell's value quoted back in a message."""
 
-NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 """Accepted spelling of a number: ASCII digits, an optional point and exponent (``inf``,
 ``nan``, thousands separators and other scripts' digits are not numbers here)."""
 

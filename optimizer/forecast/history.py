@@ -42,8 +42,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 """Years a history's times may fall in (keeps calendars and date ranges finite)."""
 
 _ISO_TIME = re.compile(
-    r"(?P<time>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)"
-    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+    r"(?P<time>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?)"
+    r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
 )
 """An ISO 8601 date or date and time, with an optional UTC offset (dropped: times are local)."""
 

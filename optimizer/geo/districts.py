@@ -15,6 +15,7 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from optimizer.errors import DataError
@@ -125,9 +126,9 @@ def read_district_layer(
         The districts and the district index of each feature (-1: in no district).
 
     Raises:
-        DataError: unreadable layer, no CRS, no ``name_field``, or a feature without a
-            polygon or a name, or with the name of an earlier one (naming its row; features
-            count from 1).
+        DataError: unreadable layer, no CRS, no ``name_field``, a feature without a polygon
+            or a name, or with the name of an earlier one (naming its row; features count
+            from 1), or districts that hold no population feature at all (a wrong CRS).
     """
     frame = read_vector_layer(path, layer, what="district layer")
     if name_field not in frame.columns or name_field == frame.geometry.name:
@@ -143,6 +144,10 @@ def read_district_layer(
     outside = ~np.isfinite(geometry.bounds.to_numpy()).all(axis=1)
     reject_rows(path, rows, outside, "geometry", "coordinates beyond its CRS; check the CRS")
     feature_district = locate_in_polygons(geometry, lon, lat)
+    if len(feature_district) and (feature_district < 0).all():
+        raise DataError(
+            path, "no population feature lies in any district: check the district layer's CRS"
+        )
     return _summarise(
         names, geometry, feature_district, residents, area_km2, urban_min_residents_per_km2
     ), feature_district
@@ -164,7 +169,7 @@ def _summarise(
         minlength=count,
     )
     if area_km2 is None:
-        populated_km2 = geometry.to_crs(geometry.estimate_utm_crs()).area.to_numpy() / 1e6
+        populated_km2 = _geodesic_km2(geometry)
     else:
         populated_km2 = np.bincount(
             feature_district[inside], weights=np.asarray(area_km2)[inside], minlength=count
@@ -182,3 +187,11 @@ def _summarise(
         populated_area_km2=populated_km2,
         urban=density >= urban_min_residents_per_km2,
     )
+
+
+def _geodesic_km2(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Area of each polygon in km² on the WGS84 ellipsoid (exact anywhere on Earth, where a
+    UTM projection exists only away from the poles)."""
+    geod = pyproj.Geod(ellps="WGS84")
+    polygons = geometry.to_crs("EPSG:4326")
+    return np.array([abs(geod.geometry_area_perimeter(p)[0]) / 1e6 for p in polygons])

@@ -7,6 +7,7 @@ numbered from 1, as a GIS attribute table shows them (``row 1`` is the first fea
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,10 +40,12 @@ def read_vector_layer(path: Path, layer: str | None, *, what: str) -> gpd.GeoDat
     if path.stat().st_size == 0:
         raise DataError(path, "file is empty")
     try:
-        if path.suffix.lower() in PARQUET_SUFFIXES:
-            frame = gpd.read_parquet(path)
-        else:
-            frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+        with warnings.catch_warnings():  # the checks below say what matters, on one line
+            warnings.simplefilter("ignore", UserWarning)
+            if path.suffix.lower() in PARQUET_SUFFIXES:
+                frame = gpd.read_parquet(path)
+            else:
+                frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as error:  # pyogrio and pyarrow raise many unrelated types
         raise DataError(
             path, f"cannot read layer {layer or '(first)'} as a {what}: {_reason(error, path)}"
