@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from optimizer.errors import InfeasibleError
 from optimizer.formats import solve_published_instance
@@ -17,6 +18,7 @@ from optimizer.siting import (
     reduce_problem,
     solve_siting,
 )
+from optimizer.siting.mip import MipModel
 from optimizer.solve import SolverLimits, SolveStatus, status_from_highs
 
 DATA = Path(__file__).parent / "data"
@@ -247,3 +249,23 @@ def test_capacity_limits_max_cover():
     )
     assert plan.covered_residents == pytest.approx(5_000.0)
     assert plan.served_residents.tolist() == pytest.approx([5_000.0])
+
+
+def test_a_start_is_used_only_when_it_keeps_every_row_bound_and_integrality() -> None:
+    """One row ``x0 + x1 >= 1`` over two binary columns."""
+    model = MipModel(
+        cost=np.array([1.0, 2.0]),
+        offset=0.0,
+        lower=np.zeros(2),
+        upper=np.ones(2),
+        integer=np.array([True, True]),
+        matrix=sparse.csr_matrix(np.array([[1.0, 1.0]])),
+        row_lower=np.array([1.0]),
+        row_upper=np.array([np.inf]),
+        row_groups={},
+        columns={"y": slice(0, 2)},
+    )
+    assert model.satisfied_by(np.array([1.0, 0.0]))
+    assert not model.satisfied_by(np.array([0.0, 0.0]))  # breaks the row
+    assert not model.satisfied_by(np.array([0.5, 0.5]))  # not integral
+    assert not model.satisfied_by(np.array([2.0, 0.0]))  # beyond its upper bound

@@ -50,6 +50,18 @@ class MipModel:
         """Number of columns."""
         return len(self.cost)
 
+    def satisfied_by(self, values: np.ndarray, tolerance: float = 1e-6) -> bool:
+        """Whether ``values`` keeps every bound, row and integrality of the model."""
+        if np.any(values < self.lower - tolerance) or np.any(values > self.upper + tolerance):
+            return False
+        if np.any(np.abs(values[self.integer] - np.rint(values[self.integer])) > tolerance):
+            return False
+        activity = self.matrix @ values
+        return bool(
+            np.all(activity >= self.row_lower - tolerance)
+            and np.all(activity <= self.row_upper + tolerance)
+        )
+
     def trivial_bound(self) -> float | None:
         """Lower bound from column bounds alone (ignores rows); ``None`` when unbounded."""
         low = np.where(self.cost >= 0, self.lower, self.upper)

@@ -63,6 +63,10 @@ class Stage:
     max_site_cost: float | None = None
 
 
+LARGE_TRAVEL_COLUMNS = 100_000
+"""Travel stages with more columns than this run without HiGHS' primal heuristics."""
+
+
 @dataclass(frozen=True)
 class StageModel:
     """A built stage: the MIP, its sign (reported objective = sign × MIP objective)."""
@@ -71,6 +75,11 @@ class StageModel:
     sign: float
     posts: dict[str, slice]
     assignment: AssignmentColumns | None
+    start_kept_back: bool = False
+    """The start is not handed to HiGHS but kept as the result when HiGHS finds nothing better:
+    on large travel stages HiGHS' root heuristics (line-search rounding between the LP point
+    and the incumbent, with objective propagation) do not look at the time limit; on Porto
+    municipality's 181,379-column travel stage they ran over 10 minutes past a 300 s limit."""
 
 
 def solve_siting(
@@ -132,7 +141,7 @@ def solve_siting(
             reduced, settings, stage, seed=limits.seed,
             previous_open=open_mask, previous_blocks=previous_blocks, extra_open=extra_open,
         )  # fmt: skip
-        result = _run(built.model, settings, limits, deadline)
+        result = _run_stage(built, settings, limits, deadline)
         if result.status == SolveStatus.INFEASIBLE:
             raise _explain_infeasible(reduced, built.model, settings, limits, deadline)
         if result.values is None:
@@ -362,6 +371,9 @@ def _build_stage(
         # svcplan's presolve already removed what HiGHS' presolve would find here; running it
         # again costs more than it saves (2,000 × 300 LSCP: 1.16 -> 0.9 s; scp41-65: 5.9 -> 4.5 s)
         options["presolve"] = "off"
+    large = levels is not None and builder.n_cols > LARGE_TRAVEL_COLUMNS
+    if large:
+        options["mip_heuristic_effort"] = 0.0
     model = builder.build(highs_options=options)
     starts = [
         _start_vector(problem, builder, open_mask, levels, blocks)
@@ -370,10 +382,12 @@ def _build_stage(
     ]
     if assignment is not None:  # re-solve each start's assignment for its stations
         starts = [_completed_start(model, start, seed) for start in starts]
-    starts = [start for start in starts if start is not None]
+    starts = [start for start in starts if start is not None and model.satisfied_by(start)]
     if starts:
         model = replace(model, start=min(starts, key=lambda start: float(model.cost @ start)))
-    return StageModel(model=model, sign=sign, posts=posts, assignment=assignment)
+    return StageModel(
+        model=model, sign=sign, posts=posts, assignment=assignment, start_kept_back=large
+    )
 
 
 def _p_median_screen(
@@ -483,6 +497,32 @@ def _uncapacitated_stations(
     if result.values is None:
         return []
     return [result.values[built.model.columns["y"]] > 0.5]
+
+
+def _run_stage(
+    built: StageModel, settings: SitingSettings, limits: SolverLimits, deadline: float | None
+) -> MipResult:
+    """Solve a built stage; a start kept back (``StageModel.start_kept_back``) is the result
+    when the solver returns nothing better, with the solver's bound."""
+    start = built.model.start
+    if not built.start_kept_back or start is None:
+        return _run(built.model, settings, limits, deadline)
+    result = _run(replace(built.model, start=None), settings, limits, deadline)
+    start_cost = float(built.model.cost @ start) + built.model.offset
+    if (
+        result.values is not None
+        and result.objective is not None
+        and result.objective <= start_cost
+    ):
+        return result
+    if result.status == SolveStatus.INFEASIBLE:
+        return result
+    status = (
+        SolveStatus.OPTIMAL
+        if result.bound is not None and result.bound >= start_cost - 1e-9
+        else SolveStatus.FEASIBLE
+    )
+    return replace(result, status=status, values=start, objective=start_cost)
 
 
 def _run(
