@@ -18,6 +18,7 @@ import json
 import math
 import re
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -488,7 +489,9 @@ LAYER_CHANGES = st.one_of(
     st.tuples(st.just("crs"), st.sampled_from(["EPSG:3857", "EPSG:32722"])),
     st.tuples(st.just("shift"), st.sampled_from([0.01, 3.0, -40.0])),
 )
-LAYER_FORMS = st.sampled_from(["geojson", "geojson", "geojson-bom", "geojson-utf16", "gpkg"])
+LAYER_FORMS = st.sampled_from(
+    ["geojson", "geojson", "geojson-bom", "geojson-utf16", "gpkg", "parquet"]
+)
 
 
 def geometry_of(kind: str, original: object) -> object:
@@ -549,7 +552,7 @@ def json_value(value: object) -> object:
 
 
 def write_layer(folder: Path, layer: Layer, field: str, form: str) -> Path:
-    """The layer as GeoJSON text (UTF-8, with a BOM, or UTF-16) or as a GeoPackage."""
+    """The layer as GeoJSON text (UTF-8, with a BOM, or UTF-16), a GeoPackage or GeoParquet."""
     features = [
         {
             "type": "Feature",
@@ -564,11 +567,17 @@ def write_layer(folder: Path, layer: Layer, field: str, form: str) -> Path:
         "features": features,
     }
     text = json.dumps(collection)  # NaN and Infinity as JSON5-style literals
-    if form == "gpkg":
+    if form in ("gpkg", "parquet"):
         source = folder / "source.geojson"
         source.write_text(text, encoding="utf-8")
-        path = folder / "layer.gpkg"
-        gpd.read_file(source).to_file(path, layer="layer")
+        with warnings.catch_warnings():  # mixed-type properties stay text: that is the point
+            warnings.simplefilter("ignore", UserWarning)
+            frame = gpd.read_file(source)
+        path = folder / f"layer.{form}"
+        if form == "gpkg":
+            frame.to_file(path, layer="layer")
+        else:
+            frame.to_parquet(path)
         return path
     path = folder / "layer.geojson"
     encodings = {"geojson": "utf-8", "geojson-bom": "utf-8-sig", "geojson-utf16": "utf-16"}
