@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import DataError
-from optimizer.tables import number_text, read_table, to_numbers
+from optimizer.tables import number_text, quoted, read_table, to_numbers
 
 Frequency = Literal["daily", "hourly"]
 _MAX_ROWS_NAMED = 5
@@ -284,8 +284,8 @@ def _reject_duplicates(path: Path, column: str, table: pd.DataFrame) -> None:
         site, when = clash["site"].iloc[0], clash["time"].iloc[0]
         raise DataError(
             path,
-            f"rows {_name_rows(clash['row'])}: duplicate count for site {site!r} at {_when(when)} "
-            f"({int(duplicated.sum())} rows in duplicate pairs)",
+            f"rows {_name_rows(clash['row'])}: duplicate count for site {quoted(site)} at "
+            f"{_when(when)} ({int(duplicated.sum())} rows in duplicate pairs)",
             field=column,
         )
 
