@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from pydantic import (
@@ -78,6 +79,12 @@ class PopulationLayer(Section):
     )
     population_field: str = Field(
         "population", description="Field holding the number of residents of each feature."
+    )
+    id_field: str | None = Field(
+        None,
+        description="Field holding each feature's own id (an H3 cell, a census tract), kept as "
+        "`demand_id` in the plan's layers so they join back to this layer. Default: the first "
+        "text field whose values are all present and unique, else the 1-based feature number.",
     )
 
 
@@ -318,6 +325,11 @@ class StaffingConfig(Section):
     day_start_hour: int = Field(0, ge=0, le=23, description="Hour a counting day starts.")
     country: str = Field(description="ISO country code for public holidays, e.g. NZ.")
     subdivision: str | None = Field(None, description="Holiday subdivision, e.g. AUK.")
+    time_zone: str = Field(
+        "UTC",
+        description="IANA time zone of the sites, e.g. Pacific/Auckland: shift times are local "
+        "to it, and roster calendars carry it.",
+    )
     horizon_days: int = Field(28, gt=0, le=366, description="Days to forecast and staff.")
     peak_seasons: list[PeakSeason] = Field(default_factory=list)
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
@@ -332,6 +344,19 @@ class StaffingConfig(Section):
     roster: RosterConfig | None = Field(
         None, description="Roster named staff against the requirements; absent: no roster."
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "unknown_time_zone",
+                "unknown time zone {name}; use an IANA name such as Europe/Lisbon",
+                {"name": name},
+            ) from None
+        return name
 
     @field_validator("country")
     @classmethod

@@ -47,7 +47,9 @@ def test_icalendar_uids_are_stable_and_sequence_bumps_on_change(tmp_path) -> Non
     text = (tmp_path / "A__the_first.ics").read_bytes().decode()
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert f"UID:{event_uid('A, the first', DAY, 'early')}\r\n" in text
-    assert "SEQUENCE:0\r\nDTSTART:20250106T070000\r\nDTEND:20250106T150000\r\n" in text
+    assert (
+        "SEQUENCE:0\r\nDTSTART;TZID=UTC:20250106T070000\r\nDTEND;TZID=UTC:20250106T150000\r\n"
+    ) in text
     assert "SUMMARY:work early at harbour (general)" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
@@ -59,3 +61,35 @@ def test_icalendar_uids_are_stable_and_sequence_bumps_on_change(tmp_path) -> Non
     again = (tmp_path / "A__the_first.ics").read_bytes().decode()
     assert "SEQUENCE:1\r\n" in again and "SUMMARY:on-call early" in again
     assert "SEQUENCE:0\r\n" in (tmp_path / "B.ics").read_bytes().decode()
+
+
+def _unfolded(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def test_calendars_carry_the_sites_time_zone_across_a_change_of_offset(tmp_path) -> None:
+    """New Zealand daylight time ends on Sunday 5 April 2026 at 03:00 (+1300 -> +1200): a
+    roster from 3 to 7 April names the zone on every timed event and defines both offsets."""
+    first = date(2026, 4, 3)
+    problem = RosterProblem(
+        start_date=first,
+        horizon_days=5,
+        shift_types=(ShiftType("early", 480, start_minutes=7 * 60),),
+        employees=(Employee("A"),),
+        requirements=tuple(
+            Requirement("harbour", date(2026, 4, day), "early", "general", 1) for day in (3, 6)
+        ),
+    )
+    roster = roster_tables(problem, [(0, 0, "work"), (0, 1, "work")])
+    write_icalendars(roster, tmp_path, time_zone="Pacific/Auckland", stamp=STAMP)
+    lines = _unfolded((tmp_path / "A.ics").read_bytes().decode())
+    timed = [line for line in lines if line.startswith(("DTSTART;", "DTEND;"))]
+    assert timed and all(";TZID=Pacific/Auckland:" in line for line in timed)
+    assert "DTSTART;TZID=Pacific/Auckland:20260406T070000" in lines
+    zone = lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE") + 1]
+    assert "TZID:Pacific/Auckland" in zone
+    offsets = [line for line in zone if line.startswith("TZOFFSETTO:")]
+    assert offsets == ["TZOFFSETTO:+1300", "TZOFFSETTO:+1200"]
+    change = zone.index("TZOFFSETFROM:+1300", zone.index("BEGIN:STANDARD"))
+    assert zone[change - 1] == "DTSTART:20260405T030000"  # local time before the change
+    assert lines.index("END:VTIMEZONE") < lines.index("BEGIN:VEVENT")

@@ -68,7 +68,9 @@ def test_every_person_on_duty_gets_a_calendar(folder: Path) -> None:
     assignments = pd.read_csv(folder / "roster" / "assignments.csv", keep_default_na=False)
     calendars = {path.stem for path in (folder / "calendars").glob("*.ics")}
     assert set(assignments["employee"]) <= calendars
-    text = next((folder / "calendars").glob("*.ics")).read_text()
-    assert text.startswith("BEGIN:VCALENDAR") and "UID:" in text
+    for path in (folder / "calendars").glob("*.ics"):
+        text = path.read_text()
+        assert text.startswith("BEGIN:VCALENDAR") and "UID:" in text
+        assert "TZID:Pacific/Auckland" in text  # the scenario's staffing.time_zone
     manifest = json.loads((folder / "manifest.json").read_text())
     assert any(item["path"].startswith("calendars/") for item in manifest["outputs"])

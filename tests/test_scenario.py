@@ -231,3 +231,18 @@ def test_capacity_combines_with_a_travel_objective(tmp_path: Path) -> None:
     )
     siting = load_scenario(_write(tmp_path, text)).siting
     assert siting.objective == "min_cost" and siting.density.as_capacity
+
+
+def test_an_unknown_time_zone_is_named_with_its_line(tmp_path: Path) -> None:
+    scenario = REPO_ROOT / "scenarios" / "tourist-peak.yaml"
+    text = scenario.read_text().replace("Pacific/Auckland", "Auckland/Harbour")
+    (tmp_path / "scenarios").mkdir()
+    path = tmp_path / "scenarios" / "tz.yaml"
+    path.write_text(text)
+    (tmp_path / "scenarios" / "data").symlink_to(scenario.parent / "data")
+    (tmp_path / "geodata").symlink_to(REPO_ROOT / "geodata")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    (problem,) = caught.value.problems
+    line = text.splitlines().index(next(x for x in text.splitlines() if "Auckland/Harbour" in x))
+    assert problem.startswith(f"{path}:{line + 1}: staffing.time_zone: unknown time zone")

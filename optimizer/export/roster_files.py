@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -50,7 +51,11 @@ def event_uid(employee: str, day: date, shift: str) -> str:
 
 
 def write_icalendars(
-    roster: Roster, directory: str | Path, *, stamp: datetime | None = None
+    roster: Roster,
+    directory: str | Path,
+    *,
+    time_zone: str = "UTC",
+    stamp: datetime | None = None,
 ) -> list[Path]:
     """Write one ``<employee>.ics`` per person with duty into ``directory``.
 
@@ -61,6 +66,9 @@ def write_icalendars(
     Args:
         roster: the solved roster.
         directory: where to write.
+        time_zone: IANA name of the sites' time zone: shift times are local to it, each event
+            names it (``TZID``) and each calendar defines it (``VTIMEZONE``, with the offsets
+            in force over the roster's dates).
         stamp: DTSTAMP of the events (default: now, UTC).
 
     Returns:
@@ -69,6 +77,7 @@ def write_icalendars(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
+    zone = _vtimezone(time_zone, min(roster.assignments["date"]), max(roster.assignments["date"]))
     paths = []
     for employee, duties in roster.assignments.groupby("employee", sort=True):
         path = directory / f"{_safe_name(str(employee))}.ics"
@@ -76,10 +85,11 @@ def write_icalendars(
         events = []
         for duty in duties.itertuples(index=False):
             uid = event_uid(str(employee), duty.date, duty.shift)
-            body = _event_body(duty)
+            body = _event_body(duty, time_zone)
             sequence, old_body = previous.get(uid, (0, body))
             events.append((uid, sequence + (old_body != body), body))
-        path.write_text(_calendar(str(employee), events, stamp), encoding="utf-8", newline="")
+        text = _calendar(str(employee), events, stamp, zone)
+        path.write_text(text, encoding="utf-8", newline="")
         paths.append(path)
     return paths
 
@@ -88,7 +98,7 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
-def _event_body(duty: object) -> list[str]:
+def _event_body(duty: object, time_zone: str) -> list[str]:
     """The content lines that define an event (compared to decide on SEQUENCE bumps)."""
     summary = f"{duty.role} {duty.shift} at {duty.site}" + (
         f" ({duty.skill})" if duty.skill else ""
@@ -101,7 +111,10 @@ def _event_body(duty: object) -> list[str]:
         ]
     else:
         start, end = pd.Timestamp(duty.start), pd.Timestamp(duty.end)
-        timing = [f"DTSTART:{start:%Y%m%dT%H%M%S}", f"DTEND:{end:%Y%m%dT%H%M%S}"]
+        timing = [
+            f"DTSTART;TZID={time_zone}:{start:%Y%m%dT%H%M%S}",
+            f"DTEND;TZID={time_zone}:{end:%Y%m%dT%H%M%S}",
+        ]
     return [*timing, f"SUMMARY:{_escape(summary)}", f"LOCATION:{_escape(duty.site)}"]
 
 
@@ -123,13 +136,56 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _calendar(employee: str, events: list[tuple[str, int, list[str]]], stamp: datetime) -> str:
+def _vtimezone(time_zone: str, first: date, last: date) -> list[str]:
+    """The ``VTIMEZONE`` of ``time_zone`` from ``first`` to ``last`` (a day either side): one
+    component for the offset in force at the start and one per change of offset after it."""
+    zone = ZoneInfo(time_zone)
+    hour = timedelta(hours=1)
+    moment = datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC)
+    before = moment.astimezone(zone)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{time_zone}"]
+    lines += _zone_component(before, before.utcoffset())
+    while moment < end:
+        moment += hour
+        local = moment.astimezone(zone)
+        if local.utcoffset() != before.utcoffset():
+            lines += _zone_component(local, before.utcoffset())
+        before = local
+    return [*lines, "END:VTIMEZONE"]
+
+
+def _zone_component(onset: datetime, offset_from: timedelta | None) -> list[str]:
+    """A ``STANDARD`` or ``DAYLIGHT`` component whose offset starts at ``onset`` (aware)."""
+    kind = "DAYLIGHT" if onset.dst() else "STANDARD"
+    local_onset = (onset.astimezone(UTC) + (offset_from or timedelta())).replace(tzinfo=None)
+    return [
+        f"BEGIN:{kind}",
+        f"DTSTART:{local_onset:%Y%m%dT%H%M%S}",
+        f"TZOFFSETFROM:{_utc_offset(offset_from)}",
+        f"TZOFFSETTO:{_utc_offset(onset.utcoffset())}",
+        f"TZNAME:{_escape(onset.tzname() or '')}",
+        f"END:{kind}",
+    ]
+
+
+def _utc_offset(offset: timedelta | None) -> str:
+    """RFC 5545 UTC-OFFSET, e.g. ``+1300`` or ``-0330``."""
+    minutes = round((offset or timedelta()).total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _calendar(
+    employee: str, events: list[tuple[str, int, list[str]]], stamp: datetime, zone: list[str]
+) -> str:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:-//{ICS_DOMAIN}//roster//EN",
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_escape(f'Roster {employee}')}",
+        *zone,
     ]
     for uid, sequence, body in events:
         lines += [

@@ -136,7 +136,9 @@ def roster_summary(roster: Roster, report: SolveReport) -> dict[str, object]:
     }
 
 
-def roster_artifacts(roster: Roster, *, previous_folder: Path) -> dict[str, Callable[[Path], None]]:
+def roster_artifacts(
+    roster: Roster, *, previous_folder: Path, time_zone: str
+) -> dict[str, Callable[[Path], None]]:
     """Writers of the roster tables (``roster/``) and calendars (``calendars/``).
 
     Calendars already in ``previous_folder/calendars`` are copied in first, so that each event
@@ -147,7 +149,7 @@ def roster_artifacts(roster: Roster, *, previous_folder: Path) -> dict[str, Call
         earlier = previous_folder / CALENDARS
         if earlier.is_dir():
             shutil.copytree(earlier, path)
-        write_icalendars(roster, path)
+        write_icalendars(roster, path, time_zone=time_zone)
 
     return {
         ROSTER_TABLES: lambda path: write_roster_csv(roster, path),
@@ -181,7 +183,9 @@ def run_staffing(
             name=scenario.name,
             progress=progress,
         )
-        artifacts.update(roster_artifacts(roster, previous_folder=folder))
+        artifacts.update(
+            roster_artifacts(roster, previous_folder=folder, time_zone=staffing.time_zone)
+        )
         summary["roster"] = roster_summary(roster, report)
         summary["status"] = str(report.status)
     return summary
