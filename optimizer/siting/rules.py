@@ -12,7 +12,8 @@ Rules (each one named function, rows tagged with the rule's group name):
 - ``typed_posts:<type>``: every place of a category has an open post of that type within its
   reach; a post needs an open site and posts may share a site.
 
-``necessary_clashes`` finds contradictions that need no solver, naming districts and rules.
+``necessary_clashes`` finds contradictions that need no solver, naming districts and rules,
+and says how to resolve each (which scenario key to change, and to what).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from scipy import sparse
 
 from optimizer.siting.mip import ModelBuilder
 from optimizer.siting.problem import SitingProblem
+
+NAMES_SHOWN = 3
+"""Districts a clash names before "and N more"."""
 
 GROUP_DENSITY = "density"
 GROUP_CAPACITY = "density_capacity"
@@ -231,15 +235,59 @@ def necessary_clashes(
         district_costs = np.sort(costs[site_district == district])
         cheapest_total += float(district_costs[: needed[district]].sum())
     urban = np.flatnonzero(needed > 0)
-    names = ", ".join(problem.districts.name(d) for d in urban)
+    names = _first_names([problem.districts.name(d) for d in urban])
     if max_stations is not None and needed.sum() > max_stations:
         clashes.append(
-            f"density vs {limit}: districts {names} need {int(needed.sum())} stations "
-            f"in total but max_stations is {max_stations}"
+            f"density vs {limit}: {_urban_districts(len(urban))} ({names}) need "
+            f"{int(needed.sum()):,} stations in total but max_stations is {max_stations:,}; "
+            + _density_resolution(
+                problem, residents_per_station, max_stations, int(needed.sum()), len(urban)
+            )
         )
     if budget is not None and cheapest_total > budget + 1e-9:
         clashes.append(
-            f"density vs budget: districts {names} need stations costing at least "
-            f"{cheapest_total:,.2f} but the budget is {budget:,.2f}"
+            f"density vs budget: {_urban_districts(len(urban))} ({names}) need stations costing "
+            f"at least {cheapest_total:,.2f} but the budget is {budget:,.2f}; raise budget to "
+            f"at least {cheapest_total:,.2f}, or raise density.residents_per_station, or switch "
+            "the density rule off with `density: null`"
         )
     return clashes
+
+
+def _urban_districts(count: int) -> str:
+    """``"1 urban district"``, ``"34 urban districts"``."""
+    return f"{count} urban district{'' if count == 1 else 's'}"
+
+
+def _first_names(names: list[str], shown: int = NAMES_SHOWN) -> str:
+    """``"a, b, c and 4 more"``."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _density_resolution(
+    problem: SitingProblem,
+    residents_per_station: float,
+    max_stations: int,
+    needed_total: int,
+    urban_count: int,
+) -> str:
+    """How to resolve density vs max_stations: the scenario keys to change, and to what.
+
+    The density rule needs at least one station in each urban district whatever
+    ``residents_per_station`` is, so raising it helps only when ``max_stations`` allows one per
+    urban district; the smallest whole ``residents_per_station`` that fits is then found by
+    bisection (the stations needed fall as it rises).
+    """
+    ways = [f"raise max_stations to at least {needed_total:,}"]
+    if max_stations >= urban_count:
+        low, high = int(residents_per_station), int(np.ceil(problem.district_residents().max()))
+        while high - low > 1:  # stations needed at ``high`` fit; at ``low`` they do not
+            middle = (low + high) // 2
+            if required_stations(problem, middle).sum() <= max_stations:
+                high = middle
+            else:
+                low = middle
+        ways.append(f"raise density.residents_per_station to at least {high:,}")
+    ways.append("switch the density rule off with `density: null`")
+    return ", or ".join(ways)
