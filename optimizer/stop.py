@@ -76,8 +76,8 @@ def solving(stop_solver: Callable[[], None]) -> Iterator[None]:
     finished = threading.Event()
 
     def watch() -> None:
-        while not finished.is_set():
-            if _requested.wait(POLL_SECONDS):
+        while not finished.wait(POLL_SECONDS):
+            if _requested.is_set():
                 stop_solver()
                 return
 
