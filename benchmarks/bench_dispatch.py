@@ -55,7 +55,8 @@ def random_instance(
     """Keyword arguments of ``DispatchProblem.from_arrays`` for a seeded random instance.
 
     A ``surge_share`` of the regions need 1–30 units more than they have; the others use part
-    of their units and may lend the rest beyond their minimum cover.
+    of their units. In the surge model every region may lend down to its minimum cover and
+    every region's demand counts (``optimizer.dispatch.problem``).
     """
     rng = np.random.default_rng(seed)
     xy_km = rng.uniform(0.0, side_km, size=(regions, 2))
@@ -98,9 +99,9 @@ def compare(instance: dict[str, object], repeat: int) -> dict[str, object]:
     the machine's load hits both; fail unless their optimal costs are equal."""
     problem = DispatchProblem.from_arrays(**instance)
     pools = {
-        "lendable_units": problem.surplus_units()[:, 0],
+        "lendable_units": problem.lendable_units()[:, 0],
         "partner_units": problem.partner_units[:, 0],
-        "need_units": problem.need_units()[:, 0],
+        "open_demand_units": problem.open_demand_units()[:, 0],
     }
     moves = allowed_moves(problem, **pools)
     network = flow_network(
@@ -137,7 +138,8 @@ def compare(instance: dict[str, object], repeat: int) -> dict[str, object]:
         "pairs": problem.travel_minutes.nnz,
         "arcs": len(moves),
         "donors": int((pools["lendable_units"] > 0).sum()),
-        "receivers": int((pools["need_units"] > 0).sum()),
+        "receivers": int((pools["open_demand_units"] > 0).sum()),
+        "short": int((problem.need_units()[:, 0] > 0).sum()),
         "moved": totals["moved_units"],
         "unmet": totals["unmet_units"],
         "cost": costs["nx"],
@@ -162,9 +164,11 @@ def main() -> None:
     parser.add_argument("--surge-shares", type=float, nargs="+", default=[0.3, 0.5])
     parser.add_argument("--repeat", type=int, default=3, help="runs per solver (median kept)")
     args = parser.parse_args()
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"{started}; load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        "| surge share | pairs ≤ window | move arcs | donors × receivers | units moved / unmet "
+        "| surge share | pairs ≤ window | move arcs | lenders × open demand (short) "
+        "| units moved / unmet "
         "| objective (travel s) | svcplan s | networkx s | ratio | CPU s: svcplan / networkx "
         "| CPU ratio | with OR-Tools engine: s / ratio | flow solve alone: s / ratio |"
     )
@@ -181,7 +185,8 @@ def main() -> None:
         row = compare(instance, args.repeat)
         print(
             f"| {share:g} | {row['pairs']:,} | {row['arcs']:,} | "
-            f"{row['donors']:,} × {row['receivers']:,} | {row['moved']:,} / {row['unmet']:,} | "
+            f"{row['donors']:,} × {row['receivers']:,} ({row['short']:,}) | "
+            f"{row['moved']:,} / {row['unmet']:,} | "
             f"{row['cost']:,} | {row['svcplan']:.3f} | {row['networkx']:.2f} | "
             f"{row['networkx'] / row['svcplan']:.1f}× | "
             f"{row['svcplan_cpu']:.3f} / {row['networkx_cpu']:.2f} | "
@@ -189,7 +194,8 @@ def main() -> None:
             f"{row['ortools']:.3f} / {row['networkx'] / row['ortools']:.1f}× | "
             f"{row['flow']:.3f} / {row['networkx'] / row['flow']:.1f}× |"
         )
-    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    finished = time.strftime("%H:%M UTC", time.gmtime())
+    print(f"{finished}; load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -425,6 +425,13 @@ class DispatchConfig(Section):
         "Absent: drive times over region.roads between the regions' lat/lon.",
     )
     window_minutes: Minutes = Field(120.0, description="Moves must arrive within this window.")
+    donors_keep: Literal["min_cover", "demand"] = Field(
+        "min_cover",
+        description="What a region keeps when it lends: min_cover (its minimum cover, a hard "
+        "floor: it may lend below its own demand when another region's priority-weighted need "
+        "outweighs its own) or demand (its demand plus its minimum cover: it lends only "
+        "beyond its own demand).",
+    )
     min_batch_units: int = Field(1, ge=1, description="Every move carries 0 or at least this.")
     max_donors_per_receiver: int | None = Field(
         None, gt=0, description="A region receives from at most this many donors."

@@ -10,8 +10,8 @@ import pytest
 import scipy.sparse as sp
 
 from optimizer.dispatch import (
+    BEYOND_THE_WINDOW,
     DONORS_EXHAUSTED,
-    NO_DONOR_IN_WINDOW,
     DispatchProblem,
     solve_dispatch,
 )
@@ -22,16 +22,34 @@ DATA = Path(__file__).parent / "data" / "dispatch"
 REGIONS = ["north", "centre", "south", "east"]
 
 
-def load(travel: str = "travel_matrix.csv") -> DispatchProblem:
+def load(travel: str = "travel_matrix.csv", donors_keep: str = "min_cover") -> DispatchProblem:
     return DispatchProblem.from_csv(
         regions_path=DATA / "regions.csv",
         resources_path=DATA / "resources.csv",
         travel_path=DATA / travel,
+        donors_keep=donors_keep,
     )
 
 
 def test_csv_problem_solves_to_the_expected_plan() -> None:
     plan, report = solve_dispatch(load())
+    assert report.status == "optimal"
+    moves = plan.moves.groupby(["resource", "from_region", "to_region"])["units"].sum()
+    # north (priority 1) lends down to its own demand 4: 8 of its 12 paramedics go to centre
+    # (priority 2, lacking 8), though 12 - 8 is less than demand 4 + minimum cover 3; south
+    # lends 3 of its 8 (above its cover 2) to east; everybody's demand is met.
+    assert moves.to_dict() == {
+        ("paramedic", "north", "centre"): 8,
+        ("paramedic", "south", "east"): 3,
+        ("sandbags", "north", "centre"): 250,
+    }
+    unmet = plan.unmet.set_index(["region", "resource"])
+    assert unmet["unmet_units"].to_dict() == {("east", "sandbags"): 20}
+    assert unmet.loc[("east", "sandbags"), "reason"] == BEYOND_THE_WINDOW
+
+
+def test_csv_problem_keeping_demand_lends_only_beyond_it() -> None:
+    plan, report = solve_dispatch(load(donors_keep="demand"))
     assert report.status == "optimal"
     moves = plan.moves.groupby(["resource", "from_region", "to_region"])["units"].sum()
     # north lends 5 paramedics (12 - 4 - 3) to centre; south lends 4 (8 - 2 - 2) plus 1 from
@@ -45,7 +63,7 @@ def test_csv_problem_solves_to_the_expected_plan() -> None:
     unmet = plan.unmet.set_index(["region", "resource"])
     assert unmet["unmet_units"].to_dict() == {("centre", "paramedic"): 1, ("east", "sandbags"): 20}
     assert unmet.loc[("centre", "paramedic"), "reason"] == DONORS_EXHAUSTED
-    assert unmet.loc[("east", "sandbags"), "reason"] == NO_DONOR_IN_WINDOW
+    assert unmet.loc[("east", "sandbags"), "reason"] == BEYOND_THE_WINDOW
 
 
 def test_matrix_and_pair_layouts_give_the_same_travel() -> None:
@@ -151,9 +169,9 @@ def test_plan_outputs_tables_json_and_move_lines() -> None:
     plan, _ = solve_dispatch(load())
     frames = plan.to_frames()
     assert set(frames) == {"moves", "unmet", "totals"}
-    assert frames["totals"].loc[0, "moved_units"] == 260
+    assert frames["totals"].loc[0, "moved_units"] == 261
     data = json.loads(json.dumps(plan.to_dict()))
-    assert data["totals"]["unmet_units"] == 21  # 20 sandbags and 1 paramedic
+    assert data["totals"]["unmet_units"] == 20  # 20 sandbags nobody reaches
     lines = plan.to_geodataframe()
     assert lines.crs.to_epsg() == 4326
     assert (lines.geom_type == "LineString").all()

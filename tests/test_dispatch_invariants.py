@@ -1,7 +1,9 @@
 """Independent checks of dispatch plans on random instances (not the model's own constraints).
 
 ``check_plan`` recomputes everything from the problem's raw arrays and the plan's move table:
-arrivals within the window, donors above their minimum cover, units conserved.
+arrivals within the window, donors never below their floor (minimum cover; with
+``donors_keep="demand"`` demand plus minimum cover), units conserved, unmet demand counted in
+every region.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import pytest
 import scipy.sparse as sp
 
 from optimizer.dispatch import (
+    BEYOND_THE_WINDOW,
     DONORS_EXHAUSTED,
-    NO_DONOR_IN_WINDOW,
+    RULES_HOLD_BACK,
+    UNMET_REASONS,
     DispatchPlan,
     DispatchProblem,
     DispatchRules,
@@ -30,6 +34,7 @@ def random_problem(
     max_units: int = 12,
     sparse: bool = False,
     rules: DispatchRules | None = None,
+    donors_keep: str = "min_cover",
 ) -> tuple[DispatchProblem, np.ndarray]:
     """A seeded random problem and its raw dense travel matrix (``inf`` = unreachable)."""
     rng = np.random.default_rng(seed)
@@ -58,6 +63,7 @@ def random_problem(
         travel_minutes=matrix,
         coordinates_deg=np.column_stack([-51 + xy_km[:, 0] / 100, -30 + xy_km[:, 1] / 100]),
         rules=rules,
+        donors_keep=donors_keep,
     )
     return problem, minutes
 
@@ -80,30 +86,38 @@ def check_plan(problem: DispatchProblem, minutes: np.ndarray, plan: DispatchPlan
     assert np.allclose(moves["arrive_minute"], moves["depart_minute"] + expected_travel)
     assert (moves["arrive_minute"] <= problem.window_minutes + 1e-9).all()
     assert (donor[~partner] != receiver[~partner]).all()
-    # Lenders: own units never below demand + minimum cover; partners within their units.
+    # Lenders: own units never below the floor; partners within their units.
     sent_own = np.zeros_like(problem.available_units)
     sent_partner = np.zeros_like(problem.available_units)
     received = np.zeros_like(problem.available_units)
     np.add.at(sent_own, (donor[~partner], resource[~partner]), units[~partner])
     np.add.at(sent_partner, (donor[partner], resource[partner]), units[partner])
     np.add.at(received, (receiver, resource), units)
+    floor = problem.min_cover_units.copy()
+    if problem.donors_keep == "demand":
+        floor += problem.demand_units
     remaining = problem.available_units - sent_own
     lent = sent_own > 0
+    assert (remaining[lent] >= floor[lent]).all()
     assert (remaining[lent] >= problem.min_cover_units[lent]).all()
-    assert (remaining[lent] >= problem.demand_units[lent] + problem.min_cover_units[lent]).all()
     assert (sent_partner <= problem.partner_units).all()
     # Conservation: units leave one place and arrive at another, none created or lost.
     assert sent_own.sum() + sent_partner.sum() == received.sum() == units.sum()
-    # Unmet demand: exactly what is still missing, with a reason.
-    need = np.maximum(problem.demand_units - problem.available_units, 0)
-    unmet = np.zeros_like(need)
+    # Unmet demand, in every region (donors included): exactly what is still missing.
+    short = np.maximum(problem.demand_units - (remaining + received), 0)
+    unmet = np.zeros_like(short)
     unmet_region = regions.get_indexer(plan.unmet["region"])
     unmet_resource = resources.get_indexer(plan.unmet["resource"])
     unmet[unmet_region, unmet_resource] = plan.unmet["unmet_units"]
+    np.testing.assert_array_equal(unmet, short)
+    np.testing.assert_array_equal(plan.unmet["lent_units"], sent_own[unmet_region, unmet_resource])
     if not problem.rules.needs_mip:  # batches and teams may bring more than needed
-        assert (received <= need).all()
-    np.testing.assert_array_equal(unmet, np.maximum(need - received, 0))
-    assert set(plan.unmet["reason"]) <= {NO_DONOR_IN_WINDOW, DONORS_EXHAUSTED}
+        open_demand = np.maximum(
+            problem.demand_units - np.minimum(problem.available_units, floor), 0
+        )
+        assert (received <= open_demand).all()
+        assert RULES_HOLD_BACK not in set(plan.unmet["reason"])
+    assert set(plan.unmet["reason"]) <= set(UNMET_REASONS)
 
 
 RULES = [
@@ -115,10 +129,13 @@ RULES = [
 ]
 
 
+@pytest.mark.parametrize("donors_keep", ["min_cover", "demand"])
 @pytest.mark.parametrize("rules", RULES, ids=lambda rules: repr(rules)[:60])
 @pytest.mark.parametrize("seed", range(6))
-def test_plans_keep_the_rules(seed: int, rules: DispatchRules | None) -> None:
-    problem, minutes = random_problem(seed, sparse=seed % 2 == 1, rules=rules)
+def test_plans_keep_the_rules(seed: int, rules: DispatchRules | None, donors_keep: str) -> None:
+    problem, minutes = random_problem(
+        seed, sparse=seed % 2 == 1, rules=rules, donors_keep=donors_keep
+    )
     plan, report = solve_dispatch(problem)
     assert report.has_solution
     check_plan(problem, minutes, plan)
@@ -158,8 +175,9 @@ def test_a_move_arriving_after_the_window_is_never_planned() -> None:
             "resource": "staff",
             "priority": 1,
             "need_units": 4,
+            "lent_units": 0,
             "unmet_units": 4,
-            "reason": NO_DONOR_IN_WINDOW,
+            "reason": BEYOND_THE_WINDOW,
         }
     ]
     assert report.status == "optimal"

@@ -3,14 +3,23 @@
 Two engines solve the same arrays: svcplan's network simplex (``network_simplex``, the default)
 and OR-Tools' ``SimpleMinCostFlow`` through its vectorised calls (``"ortools"``).
 
-Nodes: ``0..n-1`` a region's own units, ``n..2n-1`` the partner pool of each region, ``2n`` a
-super-source of unmet demand, ``2n+1`` a sink for units nobody needs. Arcs, built as arrays:
+Nodes: ``0..n-1`` a region's own units above its floor (supply ``lendable_units``),
+``n..2n-1`` the partner pool of each region (supply ``partner_units``), ``2n..3n-1`` each
+region's open demand (demand ``open_demand_units``), ``3n`` a super-source of unmet demand,
+``3n+1`` a sink for units nobody needs. Arcs, built as arrays:
 
-* each allowed move (``optimizer.dispatch.moves``): cost = travel seconds per unit;
-* a slack arc super-source → receiver carrying its unmet units, at ``priority × penalty`` per
-  unit, where the penalty (:func:`unmet_penalty_seconds`) exceeds the travel of any augmenting
-  path, so unmet demand is minimised first (lexicographically) and travel second;
-* lender → sink (spare units stay home) and super-source → sink (demand that was met), cost 0.
+* each allowed move (``optimizer.dispatch.moves``): lender → the receiver's demand node, cost =
+  travel seconds per unit;
+* home: a region's own units → its own demand node, cost 0 (a unit sent away leaves its home
+  short unless another fills in);
+* a slack arc super-source → demand node carrying its unmet units, at ``priority × penalty``
+  per unit, where the penalty (:func:`unmet_penalty_seconds`) exceeds the travel of any cycle
+  of the residual network, so priority-weighted unmet demand is minimised first
+  (lexicographically) and travel second: moving a unit from A to B trades A's
+  ``priority × penalty`` for B's, and is made when B's priority is higher (or A's unit was
+  idle, or a third region refills A);
+* lender → sink (units nobody needs stay home) and super-source → sink (demand that was met),
+  cost 0.
 
 Costs are integer seconds of travel per unit (travel minutes rounded to the second).
 """
@@ -43,23 +52,27 @@ def travel_cost_seconds(travel_minutes: np.ndarray) -> np.ndarray:
 def unmet_penalty_seconds(n_regions: int, window_minutes: float) -> int:
     """Cost of one unmet unit at priority 1, in travel seconds.
 
-    An augmenting path uses at most ``n_regions`` moves of at most ``window_minutes`` each, so
-    one unit less of (priority-weighted) unmet demand always beats any saving in travel.
+    A simple cycle of the residual network enters each of the ``n_regions`` demand nodes at
+    most once, so it holds at most ``n_regions`` forward (and as many backward) moves of at
+    most ``window_minutes`` each: its travel changes by less than the penalty, and one unit less
+    of priority-weighted unmet demand always beats any saving in travel.
     """
     window_seconds = int(travel_cost_seconds(np.array([window_minutes]))[0])
     return max(n_regions, 1) * max(window_seconds, 1) + 1
 
 
-def penalties_fit(need_units: np.ndarray, priority: np.ndarray, penalty_seconds: int) -> bool:
-    """Whether the penalty of leaving every needed unit unmet stays below
+def penalties_fit(
+    open_demand_units: np.ndarray, priority: np.ndarray, penalty_seconds: int
+) -> bool:
+    """Whether the penalty of leaving all open demand unmet stays below
     :data:`MAX_TOTAL_COST`, so that no cost of the flow network overflows 64 bits.
 
     Args:
-        need_units: units lacking per region of one resource type, int (n,).
+        open_demand_units: demand that may go unmet per region of one resource type, int (n,).
         priority: weight of an unmet unit per region, int (n,).
         penalty_seconds: cost of one unmet unit at priority 1.
     """
-    need = np.asarray(need_units)
+    need = np.asarray(open_demand_units)
     highest = int(np.asarray(priority)[need > 0].max(initial=0))
     total = sum(int(units) for units in need[need > 0])  # Python ints: no wrap-around
     return total * penalty_seconds * highest < MAX_TOTAL_COST
@@ -112,49 +125,64 @@ def flow_network(
     *,
     lendable_units: np.ndarray,
     partner_units: np.ndarray,
-    need_units: np.ndarray,
+    open_demand_units: np.ndarray,
     priority: np.ndarray,
     penalty_seconds: int,
 ) -> FlowNetwork:
-    """Arrays of the flow network of one resource type.
+    """Arrays of the flow network of one resource type (module docstring for the layout).
 
     Args:
         moves: the allowed moves of this resource type.
-        lendable_units, partner_units, need_units: int (n,) per region.
+        lendable_units, partner_units, open_demand_units: int (n,) per region.
         priority: int (n,) weight of an unmet unit.
         penalty_seconds: cost of one unmet unit at priority 1.
 
     Raises:
         ValueError: the costs could overflow 64-bit integers.
     """
-    n = len(need_units)
-    source, sink = 2 * n, 2 * n + 1
-    receivers = np.flatnonzero(need_units > 0)
-    lenders = np.flatnonzero(np.concatenate([lendable_units, partner_units]) > 0)
-    lender_units = np.concatenate([lendable_units, partner_units])[lenders]
-    total_need = int(need_units.sum())
-    slack_costs = penalty_seconds * priority[receivers]
-    if not penalties_fit(need_units, priority, penalty_seconds):
+    n = len(open_demand_units)
+    source, sink = 3 * n, 3 * n + 1
+    if not penalties_fit(open_demand_units, priority, penalty_seconds):
         raise ValueError("unmet-demand penalties overflow 64-bit costs; too many units")
+    receivers = np.flatnonzero(open_demand_units > 0)
+    pools = np.concatenate([lendable_units, partner_units])
+    lenders = np.flatnonzero(pools > 0)
+    home = np.flatnonzero((lendable_units > 0) & (open_demand_units > 0))
+    total_open = int(open_demand_units.sum())
     tails = np.concatenate(
-        [moves.lender_node(n), np.full(len(receivers), source), lenders, [source]]
+        [moves.lender_node(n), home, np.full(len(receivers), source), lenders, [source]]
     )
-    heads = np.concatenate([moves.receiver, receivers, np.full(len(lenders), sink), [sink]])
+    heads = np.concatenate(
+        [
+            2 * n + moves.receiver,
+            2 * n + home,
+            2 * n + receivers,
+            np.full(len(lenders), sink),
+            [sink],
+        ]
+    )
     capacities = np.concatenate(
-        [moves.capacity_units, need_units[receivers], lender_units, [total_need]]
+        [
+            moves.capacity_units,
+            np.minimum(lendable_units[home], open_demand_units[home]),
+            open_demand_units[receivers],
+            pools[lenders],
+            [total_open],
+        ]
     )
     unit_costs = np.concatenate(
         [
             travel_cost_seconds(moves.travel_minutes),
-            slack_costs,
+            np.zeros(len(home), dtype=np.int64),
+            penalty_seconds * priority[receivers],
             np.zeros(len(lenders) + 1, dtype=np.int64),
         ]
     )
-    supplies = np.zeros(2 * n + 2, dtype=np.int64)
-    supplies[:n] = lendable_units - need_units
-    supplies[n : 2 * n] = partner_units
-    supplies[source] = total_need
-    supplies[sink] = -(int(lendable_units.sum()) + int(partner_units.sum()))
+    supplies = np.zeros(3 * n + 2, dtype=np.int64)
+    supplies[: 2 * n] = pools
+    supplies[2 * n : 3 * n] = -open_demand_units
+    supplies[source] = total_open
+    supplies[sink] = -int(pools.sum())
     return FlowNetwork(
         tails=tails.astype(np.int32),
         heads=heads.astype(np.int32),

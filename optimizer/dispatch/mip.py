@@ -5,13 +5,17 @@ of resources that move together. A *kind* is what one move carries: a lone resou
 team (its members in fixed numbers). Columns, in blocks:
 
 * ``x``: integer kinds moved on each allowed move of each kind;
-* ``u``: integer unmet units per (region, resource) in need, at ``priority × penalty``;
+* ``u``: integer unmet units per (region, resource) with open demand, at
+  ``priority × penalty``;
 * ``y``: binary "move used" per ``x`` (minimum batch rule only): ``b·y <= x <= cap·y``;
 * ``w``: binary "lender serves receiver" per (lender, receiver) pair (donor-count rule only):
   ``x <= cap·w`` and ``Σ w <= k`` per receiver.
 
-Rows: each lender gives at most its spare units of each resource; each receiver's units received
-plus unmet cover its need. A receiver may get more than it needs (a team brings all its
+Rows: each lender gives at most its units above the floor (partners: their units) of each
+resource; in each region with open demand, units received minus own units sent plus unmet
+cover the open demand its own lendable units leave: ``in - out + u >= open - lendable`` (the
+surge model of ``optimizer.dispatch.problem``: a donor's own demand may go unmet when that
+serves a higher priority). A receiver may get more than it needs (a team brings all its
 members; two minimum batches may overshoot) when that covers more demand. The objective is in
 the same integer travel seconds as the flow engine, so both report comparable objectives.
 """
@@ -72,9 +76,9 @@ def _kind_moves(problem: DispatchProblem, members: np.ndarray) -> CandidateMoves
     per = members[used]
     return allowed_moves(
         problem,
-        lendable_units=(problem.surplus_units()[:, used] // per).min(axis=1),
+        lendable_units=(problem.lendable_units()[:, used] // per).min(axis=1),
         partner_units=(problem.partner_units[:, used] // per).min(axis=1),
-        need_units=(-(-problem.need_units()[:, used] // per)).max(axis=1),
+        open_demand_units=(-(-problem.open_demand_units()[:, used] // per)).max(axis=1),
     )
 
 
@@ -106,12 +110,12 @@ def solve_mip(
     minutes = np.concatenate([m.travel_minutes for m in moves])
     capacity = np.concatenate([m.capacity_units for m in moves])
     n_x = len(lender)
-    need = problem.need_units()
-    need_region, need_resource = np.nonzero(need)
-    n_u = len(need_region)
+    lendable, open_demand = problem.lendable_units(), problem.open_demand_units()
+    open_region, open_resource = np.nonzero(open_demand)
+    n_u = len(open_region)
 
     builder = _Rows()
-    # lender rows (lender node × resource): Σ carried · x <= spare units.
+    # lender rows (lender node × resource): Σ carried · x <= units above the floor.
     x_index, member = np.nonzero(carried)
     builder.add(
         rows=lender[x_index] * r + member,
@@ -119,22 +123,36 @@ def solve_mip(
         values=carried[x_index, member],
         n_rows=2 * n * r,
         lower=np.full(2 * n * r, -np.inf),
-        upper=np.concatenate([problem.surplus_units(), problem.partner_units]).ravel(),
+        upper=np.concatenate([lendable, problem.partner_units]).ravel(),
     )
-    # receiver rows (region × resource): Σ carried · x + u >= need.
+    # region rows (region × resource): Σ in − Σ own out + u >= open demand − lendable
+    # (free where no demand is open: a donor then never drops below its own demand).
+    own = lender[x_index] < n
     builder.add(
-        rows=np.concatenate([receiver[x_index] * r + member, need_region * r + need_resource]),
-        cols=np.concatenate([x_index, n_x + np.arange(n_u)]),
-        values=np.concatenate([carried[x_index, member], np.ones(n_u, dtype=np.int64)]),
+        rows=np.concatenate(
+            [
+                receiver[x_index] * r + member,
+                lender[x_index[own]] * r + member[own],
+                open_region * r + open_resource,
+            ]
+        ),
+        cols=np.concatenate([x_index, x_index[own], n_x + np.arange(n_u)]),
+        values=np.concatenate(
+            [
+                carried[x_index, member],
+                -carried[x_index[own], member[own]],
+                np.ones(n_u, dtype=np.int64),
+            ]
+        ),
         n_rows=n * r,
-        lower=need.ravel(),
+        lower=np.where(open_demand > 0, open_demand - lendable, -np.inf).ravel(),
         upper=np.full(n * r, np.inf),
     )
     cost = [
         travel_cost_seconds(minutes) * carried.sum(axis=1),
-        penalty_seconds * problem.priority[need_region].astype(np.float64),
+        penalty_seconds * problem.priority[open_region].astype(np.float64),
     ]
-    upper = [capacity, need[need_region, need_resource]]
+    upper = [capacity, open_demand[open_region, open_resource]]
     integer = [np.ones(n_x + n_u, dtype=bool)]
     n_cols = n_x + n_u
     if problem.rules.min_batch_units > 1:
@@ -164,9 +182,6 @@ def solve_mip(
         n_cols=n_cols,
         limits=limits,
     )
-    reachable = np.zeros((n, r), dtype=bool)
-    for members, m in zip(kinds, moves, strict=True):
-        reachable[np.ix_(np.unique(m.receiver), np.flatnonzero(members))] = True
     if values is None:
         return MipOutcome(None, status, None, bound)
     kinds_moved = np.rint(values[:n_x]).astype(np.int64)
@@ -178,7 +193,6 @@ def solve_mip(
         receiver=receiver[x_index],
         travel_minutes=minutes[x_index],
         units=kinds_moved[x_index] * carried[x_index, member],
-        reachable=reachable,
     )
     return MipOutcome(allocation, status, objective, bound)
 

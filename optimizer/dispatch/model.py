@@ -1,8 +1,16 @@
 """``solve_dispatch``: min-cost flows for the pure case, the MIP when the problem sets rules.
 
+One model over all regions (``optimizer.dispatch.problem``): every region has its demand, its
+floor (minimum cover, a hard floor) and its priority; its own units above the floor serve its
+own demand at 0 minutes or move to another region, which may leave it short of its demand
+(never below its floor).
+
 Objective (both engines, reported in minutes): travel unit-minutes (travel rounded to the
-second) plus ``unmet_penalty_minutes × priority`` per unmet unit. The penalty makes unmet
-demand lexicographically first: no saving in travel ever buys one more unmet unit.
+second) plus ``unmet_penalty_minutes × priority`` per unmet unit, in every region, donors
+included. The penalty makes unmet demand lexicographically first: no saving in travel ever buys
+one more priority-weighted unmet unit, so a unit leaves a region for another only when the
+other's priority-weighted need outweighs its own (or the unit was idle, or a third region
+refills the donor).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from optimizer.dispatch.flow import (
     unmet_penalty_seconds,
 )
 from optimizer.dispatch.mip import solve_mip
-from optimizer.dispatch.moves import allowed_moves, reachable_receivers
+from optimizer.dispatch.moves import allowed_moves
 from optimizer.dispatch.plan import Allocation, DispatchPlan
 from optimizer.dispatch.problem import DispatchProblem
 from optimizer.dispatch.settings import DispatchSettings, FlowEngine
@@ -59,7 +67,7 @@ def solve_dispatch(
     limits = limits or SolverLimits()
     started = time.perf_counter()
     penalty_seconds = unmet_penalty_seconds(problem.n_regions, problem.window_minutes)
-    if problem.rules.needs_mip and problem.need_units().any():
+    if problem.rules.needs_mip and problem.open_demand_units().any():
         outcome = solve_mip(
             problem,
             penalty_seconds=penalty_seconds,
@@ -93,18 +101,18 @@ def _solve_flows(
     problem: DispatchProblem, penalty_seconds: int, engine: FlowEngine
 ) -> tuple[Allocation, int]:
     """One min-cost flow per resource type; returns the allocation and the total cost."""
-    surplus, need = problem.surplus_units(), problem.need_units()
-    n, r = need.shape
+    lendable, open_demand = problem.lendable_units(), problem.open_demand_units()
+    r = open_demand.shape[1]
     empty = np.zeros(0, dtype=np.int64)
     parts = [(empty, empty, empty, empty, empty, empty)]
-    reachable, total_cost = np.zeros((n, r), dtype=bool), 0
+    total_cost = 0
     for resource in range(r):
         pools = {
-            "lendable_units": surplus[:, resource],
+            "lendable_units": lendable[:, resource],
             "partner_units": problem.partner_units[:, resource],
-            "need_units": need[:, resource],
+            "open_demand_units": open_demand[:, resource],
         }
-        if not pools["need_units"].any():
+        if not pools["open_demand_units"].any():
             continue
         moves = allowed_moves(problem, **pools)
         network = flow_network(
@@ -112,7 +120,6 @@ def _solve_flows(
         )
         units, cost = solve_flow(network, engine)
         total_cost += cost
-        reachable[:, resource] = reachable_receivers(moves, n)
         used = np.flatnonzero(units)
         parts.append(
             (
@@ -134,6 +141,5 @@ def _solve_flows(
         receiver=receiver.astype(np.int64),
         travel_minutes=minutes.astype(np.float64),
         units=units.astype(np.int64),
-        reachable=reachable,
     )
     return allocation, total_cost

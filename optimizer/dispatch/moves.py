@@ -2,8 +2,10 @@
 
 A move leaves a lender after its mobilisation minutes and drives the stored travel minutes; it is
 allowed when ``mobilisation_minutes + travel_minutes <= window_minutes``. Lenders are a region's
-own spare units and the partner units based in a region (a partner may also serve its home
-region, in 0 travel minutes). Everything is computed with masks over the stored pairs of the
+own units above its floor and the partner units based in a region (a partner may also serve its
+home region, in 0 travel minutes); receivers are the regions with open demand
+(``DispatchProblem.open_demand_units``), donors included: a region that lends may be refilled
+by another. Everything is computed with masks over the stored pairs of the
 pruned travel matrix; there is no loop over region pairs.
 """
 
@@ -25,7 +27,7 @@ class CandidateMoves:
         from_partner: True when the lender is the partner pool of ``donor``, bool (m,).
         receiver: region index of the receiver, int (m,).
         travel_minutes: drive minutes of the move, float (m,).
-        capacity_units: most units the move can carry: min(lendable, needed), int (m,).
+        capacity_units: most units the move can carry: min(lendable, open demand), int (m,).
     """
 
     donor: np.ndarray
@@ -47,15 +49,16 @@ def allowed_moves(
     *,
     lendable_units: np.ndarray,
     partner_units: np.ndarray,
-    need_units: np.ndarray,
+    open_demand_units: np.ndarray,
 ) -> CandidateMoves:
-    """Moves that arrive within the window from a lender with units to a region in need.
+    """Moves that arrive within the window from a lender with units to a region with open
+    demand.
 
     Args:
         problem: supplies the travel matrix, mobilisation minutes and window.
-        lendable_units: own spare units per region, int (n,).
+        lendable_units: own units above the floor per region, int (n,).
         partner_units: partner units per region, int (n,).
-        need_units: units lacking per region, int (n,).
+        open_demand_units: demand that may go unmet per region, int (n,).
 
     Returns:
         Own-unit moves first (row-major (donor, receiver) order), then partner moves in the
@@ -67,9 +70,9 @@ def allowed_moves(
     receivers = travel.indices.astype(np.int64)
     minutes = travel.data
     in_window = problem.mobilisation_minutes[donors] + minutes <= problem.window_minutes
-    in_need = need_units[receivers] > 0
+    in_need = open_demand_units[receivers] > 0
     home = np.flatnonzero(
-        (problem.mobilisation_minutes <= problem.window_minutes) & (need_units > 0)
+        (problem.mobilisation_minutes <= problem.window_minutes) & (open_demand_units > 0)
     )
     movable = in_window & in_need
     own = np.flatnonzero(movable & (lendable_units[donors] > 0))
@@ -88,10 +91,5 @@ def allowed_moves(
         from_partner=from_partner,
         receiver=receiver.astype(np.int64),
         travel_minutes=np.concatenate([minutes[own], minutes[lent], np.zeros(len(local))]),
-        capacity_units=np.minimum(pool, need_units[receiver]).astype(np.int64),
+        capacity_units=np.minimum(pool, open_demand_units[receiver]).astype(np.int64),
     )
-
-
-def reachable_receivers(moves: CandidateMoves, n_regions: int) -> np.ndarray:
-    """True per region that at least one allowed move reaches, bool (n,)."""
-    return np.bincount(moves.receiver, minlength=n_regions) > 0

@@ -1,4 +1,26 @@
-"""``DispatchPlan``: the moves chosen and the demand left unmet (with why); tables, JSON, map."""
+"""``DispatchPlan``: the moves chosen and the demand left unmet (with why); tables, JSON, map.
+
+Why a region's demand of a resource is left unmet is computed from the plan and the window,
+never guessed. The *lenders* of a region are the own units above the floor of every *other*
+region whose units arrive within the window (mobilisation + travel <= window), and the partner
+pools that arrive within the window, its own included. A lender has *spare units* for the
+region when they are partner units, own units beyond the lender's own demand, or any own units
+above the floor of a region of lower priority (a move there trades a lower priority's need for
+a higher one's). The reason is the first that holds:
+
+* :data:`BEYOND_THE_WINDOW`: no lender has units above its floor (or partner units): none can
+  reach the region within the window at all;
+* :data:`NO_SPARE_IN_WINDOW`: lenders have units above their floors, but none has spare units
+  for the region (each needs them for its own demand, at a priority at least the region's);
+* :data:`RULES_HOLD_BACK`: a lender still has spare units for the region after the plan, held
+  back by the batch, donor-count or team rules (never with the flow engines: their optimum
+  would have moved them);
+* :data:`DONORS_EXHAUSTED`: lenders had spare units for the region and the plan uses them all.
+
+Unmet units are counted in every region, donors included: ``demand − (available − lent +
+received)`` when positive. A region's own lent units are not among its lenders; the unmet
+table shows them as ``lent_units``.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +35,12 @@ from optimizer.dispatch.problem import DispatchProblem
 if TYPE_CHECKING:
     import geopandas as gpd
 
-NO_DONOR_IN_WINDOW = "no donor within the window"
-DONORS_EXHAUSTED = "donors exhausted"
+BEYOND_THE_WINDOW = "beyond the window"
+NO_SPARE_IN_WINDOW = "no region within the window has spare units"
+DONORS_EXHAUSTED = "donors within the window exhausted"
+RULES_HOLD_BACK = "spare units within the window held back by the dispatch rules"
+#: Every unmet reason, in the order they are tested (module docstring).
+UNMET_REASONS = (BEYOND_THE_WINDOW, NO_SPARE_IN_WINDOW, RULES_HOLD_BACK, DONORS_EXHAUSTED)
 
 MOVE_COLUMNS = (
     "from_region",
@@ -26,7 +52,15 @@ MOVE_COLUMNS = (
     "arrive_minute",
     "travel_minutes",
 )
-UNMET_COLUMNS = ("region", "resource", "priority", "need_units", "unmet_units", "reason")
+UNMET_COLUMNS = (
+    "region",
+    "resource",
+    "priority",
+    "need_units",
+    "lent_units",
+    "unmet_units",
+    "reason",
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +72,6 @@ class Allocation:
         from_partner: the lender is the donor region's partner pool, bool (m,).
         travel_minutes: drive minutes, float (m,).
         units: units moved, int (m,).
-        reachable: whether any allowed move reaches each region for each resource, bool (n, r).
     """
 
     resource: np.ndarray
@@ -47,7 +80,6 @@ class Allocation:
     receiver: np.ndarray
     travel_minutes: np.ndarray
     units: np.ndarray
-    reachable: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -59,8 +91,9 @@ class DispatchPlan:
             ``"partner"``; minutes count from the call (minute 0); ``depart_minute`` is the
             lender's mobilisation minutes.
         unmet: one row per region and resource with unmet units > 0, columns
-            :data:`UNMET_COLUMNS`; ``reason`` is :data:`NO_DONOR_IN_WINDOW` or
-            :data:`DONORS_EXHAUSTED`.
+            :data:`UNMET_COLUMNS`: ``need_units`` is the demand its own units left at home do
+            not cover (what it needed from others), ``lent_units`` its own units sent away,
+            ``reason`` one of :data:`UNMET_REASONS` (module docstring).
         window_minutes: the window every move arrives within.
         unmet_penalty_minutes: objective cost of one unmet unit at priority 1.
         coordinates: region id -> ``(lon, lat)`` in WGS84 degrees, or ``None``.
@@ -97,9 +130,14 @@ class DispatchPlan:
             },
             columns=list(MOVE_COLUMNS),
         )
-        need = problem.need_units()
-        received = np.zeros_like(need)
+        shape = problem.available_units.shape
+        sent_own, sent_partner, received = (np.zeros(shape, dtype=np.int64) for _ in range(3))
+        own = ~allocation.from_partner
+        key = (allocation.donor, allocation.resource)
+        np.add.at(sent_own, (key[0][own], key[1][own]), allocation.units[own])
+        np.add.at(sent_partner, (key[0][~own], key[1][~own]), allocation.units[~own])
         np.add.at(received, (allocation.receiver, allocation.resource), allocation.units)
+        need = np.maximum(problem.demand_units - (problem.available_units - sent_own), 0)
         unmet_units = np.maximum(need - received, 0)
         region, resource = np.nonzero(unmet_units)
         unmet = pd.DataFrame(
@@ -108,10 +146,15 @@ class DispatchPlan:
                 "resource": resources[resource],
                 "priority": problem.priority[region],
                 "need_units": need[region, resource],
+                "lent_units": sent_own[region, resource],
                 "unmet_units": unmet_units[region, resource],
-                "reason": np.where(
-                    allocation.reachable[region, resource], DONORS_EXHAUSTED, NO_DONOR_IN_WINDOW
-                ),
+                "reason": unmet_reasons(
+                    problem,
+                    unmet_units > 0,
+                    sent_own=sent_own,
+                    sent_partner=sent_partner,
+                    received=received,
+                )[region, resource],
             },
             columns=list(UNMET_COLUMNS),
         )
@@ -182,6 +225,57 @@ class DispatchPlan:
         end = lon_lat[index.get_indexer(self.moves["to_region"])]
         lines = shapely.linestrings(np.stack([start, end], axis=1))
         return gpd.GeoDataFrame(self.moves.copy(), geometry=lines, crs="EPSG:4326")
+
+
+def unmet_reasons(
+    problem: DispatchProblem,
+    short: np.ndarray,
+    *,
+    sent_own: np.ndarray,
+    sent_partner: np.ndarray,
+    received: np.ndarray,
+) -> np.ndarray:
+    """Why each short (region, resource) is short (module docstring), object (n, r); "" where
+    not short.
+
+    Args:
+        short: True where demand is left unmet, bool (n, r).
+        sent_own, sent_partner, received: units the plan moves out of each region's own
+            units, out of its partner pool, and into it, int (n, r).
+    """
+    n = problem.n_regions
+    travel = problem.travel_minutes
+    donor = np.repeat(np.arange(n), np.diff(travel.indptr))
+    in_window = problem.mobilisation_minutes[donor] + travel.data <= problem.window_minutes
+    home = np.flatnonzero(problem.mobilisation_minutes <= problem.window_minutes)
+    # Pairs (lender region, region served): moves within the window, then partners at home.
+    lender = np.concatenate([donor[in_window], home])
+    served = np.concatenate([travel.indices[in_window], home])
+    itself = np.arange(len(lender)) >= np.count_nonzero(in_window)
+    lendable, open_demand = problem.lendable_units(), problem.open_demand_units()
+    lower_priority = problem.priority[lender] < problem.priority[served]
+    reasons = np.full(short.shape, "", dtype=object)
+    for resource in np.flatnonzero(short.any(axis=0)):
+        pick = short[served, resource]
+        i, j, lower = lender[pick], served[pick], lower_priority[pick]
+        own = np.where(itself[pick], 0, lendable[i, resource])
+        partner = problem.partner_units[i, resource]
+        spare = (partner > 0) | np.where(lower, own > 0, own > open_demand[i, resource])
+        unmoved = own - sent_own[i, resource]
+        needed_home = np.maximum(open_demand[i, resource] - received[i, resource], 0)
+        left = (partner - sent_partner[i, resource] > 0) | (
+            np.where(lower, unmoved, unmoved - needed_home) > 0
+        )
+        flags = [
+            np.bincount(j, weights=flag, minlength=n) > 0
+            for flag in ((own > 0) | (partner > 0), spare, spare & left)
+        ]
+        reasons[:, resource] = np.select(
+            [~flags[0], ~flags[1], flags[2]],
+            [BEYOND_THE_WINDOW, NO_SPARE_IN_WINDOW, RULES_HOLD_BACK],
+            DONORS_EXHAUSTED,
+        )
+    return np.where(short, reasons, "")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:

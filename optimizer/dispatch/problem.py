@@ -7,13 +7,22 @@ missing pair is unreachable. Values are minutes; a 0-minute pair is an explicit 
 stored: a region reaches itself in 0 minutes by definition. Constructors prune pairs beyond
 ``window_minutes`` and never call ``eliminate_zeros``.
 
-Balance per region and resource type (integer units):
+The surge model (one model over all regions, per resource type, in integer units). Every region
+has its demand, its floor and its priority:
 
-* ``surplus_units = max(0, available - demand - min_cover)``: what a donor may lend; its own
-  demand and its minimum cover stay at home.
-* ``need_units = max(0, demand - available)``: what a receiver lacks.
+* ``floor_units``: what a region never lends. With ``donors_keep="min_cover"`` (the default) it
+  is the minimum cover, a hard floor; with ``donors_keep="demand"`` it is demand plus minimum
+  cover (a donor lends only beyond its own demand, the model before issue #16).
+* ``lendable_units = max(0, available - floor)``: the units a region may send away.
+* ``open_demand_units = max(0, demand - min(available, floor))``: the demand its floor does not
+  cover, which its own lendable units serve at home (0 minutes) unless they are sent away.
+  Whatever is left of it after the moves is unmet, at ``priority`` per unit.
+* ``need_units = max(0, demand - available)``: what a region lacks before any move.
 * ``partner_units``: units partner organisations based in the region can lend (to any region,
   the home region included); they mobilise with the region's ``mobilisation_minutes``.
+
+A move from A to B serves B and may leave A short of its own demand, never below its floor;
+the engines make it when B's priority-weighted need outweighs A's (``optimizer.dispatch.model``).
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +40,10 @@ from optimizer.dispatch import readers
 from optimizer.dispatch.rules import DispatchRules, check_rules
 
 DEFAULT_WINDOW_MINUTES = 120.0
+
+DonorsKeep = Literal["min_cover", "demand"]
+#: What a region keeps when it lends: its minimum cover, or its demand plus its minimum cover.
+DONORS_KEEP: tuple[DonorsKeep, ...] = ("min_cover", "demand")
 
 #: Stored travel values below this many minutes are read as 0 minutes.
 ZERO_MINUTES = 1e-6
@@ -52,6 +66,8 @@ class DispatchProblem:
         window_minutes: every move must arrive within this many minutes of the call.
         coordinates_deg: optional (n, 2) array of region ``lon, lat`` (WGS84 degrees).
         rules: batch / donor-count / team rules (any active rule selects the MIP engine).
+        donors_keep: ``"min_cover"`` (a region may lend down to its minimum cover) or
+            ``"demand"`` (only beyond its demand plus its minimum cover); module docstring.
     """
 
     region_ids: tuple[str, ...]
@@ -66,19 +82,31 @@ class DispatchProblem:
     window_minutes: float = DEFAULT_WINDOW_MINUTES
     coordinates_deg: np.ndarray | None = None
     rules: DispatchRules = field(default_factory=DispatchRules)
+    donors_keep: DonorsKeep = "min_cover"
 
     @property
     def n_regions(self) -> int:
         """Number of regions."""
         return len(self.region_ids)
 
-    def surplus_units(self) -> np.ndarray:
-        """Units each region may lend, int (n, r): beyond its demand and its minimum cover."""
-        spare = self.available_units - self.demand_units - self.min_cover_units
-        return np.maximum(spare, 0)
+    def floor_units(self) -> np.ndarray:
+        """Units each region never lends, int (n, r): its minimum cover, or with
+        ``donors_keep="demand"`` its demand plus its minimum cover."""
+        if self.donors_keep == "demand":
+            return self.demand_units + self.min_cover_units
+        return self.min_cover_units
+
+    def lendable_units(self) -> np.ndarray:
+        """Units each region may send away, int (n, r): those above its floor."""
+        return np.maximum(self.available_units - self.floor_units(), 0)
+
+    def open_demand_units(self) -> np.ndarray:
+        """Demand the floor does not cover, int (n, r): what may go unmet."""
+        kept = np.minimum(self.available_units, self.floor_units())
+        return np.maximum(self.demand_units - kept, 0)
 
     def need_units(self) -> np.ndarray:
-        """Units each region lacks, int (n, r)."""
+        """Units each region lacks before any move, int (n, r)."""
         return np.maximum(self.demand_units - self.available_units, 0)
 
     @classmethod
@@ -97,6 +125,7 @@ class DispatchProblem:
         window_minutes: float = DEFAULT_WINDOW_MINUTES,
         coordinates_deg: np.ndarray | None = None,
         rules: DispatchRules | None = None,
+        donors_keep: DonorsKeep = "min_cover",
     ) -> DispatchProblem:
         """Build a problem from arrays (units arrays are (n, r) or (n,) for one resource type).
 
@@ -106,10 +135,11 @@ class DispatchProblem:
                 pairs (explicit zeros and ``1e-9`` mean 0 minutes). The diagonal is ignored.
             min_cover_units, partner_units: default 0; priority default 1;
             mobilisation_minutes: default 0.
+            donors_keep: what a lending region keeps (module docstring).
 
         Raises:
             ValueError: a wrong shape, a negative count or time, a priority below 1, an
-                unknown resource in a team, or a window below 0.
+                unknown resource in a team, a window below 0 or an unknown ``donors_keep``.
         """
         region_ids = tuple(str(region) for region in region_ids)
         resource_names = tuple(str(name) for name in resource_names)
@@ -136,6 +166,8 @@ class DispatchProblem:
             coordinates_deg = np.asarray(coordinates_deg, dtype=np.float64)
             if coordinates_deg.shape != (n, 2):
                 raise ValueError(f"coordinates_deg must have shape ({n}, 2)")
+        if donors_keep not in DONORS_KEEP:
+            raise ValueError(f"donors_keep must be one of {DONORS_KEEP}, not {donors_keep!r}")
         rules = rules or DispatchRules()
         check_rules(rules, resource_names)
         return cls(
@@ -147,6 +179,7 @@ class DispatchProblem:
             window_minutes=float(window_minutes),
             coordinates_deg=coordinates_deg,
             rules=rules,
+            donors_keep=donors_keep,
             **units,
         )
 
@@ -159,6 +192,7 @@ class DispatchProblem:
         travel_path: str | Path,
         window_minutes: float = DEFAULT_WINDOW_MINUTES,
         rules: DispatchRules | None = None,
+        donors_keep: DonorsKeep = "min_cover",
     ) -> DispatchProblem:
         """Build a problem from the three CSV files described in ``optimizer.dispatch.readers``.
 
@@ -173,6 +207,7 @@ class DispatchProblem:
             travel_minutes=readers.read_travel_csv(travel_path, region_ids=region_ids),
             window_minutes=window_minutes,
             rules=rules,
+            donors_keep=donors_keep,
         )
 
     @classmethod
@@ -184,6 +219,7 @@ class DispatchProblem:
         travel_minutes: np.ndarray | sp.sparray | sp.spmatrix,
         window_minutes: float = DEFAULT_WINDOW_MINUTES,
         rules: DispatchRules | None = None,
+        donors_keep: DonorsKeep = "min_cover",
     ) -> DispatchProblem:
         """Build a problem from tables as ``readers`` returns them and a travel matrix
         (minutes, in the regions' order; dense or sparse as for ``from_arrays``)."""
@@ -203,6 +239,7 @@ class DispatchProblem:
             window_minutes=window_minutes,
             coordinates_deg=coordinates,
             rules=rules,
+            donors_keep=donors_keep,
         )
 
 

@@ -7,7 +7,8 @@
 * Reorder point of a site and item = ``ceil(units_per_day × (lead_time_days + safety_days))``.
 * A site below its reorder point is first topped up to it by transfers from sites that hold
   more than their own reorder point and can deliver within the window (the dispatch flow
-  engine, sites as regions, items as resource types); whatever is still missing triggers a
+  engine, sites as regions, items as resource types, each site keeping its own reorder point:
+  ``donors_keep="demand"``); whatever is still missing triggers a
   replenishment order up to ``reorder point + units_per_day × order_cover_days``.
 """
 
@@ -165,6 +166,7 @@ def plan_supplies(
         mobilisation_minutes=mobilisation_minutes,
         window_minutes=window_minutes,
         coordinates_deg=coordinates_deg,
+        donors_keep="demand",  # a site lends only stock beyond its own reorder point
     )
     transfers, report = solve_dispatch(problem)
     unmet = transfers.unmet

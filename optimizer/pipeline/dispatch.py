@@ -48,6 +48,7 @@ def build_dispatch_problem(
             travel_path=config.travel,
             window_minutes=config.window_minutes,
             rules=rules,
+            donors_keep=config.donors_keep,
         )
         check_penalties_fit(problem, config.resources, field="demand_units")
         return problem
@@ -73,19 +74,21 @@ def build_dispatch_problem(
         travel_minutes=minutes,
         window_minutes=config.window_minutes,
         rules=rules,
+        donors_keep=config.donors_keep,
     )
     check_penalties_fit(problem, config.resources, field="demand_units")
     return problem
 
 
 def check_penalties_fit(problem: DispatchProblem, path: Path, *, field: str) -> None:
-    """Raise DataError (naming ``path`` and ``field``) when one resource type's unmet units,
-    weighted by priority, are too many to price in 64-bit costs (``flow.penalties_fit``).
+    """Raise DataError (naming ``path`` and ``field``) when one resource type's open demand
+    (what may go unmet, donors' included), weighted by priority, is too much to price in 64-bit
+    costs (``flow.penalties_fit``).
 
     Each cell is capped by ``readers.MAX_UNITS``; this catches the sum over many regions.
     """
     penalty = unmet_penalty_seconds(problem.n_regions, problem.window_minutes)
-    need = problem.need_units()
+    need = problem.open_demand_units()
     for resource, name in enumerate(problem.resource_names):
         if not penalties_fit(need[:, resource], problem.priority, penalty):
             total = int(need[:, resource].astype(object).sum())
@@ -119,6 +122,7 @@ def run_dispatch(
     summary = {
         "status": str(report.status),
         "solve": report.to_dict(),
+        "donors_keep": problem.donors_keep,
         **plan.totals(),
         "move_list": plan.to_dict()["moves"],
         "unmet": plan.unmet.to_dict(orient="records"),
