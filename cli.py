@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,6 +295,8 @@ def _print_plan(outcome: api.PlanOutcome) -> None:
 
 
 def _print_siting(scenario_name: str, siting: dict) -> None:
+    from optimizer.export.style import coverage_percent_text
+
     solve = siting["solve"]
     status = str(solve["status"])
     if status != "optimal" and solve.get("gap") is not None:
@@ -302,30 +304,74 @@ def _print_siting(scenario_name: str, siting: dict) -> None:
     minutes = siting["coverage_minutes"]
     table = Table(title=f"station siting: {scenario_name}", title_justify="left", show_header=False)
     table.add_column("figure")
-    table.add_column("value", justify="right")
+    table.add_column("value")
     rows = [
         (
             "status",
             f"{status} in {solve['seconds']:.1f} s ({solve['solver']}), "
             f"data prepared in {siting['preparation_seconds']:.1f} s",
         ),
+        ("objective", _objective_text(siting)),
         ("stations", f"{siting['stations']:,} ({siting['new_stations']:,} new)"),
+        (
+            "busiest stations",
+            ", ".join(
+                f"{item['name']} ({item['residents_served']:,} residents)"
+                for item in siting["busiest_stations"][:FEW]
+            ),
+        ),
         (
             f"residents within {minutes:g} min",
             f"{siting['covered_residents']:,.0f} of {siting['residents']:,.0f} "
-            f"({siting['coverage_percent']:.2f}%)",
+            f"({coverage_percent_text(siting['covered_residents'], siting['residents'])})",
         ),
         ("residents beyond road reach", f"{siting['residents_beyond_road_reach']:,.0f}"),
         ("mean / p95 travel", _minutes_pair(siting)),
-        (
-            "urban districts meeting density",
-            f"{siting['urban_districts_compliant']} of {siting['urban_districts']}",
-        ),
     ]
-    rows += [(f"{post} posts", ", ".join(sites)) for post, sites in siting["typed_posts"].items()]
+    if siting["density_rule"] and siting["urban_districts"]:
+        met = f"{siting['urban_districts_compliant']} of {siting['urban_districts']}"
+        short = siting["urban_districts_short"]
+        rows.append(
+            (
+                "urban districts meeting density",
+                f"{met} (short: {_first_few(short)})" if short else met,
+            )
+        )
+    rows += [
+        (
+            f"{post} posts",
+            f"{len(stations)}: "
+            + _first_few(
+                f"{item['name']} (serves {', '.join(item['serves'])})"
+                if item["serves"]
+                else item["name"]
+                for item in stations
+            ),
+        )
+        for post, stations in siting["typed_posts"].items()
+    ]
     for label, value in rows:
         table.add_row(label, value)
     stdout.print(table)
+
+
+FEW = 3
+"""Names a terminal row shows before "and N more"."""
+
+
+def _first_few(names: Iterable[str], shown: int = FEW) -> str:
+    """``"a, b, c and 4 more"``: the first ``shown`` names and how many are left out."""
+    names = list(names)
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _objective_text(siting: dict) -> str:
+    """The solver's objective with its unit, e.g. ``3,074,851 resident-minutes``."""
+    value = siting["solve"]["objective"]
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f} {siting['objective_unit']} ({siting['objective']})"
 
 
 def _minutes_pair(siting: dict) -> str:

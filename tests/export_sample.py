@@ -2,7 +2,8 @@
 
 Stations are the 15 points of interest; a station's area is what a resident walking 80 m per
 minute (4.8 km/h) reaches in a straight line within 15 minutes; demand is the 1,227 H3 cells
-with their census population; districts are the H3 resolution-7 parents of those cells.
+with their census population; districts are the H3 resolution-7 parents of those cells; roads
+are the major roads of the sample's OSM extract.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import shapely
 
 from optimizer.geo.points import read_places_csv
+from optimizer.geo.streets import read_street_index
 from tests.conftest import REPO_ROOT
 
 SAMPLE = REPO_ROOT / "geodata" / "porto_alegre"
@@ -34,7 +36,8 @@ EXISTING_STATIONS = ("public_market", "townhall", "santa_casa_hospital", "ufrgs"
 
 
 def porto_alegre_layers() -> dict[str, gpd.GeoDataFrame]:
-    """The five plan layers for Porto Alegre, in the city's UTM CRS (EPSG:32722); fresh copies."""
+    """The plan layers for Porto Alegre (the five and roads), in the city's UTM CRS (EPSG:32722);
+    fresh copies."""
     return {name: frame.copy() for name, frame in _build_layers().items()}
 
 
@@ -49,7 +52,9 @@ def _build_layers() -> dict[str, gpd.GeoDataFrame]:
     stations = gpd.GeoDataFrame(
         {
             "station_id": places["id"],
+            "name": places["id"].str.replace("_", " "),
             "post_types": [_post_types(name) for name in places["id"]],
+            "serves": [place if _post_types(place) else "" for place in places["id"]],
             "status": np.where(places["id"].isin(EXISTING_STATIONS), "existing", "new"),
             "district": [
                 h3.latlng_to_cell(lat, lon, DISTRICT_H3_RESOLUTION)
@@ -73,6 +78,7 @@ def _build_layers() -> dict[str, gpd.GeoDataFrame]:
             ~demand["covered"] & (demand["residents"] > 0), ["demand_id", "residents", "geometry"]
         ].reset_index(drop=True),
         "districts": _districts(cells, stations),
+        "roads": read_street_index(SAMPLE / "poa_osm.pbf", crs=str(utm)).roads,
     }
 
 

@@ -72,6 +72,7 @@ def test_html_map_has_switchable_overlays_with_popups(html_page: str) -> None:
     assert list(overlays) == [
         "demand",
         "blind-spots",
+        "roads",
         "station-areas",
         "union-area",
         "districts",
@@ -82,11 +83,13 @@ def test_html_map_has_switchable_overlays_with_popups(html_page: str) -> None:
     iguatemi = next(
         feature["properties"]
         for feature in stations
-        if feature["properties"]["title"] == "iguatemi_shopping_center"
+        if feature["properties"]["title"] == "iguatemi shopping center"
     )
     assert dict(iguatemi["popup"]) == {
-        "station": "iguatemi_shopping_center",
+        "station": "iguatemi shopping center",
+        "id": "iguatemi_shopping_center",
         "type": "multilingual post, 24-hour self-service post",
+        "serves": "iguatemi_shopping_center",
         "status": "new",
         "residents served": "30,331",
         "district": "87a901298ffffff",
@@ -118,6 +121,7 @@ def test_station_areas_start_switched_off_in_large_plans(
     assert shown == {
         "demand": True,
         "blind-spots": True,
+        "roads": True,
         "station-areas": False,
         "union-area": True,
         "districts": True,
@@ -141,7 +145,7 @@ def test_html_map_is_deterministic(html_page: str, tmp_path: Path) -> None:
 
 def test_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     layers = porto_alegre_layers()
-    layers["stations"].loc[0, "station_id"] = "</script><script>alert(1)</script>"
+    layers["stations"].loc[0, "name"] = "</script><script>alert(1)</script>"
     write_html_map(layers, tmp_path / "map.html", title=TITLE)
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "alert(1)</script>" not in page

@@ -2,11 +2,12 @@
 
 Leaflet 1.9.4 (BSD-2-Clause, vendored under ``static/leaflet/``), its images, the page's own
 script and styles, and the plan's features are all embedded in the page, so it renders with no
-network. Base tiles are drawn only when a tile URL is given; without them the overlays stand on
-a plain background. Overlays (switchable): demand cells coloured by minutes to the nearest
-station, blind spots, each station's area, the union of the areas, districts, and stations
-coloured by post type (squares existing, circles new). Every feature has a popup. Each
-station's own area is switched off at first in plans of more than 30 stations.
+network. Base tiles are drawn only when a tile URL is given; without them the plan's own
+``roads`` layer (the major roads of the scenario's OSM extract) gives the map its bearings.
+Overlays (switchable): demand cells coloured by minutes to the nearest station, blind spots,
+roads, each station's area, the union of the areas, districts, and stations coloured by post
+type (squares existing, circles new), named on hover. Every feature has a popup. Each station's
+own area is switched off at first in plans of more than 30 stations.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
     DATA_ATTRIBUTION,
     DISTRICT_COLOUR,
+    ROAD_COLOUR,
     SERVICE_AREA_COLOUR,
     STATION_STYLES,
     UNCOVERED_COLOUR,
@@ -38,6 +40,7 @@ from optimizer.export.style import (
     minute_classes,
     minute_colours,
     post_type_words,
+    road_widths,
     station_category,
     station_legend,
 )
@@ -142,6 +145,7 @@ def _overlays(layers: Layers, cutoff: float) -> list[dict[str, object]]:
     demand = layers["demand"]
     stations = layers["stations"]
     categories = stations["post_types"].map(station_category)
+    roads = layers.get("roads")
     return [
         _overlay(
             demand,
@@ -157,6 +161,20 @@ def _overlays(layers: Layers, cutoff: float) -> list[dict[str, object]]:
             "Blind spots",
             {"stroke": False, "fillColor": BLIND_SPOT_COLOUR, "fillOpacity": 0.65},
             _blind_spot_popups,
+        ),
+        *(
+            []
+            if roads is None or roads.empty
+            else [
+                _overlay(
+                    roads,
+                    "roads",
+                    "Roads (OpenStreetMap)",
+                    {"color": ROAD_COLOUR, "opacity": 0.55},
+                    _road_popups,
+                    extra={"weight": road_widths(roads["highway"])},
+                )
+            ]
         ),
         _overlay(
             areas[areas["kind"] == "station"],
@@ -189,7 +207,7 @@ def _overlays(layers: Layers, cutoff: float) -> list[dict[str, object]]:
             colours=categories.map(lambda category: STATION_STYLES[category].colour).to_numpy(),
             extra={
                 "status": stations["status"].to_numpy(),
-                "title": stations["station_id"].to_numpy(),
+                "title": stations["name"].to_numpy(),
             },
         ),
     ]
@@ -238,20 +256,31 @@ def _plain(value: object) -> object:
 def _station_popups(stations: gpd.GeoDataFrame) -> list[list[list[str]]]:
     return [
         [
-            ["station", station_id],
+            ["station", name],
+            ["id", station_id],
             ["type", post_type_words(post_types)],
+            *([["serves", serves.replace(",", ", ")]] if serves else []),
             ["status", status],
             ["residents served", f"{residents:,}"],
             ["district", district],
         ]
-        for station_id, post_types, status, residents, district in zip(
+        for name, station_id, post_types, serves, status, residents, district in zip(
+            stations["name"],
             stations["station_id"],
             stations["post_types"],
+            stations["serves"],
             stations["status"],
             stations["residents_served"],
             stations["district"],
             strict=True,
         )
+    ]
+
+
+def _road_popups(roads: gpd.GeoDataFrame) -> list[list[list[str]]]:
+    return [
+        [["road", name or "(unnamed)"], ["class", highway]]
+        for name, highway in zip(roads["name"], roads["highway"], strict=True)
     ]
 
 
@@ -317,7 +346,8 @@ def _district_popups(districts: gpd.GeoDataFrame) -> list[list[list[str]]]:
 
 
 def _legend_html(layers: Layers) -> str:
-    """The legend: station types present, statuses, minutes classes, areas, blind spots."""
+    """The legend: station types present, statuses, minutes classes, areas, blind spots,
+    districts and roads."""
     cutoff = cutoff_minutes(layers)
     styles, statuses = station_legend(layers["stations"])
     station_items = [("circle", f"background:{style.colour}", style.label) for style in styles]
@@ -335,6 +365,8 @@ def _legend_html(layers: Layers) -> str:
         ("line", f"color:{SERVICE_AREA_COLOUR}", f"area within {cutoff:g} min"),
         ("", f"border:1.5px solid {DISTRICT_COLOUR}", "district"),
     ]
+    if "roads" in layers and not layers["roads"].empty:
+        area_items.append(("line", f"color:{ROAD_COLOUR}", "road (OpenStreetMap)"))
     return "".join(
         [
             "<h2>Stations</h2>",

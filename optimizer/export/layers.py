@@ -2,6 +2,8 @@
 
 A plan reaches the exporters as a mapping of layer name → GeoDataFrame. Every layer has a CRS
 (a projected UTM CRS or EPSG:4326); the attributes below are required, extra ones are kept.
+The five plan layers are required; the ``roads`` layer (the map's context, from the scenario's
+OSM extract) is written and drawn when present, so plans made before it still export.
 ``validate_layers`` checks a plan against this contract and ``layers_markdown`` renders it as
 the README's tables, so the code and the documentation cannot drift apart.
 """
@@ -24,6 +26,7 @@ Kind = Literal["str", "int", "float", "bool"]
 
 POINT = ("Point", "MultiPoint")
 POLYGON = ("Polygon", "MultiPolygon")
+LINE = ("LineString", "MultiLineString")
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,14 @@ class Attribute:
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of the plan: its geometry types and required attributes."""
+    """One layer of the plan: its geometry types and required attributes; ``required``
+    says whether every plan has it (an optional layer is checked only when present)."""
 
     name: str
     geometry_types: tuple[str, ...]
     meaning: str
     attributes: tuple[Attribute, ...]
+    required: bool = True
 
 
 STATIONS = Layer(
@@ -61,6 +66,14 @@ STATIONS = Layer(
     "Service stations of the plan, existing and new.",
     (
         Attribute("station_id", "str", "", "Station identifier."),
+        Attribute(
+            "name",
+            "str",
+            "",
+            "Where the station is, in words: the nearest named street of the OSM extract (with"
+            " the nearest other street when two stations would share a name), the point of"
+            " interest it stands at, or else the nearest named place.",
+        ),
         Attribute(
             "post_types",
             "str",
@@ -74,6 +87,13 @@ STATIONS = Layer(
             "",
             "Whether the station exists already or is new.",
             ("existing", "new"),
+        ),
+        Attribute(
+            "serves",
+            "str",
+            "",
+            "Points of interest its typed posts serve (ids in the points-of-interest file),"
+            ' comma-separated; "" without typed posts.',
         ),
         Attribute("residents_served", "int", "residents", "Residents assigned to the station."),
         Attribute("district", "str", "", "District the station lies in."),
@@ -102,7 +122,14 @@ DEMAND = Layer(
     POLYGON + POINT,
     "Population features (cells or points) and their access to the nearest station.",
     (
-        Attribute("demand_id", "str", "", "Demand feature identifier (e.g. H3 cell id)."),
+        Attribute(
+            "demand_id",
+            "str",
+            "",
+            "The feature's id in the population layer (`region.population.id_field`, e.g. the"
+            " H3 cell id or census tract code; the 1-based feature number when the layer has no"
+            " id field), so the layer joins back to it.",
+        ),
         Attribute("residents", "float", "residents", "Residents of the feature."),
         Attribute(
             "minutes_to_nearest",
@@ -142,10 +169,31 @@ DISTRICTS = Layer(
     ),
 )
 
+ROADS = Layer(
+    "roads",
+    LINE,
+    "Major roads of the scenario's OpenStreetMap extract (motorway to tertiary; the minor roads"
+    " where it has none), drawn on the maps for bearings without a tile server; absent from"
+    " plans made before svcplan drew them.",
+    (
+        Attribute("osm_id", "int", "", "The OpenStreetMap id of the way."),
+        Attribute("name", "str", "", 'The road\'s name; "" when unnamed.'),
+        Attribute("highway", "str", "", "Its OpenStreetMap `highway` class (e.g. `primary`)."),
+    ),
+    required=False,
+)
+
 LAYERS: dict[str, Layer] = {
-    layer.name: layer for layer in (STATIONS, SERVICE_AREAS, DEMAND, BLIND_SPOTS, DISTRICTS)
+    layer.name: layer for layer in (STATIONS, SERVICE_AREAS, DEMAND, BLIND_SPOTS, DISTRICTS, ROADS)
 }
 """Every layer of a plan, in the order they are written."""
+
+
+def present_layers(layers: Layers) -> list[str]:
+    """The names of the contract's layers that ``layers`` holds, in ``LAYERS`` order (every
+    required one, after ``validate_layers``; the optional ones when given)."""
+    return [name for name in LAYERS if name in layers]
+
 
 _KIND_CHECKS = {
     "str": lambda series: pd.api.types.infer_dtype(series, skipna=False) == "string",
@@ -171,11 +219,13 @@ def validate_layers(layers: Layers | None, *, source: str = "plan") -> None:
     """
     if not layers:
         raise DataError(source, "the plan has no layers (was the siting run empty or failed?)")
-    missing = [name for name in LAYERS if name not in layers]
+    missing = [
+        layer.name for layer in LAYERS.values() if layer.required and layer.name not in layers
+    ]
     if missing:
         raise DataError(source, f"missing layer(s) {', '.join(missing)}", field="layers")
-    for layer in LAYERS.values():
-        _validate_layer(layers[layer.name], layer, source)
+    for name in present_layers(layers):
+        _validate_layer(layers[name], LAYERS[name], source)
     if layers[STATIONS.name].empty:
         raise DataError(source, "the plan has no stations", field=STATIONS.name)
 
@@ -243,7 +293,8 @@ def layers_markdown() -> str:
         sections.append(
             "\n".join(
                 [
-                    f"### `{layer.name}` ({' or '.join(_geometry_words(layer))})",
+                    f"### `{layer.name}` ({' or '.join(_geometry_words(layer))}"
+                    f"{'' if layer.required else ', optional'})",
                     "",
                     layer.meaning,
                     "",
@@ -265,5 +316,5 @@ def _allowed_words(attribute: Attribute) -> str:
 
 def _geometry_words(layer: Layer) -> list[str]:
     """``["polygons", "points"]`` and the like for a layer's geometry types."""
-    words = {POINT: "points", POLYGON: "polygons"}
+    words = {POINT: "points", POLYGON: "polygons", LINE: "lines"}
     return [word for types, word in words.items() if set(types) <= set(layer.geometry_types)]

@@ -1,14 +1,18 @@
 """The static PNG map of a plan (matplotlib, Agg; no display and no network needed).
 
 Drawn in metres: layers in EPSG:4326 are projected to their UTM zone first, so the scale bar
-is true and north is up.
+is true and north is up. The plan's ``roads`` layer (when present) is drawn over the demand
+cells and beneath everything else, so the map reads without tiles; stations with typed posts
+(or every station, in plans of at most ``LABELLED_UP_TO`` stations) are labelled by name.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
+import geopandas as gpd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -20,6 +24,7 @@ from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
     DATA_ATTRIBUTION,
     DISTRICT_COLOUR,
+    ROAD_COLOUR,
     SERVICE_AREA_COLOUR,
     STATION_STYLES,
     UNCOVERED_COLOUR,
@@ -27,6 +32,7 @@ from optimizer.export.style import (
     cutoff_minutes,
     minute_classes,
     minute_colours,
+    road_widths,
     station_category,
     station_legend,
 )
@@ -38,6 +44,13 @@ FIGURE_INCHES = (11.0, 9.0)
 UNION_LINE = {"color": SERVICE_AREA_COLOUR, "linewidth": 1.2}
 STATION_AREA_LINE = {"color": SERVICE_AREA_COLOUR, "linewidth": 0.4, "alpha": 0.5}
 BLIND_SPOT_ALPHA = 0.6
+ROAD_ALPHA = 0.5
+ROAD_WIDTH_SCALE = 0.45
+"""Road widths (``style.road_widths``, screen pixels) times this are the PNG's line points."""
+
+LABELLED_UP_TO = 30
+"""Plans with at most this many stations have every station labelled by name; larger ones
+label only the stations with typed posts (a label per station would hide the map)."""
 
 
 def write_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: str) -> Path:
@@ -96,6 +109,15 @@ def _draw_layers(axes: Axes, layers: Layers, cutoff: float) -> None:
         layers["blind_spots"].plot(
             ax=axes, color=BLIND_SPOT_COLOUR, alpha=BLIND_SPOT_ALPHA, linewidth=0, markersize=12
         )
+    roads = layers.get("roads")
+    if roads is not None and not roads.empty:
+        roads.plot(
+            ax=axes,
+            color=ROAD_COLOUR,
+            alpha=ROAD_ALPHA,
+            linewidth=road_widths(roads["highway"]) * ROAD_WIDTH_SCALE,
+            zorder=1.5,
+        )
     layers["districts"].boundary.plot(ax=axes, color=DISTRICT_COLOUR, linewidth=0.7)
     stations = layers["stations"]
     for (status, category), group in stations.groupby(
@@ -110,6 +132,43 @@ def _draw_layers(axes: Axes, layers: Layers, cutoff: float) -> None:
             markersize=110,
             zorder=5,
         )
+    _label_stations(axes, stations)
+
+
+def labelled_stations(stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The stations the PNG numbers and lists by name: every station in plans of at most
+    ``LABELLED_UP_TO`` stations, else those with typed posts (in layer order)."""
+    if len(stations) <= LABELLED_UP_TO:
+        return stations
+    return stations[stations["post_types"] != ""]
+
+
+def _label_stations(axes: Axes, stations: gpd.GeoDataFrame) -> None:
+    """A number beside each labelled station's marker; the legend lists the numbers' names
+    (numbers stay legible where names would overlap in a city centre)."""
+    labelled = labelled_stations(stations)
+    for number, point in enumerate(labelled.geometry, start=1):
+        axes.annotate(
+            str(number),
+            xy=(point.x, point.y),
+            xytext=(6, 5),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
+        )
+
+
+LEGEND_LABEL_CHARS = 40
+"""Station lines of the legend wrap at this width, so long street names keep the map wide."""
+
+
+def _station_label(name: str, serves: str) -> str:
+    """``"Avenida Sertório (serves farrapos_station)"``: the legend line of a numbered
+    station, wrapped at ``LEGEND_LABEL_CHARS``."""
+    label = f"{name} (serves {serves.replace(',', ', ')})" if serves else name
+    return textwrap.fill(label, LEGEND_LABEL_CHARS, break_on_hyphens=False)
 
 
 def _legend_handles(layers: Layers, cutoff: float) -> list[object]:
@@ -150,6 +209,25 @@ def _legend_handles(layers: Layers, cutoff: float) -> list[object]:
             label="blind spot (residents beyond reach)",
         ),
         Patch(facecolor="none", edgecolor=DISTRICT_COLOUR, label="district"),
+    ]
+    if "roads" in layers and not layers["roads"].empty:
+        handles.append(
+            Line2D([], [], color=ROAD_COLOUR, alpha=ROAD_ALPHA, label="road (OpenStreetMap)")
+        )
+    labelled = labelled_stations(layers["stations"])
+    handles += [
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker=f"${number}$",
+            markersize=5 + 3 * len(str(number)),
+            color="black",
+            label=_station_label(name, serves),
+        )
+        for number, (name, serves) in enumerate(
+            zip(labelled["name"], labelled["serves"], strict=True), start=1
+        )
     ]
     return handles
 

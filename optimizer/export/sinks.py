@@ -26,7 +26,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from optimizer.errors import DataError
-from optimizer.export.layers import LAYERS, Layers, validate_layers
+from optimizer.export.layers import Layers, present_layers, validate_layers
 from optimizer.export.staging import write_artifacts
 from optimizer.export.tables import ArtifactWriter
 
@@ -125,7 +125,7 @@ def layer_artifacts(
             )
         format_ = FORMATS[name]
         if format_.one_file_per_layer:
-            for layer in format_.layers or LAYERS:
+            for layer in format_.layers or present_layers(layers):
                 artifacts[f"{layer}{format_.suffix}"] = _one_layer_writer(layers, layer, format_)
         else:
             artifacts[GEOPACKAGE_NAME] = _all_layers_writer(layers, format_)
@@ -138,7 +138,7 @@ def _one_layer_writer(layers: Layers, layer: str, format_: Format) -> ArtifactWr
 
 def _all_layers_writer(layers: Layers, format_: Format) -> ArtifactWriter:
     def write(path: Path) -> None:
-        for layer in LAYERS:
+        for layer in present_layers(layers):
             format_.write_layer(layers[layer], path, layer)
 
     return write

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import geopandas as gpd
 import numpy as np
@@ -46,6 +47,12 @@ STATUS_LABELS = {"existing": "existing station", "new": "new station"}
 SERVICE_AREA_COLOUR = "#3182bd"
 BLIND_SPOT_COLOUR = "#e31a1c"
 DISTRICT_COLOUR = "#4d4d4d"
+ROAD_COLOUR = "#5a5a5a"
+
+ROAD_WIDTHS = {"motorway": 3.0, "trunk": 3.0, "primary": 2.4, "secondary": 1.8}
+"""Line width (pixels; points on the PNG) of the map's roads by OSM class, links as their
+road; every other class is drawn ``MINOR_ROAD_WIDTH`` wide."""
+MINOR_ROAD_WIDTH = 1.1
 UNCOVERED_COLOUR = "#d9d9d9"
 
 MINUTE_COLOURS = ("#c7e9c0", "#74c476", "#31a354")
@@ -116,6 +123,32 @@ def minute_colours(minutes: pd.Series, cutoff: float) -> np.ndarray:
     return colours[np.where(np.isnan(values), len(MINUTE_COLOURS), index)]
 
 
+COVERAGE_DECIMALS = 2
+"""Decimals of a coverage percentage as the maps and the terminal show it."""
+
+
+def coverage_percent_text(covered: float, total: float) -> str:
+    """Covered residents as a share of all, for people: ``"99.84%"``.
+
+    The one rounding of a coverage figure that the maps and the terminal share: truncated
+    (never rounded up) to ``COVERAGE_DECIMALS`` decimals, computed exactly, so 99.996 % shows
+    as ``99.99%`` and ``100.00%`` means that no resident is left uncovered. ``"n/a"`` when
+    there are no residents.
+    """
+    if not total > 0:
+        return "n/a"
+    scale = 100 * 10**COVERAGE_DECIMALS
+    units = min(int(Fraction(float(covered)) * scale // Fraction(float(total))), scale)
+    whole, part = divmod(units, 10**COVERAGE_DECIMALS)
+    return f"{whole}.{part:0{COVERAGE_DECIMALS}d}%"
+
+
+def road_widths(highway: pd.Series) -> np.ndarray:
+    """Line width of each road from its OSM ``highway`` class (``primary_link`` as ``primary``)."""
+    classes = highway.astype(str).str.removesuffix("_link")
+    return classes.map(ROAD_WIDTHS).fillna(MINOR_ROAD_WIDTH).to_numpy(dtype=float)
+
+
 def coverage_summary(layers: Layers) -> str:
     """One line for a map's subtitle: stations, share of residents covered, blind spots."""
     stations = layers["stations"]
@@ -123,8 +156,7 @@ def coverage_summary(layers: Layers) -> str:
     blind_spots = layers["blind_spots"]
     total = float(demand["residents"].sum())
     covered = float(demand.loc[demand["covered"], "residents"].sum())
-    # Floor to 0.01 %: "100%" must never hide uncovered residents.
-    share = f"{np.floor(10_000 * covered / total) / 100:.2f}%" if total > 0 else "n/a"
+    share = coverage_percent_text(covered, total)
     new = int((stations["status"] == "new").sum())
     return (
         f"{len(stations)} stations ({new} new) · {share} of residents covered · "

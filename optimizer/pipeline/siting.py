@@ -34,7 +34,8 @@ def run_siting(
     inputs = build_siting_inputs(scenario.region, scenario.siting, progress=progress)
     preparation_seconds = time.perf_counter() - started
     progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
-    plan, report = solve_siting(inputs.problem, siting_settings(scenario), limits)
+    settings = siting_settings(scenario)
+    plan, report = solve_siting(inputs.problem, settings, limits)
     progress("drawing service areas")
     layers = plan_layers(inputs, plan)
     artifacts.update(
@@ -47,7 +48,8 @@ def run_siting(
         )
     )
     artifacts["siting_plan.json"] = json_writer(plan.to_dict())
-    return {**siting_summary(inputs, plan, report), "preparation_seconds": preparation_seconds}
+    summary = siting_summary(inputs, plan, report, settings=settings, stations=layers["stations"])
+    return {**summary, "preparation_seconds": preparation_seconds}
 
 
 def siting_settings(scenario: Scenario) -> SitingSettings:

@@ -4,13 +4,17 @@ Reads the road network for the travel mode, the population layer as snapped dema
 districts (from a layer, or H3 cells derived from the population), candidate sites (existing
 stations, points of interest, a file, a grid over populated areas), the sparse demand × site
 travel minutes and the typed-post requirements of the scenario's point-of-interest categories.
+Also what makes the plan readable: each demand point's own id in the population layer
+(``region.population.id_field``), and the extract's street names and major roads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -21,10 +25,12 @@ from optimizer.geo.districts import Districts, derive_h3_districts, read_distric
 from optimizer.geo.network import RoadNetwork
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.points import read_places_csv
+from optimizer.geo.streets import StreetIndex, read_street_index
 from optimizer.geo.traveltime import travel_minutes
 from optimizer.scenario import RegionConfig, SitingConfig
 from optimizer.siting import problem as siting_problem
 from optimizer.siting.candidates import CandidateSites, grid_places, snap_candidates
+from optimizer.tables import quoted, reject_rows
 
 #: For objectives that weigh travel beyond the coverage cutoff (min_travel, min_cost), travel
 #: times are computed up to this multiple of ``coverage_minutes``.
@@ -38,21 +44,28 @@ class SitingInputs:
     Attributes:
         network: the road network of the travel mode.
         demand: residents as snapped demand points.
+        demand_ids: ``(n_demand,)`` str: each point's feature id in the population layer (its
+            ``id_field``, else the 1-based feature number), so the layers join back to it.
         demand_lonlat: ``(n_demand, 2)`` WGS84 degrees of each demand point.
         districts: the districts and their urban flag.
         demand_district: district index per demand point (-1: outside every district).
         candidates: candidate sites, one per road node.
-        places: the points of interest with a ``category`` column ("" when uncategorised).
+        places: the points of interest with a ``category`` column ("" when uncategorised)
+            and a ``label`` column: their ``name`` column when the file has one, else the id
+            with spaces for underscores.
+        streets: the extract's named streets and places and its major roads.
         problem: the optimisation problem built from all of the above.
     """
 
     network: RoadNetwork
     demand: DemandPoints
+    demand_ids: np.ndarray
     demand_lonlat: np.ndarray
     districts: Districts
     demand_district: np.ndarray
     candidates: CandidateSites
     places: pd.DataFrame
+    streets: StreetIndex
     problem: siting_problem.SitingProblem
 
 
@@ -74,11 +87,17 @@ def build_siting_inputs(
         network=network,
         max_snap_meters=region.max_snap_meters,
     )
+    population = region.population
+    demand_ids = feature_ids(demand.areas, id_field=population.id_field, path=population.path)[
+        demand.source_row
+    ]
     demand_lonlat = np.column_stack(network.lonlat_of(demand.x_meters, demand.y_meters))
     districts, demand_district = _districts(region, demand, demand_lonlat)
     places = _places(region)
+    progress("reading street names")
+    streets = read_street_index(region.roads, crs=network.crs)
     progress("choosing candidate sites")
-    candidates = _candidates(region, siting, network, demand, places)
+    candidates = _candidates(region, siting, network, demand, demand_ids, places)
     site_nodes = candidates.table["node"].to_numpy()
     reach = siting.coverage_minutes
     if siting.objective in ("min_travel", "min_cost"):
@@ -118,13 +137,81 @@ def build_siting_inputs(
     return SitingInputs(
         network=network,
         demand=demand,
+        demand_ids=demand_ids,
         demand_lonlat=demand_lonlat,
         districts=districts,
         demand_district=demand_district,
         candidates=candidates,
         places=places,
+        streets=streets,
         problem=problem,
     )
+
+
+def feature_ids(areas: gpd.GeoDataFrame, *, id_field: str | None, path: Path) -> np.ndarray:
+    """Each feature's id in a population layer, as text (one per row of ``areas``).
+
+    ``id_field`` when the scenario names one (``region.population.id_field``), else the
+    layer's first text field whose values are all present and unique (an H3 cell id, a census
+    tract code), else the 1-based feature number (as a GIS attribute table numbers features).
+
+    Raises:
+        DataError: the named field is missing, or has empty or repeated values (naming the
+            feature).
+    """
+    field = id_field
+    if field is None:
+        field = next(
+            (
+                name
+                for name in areas.columns
+                if name != areas.geometry.name and _is_unique_text(areas[name])
+            ),
+            None,
+        )
+        if field is None:
+            return (np.arange(len(areas)) + 1).astype(str).astype(object)
+    elif field not in areas.columns or field == areas.geometry.name:
+        others = len(areas.columns) - 1
+        raise DataError(path, f"no such field; the layer has {others} other fields", field=field)
+    ids = _id_text(areas[field])
+    rows = np.arange(len(areas)) + 1
+    reject_rows(path, rows, ids == "", field, "no id (ids must be present and unique)")
+    repeated = pd.Series(ids).duplicated().to_numpy()
+    reject_rows(
+        path,
+        rows,
+        repeated,
+        field,
+        lambda i: f"id {quoted(ids[i])} repeats row {int(np.flatnonzero(ids == ids[i])[0]) + 1}",
+    )
+    return ids
+
+
+def _is_unique_text(values: pd.Series) -> bool:
+    """Whether every value is a non-blank string and no two are the same."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return False
+    text = values.astype(str).str.strip()
+    return bool((text != "").all() and text.is_unique)
+
+
+def _id_text(values: pd.Series) -> np.ndarray:
+    """Ids as text: whole numbers without a decimal point (``3304557`` not ``3304557.0``),
+    missing values as ``""``."""
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_float_dtype(values):
+        numbers = values.to_numpy(dtype=float)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+        text = np.where(
+            whole,
+            np.round(np.where(whole, numbers, 0)).astype(np.int64).astype(str),
+            numbers.astype(str),
+        ).astype(object)
+    else:
+        text = values.astype(str).str.strip().to_numpy(dtype=object)
+    text[missing] = ""
+    return text
 
 
 def _districts(
@@ -165,7 +252,7 @@ def _reachable_residents(
 def _places(region: RegionConfig) -> pd.DataFrame:
     """Points of interest with their scenario category; unknown ids in the categories fail."""
     if region.points_of_interest is None:
-        return pd.DataFrame({"id": [], "lat": [], "lon": [], "category": []})
+        return pd.DataFrame({"id": [], "lat": [], "lon": [], "category": [], "label": []})
     places = read_places_csv(region.points_of_interest)
     unknown = sorted(set(region.point_of_interest_categories) - set(places["id"]))
     if unknown:
@@ -175,7 +262,17 @@ def _places(region: RegionConfig) -> pd.DataFrame:
             field="id",
         )
     categories = places["id"].map(region.point_of_interest_categories).fillna("")
-    return places.assign(category=categories)
+    return places.assign(category=categories, label=place_labels(places))
+
+
+def place_labels(places: pd.DataFrame) -> pd.Series:
+    """How a place is named to people: its ``name`` column when the file has one and the
+    cell is not blank, else its id with spaces for underscores (``bus central station``)."""
+    from_ids = places["id"].astype(str).str.replace("_", " ").str.strip()
+    if "name" not in places.columns:
+        return from_ids
+    names = places["name"].fillna("").astype(str).str.strip()
+    return names.where(names != "", from_ids)
 
 
 def _candidates(
@@ -183,6 +280,7 @@ def _candidates(
     siting: SitingConfig,
     network: RoadNetwork,
     demand: DemandPoints,
+    demand_ids: np.ndarray,
     places: pd.DataFrame,
 ) -> CandidateSites:
     """Existing stations, places, the file, demand nodes and the grid, snapped, in that order."""
@@ -195,7 +293,7 @@ def _candidates(
     if config.path is not None:
         tables.append(read_places_csv(config.path).assign(source="file"))
     if config.demand_points:
-        tables.append(_demand_places(network, demand))
+        tables.append(_demand_places(network, demand, demand_ids))
     if config.grid_spacing_meters is not None:
         tables.append(
             grid_places(
@@ -215,12 +313,14 @@ def _candidates(
     return snap_candidates(network, all_places, max_snap_meters=region.max_snap_meters)
 
 
-def _demand_places(network: RoadNetwork, demand: DemandPoints) -> pd.DataFrame:
-    """The road node nearest each snapped demand point, as places (``id`` demand-<row>)."""
+def _demand_places(
+    network: RoadNetwork, demand: DemandPoints, demand_ids: np.ndarray
+) -> pd.DataFrame:
+    """The road node nearest each snapped demand point, as places (``id`` demand-<its id>)."""
     snapped = ~demand.unsnapped
     nodes = demand.node_index[snapped]
     lon, lat = network.lonlat_of(network.x_meters[nodes], network.y_meters[nodes])
-    ids = [f"demand-{row}" for row in demand.source_row[snapped]]
+    ids = [f"demand-{demand_id}" for demand_id in demand_ids[snapped]]
     return pd.DataFrame({"id": ids, "source": "demand", "lon": lon, "lat": lat})
 
 

@@ -1,8 +1,10 @@
-"""A siting plan as map layers: stations, service areas, demand, blind spots, districts.
+"""A siting plan as map layers: stations, service areas, demand, blind spots, districts, roads.
 
 The layer names and columns follow ``optimizer.export.layers`` (the export contract). Blind
 spots are the demand features no open station reaches within the cutoff, taken from the
-plan's travel times, so the map and the coverage figures always agree.
+plan's travel times, so the map and the coverage figures always agree. Stations carry their
+names and the places their typed posts serve (``siting_names``); demand features keep their
+id in the population layer; roads are the extract's major roads, for the maps' context.
 """
 
 from __future__ import annotations
@@ -14,19 +16,21 @@ import shapely
 
 from optimizer.geo.areas import service_areas
 from optimizer.pipeline.siting_inputs import SitingInputs
+from optimizer.pipeline.siting_names import served_places, station_names
 from optimizer.siting.plan import SitingPlan
 
 UNION_ID = "ALL"
 
 
 def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoDataFrame]:
-    """The five export layers of ``plan``, in the network's projected CRS."""
+    """The export layers of ``plan`` (the five of the plan and ``roads``), in the network's
+    projected CRS."""
     crs = inputs.network.crs
     problem = inputs.problem
     district_names = np.append(np.asarray(inputs.districts.names, dtype=str), "")
     covered = np.ones(problem.n_demand, dtype=bool)
     covered[plan.uncovered_demand] = False
-    demand_ids = inputs.demand.source_row.astype(str)
+    demand_ids = inputs.demand_ids.astype(str)
     demand_geometry = (
         inputs.demand.areas.geometry.iloc[inputs.demand.source_row].to_crs(crs).to_numpy()
     )
@@ -49,6 +53,7 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
             drop=True
         ),
         "districts": _districts(inputs, plan),
+        "roads": inputs.streets.roads.to_crs(crs),
     }
 
 
@@ -60,7 +65,12 @@ def _stations(
     return gpd.GeoDataFrame(
         {
             "station_id": table["id"].astype(str).to_numpy(),
+            "name": station_names(inputs, plan.open_sites),
             "post_types": [",".join(plan.post_types.get(site, [])) for site in plan.site_ids],
+            "serves": [
+                ",".join(dict.fromkeys(place for places in posts.values() for place in places))
+                for posts in served_places(inputs, plan)
+            ],
             "status": np.where(table["source"] == "existing", "existing", "new"),
             "residents_served": np.rint(plan.served_residents).astype(np.int64),
             "district": district_names[site_district],

@@ -46,6 +46,9 @@
       if (feature.properties.colour) {
         style.fillColor = feature.properties.colour;
       }
+      if (feature.properties.weight) {
+        style.weight = feature.properties.weight;
+      }
       return style;
     };
   }
