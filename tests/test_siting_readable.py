@@ -29,6 +29,7 @@ from optimizer.export.style import coverage_percent_text, coverage_summary
 from optimizer.geo.streets import NamedFeatures, read_street_index
 from optimizer.pipeline.siting_inputs import feature_ids
 from optimizer.pipeline.siting_names import distinct_names
+from optimizer.pipeline.siting_summary import objective_terms
 from optimizer.siting import Districts, SitingProblem, SitingSettings, solve_siting
 from optimizer.siting.rules import required_stations
 
@@ -228,6 +229,24 @@ def test_summary_names_the_objectives_unit_and_meaning(siting: dict) -> None:
     assert "mean_travel_minutes" in siting["objective_measures"]
     per_resident = siting["solve"]["objective"] / siting["covered_residents"]
     assert per_resident == pytest.approx(siting["mean_travel_minutes"], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("settings", "unit", "words"),
+    [
+        (SitingSettings(), "resident-minutes", "last of two stages"),
+        (SitingSettings(max_stations=9), "resident-minutes", "last of three stages"),
+        (SitingSettings(objective="cover"), "opening cost", "per new station"),
+        (SitingSettings(objective="max_cover", max_stations=9), "residents", "within"),
+        (SitingSettings(objective="min_travel", max_stations=9), "resident-minutes", "p-median"),
+        (SitingSettings(objective="min_cost"), "opening cost + resident-minutes", "plus"),
+    ],
+)
+def test_every_objective_has_a_unit_and_a_meaning(
+    settings: SitingSettings, unit: str, words: str
+) -> None:
+    assert objective_terms(settings)[0] == unit
+    assert words in objective_terms(settings)[1]
 
 
 @pytest.mark.parametrize(

@@ -35,15 +35,20 @@ def objective_terms(settings: SitingSettings) -> tuple[str, str]:
     limited = settings.max_stations is not None or settings.budget is not None
     cost = (
         "opening cost: candidates.opening_cost per new station (1 by default, so the count of "
-        "new stations), less the closing savings of existing stations closed"
+        "new stations), plus the closing_saving forgone for each existing station kept open "
+        "(with existing_stations.allow_closing)"
     )
     if settings.objective == "lexicographic":
-        first = "the most residents covered" if limited else "every coverable resident covered"
+        stages = (
+            "three stages (first the most residents covered, then the least opening cost, "
+            "both kept)"
+            if limited
+            else "two stages (first the least opening cost covering every coverable resident, kept)"
+        )
         return (
             "resident-minutes",
-            f"travel, the last of three stages (first {first}, then the least opening cost, "
-            f"both kept): {travel} within coverage_minutes; divided by covered_residents it is "
-            "mean_travel_minutes",
+            f"travel, the last of {stages}: {travel} within coverage_minutes; divided by "
+            "covered_residents it is mean_travel_minutes",
         )
     reach = f"within {TRAVEL_OBJECTIVE_REACH:g} × coverage_minutes"
     if settings.objective == "min_travel":
