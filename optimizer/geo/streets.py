@@ -183,8 +183,8 @@ def read_street_index(path: str | Path, *, crs: str) -> StreetIndex:
     roads = gpd.GeoDataFrame(
         {
             "osm_id": np.array(road_ids, dtype=np.int64),
-            "name": road_names,
-            "highway": road_classes,
+            "name": np.array(road_names, dtype=object),
+            "highway": np.array(road_classes, dtype=object),
         },
         geometry=_projected_lines(road_wkb, crs),
         crs=crs,
