@@ -65,8 +65,33 @@ class SolverError(SvcplanError):
     exit_code = 1
 
 
-class OutputBusyError(SvcplanError):
+EX_TEMPFAIL = 75
+"""sysexits.h's "temporary failure, retry later": what a scheduler should retry."""
+
+
+class TemporaryFailure(SvcplanError):
+    """The run could not proceed now but may later: exit 75 (``EX_TEMPFAIL``), which a
+    scheduler retries; nothing was published."""
+
+    exit_code = EX_TEMPFAIL
+
+
+class OutputBusyError(TemporaryFailure):
     """Another svcplan run is writing the same output folder (a periodic job overlapping the
     previous one); nothing was computed or written."""
 
-    exit_code = 5
+
+class StoreUnavailableError(TemporaryFailure):
+    """The publication store cannot be reached (refused connection, unknown host, a SQLite
+    file locked by another writer beyond the wait); nothing was published."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: publication store unavailable: {message}")
+
+
+class PublishConflictError(TemporaryFailure):
+    """Another run published the same scenario while this one planned; nothing was published
+    (a rerun plans against the new publication)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")

@@ -1,8 +1,8 @@
 """One run at a time per output folder: ``output_lock``.
 
 Runs that write the same scenario's outputs take an exclusive lock first: a periodic job that
-starts while the previous run is still going stops at once with exit code 5 instead of
-computing a plan it could not publish safely.
+starts while the previous run is still going stops at once with exit code 75 (``EX_TEMPFAIL``:
+retry later) instead of computing a plan it could not publish safely.
 """
 
 from __future__ import annotations
