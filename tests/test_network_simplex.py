@@ -65,6 +65,19 @@ def test_optimal_cost_matches_ortools(seed: int, cost_range: tuple[int, int]) ->
     assert cost == int((flows * costs).sum()) == ortools_cost(*network)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_pricing_in_two_rounds_reaches_the_same_optimum(seed: int) -> None:
+    network = random_network(seed, nodes=60, arcs=600, cost_range=(-5, 40))
+    tails, heads, capacities, costs, supplies = network
+    rng = np.random.default_rng(seed)
+    for share in (0.0, 0.3, 1.0):
+        first = rng.random(len(tails)) < share
+        flows, cost, feasible = network_simplex.solve(len(supplies), *network, first)
+        assert feasible
+        check_flows(flows, tails, heads, capacities, supplies)
+        assert cost == int((flows * costs).sum()) == ortools_cost(*network)
+
+
 def test_optimal_cost_matches_networkx_on_a_small_network() -> None:
     network = random_network(3, nodes=15, arcs=80, cost_range=(1, 30))
     # networkx keeps one arc per (tail, head): keep each pair's first arc on both sides.

@@ -88,6 +88,9 @@ class FlowNetwork:
         unit_costs: seconds per unit per arc, int64.
         supplies: units supplied (> 0) or demanded (< 0) per node, int64.
         n_moves: number of move arcs.
+        priced_first: arcs the network simplex prices in its first round, bool: all but the
+            moves into regions whose own units cover their demand (those matter only when
+            such a region lends and is refilled); a solver strategy, not part of the model.
     """
 
     tails: np.ndarray
@@ -96,6 +99,7 @@ class FlowNetwork:
     unit_costs: np.ndarray
     supplies: np.ndarray
     n_moves: int
+    priced_first: np.ndarray | None = None
 
     def to_networkx(self) -> nx.DiGraph:
         """The same network as a networkx graph (``demand``, ``capacity``, ``weight``).
@@ -190,6 +194,12 @@ def flow_network(
         unit_costs=unit_costs.astype(np.int64),
         supplies=supplies,
         n_moves=len(moves),
+        priced_first=np.concatenate(
+            [
+                open_demand_units[moves.receiver] > lendable_units[moves.receiver],
+                np.ones(len(tails) - len(moves), dtype=bool),
+            ]
+        ),
     )
 
 
@@ -218,6 +228,7 @@ def solve_flow(
             network.capacities,
             network.unit_costs,
             network.supplies,
+            network.priced_first,
         )
         if not feasible:
             raise SolverError("network simplex left artificial flow: the network is infeasible")

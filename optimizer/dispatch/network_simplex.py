@@ -15,6 +15,12 @@ The algorithm (Ahuja, Magnanti & Orlin, ch. 11; the layout follows LEMON's ``Net
   reduced cost of the first block holding one enters. Arcs are scanned grouped by head node:
   on twelve 2,000-region dispatch networks that took 233 ms in all against 345 ms in the order
   the arcs were built (the same number of pivots, cheaper ones).
+* Optionally in two rounds (``priced_first``): the flagged arcs are priced until none prices
+  out, then all of them from that basis (the others enter at their lower bound, so the basis
+  stays strongly feasible) until the optimum over all arcs. On the surge model's 2,000-region
+  networks (0.73 M arcs, of which the 0.24 M moves into regions short before any move come
+  first) the second round needs about 130 pivots, and the solve takes half the time of one
+  round over all arcs (57 k + 0.1 k pivots against 91 k).
 * Leaving arc: the last blocking arc of the cycle in its orientation, which keeps the tree
   strongly feasible and so rules out cycling.
 * The tree is kept as parent pointers, depths and doubly linked child lists; a pivot re-hangs
@@ -54,6 +60,7 @@ def solve(
     capacities: np.ndarray,
     unit_costs: np.ndarray,
     supplies: np.ndarray,
+    priced_first: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, bool]:
     """Minimum-cost flow of a network whose supplies sum to zero.
 
@@ -63,6 +70,8 @@ def solve(
         capacities: units per arc, int (m,), >= 0.
         unit_costs: cost per unit per arc, int (m,).
         supplies: supply (> 0) or demand (< 0) per node, int (n_nodes,), summing to 0.
+        priced_first: optional bool (m,): arcs priced in a first round (module docstring);
+            the result is optimal over all arcs either way.
 
     Returns:
         ``(flows, cost, feasible)``: units per arc (int64, in the order given), the total cost,
@@ -77,6 +86,11 @@ def solve(
         raise NetworkTooCostlyError("arc costs too large for 64-bit network simplex potentials")
     heads = np.asarray(heads, dtype=np.int64)
     order = _arcs_by_head(heads, n_nodes)
+    first_round = len(order)
+    if priced_first is not None:
+        flagged = np.asarray(priced_first, dtype=bool)[order]
+        order = np.concatenate([order[flagged], order[~flagged]])  # each part grouped by head
+        first_round = int(flagged.sum())
     tree = _StartTree(
         n_nodes,
         np.asarray(tails, dtype=np.int64)[order],
@@ -87,11 +101,17 @@ def solve(
         artificial_cost=(max_cost + 1) * (n_nodes + 1),
     )
     m = len(order)
-    _pivot_to_optimum(*tree.arrays(), m, max(MIN_BLOCK_ARCS, int(BLOCK_SIZE_FACTOR * np.sqrt(m))))
+    for priced in dict.fromkeys((first_round, m)):  # arcs 0 .. priced - 1 may enter
+        _pivot_to_optimum(*tree.arrays(), priced, _block_arcs(priced))
     flows = np.empty(m, dtype=np.int64)
     flows[order] = tree.flow[:m]
     feasible = not tree.flow[m:].any()
     return flows, int(tree.flow[:m] @ tree.cost[:m]), feasible
+
+
+def _block_arcs(priced: int) -> int:
+    """Arcs priced per block when ``priced`` arcs may enter."""
+    return max(MIN_BLOCK_ARCS, int(BLOCK_SIZE_FACTOR * np.sqrt(priced)))
 
 
 class _StartTree:
