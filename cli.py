@@ -1,8 +1,8 @@
 """The ``svcplan`` command line: parse, call ``optimizer.api``, render. No modelling here.
 
 Exit codes: 0 success, 1 other error, 2 bad input, 3 infeasible, 4 time limit without a
-solution, 5 another run is writing the same outputs. User errors print one line per problem
-and no traceback (``--debug`` shows it).
+solution, 75 retry later (another run is writing the same outputs, or the publication store is
+unreachable). User errors print one line per problem and no traceback (``--debug`` shows it).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from optimizer.errors import ScenarioError, SvcplanError
 if TYPE_CHECKING:  # the engines load only when a command needs them: --help starts at once
     from optimizer import api
     from optimizer.forecast import BacktestResult
+    from optimizer.job.log import JobLog
 
 EXIT_OK, EXIT_OTHER, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -37,7 +38,8 @@ app = typer.Typer(
     name="svcplan",
     help="Site service stations, roster staff and plan surge dispatch from one scenario file.\n\n"
     "Exit codes: 0 success, 1 other error, 2 bad input, 3 infeasible, 4 time limit without a "
-    "solution, 5 another run is writing the same outputs.",
+    "solution, 75 retry later (another run is writing the same outputs, or the publication "
+    "store is unreachable).",
     no_args_is_help=True,
     invoke_without_command=True,
     add_completion=False,
@@ -566,6 +568,103 @@ def export(
     elif not options.quiet:
         for path in written:
             stdout.print(f"wrote {path}")
+
+
+job_app = typer.Typer(
+    help="The periodic roster job: forecast, roster and publish the coming weeks, unattended.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(job_app, name="job")
+
+JobFileArgument = Annotated[Path, typer.Argument(metavar="JOB_FILE", help="Job file (.yaml).")]
+
+
+@job_app.command("run")
+def job_run(
+    ctx: typer.Context,
+    job_file: JobFileArgument,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Plan as of this day (YYYY-MM-DD): history before it, the window after it. "
+            "Default: today in the sites' time zone.",
+        ),
+    ] = None,
+    time_limit: TimeLimitOption = None,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            metavar="FORMAT",
+            help="Log lines on stderr: text, or json (one JSON object per line).",
+        ),
+    ] = "text",
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Roster the job's window and publish it (exit 0 also when unchanged; 75: retry later)."""
+    from datetime import date
+
+    from optimizer.job.log import LOG_FORMATS, JobLog
+
+    options = ctx.obj.merged(time_limit=time_limit, quiet=quiet, json=json_output, debug=debug)
+    if log_format not in LOG_FORMATS:
+        stderr.print(f"error: --log-format: expected text or json (got {log_format!r})")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    log = JobLog(log_format, quiet=options.quiet)
+    try:
+        day = None if as_of is None else date.fromisoformat(as_of)
+    except ValueError:
+        log.event("error", f"--as-of: expected a date YYYY-MM-DD (got {as_of!r})", level="error")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    def action() -> object:
+        from optimizer.job.run import run_job
+
+        with log.warnings_logged():
+            return run_job(job_file, as_of=day, time_limit_seconds=options.time_limit, log=log)
+
+    outcome = _job_guarded(options, log, action)
+    if options.json:
+        _emit_json({"status": outcome.status, **outcome.summary})
+
+
+def _job_guarded(options: Options, log: JobLog, action: Callable[[], T]) -> T:
+    """``_guarded`` for the job: errors become log lines (JSON ones with --log-format json),
+    and native libraries print nothing on stdout or stderr when logs are JSON."""
+    try:
+        with _native_stdout_aside(options.quiet or options.json or log.json):
+            return stop.run_stoppable(action)
+    except SvcplanError as error:
+        if options.debug:
+            raise
+        log.event("error", str(error), level="error", exit_code=error.exit_code)
+        raise typer.Exit(error.exit_code) from None
+    except Exception as error:
+        if options.debug:
+            raise
+        message = f"internal error: {type(error).__name__}: {error} (rerun with --debug)"
+        log.event("error", message, level="error", exit_code=EXIT_OTHER)
+        raise typer.Exit(EXIT_OTHER) from None
+
+
+@job_app.command("validate")
+def job_validate(ctx: typer.Context, job_file: JobFileArgument) -> None:
+    """Check a job file and its scenario without running anything; exit 2 if invalid."""
+    from optimizer.job.config import load_job
+
+    job = _guarded(ctx.obj, lambda: load_job(job_file))
+    if not ctx.obj.quiet:
+        stdout.print(
+            f"ok  {job_file}  (job {job.config.name}; scenario {job.scenario.name}; "
+            f"folder {job.folder})"
+        )
 
 
 def run() -> None:

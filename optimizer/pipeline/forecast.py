@@ -51,21 +51,24 @@ class StaffingDemand:
 
 
 def forecast_staffing(
-    config: StaffingConfig, *, with_backtest: bool, progress: Callable[[str], None]
+    config: StaffingConfig,
+    *,
+    with_backtest: bool,
+    progress: Callable[[str], None],
+    history: History | None = None,
 ) -> StaffingDemand:
     """Forecast demand over ``config.horizon_days`` and derive staff requirements.
+
+    ``history``: the demand history, when the caller has read it already (the roster job
+    reads it to cut it at its as-of date); default: ``read_staffing_history(config)``.
 
     Raises:
         DataError: unusable history, sites in ``site_classes`` missing from it, or sites with
             too little history to forecast.
     """
-    progress(f"reading demand history {config.history.name}")
-    history = load_history(
-        config.history,
-        site_column=config.site_column,
-        time_column=config.time_column,
-        count_column=config.count_column,
-    )
+    if history is None:
+        progress(f"reading demand history {config.history.name}")
+        history = read_staffing_history(config)
     unknown = sorted(
         {site for sites in config.site_classes.values() for site in sites} - set(history.sites)
     )
@@ -109,6 +112,20 @@ def forecast_staffing(
             day_start_hour=config.day_start_hour,
         )
     return StaffingDemand(history, calendar, forecast, requirements, tested)
+
+
+def read_staffing_history(config: StaffingConfig) -> History:
+    """The demand history a ``staffing`` section names.
+
+    Raises:
+        DataError: an unusable history file.
+    """
+    return load_history(
+        config.history,
+        site_column=config.site_column,
+        time_column=config.time_column,
+        count_column=config.count_column,
+    )
 
 
 def _requirements(config: StaffingConfig, forecast: Forecast) -> pd.DataFrame:

@@ -4,6 +4,7 @@ effective limits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from optimizer.roster.problem import Employee
 
@@ -38,6 +39,8 @@ class RosterSettings:
             employee when on-call reserve is asked for), then, alongside the whole-model
             search, re-solve the best roster so far with all but a window of days' or
             weekends' choices fixed (not reproducible: it depends on wall-clock timing).
+        frozen_days: days on which the previous roster (``solve_roster``'s ``previous``) is
+            kept exactly, a hard rule: every duty it has there stays and none is added.
     """
 
     min_rest_minutes: int = 11 * 60
@@ -55,6 +58,7 @@ class RosterSettings:
     fairness_weight: int = 1
     deterministic: bool = True
     neighbourhood_search: bool = False
+    frozen_days: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)

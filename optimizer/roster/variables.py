@@ -148,7 +148,9 @@ class RosterModel:
 
     def use_previous(self, previous: pd.DataFrame) -> None:
         """Hint every choice with the ``previous`` roster (columns of ``Roster.assignments``)
-        and record its own-staff assignments as published, for the stability goal."""
+        and record its own-staff assignments as published, for the stability goal. On the
+        settings' ``frozen_days`` every choice is fixed to the previous roster (a previous duty
+        without a choice here makes the model infeasible: callers check that first)."""
         problem = self.problem
         people = [emp.employee_id for emp in problem.employees]
         people += [shared.employee_id for shared in problem.shared_employees]
@@ -168,8 +170,13 @@ class RosterModel:
             (str(a), pd.Timestamp(b).date(), str(c), str(d), str(k), str(role))
             for a, b, c, d, k, role in rows.itertuples(index=False)
         }
+        frozen = self.settings.frozen_days
         for key, var in keys.items():
             self.model.add_hint(var, key in before)
+            if key[1] in frozen:
+                self.model.add(var == int(key in before))
+        if any(key[1] in frozen and key not in keys for key in before):
+            self.model.add_bool_or([])  # a frozen duty that cannot be kept
         index = {employee_id: e for e, employee_id in enumerate(people[: len(problem.employees)])}
         for key in sorted(before):
             d = problem.day_index(key[1])
