@@ -11,10 +11,12 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from .conftest import REPO_ROOT
 
@@ -170,3 +172,48 @@ class PostgresServer:
             with contextlib.suppress(OSError, subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+def postgres_server() -> Iterator[PostgresServer]:
+    """Body of a session fixture: a throwaway PostgreSQL server, stopped at the end; the
+    tests that need it are skipped, with the reason, only where it cannot start."""
+    server, reason = PostgresServer.start()
+    if server is None:
+        pytest.skip(reason)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def copy_database(server: PostgresServer, url: str) -> str:
+    """A new database holding a copy of the one at ``url`` (no one may be connected to it)."""
+    import psycopg
+
+    source = url.split("/")[-1].split("?")[0]
+    name = f"svcplan_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"host={server.base} user=svcplan dbname=postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return url.replace(f"/{source}?", f"/{name}?")
+
+
+def snapshot(url: str) -> dict[str, list[tuple]]:
+    """Every row of every store table, by table, in id order."""
+    from sqlalchemy import create_engine, select
+
+    from optimizer.job.store import metadata
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: [
+                    tuple(row)
+                    for row in connection.execute(
+                        select(table).order_by(*table.primary_key.columns)
+                    ).all()
+                ]
+                for table in metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
