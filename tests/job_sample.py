@@ -189,8 +189,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 def copy_database(server: PostgresServer, url: str) -> str:
     """A new database holding a copy of the one at ``url`` (no one may be connected to it)."""
     import psycopg
+    from sqlalchemy.engine import make_url
 
-    source = url.split("/")[-1].split("?")[0]
+    source = make_url(url).database
     name = f"svcplan_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(f"host={server.base} user=svcplan dbname=postgres", autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
