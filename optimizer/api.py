@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -34,6 +36,10 @@ from optimizer.pipeline.roster import run_staffing
 from optimizer.pipeline.siting import run_siting
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.solve import SolverLimits
+
+if TYPE_CHECKING:
+    from optimizer.job.log import JobLog
+    from optimizer.job.run import JobOutcome
 
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"
@@ -280,6 +286,41 @@ def export(
         )
         written = update(folder, artifacts)
     return written
+
+
+def job_run(
+    job_path: str | Path,
+    *,
+    as_of: date | None = None,
+    time_limit_seconds: float | None = None,
+    log: JobLog | None = None,
+) -> JobOutcome:
+    """Run the periodic roster job of a job file (``svcplan job run``).
+
+    Forecasts from the history before ``as_of``, rosters the job's window (its first
+    ``freeze_days`` keep their published duties exactly) and publishes the roster with its
+    change set to the publication store and the job's folder, in one step each; a rerun with
+    the same inputs publishes nothing. See ``optimizer.job.run``.
+
+    Args:
+        job_path: the job file.
+        as_of: the planning date (default: today in the sites' time zone).
+        time_limit_seconds: overrides the job's and the scenario's roster time limit.
+        log: where log lines go (default: nowhere).
+
+    Returns:
+        A ``JobOutcome``: ``status`` ``published`` or ``unchanged``, the run id and summary.
+
+    Raises:
+        ScenarioError, DataError: bad job file, scenario or data.
+        InfeasibleError: the rules or the frozen days cannot hold.
+        NoSolutionError: no roster within the time limit.
+        TemporaryFailure: another run holds the job's lock, the store is unreachable, or
+            another run published meanwhile (exit 75: retry later).
+    """
+    from optimizer.job.run import run_job
+
+    return run_job(job_path, as_of=as_of, time_limit_seconds=time_limit_seconds, log=log)
 
 
 def _scenario_with(scenario_path: Path, section: str, progress: Progress) -> Scenario:

@@ -375,3 +375,11 @@ def test_sigterm_publishes_the_best_roster_only_within_publish_max_gap(
         assert code == 0, log.read_text()
         assert published is not None and "stopped by SIGTERM" in log.read_text()
         assert any("SIGTERM" in note for note in manifest["solve"]["notes"])
+
+
+def test_python_callers_run_the_job_through_the_api(template: Sample) -> None:
+    from optimizer import api
+
+    outcome = api.job_run(template.job, as_of=date.fromisoformat(AS_OF))
+    current, _ = _published(template.url)
+    assert outcome.status == "unchanged" and outcome.run_id == current["run_id"]
