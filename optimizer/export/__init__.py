@@ -1,21 +1,10 @@
-"""Exporters of a siting plan: GIS layers (GeoPackage, GeoParquet, FlatGeobuf, GeoJSON) and maps.
+"""Every writer of svcplan's outputs, and the one way they reach disk.
 
-The plan arrives as five layers (see ``optimizer.export.layers``; the README documents them). Every
-writer checks them first and writes under a temporary name, renaming into place at the end.
+- ``staging``: whole output folders staged and swapped in, files staged and renamed together;
+  ``manifest``: the file listing with SHA-256 digests; ``lock``: one run per output folder.
+- ``layers`` (the layer contract the README documents), ``sinks`` (GeoPackage, GeoParquet,
+  FlatGeobuf, GeoJSON, stations CSV), ``html_map``, ``png_map``, ``style``, ``artifacts``.
+- ``tables`` (JSON, CSV, text), ``roster_files`` (roster CSV, iCalendar), ``backtest_png``.
+
+The package imports nothing itself, so that using one writer does not load the others.
 """
-
-from optimizer.export.html_map import write_html_map
-from optimizer.export.layers import LAYERS, validate_layers
-from optimizer.export.png_map import write_png_map
-from optimizer.export.sinks import FORMATS, layer_artifacts, read_layers, write_layers
-
-__all__ = [
-    "FORMATS",
-    "LAYERS",
-    "layer_artifacts",
-    "read_layers",
-    "validate_layers",
-    "write_html_map",
-    "write_layers",
-    "write_png_map",
-]

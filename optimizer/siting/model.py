@@ -25,6 +25,7 @@ from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.siting import formulation as form
 from optimizer.siting.heuristics import MAX_DENSE_ENTRIES, p_median_start
+from optimizer.siting.interchange import improve_travel_start
 from optimizer.siting.lagrangian import screen_p_median_sites
 from optimizer.siting.mip import MipModel, MipResult, ModelBuilder
 from optimizer.siting.plan import SitingPlan, evaluate_plan, nearest_open_site
@@ -63,6 +64,8 @@ class Stage:
     max_site_cost: float | None = None
 
 
+INTERCHANGE_SHARE = 0.25
+"""Share of the time left that the swaps improving a travel stage's start may take."""
 LARGE_TRAVEL_COLUMNS = 100_000
 """Travel stages with more columns than this run without HiGHS' primal heuristics."""
 
@@ -137,6 +140,8 @@ def solve_siting(
             extra_open = _uncapacitated_stations(
                 reduced, settings, limits, stage, open_mask, deadline
             )
+        elif stage.goal == "travel" and open_mask is not None:
+            extra_open = [_swapped_start(reduced, settings, open_mask, previous_blocks, deadline)]
         built = _build_stage(
             reduced, settings, stage, seed=limits.seed,
             previous_open=open_mask, previous_blocks=previous_blocks, extra_open=extra_open,
@@ -474,6 +479,41 @@ def _completed_start(model: MipModel, start: np.ndarray, seed: int) -> np.ndarra
     return result.values if result.status == SolveStatus.OPTIMAL else None
 
 
+def _swapped_start(
+    problem: SitingProblem,
+    settings: SitingSettings,
+    open_mask: np.ndarray,
+    previous_blocks: dict[str, np.ndarray],
+    deadline: float | None,
+) -> np.ndarray:
+    """The previous stage's stations improved for travel by swaps that keep its rules (see
+    ``interchange``), within ``INTERCHANGE_SHARE`` of the time left; sites carrying a typed
+    post stay open."""
+    now = time.perf_counter()
+    share = None if deadline is None else now + INTERCHANGE_SHARE * max(deadline - now, 0.0)
+    keep_open = np.zeros(problem.n_sites, dtype=bool)
+    for name, values in previous_blocks.items():
+        if name.startswith("t:") and len(values) == problem.n_sites:
+            keep_open |= values > 0.5
+    n_districts = 0 if problem.districts is None else len(problem.districts.urban)
+    floor = np.zeros(n_districts, dtype=np.int64)
+    site_district = np.full(problem.n_sites, -1)
+    if problem.districts is not None:
+        site_district = np.asarray(problem.districts.site_district)
+        if settings.density_rule:
+            floor = required_stations(problem, settings.residents_per_station)
+    return improve_travel_start(
+        problem.travel_minutes,
+        problem.weights_residents,
+        open_mask,
+        site_district=site_district,
+        district_floor=floor,
+        opening_cost=problem.site_costs(),
+        keep_open=keep_open,
+        deadline=share,
+    )
+
+
 def _uncapacitated_stations(
     problem: SitingProblem,
     settings: SitingSettings,
@@ -502,26 +542,26 @@ def _uncapacitated_stations(
 def _run_stage(
     built: StageModel, settings: SitingSettings, limits: SolverLimits, deadline: float | None
 ) -> MipResult:
-    """Solve a built stage; a start kept back (``StageModel.start_kept_back``) is the result
-    when the solver returns nothing better, with the solver's bound."""
+    """Solve a built stage. A start kept back (``StageModel.start_kept_back``) is given to
+    HiGHS only as a cutoff (``objective_bound``: prune what cannot beat it), and it is the
+    result when HiGHS finds nothing better; "infeasible" under the cutoff proves it optimal."""
     start = built.model.start
     if not built.start_kept_back or start is None:
         return _run(built.model, settings, limits, deadline)
-    result = _run(replace(built.model, start=None), settings, limits, deadline)
     start_cost = float(built.model.cost @ start) + built.model.offset
-    if (
-        result.values is not None
-        and result.objective is not None
-        and result.objective <= start_cost
-    ):
+    cutoff = {**built.model.highs_options, "objective_bound": start_cost - built.model.offset}
+    unstarted = replace(built.model, start=None, highs_options=cutoff)
+    result = _run(unstarted, settings, limits, deadline)
+    found = result.values is not None and result.objective is not None
+    if found and result.objective <= start_cost:
         return result
     if result.status == SolveStatus.INFEASIBLE:
-        return result
-    status = (
-        SolveStatus.OPTIMAL
-        if result.bound is not None and result.bound >= start_cost - 1e-9
-        else SolveStatus.FEASIBLE
-    )
+        return replace(
+            result, status=SolveStatus.OPTIMAL, values=start, objective=start_cost, bound=start_cost
+        )
+    status = SolveStatus.FEASIBLE
+    if result.bound is not None and result.bound >= start_cost - 1e-9 * max(1.0, abs(start_cost)):
+        status = SolveStatus.OPTIMAL
     return replace(result, status=status, values=start, objective=start_cost)
 
 
