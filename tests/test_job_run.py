@@ -383,3 +383,32 @@ def test_python_callers_run_the_job_through_the_api(template: Sample) -> None:
     outcome = api.job_run(template.job, as_of=date.fromisoformat(AS_OF))
     current, _ = _published(template.url)
     assert outcome.status == "unchanged" and outcome.run_id == current["run_id"]
+
+
+def test_the_next_night_slides_the_window_and_keeps_the_contract_weeks(sample: Sample) -> None:
+    """As of a day later the window starts a day later: its frozen days keep their duties,
+    and the roster starts with the published day before the window, so that its weeks are
+    the published ones (a window starting mid-week would judge the frozen days' week against
+    the weekly minimum on its own)."""
+    _, old = _published(sample.url)
+    result = runner.invoke(app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["lead_in_days"] == 1 and summary["frozen_days"] == 3
+    second, new = _published(sample.url)
+    assert (second["horizon_start"], second["horizon_end"]) == (date(2026, 1, 2), date(2026, 1, 11))
+    frozen = {date(2026, 1, 2) + timedelta(days=d) for d in range(3)}
+    old_duties, new_duties = _duties(old), _duties(new)
+    assert {k: v for k, v in new_duties.items() if k[1] in frozen} == {
+        k: v for k, v in old_duties.items() if k[1] in frozen
+    }
+    assert min(row["date"] for row in new) >= date(2026, 1, 2)  # the lead-in day is not published
+    overlap = {date(2026, 1, 2) + timedelta(days=d) for d in range(9)}
+    with PublicationStore(sample.url) as store:
+        changes = store.rows("change_set", second["id"])
+    differences = {
+        key
+        for key in old_duties.keys() | new_duties.keys()
+        if key[1] in overlap and old_duties.get(key) != new_duties.get(key)
+    }
+    assert {(row["employee"], row["date"]) for row in changes} == differences

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 UNCHANGED, PUBLISHED = "unchanged", "published"
 MAX_FORECAST_DAYS = 366
 """Longest forecast: from the last day of history to the window's end."""
+REQUIREMENT_FRAME = ["site", "slot", "skill", "staff_needed", "reserve_needed"]
+"""The requirement columns the roster problem reads."""
 
 
 class NotPublishedError(SvcplanError):
@@ -207,6 +209,8 @@ class _Planner:
 
     def run(self, record: dict[str, Any]) -> None:
         """Plan and publish; fill ``record`` with what the run manifest says about it."""
+        import pandas as pd
+
         from optimizer.pipeline.limits import solver_limits
         from optimizer.pipeline.roster import roster_problem, roster_settings
         from optimizer.roster.engine import solve_roster
@@ -217,14 +221,18 @@ class _Planner:
         assert config is not None
         requirements = self._requirements(staffing)
         previous, previous_requirements, previous_days = self._previous()
-        frozen = frozenset(
+        lead_days, lead_duties, lead_requirements = self._lead_in()
+        in_window = previous[previous["date"] >= window.start] if len(previous) else previous
+        kept = pd.concat([lead_duties, in_window], ignore_index=True) if lead_days else previous
+        frozen = frozenset(lead_days) | frozenset(
             day
             for day in window.days
             if window.freeze_end is not None and day <= window.freeze_end and day in previous_days
         )
-        requirements = _keep_frozen_reserve(requirements, previous, frozen, config.shift)
-        problem = roster_problem(config, requirements, name=job.scenario.name)
-        clashes = frozen_clashes(problem, previous, frozen)
+        planned = pd.concat([lead_requirements, requirements], ignore_index=True)
+        planned = _keep_frozen_reserve(planned, kept, frozen, config.shift)
+        problem = roster_problem(config, planned, name=job.scenario.name)
+        clashes = frozen_clashes(problem, kept, frozen)
         if clashes:
             raise InfeasibleError(
                 f"the {len(frozen)} frozen days cannot keep their published duties", clashes
@@ -239,19 +247,37 @@ class _Planner:
         seconds = self.time_limit_seconds or job.config.time_limit_seconds
         limits = solver_limits(job.scenario.solver, time_limit_seconds=seconds)
         record.update(seed=limits.seed, time_limit_seconds=limits.time_limit_seconds)
-        record["frozen_days"] = len(frozen)
+        record["frozen_days"] = len(frozen) - len(lead_days)
+        record["lead_in_days"] = len(lead_days)
         self.log.step(
             f"rostering {len(problem.employees)} employees over {problem.horizon_days} days "
-            f"({len(frozen)} frozen, up to {limits.time_limit_seconds:g} s)"
+            f"({len(frozen)} frozen, {len(lead_days)} of them before the window; up to "
+            f"{limits.time_limit_seconds:g} s)"
         )
-        roster, report = solve_roster(
-            problem, settings, limits, previous=previous if len(previous) else None
-        )
+        try:
+            roster, report = solve_roster(
+                problem, settings, limits, previous=kept if len(kept) else None
+            )
+        except InfeasibleError as error:
+            if not frozen:
+                raise
+            raise InfeasibleError(
+                error.summary,
+                [
+                    *error.clashes,
+                    f"freeze_days: the published duties of {len(frozen)} days "
+                    f"({min(frozen)} to {max(frozen)}) are kept exactly; with them the rules "
+                    "above cannot all hold (fewer freeze_days leave the solver more room)",
+                ],
+            ) from None
         record["solve"] = report.to_dict()
         self._check_stopped(report.gap)
+        published = roster.assignments[roster.assignments["date"] >= window.start]
         rows = {
-            "shift_assignment": self._assignment_rows(roster.assignments, frozen),
-            "requirement": _requirement_rows(requirements, config.shift),
+            "shift_assignment": self._assignment_rows(published, frozen),
+            "requirement": _requirement_rows(
+                planned[pd.to_datetime(planned["slot"]).dt.date >= window.start], config.shift
+            ),
         }
         from optimizer.job.changes import change_set
 
@@ -319,6 +345,77 @@ class _Planner:
         days = {first + timedelta(days=d) for d in range((last - first).days + 1)}
         table = pd.DataFrame([{c: row[c] for c in columns} for row in duties], columns=columns)
         return table, self.store.rows("requirement", self.current["id"]), days
+
+    def _lead_in(self) -> tuple[list[date], pd.DataFrame, pd.DataFrame]:
+        """The published days between the start of the contract period the window starts in
+        and the window: their duties and requirements, from the latest publication covering
+        each, to be kept exactly.
+
+        Contract periods (``contract_period_days``, 7: weekly minimum and maximum minutes)
+        count from the roster's first day. Every run starts its roster on a period boundary
+        counted from the scenario's first publication, so that a window sliding by a day
+        keeps the same weeks: a week that started before the window keeps its published
+        duties, and its minimum was met when they were published.
+        """
+        import pandas as pd
+
+        columns = ["employee", "date", "shift", "site", "skill", "role"]
+        empty = (pd.DataFrame(columns=columns), pd.DataFrame(columns=REQUIREMENT_FRAME))
+        if self.current is None:
+            return [], *empty
+        config = self.job.staffing().roster
+        assert config is not None
+        from optimizer.roster.readers import read_employees
+
+        periods = {employee.contract_period_days for employee in read_employees(config.employees)}
+        period = periods.pop() if len(periods) == 1 else 7
+        publications = self.store.publications(self.job.scenario.name)
+        anchor = min(publication["horizon_start"] for publication in publications)
+        start = self.window.start
+        days = [start - timedelta(days=d) for d in range((start - anchor).days % period, 0, -1)]
+        duties, requirements = [], []
+        rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for day in days:
+            source = next(
+                (
+                    p
+                    for p in reversed(publications)
+                    if p["horizon_start"] <= day <= p["horizon_end"]
+                ),
+                None,
+            )
+            if source is None:
+                self.log.event(
+                    "lead_in",
+                    f"no publication covers {day}: the roster starts with the window, so its "
+                    "contract weeks may differ from the published ones",
+                    level="warning",
+                )
+                return [], *empty
+            for table in ("shift_assignment", "requirement"):
+                if (table, source["id"]) not in rows:
+                    rows[(table, source["id"])] = self.store.rows(table, source["id"])
+            duties += [
+                {c: row[c] for c in columns}
+                for row in rows[("shift_assignment", source["id"])]
+                if row["date"] == day
+            ]
+            requirements += [
+                {
+                    "site": row["site"],
+                    "slot": pd.Timestamp(day),
+                    "skill": row["skill"],
+                    "staff_needed": row["staff_needed"],
+                    "reserve_needed": row["reserve_needed"],
+                }
+                for row in rows[("requirement", source["id"])]
+                if row["date"] == day and row["shift"] == config.shift
+            ]
+        return (
+            days,
+            pd.DataFrame(duties, columns=columns),
+            pd.DataFrame(requirements, columns=REQUIREMENT_FRAME),
+        )
 
     def _check_stopped(self, gap: float | None) -> None:
         """Refuse to publish a roster that a signal stopped with a gap above the job's
