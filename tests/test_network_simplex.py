@@ -78,6 +78,29 @@ def test_pricing_in_two_rounds_reaches_the_same_optimum(seed: int) -> None:
         assert cost == int((flows * costs).sum()) == ortools_cost(*network)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_a_start_basis_hung_by_real_arcs_reaches_the_same_optimum(seed: int) -> None:
+    network = random_network(seed, nodes=60, arcs=600, cost_range=(-5, 40))
+    tails, heads, capacities, costs, supplies = network
+    rng = np.random.default_rng(seed)
+    # Each node offers a random arc at it (some unusable: wrong direction, too small, or a
+    # chain of hung nodes), or none.
+    ends = np.concatenate([tails, heads])
+    arcs = np.concatenate([np.arange(len(tails))] * 2)
+    hang = np.full(len(supplies), -1)
+    for node in range(len(supplies)):
+        at_node = arcs[ends == node]
+        if len(at_node) and rng.random() < 0.8:
+            hang[node] = rng.choice(at_node)
+    for first in (None, rng.random(len(tails)) < 0.3):
+        flows, cost, feasible = network_simplex.solve(
+            len(supplies), *network, priced_first=first, hang_from=hang
+        )
+        assert feasible
+        check_flows(flows, tails, heads, capacities, supplies)
+        assert cost == int((flows * costs).sum()) == ortools_cost(*network)
+
+
 def test_optimal_cost_matches_networkx_on_a_small_network() -> None:
     network = random_network(3, nodes=15, arcs=80, cost_range=(1, 30))
     # networkx keeps one arc per (tail, head): keep each pair's first arc on both sides.

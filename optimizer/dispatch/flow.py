@@ -18,8 +18,8 @@ region's open demand (demand ``open_demand_units``), ``3n`` a super-source of un
   (lexicographically) and travel second: moving a unit from A to B trades A's
   ``priority × penalty`` for B's, and is made when B's priority is higher (or A's unit was
   idle, or a third region refills A);
-* lender → sink (units nobody needs stay home) and super-source → sink (demand that was met),
-  cost 0.
+* lender → sink (units nobody needs stay home; its capacity, all units plus one, never
+  binds) and super-source → sink (demand that was met), cost 0.
 
 Costs are integer seconds of travel per unit (travel minutes rounded to the second).
 """
@@ -91,6 +91,8 @@ class FlowNetwork:
         priced_first: arcs the network simplex prices in its first round, bool: all but the
             moves into regions whose own units cover their demand (those matter only when
             such a region lends and is refilled); a solver strategy, not part of the model.
+        hang_from: the network simplex's start basis, int per node: each lender's arc to the
+            sink, each demand node's unmet arc, -1 elsewhere (the plan that moves nothing).
     """
 
     tails: np.ndarray
@@ -100,6 +102,7 @@ class FlowNetwork:
     supplies: np.ndarray
     n_moves: int
     priced_first: np.ndarray | None = None
+    hang_from: np.ndarray | None = None
 
     def to_networkx(self) -> nx.DiGraph:
         """The same network as a networkx graph (``demand``, ``capacity``, ``weight``).
@@ -170,7 +173,7 @@ def flow_network(
             moves.capacity_units,
             np.minimum(lendable_units[home], open_demand_units[home]),
             open_demand_units[receivers],
-            pools[lenders],
+            np.full(len(lenders), int(pools.sum()) + 1),
             [total_open],
         ]
     )
@@ -187,6 +190,10 @@ def flow_network(
     supplies[2 * n : 3 * n] = -open_demand_units
     supplies[source] = total_open
     supplies[sink] = -int(pools.sum())
+    hang_from = np.full(3 * n + 2, -1, dtype=np.int64)
+    first_slack = len(moves) + len(home)
+    hang_from[2 * n + receivers] = first_slack + np.arange(len(receivers))
+    hang_from[lenders] = first_slack + len(receivers) + np.arange(len(lenders))
     return FlowNetwork(
         tails=tails.astype(np.int32),
         heads=heads.astype(np.int32),
@@ -200,6 +207,7 @@ def flow_network(
                 np.ones(len(tails) - len(moves), dtype=bool),
             ]
         ),
+        hang_from=hang_from,
     )
 
 
@@ -229,6 +237,7 @@ def solve_flow(
             network.unit_costs,
             network.supplies,
             network.priced_first,
+            network.hang_from,
         )
         if not feasible:
             raise SolverError("network simplex left artificial flow: the network is infeasible")

@@ -10,7 +10,11 @@ The algorithm (Ahuja, Magnanti & Orlin, ch. 11; the layout follows LEMON's ``Net
 
 * The start basis hangs every node from an artificial root: supply nodes by an upward arc of
   cost 0, demand nodes by a downward arc of a cost no real path can reach, so the optimum
-  carries no artificial flow whenever the network is feasible.
+  carries no artificial flow whenever the network is feasible. A caller may hang nodes below
+  others by real arcs instead (``hang_from``; a supply node by an arc out of it, a demand node
+  by an arc into it, each carrying the node's supply): the dispatch networks start from the
+  plan that moves nothing (every lender's units idle, every demand unmet), a feasible basis,
+  which needs about half the pivots of the artificial one.
 * Entering arc: block pricing. Arcs are scanned cyclically in blocks and the most negative
   reduced cost of the first block holding one enters. Arcs are scanned grouped by head node:
   on twelve 2,000-region dispatch networks that took 233 ms in all against 345 ms in the order
@@ -40,9 +44,13 @@ from numba import njit
 _LOWER, _TREE, _UPPER = 1, 0, -1
 
 #: Block of arcs priced before a pivot: ``sqrt(arcs) × factor``, at least ``MIN_BLOCK_ARCS``.
-#: Measured on the two seed-7 benchmark networks: factor 0.05 needs 1.5× the pivots of 1.0
-#: (LEMON's default) but prices 20× fewer arcs per pivot: 42 and 31 ms against 61 and 91 ms.
-BLOCK_SIZE_FACTOR = 0.05
+#: Measured on the two seed-7 benchmark networks of the old model (donors kept their demand):
+#: factor 0.05 needs 1.5× the pivots of 1.0 (LEMON's default) but prices 20× fewer arcs per
+#: pivot: 42 and 31 ms against 61 and 91 ms. On the surge model's twelve 2,000-region
+#: networks (seeds 1, 2, 7 × surge shares 0.2-0.7, whole solves, feasible start): 0.05:
+#: 1,770 ms, 0.1: 1,627, 0.2: 1,510, 0.3: 1,455, 0.5: 1,472; the old model's: 278, 248, 237,
+#: 251, 257 ms.
+BLOCK_SIZE_FACTOR = 0.2
 MIN_BLOCK_ARCS = 10
 
 #: Bound kept on node potentials and reduced costs, well inside int64.
@@ -61,6 +69,7 @@ def solve(
     unit_costs: np.ndarray,
     supplies: np.ndarray,
     priced_first: np.ndarray | None = None,
+    hang_from: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, bool]:
     """Minimum-cost flow of a network whose supplies sum to zero.
 
@@ -72,6 +81,12 @@ def solve(
         supplies: supply (> 0) or demand (< 0) per node, int (n_nodes,), summing to 0.
         priced_first: optional bool (m,): arcs priced in a first round (module docstring);
             the result is optimal over all arcs either way.
+        hang_from: optional int (n_nodes,): per node, an arc hanging it in the start basis
+            below the arc's other end, or -1 to hang it from the artificial root (module
+            docstring). An arc is used only when it can carry the node's supply in a strongly
+            feasible basis (out of a supply node below its capacity, into a demand node
+            within it) and its other end hangs from the root; otherwise the node hangs from
+            the root.
 
     Returns:
         ``(flows, cost, feasible)``: units per arc (int64, in the order given), the total cost,
@@ -85,20 +100,30 @@ def solve(
     if 8 * (max_cost + 1) * (n_nodes + 1) >= _MAX_POTENTIAL:
         raise NetworkTooCostlyError("arc costs too large for 64-bit network simplex potentials")
     heads = np.asarray(heads, dtype=np.int64)
-    order = _arcs_by_head(heads, n_nodes)
-    first_round = len(order)
+    later = np.zeros(len(heads), np.int64)
     if priced_first is not None:
-        flagged = np.asarray(priced_first, dtype=bool)[order]
-        order = np.concatenate([order[flagged], order[~flagged]])  # each part grouped by head
-        first_round = int(flagged.sum())
+        later = (~np.asarray(priced_first, dtype=bool)).astype(np.int64)
+    # Arcs priced first, then the others, each part grouped by head.
+    order = _arcs_by_head(heads + n_nodes * later, 2 * n_nodes)
+    first_round = len(order) - int(later.sum())
+    hang = None
+    if hang_from is not None:
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order))
+        hang_from = np.asarray(hang_from, dtype=np.int64)
+        hang = np.where(hang_from >= 0, position[np.maximum(hang_from, 0)], -1)
     tree = _StartTree(
         n_nodes,
-        np.asarray(tails, dtype=np.int64)[order],
-        heads[order],
-        np.asarray(capacities, dtype=np.int64)[order],
-        np.asarray(unit_costs, dtype=np.int64)[order],
+        *_gathered(
+            order,
+            np.asarray(tails, dtype=np.int64),
+            heads,
+            np.asarray(capacities, dtype=np.int64),
+            np.asarray(unit_costs, dtype=np.int64),
+        ),
         np.asarray(supplies, dtype=np.int64),
         artificial_cost=(max_cost + 1) * (n_nodes + 1),
+        hang=hang,
     )
     m = len(order)
     for priced in dict.fromkeys((first_round, m)):  # arcs 0 .. priced - 1 may enter
@@ -117,9 +142,11 @@ def _block_arcs(priced: int) -> int:
 class _StartTree:
     """Arc arrays with one artificial arc per node (arcs ``m .. m + n_nodes - 1``) and the
     start basis: every node hangs from the root ``n_nodes`` by its artificial arc, upward (cost
-    0) from a supply node, downward (``artificial_cost``, dearer than any path of real arcs)
-    to a demand node. Tree: parent pointers, the arc to the parent and its direction, depths,
-    potentials and doubly linked child lists."""
+    0) when the node supplies what its tree arcs do not carry away, downward
+    (``artificial_cost``, dearer than any path of real arcs) when it demands; nodes given in
+    ``hang`` hang one level lower by a real arc carrying their supply (``solve``). Tree: parent
+    pointers, the arc to the parent and its direction, depths, potentials and doubly linked
+    child lists."""
 
     def __init__(
         self,
@@ -131,27 +158,47 @@ class _StartTree:
         supplies: np.ndarray,
         *,
         artificial_cost: int,
+        hang: np.ndarray | None = None,
     ) -> None:
+        m, root = len(tails), n_nodes
         nodes = np.arange(n_nodes)
-        root, up = n_nodes, supplies >= 0
+        arc = np.full(n_nodes, -1, np.int64) if hang is None else np.asarray(hang, np.int64)
+        safe = np.maximum(arc, 0)
+        out_of = (arc >= 0) & (tails[safe] == nodes) & (supplies >= 0)
+        out_of &= supplies < capacities[safe]
+        into = (arc >= 0) & (heads[safe] == nodes) & (supplies < 0)
+        into &= -supplies <= capacities[safe]
+        other = np.where(out_of, heads[safe], tails[safe])
+        below = (out_of | into) & (other != nodes)
+        below &= ~below[other]  # one level: the other end hangs from the root
+        child, tree_arc, up_arc = nodes[below], arc[below], out_of[below]
+        parent_of_child = other[below]
+        rest = supplies.copy()  # what each root-hung node's artificial arc carries
+        rest[child] = 0
+        np.add.at(rest, parent_of_child, supplies[child])
+        up = rest >= 0
         self.source = np.concatenate([tails, np.where(up, nodes, root)])
         self.target = np.concatenate([heads, np.where(up, root, nodes)])
         self.capacity = np.concatenate([capacities, np.full(n_nodes, np.abs(supplies).sum() + 1)])
         self.cost = np.concatenate([unit_costs, np.where(up, 0, artificial_cost)])
-        self.flow = np.concatenate([np.zeros(len(tails), np.int64), np.abs(supplies)])
-        self.state = np.concatenate(
-            [np.full(len(tails), _LOWER, np.int8), np.full(n_nodes, _TREE, np.int8)]
-        )
+        self.flow = np.concatenate([np.zeros(m, np.int64), np.abs(rest)])
+        self.flow[tree_arc] = np.abs(supplies[child])
+        self.state = np.concatenate([np.full(m, _LOWER, np.int8), np.full(n_nodes, _TREE, np.int8)])
+        self.state[tree_arc] = _TREE
+        self.state[m + child] = _LOWER  # never priced: artificial arcs stay out of the basis
+        self.flow[m + child] = 0
         self.parent = np.append(np.full(n_nodes, root), -1)
-        self.pred = np.append(len(tails) + nodes, -1)
+        self.parent[child] = parent_of_child
+        self.pred = np.append(m + nodes, -1)
+        self.pred[child] = tree_arc
         self.pred_up = np.append(up, False)
+        self.pred_up[child] = up_arc
         self.depth = np.append(np.ones(n_nodes, np.int64), 0)
+        self.depth[child] = 2
         self.potential = np.append(np.where(up, 0, artificial_cost), 0).astype(np.int64)
-        # The root's children are 0, 1, ..., n_nodes - 1 in that order.
-        self.first_child = np.full(n_nodes + 1, -1, np.int64)
-        self.first_child[root] = 0 if n_nodes else -1
-        self.next_sibling = np.append(np.where(nodes + 1 < n_nodes, nodes + 1, -1), -1)
-        self.prev_sibling = np.append(nodes - 1, -1)
+        step = unit_costs[tree_arc]
+        self.potential[child] = self.potential[parent_of_child] + np.where(up_arc, -step, step)
+        self.first_child, self.next_sibling, self.prev_sibling = _child_lists(self.parent)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays in the argument order of :func:`_pivot_to_optimum`."""
@@ -239,6 +286,46 @@ def _pivot_to_optimum(
         else:
             sigma = potential[v_in] + cost[in_arc] - potential[u_in]
         _shift_subtree(u_in, sigma, potential, depth, parent, first_child, next_sibling, stack)
+
+
+@njit(cache=True)
+def _gathered(order, tails, heads, capacities, unit_costs):
+    """The four arc arrays in ``order``, in one pass (numpy's four gathers took 40 ms on
+    0.73 M arcs)."""
+    m = len(order)
+    out = (
+        np.empty(m, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m, np.int64),
+    )
+    for position in range(m):
+        arc = order[position]
+        out[0][position] = tails[arc]
+        out[1][position] = heads[arc]
+        out[2][position] = capacities[arc]
+        out[3][position] = unit_costs[arc]
+    return out
+
+
+@njit(cache=True)
+def _child_lists(parent):
+    """``(first_child, next_sibling, prev_sibling)`` of a tree given by parent pointers (-1
+    at the root), children in node order."""
+    size = len(parent)
+    first_child = np.full(size, -1, np.int64)
+    next_sibling = np.full(size, -1, np.int64)
+    prev_sibling = np.full(size, -1, np.int64)
+    for node in range(size - 1, -1, -1):
+        above = parent[node]
+        if above < 0:
+            continue
+        head = first_child[above]
+        next_sibling[node] = head
+        if head >= 0:
+            prev_sibling[head] = node
+        first_child[above] = node
+    return first_child, next_sibling, prev_sibling
 
 
 @njit(cache=True)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from optimizer.dispatch.moves import pairs_in_window
 from optimizer.dispatch.problem import DispatchProblem
 
 if TYPE_CHECKING:
@@ -244,21 +245,23 @@ def unmet_reasons(
             units, out of its partner pool, and into it, int (n, r).
     """
     n = problem.n_regions
-    travel = problem.travel_minutes
-    donor = np.repeat(np.arange(n), np.diff(travel.indptr))
-    in_window = problem.mobilisation_minutes[donor] + travel.data <= problem.window_minutes
-    home = np.flatnonzero(problem.mobilisation_minutes <= problem.window_minutes)
-    # Pairs (lender region, region served): moves within the window, then partners at home.
-    lender = np.concatenate([donor[in_window], home])
-    served = np.concatenate([travel.indices[in_window], home])
-    itself = np.arange(len(lender)) >= np.count_nonzero(in_window)
     lendable, open_demand = problem.lendable_units(), problem.open_demand_units()
-    lower_priority = problem.priority[lender] < problem.priority[served]
     reasons = np.full(short.shape, "", dtype=object)
     for resource in np.flatnonzero(short.any(axis=0)):
-        pick = short[served, resource]
-        i, j, lower = lender[pick], served[pick], lower_priority[pick]
-        own = np.where(itself[pick], 0, lendable[i, resource])
+        # Lender regions with own units above the floor or partner units, and the short
+        # regions they reach within the window; then partners at home.
+        pairs = pairs_in_window(
+            problem,
+            lender_units=lendable[:, resource] + problem.partner_units[:, resource],
+            receiver_units=short[:, resource],
+        )
+        home = np.flatnonzero(
+            (problem.mobilisation_minutes <= problem.window_minutes) & short[:, resource]
+        )
+        i, j = np.concatenate([pairs[0], home]), np.concatenate([pairs[1], home])
+        itself = np.arange(len(i)) >= len(pairs[0])
+        lower = problem.priority[i] < problem.priority[j]
+        own = np.where(itself, 0, lendable[i, resource])
         partner = problem.partner_units[i, resource]
         spare = (partner > 0) | np.where(lower, own > 0, own > open_demand[i, resource])
         unmoved = own - sent_own[i, resource]
