@@ -506,7 +506,7 @@ def dispatch(
 def _print_dispatch(outcome: api.DispatchOutcome) -> None:
     summary = outcome.summary
     table = Table(title=f"dispatch: {outcome.scenario.name}", title_justify="left")
-    for column in ("from", "to", "resource", "units", "depart min", "arrive min"):
+    for column in ("from", "to", "resource", "lender", "units", "depart min", "arrive min"):
         table.add_column(
             column, justify="right" if "min" in column or column == "units" else "left"
         )
@@ -515,6 +515,7 @@ def _print_dispatch(outcome: api.DispatchOutcome) -> None:
             str(move["from_region"]),
             str(move["to_region"]),
             str(move["resource"]),
+            str(move.get("lender", "own")),
             str(move["units"]),
             f"{move['depart_minute']:.0f}",
             f"{move['arrive_minute']:.0f}",
@@ -531,6 +532,13 @@ def _print_dispatch(outcome: api.DispatchOutcome) -> None:
                 f"  unmet: {row['region']} {row['resource']}: {row['unmet_units']} of "
                 f"{row['need_units']} ({row['reason']})"
             )
+    supplies = summary.get("supplies")
+    if isinstance(supplies, dict):
+        stdout.print(
+            f"supplies {supplies['status']}: {supplies['transferred_units']:,} units in "
+            f"{supplies['transfers']} transfers between sites; {supplies['orders']} "
+            f"replenishment orders for {supplies['ordered_units']:,} units"
+        )
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -11,11 +12,15 @@ import numpy as np
 import pandas as pd
 import pyproj
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+import cli
 from cli import app
+from optimizer import api
 from optimizer.export.lock import output_lock
 from optimizer.geo.osm import load_road_network
+from optimizer.scenario import load_scenario
 
 from .conftest import REPO_ROOT
 
@@ -164,3 +169,21 @@ def test_plan_keeps_the_dispatch_folder_and_the_manifest_follows_it(tmp_path: Pa
     assert "dispatch/moves.csv" in listed and "summary.json" in listed
     assert runner.invoke(app, ["dispatch", str(SCENARIO), "--out", str(out), "-q"]).exit_code == 0
     assert _manifest_matches_the_folder(root) == listed  # re-listed after the subfolder changed
+
+
+def test_the_terminal_shows_lenders_and_the_supplies_summary(
+    surge: tuple[dict, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `svcplan dispatch` prints, rendered from the run's stored summary."""
+    summary, folder = surge
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "stdout", Console(file=buffer, width=200, highlight=False))
+    outcome = api.DispatchOutcome(
+        scenario=load_scenario(SCENARIO), folder=folder, summary=summary, files=[]
+    )
+    cli._print_dispatch(outcome)
+    text = buffer.getvalue()
+    assert "lender" in text and "partner" in text  # partners fill in at home for staff sent out
+    supplies = summary["supplies"]
+    assert f"{supplies['transferred_units']:,} units in {supplies['transfers']} transfers" in text
+    assert f"{supplies['orders']} replenishment orders" in text
