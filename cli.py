@@ -512,8 +512,8 @@ def _print_dispatch(outcome: api.DispatchOutcome) -> None:
         )
     for move in summary["move_list"]:
         table.add_row(
-            str(move["from_region"]),
-            str(move["to_region"]),
+            str(move.get("from_name", move["from_region"])),
+            str(move.get("to_name", move["to_region"])),
             str(move["resource"]),
             str(move.get("lender", "own")),
             str(move["units"]),
@@ -529,7 +529,8 @@ def _print_dispatch(outcome: api.DispatchOutcome) -> None:
     for row in summary["unmet"]:
         if row["unmet_units"]:
             stdout.print(
-                f"  unmet: {row['region']} {row['resource']}: {row['unmet_units']} of "
+                f"  unmet: {row.get('region_name', row['region'])} {row['resource']}: "
+                f"{row['unmet_units']} of "
                 f"{row['need_units']} ({row['reason']})"
             )
     supplies = summary.get("supplies")

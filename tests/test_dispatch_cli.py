@@ -18,8 +18,10 @@ from typer.testing import CliRunner
 import cli
 from cli import app
 from optimizer import api
+from optimizer.dispatch.readers import read_regions_csv
 from optimizer.export.lock import output_lock
 from optimizer.geo.osm import load_road_network
+from optimizer.pipeline.dispatch_names import region_names
 from optimizer.scenario import load_scenario
 
 from .conftest import REPO_ROOT
@@ -187,3 +189,34 @@ def test_the_terminal_shows_lenders_and_the_supplies_summary(
     supplies = summary["supplies"]
     assert f"{supplies['transferred_units']:,} units in {supplies['transfers']} transfers" in text
     assert f"{supplies['orders']} replenishment orders" in text
+
+
+def test_regions_are_named_after_their_streets_in_the_files_and_the_terminal(
+    surge: tuple[dict, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample's regions are H3 cells without names: each is named after the nearest named
+    street of the scenario's own OSM extract, distinct, beside its id in moves.csv."""
+    summary, folder = surge
+    names = summary["region_names"]
+    regions = pd.read_csv(DATA / "regions.csv", dtype={"region": str})
+    assert set(names) == set(regions["region"])
+    assert len(set(names.values())) == len(names)
+    assert not any(name == region for region, name in names.items())
+    moves = pd.read_csv(folder / "moves.csv", dtype={"from_region": str, "to_region": str})
+    assert (moves["from_name"] == moves["from_region"].map(names)).all()
+    assert (moves["to_name"] == moves["to_region"].map(names)).all()
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "stdout", Console(file=buffer, width=200, highlight=False))
+    outcome = api.DispatchOutcome(
+        scenario=load_scenario(SCENARIO), folder=folder, summary=summary, files=[]
+    )
+    cli._print_dispatch(outcome)
+    assert summary["move_list"][0]["to_name"] in buffer.getvalue()
+
+
+def test_a_name_column_in_the_regions_file_is_used_as_it_is(tmp_path: Path) -> None:
+    regions = pd.read_csv(DATA / "regions.csv", dtype={"region": str})
+    regions.insert(1, "name", [f"District {number}" for number in range(1, len(regions) + 1)])
+    regions.to_csv(tmp_path / "regions.csv", index=False)
+    names = region_names(read_regions_csv(tmp_path / "regions.csv"), region=None)
+    assert names[regions["region"].iloc[0]] == "District 1"

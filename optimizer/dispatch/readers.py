@@ -4,7 +4,8 @@ Rows are numbered as in a spreadsheet: the header is row 1, the first data row i
 (``optimizer.tables`` reads and checks the cells the same way for every reader).
 
 * regions: ``region`` (id), optional ``priority`` (integer 1–1,000, default 1),
-  ``mobilisation_minutes`` (>= 0, default 0), ``lat`` and ``lon`` (WGS84 degrees, both or none).
+  ``mobilisation_minutes`` (>= 0, default 0), optional ``name`` (what planners call it), ``lat``
+  and ``lon`` (WGS84 degrees, both or none).
 * resources (long format, one row per region and resource type): ``region``, ``resource``,
   ``available_units``, ``demand_units`` and optional ``min_cover_units``, ``partner_units``
   (whole units from 0 to :data:`MAX_UNITS`, default 0). Region and resource pairs not listed
@@ -72,7 +73,8 @@ def region_rows(table: Table, column: str, region_ids: Sequence[str]) -> np.ndar
 
 def read_regions_csv(path: str | Path) -> pd.DataFrame:
     """Regions: columns ``region`` (str), ``priority`` (int), ``mobilisation_minutes`` (float)
-    and, when the file has them, ``lat`` and ``lon`` (float degrees); in file order.
+    and, when the file has them, ``name`` (str, what planners call the region) and ``lat`` and
+    ``lon`` (float degrees); in file order.
 
     Raises:
         DataError: see the module docstring for the expected columns.
@@ -84,6 +86,8 @@ def read_regions_csv(path: str | Path) -> pd.DataFrame:
         table, "priority", whole=True, minimum=1, maximum=MAX_PRIORITY, default=1
     ).astype(np.int64)
     regions["mobilisation_minutes"] = number_column(table, "mobilisation_minutes", default=0.0)
+    if table.has("name"):
+        regions["name"] = text_column(table, "name").to_numpy(dtype=str)
     if table.has("lat") != table.has("lon"):
         raise DataError(path, "give both lat and lon columns, or neither", field="header")
     if table.has("lat"):

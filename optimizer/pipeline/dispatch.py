@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from optimizer.dispatch import readers
 from optimizer.dispatch.flow import penalties_fit, unmet_penalty_seconds
@@ -24,6 +25,7 @@ from optimizer.errors import DataError
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes
+from optimizer.pipeline.dispatch_names import region_names
 from optimizer.scenario import DispatchConfig, RegionConfig, Scenario, SuppliesConfig
 from optimizer.solve import SolverLimits
 
@@ -112,7 +114,9 @@ def run_dispatch(
     problem = build_dispatch_problem(scenario.dispatch, scenario.region, progress=progress)
     progress(f"dispatch over {problem.n_regions} regions")
     plan, report = solve_dispatch(problem, DispatchSettings(), limits)
-    frames = plan.to_frames()
+    progress("naming the regions")
+    names = region_names(readers.read_regions_csv(scenario.dispatch.regions), scenario.region)
+    frames = _named(plan.to_frames(), names)
     artifacts["moves.csv"] = csv_writer(frames["moves"])
     artifacts["unmet.csv"] = csv_writer(frames["unmet"])
     artifacts["dispatch.json"] = json_writer({**plan.to_dict(), "solve": report.to_dict()})
@@ -124,12 +128,24 @@ def run_dispatch(
         "solve": report.to_dict(),
         "donors_keep": problem.donors_keep,
         **plan.totals(),
-        "move_list": plan.to_dict()["moves"],
-        "unmet": plan.unmet.to_dict(orient="records"),
+        "region_names": names,
+        "move_list": frames["moves"].to_dict(orient="records"),
+        "unmet": frames["unmet"].to_dict(orient="records"),
     }
     if scenario.dispatch.supplies is not None:
         summary["supplies"] = run_supplies(scenario.dispatch.supplies, problem, artifacts)
     return summary
+
+
+def _named(frames: dict[str, pd.DataFrame], names: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """The plan's moves and unmet tables with the regions' names beside their ids."""
+    moves, unmet = frames["moves"].copy(), frames["unmet"].copy()
+    for column, named in (("from_region", "from_name"), ("to_region", "to_name")):
+        moves.insert(moves.columns.get_loc(column) + 1, named, moves[column].astype(str).map(names))
+    unmet.insert(
+        unmet.columns.get_loc("region") + 1, "region_name", unmet["region"].astype(str).map(names)
+    )
+    return {**frames, "moves": moves, "unmet": unmet}
 
 
 def run_supplies(
