@@ -123,3 +123,13 @@ def test_the_run_id_follows_contents_as_of_and_version(tmp_path: Path) -> None:
     assert current() == first  # the same content is the same input
     history.write_text(history.read_text() + "107 Quay Street,2025-12-31,1\n")
     assert current() != first
+
+
+def test_job_validate_checks_a_job_file_without_running_it(tmp_path: Path) -> None:
+    path = write_sample_job(tmp_path)
+    result = runner.invoke(app, ["job", "validate", str(path)])
+    assert result.exit_code == 0 and "ok" in result.stdout and "waterfront-nightly" in result.stdout
+    assert not (tmp_path / "out").exists()
+    bad = write_sample_job(tmp_path / "bad", window="{length_days: 0}")
+    result = runner.invoke(app, ["job", "validate", str(bad)])
+    assert result.exit_code == 2 and "window.length_days: must be > 0 (got 0)" in result.stderr
