@@ -412,3 +412,30 @@ def test_the_next_night_slides_the_window_and_keeps_the_contract_weeks(sample: S
         if key[1] in overlap and old_duties.get(key) != new_duties.get(key)
     }
     assert {(row["employee"], row["date"]) for row in changes} == differences
+
+
+def test_an_unreachable_database_exits_75_and_publishes_nothing(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://svcplan@/rosters?host={tmp_path / 'no-server-here'}"
+    job = write_sample_job(tmp_path, database=url)
+    result = runner.invoke(app, ["job", "run", str(job), "--as-of", AS_OF, "--log-format", "json"])
+    assert result.exit_code == 75
+    error = json.loads(result.stderr.splitlines()[-1])
+    assert error["level"] == "error" and error["exit_code"] == 75
+    assert "publication store unavailable" in error["message"]
+    out = tmp_path / "out" / "waterfront-nightly"
+    assert not (out / "roster").exists()
+    (manifest,) = (out / "runs").glob("*/manifest.json")
+    record = json.loads(manifest.read_text())
+    assert record["status"] == "retry_later" and record["exit_code"] == 75
+
+
+def test_a_job_without_the_folder_sink_publishes_to_the_store_only(tmp_path: Path) -> None:
+    job = write_sample_job(tmp_path)
+    job.write_text(job.read_text().replace("  folder: true\n", "  folder: false\n"))
+    result = runner.invoke(app, ["job", "run", str(job), "--as-of", AS_OF, "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # --quiet: warnings and errors only
+    out = tmp_path / "out" / "waterfront-nightly"
+    assert not (out / "roster").exists()
+    current, rows = _published(f"sqlite:///{out / 'publications.sqlite'}")
+    assert rows and current["status"] == "published"
