@@ -599,26 +599,18 @@ def _keep_frozen_reserve(
 
 def _requirement_rows(requirements: pd.DataFrame, shift: str) -> list[dict[str, Any]]:
     """The store's ``requirement`` rows (each day's requirement is staffed by ``shift``)."""
-    import pandas as pd
+    from optimizer.pipeline.roster import requirement_rows
 
-    days = pd.to_datetime(requirements["slot"]).dt.date
     return [
         {
-            "site": str(site),
-            "date": day,
-            "shift": shift,
-            "skill": str(skill),
-            "staff_needed": int(staff),
-            "reserve_needed": int(reserve),
+            "site": row.site,
+            "date": row.day,
+            "shift": row.shift_id,
+            "skill": row.skill,
+            "staff_needed": row.staff_needed,
+            "reserve_needed": row.reserve_needed,
         }
-        for site, day, skill, staff, reserve in zip(
-            requirements["site"],
-            days,
-            requirements["skill"],
-            requirements["staff_needed"],
-            requirements["reserve_needed"],
-            strict=True,
-        )
+        for row in requirement_rows(requirements, shift)
     ]
 
 

@@ -37,22 +37,15 @@ CALENDARS = "calendars"
 ROSTER_TABLES = "roster"
 
 
-def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: str) -> RosterProblem:
-    """The roster problem: the requirement table's days staffed by ``config.shift``.
-
-    Raises:
-        DataError: bad CSV rows, or a shift unknown to the shift-type file.
-    """
-    shift_types = read_shift_types(config.shift_types)
-    if config.shift not in {shift.shift_id for shift in shift_types}:
-        raise DataError(config.shift_types, f"no shift {config.shift!r}", field="shift_id")
-    requests = read_requests(config.requests) if config.requests is not None else None
+def requirement_rows(requirements: pd.DataFrame, shift: str) -> tuple[Requirement, ...]:
+    """One roster requirement per row of the staffing ``requirements`` table (``site``,
+    ``slot``, ``skill``, ``staff_needed``, ``reserve_needed``), each day staffed by ``shift``."""
     days = pd.to_datetime(requirements["slot"]).dt.date
-    rows = tuple(
+    return tuple(
         Requirement(
             site=str(site),
             day=day,
-            shift_id=config.shift,
+            shift_id=shift,
             skill=str(skill),
             staff_needed=int(staff),
             reserve_needed=int(reserve),
@@ -66,6 +59,20 @@ def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: st
             strict=True,
         )
     )
+
+
+def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: str) -> RosterProblem:
+    """The roster problem: the requirement table's days staffed by ``config.shift``.
+
+    Raises:
+        DataError: bad CSV rows, or a shift unknown to the shift-type file.
+    """
+    shift_types = read_shift_types(config.shift_types)
+    if config.shift not in {shift.shift_id for shift in shift_types}:
+        raise DataError(config.shift_types, f"no shift {config.shift!r}", field="shift_id")
+    requests = read_requests(config.requests) if config.requests is not None else None
+    rows = requirement_rows(requirements, config.shift)
+    days = [row.day for row in rows]
     return RosterProblem(
         start_date=min(days),
         horizon_days=(max(days) - min(days)).days + 1,
