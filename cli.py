@@ -512,10 +512,10 @@ def _print_dispatch(outcome: api.DispatchOutcome) -> None:
         )
     for move in summary["move_list"]:
         table.add_row(
-            str(move.get("from_name", move["from_region"])),
-            str(move.get("to_name", move["to_region"])),
+            str(move["from_name"]),
+            str(move["to_name"]),
             str(move["resource"]),
-            str(move.get("lender", "own")),
+            str(move["lender"]),
             str(move["units"]),
             f"{move['depart_minute']:.0f}",
             f"{move['arrive_minute']:.0f}",
@@ -529,7 +529,7 @@ def _print_dispatch(outcome: api.DispatchOutcome) -> None:
     for row in summary["unmet"]:
         if row["unmet_units"]:
             stdout.print(
-                f"  unmet: {row.get('region_name', row['region'])} {row['resource']}: "
+                f"  unmet: {row['region_name']} {row['resource']}: "
                 f"{row['unmet_units']} of "
                 f"{row['need_units']} ({row['reason']})"
             )

@@ -140,7 +140,9 @@ def solve_siting(
             extra_open = _uncapacitated_stations(
                 reduced, settings, limits, stage, open_mask, deadline
             )
-        elif stage.goal == "travel" and open_mask is not None:
+        elif stage.goal == "travel" and index > 0:
+            # after a previous stage (its stations chosen for their count, not for travel);
+            # a first-stage start is already the p-median interchange's
             extra_open = [_swapped_start(reduced, settings, open_mask, previous_blocks, deadline)]
         built = _build_stage(
             reduced, settings, stage, seed=limits.seed,
