@@ -15,7 +15,7 @@ import pytest
 
 from optimizer.choices import LAYER_FORMATS, MAP_FORMATS, OUTPUT_FORMATS
 from optimizer.errors import DataError
-from optimizer.export.layers import LAYERS
+from optimizer.export.layers import LAYERS, PLAN
 from optimizer.export.sinks import FORMATS, read_layers, write_layers
 from tests.export_sample import empty_like, porto_alegre_layers
 
@@ -64,7 +64,7 @@ def test_every_format_writes_the_expected_files(written: tuple[dict, Path]) -> N
         f"{layer}{format_.suffix}"
         for format_ in FORMATS.values()
         if format_.one_file_per_layer
-        for layer in format_.layers or LAYERS
+        for layer in ([PLAN.main] if format_.main_only else LAYERS)
     }
     assert {path.name for path in folder.iterdir()} == expected
 

@@ -1,16 +1,18 @@
-"""The siting plan as GIS layers: names, attributes, types and units, in one place.
+"""GIS layers as a contract: names, attributes, types and units, in one place.
 
-A plan reaches the exporters as a mapping of layer name → GeoDataFrame. Every layer has a CRS
-(a projected UTM CRS or EPSG:4326); the attributes below are required, extra ones are kept.
-The five plan layers are required; the ``roads`` layer (the map's context, from the scenario's
-OSM extract) is written and drawn when present, so plans made before it still export.
-``validate_layers`` checks a plan against this contract and ``layers_markdown`` renders it as
-the README's tables, so the code and the documentation cannot drift apart.
+Layers reach the exporters as a mapping of layer name → GeoDataFrame. Every layer has a CRS
+(a projected UTM CRS or EPSG:4326); the attributes of its ``Layer`` are required, extra ones
+are kept. A ``LayerSet`` is the layers written and drawn together: ``PLAN``, the siting plan's
+below (the five plan layers are required; the ``roads`` layer, the map's context from the
+scenario's OSM extract, is written and drawn when present, so plans made before it still
+export), and the dispatch plan's (``export.dispatch_layers``). ``validate_layers`` checks
+layers against their set and ``layers_markdown`` renders a set as the README's tables, so the
+code and the documentation cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -189,10 +191,32 @@ LAYERS: dict[str, Layer] = {
 """Every layer of a plan, in the order they are written."""
 
 
-def present_layers(layers: Layers) -> list[str]:
-    """The names of the contract's layers that ``layers`` holds, in ``LAYERS`` order (every
+@dataclass(frozen=True)
+class LayerSet:
+    """Layers written and drawn together.
+
+    Attributes:
+        name: what the layers are of, in messages (``"plan"``).
+        geopackage: the GeoPackage file that holds them all (``"plan.gpkg"``).
+        layers: every layer of the set by name, in the order they are written.
+        main: the point layer that must have features: the maps are drawn in its CRS (or its
+            UTM zone), and the point-table format (``stations-csv``) writes it.
+    """
+
+    name: str
+    geopackage: str
+    layers: Mapping[str, Layer]
+    main: str
+
+
+PLAN = LayerSet("plan", "plan.gpkg", LAYERS, STATIONS.name)
+"""The siting plan's layers."""
+
+
+def present_layers(layers: Layers, layer_set: LayerSet = PLAN) -> list[str]:
+    """The names of the set's layers that ``layers`` holds, in the set's order (every
     required one, after ``validate_layers``; the optional ones when given)."""
-    return [name for name in LAYERS if name in layers]
+    return [name for name in layer_set.layers if name in layers]
 
 
 _KIND_CHECKS = {
@@ -205,36 +229,48 @@ _KIND_CHECKS = {
 }
 
 
-def validate_layers(layers: Layers | None, *, source: str = "plan") -> None:
-    """Check that ``layers`` is a complete plan that follows the contract of ``LAYERS``.
+def validate_layers(
+    layers: Layers | None, *, source: str | None = None, layer_set: LayerSet = PLAN
+) -> None:
+    """Check that ``layers`` holds every required layer of ``layer_set``, each following its
+    contract.
 
     Args:
         layers: layer name → GeoDataFrame.
-        source: what the layers came from (a path or a name), used in error messages.
+        source: what the layers came from (a path or a name), used in error messages;
+            default: the set's name.
+        layer_set: the contract (default: the siting plan's).
 
     Raises:
         DataError: no layers at all, a missing layer or attribute, an attribute of the wrong
             type or with a value outside its categories, a layer without a CRS, a geometry of
-            the wrong type, or no stations.
+            the wrong type, or no features in the set's main layer (no stations).
     """
+    source = layer_set.name if source is None else source
     if not layers:
-        raise DataError(source, "the plan has no layers (was the siting run empty or failed?)")
+        raise DataError(
+            source, f"the {layer_set.name} has no layers (was the run empty or failed?)"
+        )
     missing = [
-        layer.name for layer in LAYERS.values() if layer.required and layer.name not in layers
+        layer.name
+        for layer in layer_set.layers.values()
+        if layer.required and layer.name not in layers
     ]
     if missing:
         raise DataError(source, f"missing layer(s) {', '.join(missing)}", field="layers")
-    for name in present_layers(layers):
-        _validate_layer(layers[name], LAYERS[name], source)
-    if layers[STATIONS.name].empty:
-        raise DataError(source, "the plan has no stations", field=STATIONS.name)
+    for name in present_layers(layers, layer_set):
+        _validate_layer(layers[name], layer_set.layers[name], source)
+    if layers[layer_set.main].empty:
+        raise DataError(
+            source, f"the {layer_set.name} has no {layer_set.main}", field=layer_set.main
+        )
 
 
-def in_metres(layers: Layers) -> dict[str, gpd.GeoDataFrame]:
-    """The layers in the stations' CRS when it is projected, else in their UTM zone (metres)."""
-    crs = layers[STATIONS.name].crs
-    if not crs.is_projected:
-        crs = layers[STATIONS.name].estimate_utm_crs()
+def in_metres(layers: Layers, layer_set: LayerSet = PLAN) -> dict[str, gpd.GeoDataFrame]:
+    """The layers in the CRS of the set's main layer when it is projected, else in that
+    layer's UTM zone (metres)."""
+    main = layers[layer_set.main]
+    crs = main.crs if main.crs.is_projected else main.estimate_utm_crs()
     return {name: frame.to_crs(crs) for name, frame in layers.items()}
 
 
@@ -281,10 +317,13 @@ def _has_geometry(frame: gpd.GeoDataFrame) -> bool:
     return True
 
 
-def layers_markdown() -> str:
-    """The contract as Markdown: one table per layer (attribute, type, unit, meaning)."""
+def layers_markdown(layer_set: LayerSet = PLAN, *, without: Collection[str] = ()) -> str:
+    """A set's contract as Markdown: one table per layer (attribute, type, unit, meaning),
+    leaving out the layers named in ``without`` (documented with another set)."""
     sections = []
-    for layer in LAYERS.values():
+    for layer in layer_set.layers.values():
+        if layer.name in without:
+            continue
         rows = [
             f"| `{attribute.name}` | {attribute.kind} | {attribute.unit or '—'} | "
             f"{attribute.meaning}{_allowed_words(attribute)} |"

@@ -1,4 +1,4 @@
-"""The static PNG map of a plan (matplotlib, Agg; no display and no network needed).
+"""The static PNG map of a siting plan (``png_figure`` draws the furniture and writes it).
 
 Drawn in metres: layers in EPSG:4326 are projected to their UTM zone first, so the scale bar
 is true and north is up. The plan's ``roads`` layer (when present) is drawn over the demand
@@ -8,23 +8,19 @@ cells and beneath everything else, so the map reads without tiles; stations with
 
 from __future__ import annotations
 
-import math
 import textwrap
 from pathlib import Path
 
 import geopandas as gpd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from optimizer.export.layers import Layers, in_metres, validate_layers
-from optimizer.export.staging import staged
+from optimizer.export.png_figure import draw_roads, map_figure, road_handles, save_map
 from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
-    DATA_ATTRIBUTION,
     DISTRICT_COLOUR,
-    ROAD_COLOUR,
     SERVICE_AREA_COLOUR,
     STATION_STYLES,
     UNCOVERED_COLOUR,
@@ -32,7 +28,6 @@ from optimizer.export.style import (
     cutoff_minutes,
     minute_classes,
     minute_colours,
-    road_widths,
     station_category,
     station_legend,
 )
@@ -40,13 +35,9 @@ from optimizer.export.style import (
 STATUS_MARKERS = {"existing": "s", "new": "o"}
 """Marker of existing (square) and new (circle) stations."""
 
-FIGURE_INCHES = (11.0, 9.0)
 UNION_LINE = {"color": SERVICE_AREA_COLOUR, "linewidth": 1.2}
 STATION_AREA_LINE = {"color": SERVICE_AREA_COLOUR, "linewidth": 0.4, "alpha": 0.5}
 BLIND_SPOT_ALPHA = 0.6
-ROAD_ALPHA = 0.5
-ROAD_WIDTH_SCALE = 0.45
-"""Road widths (``style.road_widths``, screen pixels) times this are the PNG's line points."""
 
 LABELLED_UP_TO = 30
 """Plans with at most this many stations have every station labelled by name; larger ones
@@ -74,25 +65,16 @@ def write_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: st
     """
     validate_layers(layers)
     projected = in_metres(layers)
-    figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
-    axes = figure.add_subplot()
+    figure, axes = map_figure()
     _draw_layers(axes, projected, cutoff_minutes(layers))
-    axes.set_axis_off()
-    axes.set_aspect("equal")
-    axes.set_title(f"{title}\n{coverage_summary(layers)}", fontsize=13, loc="left")
-    _draw_scale_bar(axes)
-    _draw_north_arrow(axes)
-    figure.legend(
+    return save_map(
+        figure,
+        axes,
+        path,
+        title=f"{title}\n{coverage_summary(layers)}",
         handles=_legend_handles(projected, cutoff_minutes(layers)),
-        loc="outside right upper",
-        fontsize=9,
-        frameon=False,
+        dpi=dpi,
     )
-    figure.text(0.99, 0.005, DATA_ATTRIBUTION, ha="right", va="bottom", fontsize=8, color="#444")
-    path = Path(path)
-    with staged([path]) as (temporary,):
-        figure.savefig(temporary, format="png", dpi=dpi, metadata={"Software": None})
-    return path
 
 
 def _draw_layers(axes: Axes, layers: Layers, cutoff: float) -> None:
@@ -109,15 +91,7 @@ def _draw_layers(axes: Axes, layers: Layers, cutoff: float) -> None:
         layers["blind_spots"].plot(
             ax=axes, color=BLIND_SPOT_COLOUR, alpha=BLIND_SPOT_ALPHA, linewidth=0, markersize=12
         )
-    roads = layers.get("roads")
-    if roads is not None and not roads.empty:
-        roads.plot(
-            ax=axes,
-            color=ROAD_COLOUR,
-            alpha=ROAD_ALPHA,
-            linewidth=road_widths(roads["highway"]) * ROAD_WIDTH_SCALE,
-            zorder=1.5,
-        )
+    draw_roads(axes, layers.get("roads"))
     layers["districts"].boundary.plot(ax=axes, color=DISTRICT_COLOUR, linewidth=0.7)
     stations = layers["stations"]
     for (status, category), group in stations.groupby(
@@ -210,10 +184,7 @@ def _legend_handles(layers: Layers, cutoff: float) -> list[object]:
         ),
         Patch(facecolor="none", edgecolor=DISTRICT_COLOUR, label="district"),
     ]
-    if "roads" in layers and not layers["roads"].empty:
-        handles.append(
-            Line2D([], [], color=ROAD_COLOUR, alpha=ROAD_ALPHA, label="road (OpenStreetMap)")
-        )
+    handles += road_handles(layers.get("roads"))
     labelled = labelled_stations(layers["stations"])
     handles += [
         Line2D(
@@ -230,38 +201,3 @@ def _legend_handles(layers: Layers, cutoff: float) -> list[object]:
         )
     ]
     return handles
-
-
-def _draw_scale_bar(axes: Axes) -> None:
-    """A bar of a round length (1, 2 or 5 × 10ⁿ m) about a fifth of the map wide, bottom left."""
-    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
-    meters = _round_length((x1 - x0) / 5)
-    left, bottom = x0 + 0.03 * (x1 - x0), y0 + 0.03 * (y1 - y0)
-    axes.plot(
-        [left, left + meters], [bottom, bottom], color="black", linewidth=3, solid_capstyle="butt"
-    )
-    label = f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
-    axes.text(
-        left + meters / 2, bottom + 0.012 * (y1 - y0), label, ha="center", va="bottom", fontsize=9
-    )
-
-
-def _round_length(meters: float) -> float:
-    """The largest 1, 2 or 5 × 10ⁿ not above ``meters``."""
-    power = 10 ** math.floor(math.log10(meters))
-    return max(step * power for step in (1, 2, 5) if step * power <= meters)
-
-
-def _draw_north_arrow(axes: Axes) -> None:
-    """An arrow pointing up with an N, top right of the map (the map is in UTM: north is up)."""
-    axes.annotate(
-        "N",
-        xy=(0.96, 0.97),
-        xytext=(0.96, 0.88),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=12,
-        fontweight="bold",
-        arrowprops={"facecolor": "black", "width": 4, "headwidth": 12, "headlength": 10},
-    )

@@ -7,7 +7,11 @@ Formats (``FORMATS``):
 - ``flatgeobuf``: FlatGeobuf with a spatial index (features in spatial order), one
   ``<layer>.fgb`` per layer;
 - ``geojson``: GeoJSON in EPSG:4326 (``crs`` member CRS84), one ``<layer>.geojson`` per layer;
-- ``stations-csv``: the stations layer alone as ``stations.csv``, ``lon`` and ``lat`` first.
+- ``stations-csv``: the set's point layer alone as a table, ``lon`` and ``lat`` first: the
+  plan's ``stations.csv``, the dispatch plan's ``regions.csv``.
+
+The same formats write every ``LayerSet``: the siting plan's (``layers.PLAN``, GeoPackage
+``plan.gpkg``) and the dispatch plan's (``dispatch_layers.DISPATCH``, ``dispatch.gpkg``).
 
 GeoPackage, GeoParquet and FlatGeobuf keep the plan's CRS (UTM or EPSG:4326) and record it in
 the file. Every file is written under a temporary name and renamed into place once all of an
@@ -26,11 +30,11 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from optimizer.errors import DataError
-from optimizer.export.layers import Layers, present_layers, validate_layers
+from optimizer.export.layers import PLAN, Layers, LayerSet, present_layers, validate_layers
 from optimizer.export.staging import write_artifacts
 from optimizer.export.tables import ArtifactWriter
 
-GEOPACKAGE_NAME = "plan.gpkg"
+GEOPACKAGE_NAME = PLAN.geopackage
 
 GEOPACKAGE_VERSION = "1.2"
 """GeoPackage version written: 1.2 opens without warnings in older GDAL and QGIS releases."""
@@ -42,15 +46,15 @@ GEOPACKAGE_TIMESTAMP = "2000-01-01T00:00:00.000Z"
 
 @dataclass(frozen=True)
 class Format:
-    """An output format: its file suffix, whether it holds one layer per file, and which
-    layers it writes."""
+    """An output format: its file suffix, whether it holds one layer per file, and whether
+    it writes only the set's main (point) layer."""
 
     name: str
     suffix: str
     one_file_per_layer: bool
     write_layer: Callable[[gpd.GeoDataFrame, Path, str], None]
-    layers: tuple[str, ...] | None = None
-    """The layers written (one file each); ``None``: every layer."""
+    main_only: bool = False
+    """Only the set's main layer is written (``LayerSet.main``); otherwise every layer."""
 
 
 def _write_geopackage_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -94,29 +98,31 @@ FORMATS: dict[str, Format] = {
         Format("geoparquet", ".parquet", True, _write_geoparquet),
         Format("flatgeobuf", ".fgb", True, _write_flatgeobuf),
         Format("geojson", ".geojson", True, _write_geojson),
-        Format("stations-csv", ".csv", True, _write_point_table, layers=("stations",)),
+        Format("stations-csv", ".csv", True, _write_point_table, main_only=True),
     )
 }
 """Every output format by name; ``gpkg`` is the default."""
 
 
 def layer_artifacts(
-    layers: Layers, *, formats: Iterable[str] = ("gpkg",)
+    layers: Layers, *, formats: Iterable[str] = ("gpkg",), layer_set: LayerSet = PLAN
 ) -> dict[str, ArtifactWriter]:
     """The files of ``layers`` in ``formats``: file name → writer, for ``export.staging.publish``.
 
     Args:
-        layers: a plan that ``validate_layers`` accepts (it is checked here).
+        layers: layers that ``validate_layers`` accepts for ``layer_set`` (checked here).
         formats: names from ``FORMATS``.
+        layer_set: the contract the layers follow (default: the siting plan's).
 
     Returns:
-        ``{"plan.gpkg": ...}`` for GeoPackage, ``{"<layer><suffix>": ...}`` per layer for the
-        other formats, in ``formats`` order, then layer order.
+        ``{"plan.gpkg": ...}`` (the set's GeoPackage) for GeoPackage, ``{"<layer><suffix>":
+        ...}`` per layer for the other formats, in ``formats`` order, then layer order.
 
     Raises:
         DataError: an unknown format, or layers that break the contract.
     """
-    validate_layers(layers)
+    validate_layers(layers, layer_set=layer_set)
+    present = present_layers(layers, layer_set)
     artifacts: dict[str, ArtifactWriter] = {}
     for name in dict.fromkeys(formats):
         if name not in FORMATS:
@@ -125,10 +131,10 @@ def layer_artifacts(
             )
         format_ = FORMATS[name]
         if format_.one_file_per_layer:
-            for layer in format_.layers or present_layers(layers):
+            for layer in [layer_set.main] if format_.main_only else present:
                 artifacts[f"{layer}{format_.suffix}"] = _one_layer_writer(layers, layer, format_)
         else:
-            artifacts[GEOPACKAGE_NAME] = _all_layers_writer(layers, format_)
+            artifacts[layer_set.geopackage] = _all_layers_writer(layers, present, format_)
     return artifacts
 
 
@@ -136,9 +142,9 @@ def _one_layer_writer(layers: Layers, layer: str, format_: Format) -> ArtifactWr
     return lambda path: format_.write_layer(layers[layer], path, layer)
 
 
-def _all_layers_writer(layers: Layers, format_: Format) -> ArtifactWriter:
+def _all_layers_writer(layers: Layers, names: list[str], format_: Format) -> ArtifactWriter:
     def write(path: Path) -> None:
-        for layer in present_layers(layers):
+        for layer in names:
             format_.write_layer(layers[layer], path, layer)
 
     return write
