@@ -6,8 +6,8 @@ kill the outputs are the previous ones or the complete new ones (a kill after th
 manifest agrees with its files, and the next normal run succeeds and leaves nothing hidden
 beside or inside the output folder.
 
-``SVCPLAN_KILL_CASES`` (default 3) sets the kills per command; the counts are printed (run with
-``-s`` to see them).
+``SVCPLAN_KILL_CASES`` (default 2; 10 for a thorough run) sets the kills per command; the
+counts are printed (run with ``-s`` to see them).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .conftest import REPO_ROOT
 from .export_sample import porto_alegre_layers
 from .outputs_check import assert_consistent, hidden, tree
 
-CASES = int(os.environ.get("SVCPLAN_KILL_CASES", "3"))
+CASES = int(os.environ.get("SVCPLAN_KILL_CASES", "2"))
 SURGE = REPO_ROOT / "scenarios" / "surge.yaml"
 TOURIST_PEAK = REPO_ROOT / "scenarios" / "tourist-peak.yaml"
 runner = CliRunner()

@@ -25,9 +25,9 @@ SCENARIO = REPO_ROOT / "scenarios" / "tourist-peak.yaml"
 #: The scenario's own limit is 90 s. Every assertion here holds for any roster CP-SAT returns
 #: once no demand is left uncovered; its deterministic search (the same incumbents on every
 #: run) gets there 4-5 s after rostering starts on a 2-core machine, about 6 s with another
-#: test run beside it, and its reserve shortfall reaches 0 a few seconds later. 20 s (model
-#: building included) leaves a margin of 3x or more.
-ROSTER_SECONDS = 20
+#: test run beside it, and its reserve shortfall reaches 0 a few seconds later. 12 s (model
+#: building included) leaves a margin of 2x.
+ROSTER_SECONDS = 12
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,8 @@ def _best_swap(
     # closing a alone: its demand points fall back to their second nearest
     lonely = served & ~np.isfinite(second)
     fallback = np.zeros_like(first)
-    fallback[served & ~lonely] = (second - first)[served & ~lonely]
+    backed = served & ~lonely
+    fallback[backed] = second[backed] - first[backed]
     loss = np.bincount(
         nearest[served], weights=weights[served] * fallback[served], minlength=n_sites
     )
