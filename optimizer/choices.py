@@ -27,17 +27,18 @@ SITING_SOLVERS: dict[str, str] = {
 """MIP solvers of the siting engine; the first is the default."""
 
 LAYER_FORMATS: dict[str, str] = {
-    "gpkg": "one GeoPackage, plan.gpkg, with every layer",
+    "gpkg": "one GeoPackage with every layer (plan.gpkg; dispatch: dispatch.gpkg)",
     "geoparquet": "a GeoParquet file per layer",
     "flatgeobuf": "a FlatGeobuf file per layer",
     "geojson": "a GeoJSON file per layer (EPSG:4326)",
-    "stations-csv": "stations.csv: the stations layer as a table with lon and lat (EPSG:4326)",
+    "stations-csv": "the point layer as a table with lon and lat (EPSG:4326): stations.csv "
+    "(dispatch: regions.csv)",
 }
-"""GIS formats of a plan's map layers."""
+"""GIS formats of a plan's map layers (the siting plan's and the dispatch plan's)."""
 
 MAP_FORMATS: dict[str, str] = {
-    "html": "interactive map, works offline",
-    "png": "static map",
+    "html": "interactive map, works offline (map.html; dispatch: dispatch_map.html)",
+    "png": "static map (map.png; dispatch: dispatch_map.png)",
 }
 """Map formats."""
 

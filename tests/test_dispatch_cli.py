@@ -49,7 +49,7 @@ def test_surge_plan_is_optimal_and_helps_the_festival_districts(surge: tuple[dic
     at_home = (moves["lender"] == "partner") & (moves["from_region"] == moves["to_region"])
     assert set(moves.loc[~at_home, "to_region"]) <= festival
     assert summary["moved_units"] == moves["units"].sum() > 0
-    assert {"moves.csv", "unmet.csv", "dispatch.json", "moves.geojson"} <= {
+    assert {"moves.csv", "unmet.csv", "dispatch.json", "dispatch.gpkg", "dispatch_map.html"} <= {
         path.name for path in folder.iterdir()
     }
 
@@ -218,5 +218,5 @@ def test_a_name_column_in_the_regions_file_is_used_as_it_is(tmp_path: Path) -> N
     regions = pd.read_csv(DATA / "regions.csv", dtype={"region": str})
     regions.insert(1, "name", [f"District {number}" for number in range(1, len(regions) + 1)])
     regions.to_csv(tmp_path / "regions.csv", index=False)
-    names = region_names(read_regions_csv(tmp_path / "regions.csv"), region=None)
+    names = region_names(read_regions_csv(tmp_path / "regions.csv"), streets=None)
     assert names[regions["region"].iloc[0]] == "District 1"

@@ -1,17 +1,53 @@
-"""The files of a plan's layers and maps, as writers for ``optimizer.export.staging.publish``."""
+"""The files of a plan's layers and maps, as writers for ``optimizer.export.staging.publish``.
+
+A ``MapKind`` says what one kind of plan is drawn as: its layer set and its two maps. The
+siting plan's layers go to ``plan.gpkg`` (or one file per layer) with ``map.html`` and
+``map.png``; the dispatch plan's to ``dispatch.gpkg`` with ``dispatch_map.html`` and
+``dispatch_map.png``, so the two never clash when ``svcplan plan`` writes both into one folder.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+from optimizer.export.dispatch_html_map import write_dispatch_html_map
+from optimizer.export.dispatch_layers import DISPATCH
+from optimizer.export.dispatch_png_map import write_dispatch_png_map
 from optimizer.export.html_map import write_html_map
-from optimizer.export.layers import Layers
+from optimizer.export.layers import PLAN, Layers, LayerSet
 from optimizer.export.png_map import write_png_map
 from optimizer.export.sinks import FORMATS, layer_artifacts
 from optimizer.export.tables import ArtifactWriter
 
-HTML_MAP = "map.html"
-PNG_MAP = "map.png"
+
+@dataclass(frozen=True)
+class MapKind:
+    """One kind of plan's layer files and maps.
+
+    Attributes:
+        layer_set: the layers' contract.
+        html_name, png_name: file names of the interactive and the static map.
+        write_html: writes the HTML map: ``(layers, path, *, tiles_url, title)``.
+        write_png: writes the PNG map: ``(layers, path, *, dpi, title)``.
+    """
+
+    layer_set: LayerSet
+    html_name: str
+    png_name: str
+    write_html: Callable[..., Path]
+    write_png: Callable[..., Path]
+
+
+SITING_MAPS = MapKind(PLAN, "map.html", "map.png", write_html_map, write_png_map)
+DISPATCH_MAPS = MapKind(
+    DISPATCH,
+    "dispatch_map.html",
+    "dispatch_map.png",
+    write_dispatch_html_map,
+    write_dispatch_png_map,
+)
 
 
 def map_artifacts(
@@ -21,13 +57,25 @@ def map_artifacts(
     title: str,
     tiles_url: str | None = None,
     png_dpi: int = 150,
+    kind: MapKind = SITING_MAPS,
 ) -> dict[str, ArtifactWriter]:
-    """Writers of the plan's layer files and maps (``html`` → map.html, ``png`` → map.png)."""
-    artifacts = layer_artifacts(layers, formats=[name for name in formats if name in FORMATS])
+    """Writers of the plan's layer files (the layer formats in ``formats``) and maps (``html``
+    and ``png``), named as ``kind`` says (default: the siting plan's).
+
+    Raises:
+        DataError: layers that break the kind's contract.
+    """
+    artifacts = layer_artifacts(
+        layers,
+        formats=[name for name in formats if name in FORMATS],
+        layer_set=kind.layer_set,
+    )
     if "html" in formats:
-        artifacts[HTML_MAP] = lambda path: write_html_map(
+        artifacts[kind.html_name] = lambda path: kind.write_html(
             layers, path, tiles_url=tiles_url, title=title
         )
     if "png" in formats:
-        artifacts[PNG_MAP] = lambda path: write_png_map(layers, path, dpi=png_dpi, title=title)
+        artifacts[kind.png_name] = lambda path: kind.write_png(
+            layers, path, dpi=png_dpi, title=title
+        )
     return artifacts

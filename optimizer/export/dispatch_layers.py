@@ -5,7 +5,9 @@ these layers as it writes a siting plan's (``dispatch.gpkg``, ``moves.parquet``,
 ``layers_markdown(DISPATCH)`` renders them as the README's tables. Layers are in EPSG:4326, as
 the regions file gives their points. A move's line runs from the lender's point to the
 receiver's; a partner filling in at home (lender and receiver the same region) is a line of
-length zero.
+length zero. The ``roads`` layer (the siting plan's, from the scenario's OSM extract) is drawn
+on the maps but not written: the siting plan's files hold it, and ``svcplan plan`` writes both
+plans' files into one folder, where ``roads.parquet`` and the like would clash.
 """
 
 from __future__ import annotations
@@ -69,7 +71,12 @@ MOVES = Layer(
             "Minutes after the call the units leave (the lender's mobilisation minutes).",
         ),
         Attribute("arrive_minute", "float", "minutes", "Minutes after the call they arrive."),
-        Attribute("travel_minutes", "float", "minutes", "Drive minutes from lender to receiver."),
+        Attribute(
+            "travel_minutes",
+            "float",
+            "minutes",
+            "Travel minutes from lender to receiver (drive times, or the travel file's).",
+        ),
     ),
 )
 
@@ -100,5 +107,7 @@ DISPATCH = LayerSet(
     "dispatch.gpkg",
     {layer.name: layer for layer in (REGIONS, MOVES, UNMET_REGIONS, ROADS)},
     REGIONS.name,
+    map_only=(ROADS.name,),
 )
-"""The dispatch plan's layers, in the order they are written; ``roads`` is optional."""
+"""The dispatch plan's layers, in the order they are written; ``roads`` is optional and drawn
+on the maps only."""

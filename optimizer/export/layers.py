@@ -201,12 +201,14 @@ class LayerSet:
         layers: every layer of the set by name, in the order they are written.
         main: the point layer that must have features: the maps are drawn in its CRS (or its
             UTM zone), and the point-table format (``stations-csv``) writes it.
+        map_only: layers the maps draw but the GIS files leave out.
     """
 
     name: str
     geopackage: str
     layers: Mapping[str, Layer]
     main: str
+    map_only: tuple[str, ...] = ()
 
 
 PLAN = LayerSet("plan", "plan.gpkg", LAYERS, STATIONS.name)
@@ -217,6 +219,11 @@ def present_layers(layers: Layers, layer_set: LayerSet = PLAN) -> list[str]:
     """The names of the set's layers that ``layers`` holds, in the set's order (every
     required one, after ``validate_layers``; the optional ones when given)."""
     return [name for name in layer_set.layers if name in layers]
+
+
+def written_layers(layers: Layers, layer_set: LayerSet = PLAN) -> list[str]:
+    """The names of the layers the GIS files hold: those present but not ``map_only``."""
+    return [name for name in present_layers(layers, layer_set) if name not in layer_set.map_only]
 
 
 _KIND_CHECKS = {

@@ -6,9 +6,9 @@ renders with no network. Base tiles are drawn only when a tile URL is given; wit
 ``roads`` layer (the major roads of the scenario's OSM extract) gives the map its bearings.
 
 A map is a list of overlays (``overlay``), bottom to top, each switchable, every feature with a
-popup table. A feature's properties may also say its fill ``colour``, its line ``stroke``
-colour and ``weight``, a ``title`` (a station marker's hover text) and a ``label`` (a tooltip,
-shown at all times when ``label_permanent``). The siting map (``html_map``) and the dispatch
+popup table. A feature's properties may also say its fill ``colour``, its line ``weight``, a
+``title`` (a station marker's hover text) and a ``label`` (a tooltip, shown at all times when
+``label_permanent``). The siting map (``html_map``) and the dispatch
 map (``dispatch_html_map``) choose their overlays and legend; this module writes the page.
 """
 
@@ -191,6 +191,11 @@ def legend_item(item: LegendItem) -> str:
     """One legend line as HTML: its symbol and its (escaped) label."""
     shape, css, label = item
     return f'<div><i class="{shape}" style="{css}"></i>{html.escape(label)}</div>'
+
+
+def legend_note(text: str) -> str:
+    """A legend line of (escaped) text without a symbol."""
+    return f"<div>{html.escape(text)}</div>"
 
 
 def _road_popups(roads: gpd.GeoDataFrame) -> list[list[list[str]]]:

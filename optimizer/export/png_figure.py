@@ -10,6 +10,7 @@ siting map (``png_map``) and the dispatch map (``dispatch_png_map``) draw their 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,6 +25,8 @@ FIGURE_INCHES = (11.0, 9.0)
 ROAD_ALPHA = 0.5
 ROAD_WIDTH_SCALE = 0.45
 """Road widths (``style.road_widths``, screen pixels) times this are the PNG's line points."""
+LEGEND_LABEL_CHARS = 40
+"""Long legend lines (station names, unmet demand) wrap at this width, so the map stays wide."""
 
 
 def map_figure() -> tuple[Figure, Axes]:
@@ -50,6 +53,11 @@ def road_handles(roads: gpd.GeoDataFrame | None) -> list[Line2D]:
     if roads is None or roads.empty:
         return []
     return [Line2D([], [], color=ROAD_COLOUR, alpha=ROAD_ALPHA, label="road (OpenStreetMap)")]
+
+
+def legend_text(text: str) -> str:
+    """``text`` wrapped at ``LEGEND_LABEL_CHARS`` for a legend line."""
+    return textwrap.fill(text, LEGEND_LABEL_CHARS, break_on_hyphens=False)
 
 
 def save_map(

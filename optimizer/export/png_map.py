@@ -8,7 +8,6 @@ cells and beneath everything else, so the map reads without tiles; stations with
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,7 +16,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from optimizer.export.layers import Layers, in_metres, validate_layers
-from optimizer.export.png_figure import draw_roads, map_figure, road_handles, save_map
+from optimizer.export.png_figure import (
+    draw_roads,
+    legend_text,
+    map_figure,
+    road_handles,
+    save_map,
+)
 from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
     DISTRICT_COLOUR,
@@ -134,15 +139,10 @@ def _label_stations(axes: Axes, stations: gpd.GeoDataFrame) -> None:
         )
 
 
-LEGEND_LABEL_CHARS = 40
-"""Station lines of the legend wrap at this width, so long street names keep the map wide."""
-
-
 def _station_label(name: str, serves: str) -> str:
     """``"Avenida Sertório (serves farrapos_station)"``: the legend line of a numbered
-    station, wrapped at ``LEGEND_LABEL_CHARS``."""
-    label = f"{name} (serves {serves.replace(',', ', ')})" if serves else name
-    return textwrap.fill(label, LEGEND_LABEL_CHARS, break_on_hyphens=False)
+    station, wrapped (``png_figure.legend_text``)."""
+    return legend_text(f"{name} (serves {serves.replace(',', ', ')})" if serves else name)
 
 
 def _legend_handles(layers: Layers, cutoff: float) -> list[object]:

@@ -30,7 +30,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from optimizer.errors import DataError
-from optimizer.export.layers import PLAN, Layers, LayerSet, present_layers, validate_layers
+from optimizer.export.layers import PLAN, Layers, LayerSet, validate_layers, written_layers
 from optimizer.export.staging import write_artifacts
 from optimizer.export.tables import ArtifactWriter
 
@@ -122,7 +122,7 @@ def layer_artifacts(
         DataError: an unknown format, or layers that break the contract.
     """
     validate_layers(layers, layer_set=layer_set)
-    present = present_layers(layers, layer_set)
+    written = written_layers(layers, layer_set)
     artifacts: dict[str, ArtifactWriter] = {}
     for name in dict.fromkeys(formats):
         if name not in FORMATS:
@@ -131,10 +131,10 @@ def layer_artifacts(
             )
         format_ = FORMATS[name]
         if format_.one_file_per_layer:
-            for layer in [layer_set.main] if format_.main_only else present:
+            for layer in [layer_set.main] if format_.main_only else written:
                 artifacts[f"{layer}{format_.suffix}"] = _one_layer_writer(layers, layer, format_)
         else:
-            artifacts[layer_set.geopackage] = _all_layers_writer(layers, present, format_)
+            artifacts[layer_set.geopackage] = _all_layers_writer(layers, written, format_)
     return artifacts
 
 
@@ -172,24 +172,27 @@ def write_layers(
     return write_artifacts(Path(folder), layer_artifacts(layers, formats=formats))
 
 
-def read_layers(path: str | Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read a plan GeoPackage (as written by ``write_layers``) back into layers.
+def read_layers(path: str | Path, *, layer_set: LayerSet = PLAN) -> dict[str, gpd.GeoDataFrame]:
+    """Read a GeoPackage of ``layer_set`` (as written by ``write_layers``, or ``layer_artifacts``
+    for another set) back into layers.
 
     Returns:
         Layer name → GeoDataFrame, in the GeoPackage's CRS, for every layer of the file.
 
     Raises:
-        DataError: the file is missing, not a GeoPackage, or not a complete plan.
+        DataError: the file is missing, not a GeoPackage, or not a complete set of layers.
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(path, f"no such file (expected a {GEOPACKAGE_NAME} written by svcplan)")
+        raise DataError(
+            path, f"no such file (expected a {layer_set.geopackage} written by svcplan)"
+        )
     try:
         names = [str(name) for name, _ in pyogrio.list_layers(path)]
         layers = {name: gpd.read_file(path, layer=name, engine="pyogrio") for name in names}
     except (DataSourceError, DataLayerError) as error:
         raise DataError(path, f"not a readable GeoPackage: {error}") from None
-    validate_layers(layers, source=str(path))
+    validate_layers(layers, source=str(path), layer_set=layer_set)
     return layers
 
 

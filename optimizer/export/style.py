@@ -16,8 +16,8 @@ DATA_ATTRIBUTION = f"{OSM_ATTRIBUTION}; population: Ipea/r5r"
 
 
 @dataclass(frozen=True)
-class StationStyle:
-    """How stations of one category are drawn."""
+class SymbolStyle:
+    """How features of one category are drawn: their label and colour."""
 
     label: str
     colour: str
@@ -27,18 +27,18 @@ COMPREHENSIVE = "comprehensive"
 SEVERAL = "several"
 OTHER = "other"
 
-POST_TYPE_STYLES: dict[str, StationStyle] = {
-    "self_service_24h": StationStyle("24-hour self-service post", "#7b3294"),
-    "multilingual": StationStyle("multilingual post", "#1b9e77"),
-    "barrier_free": StationStyle("barrier-free post", "#d95f02"),
+POST_TYPE_STYLES: dict[str, SymbolStyle] = {
+    "self_service_24h": SymbolStyle("24-hour self-service post", "#7b3294"),
+    "multilingual": SymbolStyle("multilingual post", "#1b9e77"),
+    "barrier_free": SymbolStyle("barrier-free post", "#d95f02"),
 }
 """Known post types → style."""
 
-STATION_STYLES: dict[str, StationStyle] = {
-    COMPREHENSIVE: StationStyle("comprehensive (no typed post)", "#1f4e9c"),
+STATION_STYLES: dict[str, SymbolStyle] = {
+    COMPREHENSIVE: SymbolStyle("comprehensive (no typed post)", "#1f4e9c"),
     **POST_TYPE_STYLES,
-    SEVERAL: StationStyle("several typed posts", "#e7298a"),
-    OTHER: StationStyle("other typed post", "#7f7f7f"),
+    SEVERAL: SymbolStyle("several typed posts", "#e7298a"),
+    OTHER: SymbolStyle("other typed post", "#7f7f7f"),
 }
 """Station category (see ``station_category``) → style, in legend order."""
 
@@ -82,7 +82,7 @@ def post_type_words(post_types: str) -> str:
     return ", ".join(words) or STATION_STYLES[COMPREHENSIVE].label
 
 
-def station_legend(stations: gpd.GeoDataFrame) -> tuple[list[StationStyle], dict[str, str]]:
+def station_legend(stations: gpd.GeoDataFrame) -> tuple[list[SymbolStyle], dict[str, str]]:
     """What a legend shows of the stations: the styles of the categories present, in legend
     order, and the statuses present (status → label)."""
     categories = set(stations["post_types"].map(station_category))

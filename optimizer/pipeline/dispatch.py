@@ -3,7 +3,8 @@ matrix is given), the solve, supplies, and the output files.
 
 Without a ``travel`` file, travel minutes between regions are drive times over the scenario's
 OpenStreetMap roads from each region's point (lat, lon) to every other, searched only up to
-the dispatch window.
+the dispatch window. When the regions have points, the plan is also written as GIS layers and
+maps in the scenario's ``outputs.formats`` (``export.artifacts.DISPATCH_MAPS``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from optimizer.dispatch.rules import DispatchRules, Team
 from optimizer.dispatch.settings import DispatchSettings
 from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError
+from optimizer.export.artifacts import DISPATCH_MAPS, map_artifacts
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes
-from optimizer.pipeline.dispatch_names import region_names
+from optimizer.pipeline.dispatch_layers import dispatch_layers
+from optimizer.pipeline.dispatch_names import region_names, region_streets
 from optimizer.scenario import DispatchConfig, RegionConfig, Scenario, SuppliesConfig
 from optimizer.solve import SolverLimits
 
@@ -109,20 +112,41 @@ def run_dispatch(
     artifacts: dict[str, ArtifactWriter],
     progress: Callable[[str], None],
 ) -> dict[str, object]:
-    """Plan the moves; add moves/unmet CSV, JSON and map lines to ``artifacts``."""
+    """Plan the moves; add the moves/unmet CSV, JSON and, when the regions have points, the
+    plan's layers and maps to ``artifacts``."""
     assert scenario.dispatch is not None
     problem = build_dispatch_problem(scenario.dispatch, scenario.region, progress=progress)
     progress(f"dispatch over {problem.n_regions} regions")
     plan, report = solve_dispatch(problem, DispatchSettings(), limits)
     progress("naming the regions")
-    names = region_names(readers.read_regions_csv(scenario.dispatch.regions), scenario.region)
+    regions = readers.read_regions_csv(scenario.dispatch.regions)
+    streets = region_streets(regions, scenario.region)
+    names = region_names(regions, streets)
     frames = _named(plan.to_frames(), names)
     artifacts["moves.csv"] = csv_writer(frames["moves"])
     artifacts["unmet.csv"] = csv_writer(frames["unmet"])
     artifacts["dispatch.json"] = json_writer({**plan.to_dict(), "solve": report.to_dict()})
     if plan.coordinates is not None:
-        lines = plan.to_geodataframe()
-        artifacts["moves.geojson"] = lambda path: lines.to_file(path, driver="GeoJSON")
+        layers = dispatch_layers(
+            plan,
+            moves=frames["moves"],
+            unmet=frames["unmet"],
+            regions=regions,
+            names=names,
+            streets=streets,
+        )
+        outputs = scenario.outputs
+        artifacts.update(
+            map_artifacts(
+                layers,
+                formats=outputs.formats,
+                title=f"{scenario.name}: moves arriving within "
+                f"{scenario.dispatch.window_minutes:g} minutes",
+                tiles_url=outputs.tiles_url,
+                png_dpi=outputs.png_dpi,
+                kind=DISPATCH_MAPS,
+            )
+        )
     summary = {
         "status": str(report.status),
         "solve": report.to_dict(),

@@ -1,5 +1,7 @@
-// svcplan plan map: draws the overlays prepared by optimizer/export/html_map.py with Leaflet.
+// svcplan map: draws the overlays prepared by optimizer/export/leaflet_page.py with Leaflet.
 // Reads the JSON document in <script id="svcplan-data">; no network access unless tiles are set.
+// A feature's properties: popup (rows), and optionally colour (fill), weight (line width),
+// title (a station's hover text), label (a tooltip; label_permanent: shown at all times).
 (function () {
   "use strict";
   var plan = JSON.parse(document.getElementById("svcplan-data").textContent);
@@ -60,6 +62,14 @@
       pointToLayer: overlay.key === "stations" ? stationMarker : pointMarker(overlay),
       onEachFeature: function (feature, featureLayer) {
         featureLayer.bindPopup(popupTable(feature.properties.popup));
+        if (feature.properties.label) {
+          featureLayer.bindTooltip(escapeHtml(feature.properties.label), {
+            permanent: Boolean(feature.properties.label_permanent),
+            direction: "right",
+            offset: [10, 0],
+            className: "svcplan-label",
+          });
+        }
       },
     });
     if (overlay.shown) {
