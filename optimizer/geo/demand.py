@@ -110,7 +110,7 @@ def load_demand_points(
             residents, features without geometry, or a layer without a CRS.
     """
     path = Path(path)
-    areas = _read_population_layer(path, layer, population_field)
+    areas = read_population_layer(path, layer, population_field)
     projected = _projected(path, areas, network.crs)
     residents = areas[population_field].to_numpy(dtype=np.float64)
     rows = np.flatnonzero(residents > 0)
@@ -197,8 +197,14 @@ def _split_over_nodes(
     return all_rows[order], all_x[order], all_y[order], all_residents[order]
 
 
-def _read_population_layer(path: Path, layer: str | None, field: str) -> gpd.GeoDataFrame:
-    """Read and check the layer; every defect becomes a one-line DataError."""
+def read_population_layer(path: Path, layer: str | None, field: str) -> gpd.GeoDataFrame:
+    """The population layer's features, with ``field`` (residents) as float64.
+
+    Raises:
+        DataError: an unreadable layer (``read_vector_layer``), no ``field``, a resident count
+            that is not a number from 0 to ``MAX_RESIDENTS``, or a geometry other than points
+            and polygons, naming the feature; every defect is one line.
+    """
     areas = read_vector_layer(path, layer, what="population layer")
     if field not in areas.columns or field == areas.geometry.name:
         fields = len(areas.columns) - 1

@@ -9,11 +9,12 @@ maps in the scenario's ``outputs.formats`` (``export.artifacts.DISPATCH_MAPS``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from optimizer.dispatch import readers
 from optimizer.dispatch.flow import penalties_fit, unmet_penalty_seconds
@@ -39,40 +40,24 @@ def build_dispatch_problem(
     """The dispatch problem of a scenario's ``dispatch`` (and, for drive times, ``region``).
 
     Raises:
-        DataError: bad CSV rows, or drive times asked for without roads or coordinates.
+        DataError: bad CSV rows, drive times asked for without roads or coordinates, or a team
+            naming resource types the resources file lacks.
     """
     rules = DispatchRules(
         min_batch_units=config.min_batch_units,
         max_donors_per_receiver=config.max_donors_per_receiver,
         teams=tuple(Team(team.name, dict(team.units_per_team)) for team in config.teams),
     )
-    if config.travel is not None:
-        problem = DispatchProblem.from_csv(
-            regions_path=config.regions,
-            resources_path=config.resources,
-            travel_path=config.travel,
-            window_minutes=config.window_minutes,
-            rules=rules,
-            donors_keep=config.donors_keep,
-        )
-        check_penalties_fit(problem, config.resources, field="demand_units")
-        return problem
     regions = readers.read_regions_csv(config.regions)
-    if "lat" not in regions.columns:
-        raise DataError(
-            config.regions, "lat and lon are needed for drive times (or give dispatch.travel)"
-        )
-    if region is None:
-        raise DataError(config.regions, "drive times need region.roads (or give dispatch.travel)")
-    units = readers.read_resources_csv(config.resources, region_ids=list(regions["region"]))
-    progress(f"loading the drive network from {region.roads.name}")
-    network = load_road_network(region.roads, mode="drive")
-    x_meters, y_meters = network.project(regions["lon"].to_numpy(), regions["lat"].to_numpy())
-    nodes, _ = network.nearest_nodes(x_meters, y_meters)
-    progress(f"drive times between {len(regions)} regions")
-    minutes = travel_minutes(
-        network, origins=nodes, destinations=nodes, cutoff_minutes=config.window_minutes
-    )
+    region_ids = list(regions["region"])
+    check_drive_time_inputs(config, regions, region)
+    units = readers.read_resources_csv(config.resources, region_ids=region_ids)
+    check_team_resources(config, units.resource_names)
+    if config.travel is not None:
+        minutes = readers.read_travel_csv(config.travel, region_ids=region_ids)
+    else:
+        assert region is not None
+        minutes = _drive_minutes(regions, region, config.window_minutes, progress)
     problem = DispatchProblem.from_tables(
         regions=regions,
         units=units,
@@ -83,6 +68,53 @@ def build_dispatch_problem(
     )
     check_penalties_fit(problem, config.resources, field="demand_units")
     return problem
+
+
+def check_drive_time_inputs(
+    config: DispatchConfig, regions: pd.DataFrame, region: RegionConfig | None
+) -> None:
+    """Without a ``travel`` file, raise DataError (naming the regions file) when drive times
+    cannot be computed: the regions have no ``lat``/``lon``, or the scenario no region roads."""
+    if config.travel is not None:
+        return
+    if "lat" not in regions.columns:
+        raise DataError(
+            config.regions,
+            "lat and lon are needed for drive times (or give dispatch.travel)",
+            field="header",
+        )
+    if region is None:
+        raise DataError(config.regions, "drive times need region.roads (or give dispatch.travel)")
+
+
+def check_team_resources(config: DispatchConfig, resource_names: Sequence[str]) -> None:
+    """Raise DataError (naming the resources file) when a ``dispatch.teams`` entry names
+    resource types that the file does not list."""
+    for team in config.teams:
+        unknown = sorted(set(team.units_per_team) - set(resource_names))
+        if unknown:
+            raise DataError(
+                config.resources,
+                f"dispatch.teams {team.name!r} names resource types not in the file: "
+                f"{', '.join(unknown)}",
+                field="resource",
+            )
+
+
+def _drive_minutes(
+    regions: pd.DataFrame,
+    region: RegionConfig,
+    window_minutes: float,
+    progress: Callable[[str], None],
+) -> sp.csr_array:
+    """Drive minutes between the regions' points over the region's roads, searched up to
+    ``window_minutes``, (n, n) sparse."""
+    progress(f"loading the drive network from {region.roads.name}")
+    network = load_road_network(region.roads, mode="drive")
+    x_meters, y_meters = network.project(regions["lon"].to_numpy(), regions["lat"].to_numpy())
+    nodes, _ = network.nearest_nodes(x_meters, y_meters)
+    progress(f"drive times between {len(regions)} regions")
+    return travel_minutes(network, origins=nodes, destinations=nodes, cutoff_minutes=window_minutes)
 
 
 def check_penalties_fit(problem: DispatchProblem, path: Path, *, field: str) -> None:

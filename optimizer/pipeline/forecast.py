@@ -7,7 +7,7 @@ into staff needed and on-call reserve per site × slot.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -69,15 +69,7 @@ def forecast_staffing(
     if history is None:
         progress(f"reading demand history {config.history.name}")
         history = read_staffing_history(config)
-    unknown = sorted(
-        {site for sites in config.site_classes.values() for site in sites} - set(history.sites)
-    )
-    if unknown:
-        raise DataError(
-            config.history,
-            f"staffing.site_classes names sites not in the history: {', '.join(unknown)}",
-            field=config.site_column,
-        )
+    check_site_classes(config, history.sites)
     days = history.daily_matrix(day_start_hour=config.day_start_hour).index
     last_day = days[-1] + pd.Timedelta(days=config.horizon_days)
     calendar = build_calendar(
@@ -112,6 +104,20 @@ def forecast_staffing(
             day_start_hour=config.day_start_hour,
         )
     return StaffingDemand(history, calendar, forecast, requirements, tested)
+
+
+def check_site_classes(config: StaffingConfig, sites: Collection[str]) -> None:
+    """Raise DataError (naming the history and its site column) when ``staffing.site_classes``
+    names sites that are not among the history's ``sites``."""
+    unknown = sorted(
+        {site for members in config.site_classes.values() for site in members} - set(sites)
+    )
+    if unknown:
+        raise DataError(
+            config.history,
+            f"staffing.site_classes names sites not in the history: {', '.join(unknown)}",
+            field=config.site_column,
+        )
 
 
 def read_staffing_history(config: StaffingConfig) -> History:

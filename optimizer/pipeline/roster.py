@@ -21,7 +21,7 @@ from optimizer.pipeline.forecast import forecast_staffing, staffing_artifacts, s
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS
 from optimizer.roster.plan import Roster
-from optimizer.roster.problem import Requirement, RosterProblem
+from optimizer.roster.problem import Requirement, RosterProblem, ShiftType
 from optimizer.roster.readers import (
     read_employees,
     read_previous_roster,
@@ -61,15 +61,25 @@ def requirement_rows(requirements: pd.DataFrame, shift: str) -> tuple[Requiremen
     )
 
 
+def roster_shift_types(config: RosterConfig) -> tuple[ShiftType, ...]:
+    """The shift types of ``config.shift_types``, among them ``config.shift``.
+
+    Raises:
+        DataError: bad rows, or no shift type ``config.shift`` (the one that staffs each day).
+    """
+    shift_types = read_shift_types(config.shift_types)
+    if config.shift not in {shift.shift_id for shift in shift_types}:
+        raise DataError(config.shift_types, f"no shift {config.shift!r}", field="shift_id")
+    return shift_types
+
+
 def roster_problem(config: RosterConfig, requirements: pd.DataFrame, *, name: str) -> RosterProblem:
     """The roster problem: the requirement table's days staffed by ``config.shift``.
 
     Raises:
         DataError: bad CSV rows, or a shift unknown to the shift-type file.
     """
-    shift_types = read_shift_types(config.shift_types)
-    if config.shift not in {shift.shift_id for shift in shift_types}:
-        raise DataError(config.shift_types, f"no shift {config.shift!r}", field="shift_id")
+    shift_types = roster_shift_types(config)
     requests = read_requests(config.requests) if config.requests is not None else None
     rows = requirement_rows(requirements, config.shift)
     days = [row.day for row in rows]

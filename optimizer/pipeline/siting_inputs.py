@@ -27,7 +27,7 @@ from optimizer.geo.osm import load_road_network
 from optimizer.geo.points import read_places_csv
 from optimizer.geo.streets import StreetIndex, read_street_index
 from optimizer.geo.traveltime import travel_minutes
-from optimizer.scenario import RegionConfig, SitingConfig
+from optimizer.scenario import RegionConfig, SitingConfig, TypedPostRule
 from optimizer.siting import problem as siting_problem
 from optimizer.siting.candidates import CandidateSites, grid_places, snap_candidates
 from optimizer.tables import quoted, reject_rows
@@ -93,7 +93,7 @@ def build_siting_inputs(
     ]
     demand_lonlat = np.column_stack(network.lonlat_of(demand.x_meters, demand.y_meters))
     districts, demand_district = _districts(region, demand, demand_lonlat)
-    places = _places(region)
+    places = read_places(region)
     progress("reading street names")
     streets = read_street_index(region.roads, crs=network.crs)
     progress("choosing candidate sites")
@@ -249,8 +249,13 @@ def _reachable_residents(
     )
 
 
-def _places(region: RegionConfig) -> pd.DataFrame:
-    """Points of interest with their scenario category; unknown ids in the categories fail."""
+def read_places(region: RegionConfig) -> pd.DataFrame:
+    """Points of interest with their scenario ``category`` ("" when uncategorised) and
+    ``label``; none without a points-of-interest file.
+
+    Raises:
+        DataError: an unusable file, or ``point_of_interest_categories`` naming ids not in it.
+    """
     if region.points_of_interest is None:
         return pd.DataFrame({"id": [], "lat": [], "lon": [], "category": [], "label": []})
     places = read_places_csv(region.points_of_interest)
@@ -324,6 +329,25 @@ def _demand_places(
     return pd.DataFrame({"id": ids, "source": "demand", "lon": lon, "lat": lat})
 
 
+def places_of_category(
+    places: pd.DataFrame, rule: TypedPostRule, region: RegionConfig
+) -> pd.DataFrame:
+    """The places (``read_places``) a typed-post rule serves: those of its category.
+
+    Raises:
+        DataError: no place has the rule's category.
+    """
+    chosen = places[places["category"] == rule.category]
+    if chosen.empty:
+        raise DataError(
+            region.points_of_interest or "region.points_of_interest",
+            f"typed post {rule.post_type!r} needs places of category {rule.category!r}; "
+            "none are categorised so in region.point_of_interest_categories",
+            field="category",
+        )
+    return chosen
+
+
 def _typed_posts(
     siting: SitingConfig,
     network: RoadNetwork,
@@ -334,14 +358,7 @@ def _typed_posts(
     """One requirement per typed-post rule: the sites within reach of each place of its category."""
     requirements = []
     for rule in siting.typed_posts:
-        chosen = places[places["category"] == rule.category]
-        if chosen.empty:
-            raise DataError(
-                region.points_of_interest or "region.points_of_interest",
-                f"typed post {rule.post_type!r} needs places of category {rule.category!r}; "
-                "none are categorised so in region.point_of_interest_categories",
-                field="category",
-            )
+        chosen = places_of_category(places, rule, region)
         x_meters, y_meters = network.project(chosen["lon"].to_numpy(), chosen["lat"].to_numpy())
         place_nodes, _ = network.nearest_nodes(x_meters, y_meters)
         within = sparse.csr_matrix(
