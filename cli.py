@@ -181,34 +181,57 @@ def _emit_json(document: object) -> None:
 def validate(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")],
+    data: Annotated[
+        bool,
+        typer.Option(
+            "--data",
+            help="Also open the data files each scenario names (not the OSM extract) and check "
+            "their columns, ids and cross-references: places' categories, sites, regions, "
+            "teams. Takes a few seconds.",
+        ),
+    ] = False,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Check scenario files without running anything; exit 2 if any is invalid."""
+    """Check scenario files (with --data, their data files too) without running anything;
+    exit 2 if any is invalid."""
     options = ctx.obj.merged(quiet=quiet, json=json_output, debug=debug)
-    report = _guarded(options, lambda: [_validate_one(path, options) for path in files])
+    report = _guarded(options, lambda: [_validate_one(path, options, data) for path in files])
     if options.json:
         _emit_json(report)
     if not all(item["valid"] for item in report):
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _validate_one(path: Path, options: Options) -> dict[str, object]:
-    """Validate one file, print its verdict, and return it as a JSON-ready dict."""
+def _validate_one(path: Path, options: Options, data: bool) -> dict[str, object]:
+    """Validate one file (and with ``data`` its data files), print its verdict, and return it
+    as a JSON-ready dict."""
     from optimizer.scenario import load_scenario
 
     try:
         scenario = load_scenario(path)
     except ScenarioError as error:
-        if not options.json:
-            for line in error.problems:
-                stderr.print(f"error: {line}", markup=False)
-        return {"file": str(path), "valid": False, "problems": error.problems}
+        return _invalid(path, error.problems, options)
+    if data:
+        from optimizer.pipeline.data_check import check_scenario_data
+
+        problems = check_scenario_data(scenario)
+        if problems:
+            return _invalid(path, problems, options)
     if not (options.quiet or options.json):
         engines = ", ".join(scenario.engines) or "none"
-        stdout.print(f"ok  {path}  (scenario {scenario.name}; engines: {engines})")
-    return {"file": str(path), "valid": True, "engines": scenario.engines}
+        checked = "; data files checked" if data else ""
+        stdout.print(f"ok  {path}  (scenario {scenario.name}; engines: {engines}{checked})")
+    return {"file": str(path), "valid": True, "engines": scenario.engines, "data_checked": data}
+
+
+def _invalid(path: Path, problems: list[str], options: Options) -> dict[str, object]:
+    """Print ``problems`` (one ``error:`` line each, unless --json) and return the verdict."""
+    if not options.json:
+        for line in problems:
+            stderr.print(f"error: {line}", markup=False)
+    return {"file": str(path), "valid": False, "problems": problems}
 
 
 @app.command()
