@@ -7,6 +7,7 @@ Every case is a copy of a bundled scenario with one defect, in ``tmp_path``.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -213,6 +214,25 @@ def test_every_bad_file_is_reported_and_json_lists_them(tmp_path: Path) -> None:
 def test_plain_validate_does_not_open_the_data(tmp_path: Path) -> None:
     scenario = _scenario(tmp_path, "tourist-peak", ("    shift: day ", "    shift: night "))
     assert runner.invoke(app, ["validate", str(scenario)]).exit_code == 0
+
+
+def test_plain_validate_stays_within_a_second_of_cpu() -> None:
+    """Plain ``validate`` opens no data file and loads no engine (about 0.45 s for all three)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "validate",
+            *(str(SCENARIOS / f"{name}.yaml") for name in SAMPLES),
+        ],
+        capture_output=True,
+        cwd=REPO_ROOT,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) <= 1.0
 
 
 def test_validate_data_through_the_console_script(tmp_path: Path) -> None:
