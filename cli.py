@@ -498,6 +498,43 @@ def _print_backtest(result: BacktestResult) -> None:
 
 
 @app.command()
+def review(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Review under-used outlets: flags, merge/relocate/transform options, joint closure;
+    write <out>/<name>/review/."""
+    options = ctx.obj.merged(
+        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+    )
+    outcome = _guarded_with_progress(
+        options,
+        lambda progress: _api().review(
+            scenario_file,
+            out_dir=options.out,
+            time_limit_seconds=options.time_limit,
+            progress=progress,
+        ),
+    )
+    if options.json:
+        _emit_json(outcome.summary)
+    elif not options.quiet:
+        summary = outcome.summary
+        stdout.print(
+            f"review: {outcome.scenario.name}: {summary['outlets']} outlets, "
+            f"{len(summary['flagged'])} flagged ({summary['status']}); travel: {summary['travel']}"
+        )
+        for sentence in summary["sentences"]:
+            stdout.print(f"  {sentence}")
+        stdout.print(f"written to {outcome.folder}")
+
+
+@app.command()
 def dispatch(
     ctx: typer.Context,
     scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],

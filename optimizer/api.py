@@ -32,6 +32,7 @@ from optimizer.pipeline.forecast import (
     staffing_summary,
 )
 from optimizer.pipeline.limits import solver_limits
+from optimizer.pipeline.review import run_review
 from optimizer.pipeline.roster import run_staffing
 from optimizer.pipeline.siting import run_siting
 from optimizer.scenario import Scenario, load_scenario, output_folder
@@ -43,9 +44,10 @@ if TYPE_CHECKING:
 
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"
+REVIEW_FOLDER = "review"
 #: Subfolders of a scenario's output folder that ``forecast`` and ``dispatch`` own; ``plan``
 #: keeps them when it replaces the folder.
-OWN_FOLDERS = (FORECAST_FOLDER, DISPATCH_FOLDER)
+OWN_FOLDERS = (FORECAST_FOLDER, DISPATCH_FOLDER, REVIEW_FOLDER)
 
 Progress = Callable[[str], None]
 """Receives a short line about the step that starts now."""
@@ -191,9 +193,43 @@ def dispatch(
     return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
+def review(
+    scenario_path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_seconds: float | None = None,
+    progress: Progress = _silent,
+) -> DispatchOutcome:
+    """Review a scenario's outlets; publish to ``<out>/<name>/review/``.
+
+    ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (each relocation MIP and
+    the joint closure).
+
+    Raises:
+        ScenarioError: invalid scenario, or one without a ``review`` section.
+        DataError: bad outlets, volumes or population files (nothing is written).
+        OutputBusyError: another run is writing the scenario's outputs.
+    """
+    scenario_path = Path(scenario_path)
+    scenario = _scenario_with(scenario_path, "review", progress)
+    assert scenario.review is not None
+    root = output_folder(scenario, scenario_path, out_dir)
+    inputs = sorted(set(scenario_input_files(scenario.review)))
+    with output_lock(root):
+        check_output_folder(root / REVIEW_FOLDER)
+        artifacts: dict[str, ArtifactWriter] = {}
+        limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
+        summary = run_review(scenario, limits, artifacts, progress)
+        artifacts["summary.json"] = json_writer({"scenario": scenario.name, "review": summary})
+        folder = root / REVIEW_FOLDER
+        files = publish_into(root, REVIEW_FOLDER, artifacts, inputs=inputs)
+    return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
+
+
 @dataclass
 class DispatchOutcome:
-    """What one ``dispatch`` run produced: its summary and where its files went."""
+    """What one ``dispatch`` or ``review`` run produced: its summary and where its files
+    went."""
 
     scenario: Scenario
     folder: Path

@@ -130,14 +130,48 @@ def forecast_matrix(
     design_train, design_future, penalty = _design(train_dates, future, calendar, options)
     log_counts = np.log1p(counts.to_numpy(dtype=float))
     log_counts[_excluded(train_dates, options.exclude_periods)] = np.nan
+    return project_counts(
+        log_counts,
+        design_train,
+        design_future,
+        penalty,
+        index=future,
+        columns=counts.columns,
+        interval_level=options.interval_level,
+    )
+
+
+def project_counts(
+    log_counts: np.ndarray,
+    design_train: np.ndarray,
+    design_future: np.ndarray,
+    penalty: np.ndarray,
+    *,
+    index: pd.Index,
+    columns: pd.Index,
+    interval_level: float,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Fit the regression per site, correct the first periods from the latest residuals and
+    add the empirical interval; any period length (days here, months in ``monthly``).
+
+    Args:
+        log_counts: ``log(1 + count)`` per training period × site (NaN: left out).
+        design_train, design_future: design matrices of the training and future periods.
+        penalty: ridge weight per design column.
+        index, columns: the future periods and the sites, for the frames.
+        interval_level: central coverage of the interval.
+
+    Returns:
+        Point, lower and upper forecasts as period × site matrices (counts per period).
+    """
     coefficients = _fit_sites(design_train, log_counts, penalty)
     residuals = log_counts - design_train @ coefficients
     correction, low_error, high_error = _residual_correction(
-        residuals, horizon_days, options.interval_level, n_parameters=design_train.shape[1]
+        residuals, len(index), interval_level, n_parameters=design_train.shape[1]
     )
     log_point = design_future @ coefficients + correction
     frames = [
-        pd.DataFrame(np.expm1(values).clip(min=0), index=future, columns=counts.columns)
+        pd.DataFrame(np.expm1(values).clip(min=0), index=index, columns=columns)
         for values in (log_point, log_point + low_error, log_point + high_error)
     ]
     return frames[0], frames[1], frames[2]
@@ -152,8 +186,8 @@ def _design(
     """
     dates = train.append(future)
     days = ((dates - train[0]) / pd.Timedelta(days=1)).to_numpy()
-    weekly = _fourier(days, 7.0, options.weekly_order)
-    yearly = _fourier(dates.day_of_year.to_numpy() - 1.0, _DAYS_PER_YEAR, options.yearly_order)
+    weekly = fourier(days, 7.0, options.weekly_order)
+    yearly = fourier(dates.day_of_year.to_numpy() - 1.0, _DAYS_PER_YEAR, options.yearly_order)
     tags = calendar.features(dates)
     tags = tags.loc[:, tags.iloc[: len(train)].sum() > 0].to_numpy()
     trend_years = (days - days[len(train) - 1]) / _DAYS_PER_YEAR
@@ -167,7 +201,7 @@ def _design(
     return design[: len(train)], design[len(train) :], penalty
 
 
-def _fourier(t: np.ndarray, period: float, order: int) -> np.ndarray:
+def fourier(t: np.ndarray, period: float, order: int) -> np.ndarray:
     """Columns sin(2πkt/period) for k = 1..order, then cos(2πkt/period) for k = 1..order."""
     angles = 2 * np.pi * np.outer(t, np.arange(1, order + 1)) / period
     return np.column_stack([np.sin(angles), np.cos(angles)])

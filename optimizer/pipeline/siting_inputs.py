@@ -27,7 +27,7 @@ from optimizer.geo.osm import load_road_network
 from optimizer.geo.points import read_places_csv
 from optimizer.geo.streets import StreetIndex, read_street_index
 from optimizer.geo.traveltime import travel_minutes
-from optimizer.scenario import RegionConfig, SitingConfig, TypedPostRule
+from optimizer.scenario import DistrictsConfig, RegionConfig, SitingConfig, TypedPostRule
 from optimizer.siting import problem as siting_problem
 from optimizer.siting.candidates import CandidateSites, grid_places, snap_candidates
 from optimizer.tables import quoted, reject_rows
@@ -218,16 +218,39 @@ def _districts(
     region: RegionConfig, demand: DemandPoints, demand_lonlat: np.ndarray
 ) -> tuple[Districts, np.ndarray]:
     """Districts from the scenario's layer, or derived H3 cells, and each point's district."""
-    config = region.districts
     polygons = demand.areas.geometry.iloc[demand.source_row]
-    has_area = polygons.geom_type.isin(["Polygon", "MultiPolygon"]).all()
-    area_km2 = polygons.to_crs(demand.crs).area.to_numpy() / 1e6 if has_area else None
+    return build_districts(
+        region.districts, polygons, demand.residents, crs=demand.crs, lonlat=demand_lonlat
+    )
+
+
+def build_districts(
+    config: DistrictsConfig,
+    features: gpd.GeoSeries,
+    residents: np.ndarray,
+    *,
+    crs: str,
+    lonlat: np.ndarray,
+) -> tuple[Districts, np.ndarray]:
+    """Districts of a ``districts`` section (its layer, or derived H3 cells) and the district
+    of each population feature.
+
+    Args:
+        config: the section.
+        features: each demand point's population feature (its area, when polygons, makes the
+            populated area behind the urban flag).
+        residents: residents per demand point.
+        crs: a metric CRS for the features' areas.
+        lonlat: ``(n, 2)`` WGS84 degrees of each demand point.
+    """
+    has_area = features.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    area_km2 = features.to_crs(crs).area.to_numpy() / 1e6 if has_area else None
     common = {
-        "residents": demand.residents,
+        "residents": residents,
         "area_km2": area_km2,
         "urban_min_residents_per_km2": config.urban_min_residents_per_km2,
     }
-    lon, lat = demand_lonlat[:, 0], demand_lonlat[:, 1]
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
     if config.path is None:
         return derive_h3_districts(lon, lat, resolution=config.derive_h3_resolution, **common)
     return read_district_layer(
