@@ -1,0 +1,120 @@
+"""``svcplan review`` on the Chicago library sample (straight-line travel): the published
+figures of every recommended merge recomputed from the bundled files with plain numpy, the
+README's reference streaks, and bad input that exits 2 and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from cli import app
+from optimizer.review.readers import read_outlets_csv, read_volumes_csv
+from optimizer.review.settings import ReviewSettings
+from optimizer.review.streaks import read_months
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "library-review.yaml"
+DATA = ROOT / "geodata" / "chicago"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(app, ["review", str(SCENARIO), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "no road network" in result.output
+    return out / "library-review" / "review"
+
+
+def test_recommended_merges_recomputed_independently(published: Path) -> None:
+    config = yaml.safe_load(SCENARIO.read_text())["review"]
+    travel = config["straight_line"]
+    options = pd.read_csv(published / "review_options.csv")
+    assert (options["travel"].str.contains("straight line × 1.3 at 4.5 km/h")).all()
+    outlets = pd.read_csv(DATA / "library_branches.csv")
+    tracts = gpd.read_file(DATA / "tract_population_points.geojson")
+    crs = "EPSG:32616"
+    demand = np.column_stack([tracts.to_crs(crs).geometry.x, tracts.to_crs(crs).geometry.y])
+    sites = gpd.GeoSeries(gpd.points_from_xy(outlets.lon, outlets.lat), crs="EPSG:4326")
+    site_xy = np.column_stack([sites.to_crs(crs).x, sites.to_crs(crs).y])
+    minutes = (
+        np.linalg.norm(demand[:, None] - site_xy[None], axis=2)
+        * travel["detour_factor"]
+        / (travel["speed_kmh"] * 1000 / 60)
+    )
+    minutes[minutes > config["reach_minutes"]] = np.inf
+    weights = tracts["population"].to_numpy()
+    recommended = options[options["recommended"] & (options["kind"] == "merge")]
+    assert len(recommended) > 0
+    for _, row in recommended.iterrows():
+        k = int(row["outlet"])
+        before = minutes.min(axis=1)
+        others = np.delete(minutes, k, axis=1)
+        after = others.min(axis=1)
+        cut = config["coverage_minutes"]
+        lost = weights[(before <= cut) & (after > cut)].sum()
+        assert row["residents_losing_coverage"] == pytest.approx(lost, rel=1e-6)
+        moved = (minutes.argmin(axis=1) == k) & np.isfinite(after)
+        delta = after[moved] - before[moved]
+        assert row["travel_change_mean_minutes"] == pytest.approx(
+            np.average(delta, weights=weights[moved]), rel=1e-6
+        )
+        assert row["travel_change_max_minutes"] == pytest.approx(delta.max(), rel=1e-6)
+        takers = np.delete(np.arange(len(outlets)), k)[others[moved].argmin(axis=1)]
+        assert row["receiver_id"] == outlets["id"][np.bincount(takers, weights[moved]).argmax()]
+
+
+def test_summary_and_tables_carry_the_travel_label(published: Path) -> None:
+    summary = json.loads((published / "summary.json").read_text())["review"]
+    assert "no road network" in summary["travel"]
+    assert all("no road network" in sentence for sentence in summary["sentences"])
+    review = pd.read_csv(published / "review.csv")
+    assert review["flagged"].sum() == len(summary["flagged"])
+
+
+def test_reference_streaks_of_the_readme() -> None:
+    """README: runs of >= 6 months with 0 < visitors < 3,000 in 2017-01 … 2019-12."""
+    outlets = read_outlets_csv(DATA / "library_branches.csv")
+    volumes = read_volumes_csv(DATA / "library_visitors_monthly.csv", outlet_ids=outlets.ids)
+    window = volumes.loc[pd.Period("2017-01", "M") : pd.Period("2019-12", "M")]
+    settings = ReviewSettings(threshold_volume=3000.0)
+    longest = {
+        outlet: read_months(
+            window[outlet].to_numpy(), window.index, np.full(len(window), 3000.0), settings
+        ).longest_streak_months
+        for outlet in window.columns
+    }
+    runs = {outlet: run for outlet, run in longest.items() if run >= 6}
+    assert runs == {
+        "altgeld": 18,
+        "chicago-bee": 14,
+        "gage-park": 8,
+        "galewood-mont-clare": 18,
+        "greater-grand-crossing": 9,
+        "king": 6,
+    }
+
+
+def test_unknown_outlet_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    volumes = tmp_path / "volumes.csv"
+    volumes.write_text("outlet,month,volume\naltgeld,2022-01,5\nnowhere,2022-02,7\n")
+    scenario = yaml.safe_load(SCENARIO.read_text())
+    review = scenario["review"]
+    review["volumes"] = str(volumes)
+    for key in ("outlets",):
+        review[key] = str(DATA / "library_branches.csv")
+    review["population"]["path"] = str(DATA / "tract_population_points.geojson")
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["review", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "volumes.csv: outlet: row 3: unknown outlet 'nowhere'" in result.output
+    assert not out.exists() or not any(out.rglob("*.csv"))
