@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -165,6 +165,26 @@ def _guarded_with_progress(options: Options, action: Callable[[Callable[[str], N
         return _guarded(options, lambda: action(status.update))
 
 
+def _run_scenario_command(
+    options: Options, scenario_file: Path, command: str, show: Callable[[Any], None]
+) -> None:
+    """Run ``api.<command>`` on ``scenario_file`` with the options' output folder and time
+    limit, then print its summary as JSON (``--json``), nothing (``--quiet``) or with ``show``."""
+    outcome = _guarded_with_progress(
+        options,
+        lambda progress: getattr(_api(), command)(
+            scenario_file,
+            out_dir=options.out,
+            time_limit_seconds=options.time_limit,
+            progress=progress,
+        ),
+    )
+    if options.json:
+        _emit_json(outcome.summary)
+    elif not options.quiet:
+        show(outcome)
+
+
 def _api() -> ModuleType:
     """``optimizer.api``, imported on first use: inside a command's guarded work, so that the
     engines load only when needed and a signal while they load ends the run cleanly."""
@@ -286,19 +306,7 @@ def plan(
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
-    outcome = _guarded_with_progress(
-        options,
-        lambda progress: _api().plan(
-            scenario_file,
-            out_dir=options.out,
-            time_limit_seconds=options.time_limit,
-            progress=progress,
-        ),
-    )
-    if options.json:
-        _emit_json(outcome.summary)
-    elif not options.quiet:
-        _print_plan(outcome)
+    _run_scenario_command(options, scenario_file, "plan", _print_plan)
 
 
 def _print_plan(outcome: api.PlanOutcome) -> None:
@@ -512,26 +520,18 @@ def review(
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
-    outcome = _guarded_with_progress(
-        options,
-        lambda progress: _api().review(
-            scenario_file,
-            out_dir=options.out,
-            time_limit_seconds=options.time_limit,
-            progress=progress,
-        ),
+    _run_scenario_command(options, scenario_file, "review", _print_review)
+
+
+def _print_review(outcome: api.SectionOutcome) -> None:
+    summary = outcome.summary
+    stdout.print(
+        f"review: {outcome.scenario.name}: {summary['outlets']} outlets, "
+        f"{len(summary['flagged'])} flagged ({summary['status']}); travel: {summary['travel']}"
     )
-    if options.json:
-        _emit_json(outcome.summary)
-    elif not options.quiet:
-        summary = outcome.summary
-        stdout.print(
-            f"review: {outcome.scenario.name}: {summary['outlets']} outlets, "
-            f"{len(summary['flagged'])} flagged ({summary['status']}); travel: {summary['travel']}"
-        )
-        for sentence in summary["sentences"]:
-            stdout.print(f"  {sentence}")
-        stdout.print(f"written to {outcome.folder}")
+    for sentence in summary["sentences"]:
+        stdout.print(f"  {sentence}")
+    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
 
 
 @app.command()
@@ -548,22 +548,10 @@ def dispatch(
     options = ctx.obj.merged(
         out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
     )
-    outcome = _guarded_with_progress(
-        options,
-        lambda progress: _api().dispatch(
-            scenario_file,
-            out_dir=options.out,
-            time_limit_seconds=options.time_limit,
-            progress=progress,
-        ),
-    )
-    if options.json:
-        _emit_json(outcome.summary)
-    elif not options.quiet:
-        _print_dispatch(outcome)
+    _run_scenario_command(options, scenario_file, "dispatch", _print_dispatch)
 
 
-def _print_dispatch(outcome: api.DispatchOutcome) -> None:
+def _print_dispatch(outcome: api.SectionOutcome) -> None:
     summary = outcome.summary
     table = Table(title=f"dispatch: {outcome.scenario.name}", title_justify="left")
     for column in ("from", "to", "resource", "lender", "units", "depart min", "arrive min"):

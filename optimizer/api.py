@@ -166,7 +166,7 @@ def dispatch(
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
     progress: Progress = _silent,
-) -> DispatchOutcome:
+) -> SectionOutcome:
     """Plan cross-region dispatch for a scenario; publish to ``<out>/<name>/dispatch/``.
 
     ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (it bounds the MIP that
@@ -177,20 +177,10 @@ def dispatch(
         DataError: bad region, resource or travel files.
         OutputBusyError: another run is writing the scenario's outputs.
     """
-    scenario_path = Path(scenario_path)
-    scenario = _scenario_with(scenario_path, "dispatch", progress)
-    assert scenario.dispatch is not None
-    root = output_folder(scenario, scenario_path, out_dir)
-    inputs = sorted(set(scenario_input_files(scenario.dispatch)))
-    with output_lock(root):
-        check_output_folder(root / DISPATCH_FOLDER)
-        artifacts: dict[str, ArtifactWriter] = {}
-        limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
-        summary = run_dispatch(scenario, limits, artifacts, progress)
-        artifacts["summary.json"] = json_writer({"scenario": scenario.name, "dispatch": summary})
-        folder = root / DISPATCH_FOLDER
-        files = publish_into(root, DISPATCH_FOLDER, artifacts, inputs=inputs)
-    return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
+    return _run_section(
+        Path(scenario_path), "dispatch", DISPATCH_FOLDER, run_dispatch,
+        out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
+    )  # fmt: skip
 
 
 def review(
@@ -199,7 +189,7 @@ def review(
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
     progress: Progress = _silent,
-) -> DispatchOutcome:
+) -> SectionOutcome:
     """Review a scenario's outlets; publish to ``<out>/<name>/review/``.
 
     ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (each relocation MIP and
@@ -210,24 +200,14 @@ def review(
         DataError: bad outlets, volumes or population files (nothing is written).
         OutputBusyError: another run is writing the scenario's outputs.
     """
-    scenario_path = Path(scenario_path)
-    scenario = _scenario_with(scenario_path, "review", progress)
-    assert scenario.review is not None
-    root = output_folder(scenario, scenario_path, out_dir)
-    inputs = sorted(set(scenario_input_files(scenario.review)))
-    with output_lock(root):
-        check_output_folder(root / REVIEW_FOLDER)
-        artifacts: dict[str, ArtifactWriter] = {}
-        limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
-        summary = run_review(scenario, limits, artifacts, progress)
-        artifacts["summary.json"] = json_writer({"scenario": scenario.name, "review": summary})
-        folder = root / REVIEW_FOLDER
-        files = publish_into(root, REVIEW_FOLDER, artifacts, inputs=inputs)
-    return DispatchOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
+    return _run_section(
+        Path(scenario_path), "review", REVIEW_FOLDER, run_review,
+        out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
+    )  # fmt: skip
 
 
 @dataclass
-class DispatchOutcome:
+class SectionOutcome:
     """What one ``dispatch`` or ``review`` run produced: its summary and where its files
     went."""
 
@@ -235,6 +215,38 @@ class DispatchOutcome:
     folder: Path
     summary: dict[str, object]
     files: list[Path]
+
+
+SectionRun = Callable[
+    [Scenario, SolverLimits, dict[str, ArtifactWriter], Progress], dict[str, object]
+]
+"""An adapter that runs one scenario section's engine and adds its files to the artifacts."""
+
+
+def _run_section(
+    scenario_path: Path,
+    section: str,
+    folder_name: str,
+    run: SectionRun,
+    *,
+    out_dir: Path | None,
+    time_limit_seconds: float | None,
+    progress: Progress,
+) -> SectionOutcome:
+    """Run the engine of ``section`` and publish its files and ``summary.json`` (the summary
+    under the section's name) into ``<out>/<name>/<folder_name>/``, under the output lock."""
+    scenario = _scenario_with(scenario_path, section, progress)
+    root = output_folder(scenario, scenario_path, out_dir)
+    inputs = sorted(set(scenario_input_files(getattr(scenario, section))))
+    with output_lock(root):
+        check_output_folder(root / folder_name)
+        artifacts: dict[str, ArtifactWriter] = {}
+        limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
+        summary = run(scenario, limits, artifacts, progress)
+        artifacts["summary.json"] = json_writer({"scenario": scenario.name, section: summary})
+        files = publish_into(root, folder_name, artifacts, inputs=inputs)
+    folder = root / folder_name
+    return SectionOutcome(scenario=scenario, folder=folder, summary=summary, files=files)
 
 
 @dataclass

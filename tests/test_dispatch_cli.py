@@ -180,7 +180,7 @@ def test_the_terminal_shows_lenders_and_the_supplies_summary(
     summary, folder = surge
     buffer = io.StringIO()
     monkeypatch.setattr(cli, "stdout", Console(file=buffer, width=200, highlight=False))
-    outcome = api.DispatchOutcome(
+    outcome = api.SectionOutcome(
         scenario=load_scenario(SCENARIO), folder=folder, summary=summary, files=[]
     )
     cli._print_dispatch(outcome)
@@ -207,7 +207,7 @@ def test_regions_are_named_after_their_streets_in_the_files_and_the_terminal(
     assert (moves["to_name"] == moves["to_region"].map(names)).all()
     buffer = io.StringIO()
     monkeypatch.setattr(cli, "stdout", Console(file=buffer, width=200, highlight=False))
-    outcome = api.DispatchOutcome(
+    outcome = api.SectionOutcome(
         scenario=load_scenario(SCENARIO), folder=folder, summary=summary, files=[]
     )
     cli._print_dispatch(outcome)
