@@ -12,7 +12,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.roster.columns import _pricing, blockers, column_generation
+from optimizer.roster.columns import blockers, column_generation, employee_pricing
 from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem
@@ -63,7 +63,7 @@ def test_pricing_finds_the_employees_best_roster(source) -> None:
     rng = random.Random(7)
     for e in range(0, len(problem.employees), 2):
         prices = [rng.randint(-20, 100) for _ in problem.requirements]
-        found = _pricing(problem, settings, e).price(np.array(prices, dtype=float))
+        found = employee_pricing(problem, settings)[e].price(np.array(prices, dtype=float))
         assert found is not None
         rows, cost, value = found
         assert value == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
@@ -80,7 +80,7 @@ def test_pricing_keeps_tight_shift_type_limits_and_finds_the_best_roster() -> No
     rng = random.Random(11)
     for e in range(0, len(problem.employees), 3):
         prices = [rng.randint(-20, 100) for _ in problem.requirements]
-        found = _pricing(problem, settings, e).price(np.array(prices, dtype=float))
+        found = employee_pricing(problem, settings)[e].price(np.array(prices, dtype=float))
         assert found is not None
         worked = [problem.requirements[r].shift_id for r in found[0] if r >= 0]
         assert all(worked.count(shift) <= 4 for shift in set(worked))
@@ -91,18 +91,19 @@ def test_pricing_keeps_tight_shift_type_limits_and_finds_the_best_roster() -> No
 def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, best_known) -> None:
     problem = read_curtois(DATA / f"Instance{instance}.txt")
     settings = curtois_settings()
-    duties = column_generation(problem, settings, deadline=time.perf_counter() + 30)
-    assert duties is not None
-    roster = roster_tables(problem, sorted(duties))
+    start = column_generation(problem, settings, deadline=time.perf_counter() + 30)
+    assert start is not None and start.exact
+    roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
-    assert best_known <= curtois_objective(problem, roster.assignments) <= 1.01 * best_known
+    objective = curtois_objective(problem, roster.assignments)
+    assert start.bound is not None and start.bound <= best_known <= objective <= 1.01 * best_known
 
 
 def test_column_generation_keeps_the_synthetic_problems_rules() -> None:
     problem, settings = _without_reserve(synthetic_problem()), RosterSettings()
-    duties = column_generation(problem, settings, deadline=time.perf_counter() + 30)
-    assert duties is not None
-    roster = roster_tables(problem, sorted(duties))
+    start = column_generation(problem, settings, deadline=time.perf_counter() + 30)
+    assert start is not None
+    roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
 
 

@@ -24,6 +24,7 @@ weights are 0 there), though the roster returned keeps every hard rule either wa
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,9 @@ SETTLED = 0.99
 REDUCED_COST_EPSILON = 1e-6
 SMOOTHING = 0.8
 """Weight of the previous round's prices in the next round's (dual smoothing)."""
+CONSTRUCT_SHARE = 0.2
+"""Share of the time before the deadline that improving the constructed roster may take
+(the construction itself runs whatever the deadline)."""
 ROOT_SHARE = 0.5
 """Share of the time before the deadline that the first linear program may take."""
 PRICING_THREADS = 2
@@ -59,6 +63,18 @@ REPAIR_SHARE = 0.4
 """Share of the employees a repair frees (at least 2)."""
 REPAIR_PATIENCE = 20
 """Repairs stop after this many in a row without improvement."""
+ROUND_BUDGET = 600_000_000
+"""Most states × days × type groups of one pricing round over all employees: each
+employee's program gets its share, within ``EMPLOYEE_BUDGET`` (``EmployeeRules.fitted``;
+about 13 ns per unit). Larger programs keep the minutes and weekends worked within bands
+around their pro-rata path (Curtois–Qu Instances 19–24; 1–12 fit)."""
+EMPLOYEE_BUDGET = (2_000_000, 30_000_000)
+"""Least and most states × days × type groups of one employee's pricing program."""
+WIDEN = 8
+"""A banded program that finds no roster is run again with this many times the budget
+(again until it finds one or is exact)."""
+PRICING_CHUNK = 8
+"""Employees priced between two looks at the clock."""
 
 
 def blockers(problem: RosterProblem, settings: RosterSettings) -> list[str]:
@@ -93,6 +109,8 @@ class _Pricing:
     """[day, shift type] request cost of working that shift"""
     off_cost: np.ndarray
     """[day] request cost of a day off"""
+    budget: int
+    """most states × days × type groups of the employee's program (``EmployeeRules.fitted``)"""
     penalty: np.ndarray = field(init=False)
     """[shift type] current penalty per shift of the type (cost units)"""
     step: np.ndarray = field(init=False)
@@ -105,16 +123,36 @@ class _Pricing:
     def __post_init__(self) -> None:
         self.penalty = np.zeros(len(self.types))
         self.step = np.ones(len(self.types))
-        self.loose = self.rules.untracked()
+        self.loose = self.rules.untracked().fitted(self.budget)
+        self.rules = self.rules.fitted(self.budget)
 
-    def price(self, duals: np.ndarray, tries: int = 4) -> tuple[np.ndarray, float, float] | None:
-        """The employee's most valuable roster at row prices ``duals`` within every limit.
+    @property
+    def exact(self) -> bool:
+        """Whether the pricing finds the employee's best roster (no band restricts it)."""
+        return self.loose.exact and self.rules.exact
 
-        Returns:
-            (requirement row per day, −1 off; the roster's request cost; its value, the
-            duals of its rows minus its cost), or ``None`` when no priced roster kept the
-            per-type limits.
-        """
+    def _widen(self) -> None:
+        """Widen the bands (``WIDEN`` × the budget) after a banded program found no roster."""
+        self.budget *= WIDEN
+        self.loose = self.loose.fitted(self.budget)
+        self.rules = self.rules.fitted(self.budget)
+
+    def best_value(self, duals: np.ndarray) -> float:
+        """At least the value of the employee's best roster at row prices ``duals`` (the
+        duals of its rows minus its request cost): the best roster's value under rules
+        relaxed to what the program computes exactly within the budget (the type limits it
+        does not track, or, when the minutes and weekends need bands, those too)."""
+        gains, _ = self._gains(duals)
+        rules = self.loose if self.loose.exact else self.loose.relaxed()
+        work_value = np.where(
+            gains > UNREACHABLE, gains - self.work_cost[:, self.types], UNREACHABLE
+        )
+        found = best_roster(rules, work_value, -self.off_cost)
+        return -np.inf if found is None else found[1]
+
+    def _gains(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(``[day, type]`` the best row price the employee may earn by working that shift,
+        ``UNREACHABLE`` where they may not; ``[day × all types]`` that row)."""
         days, shifts = self.work_cost.shape
         gains = np.full(days * shifts, UNREACHABLE)
         row_of_cell = np.full(days * shifts, -1, dtype=np.int64)
@@ -125,19 +163,35 @@ class _Pricing:
         picked = order[first]
         gains[self.cells[picked]] = values[picked]
         row_of_cell[self.cells[picked]] = self.rows[picked]
-        gains = gains.reshape(days, shifts)[:, self.types]
+        return gains.reshape(days, shifts)[:, self.types], row_of_cell
+
+    def price(
+        self, duals: np.ndarray, tries: int = 4, *, certain: bool = False
+    ) -> tuple[np.ndarray, float, float] | None:
+        """The employee's most valuable roster at row prices ``duals`` within every limit.
+
+        Args:
+            duals: price of each requirement row.
+            tries: programs run with penalties on the per-type limits they do not track.
+            certain: when the tries leave a limit broken, allow each type whose limit
+                breaks on as many days as its limit (those the last roster worked it) and
+                run again, until every limit holds (at most once per type): a roster is
+                found whenever the program finds one at all.
+
+        Returns:
+            (requirement row per day, −1 off; the roster's request cost; its value, the
+            duals of its rows minus its cost), or ``None`` when no priced roster kept the
+            per-type limits.
+        """
+        gains, row_of_cell = self._gains(duals)
         reachable = gains > UNREACHABLE
         work_cost = self.work_cost[:, self.types]
         for _ in range(tries):
             work_value = np.where(reachable, gains - work_cost - self.penalty, UNREACHABLE)
-            found = best_roster(
-                self.rules if self.tracking else self.loose, work_value, -self.off_cost
-            )
+            found = self._program(work_value)
             if found is None:
                 return None
-            worked = found[0] >= 0
-            shifts_worked = np.where(worked, self.types[found[0]], -1)
-            counts = np.bincount(found[0][worked], minlength=len(self.types))
+            counts = np.bincount(found[found >= 0], minlength=len(self.types))
             excess = counts > self.rules.max_per_type
             tracked = self.rules.count_step > 0
             if not self.tracking and (excess & tracked).any():
@@ -148,30 +202,96 @@ class _Pricing:
             self.step[~excess] = 1.0
             self.penalty[~excess & (counts < self.rules.max_per_type)] *= 0.8
             if not excess.any():
-                worked = shifts_worked >= 0
-                day_index = np.arange(days)
-                rows = np.where(worked, row_of_cell[day_index * shifts + shifts_worked], -1)
-                cost = float(
-                    self.work_cost[day_index[worked], shifts_worked[worked]].sum()
-                    + self.off_cost[~worked].sum()
-                )
-                return rows, cost, float(duals[rows[worked]].sum()) - cost
+                return self._column(found, row_of_cell, duals)
+        if not certain:
+            return None
+        allowed = reachable.copy()
+        for _ in range(len(self.types) + 1):
+            found = self._program(np.where(allowed, gains - work_cost, UNREACHABLE))
+            if found is None:
+                return None
+            counts = np.bincount(found[found >= 0], minlength=len(self.types))
+            excess = np.flatnonzero(counts > self.rules.max_per_type)
+            if not excess.size:
+                return self._column(found, row_of_cell, duals)
+            for t in excess:
+                allowed[:, t] = False
+                kept = np.flatnonzero(found == t)[: self.rules.max_per_type[t]]
+                allowed[kept, t] = reachable[kept, t]
         return None
 
+    def _program(self, work_value: np.ndarray) -> np.ndarray | None:
+        """The type index worked per day (−1 off) of the best roster at ``work_value``, by
+        the program with or without tracked counts (``tracking``); a banded program that
+        finds none is widened (``_widen``) until it finds one or is exact."""
+        found = best_roster(self.rules if self.tracking else self.loose, work_value, -self.off_cost)
+        while found is None and not (self.rules if self.tracking else self.loose).exact:
+            self._widen()
+            found = best_roster(
+                self.rules if self.tracking else self.loose, work_value, -self.off_cost
+            )
+        return None if found is None else found[0]
 
-def _pricing(problem: RosterProblem, settings: RosterSettings, e: int) -> _Pricing:
-    """Employee ``e``'s pricing data: the rows they may work (eligible, available) and the
-    request costs of working each shift and of each day off, in ``settings``' units."""
+    def _column(
+        self, found: np.ndarray, row_of_cell: np.ndarray, duals: np.ndarray
+    ) -> tuple[np.ndarray, float, float]:
+        """The roster working type index ``found`` per day as (requirement row per day, its
+        request cost, its value at ``duals``); ``row_of_cell``: the row of each cell."""
+        days, shifts = self.work_cost.shape
+        worked = found >= 0
+        shifts_worked = np.where(worked, self.types[found], -1)
+        day_index = np.arange(days)
+        rows = np.where(worked, row_of_cell[day_index * shifts + shifts_worked], -1)
+        cost = float(
+            self.work_cost[day_index[worked], shifts_worked[worked]].sum()
+            + self.off_cost[~worked].sum()
+        )
+        return rows, cost, float(duals[rows[worked]].sum()) - cost
+
+
+def employee_pricing(problem: RosterProblem, settings: RosterSettings) -> list[_Pricing]:
+    """Every employee's pricing data: the rows they may work (eligible, available) and the
+    request costs of working each shift and of each day off, in ``settings``' units.
+    Eligibility is decided once per post (site, shift type, skill), not per row."""
+    days, shift_types = problem.horizon_days, problem.shift_types
+    shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
+    row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
+    row_shift = np.array([shift_index[row.shift_id] for row in problem.requirements], np.int64)
+    posts: dict[tuple[str, str, str], list[int]] = {}
+    for r, row in enumerate(problem.requirements):
+        posts.setdefault((row.site, row.shift_id, row.skill), []).append(r)
+    in_horizon = (row_day >= 0) & (row_day < days)
+    budget = int(np.clip(ROUND_BUDGET // max(len(problem.employees), 1), *EMPLOYEE_BUDGET))
+    return [
+        _employee_pricing(problem, settings, e, posts, (row_day, row_shift, in_horizon), budget)
+        for e in range(len(problem.employees))
+    ]
+
+
+def _employee_pricing(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    e: int,
+    posts: dict[tuple[str, str, str], list[int]],
+    row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+    budget: int,
+) -> _Pricing:
+    """Employee ``e``'s pricing data (see ``employee_pricing``; ``posts``: the rows of each
+    post; ``row_arrays``: each row's day and shift type index and whether its day is in the
+    horizon; ``budget``: the size of their program, see ``_Pricing.budget``)."""
+    row_day, row_shift, in_horizon = row_arrays
     employee = problem.employees[e]
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
-    unavailable = {problem.day_index(day) for day in employee.unavailable}
-    cells, rows = [], []
-    for r, row in enumerate(problem.requirements):
-        d, s = problem.day_index(row.day), shift_index[row.shift_id]
-        if 0 <= d < days and d not in unavailable and may_staff(employee, row, shift_types[s]):
-            cells.append(d * len(shift_types) + s)
-            rows.append(r)
+    eligible = np.zeros(len(problem.requirements), dtype=bool)
+    for (_, shift_id, _), post_rows in posts.items():
+        first = problem.requirements[post_rows[0]]
+        eligible[post_rows] = may_staff(employee, first, shift_types[shift_index[shift_id]])
+    unavailable = np.zeros(days + 1, dtype=bool)
+    off_days = [problem.day_index(day) for day in employee.unavailable]
+    unavailable[[d for d in off_days if 0 <= d < days]] = True
+    rows = np.flatnonzero(eligible & in_horizon & ~unavailable[np.clip(row_day, 0, days)])
+    cells = row_day[rows] * len(shift_types) + row_shift[rows]
     work_cost = np.zeros((days, len(shift_types)))
     off_cost = np.zeros(days)
     for request in employee.requests:
@@ -192,14 +312,15 @@ def _pricing(problem: RosterProblem, settings: RosterSettings, e: int) -> _Prici
             work_cost[d, s] -= weight
         else:
             work_cost[d, s] += weight
-    types = np.unique(np.array(cells, dtype=np.int64) % len(shift_types))
+    types = np.unique(cells % len(shift_types))
     return _Pricing(
         employee_rules(problem, settings, e).restricted(types),
         types,
-        np.array(cells, dtype=np.int64),
-        np.array(rows, dtype=np.int64),
+        cells.astype(np.int64),
+        rows.astype(np.int64),
         work_cost,
         off_cost,
+        budget,
     )
 
 
@@ -261,14 +382,16 @@ class _Master:
         e, rows = self.columns[column]
         return np.append(np.sort(rows[rows >= 0]), self.rows + e).astype(np.int32)
 
-    def add(self, e: int, rows: np.ndarray, cost: float) -> None:
-        """Add employee ``e``'s roster working ``rows`` (−1: off) at request ``cost``."""
+    def add(self, e: int, rows: np.ndarray, cost: float) -> int:
+        """Add employee ``e``'s roster working ``rows`` (−1: off) at request ``cost``;
+        returns its column."""
         self.columns_of[e].append(len(self.columns))
         self.in_lp.append(len(self.columns))
         self.columns.append((e, rows))
         self.costs.append(cost)
         index = self._entries(len(self.columns) - 1)
         self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
+        return len(self.columns) - 1
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Solve; returns (row duals of the requirement rows, of the convexity rows, the
@@ -303,6 +426,26 @@ class _Master:
             self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
             self.in_lp.append(column)
 
+    def value(self, chosen: dict[int, int]) -> float:
+        """The objective of the roster ``chosen`` (employee → column): its columns' request
+        costs and the cover weights of the staff short and over in each row."""
+        staffed = np.zeros(self.rows)
+        for column in chosen.values():
+            rows = self.columns[column][1]
+            np.add.at(staffed, rows[rows >= 0], 1)
+        cover = self.under * np.maximum(self.needed - staffed, 0)
+        cover += self.over * np.maximum(staffed - self.needed, 0)
+        return float(sum(self.costs[column] for column in chosen.values()) + cover.sum())
+
+    def switch(self, chosen: dict[int, int], new: dict[int, int]) -> dict[int, int]:
+        """Fix the employees whose column differs in ``new`` from ``chosen`` (both employee
+        → column, every employee fixed) to their ``new`` column; returns ``new``."""
+        for e, column in new.items():
+            if column != chosen[e]:
+                self.unfix(e)
+                self.fix(e, column)
+        return new
+
     def polish(self, chosen: dict[int, int], deadline: float) -> dict[int, int]:
         """A better choice than ``chosen`` (employee → column, every employee) of one column
         per employee, if HiGHS's MIP solver finds one among all columns by the
@@ -332,53 +475,130 @@ class _Master:
         return picked if len(picked) == self.employees else chosen
 
 
+@dataclass(frozen=True)
+class ColumnStart:
+    """What column generation gives the engine.
+
+    Attributes:
+        duties: the roster's duties; every employee's roster keeps their hard rules.
+        bound: a lower bound on every roster's objective (its columns' request costs and
+            cover weights; the fairness and stability goals, not priced, only add to it),
+            from the first linear program (``lagrangian_bound``).
+        exact: whether that bound comes from exact pricing (every rule in the program's
+            state) rather than from relaxed rules.
+        objective: the roster's request costs and cover weights (its whole objective when
+            the fairness and stability goals do not apply).
+    """
+
+    duties: set[Duty]
+    bound: float
+    exact: bool
+    objective: float
+
+
 def column_generation(
     problem: RosterProblem, settings: RosterSettings, *, deadline: float, seed: int = 0
-) -> set[Duty] | None:
+) -> ColumnStart | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
     Args:
         problem: what to roster (``blockers(problem, settings)`` must be empty).
         settings: rule defaults and weights.
-        deadline: ``time.perf_counter()`` value. The first linear program gets
-            ``ROOT_SHARE`` of the time; each fixing step of the dive then gets the share of
-            the time left that it fixes of the employees left; at the deadline every employee
-            left is fixed to their most chosen roster. The polish and the repairs use what
-            time is left (the repairs may end sooner, see ``REPAIR_PATIENCE``).
+        deadline: ``time.perf_counter()`` value. The construction (``_construct``) runs
+            whatever the deadline; the first linear program then gets ``ROOT_SHARE`` of the
+            time left; each fixing step of the dive the share of the time left that it fixes
+            of the employees left; at the deadline every employee left is fixed to their most
+            chosen roster. The polish and the repairs use what time is left (the repairs may
+            end sooner, see ``REPAIR_PATIENCE``).
         seed: seed of the repairs' random choice of employees to re-dive.
 
     Returns:
-        The duties of the roster, or ``None`` when some employee has no roster that keeps
+        The roster with the bound, or ``None`` when some employee has no roster that keeps
         their rules.
     """
     started = time.perf_counter()
-    pricing = [_pricing(problem, settings, e) for e in range(len(problem.employees))]
+    pricing = employee_pricing(problem, settings)
     master = _Master(problem, settings)
-    zero = np.zeros(len(problem.requirements))
-    for e, employee in enumerate(pricing):
-        found = employee.price(zero, tries=12)
-        if found is None:
-            return None
-        master.add(e, found[0], found[1])
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        now = time.perf_counter()
+        constructed = _construct(master, pricing, pool, now + CONSTRUCT_SHARE * (deadline - now))
+        if constructed is None:
+            return None
         root = time.perf_counter() + ROOT_SHARE * max(deadline - time.perf_counter(), 0.0)
         _generate(master, pricing, {}, root, pool)
+        bound = lagrangian_bound(master, pricing, pool)
         chosen = _dive(master, pricing, {}, deadline, pool)
+        if master.value(constructed) < master.value(chosen):
+            chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
         if not stop.past(deadline, now):
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
-            for e, column in polished.items():
-                if column != chosen[e]:
-                    master.unfix(e)
-                    master.fix(e, column)
-            chosen = polished
+            chosen = master.switch(chosen, polished)
         chosen = _repair(master, pricing, chosen, deadline, pool, seed)
-    return {
+    duties = {
         (e, int(r), "work")
         for e, column in chosen.items()
         for r in master.columns[column][1]
         if r >= 0
     }
+    exact = all(employee.exact for employee in pricing)
+    return ColumnStart(duties, bound, exact, master.value(chosen))
+
+
+def _construct(
+    master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor, deadline: float
+) -> dict[int, int] | None:
+    """The first columns, a whole roster: employees in turn (those with the fewest shift
+    types first, ``PRICING_THREADS`` at a time) get their best roster given the others'
+    so far, at row prices equal to each row's marginal cover value (its under-cover weight
+    while it is short, minus its over-cover weight once full). Then, until the ``deadline``
+    or a pass that changes nothing, each employee in turn is priced again against the
+    others' rosters (every pass lowers the objective or leaves it). Returns employee →
+    column, or ``None`` when an employee has no roster that keeps their rules."""
+    staffed = np.zeros(master.rows)
+    order = sorted(range(len(pricing)), key=lambda e: len(pricing[e].types))
+    chosen: dict[int, int] = {}
+
+    def prices() -> np.ndarray:
+        return np.where(staffed < master.needed, master.under, -master.over)
+
+    for first in range(0, len(order), PRICING_THREADS):
+        batch, at = order[first : first + PRICING_THREADS], prices()
+        found = list(pool.map(lambda e, at=at: pricing[e].price(at, tries=2, certain=True), batch))
+        for e, column in zip(batch, found, strict=True):
+            if column is None:
+                return None
+            chosen[e] = master.add(e, column[0], column[1])
+            np.add.at(staffed, column[0][column[0] >= 0], 1)
+    changed = True
+    while changed and not stop.past(deadline, time.perf_counter()):
+        changed = False
+        for e in order:
+            if stop.past(deadline, time.perf_counter()):
+                break
+            rows = master.columns[chosen[e]][1]
+            np.add.at(staffed, rows[rows >= 0], -1)
+            at = prices()
+            found = pricing[e].price(at)
+            old = float(at[rows[rows >= 0]].sum()) - master.costs[chosen[e]]
+            if found is not None and found[2] > old + REDUCED_COST_EPSILON:
+                chosen[e] = master.add(e, found[0], found[1])
+                rows, changed = found[0], True
+            np.add.at(staffed, rows[rows >= 0], 1)
+    return chosen
+
+
+def lagrangian_bound(master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor) -> float:
+    """A lower bound on every roster's objective from the master's current duals: the
+    linear program's objective plus, for each employee, the least reduced cost of any of
+    their rosters (at most 0), priced by ``_Pricing.best_value`` (exact or relaxed rules:
+    either way no roster of theirs is worth more). Rounded up, as every weight is whole, and
+    at least 0, as no weight is negative."""
+    duals, convexity, _ = master.solve()
+    objective = master.lp.getObjectiveValue()
+    values = pool.map(lambda employee: employee.best_value(duals), pricing)
+    reduced = sum(min(0.0, -value - mu) for value, mu in zip(values, convexity, strict=True))
+    return max(0.0, float(math.ceil(objective + reduced - 1e-6)))
 
 
 def _dive(
@@ -493,15 +713,19 @@ def _generate(
         added = 0
         for smoothed in (True, False) if prices is not None else (False,):
             prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
-            found = pool.map(lambda e, at=prices: pricing[e].price(at), open_employees)
-            for e, column in zip(open_employees, found, strict=True):
-                if column is None:
-                    continue
-                rows, cost, _ = column
-                gain = float(duals[rows[rows >= 0]].sum()) - cost + convexity[e]
-                if gain > REDUCED_COST_EPSILON:
-                    master.add(e, rows, cost)
-                    added += 1
+            for first in range(0, len(open_employees), PRICING_CHUNK):
+                if first and stop.past(deadline, time.perf_counter()):
+                    break
+                chunk = open_employees[first : first + PRICING_CHUNK]
+                found = pool.map(lambda e, at=prices: pricing[e].price(at), chunk)
+                for e, column in zip(chunk, found, strict=True):
+                    if column is None:
+                        continue
+                    rows, cost, _ = column
+                    gain = float(duals[rows[rows >= 0]].sum()) - cost + convexity[e]
+                    if gain > REDUCED_COST_EPSILON:
+                        master.add(e, rows, cost)
+                        added += 1
             if added:
                 break
         if not added:

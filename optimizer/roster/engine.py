@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 
 import pandas as pd
 from ortools.sat.python import cp_model
@@ -35,7 +36,8 @@ def solve_roster(
     *,
     previous: pd.DataFrame | None = None,
 ) -> tuple[Roster, SolveReport]:
-    """Roster ``problem`` with CP-SAT.
+    """Roster ``problem`` with CP-SAT (after a start roster, when
+    ``settings.neighbourhood_search``).
 
     Args:
         problem: employees, shift types, requirements and shared employees.
@@ -46,8 +48,11 @@ def solve_roster(
             assignments the ``stability_weight`` keeps.
 
     Returns:
-        The roster and a report: ``optimal`` only when CP-SAT proved it; on the time limit
-        ``feasible`` with the best bound and gap. The objective is in weighted units.
+        The roster and a report: ``optimal`` only when proven (by CP-SAT, or by the roster
+        reaching the bound); on the time limit ``feasible`` with the best bound (CP-SAT's or
+        column generation's) and the gap. The objective is in weighted units. When the
+        CP-SAT model is too large for the time the start roster left (``_model_fits``), the
+        start roster is the result.
 
     Raises:
         InfeasibleError: the hard rules cannot all hold; ``clashes`` names the rules and
@@ -58,13 +63,27 @@ def solve_roster(
     limits = limits or SolverLimits()
     seconds = limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS)
     started = time.perf_counter()
+    deadline = started + seconds
+    start = None
+    if settings.neighbourhood_search:
+        start = _start_roster(problem, settings, limits, deadline, previous)
+        if stop.requested() and start is None:
+            raise stop.Interrupted
+    if start is not None and start.objective is not None and not _model_fits(problem, deadline):
+        start.notes.append(
+            "the CP-SAT model was not built: too large for the time left after the start roster"
+        )
+        return _start_result(problem, start, started)
     m, _ = build_model(problem, settings, previous=previous)
-    search = _Search(m, settings, limits, started + seconds)
+    search = _Search(m, settings, limits, deadline, start)
     code = search.run()
     if code == cp_model.INFEASIBLE:
         clashes = explain_infeasibility(problem, settings, limits)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
     if search.values is None:
+        if start is not None and start.objective is not None:
+            start.notes.append("CP-SAT found no roster in the time left: the start roster is kept")
+            return _start_result(problem, start, started)
         if stop.requested():
             raise stop.Interrupted
         if code == cp_model.UNKNOWN:
@@ -78,14 +97,7 @@ def solve_roster(
         bound=min(bound, objective) if proven else bound,
         started=started,
         solver="cp-sat",
-        notes=(
-            *search.notes,
-            *(
-                [f"stopped by {stop.signal_name()}: the best roster found is kept"]
-                if stop.requested()
-                else []
-            ),
-        ),
+        notes=(*search.notes, *_stop_note()),
     )
     chosen = [
         (p, r, role)
@@ -95,11 +107,101 @@ def solve_roster(
     return roster_tables(problem, chosen), report
 
 
+START_SHARE = 0.95
+"""At most this share of the time limit goes to the start roster. Curtois–Qu Instance12
+needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and 4,175 with
+0.95); smaller instances finish the start early and leave the rest to the searches."""
+MODEL_CHOICES_PER_SECOND = 40_000
+"""About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
+for per second (``_model_fits``)."""
+
+
+@dataclass
+class StartRoster:
+    """The roster the searches start from.
+
+    Attributes:
+        duties: its (employee, requirement row, role) duties; every hard rule holds.
+        bound: a lower bound on the objective, when the start's method gives one.
+        objective: the roster's whole objective when known without CP-SAT (column
+            generation without the fairness and stability goals), else ``None``.
+        notes: how it was built, for the report.
+    """
+
+    duties: set[columns.Duty]
+    bound: float | None = None
+    objective: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _start_roster(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
+    previous: pd.DataFrame | None,
+) -> StartRoster | None:
+    """A start roster within ``START_SHARE`` of the time to the ``deadline``: by column
+    generation (``columns.column_generation``) or, when that does not apply or finds none,
+    employee by employee with CP-SAT; ``None`` when neither finds one."""
+    now = time.perf_counter()
+    until = min(deadline, now + START_SHARE * (deadline - now))
+    reasons = columns.blockers(problem, settings)
+    notes = []
+    if reasons:
+        notes.append(
+            "start roster built employee by employee, not by column generation: "
+            + "; ".join(reasons)
+        )
+    else:
+        start = columns.column_generation(problem, settings, deadline=until, seed=limits.seed)
+        if start is not None:
+            if start.bound is not None:
+                notes.append(
+                    "bound from column generation's first linear program with "
+                    + ("exact pricing" if start.exact else "pricing on relaxed rules")
+                )
+            whole = settings.fairness_weight == 0 and previous is None
+            return StartRoster(start.duties, start.bound, start.objective if whole else None, notes)
+    duties = employee_by_employee(problem, settings, deadline=until)
+    return None if duties is None else StartRoster(duties, notes=notes)
+
+
+def _model_fits(problem: RosterProblem, deadline: float) -> bool:
+    """Whether CP-SAT's model (about staff × requirement rows choices) can be built and
+    presolved in half the time left before the ``deadline``."""
+    pairs = len(problem.employees) * len(problem.requirements)
+    return pairs / MODEL_CHOICES_PER_SECOND <= 0.5 * (deadline - time.perf_counter())
+
+
+def _start_result(
+    problem: RosterProblem, start: StartRoster, started: float
+) -> tuple[Roster, SolveReport]:
+    """The start roster as the result (its ``objective`` known), with its bound."""
+    assert start.objective is not None
+    proven = start.bound is not None and start.objective <= start.bound + 1e-6
+    report = SolveReport.measured(
+        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
+        objective=start.objective,
+        bound=start.bound,
+        started=started,
+        solver="column generation",
+        notes=(*start.notes, *_stop_note()),
+    )
+    return roster_tables(problem, sorted(start.duties)), report
+
+
+def _stop_note() -> list[str]:
+    """The report's note when a signal stopped the run."""
+    if not stop.requested():
+        return []
+    return [f"stopped by {stop.signal_name()}: the best roster found is kept"]
+
+
 class _Search:
     """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
-    large-neighbourhood search. That search first builds a start roster
-    (``columns.column_generation``, or ``start.employee_by_employee`` when
-    on-call reserve is asked for); then it re-solves the best roster so far (one
+    large-neighbourhood search. That search starts from ``solve_roster``'s start roster
+    (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
     of a neighbourhood, and keeps the result when better. Neighbourhoods: a window of days
     around a day with uncovered demand (all staff, or a few random employees over a wider
@@ -110,15 +212,17 @@ class _Search:
     SUB_SECONDS = 0.5
     """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
     SUB_CHOICES = 2500
-    START_SHARE = 0.95
-    """At most this share of the time limit goes to the start roster. Curtois–Qu Instance12
-    needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and 4,175 with
-    0.95); smaller instances finish the start early and leave the rest to the searches."""
 
     def __init__(
-        self, m: RosterModel, settings: RosterSettings, limits: SolverLimits, deadline: float
+        self,
+        m: RosterModel,
+        settings: RosterSettings,
+        limits: SolverLimits,
+        deadline: float,
+        start: StartRoster | None,
     ) -> None:
         self.m, self.settings, self.limits, self.deadline = m, settings, limits, deadline
+        self.start = start
         self.seconds = max(deadline - time.perf_counter(), 0.01)
         self.variables = [var for _, _, _, var in m.choices]
         self.values: list[bool] | None = None
@@ -126,8 +230,10 @@ class _Search:
         self.lock = threading.Lock()
         self.solver = make_solver(settings, limits, self.seconds)
         self.code = cp_model.UNKNOWN
-        self.notes: list[str] = []
+        self.notes: list[str] = [] if start is None else start.notes
         """What the search could not do as usual, and why (reported with the result)."""
+        if start is not None and start.bound is not None:
+            self.bound = start.bound
 
     def offer(self, objective: float, values: list[bool]) -> None:
         """Keep ``values`` when they beat the best roster so far."""
@@ -243,32 +349,17 @@ class _Neighbourhoods:
         return free
 
     def start(self) -> None:
-        """Offer the start roster, built within ``START_SHARE`` of the time limit by column
-        generation or, when that does not apply or finds none, employee by employee. It is
-        not a hint for the whole model: that made CP-SAT's own search worse (Curtois–Qu
-        Instance6, employee-by-employee start: 2040 and 2044 with it, 1954 without)."""
-        search = self.search
-        deadline = min(search.deadline, time.perf_counter() + search.START_SHARE * search.seconds)
-        problem, settings = search.m.problem, search.settings
-        duties = None
-        reasons = columns.blockers(problem, settings)
-        if reasons:
-            search.notes.append(
-                "start roster built employee by employee, not by column generation: "
-                + "; ".join(reasons)
-            )
-        else:
-            duties = columns.column_generation(
-                problem, settings, deadline=deadline, seed=search.limits.seed
-            )
-        if duties is None:
-            duties = employee_by_employee(problem, settings, deadline=deadline)
-        if duties is None:
+        """Offer the start roster (``solve_roster``'s), its objective computed by CP-SAT with
+        every choice fixed. It is not a hint for the whole model: that made CP-SAT's own
+        search worse (Curtois–Qu Instance6, employee-by-employee start: 2040 and 2044 with
+        it, 1954 without)."""
+        start = self.search.start
+        if start is None:
             return
-        values = [(p, r, role) in duties for p, r, role, _ in search.m.choices]
+        values = [(p, r, role) in start.duties for p, r, role, _ in self.search.m.choices]
         _, found = self._resolve(values, [False] * len(values), max(self.seconds, 5.0))
         if found is not None:
-            search.offer(*found)
+            self.search.offer(*found)
 
     def _anchor(self, values: list[bool]) -> int:
         """A random day with uncovered demand in ``values``, or a random day if none."""

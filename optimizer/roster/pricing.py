@@ -35,6 +35,10 @@ from optimizer.roster.settings import RosterSettings, employee_limits
 UNREACHABLE = -1e300
 TRACKED_COUNT_STATES = 30
 """Most combinations of tracked shift-type counts in the program's state."""
+WEEKEND_BAND = 2
+"""Weekends-worked values a banded program keeps per day (``EmployeeRules.fitted``)."""
+MIN_MINUTES_BAND = 2
+"""A banded program keeps at least this many longest shifts beyond the period's window."""
 SATURDAY, SUNDAY = 5, 6
 
 
@@ -73,6 +77,8 @@ class EmployeeRules:
     max_per_type: np.ndarray
     count_step: np.ndarray
     count_states: int
+    minutes_band: int | None = None
+    weekend_band: int | None = None
 
     def restricted(self, types: np.ndarray) -> EmployeeRules:
         """The same rules over the shift ``types`` alone (indices into the full list)."""
@@ -93,6 +99,112 @@ class EmployeeRules:
         allowed followers of each class as ``[class, type]``)."""
         rows, type_class = np.unique(self.follows, axis=0, return_inverse=True)
         return type_class.astype(np.int64).ravel(), np.ascontiguousarray(rows, dtype=np.bool_)
+
+    @cached_property
+    def full_band(self) -> int:
+        """Units a period's minutes can take, 0 to the most: the exact program's band."""
+        return int(self.max_units.max()) + 1
+
+    @cached_property
+    def weekends_bind(self) -> bool:
+        """Whether the weekend limit can bind (else the program does not count weekends)."""
+        return self.max_weekends < int(self.weekend_first.sum())
+
+    @property
+    def exact(self) -> bool:
+        """Whether the program finds the best roster (no band restricts it)."""
+        return self.minutes_band is None and self.weekend_band is None
+
+    def widths(self) -> tuple[int, int]:
+        """The program's (minutes, weekends) dimensions under the bands."""
+        minutes = self.full_band if self.minutes_band is None else self.minutes_band
+        weekends = self.max_weekends + 1 if self.weekends_bind else 1
+        if self.weekend_band is not None:
+            weekends = min(weekends, self.weekend_band)
+        return min(minutes, self.full_band), weekends
+
+    def states(self) -> int:
+        """States per day of the program (its work is about this × days × type groups, its
+        memory about 5 bytes × this × days)."""
+        stretches = self.min_days_off + len(self.successor_classes[1]) * self.max_consecutive * 2
+        minutes, weekends = self.widths()
+        return stretches * minutes * weekends * self.count_states
+
+    def fitted(self, budget: int) -> EmployeeRules:
+        """These rules with bands, if needed, so that states × days × type groups stays
+        within ``budget``: the weekends first to ``WEEKEND_BAND``, then the minutes, to at
+        least ``MIN_MINUTES_BAND`` shifts of the longest type beyond the period's window."""
+        days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
+        rules = replace(self, minutes_band=None, weekend_band=None)
+        if rules.states() * days * groups <= budget:
+            return rules
+        if rules.weekends_bind:
+            rules = replace(rules, weekend_band=WEEKEND_BAND)
+        minutes, _ = rules.widths()
+        per_unit = rules.states() // minutes * days * groups
+        window = int((self.max_units[self.period_last] - self.min_units[self.period_last]).max())
+        least = min(window, self.full_band) + MIN_MINUTES_BAND * int(self.units.max(initial=1))
+        return replace(rules, minutes_band=min(minutes, max(least, budget // per_unit)))
+
+    def band_low(self, open_days: np.ndarray) -> np.ndarray:
+        """``[day]`` lowest minutes units (worked so far in the period) the minutes band keeps
+        after each day: centred on the path from 0 to the middle of the period's [min, max]
+        window that rises on the ``open_days`` (those the employee may work) alone, 0 on a
+        period's last day (its count restarts); all 0 without a band."""
+        days = len(self.period_last)
+        low = np.zeros(days, dtype=np.int64)
+        width = self.widths()[0]
+        if width >= self.full_band:
+            return low
+        first = 0
+        for last in np.flatnonzero(self.period_last):
+            target = (self.min_units[last] + min(self.max_units[last], self.full_band - 1)) / 2
+            opened = np.cumsum(open_days[first : last + 1])
+            share = opened / max(int(opened[-1]), 1)
+            low[first : last + 1] = np.clip(np.rint(target * share) - width // 2, 0, None)
+            low[last] = 0
+            first = last + 1
+        return low
+
+    def weekend_low(self, open_days: np.ndarray) -> np.ndarray:
+        """``[day]`` lowest count of weekends worked that the weekend band tells apart after
+        each day (fewer count as this many): the band's top is half its width above the path
+        to the limit that rises on the weekends with ``open_days``; all 0 without a band."""
+        days = len(self.period_last)
+        width = self.widths()[1]
+        if not self.weekends_bind or width > self.max_weekends:
+            return np.zeros(days, dtype=np.int64)
+        opened = np.cumsum(self.weekend_first & open_days)
+        share = opened / max(int(opened[-1]), 1)
+        top = np.rint(self.max_weekends * share) + width // 2
+        return np.clip(top - width + 1, 0, None).astype(np.int64)
+
+    @cached_property
+    def type_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """Shift types the program need not tell apart: same successor class, same length,
+        no tracked count. Returns (group of each type, a member type of each group)."""
+        type_class = self.successor_classes[0]
+        tracked = np.where(self.count_step > 0, np.arange(len(self.units)), -1)
+        keys = np.stack([type_class, self.units, tracked], axis=1)
+        _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        return group.astype(np.int64).ravel(), first.astype(np.int64)
+
+    def relaxed(self) -> EmployeeRules:
+        """A relaxation of these rules, cheap for any horizon: the stretch rules, successions
+        and shift-type eligibility only (no minutes, weekends or type counts). Its best
+        roster is worth at least the best roster under the rules (for bounds)."""
+        days = len(self.period_last)
+        return replace(
+            self,
+            units=np.zeros_like(self.units),
+            min_units=np.zeros(days, dtype=np.int64),
+            max_units=np.zeros(days, dtype=np.int64),
+            max_weekends=int(self.weekend_first.sum()),
+            count_step=np.zeros_like(self.count_step),
+            count_states=1,
+            minutes_band=None,
+            weekend_band=None,
+        )
 
     def untracked(self) -> EmployeeRules:
         """The same rules with no type count tracked by the program."""
@@ -171,7 +283,7 @@ def employee_rules(problem: RosterProblem, settings: RosterSettings, e: int) -> 
 def best_roster(
     rules: EmployeeRules, work_value: np.ndarray, off_value: np.ndarray
 ) -> tuple[np.ndarray, float] | None:
-    """The employee's roster of greatest value.
+    """The employee's roster of greatest value (under ``rules``' bands, if any).
 
     Args:
         rules: the employee's hard rules.
@@ -181,28 +293,52 @@ def best_roster(
 
     Returns:
         (shift type index per day, −1 on days off; the roster's total value), or ``None``
-        when no roster keeps the rules (the limits of untracked shift types aside).
+        when no roster keeps the rules (the limits of untracked shift types aside) or, with
+        bands, none within them.
     """
+    group, member = rules.type_groups
+    days = len(off_value)
+    # the best type of each group on each day stands for the group
+    order = np.lexsort((-work_value, np.broadcast_to(group, work_value.shape)), axis=1)
+    ranked = np.take_along_axis(work_value, order, axis=1)
+    leader = np.ones(len(group), dtype=bool)
+    leader[1:] = group[order[0]][1:] != group[order[0]][:-1]
+    best_type = order[:, leader]
+    group_value = ranked[:, leader]
+    minutes, weekends = rules.widths()
+    open_days = (work_value > UNREACHABLE).any(axis=1)
     shifts, value = _best_path(
-        np.ascontiguousarray(work_value, dtype=np.float64),
+        np.ascontiguousarray(group_value, dtype=np.float64),
         np.ascontiguousarray(off_value, dtype=np.float64),
-        rules.units,
-        *rules.successor_classes,
+        rules.units[member],
+        rules.successor_classes[0][member],
+        np.ascontiguousarray(rules.successor_classes[1][:, member]),
         rules.period_last,
         rules.min_units,
         rules.max_units,
-        rules.weekend,
+        rules.band_low(open_days),
+        minutes,
+        rules.weekend_low(open_days),
+        weekends,
+        rules.weekend if rules.weekends_bind else np.zeros(days, dtype=np.bool_),
         rules.weekend_first,
         np.array(
-            [rules.max_consecutive, rules.min_consecutive, rules.min_days_off, rules.max_weekends],
+            [
+                rules.max_consecutive,
+                rules.min_consecutive,
+                rules.min_days_off,
+                rules.max_weekends if rules.weekends_bind else 0,
+            ],
             dtype=np.int64,
         ),
-        rules.count_step,
-        rules.max_per_type,
+        rules.count_step[member],
+        rules.max_per_type[member],
         rules.count_states,
     )
     if value <= UNREACHABLE:
         return None
+    worked = shifts >= 0
+    shifts[worked] = best_type[np.flatnonzero(worked), shifts[worked]]
     return shifts, value
 
 
@@ -216,6 +352,10 @@ def _best_path(
     period_last,
     min_units,
     max_units,
+    minutes_low,
+    minutes_width,
+    weekends_low,
+    weekends_width,
     weekend,
     weekend_first,
     limits,
@@ -223,25 +363,30 @@ def _best_path(
     max_per_type,
     count_states,
 ):
-    """The dynamic program of ``best_roster``: forward over the days, then back along the
-    stored predecessors. A work stretch's state holds the successor class of its last
-    shift (types with the same allowed successors share one, ``type_class``), not the type;
-    ``worked`` records the type. ``limits``: max consecutive, min consecutive, min days off,
-    max weekends. ``count_step[t]``: the place value of type ``t``'s count in the
-    tracked-count index (0: untracked)."""
+    """The dynamic program of ``best_roster``: forward over the days, keeping the values of
+    two days only and, per state, its predecessor within the previous day (``int32``) and the
+    type worked (``int8``); then back along them. A work stretch's state holds the successor
+    class of its last shift (types with the same allowed successors share one,
+    ``type_class``), not the type. Index ``m`` of day ``d`` stands for ``minutes_low[d] + m``
+    units worked in the period, index ``w`` for ``weekends_low[d] + w`` weekends worked.
+    ``limits``: max consecutive, min consecutive, min days off, max weekends.
+    ``count_step[t]``: the place value of type ``t``'s count in the tracked-count index (0:
+    untracked)."""
     days, shifts = work_value.shape
     c, min_consecutive, min_days_off, max_weekends = limits[0], limits[1], limits[2], limits[3]
     stretches = min_days_off + class_follows.shape[0] * c * 2
-    cap = max_units.max() + 1
-    weekends = max_weekends + 1
-    shape = (days, stretches, cap, weekends, count_states)
-    best = np.full(shape, UNREACHABLE)
-    back = np.empty(shape, dtype=np.int64)
-    worked = np.empty(shape, dtype=np.int64)
-    per_stretch = cap * weekends * count_states
-    per_day = stretches * per_stretch
+    shape = (stretches, minutes_width, weekends_width, count_states)
+    best = np.full((2, stretches, minutes_width, weekends_width, count_states), UNREACHABLE)
+    back = np.empty((days, stretches, minutes_width, weekends_width, count_states), np.int32)
+    worked = np.empty((days, stretches, minutes_width, weekends_width, count_states), np.int8)
+    per_stretch = minutes_width * weekends_width * count_states
     settled_off = min_days_off - 1
+    lows = (minutes_low, weekends_low)
     for d in range(days):
+        now, before = best[d % 2], best[(d + 1) % 2]
+        now[:] = UNREACHABLE
+        m_low = minutes_low[d - 1] if d > 0 else 0
+        w_low = weekends_low[d - 1] if d > 0 else 0
         # the day before day 0 ends a stretch of unknown length: no minimum binds it
         for k in range(stretches if d > 0 else 1):
             off = d == 0 or k < min_days_off
@@ -252,39 +397,42 @@ def _best_path(
             else:
                 code = (k - min_days_off) // 2
                 last, run, from_edge = code // c, code % c + 1, (k - min_days_off) % 2
-            for m in range(cap if d > 0 else 1):
-                for w in range(weekends if d > 0 else 1):
+            for m in range(minutes_width if d > 0 else 1):
+                for w in range(weekends_width if d > 0 else 1):
                     for n in range(count_states if d > 0 else 1):
-                        value = 0.0 if d == 0 else best[d - 1, k, m, w, n]
+                        value = 0.0 if d == 0 else before[k, m, w, n]
                         if value <= UNREACHABLE:
                             continue
-                        if d > 0 and _dominated(
-                            best, d - 1, k, m, w, n, value, count_step, max_per_type
+                        if (
+                            d > 0
+                            and (w > 0 or count_states > 1)
+                            and _dominated(before, k, m, w, n, value, count_step, max_per_type)
                         ):
                             continue
                         previous = -1
                         if d > 0:
-                            previous = (d - 1) * per_day + k * per_stretch
-                            previous += (m * weekends + w) * count_states + n
+                            previous = k * per_stretch + (m * weekends_width + w) * count_states + n
                         # a day off
                         if off or run >= min_consecutive or from_edge == 1:
                             k_next = min(k + 1, settled_off) if off else 0
                             if d == 0:
                                 k_next = settled_off
                             _arrive(
-                                best,
-                                back,
-                                worked,
+                                now,
+                                back[d],
+                                worked[d],
                                 d,
                                 k_next,
-                                m,
-                                w,
+                                m_low + m,
+                                w_low + w,
                                 n,
                                 value + off_value[d],
                                 previous,
                                 -1,
                                 period_last,
                                 min_units,
+                                lows,
+                                shape,
                             )
                         # a shift of type t
                         if (off and k != settled_off) or (not off and run >= c):
@@ -293,10 +441,10 @@ def _best_path(
                             gain = work_value[d, t]
                             if gain <= UNREACHABLE or (not off and not class_follows[last, t]):
                                 continue
-                            m_next = m + units[t]
+                            m_next = m_low + m + units[t]
                             if m_next > max_units[d]:
                                 continue
-                            w_next = w
+                            w_next = w_low + w
                             if weekend[d] and (weekend_first[d] or off):
                                 w_next += 1
                                 if w_next > max_weekends:
@@ -309,9 +457,9 @@ def _best_path(
                             k_next = min_days_off + (type_class[t] * c + (0 if off else run)) * 2
                             k_next += from_edge if not off or d == 0 else 0
                             _arrive(
-                                best,
-                                back,
-                                worked,
+                                now,
+                                back[d],
+                                worked[d],
                                 d,
                                 k_next,
                                 m_next,
@@ -322,45 +470,69 @@ def _best_path(
                                 t,
                                 period_last,
                                 min_units,
+                                lows,
+                                shape,
                             )
-    last_day = best[days - 1].ravel()
+    last_day = best[(days - 1) % 2].ravel()
     flat = int(np.argmax(last_day))
     shifts_worked = np.full(days, -1, dtype=np.int64)
     total = last_day[flat]
     if total <= UNREACHABLE:
         return shifts_worked, total
-    flat += (days - 1) * per_day
     for d in range(days - 1, -1, -1):
-        shifts_worked[d] = worked.ravel()[flat]
-        flat = back.ravel()[flat]
+        shifts_worked[d] = worked[d].ravel()[flat]
+        flat = back[d].ravel()[flat]
     return shifts_worked, total
 
 
 @numba.njit(cache=True, nogil=True)
-def _dominated(best, d, k, m, w, n, value, count_step, max_per_type):
-    """Whether state (k, m, w, n) of day ``d`` is worth no more than the same state with one
-    weekend fewer or one shift fewer of a tracked type: those limits are maxima only, so
-    every continuation of this state is open to that one too."""
-    if w > 0 and best[d, k, m, w - 1, n] >= value:
+def _dominated(values, k, m, w, n, value, count_step, max_per_type):
+    """Whether state (k, m, w, n) of a day's ``values`` is worth no more than the same state
+    with one weekend fewer or one shift fewer of a tracked type: those limits are maxima
+    only, so every continuation of this state is open to that one too."""
+    if w > 0 and values[k, m, w - 1, n] >= value:
         return True
     for t in range(count_step.shape[0]):
         step = count_step[t]
         used = (n // step) % (max_per_type[t] + 1) if step > 0 else 0
-        if used > 0 and best[d, k, m, w, n - step] >= value:
+        if used > 0 and values[k, m, w, n - step] >= value:
             return True
     return False
 
 
 @numba.njit(cache=True, nogil=True)
-def _arrive(best, back, worked, d, k, m, w, n, value, previous, shift, period_last, min_units):
-    """Relax state (k, m, w, n) of day ``d`` with ``value`` reached from flat state
-    ``previous`` by working ``shift`` (−1: off); a period ending on ``d`` must hold its
-    minimum and restarts at 0."""
+def _arrive(
+    values,
+    back,
+    worked,
+    d,
+    k,
+    units,
+    weekends,
+    n,
+    value,
+    previous,
+    shift,
+    period_last,
+    min_units,
+    lows,
+    shape,
+):
+    """Relax state (k, ``units`` worked in the period, ``weekends`` worked, n) of day ``d``
+    (its ``values``, ``back`` and ``worked``) with ``value`` reached from state ``previous``
+    of the day before by working ``shift`` (−1: off). A period ending on ``d`` must hold its
+    minimum and restarts at 0. A state outside the day's minutes band is dropped, one above
+    its weekends band too; one below the weekends band counts as its lowest value (more
+    weekends than worked: conservative, as the rule is a maximum). ``lows``: the bands'
+    lowest values per day; ``shape``: the day's dimensions."""
     if period_last[d]:
-        if m < min_units[d]:
+        if units < min_units[d]:
             return
-        m = 0
-    if value > best[d, k, m, w, n]:
-        best[d, k, m, w, n] = value
-        back[d, k, m, w, n] = previous
-        worked[d, k, m, w, n] = shift
+        units = 0
+    m, w = units - lows[0][d], max(weekends - lows[1][d], 0)
+    if m < 0 or m >= shape[1] or w < 0 or w >= shape[2]:
+        return
+    if value > values[k, m, w, n]:
+        values[k, m, w, n] = value
+        back[k, m, w, n] = previous
+        worked[k, m, w, n] = shift

@@ -1,0 +1,59 @@
+"""Rosters of larger instances (Curtois–Qu Instance17, copied into tests/data/roster: 8 weeks,
+32 staff, 4 shift types): the pricing program's bands, the construction, the bound, and the
+start roster kept when CP-SAT's model does not fit the time; each roster checked
+independently."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
+from optimizer.roster import columns, engine
+from optimizer.roster.plan import roster_tables
+from optimizer.roster.pricing import best_roster
+from optimizer.solve import SolverLimits
+from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
+
+INSTANCE = DATA / "Instance17.txt"
+BEST_KNOWN = 5746
+
+
+def test_banded_pricing_keeps_every_rule_and_never_beats_the_exact_program() -> None:
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    rng = np.random.default_rng(3)
+    for employee in columns.employee_pricing(problem, settings)[::4]:
+        rules = employee.loose
+        banded = rules.fitted(rules.states() * problem.horizon_days // 20)
+        assert not banded.exact and rules.exact
+        gains = rng.integers(-20, 100, size=(problem.horizon_days, len(employee.types)))
+        off = np.zeros(problem.horizon_days)
+        exact = best_roster(rules, gains.astype(float), off)
+        found = best_roster(banded, gains.astype(float), off)
+        assert exact is not None and found is not None
+        assert found[1] <= exact[1] + 1e-9
+        relaxed = best_roster(rules.relaxed(), gains.astype(float), off)
+        assert relaxed is not None and relaxed[1] >= exact[1] - 1e-9
+
+
+def test_banded_column_generation_gives_a_valid_roster_and_bound(monkeypatch) -> None:
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (200_000, 200_000))
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 4)
+    assert start is not None and not start.exact
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == pytest.approx(start.objective)
+    assert start.bound is not None and start.bound <= BEST_KNOWN <= start.objective
+
+
+def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=5))
+    assert report.solver == "column generation" and report.seconds < 6
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == report.objective
+    assert report.bound is not None and report.bound <= BEST_KNOWN <= report.objective
