@@ -6,6 +6,7 @@ them is left to ``optimizer.export.staging.publish`` so that nothing is half-wri
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,14 +17,16 @@ from pydantic import BaseModel
 
 from optimizer import __version__
 from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS
-from optimizer.errors import DataError, ScenarioError
+from optimizer.errors import DataError, NoSolutionError, ScenarioError
 from optimizer.export.artifacts import map_artifacts
 from optimizer.export.lock import output_lock
 from optimizer.export.sinks import GEOPACKAGE_NAME, read_layers
 from optimizer.export.staging import check_output_folder, publish, publish_into, update
+from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
+from optimizer.formats.rounds import ROUNDS_FORMATS, solve_rounds_instance
 from optimizer.pipeline.dispatch import run_dispatch
 from optimizer.pipeline.forecast import (
     StaffingDemand,
@@ -118,6 +121,7 @@ def plan(
             "scenario": scenario.name,
             "description": scenario.description,
             "svcplan_version": __version__,
+            "map_credit": map_credit(scenario.outputs.credit),
             "engines": engines,
         }
         artifacts["summary.json"] = json_writer(summary)
@@ -263,36 +267,52 @@ DEFAULT_INSTANCE_SECONDS = 60.0
 
 
 def solve_instance(
-    format_name: str, path: str | Path, *, time_limit_seconds: float | None = None
+    format_name: str,
+    path: str | Path,
+    *,
+    time_limit_seconds: float | None = None,
+    vehicles: int | None = None,
 ) -> dict[str, object]:
     """Solve one published benchmark instance with the engine its format belongs to.
 
     Args:
-        format_name: ``orlib-pmed``, ``orlib-scp``, ``orlib-cap`` (siting engine) or
-            ``curtois`` (roster engine).
+        format_name: ``orlib-pmed``, ``orlib-scp``, ``orlib-cap`` (siting engine),
+            ``curtois`` (roster engine), ``solomon``, ``cvrplib`` or ``pvrp`` (rounds engine).
         path: the instance file.
         time_limit_seconds: wall-clock limit; default 60 s.
+        vehicles: ``solomon`` only: the fixed fleet size (otherwise fewest vehicles first).
 
     Returns:
         ``format``, ``instance``, and the SolveReport's ``status``, ``objective``, ``bound``,
-        ``gap``, ``seconds`` and ``solver``; the objective is the instance's own.
+        ``gap``, ``seconds``, ``solver`` and ``notes``; the objective is the instance's own
+        (routing sets: total distance in the set's convention, to 2 decimals), and routing
+        sets add ``vehicles`` (the most used on one day).
 
     Raises:
-        DataError: unknown format or a file that does not follow it.
+        DataError: unknown format, a file that does not follow it, or ``vehicles`` with a
+            format other than ``solomon``.
         NoSolutionError: the time limit ran out before any solution.
     """
     seconds = DEFAULT_INSTANCE_SECONDS if time_limit_seconds is None else time_limit_seconds
     limits = SolverLimits(time_limit_seconds=seconds)
+    extra: dict[str, object] = {}
+    if vehicles is not None and format_name != "solomon":
+        raise DataError("--vehicles", "only the solomon format takes a fleet size")
     if format_name == "curtois":
         if not Path(path).is_file():
             raise DataError(path, "no such file")
         _, report = solve_curtois_instance(path, limits)
+    elif format_name in ROUNDS_FORMATS:
+        problem, plan, report = solve_rounds_instance(format_name, path, limits, vehicles=vehicles)
+        if plan is None:
+            raise NoSolutionError(f"no feasible routes found within {seconds:g} s")
+        extra["vehicles"] = max(plan.vehicles_per_day(problem.period_days))
     elif format_name in INSTANCE_FORMATS:
         _, report = solve_published_instance(format_name, path, limits)
     else:
         known = ", ".join(INSTANCE_FORMATS)
         raise DataError(path, f"unknown format {format_name!r}; expected one of {known}")
-    return {"format": format_name, "instance": str(path), **report.to_dict()}
+    return {"format": format_name, "instance": str(path), **report.to_dict(), **extra}
 
 
 def export(
@@ -330,10 +350,26 @@ def export(
     with output_lock(folder):
         layers = read_layers(source)
         artifacts = map_artifacts(
-            layers, formats=formats, title=folder.name, tiles_url=tiles_url, png_dpi=png_dpi
+            layers,
+            formats=formats,
+            title=folder.name,
+            credit=_published_credit(folder),
+            tiles_url=tiles_url,
+            png_dpi=png_dpi,
         )
         written = update(folder, artifacts)
     return written
+
+
+def _published_credit(folder: Path) -> str:
+    """The map credit the plan in ``folder`` was published with (its ``summary.json``),
+    OpenStreetMap's alone for a plan that does not record one."""
+    summary = folder / "summary.json"
+    try:
+        credit = json.loads(summary.read_text(encoding="utf-8")).get("map_credit")
+    except (OSError, ValueError, AttributeError):
+        credit = None
+    return credit if isinstance(credit, str) else map_credit(None)
 
 
 def job_run(

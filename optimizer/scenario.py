@@ -417,6 +417,12 @@ class OutputsConfig(Section):
         None, description="XYZ tile URL template for the HTML map's base layer; none: no tiles."
     )
     png_dpi: int = Field(150, ge=30, le=600, description="Resolution of the PNG map.")
+    credit: str | None = Field(
+        None,
+        max_length=300,
+        description="Who to credit on every map for the scenario's data besides OpenStreetMap "
+        "(e.g. 'population: Ipea/r5r'); the maps print it after '© OpenStreetMap contributors'.",
+    )
 
 
 class Scenario(Section):

@@ -15,11 +15,14 @@ import h3
 import numpy as np
 import shapely
 
+from optimizer.export.style import map_credit
 from optimizer.geo.points import read_places_csv
 from optimizer.geo.streets import read_street_index
 from tests.conftest import REPO_ROOT
 
 SAMPLE = REPO_ROOT / "geodata" / "porto_alegre"
+CREDIT = map_credit("population and places: Ipea (r5r)")
+"""The sample's map credit, as ``outputs.credit`` of the bundled scenario gives it."""
 CUTOFF_MINUTES = 15.0
 WALK_METERS_PER_MINUTE = 80.0
 RESIDENTS_PER_STATION = 5000

@@ -24,7 +24,7 @@ from optimizer.export.artifacts import DISPATCH_MAPS, map_artifacts
 from optimizer.export.dispatch_layers import DISPATCH
 from optimizer.export.layers import PLAN, layers_markdown
 from optimizer.export.sinks import FORMATS, read_layers
-from tests.export_sample import porto_alegre_layers
+from tests.export_sample import CREDIT, porto_alegre_layers
 
 from .conftest import REPO_ROOT
 
@@ -48,7 +48,8 @@ def surge(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     )
     formats = ", ".join([*LAYER_FORMATS, "html", "png"])
     scenario = folder / "surge.yaml"
-    scenario.write_text(f"{text}\noutputs:\n  formats: [{formats}]\n  png_dpi: {DPI}\n")
+    text = text.replace("\noutputs:\n", f"\noutputs:\n  formats: [{formats}]\n  png_dpi: {DPI}\n")
+    scenario.write_text(text)
     result = runner.invoke(app, ["dispatch", str(scenario), "--out", str(folder), "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), folder / "surge" / "dispatch"
@@ -185,8 +186,10 @@ def test_siting_and_dispatch_files_never_share_a_name(surge: tuple[dict, Path]) 
     dispatch = read_layers(folder / DISPATCH.geopackage, layer_set=DISPATCH)
     dispatch["roads"] = siting["roads"].to_crs(4326)
     formats = list(OUTPUT_FORMATS)
-    siting_files = map_artifacts(siting, formats=formats, title="siting")
-    dispatch_files = map_artifacts(dispatch, formats=formats, title="dispatch", kind=DISPATCH_MAPS)
+    siting_files = map_artifacts(siting, formats=formats, title="siting", credit=CREDIT)
+    dispatch_files = map_artifacts(
+        dispatch, formats=formats, title="dispatch", credit=CREDIT, kind=DISPATCH_MAPS
+    )
     assert "roads.parquet" in siting_files and "moves.parquet" in dispatch_files
     assert not set(siting_files) & set(dispatch_files)
 

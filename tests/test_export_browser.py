@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.export.html_map import write_html_map
-from tests.export_sample import porto_alegre_layers
+from tests.export_sample import CREDIT, porto_alegre_layers
 
 pytestmark = pytest.mark.browser
 
@@ -152,7 +152,9 @@ def _problems(events: list[dict]) -> list[str]:
 
 def test_html_map_renders_offline_in_chromium(tmp_path: Path) -> None:
     layers = porto_alegre_layers()
-    page = write_html_map(layers, tmp_path / "map.html", title="Porto Alegre — station siting")
+    page = write_html_map(
+        layers, tmp_path / "map.html", title="Porto Alegre — station siting", credit=CREDIT
+    )
     with chromium(tmp_path / "profile") as browser:
         target = browser.call("Target.createTarget", url="about:blank")
         attached = browser.call("Target.attachToTarget", targetId=target["targetId"], flatten=True)

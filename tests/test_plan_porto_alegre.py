@@ -185,6 +185,10 @@ def test_export_command_rewrites_every_format_and_the_manifest(
         item["path"] for item in json.loads((folder / "manifest.json").read_text())["outputs"]
     }
     assert written <= listed
+    # the maps keep the scenario's data credit (recorded in summary.json) beside OpenStreetMap's
+    credit = json.loads((folder / "summary.json").read_text())["map_credit"]
+    assert credit.startswith("© OpenStreetMap contributors; population and places: Ipea")
+    assert f'"attribution":"{credit}"' in (folder / "map.html").read_text(encoding="utf-8")
 
 
 def test_export_of_a_folder_without_a_plan_exits_2(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from optimizer.siting import Districts, SitingProblem, SitingSettings, solve_sit
 from optimizer.siting.rules import required_stations
 
 from .conftest import REPO_ROOT
+from .export_sample import CREDIT
 
 DATA = REPO_ROOT / "geodata" / "porto_alegre"
 TYPED_PLACES = {
@@ -381,13 +382,17 @@ def test_html_map_draws_roads_beneath_areas_and_stations_without_tiles(
 def test_maps_of_an_exported_plan_keep_their_roads(
     layers: dict[str, gpd.GeoDataFrame], tmp_path: Path
 ) -> None:
-    page = write_html_map(layers, tmp_path / "map.html", title="t").read_text("utf-8")
+    page = write_html_map(layers, tmp_path / "map.html", title="t", credit=CREDIT).read_text(
+        "utf-8"
+    )
     assert "roads" in [o["key"] for o in _plan_document(page)["overlays"]]
     without = {name: frame for name, frame in layers.items() if name != "roads"}
-    page = write_html_map(without, tmp_path / "bare.html", title="t").read_text("utf-8")
+    page = write_html_map(without, tmp_path / "bare.html", title="t", credit=CREDIT).read_text(
+        "utf-8"
+    )
     assert "roads" not in [o["key"] for o in _plan_document(page)["overlays"]]
-    with_roads = write_png_map(layers, tmp_path / "roads.png", dpi=40, title="t")
-    bare = write_png_map(without, tmp_path / "bare.png", dpi=40, title="t")
+    with_roads = write_png_map(layers, tmp_path / "roads.png", dpi=40, title="t", credit=CREDIT)
+    bare = write_png_map(without, tmp_path / "bare.png", dpi=40, title="t", credit=CREDIT)
     drawn = matplotlib.image.imread(with_roads)
     plain = matplotlib.image.imread(bare)
     assert drawn.shape == plain.shape

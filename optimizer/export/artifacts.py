@@ -29,8 +29,8 @@ class MapKind:
     Attributes:
         layer_set: the layers' contract.
         html_name, png_name: file names of the interactive and the static map.
-        write_html: writes the HTML map: ``(layers, path, *, tiles_url, title)``.
-        write_png: writes the PNG map: ``(layers, path, *, dpi, title)``.
+        write_html: writes the HTML map: ``(layers, path, *, tiles_url, title, credit)``.
+        write_png: writes the PNG map: ``(layers, path, *, dpi, title, credit)``.
     """
 
     layer_set: LayerSet
@@ -55,6 +55,7 @@ def map_artifacts(
     *,
     formats: Sequence[str],
     title: str,
+    credit: str,
     tiles_url: str | None = None,
     png_dpi: int = 150,
     kind: MapKind = SITING_MAPS,
@@ -72,10 +73,10 @@ def map_artifacts(
     )
     if "html" in formats:
         artifacts[kind.html_name] = lambda path: kind.write_html(
-            layers, path, tiles_url=tiles_url, title=title
+            layers, path, tiles_url=tiles_url, title=title, credit=credit
         )
     if "png" in formats:
         artifacts[kind.png_name] = lambda path: kind.write_png(
-            layers, path, dpi=png_dpi, title=title
+            layers, path, dpi=png_dpi, title=title, credit=credit
         )
     return artifacts

@@ -54,7 +54,7 @@ PARTNER_DASH = "8 6"
 
 
 def write_dispatch_html_map(
-    layers: Layers, path: str | Path, *, tiles_url: str | None = None, title: str
+    layers: Layers, path: str | Path, *, tiles_url: str | None = None, title: str, credit: str
 ) -> Path:
     """Write the dispatch plan as one self-contained interactive HTML page.
 
@@ -64,6 +64,7 @@ def write_dispatch_html_map(
         tiles_url: an XYZ tile URL template for a base map; ``None`` (default) draws no base
             map and needs no network.
         title: the page's and the map's title.
+        credit: the data credit in the map's corner (``style.map_credit``).
 
     Returns:
         ``path``.
@@ -81,6 +82,7 @@ def write_dispatch_html_map(
         overlays=_overlays(in_degrees),
         legend_html=_legend_html(layers),
         tiles_url=tiles_url,
+        credit=credit,
     )
 
 

@@ -51,7 +51,9 @@ NAMED_UP_TO = 12
 in a move or short of units."""
 
 
-def write_dispatch_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: str) -> Path:
+def write_dispatch_png_map(
+    layers: Layers, path: str | Path, *, dpi: int = 150, title: str, credit: str
+) -> Path:
     """Draw the dispatch plan as a PNG: roads, moves, regions and unmet demand.
 
     The map has a legend (with the unmet demand line by line), a scale bar, a north arrow, the
@@ -62,6 +64,7 @@ def write_dispatch_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, 
         path: the PNG file to write (replaced atomically).
         dpi: resolution in dots per inch (the figure is 11 × 9 inches).
         title: the map's title.
+        credit: the data credit printed in the corner (``style.map_credit``).
 
     Returns:
         ``path``.
@@ -82,6 +85,7 @@ def write_dispatch_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, 
         title=f"{title}\n{dispatch_summary(layers)}",
         handles=_legend_handles(projected),
         dpi=dpi,
+        credit=credit,
     )
 
 

@@ -44,11 +44,7 @@ larger plans the outlines hide the map, and the layer switcher turns them on."""
 
 
 def write_html_map(
-    layers: Layers,
-    path: str | Path,
-    *,
-    tiles_url: str | None = None,
-    title: str,
+    layers: Layers, path: str | Path, *, tiles_url: str | None = None, title: str, credit: str
 ) -> Path:
     """Write the plan as one self-contained interactive HTML page.
 
@@ -58,6 +54,7 @@ def write_html_map(
         tiles_url: an XYZ tile URL template such as ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``
             for a base map; ``None`` (default) draws no base map and needs no network.
         title: the page's and the map's title.
+        credit: the data credit in the map's corner (``style.map_credit``).
 
     Returns:
         ``path``.
@@ -75,6 +72,7 @@ def write_html_map(
         overlays=_overlays(in_degrees, cutoff_minutes(layers)),
         legend_html=_legend_html(layers),
         tiles_url=tiles_url,
+        credit=credit,
     )
 
 

@@ -29,7 +29,7 @@ import shapely
 
 from optimizer.export.layers import Layers, LayerSet, in_metres
 from optimizer.export.staging import staged
-from optimizer.export.style import DATA_ATTRIBUTION, ROAD_COLOUR, road_widths
+from optimizer.export.style import ROAD_COLOUR, road_widths
 
 STATIC = files("optimizer.export") / "static"
 
@@ -76,6 +76,7 @@ def write_leaflet_page(
     overlays: list[dict[str, object]],
     legend_html: str,
     tiles_url: str | None,
+    credit: str,
 ) -> Path:
     """Write one interactive map page.
 
@@ -89,12 +90,13 @@ def write_leaflet_page(
         legend_html: the legend's HTML (``legend_item`` lines under ``<h2>`` headings).
         tiles_url: an XYZ tile URL template for a base map; ``None`` draws none and needs no
             network.
+        credit: the data credit shown in the map's corner (``style.map_credit``).
 
     Returns:
         ``path``.
     """
     document = {
-        "attribution": DATA_ATTRIBUTION,
+        "attribution": credit,
         "tiles_url": tiles_url,
         "bounds": _bounds(displayed),
         "legend_html": legend_html,

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from optimizer.export.staging import staged
-from optimizer.export.style import DATA_ATTRIBUTION, ROAD_COLOUR, road_widths
+from optimizer.export.style import ROAD_COLOUR, road_widths
 
 FIGURE_INCHES = (11.0, 9.0)
 ROAD_ALPHA = 0.5
@@ -68,6 +68,7 @@ def save_map(
     title: str,
     handles: list[object],
     dpi: int,
+    credit: str,
 ) -> Path:
     """Finish the map (no axes, equal aspect, the title, a scale bar, a north arrow, the
     legend on the right, the attribution) and write it as a PNG.
@@ -78,6 +79,7 @@ def save_map(
         title: the title, with a summary line under it when it holds one.
         handles: the legend's entries.
         dpi: resolution in dots per inch.
+        credit: the data credit printed in the corner (``style.map_credit``).
 
     Returns:
         ``path``.
@@ -88,7 +90,7 @@ def save_map(
     _draw_scale_bar(axes)
     _draw_north_arrow(axes)
     figure.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False)
-    figure.text(0.99, 0.005, DATA_ATTRIBUTION, ha="right", va="bottom", fontsize=8, color="#444")
+    figure.text(0.99, 0.005, credit, ha="right", va="bottom", fontsize=8, color="#444")
     path = Path(path)
     with staged([path]) as (temporary,):
         figure.savefig(temporary, format="png", dpi=dpi, metadata={"Software": None})

@@ -49,7 +49,9 @@ LABELLED_UP_TO = 30
 label only the stations with typed posts (a label per station would hide the map)."""
 
 
-def write_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: str) -> Path:
+def write_png_map(
+    layers: Layers, path: str | Path, *, dpi: int = 150, title: str, credit: str
+) -> Path:
     """Draw the plan as a PNG: service areas, demand by minutes, blind spots, districts, stations.
 
     Stations are coloured by post type and shaped by status; blind spots are in a warning red.
@@ -61,6 +63,7 @@ def write_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: st
         path: the PNG file to write (replaced atomically).
         dpi: resolution in dots per inch (the figure is 11 × 9 inches).
         title: the map's title.
+        credit: the data credit printed in the corner (``style.map_credit``).
 
     Returns:
         ``path``.
@@ -79,6 +82,7 @@ def write_png_map(layers: Layers, path: str | Path, *, dpi: int = 150, title: st
         title=f"{title}\n{coverage_summary(layers)}",
         handles=_legend_handles(projected, cutoff_minutes(layers)),
         dpi=dpi,
+        credit=credit,
     )
 
 

@@ -12,7 +12,13 @@ import pandas as pd
 from optimizer.export.layers import Layers
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
-DATA_ATTRIBUTION = f"{OSM_ATTRIBUTION}; population: Ipea/r5r"
+
+
+def map_credit(data_credit: str | None, *, openstreetmap: bool = True) -> str:
+    """The credit line a map prints: OpenStreetMap's (when its data is drawn or measured on)
+    and the scenario's ``outputs.credit`` for the rest of its data."""
+    parts = [OSM_ATTRIBUTION] if openstreetmap else []
+    return "; ".join([*parts, *([data_credit] if data_credit else [])])
 
 
 @dataclass(frozen=True)

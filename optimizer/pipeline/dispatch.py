@@ -25,6 +25,7 @@ from optimizer.dispatch.settings import DispatchSettings
 from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError
 from optimizer.export.artifacts import DISPATCH_MAPS, map_artifacts
+from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes
@@ -174,6 +175,7 @@ def run_dispatch(
                 formats=outputs.formats,
                 title=f"{scenario.name}: moves arriving within "
                 f"{scenario.dispatch.window_minutes:g} minutes",
+                credit=map_credit(outputs.credit),
                 tiles_url=outputs.tiles_url,
                 png_dpi=outputs.png_dpi,
                 kind=DISPATCH_MAPS,

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from optimizer.export.artifacts import map_artifacts
+from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.pipeline.siting_inputs import build_siting_inputs
 from optimizer.pipeline.siting_layers import plan_layers
@@ -43,6 +44,7 @@ def run_siting(
             layers,
             formats=scenario.outputs.formats,
             title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
+            credit=map_credit(scenario.outputs.credit),
             tiles_url=scenario.outputs.tiles_url,
             png_dpi=scenario.outputs.png_dpi,
         )
