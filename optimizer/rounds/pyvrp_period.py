@@ -1,0 +1,157 @@
+"""The period's routes with PyVRP (iterated local search over its integer data, arrays passed in).
+
+Visits are PyVRP clients at their place's location; a flexible place's visits form a required
+client group (exactly one is made); day ``d``'s vehicles of each depot are one vehicle type
+working inside day block ``d``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
+from pyvrp.stop import StoppingCriterion
+
+from optimizer import stop
+from optimizer.rounds.period import DayRoute, PeriodTask
+
+FLEET_FIRST_SHARE = 0.3
+"""Most of the time spent first finding routes within a fixed fleet."""
+
+
+class _Until(StoppingCriterion):
+    """Stops PyVRP at the deadline (a ``time.perf_counter()`` reading), on a stop request, or
+    once the best cost is below ``cost_below``."""
+
+    def __init__(self, deadline: float | None, cost_below: float = -math.inf) -> None:
+        self.deadline = deadline
+        self.cost_below = cost_below
+
+    def __call__(self, best_cost: float) -> bool:
+        return best_cost < self.cost_below or stop.past(self.deadline, time.perf_counter())
+
+
+def _data(task: PeriodTask) -> pyvrp.ProblemData:
+    loads = task.capacity is not None
+    horizon = task.day_ticks * task.period_days
+    depots = [pyvrp.Depot(location=d, tw_late=horizon) for d in range(task.n_depots)]
+    clients = [
+        pyvrp.Client(
+            location=task.n_depots + int(task.visit_place[k]),
+            delivery=[int(task.demand[k])] if loads else [],
+            service_duration=int(task.stop[k]),
+            tw_early=int(task.window_open[k]),
+            tw_late=int(task.window_close[k]),
+            required=bool(task.visit_group[k] < 0),
+            group=None if task.visit_group[k] < 0 else int(task.visit_group[k]),
+        )
+        for k in range(len(task.visit_place))
+    ]
+    groups = [
+        pyvrp.ClientGroup(np.flatnonzero(task.visit_group == g).tolist())
+        for g in range(task.n_groups)
+    ]
+    vehicle_types = [
+        pyvrp.VehicleType(
+            num_available=task.vehicles,
+            capacity=[task.capacity] if loads else [],
+            start_depot=depot,
+            end_depot=depot,
+            fixed_cost=task.fixed_cost,
+            tw_early=day * task.day_ticks,
+            tw_late=day * task.day_ticks + task.depot_close,
+            shift_duration=task.shift,
+        )
+        for day in range(task.period_days)
+        for depot in range(task.n_depots)
+    ]
+    locations = [pyvrp.Location(x=0, y=0) for _ in range(len(task.distance))]
+    return pyvrp.ProblemData(
+        locations, clients, depots, vehicle_types, [task.distance], [task.duration], groups
+    )
+
+
+def _run(
+    task: PeriodTask, initial: Sequence[tuple[int, Sequence[int]]], until: _Until, seed: int
+) -> pyvrp.Result:
+    """PyVRP's search on ``task`` from ``initial`` (vehicle type, visits), with its penalty
+    warnings silenced (a hard fleet limit raises them)."""
+    data = _data(task)
+    start = None
+    if initial:
+        start = pyvrp.Solution(
+            data, [pyvrp.Route(data, list(visits), vehicle) for vehicle, visits in initial]
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        with stop.solving(lambda: None):  # the stopping criterion polls the request
+            return pyvrp.solve(
+                data, until, seed=seed, collect_stats=False, display=False, initial_solution=start
+            )
+
+
+def _routes(result: pyvrp.Result) -> list[tuple[int, list[int]]]:
+    """(vehicle type, visits) of the best solution's routes."""
+    return [
+        (
+            int(route.vehicle_type()),
+            [a.idx for a in route if a.type == pyvrp.ActivityType.CLIENT],
+        )
+        for route in result.best.routes()
+    ]
+
+
+def solve_period_pyvrp(
+    task: PeriodTask,
+    start: Sequence[Sequence[DayRoute]] | None,
+    deadline: float | None,
+    seed: int,
+) -> list[list[DayRoute]] | None:
+    """Best routes PyVRP finds for ``task`` by ``deadline``.
+
+    Args:
+        task: the period's problem in ticks.
+        start: per day, routes over exactly the task's visits to start from; ``None``:
+            PyVRP's own start.
+        deadline: ``time.perf_counter()`` reading to stop at; ``None``: until a stop request.
+        seed: random seed.
+
+    Returns:
+        Per day its routes (every required visit once, one visit of each flexible place), or
+        ``None`` when no feasible routes were found.
+
+    Without ``start`` and with a fleet limit, PyVRP first searches with a vehicle for every
+    visit and a fixed cost per vehicle until its routes fit the fleet (at most
+    ``FLEET_FIRST_SHARE`` of the time): from a start within the fleet it finds feasible routes
+    far sooner than when it must squeeze its own start into a tight fleet.
+    """
+    initial = task.start_routes(start) if start is not None else []
+    if start is None and task.vehicles < len(task.visit_place):
+        initial = _within_fleet(task, deadline, seed)
+    result = _run(task, initial, _Until(deadline), seed)
+    return task.routes_by_day(_routes(result)) if result.is_feasible() else None
+
+
+def _within_fleet(
+    task: PeriodTask, deadline: float | None, seed: int
+) -> list[tuple[int, list[int]]]:
+    """Routes within ``task.vehicles`` per depot and day found by a fleet-minimising search (a
+    vehicle per visit, each charged more than any route drives); empty when none were found."""
+    fixed = int(task.distance.max()) * 2 * len(task.visit_place) + 1
+    wide = dataclasses.replace(task, vehicles=len(task.visit_place), fixed_cost=fixed)
+    share = None
+    if deadline is not None:
+        share = time.perf_counter() + FLEET_FIRST_SHARE * max(deadline - time.perf_counter(), 0)
+    fits = (task.vehicles * task.n_depots * task.period_days + 1) * fixed
+    result = _run(wide, [], _Until(share, cost_below=fits), seed)
+    routes = _routes(result)
+    used = np.bincount([vehicle for vehicle, _ in routes], minlength=1)
+    if not result.is_feasible() or used.max(initial=0) > task.vehicles:
+        return []
+    return routes
