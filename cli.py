@@ -262,6 +262,10 @@ def solve(
         typer.Argument(metavar="FORMAT", help=f"{described(INSTANCE_FORMATS)}."),
     ],
     instance: Annotated[Path, typer.Argument(metavar="FILE", help="The instance file.")],
+    vehicles: Annotated[
+        int | None,
+        typer.Option("--vehicles", min=1, help="solomon: fix the fleet size (default: fewest)."),
+    ] = None,
     time_limit: TimeLimitOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -271,15 +275,18 @@ def solve(
     options = ctx.obj.merged(time_limit=time_limit, json=json_output, quiet=quiet, debug=debug)
     result = _guarded(
         options,
-        lambda: _api().solve_instance(format_name, instance, time_limit_seconds=options.time_limit),
+        lambda: _api().solve_instance(
+            format_name, instance, time_limit_seconds=options.time_limit, vehicles=vehicles
+        ),
     )
     if options.json:
         _emit_json(result)
     elif not options.quiet:
         bound = "n/a" if result["bound"] is None else f"{result['bound']:,.6g}"
         gap = "n/a" if result["gap"] is None else f"{100 * result['gap']:.4f}%"
+        fleet = f"  vehicles {result['vehicles']}" if "vehicles" in result else ""
         stdout.print(
-            f"{instance.name}: {result['status']}  objective {result['objective']:,.6g}  "
+            f"{instance.name}: {result['status']}  objective {result['objective']:,.6g}{fleet}  "
             f"bound {bound}  gap {gap}  {result['seconds']:.2f} s ({result['solver']})"
         )
 

@@ -52,6 +52,9 @@ INSTANCE_FORMATS: dict[str, str] = {
     "orlib-scp": "OR-Library set covering (siting engine)",
     "orlib-cap": "OR-Library capacitated facility location (siting engine)",
     "curtois": "Curtois–Qu shift scheduling (roster engine)",
+    "solomon": "Solomon or Gehring–Homberger VRPTW (rounds engine; --vehicles fixes the fleet)",
+    "cvrplib": "CVRPLIB CVRP with EUC_2D distances, e.g. the X set (rounds engine)",
+    "pvrp": "Cordeau–Gendreau–Laporte periodic VRP (rounds engine)",
 }
 """Published benchmark formats that ``svcplan solve`` reads."""
 
