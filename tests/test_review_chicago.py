@@ -118,3 +118,49 @@ def test_unknown_outlet_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "volumes.csv: outlet: row 3: unknown outlet 'nowhere'" in result.output
     assert not out.exists() or not any(out.rglob("*.csv"))
+
+
+def test_outlet_layer_and_receiver_lines_agree_with_the_tables(published: Path) -> None:
+    review = pd.read_csv(published / "review.csv", dtype={"outlet": str})
+    review["recommendation"] = review["recommendation"].fillna("")
+    outlets = gpd.read_file(published / "review.gpkg", layer="outlets", engine="pyogrio")
+    assert list(outlets["outlet"]) == list(review["outlet"])
+    assert list(outlets["flagged"]) == list(review["flagged"])
+    assert list(outlets["recommendation"].fillna("")) == list(review["recommendation"])
+    branches = pd.read_csv(DATA / "library_branches.csv").set_index("id")
+    assert np.allclose(outlets.geometry.x, branches.loc[outlets["outlet"], "lon"])
+    receivers = gpd.read_file(published / "review.gpkg", layer="receivers", engine="pyogrio")
+    closing = set(review.loc[review["recommendation"] == "merge", "outlet"])
+    closing |= set(review.loc[review["closes_jointly"], "outlet"])
+    assert set(receivers["outlet"]) == closing
+    options = pd.read_csv(published / "review_options.csv")
+    merges = options[options["kind"] == "merge"].set_index("outlet_id")
+    for outlet, lines in receivers.groupby("outlet"):
+        # the largest share goes to the merge option's main receiver, and shares sum to ≤ 1
+        assert (
+            lines.loc[lines["resident_share"].idxmax(), "receiver"]
+            == (merges.loc[outlet, "receiver_id"])
+        )
+        assert lines["resident_share"].sum() <= 1 + 1e-9
+    first = receivers.geometry.iloc[0].coords
+    source, target = receivers.iloc[0][["outlet", "receiver"]]
+    assert np.allclose(first[0], branches.loc[source, ["lon", "lat"]].astype(float))
+    assert np.allclose(first[-1], branches.loc[target, ["lon", "lat"]].astype(float))
+
+
+def test_review_maps_name_the_closing_outlets_and_credit_the_data(published: Path) -> None:
+    review = pd.read_csv(published / "review.csv")
+    page = (published / "review_map.html").read_text(encoding="utf-8")
+    assert "no road network" in page
+    for name in review.loc[review["flagged"], "name"]:
+        assert name in page
+    assert "Chicago Public Library" in page and "OpenStreetMap" not in page
+    png = (published / "review_map.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 50_000
+
+
+def test_readme_documents_the_review_layers() -> None:
+    from optimizer.export.layers import layers_markdown
+    from optimizer.export.review_layers import REVIEW
+
+    assert layers_markdown(REVIEW) in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -18,6 +18,9 @@ from optimizer.export.dispatch_png_map import write_dispatch_png_map
 from optimizer.export.html_map import write_html_map
 from optimizer.export.layers import PLAN, Layers, LayerSet
 from optimizer.export.png_map import write_png_map
+from optimizer.export.review_html_map import write_review_html_map
+from optimizer.export.review_layers import REVIEW
+from optimizer.export.review_png_map import write_review_png_map
 from optimizer.export.sinks import FORMATS, layer_artifacts
 from optimizer.export.tables import ArtifactWriter
 
@@ -47,6 +50,9 @@ DISPATCH_MAPS = MapKind(
     "dispatch_map.png",
     write_dispatch_html_map,
     write_dispatch_png_map,
+)
+REVIEW_MAPS = MapKind(
+    REVIEW, "review_map.html", "review_map.png", write_review_html_map, write_review_png_map
 )
 
 

@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from optimizer.export.artifacts import REVIEW_MAPS, map_artifacts
+from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.pipeline.review_inputs import build_review_problem
+from optimizer.pipeline.review_layers import review_layers
 from optimizer.review.engine import solve_review
 from optimizer.review.plan import ReviewPlan, option_dict, options_frame
 from optimizer.review.problem import ReviewProblem
@@ -113,7 +116,20 @@ def run_review(
         options["receiver_id"] = [ids[r] if r >= 0 else "" for r in options["receiver"]]
         options["site_id"] = [problem.siting.site_ids[s] for s in options["site"]]
         options["travel"] = plan.travel_label
-    artifacts["review.csv"] = csv_writer(review_frame(problem, plan))
+    table = review_frame(problem, plan)
+    artifacts["review.csv"] = csv_writer(table)
+    outputs = scenario.outputs
+    artifacts.update(
+        map_artifacts(
+            review_layers(problem, plan, table),
+            formats=outputs.formats,
+            title=f"{scenario.name}: outlet review\ntravel: {plan.travel_label}",
+            credit=map_credit(outputs.credit, openstreetmap=config.straight_line is None),
+            tiles_url=outputs.tiles_url,
+            png_dpi=outputs.png_dpi,
+            kind=REVIEW_MAPS,
+        )
+    )
     artifacts["review_options.csv"] = csv_writer(options)
     flagged = plan.flagged()
     summary: dict[str, object] = {
