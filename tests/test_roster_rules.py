@@ -11,7 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from optimizer.roster.columns import _pricing, blockers
+from optimizer.roster.columns import blockers, employee_pricing
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import HARD_RULES, unpriced_rules
@@ -83,7 +83,7 @@ def test_the_pricing_program_keeps_each_priced_rule_as_cp_sat_does(rule: str) ->
     rng = random.Random(sorted(TIGHTENED).index(rule))
     for e in range(0, len(problem.employees), 3):
         prices = [rng.randint(-20, 100) for _ in problem.requirements]
-        found = _pricing(problem, settings, e).price(np.array(prices, dtype=float))
+        found = employee_pricing(problem, settings)[e].price(np.array(prices, dtype=float))
         assert found is not None
         assert found[2] == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
 
