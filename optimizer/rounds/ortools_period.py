@@ -1,7 +1,7 @@
 """The period's routes with OR-Tools routing (guided local search), the side-by-side engine.
 
 Nodes are the depots, then one node per visit; a flexible place's visits are one disjunction
-(exactly one is made); each vehicle belongs to one day and depot, and a visit is allowed only
+(one is made); each vehicle belongs to one day and depot, and a visit is allowed only
 to its day's vehicles.
 """
 
@@ -71,11 +71,17 @@ def solve_period_ortools(
     for k in range(visits):
         index = manager.NodeToIndex(n_depots + k)
         clock.CumulVar(index).SetRange(int(task.window_open[k]), int(task.window_close[k]))
-        unperformed = [-1] if task.visit_group[k] >= 0 else []
-        routing.VehicleVar(index).SetValues(by_day[int(task.visit_day[k])] + unperformed)
+        routing.VehicleVar(index).SetValues([*by_day[int(task.visit_day[k])], -1])
+    # every visit may be left out at a price above any plan's cost, so that the construction
+    # always succeeds and the search works its way into the fleet; a plan that still leaves a
+    # visit out is no solution
+    left_out = int(task.distance.max() + task.fixed_cost) * 2 * (visits + 1) + 1
+    required = np.flatnonzero(task.visit_group < 0) + n_depots
+    for node in required:
+        routing.AddDisjunction([manager.NodeToIndex(int(node))], left_out)
     for group in range(task.n_groups):
         members = np.flatnonzero(task.visit_group == group) + n_depots
-        routing.AddDisjunction([manager.NodeToIndex(int(node)) for node in members])
+        routing.AddDisjunction([manager.NodeToIndex(int(node)) for node in members], left_out)
     if task.capacity is not None:
         load = np.concatenate([np.zeros(n_depots, dtype=np.int64), task.demand])
         demand = routing.RegisterUnaryTransitVector(load.tolist())
@@ -107,6 +113,9 @@ def solve_period_ortools(
             route.append(manager.IndexToNode(index) - n_depots)
             index = solution.Value(routing.NextVar(index))
         routes.append((vehicle_type, route))
+    made = sum(len(route) for _, route in routes)
+    if made < len(required) + task.n_groups:
+        return None
     return task.routes_by_day(routes)
 
 
