@@ -542,6 +542,48 @@ def _print_review(outcome: api.SectionOutcome) -> None:
 
 
 @app.command()
+def rounds(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Plan mobile service rounds to the places no station covers; write <out>/<name>/rounds/."""
+    options = ctx.obj.merged(
+        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+    )
+    _run_scenario_command(options, scenario_file, "rounds", _print_rounds)
+
+
+def _print_rounds(outcome: api.SectionOutcome) -> None:
+    summary = outcome.summary
+    stdout.print(
+        f"rounds: {outcome.scenario.name}: {summary['places_visited']} places visited, "
+        f"{summary['places_covered_by_stations']} covered by stations, "
+        f"{summary['residents_served']:,.0f} residents served"
+    )
+    if "vehicles_per_day" in summary:
+        table = Table("day", "vehicles", "at least")
+        for day, (count, bound) in enumerate(
+            zip(summary["vehicles_per_day"], summary["vehicles_lower_bound_per_day"], strict=True),
+            start=1,
+        ):
+            table.add_row(str(day), str(count), str(bound))
+        stdout.print(table)
+        hours = summary["hours_driven"]
+        stdout.print(f"{summary['stops']} stops, {hours:.1f} h driven ({summary['status']})")
+    for place in summary["unreachable_places"]:
+        stdout.print(
+            f"  unreachable: {place['name']} ({place['residents']:,.0f} residents): "
+            "beyond max_snap_meters of a drivable road"
+        )
+    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+@app.command()
 def dispatch(
     ctx: typer.Context,
     scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],

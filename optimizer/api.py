@@ -37,6 +37,7 @@ from optimizer.pipeline.forecast import (
 from optimizer.pipeline.limits import solver_limits
 from optimizer.pipeline.review import run_review
 from optimizer.pipeline.roster import run_staffing
+from optimizer.pipeline.rounds import run_rounds
 from optimizer.pipeline.siting import run_siting
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.solve import SolverLimits
@@ -48,9 +49,10 @@ if TYPE_CHECKING:
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"
 REVIEW_FOLDER = "review"
-#: Subfolders of a scenario's output folder that ``forecast`` and ``dispatch`` own; ``plan``
-#: keeps them when it replaces the folder.
-OWN_FOLDERS = (FORECAST_FOLDER, DISPATCH_FOLDER, REVIEW_FOLDER)
+ROUNDS_FOLDER = "rounds"
+#: Subfolders of a scenario's output folder that ``forecast``, ``dispatch``, ``review`` and
+#: ``rounds`` own; ``plan`` keeps them when it replaces the folder.
+OWN_FOLDERS = (FORECAST_FOLDER, DISPATCH_FOLDER, REVIEW_FOLDER, ROUNDS_FOLDER)
 
 Progress = Callable[[str], None]
 """Receives a short line about the step that starts now."""
@@ -206,6 +208,30 @@ def review(
     """
     return _run_section(
         Path(scenario_path), "review", REVIEW_FOLDER, run_review,
+        out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
+    )  # fmt: skip
+
+
+def rounds(
+    scenario_path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_seconds: float | None = None,
+    progress: Progress = _silent,
+) -> SectionOutcome:
+    """Plan a scenario's mobile service rounds; publish to ``<out>/<name>/rounds/``.
+
+    ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (the routing search;
+    default 60 s).
+
+    Raises:
+        ScenarioError: invalid scenario, or one without a ``mobile_rounds`` section.
+        DataError: bad places or stations, or a station off the drivable roads.
+        InfeasibleError: places no vehicle can visit within a shift, each with its reason.
+        OutputBusyError: another run is writing the scenario's outputs.
+    """
+    return _run_section(
+        Path(scenario_path), "mobile_rounds", ROUNDS_FOLDER, run_rounds,
         out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
     )  # fmt: skip
 

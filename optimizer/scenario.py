@@ -40,6 +40,7 @@ from optimizer.scenario_base import (
 )
 from optimizer.scenario_errors import describe_validation_error
 from optimizer.scenario_review import ReviewConfig
+from optimizer.scenario_rounds import MobileRoundsConfig
 from optimizer.scenario_source import read_scenario_source
 from optimizer.solve import MAX_THREADS
 
@@ -439,6 +440,7 @@ class Scenario(Section):
     staffing: StaffingConfig | None = None
     dispatch: DispatchConfig | None = None
     review: ReviewConfig | None = None
+    mobile_rounds: MobileRoundsConfig | None = None
     solver: SolverConfig = Field(default_factory=SolverConfig)
     outputs: OutputsConfig = Field(default_factory=OutputsConfig)
 
@@ -458,6 +460,7 @@ class Scenario(Section):
             "staffing": self.staffing,
             "dispatch": self.dispatch,
             "review": self.review,
+            "mobile_rounds": self.mobile_rounds,
         }
         return [name for name, section in sections.items() if section is not None]
 

@@ -9,6 +9,8 @@ windows either.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +20,24 @@ def pattern_days(pattern: int, period_days: int) -> tuple[int, ...]:
     """The 0-based days of a day pattern: bit ``period_days - 1 - d`` set means day ``d``
     (day 1 is the leftmost, most significant bit, as Cordeau's files write it)."""
     return tuple(day for day in range(period_days) if (pattern >> (period_days - 1 - day)) & 1)
+
+
+def day_patterns(
+    period_days: int, working_days: Sequence[int], visits: int, min_days_between: int
+) -> tuple[int, ...]:
+    """Every pattern of ``visits`` working days (0-based) at least ``min_days_between`` days
+    apart, the gap from the last day to the first of the next period counted too.
+
+    Returns:
+        The patterns as bit masks (see ``pattern_days``), in order of their first days; empty
+        when none fits.
+    """
+    patterns = []
+    for days in itertools.combinations(sorted(set(working_days)), visits):
+        gaps = np.diff([*days, days[0] + period_days]) if visits > 1 else [period_days]
+        if min(gaps) >= min_days_between:
+            patterns.append(sum(1 << (period_days - 1 - day) for day in days))
+    return tuple(patterns)
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,131 @@
+"""A ``mobile_rounds`` section's inputs as a ``RoundsProblem``: the places no station covers,
+snapped to the drivable roads, with a drive-mode travel-minute matrix between them and the
+stations they start from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import DataError
+from optimizer.geo.network import RoadNetwork
+from optimizer.geo.osm import load_road_network
+from optimizer.geo.traveltime import MIN_STORED_MINUTES, nearest_minutes, travel_minutes
+from optimizer.rounds import RoundsProblem
+from optimizer.rounds.problem import day_patterns
+from optimizer.scenario_rounds import MobileRoundsConfig
+from optimizer.tables import Table, number_column, read_table, reject_duplicates, text_column
+
+MATRIX_CUTOFF_MINUTES = 24 * 60.0
+"""Trips longer than a day are left out of the matrix (and make their place an error)."""
+
+
+@dataclass(frozen=True)
+class RoundsInputs:
+    """What the rounds are planned for, and the places left out with their reason.
+
+    Attributes:
+        problem: the rounds problem over the places visited (``None``: none to visit).
+        places: every place of the file (id, name, lat, lon, residents) with its ``status``:
+            ``visited``, ``covered`` (within ``coverage_minutes`` of a station) or
+            ``unreachable`` (farther than ``max_snap_meters`` from a drivable road).
+        visited: row of ``places`` of each place of the problem.
+        stations: the stations (id, lat, lon), the problem's depots in order.
+    """
+
+    problem: RoundsProblem | None
+    places: pd.DataFrame
+    visited: np.ndarray
+    stations: pd.DataFrame
+
+
+def _points(table: Table) -> pd.DataFrame:
+    """id, lat, lon of a table (checked: ids present and unique, coordinates in range)."""
+    text_column(table, "id")
+    reject_duplicates(table, ["id"])
+    frame = pd.DataFrame({"id": table.cells("id").astype(str)})
+    frame["lat"] = number_column(table, "lat", minimum=-90, maximum=90)
+    frame["lon"] = number_column(table, "lon", minimum=-180, maximum=180)
+    return frame
+
+
+def _snap(network: RoadNetwork, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    x, y = network.project(points["lon"].to_numpy(), points["lat"].to_numpy())
+    return network.nearest_nodes(x, y)
+
+
+def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
+    """Read, snap and select a ``mobile_rounds`` section's places and stations.
+
+    Raises:
+        DataError: a bad places or stations row (naming file, row and column: e.g. negative
+            residents), a station farther than ``max_snap_meters`` from a drivable road, or
+            a place with no day pattern for its visits.
+    """
+    places_table = read_table(config.places, ("id", "name", "lat", "lon", "residents"))
+    places = _points(places_table)
+    places["name"] = text_column(places_table, "name").to_numpy()
+    places["residents"] = number_column(places_table, "residents", maximum=1e9)
+    stations_table = read_table(config.stations, ("id", "lat", "lon"))
+    stations = _points(stations_table)
+    network = load_road_network(config.roads, mode="drive")
+    station_nodes, station_meters = _snap(network, stations)
+    stations_table.reject(
+        station_meters > config.max_snap_meters,
+        "lat",
+        lambda i: (
+            f"station {stations['id'].iloc[i]} is {station_meters[i]:.0f} m from a "
+            f"drivable road (max_snap_meters {config.max_snap_meters:g})"
+        ),
+    )
+    place_nodes, place_meters = _snap(network, places)
+    to_station = nearest_minutes(network, sources=station_nodes, direction="to_sources")
+    covered = to_station[place_nodes] <= config.coverage_minutes
+    status = np.where(covered, "covered", "visited").astype(object)
+    status[place_meters > config.max_snap_meters] = "unreachable"
+    places["status"] = status
+    visited = np.flatnonzero(status == "visited")
+    if len(visited) == 0:
+        return RoundsInputs(None, places, visited, stations)
+    patterns = []
+    for row in visited:
+        visits = config.visits_for(float(places["residents"].iloc[row]))
+        options = day_patterns(
+            config.period_days,
+            [day - 1 for day in config.working_days],
+            visits,
+            config.min_days_between_visits,
+        )
+        if not options:
+            raise DataError(
+                config.places,
+                f"row {places_table.rows[row]}: residents: {visits} visits on working days "
+                f"{config.working_days} at least {config.min_days_between_visits} days apart "
+                "fit no day pattern",
+            )
+        patterns.append(options)
+    nodes = np.concatenate([station_nodes, place_nodes[visited]])
+    reached = travel_minutes(
+        network, origins=nodes, destinations=nodes, cutoff_minutes=MATRIX_CUTOFF_MINUTES
+    ).tocoo()
+    matrix = np.full((len(nodes), len(nodes)), np.inf)  # the network is strongly connected
+    matrix[reached.row, reached.col] = np.where(reached.data == MIN_STORED_MINUTES, 0, reached.data)
+    residents = places["residents"].to_numpy()[visited]
+    problem = RoundsProblem(
+        travel_minutes=matrix,
+        depots=tuple(range(len(stations))),
+        place_location=np.arange(len(stations), len(nodes)),
+        place_names=tuple(places["name"].iloc[visited]),
+        stop_minutes=config.stop_minutes + config.stop_minutes_per_resident * residents,
+        demand=np.zeros(len(visited), dtype=np.int64),
+        window_open_minutes=np.zeros(len(visited)),
+        window_close_minutes=np.full(len(visited), np.inf),
+        patterns=tuple(patterns),
+        period_days=config.period_days,
+        vehicles_per_day=config.vehicles_per_station,
+        shift_minutes=config.shift_hours * 60.0,
+        name=config.places.stem,
+    )
+    return RoundsInputs(problem, places, visited, stations)

@@ -1,0 +1,75 @@
+"""The scenario's ``mobile_rounds`` section: mobile service rounds to the places no station
+covers (``svcplan rounds``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from optimizer.rounds.settings import ROUNDS_OBJECTIVES, ROUTING_ENGINES
+from optimizer.scenario_base import DataFile, Meters, Minutes, Section
+
+
+class FrequencyStep(Section):
+    """Places with at least ``min_residents`` are visited ``visits`` times a period."""
+
+    min_residents: float = Field(ge=0, description="Residents from which this step applies.")
+    visits: int = Field(ge=1, le=28, description="Visits per period.")
+
+
+class MobileRoundsConfig(Section):
+    """Weekly (or other periodic) rounds of mobile service vehicles from the stations."""
+
+    roads: DataFile = Field(description="OpenStreetMap extract driven in drive mode.")
+    places: DataFile = Field(description="CSV with columns id, name, lat, lon, residents.")
+    stations: DataFile = Field(
+        description="CSV with columns id, lat, lon: the stations; vehicles start and end there."
+    )
+    coverage_minutes: Minutes = Field(
+        10.0, description="Places within this drive of a station are served by it, not visited."
+    )
+    max_snap_meters: Meters = Field(
+        500.0, description="Places farther than this from a drivable road are unreachable."
+    )
+    period_days: int = Field(7, ge=1, le=28, description="Days in the planning period.")
+    working_days: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5],
+        min_length=1,
+        description="Days of the period (1-based) the vehicles work.",
+    )
+    visits_per_period: int = Field(1, ge=1, le=28, description="Visits of a place a period.")
+    frequency: list[FrequencyStep] = Field(
+        default_factory=list, description="Larger places more often: residents → visits."
+    )
+    min_days_between_visits: int = Field(1, ge=1, le=28, description="Days between visits.")
+    stop_minutes: float = Field(30.0, ge=0, le=24 * 60, description="Minutes of one stop.")
+    stop_minutes_per_resident: float = Field(
+        0.0, ge=0, le=60, description="Minutes a stop adds per resident of the place."
+    )
+    shift_hours: float = Field(8.0, gt=0, le=24, description="Longest vehicle shift, hours.")
+    vehicles_per_station: int | None = Field(
+        None, ge=1, le=1000, description="Vehicles a station has each day; empty: as needed."
+    )
+    engine: Literal[ROUTING_ENGINES] = Field("pyvrp", description="Routing engine.")  # type: ignore[valid-type]
+    objective: Literal[ROUNDS_OBJECTIVES] = Field(  # type: ignore[valid-type]
+        "vehicles_then_driving", description="Fewest vehicles then driving, or driving only."
+    )
+
+    @model_validator(mode="after")
+    def _days_in_the_period(self) -> MobileRoundsConfig:
+        outside = [day for day in self.working_days if not 1 <= day <= self.period_days]
+        if outside:
+            raise PydanticCustomError(
+                "working_days",
+                "working day {day} is outside the {period}-day period",
+                {"day": outside[0], "period": self.period_days},
+            )
+        return self
+
+    def visits_for(self, residents: float) -> int:
+        """Visits a period of a place with ``residents``: the most of the frequency steps it
+        reaches, else ``visits_per_period``."""
+        reached = [s.visits for s in self.frequency if residents >= s.min_residents]
+        return max(reached, default=self.visits_per_period)
