@@ -9,7 +9,7 @@ from optimizer.export.artifacts import map_artifacts
 from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.pipeline.siting_inputs import build_siting_inputs
-from optimizer.pipeline.siting_layers import plan_layers
+from optimizer.pipeline.siting_layers import plan_layers, station_layer
 from optimizer.pipeline.siting_summary import siting_summary
 from optimizer.scenario import Scenario
 from optimizer.siting.model import solve_siting
@@ -37,20 +37,25 @@ def run_siting(
     progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
     settings = siting_settings(scenario)
     plan, report = solve_siting(inputs.problem, settings, limits)
-    progress("drawing service areas")
-    layers = plan_layers(inputs, plan)
-    artifacts.update(
-        map_artifacts(
-            layers,
-            formats=scenario.outputs.formats,
-            title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
-            credit=map_credit(scenario.outputs.credit),
-            tiles_url=scenario.outputs.tiles_url,
-            png_dpi=scenario.outputs.png_dpi,
+    if scenario.outputs.formats:
+        progress("drawing service areas")
+        layers = plan_layers(inputs, plan)
+        artifacts.update(
+            map_artifacts(
+                layers,
+                formats=scenario.outputs.formats,
+                title=f"{scenario.name}: stations within "
+                f"{scenario.siting.coverage_minutes:g} minutes",
+                credit=map_credit(scenario.outputs.credit),
+                tiles_url=scenario.outputs.tiles_url,
+                png_dpi=scenario.outputs.png_dpi,
+            )
         )
-    )
+        stations = layers["stations"]
+    else:  # no layer or map is written: the service areas (the slow layer) are not drawn
+        stations = station_layer(inputs, plan)
     artifacts["siting_plan.json"] = json_writer(plan.to_dict())
-    summary = siting_summary(inputs, plan, report, settings=settings, stations=layers["stations"])
+    summary = siting_summary(inputs, plan, report, settings=settings, stations=stations)
     return {**summary, "preparation_seconds": preparation_seconds}
 
 

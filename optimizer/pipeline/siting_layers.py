@@ -27,7 +27,7 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
     projected CRS."""
     crs = inputs.network.crs
     problem = inputs.problem
-    district_names = np.append(np.asarray(inputs.districts.names, dtype=str), "")
+    district_names = _district_names(inputs)
     covered = np.ones(problem.n_demand, dtype=bool)
     covered[plan.uncovered_demand] = False
     demand_ids = inputs.demand_ids.astype(str)
@@ -46,7 +46,7 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
         crs=crs,
     )
     return {
-        "stations": _stations(inputs, plan, district_names),
+        "stations": station_layer(inputs, plan),
         "service_areas": _service_areas(inputs, plan),
         "demand": demand,
         "blind_spots": demand.loc[~covered, ["demand_id", "residents", "geometry"]].reset_index(
@@ -57,9 +57,9 @@ def plan_layers(inputs: SitingInputs, plan: SitingPlan) -> dict[str, gpd.GeoData
     }
 
 
-def _stations(
-    inputs: SitingInputs, plan: SitingPlan, district_names: np.ndarray
-) -> gpd.GeoDataFrame:
+def station_layer(inputs: SitingInputs, plan: SitingPlan) -> gpd.GeoDataFrame:
+    """The ``stations`` layer of ``plan`` alone (cheap: no service areas are drawn)."""
+    district_names = _district_names(inputs)
     table = inputs.candidates.table.iloc[plan.open_sites]
     site_district = inputs.problem.districts.site_district[plan.open_sites]
     return gpd.GeoDataFrame(
@@ -78,6 +78,11 @@ def _stations(
         geometry=shapely.points(table["x_meters"], table["y_meters"]),
         crs=inputs.network.crs,
     )
+
+
+def _district_names(inputs: SitingInputs) -> np.ndarray:
+    """Each district's name, and ``""`` last (index -1: outside every district)."""
+    return np.append(np.asarray(inputs.districts.names, dtype=str), "")
 
 
 def _service_areas(inputs: SitingInputs, plan: SitingPlan) -> gpd.GeoDataFrame:

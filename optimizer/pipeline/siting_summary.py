@@ -90,6 +90,7 @@ def siting_summary(
         "objective_measures": measures,
         "stations": len(plan.open_sites),
         "new_stations": int((opened["source"] != "existing").sum()),
+        "opening_cost": float(inputs.problem.site_costs()[plan.open_sites].sum()),
         "existing_stations": int((opened["source"] == "existing").sum()),
         "busiest_stations": _busiest(stations),
         "residents": plan.total_residents,
