@@ -48,7 +48,7 @@ SETTLED = 0.99
 REDUCED_COST_EPSILON = 1e-6
 SMOOTHING = 0.8
 """Weight of the previous round's prices in the next round's (dual smoothing)."""
-CONSTRUCT_SHARE = 0.2
+CONSTRUCT_SHARE = 0.1
 """Share of the time before the deadline that improving the constructed roster may take
 (the construction itself runs whatever the deadline)."""
 ROOT_SHARE = 0.5
@@ -63,12 +63,12 @@ REPAIR_SHARE = 0.4
 """Share of the employees a repair frees (at least 2)."""
 REPAIR_PATIENCE = 20
 """Repairs stop after this many in a row without improvement."""
-ROUND_BUDGET = 600_000_000
+ROUND_BUDGET = 2_000_000_000
 """Most states × days × type groups of one pricing round over all employees: each
 employee's program gets its share, within ``EMPLOYEE_BUDGET`` (``EmployeeRules.fitted``;
 about 13 ns per unit). Larger programs keep the minutes and weekends worked within bands
 around their pro-rata path (Curtois–Qu Instances 19–24; 1–12 fit)."""
-EMPLOYEE_BUDGET = (2_000_000, 30_000_000)
+EMPLOYEE_BUDGET = (2_000_000, 100_000_000)
 """Least and most states × days × type groups of one employee's pricing program."""
 WIDEN = 8
 """A banded program that finds no roster is run again with this many times the budget
@@ -219,6 +219,11 @@ class _Pricing:
                 kept = np.flatnonzero(found == t)[: self.rules.max_per_type[t]]
                 allowed[kept, t] = reachable[kept, t]
         return None
+
+    def reset(self) -> None:
+        """Forget the penalties and tracking that earlier pricing learnt (the construction's
+        prices are not the linear program's)."""
+        self.penalty[:], self.step[:], self.tracking = 0.0, 1.0, False
 
     def _program(self, work_value: np.ndarray) -> np.ndarray | None:
         """The type index worked per day (−1 off) of the best roster at ``work_value``, by
@@ -585,6 +590,8 @@ def _construct(
                 chosen[e] = master.add(e, found[0], found[1])
                 rows, changed = found[0], True
             np.add.at(staffed, rows[rows >= 0], 1)
+    for employee in pricing:
+        employee.reset()
     return chosen
 
 
