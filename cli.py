@@ -24,8 +24,9 @@ from rich.console import Console
 from rich.table import Table
 
 from optimizer import __version__, stop
-from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS, described
+from optimizer.choices import EXECUTORS, INSTANCE_FORMATS, OUTPUT_FORMATS, described
 from optimizer.errors import ScenarioError, SvcplanError
+from optimizer.solve import MAX_THREADS
 
 if TYPE_CHECKING:  # the engines load only when a command needs them: --help starts at once
     from optimizer import api
@@ -638,6 +639,174 @@ def _print_dispatch(outcome: api.SectionOutcome) -> None:
             f"replenishment orders for {supplies['ordered_units']:,} units"
         )
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+@app.command()
+def sweep(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    grid: Annotated[
+        Path,
+        typer.Option(
+            "--grid",
+            metavar="GRID",
+            help="Grid file (.yaml/.toml): scenario key paths and the values each takes, "
+            "e.g. siting.coverage_minutes: [10, 15, 20]. Every combination is a variant.",
+        ),
+    ],
+    executor: Annotated[
+        str,
+        typer.Option("--executor", metavar="NAME", help=f"{described(EXECUTORS)}."),
+    ] = next(iter(EXECUTORS)),
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            metavar="URL",
+            help="A running Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
+            "default: a LocalCluster on this machine).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Variants at once on this machine (default: one per core)."
+        ),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            max=MAX_THREADS,
+            help="Solver threads per variant (default: the cores shared among the workers).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Skip variants whose outputs are complete (their manifest says so) and were "
+            "made from the same scenario, values and limits.",
+        ),
+    ] = False,
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Plan a scenario for every combination of a grid's values, one task per variant, each
+    into <out>/<name>-sweep/<variant>/; compare them in <out>/<name>-sweep/comparison/
+    (sweep.csv, tradeoffs.png). Exit 1 when a variant failed (the others still run)."""
+    options = ctx.obj.merged(
+        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+    )
+
+    def action(on_result: Callable[[int, int, dict], None] | None) -> api.SweepOutcome:
+        return _api().sweep(
+            scenario_file,
+            grid,
+            out_dir=options.out,
+            executor=executor,
+            workers=workers,
+            address=address,
+            threads=threads,
+            resume=resume,
+            time_limit_seconds=options.time_limit,
+            on_result=on_result,
+        )
+
+    if options.quiet or options.json:
+        outcome = _guarded(options, lambda: action(None))
+    else:
+        outcome = _with_task_progress(options, action)
+    if options.json:
+        _emit_json(_sweep_summary(outcome))
+    elif not options.quiet:
+        _print_sweep(outcome)
+    if outcome.failed:
+        stderr.print(f"error: {len(outcome.failed)} of {len(outcome.rows)} variants failed")
+        raise typer.Exit(EXIT_OTHER)
+
+
+def _with_task_progress(
+    options: Options, action: Callable[[Callable[[int, int, dict], None]], T]
+) -> T:
+    """``_guarded`` with a progress bar across tasks on stderr: ``action`` gets a callback
+    ``(done, total, row)``; a failed variant is printed with its error as it ends."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=stderr) as bar:
+        task = bar.add_task("variants", total=None)
+
+        def on_result(done: int, total: int, row: dict) -> None:
+            bar.update(task, completed=done, total=total, description=f"{row['variant']}")
+            if row["error"] is not None:
+                bar.console.print(f"failed: {row['variant']}: {row['error']}", markup=False)
+
+        return _guarded(options, lambda: action(on_result))
+
+
+def _sweep_summary(outcome: api.SweepOutcome) -> dict[str, object]:
+    """The JSON of ``svcplan sweep --json``: where the sweep went and its table."""
+    return {
+        "folder": str(outcome.folder),
+        "executor": outcome.executor,
+        "slots": outcome.slots,
+        "threads_per_task": outcome.threads_per_task,
+        "wall_seconds": outcome.wall_seconds,
+        "rows": outcome.rows,
+    }
+
+
+SWEEP_FIGURES = (
+    ("coverage_percent", 2),
+    ("stations", 0),
+    ("opening_cost", 1),
+    ("mean_travel_minutes", 2),
+)
+"""The sweep table's figures shown in the terminal, with their decimals."""
+SWEEP_TABLE_MAX_WIDTH = 240
+"""Widest the sweep table is drawn into a file or pipe (characters)."""
+
+
+def _print_sweep(outcome: api.SweepOutcome) -> None:
+    """The comparison table, one row per variant, and where it was written."""
+    keys = outcome.grid.varying
+    table = Table(title=f"sweep: {outcome.grid.scenario.name}", title_justify="left")
+    headers = [key.rsplit(".", 1)[-1] for key in keys]
+    headers += ["status", "coverage %", "stations", "cost", "travel min", "gap %", "seconds"]
+    for header in headers:
+        table.add_column(header, justify="left" if header == "status" else "right")
+    for row in outcome.rows:
+        table.add_row(
+            *(str(row[key]) for key in keys),
+            str(row["status"]) + (" (resumed)" if row["resumed"] else ""),
+            *(_number(row[column], digits) for column, digits in SWEEP_FIGURES),
+            _number(None if row["gap"] is None else 100 * row["gap"], 2),
+            _number(row["solve_seconds"], 1),
+        )
+    if stdout.is_terminal:
+        stdout.print(table)
+    else:  # a file or pipe: as wide as the table needs, no value cut
+        wide = stdout.options.update(max_width=SWEEP_TABLE_MAX_WIDTH)
+        width = stdout.measure(table, options=wide).maximum
+        Console(file=sys.stdout, width=width, highlight=False).print(table)
+    for row in outcome.failed:
+        stdout.print(f"failed: {row['variant']}: {row['error']}", markup=False)
+    comparison = outcome.files[0].parent
+    stdout.print(
+        f"{len(outcome.rows)} variants on {outcome.executor} ({outcome.slots} at once, "
+        f"{outcome.threads_per_task} solver threads each) in {outcome.wall_seconds:.1f} s; "
+        f"outputs: {outcome.folder}/, comparison: {comparison}/"
+    )
+
+
+def _number(value: float | None, digits: int) -> str:
+    """``value`` with thousands separators and ``digits`` decimals; empty when missing."""
+    return "" if value is None else f"{value:,.{digits}f}"
 
 
 @app.command()

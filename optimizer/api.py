@@ -7,7 +7,7 @@ them is left to ``optimizer.export.staging.publish`` so that nothing is half-wri
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,6 +45,7 @@ from optimizer.solve import SolverLimits
 if TYPE_CHECKING:
     from optimizer.job.log import JobLog
     from optimizer.job.run import JobOutcome
+    from optimizer.sweep.run import OnResult, SweepOutcome
 
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"
@@ -106,8 +107,36 @@ def plan(
     progress(f"validating {scenario_path}")
     scenario = load_scenario(scenario_path)
     limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
-    inputs = sorted(set(scenario_input_files(scenario)))
     folder = output_folder(scenario, scenario_path, out_dir)
+    return plan_scenario(scenario, folder, limits=limits, progress=progress)
+
+
+def plan_scenario(
+    scenario: Scenario,
+    folder: Path,
+    *,
+    limits: SolverLimits,
+    progress: Progress = _silent,
+    labels: Mapping[str, object] | None = None,
+) -> PlanOutcome:
+    """Run the engines a validated scenario enables and publish the outputs into ``folder``,
+    under its output lock (``plan``, and each variant of a ``sweep``).
+
+    Args:
+        scenario: the validated scenario.
+        folder: the output folder, created or replaced as a whole.
+        limits: the run's solver limits.
+        progress: called with a line per step.
+        labels: extra top-level entries of ``summary.json`` (a sweep's variant).
+
+    Returns:
+        A ``PlanOutcome``; ``summary.json`` and ``manifest.json`` are in ``folder``.
+
+    Raises:
+        DataError: bad data, or an existing ``folder`` that svcplan did not write.
+        OutputBusyError: another run is writing ``folder``.
+    """
+    inputs = sorted(set(scenario_input_files(scenario)))
     with output_lock(folder):
         check_output_folder(folder, carry_over=OWN_FOLDERS)
         progress(f"reading {len(inputs)} input files")
@@ -124,6 +153,7 @@ def plan(
             "description": scenario.description,
             "svcplan_version": __version__,
             "map_credit": map_credit(scenario.outputs.credit),
+            **(labels or {}),
             "engines": engines,
         }
         artifacts["summary.json"] = json_writer(summary)
@@ -431,6 +461,49 @@ def job_run(
     from optimizer.job.run import run_job
 
     return run_job(job_path, as_of=as_of, time_limit_seconds=time_limit_seconds, log=log)
+
+
+def sweep(
+    scenario_path: str | Path,
+    grid_path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    executor: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    threads: int | None = None,
+    resume: bool = False,
+    time_limit_seconds: float | None = None,
+    on_result: OnResult | None = None,
+) -> SweepOutcome:
+    """Plan a scenario for every combination of a grid's values (``svcplan sweep``), one task
+    per variant on an executor, each published into ``<out>/<name>-sweep/<variant>/``, and
+    publish their comparison (``comparison/sweep.csv``, ``tradeoffs.png``, ``summary.json``).
+    See ``optimizer.sweep.run.run_sweep`` for the arguments.
+
+    Returns:
+        A ``SweepOutcome``: the table's rows in grid order (a failed variant is a row with
+        status ``failed`` and its error; the others ran to their end).
+
+    Raises:
+        ScenarioError: bad scenario or grid (nothing runs or is written).
+        DataError: a variant folder svcplan did not write, or an executor that cannot start.
+        OutputBusyError: another sweep is writing the same sweep folder.
+    """
+    from optimizer.sweep.run import run_sweep
+
+    return run_sweep(
+        Path(scenario_path),
+        Path(grid_path),
+        out_dir=out_dir,
+        executor=executor,
+        workers=workers,
+        address=address,
+        threads=threads,
+        resume=resume,
+        time_limit_seconds=time_limit_seconds,
+        on_result=on_result,
+    )
 
 
 def _scenario_with(scenario_path: Path, section: str, progress: Progress) -> Scenario:

@@ -59,6 +59,16 @@ INSTANCE_FORMATS: dict[str, str] = {
 """Published benchmark formats that ``svcplan solve`` reads."""
 
 
+EXECUTORS: dict[str, str] = {
+    "local": "a pool of processes on this machine (default; nothing to start)",
+    "dask": "Dask distributed: a LocalCluster on this machine, or the running scheduler at "
+    "--address (needs the extra: pip install 'svcplan[dask]')",
+    "serial": "one task after another in this process (debugging, and the baseline of "
+    "benchmarks)",
+}
+"""Where the tasks of a sweep run; the first is the default."""
+
+
 def described(choices: Mapping[str, str]) -> str:
     """``"a: what a is; b: what b is"`` for help texts."""
     return "; ".join(f"{name}: {meaning}" for name, meaning in choices.items())

@@ -41,7 +41,7 @@ from optimizer.scenario_base import (
 from optimizer.scenario_errors import describe_validation_error
 from optimizer.scenario_review import ReviewConfig
 from optimizer.scenario_rounds import MobileRoundsConfig
-from optimizer.scenario_source import read_scenario_source
+from optimizer.scenario_source import ScenarioSource, read_scenario_source
 from optimizer.solve import MAX_THREADS
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
@@ -478,14 +478,29 @@ def load_scenario(path: str | Path) -> Scenario:
         ScenarioError: with one ``file:line: field: message`` line per defect.
     """
     path = Path(path)
-    source = read_scenario_source(path)
+    return scenario_from_source(read_scenario_source(path), base_dir=path.parent)
+
+
+def scenario_from_source(source: ScenarioSource, *, base_dir: Path) -> Scenario:
+    """Validate a parsed scenario document (a file's, or a sweep variant's).
+
+    Args:
+        source: the document, with the file and lines that errors name.
+        base_dir: the folder that relative data-file paths are taken from.
+
+    Returns:
+        The validated ``Scenario``.
+
+    Raises:
+        ScenarioError: with one ``file:line: field: message`` line per defect.
+    """
     try:
-        return Scenario.model_validate(source.data, context={"base_dir": path.parent})
+        return Scenario.model_validate(source.data, context={"base_dir": base_dir})
     except ValidationError as error:
         problems = [describe_validation_error(item, source, Scenario) for item in error.errors()]
         raise ScenarioError(problems) from None
     except RecursionError:
-        raise ScenarioError([f"{path}:1: the document is nested too deeply"]) from None
+        raise ScenarioError([f"{source.path}:1: the document is nested too deeply"]) from None
 
 
 def scenario_json_schema() -> dict[str, Any]:

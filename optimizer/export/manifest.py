@@ -51,6 +51,28 @@ def is_svcplan_manifest(path: Path) -> bool:
     )
 
 
+def is_complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole svcplan publication made from today's inputs: its
+    manifest is svcplan's, every output it lists is there with the size and SHA-256 it records,
+    and every input it records still has its recorded digest (``sweep --resume`` skips such a
+    folder)."""
+    path = folder / MANIFEST
+    if not is_svcplan_manifest(path):
+        return False
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    listed = [*manifest["outputs"], *manifest["inputs"]]
+    if not all(isinstance(item, dict) and isinstance(item.get("path"), str) for item in listed):
+        return False
+    recorded = [(folder / item["path"], item) for item in manifest["outputs"]]
+    recorded += [(Path(item["path"]), item) for item in manifest["inputs"]]
+    for file, item in recorded:
+        if not file.is_file() or file.stat().st_size != item.get("bytes"):
+            return False
+        if file_digest(file)["sha256"] != item.get("sha256"):
+            return False
+    return True
+
+
 def refreshed_manifest(folder: Path, *, recorded: Path | None = None) -> dict[str, object]:
     """A manifest listing the files now in ``folder``: the inputs and version recorded in the
     manifest at ``recorded`` (default: ``folder``'s own) are kept, the outputs re-hashed
