@@ -7,12 +7,18 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 from typer.testing import CliRunner
 
 from cli import app
 from optimizer.errors import DataError, InfeasibleError
+from optimizer.export.layers import validate_layers
+from optimizer.export.rounds_layers import ROUNDS
+from optimizer.pipeline.rounds import rounds_frame
 from optimizer.pipeline.rounds_inputs import RoundsInputs, read_rounds_inputs
+from optimizer.pipeline.rounds_layers import rounds_layers
 from optimizer.rounds import RoundsSettings, solve_rounds
 from optimizer.scenario import load_scenario
 from optimizer.solve import SolverLimits, SolveStatus
@@ -98,3 +104,20 @@ def test_a_station_off_the_roads_names_its_row(tmp_path: Path) -> None:
         DataError, match=r"stations.csv: lat: row 3: station alp is \d+ m from a drivable road"
     ):
         read_rounds_inputs(config.model_copy(update={"stations": stations}))
+
+
+def test_route_lines_follow_the_roads_from_their_station_and_back(inputs: RoundsInputs) -> None:
+    plan, _ = solve_rounds(inputs.problem, RoundsSettings(), SolverLimits(time_limit_seconds=1))
+    layers = rounds_layers(inputs, plan, rounds_frame(inputs, plan))
+    validate_layers(layers, layer_set=ROUNDS)
+    routes = layers["routes"].to_crs(layers["routes"].estimate_utm_crs())
+    stations = inputs.stations.set_index("id")
+    for route, line in zip(routes.itertuples(), routes.geometry, strict=True):
+        station = gpd.GeoSeries(
+            shapely.points([stations.loc[route.station, ["lon", "lat"]].to_numpy(float)]),
+            crs="EPSG:4326",
+        ).to_crs(routes.crs)[0]
+        first, last = shapely.get_point(line, 0), shapely.get_point(line, -1)
+        assert first.distance(station) < 500 and last.distance(station) < 500
+        # along the roads: at least 3 km of road per 5 minutes of driving (36 km/h)
+        assert line.length >= 0.6 * 1000 * route.driving_minutes

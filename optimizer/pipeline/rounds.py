@@ -1,5 +1,7 @@
 """A scenario's ``mobile_rounds`` section: the rounds, ``rounds.csv`` (per vehicle and day the
-ordered stops), ``places.csv`` (every place with its status) and the summary figures."""
+ordered stops), ``places.csv`` (every place with its status), the layers of
+``export.rounds_layers`` in every layer format of ``outputs.formats`` (route lines along the
+roads), and the summary figures."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from optimizer.export.rounds_layers import ROUNDS
+from optimizer.export.sinks import FORMATS, layer_artifacts
 from optimizer.export.tables import ArtifactWriter, csv_writer
 from optimizer.pipeline.rounds_inputs import RoundsInputs, read_rounds_inputs
+from optimizer.pipeline.rounds_layers import rounds_layers
 from optimizer.rounds import RoundsPlan, RoundsSettings, solve_rounds
 from optimizer.scenario import Scenario
 from optimizer.solve import SolverLimits
@@ -68,7 +73,8 @@ def run_rounds(
     artifacts: dict[str, ArtifactWriter],
     progress: Callable[[str], None],
 ) -> dict[str, object]:
-    """Plan the section's rounds; add ``rounds.csv`` and ``places.csv`` to ``artifacts``.
+    """Plan the section's rounds; add ``rounds.csv``, ``places.csv`` and the layer files to
+    ``artifacts``.
 
     Returns:
         The summary (``rounds_summary``) with the solve report's status and seconds.
@@ -87,7 +93,11 @@ def run_rounds(
         settings = RoundsSettings(engine=config.engine, objective=config.objective)
         plan, report = solve_rounds(inputs.problem, settings, limits)
     if plan is not None:
-        artifacts["rounds.csv"] = csv_writer(rounds_frame(inputs, plan), float_format="%.2f")
+        stops = rounds_frame(inputs, plan)
+        artifacts["rounds.csv"] = csv_writer(stops, float_format="%.2f")
+        formats = [name for name in scenario.outputs.formats if name in FORMATS]
+        layers = rounds_layers(inputs, plan, stops)
+        artifacts |= layer_artifacts(layers, formats=formats, layer_set=ROUNDS)
     artifacts["places.csv"] = csv_writer(inputs.places)
     summary = rounds_summary(inputs, plan, config.period_days)
     if report is not None:

@@ -33,12 +33,16 @@ class RoundsInputs:
             ``unreachable`` (farther than ``max_snap_meters`` from a drivable road).
         visited: row of ``places`` of each place of the problem.
         stations: the stations (id, lat, lon), the problem's depots in order.
+        network: the drivable roads; ``nodes``: the network node of each problem location
+            (stations, then the visited places).
     """
 
     problem: RoundsProblem | None
     places: pd.DataFrame
     visited: np.ndarray
     stations: pd.DataFrame
+    network: RoadNetwork
+    nodes: np.ndarray
 
 
 def _points(table: Table) -> pd.DataFrame:
@@ -88,7 +92,7 @@ def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
     places["status"] = status
     visited = np.flatnonzero(status == "visited")
     if len(visited) == 0:
-        return RoundsInputs(None, places, visited, stations)
+        return RoundsInputs(None, places, visited, stations, network, station_nodes)
     patterns = []
     for row in visited:
         visits = config.visits_for(float(places["residents"].iloc[row]))
@@ -128,4 +132,4 @@ def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
         shift_minutes=config.shift_hours * 60.0,
         name=config.places.stem,
     )
-    return RoundsInputs(problem, places, visited, stations)
+    return RoundsInputs(problem, places, visited, stations, network, nodes)
