@@ -23,7 +23,10 @@ class MobileRoundsConfig(Section):
     """Weekly (or other periodic) rounds of mobile service vehicles from the stations."""
 
     roads: DataFile = Field(description="OpenStreetMap extract driven in drive mode.")
-    places: DataFile = Field(description="CSV with columns id, name, lat, lon, residents.")
+    places: DataFile = Field(
+        description="CSV with columns id, name, lat, lon, residents; optional open_minutes and"
+        " close_minutes: the window a visit starts in, minutes after the shift day starts."
+    )
     stations: DataFile = Field(
         description="CSV with columns id, lat, lon: the stations; vehicles start and end there."
     )

@@ -121,3 +121,25 @@ def test_route_lines_follow_the_roads_from_their_station_and_back(inputs: Rounds
         assert first.distance(station) < 500 and last.distance(station) < 500
         # along the roads: at least 3 km of road per 5 minutes of driving (36 km/h)
         assert line.length >= 0.6 * 1000 * route.driving_minutes
+
+
+def test_a_market_day_window_is_kept(tmp_path: Path) -> None:
+    source = (REPO_ROOT / "geodata" / "liechtenstein" / "places.csv").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    lines[0] += ",open_minutes,close_minutes"
+    lines = [lines[0]] + [line + (",120,135" if ",Malbun," in line else ",,") for line in lines[1:]]
+    places = tmp_path / "places.csv"
+    places.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = load_scenario(SCENARIO).mobile_rounds
+    windowed = read_rounds_inputs(config.model_copy(update={"places": places}))
+    problem = windowed.problem
+    plan, _ = solve_rounds(problem, RoundsSettings(), SolverLimits(time_limit_seconds=1))
+    check_rounds(problem, plan)
+    malbun = problem.place_names.index("Malbun")
+    starts = [
+        s.departure_minutes - problem.stop_minutes[malbun]
+        for shift in plan.shifts
+        for s in shift.stops
+        if s.place == malbun
+    ]
+    assert starts and all(120 <= start <= 135 + 1e-6 for start in starts)

@@ -65,13 +65,18 @@ def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
 
     Raises:
         DataError: a bad places or stations row (naming file, row and column: e.g. negative
-            residents), a station farther than ``max_snap_meters`` from a drivable road, or
-            a place with no day pattern for its visits.
+            residents, a window closing before it opens), a station farther than
+            ``max_snap_meters`` from a drivable road, or a place with no day pattern for its
+            visits.
     """
     places_table = read_table(config.places, ("id", "name", "lat", "lon", "residents"))
     places = _points(places_table)
     places["name"] = text_column(places_table, "name").to_numpy()
     places["residents"] = number_column(places_table, "residents", maximum=1e9)
+    day = 24 * 60.0
+    opens = number_column(places_table, "open_minutes", maximum=day, default=0.0)
+    closes = number_column(places_table, "close_minutes", maximum=day, default=day)
+    places_table.reject(closes < opens, "close_minutes", "closes before it opens")
     stations_table = read_table(config.stations, ("id", "lat", "lon"))
     stations = _points(stations_table)
     network = load_road_network(config.roads, mode="drive")
@@ -124,8 +129,8 @@ def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
         place_names=tuple(places["name"].iloc[visited]),
         stop_minutes=config.stop_minutes + config.stop_minutes_per_resident * residents,
         demand=np.zeros(len(visited), dtype=np.int64),
-        window_open_minutes=np.zeros(len(visited)),
-        window_close_minutes=np.full(len(visited), np.inf),
+        window_open_minutes=opens[visited],
+        window_close_minutes=closes[visited],
         patterns=tuple(patterns),
         period_days=config.period_days,
         vehicles_per_day=config.vehicles_per_station,
