@@ -1,6 +1,7 @@
 """``svcplan review`` on the Chicago library sample (straight-line travel): the published
-figures of every recommended merge recomputed from the bundled files with plain numpy, the
-README's reference streaks, and bad input that exits 2 and writes nothing."""
+figures of every option (merge, relocate, transform; recommended or not) recomputed from the
+bundled files with plain numpy, the README's reference streaks, and bad input that exits 2
+and writes nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from cli import app
 from optimizer.review.readers import read_outlets_csv, read_volumes_csv
 from optimizer.review.settings import ReviewSettings
 from optimizer.review.streaks import read_months
+from tests.review_figures import assert_option_matches, recompute_option
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "library-review.yaml"
@@ -33,7 +35,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "library-review" / "review"
 
 
-def test_recommended_merges_recomputed_independently(published: Path) -> None:
+def test_every_option_recomputed_independently(published: Path) -> None:
     config = yaml.safe_load(SCENARIO.read_text())["review"]
     travel = config["straight_line"]
     options = pd.read_csv(published / "review_options.csv")
@@ -43,32 +45,27 @@ def test_recommended_merges_recomputed_independently(published: Path) -> None:
     crs = "EPSG:32616"
     demand = np.column_stack([tracts.to_crs(crs).geometry.x, tracts.to_crs(crs).geometry.y])
     sites = gpd.GeoSeries(gpd.points_from_xy(outlets.lon, outlets.lat), crs="EPSG:4326")
-    site_xy = np.column_stack([sites.to_crs(crs).x, sites.to_crs(crs).y])
+    site_xy = np.vstack([np.column_stack([sites.to_crs(crs).x, sites.to_crs(crs).y]), demand])
     minutes = (
         np.linalg.norm(demand[:, None] - site_xy[None], axis=2)
         * travel["detour_factor"]
         / (travel["speed_kmh"] * 1000 / 60)
     )
     minutes[minutes > config["reach_minutes"]] = np.inf
-    weights = tracts["population"].to_numpy()
-    recommended = options[options["recommended"] & (options["kind"] == "merge")]
-    assert len(recommended) > 0
-    for _, row in recommended.iterrows():
-        k = int(row["outlet"])
-        before = minutes.min(axis=1)
-        others = np.delete(minutes, k, axis=1)
-        after = others.min(axis=1)
-        cut = config["coverage_minutes"]
-        lost = weights[(before <= cut) & (after > cut)].sum()
-        assert row["residents_losing_coverage"] == pytest.approx(lost, rel=1e-6)
-        moved = (minutes.argmin(axis=1) == k) & np.isfinite(after)
-        delta = after[moved] - before[moved]
-        assert row["travel_change_mean_minutes"] == pytest.approx(
-            np.average(delta, weights=weights[moved]), rel=1e-6
+    site_column = {outlet: i for i, outlet in enumerate(outlets["id"])}
+    site_column |= {f"site-{g}": len(outlets) + i for i, g in enumerate(tracts["geoid"])}
+    assert {"merge", "relocate", "self_service_24h"} <= set(options["kind"])
+    assert "merge" in set(options.loc[options["recommended"], "kind"])
+    for _, row in options.iterrows():
+        figures = recompute_option(
+            row,
+            minutes,
+            tracts["population"].to_numpy(dtype=float),
+            site_column=site_column[row["site_id"]],
+            n_outlets=len(outlets),
+            coverage_minutes=config["coverage_minutes"],
         )
-        assert row["travel_change_max_minutes"] == pytest.approx(delta.max(), rel=1e-6)
-        takers = np.delete(np.arange(len(outlets)), k)[others[moved].argmin(axis=1)]
-        assert row["receiver_id"] == outlets["id"][np.bincount(takers, weights[moved]).argmax()]
+        assert_option_matches(row, figures, outlets["id"].to_numpy())
 
 
 def test_summary_and_tables_carry_the_travel_label(published: Path) -> None:

@@ -13,7 +13,10 @@ Per section (each problem is one ``file: field: message`` line, as the runs woul
   name employees of the file;
 * ``dispatch``: regions (with ``lat``/``lon`` when drive times are needed), resources (their
   regions; the resource types ``teams`` name), the travel file, and the supplies' inventory
-  and consumption (their sites are regions).
+  and consumption (their sites are regions);
+* ``review``: the outlets, the monthly volumes (their outlets are the outlets file's) and its
+  own population layer (an outlet off the road network is found by the run, which reads the
+  OSM extract).
 
 The OSM extract is not read here: every run reads it first, and reading it is the slow part.
 A file that cannot be read is reported once; the checks that need its contents are skipped.
@@ -37,6 +40,7 @@ from optimizer.pipeline.dispatch import check_drive_time_inputs, check_team_reso
 from optimizer.pipeline.forecast import check_site_classes, read_staffing_history
 from optimizer.pipeline.roster import roster_shift_types
 from optimizer.pipeline.siting_inputs import feature_ids, places_of_category, read_places
+from optimizer.review.readers import read_outlets_csv, read_volumes_csv
 from optimizer.roster.problem import ShiftRequest
 from optimizer.roster.readers import (
     read_employees,
@@ -52,6 +56,7 @@ from optimizer.scenario import (
     SitingConfig,
     StaffingConfig,
 )
+from optimizer.scenario_review import ReviewConfig
 from optimizer.tables import quoted
 
 T = TypeVar("T")
@@ -91,6 +96,8 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
         _check_staffing(scenario.staffing, problems)
     if scenario.dispatch is not None:
         _check_dispatch(scenario.dispatch, scenario.region, problems)
+    if scenario.review is not None:
+        _check_review(scenario.review, problems)
     return problems.lines
 
 
@@ -112,6 +119,20 @@ def _check_region(region: RegionConfig, siting: SitingConfig | None, problems: _
     if places is not None and siting is not None:
         for rule in siting.typed_posts:
             problems.check(lambda rule=rule: places_of_category(places, rule, region))
+
+
+def _check_review(review: ReviewConfig, problems: _Problems) -> None:
+    """The outlets, the volumes (of those outlets) and the review's own population layer."""
+    outlets = problems.check(lambda: read_outlets_csv(review.outlets))
+    if outlets is not None:
+        problems.check(lambda: read_volumes_csv(review.volumes, outlet_ids=outlets.ids))
+    population = review.population
+    if population is not None:
+        problems.check(
+            lambda: read_population_layer(
+                population.path, population.layer, population.population_field
+            )
+        )
 
 
 def _read_districts(region: RegionConfig, areas: pd.DataFrame) -> None:
