@@ -27,6 +27,9 @@ ROAD_WIDTH_SCALE = 0.45
 """Road widths (``style.road_widths``, screen pixels) times this are the PNG's line points."""
 LEGEND_LABEL_CHARS = 40
 """Long legend lines (station names, unmet demand) wrap at this width, so the map stays wide."""
+CREDIT_LINE_CHARS = 150
+"""The attribution wraps at this width: at 8 points a longer line runs off the 11-inch figure
+(the road review's credit lost its "© OpenStreetMap contributors")."""
 
 
 def map_figure() -> tuple[Figure, Axes]:
@@ -90,7 +93,15 @@ def save_map(
     _draw_scale_bar(axes)
     _draw_north_arrow(axes)
     figure.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False)
-    figure.text(0.99, 0.005, credit, ha="right", va="bottom", fontsize=8, color="#444")
+    figure.text(
+        0.99,
+        0.005,
+        textwrap.fill(credit, CREDIT_LINE_CHARS, break_on_hyphens=False),
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="#444",
+    )
     path = Path(path)
     with staged([path]) as (temporary,):
         figure.savefig(temporary, format="png", dpi=dpi, metadata={"Software": None})
