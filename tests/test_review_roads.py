@@ -115,7 +115,10 @@ def test_summary_states_the_roads_and_the_volumes_origin(published: Path) -> Non
     assert summary["flagged"] == flagged
     assert all("OpenStreetMap roads" in sentence for sentence in summary["sentences"])
     page = (published / "review_map.html").read_text(encoding="utf-8")
-    assert "OpenStreetMap" in page and "Heart of the City Auckland" in page
+    assert "© OpenStreetMap contributors" in page and "Heart of the City Auckland" in page
+    assert "Roads (OpenStreetMap)" in page  # drawn on the maps, not written to the layers
+    layers = gpd.list_layers(published / "review.gpkg")["name"]
+    assert list(layers) == ["outlets", "receivers"]
 
 
 def test_volumes_are_the_auckland_counters_summed_by_month() -> None:

@@ -1,6 +1,7 @@
 """The interactive HTML map of an outlet review: one self-contained page (``leaflet_page``).
 
-Overlays (switchable), bottom to top: lines from each outlet that would close to the outlets
+Overlays (switchable), bottom to top: the extract's roads (on a road network); lines from each
+outlet that would close to the outlets
 taking its residents, as wide as their share; the outlets coloured by what the review says of
 them, flagged outlets named at all times and the others on hover. An outlet's popup gives its
 volume, its streak below the threshold, the recommendation and its saving.
@@ -18,6 +19,8 @@ from optimizer.export.leaflet_page import (
     for_display,
     legend_item,
     overlay,
+    road_legend_items,
+    roads_overlays,
     write_leaflet_page,
 )
 from optimizer.export.review_layers import REVIEW
@@ -69,10 +72,12 @@ def write_review_html_map(
 
 
 def _overlays(layers: Layers) -> list[dict[str, object]]:
-    """The receiver lines and the outlets, each with its features, style and popups."""
+    """The roads, the receiver lines and the outlets, each with its features, style and
+    popups."""
     outlets, receivers = layers["outlets"], layers["receivers"]
     categories = outlet_categories(outlets)
     return [
+        *roads_overlays(layers),
         overlay(
             receivers,
             "receivers",
@@ -131,4 +136,5 @@ def _legend_html(layers: Layers) -> str:
         for style in outlet_legend(layers["outlets"])
     ]
     items.append(("line", f"color:{RECEIVER_COLOUR}", "to the outlet taking its residents"))
+    items += road_legend_items(layers)
     return "<h2>Outlets</h2>" + "".join(map(legend_item, items))

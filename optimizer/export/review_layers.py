@@ -1,5 +1,6 @@
 """The outlet review as GIS layers: the outlets with their reading, and the lines from each
-outlet the review would close to the outlets that take its residents.
+outlet the review would close to the outlets that take its residents; on a road network, the
+extract's roads for the maps (``roads``, drawn but not written, as the dispatch plan's).
 
 The contract (``REVIEW``) follows ``export.layers``: every format of ``export.sinks`` writes
 these layers (``review.gpkg``, ``outlets.parquet``, ...), and ``layers_markdown(REVIEW)``
@@ -9,7 +10,7 @@ points.
 
 from __future__ import annotations
 
-from optimizer.export.layers import LINE, POINT, Attribute, Layer, LayerSet
+from optimizer.export.layers import LINE, POINT, ROADS, Attribute, Layer, LayerSet
 
 CLOSES_BY = ("recommended merge", "joint closure", "both")
 """Why a ``receivers`` line is drawn: the outlet's recommended option is a merge, it is in the
@@ -80,7 +81,9 @@ RECEIVERS = Layer(
 REVIEW = LayerSet(
     "outlet review",
     "review.gpkg",
-    {layer.name: layer for layer in (OUTLETS, RECEIVERS)},
+    {layer.name: layer for layer in (OUTLETS, RECEIVERS, ROADS)},
     OUTLETS.name,
+    map_only=(ROADS.name,),
 )
-"""The outlet review's layers, in the order they are written."""
+"""The outlet review's layers, in the order they are written; ``roads`` is optional and drawn
+on the maps only."""

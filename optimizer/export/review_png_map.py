@@ -1,6 +1,7 @@
 """The static PNG map of an outlet review (``png_figure`` draws the furniture and writes it).
 
-Drawn in metres (the outlets' UTM zone): a line from each outlet that would close to each
+Drawn in metres (the outlets' UTM zone): the extract's roads beneath (on a road network), a
+line from each outlet that would close to each
 outlet taking its residents, as wide as their share; the outlets coloured by what the review
 says of them; flagged outlets named beside their point.
 """
@@ -14,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from optimizer.export.layers import Layers, in_metres, validate_layers
-from optimizer.export.png_figure import map_figure, save_map
+from optimizer.export.png_figure import draw_roads, map_figure, road_handles, save_map
 from optimizer.export.review_layers import REVIEW
 from optimizer.export.review_style import (
     KEEPS,
@@ -52,6 +53,7 @@ def write_review_png_map(
     validate_layers(layers, layer_set=REVIEW)
     projected = in_metres(layers, REVIEW)
     figure, axes = map_figure()
+    draw_roads(axes, projected.get("roads"))
     _draw_receivers(axes, projected["receivers"])
     _draw_outlets(axes, projected["outlets"])
     return save_map(
@@ -108,4 +110,4 @@ def _legend_handles(layers: Layers) -> list[object]:
             [], [], color=RECEIVER_COLOUR, linewidth=2.5, label="to the outlet taking its residents"
         )
     )
-    return handles
+    return handles + road_handles(layers.get("roads"))

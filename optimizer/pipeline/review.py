@@ -11,7 +11,7 @@ from optimizer.export.artifacts import REVIEW_MAPS, map_artifacts
 from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.pipeline.review_inputs import build_review_problem
-from optimizer.pipeline.review_layers import review_layers
+from optimizer.pipeline.review_layers import map_roads, review_layers
 from optimizer.review.engine import solve_review
 from optimizer.review.plan import ReviewPlan, option_dict, options_frame
 from optimizer.review.problem import ReviewProblem
@@ -121,7 +121,7 @@ def run_review(
     outputs = scenario.outputs
     artifacts.update(
         map_artifacts(
-            review_layers(problem, plan, table),
+            review_layers(problem, plan, table, map_roads(scenario, problem)),
             formats=outputs.formats,
             title=f"{scenario.name}: outlet review\ntravel: {plan.travel_label}",
             credit=map_credit(outputs.credit, openstreetmap=config.straight_line is None),
