@@ -46,12 +46,14 @@ class PeriodTask:
         distance, duration: (N, N) distance and travel ticks between nodes.
         visit_place, visit_day: (k,) the place and day of each visit.
         visit_group: (k,) the flexible place's group of each visit (-1: a required visit).
-        stop, demand: (k,) stop ticks and load per visit.
+        stop, demand: (k,) stop ticks and load per visit; loads are counted in ticks too
+            (units × ticks per minute), so that the solvers weigh a unit of overload like a
+            minute of driving, whatever the resolution.
         window_open, window_close: (k,) earliest and latest start, ticks on the period's clock.
         day_ticks: ticks per day block; ``depot_close``: ticks into a block by which vehicles
             are back; ``shift``: longest shift in ticks.
-        period_days: days; ``capacity``: vehicle load (``None``: none); ``vehicles``: per
-            depot and day.
+        period_days: days; ``capacity``: vehicle load in the same ticks (``None``: none);
+            ``vehicles``: per depot and day.
         fixed_cost: distance ticks charged per vehicle (0 unless fewest vehicles come first).
     """
 
@@ -180,14 +182,14 @@ def period_task(
         visit_day=visit_day,
         visit_group=np.array(groups),
         stop=stop,
-        demand=problem.demand[visit_place].astype(np.int64),
+        demand=problem.demand[visit_place].astype(np.int64) * ticks,
         window_open=offset + _ticks_up(problem.window_open_minutes[visit_place], ticks),
         window_close=offset + close,
         day_ticks=day_ticks,
         depot_close=min(depot_close, day_ticks - 1),
         shift=shift,
         period_days=problem.period_days,
-        capacity=problem.capacity,
+        capacity=None if problem.capacity is None else problem.capacity * ticks,
         vehicles=problem.vehicles_per_day or max(int(per_day), 1),
         fixed_cost=fixed_cost,
     )
