@@ -72,7 +72,7 @@ class DaskExecutor:
                         n_workers=slots,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        dashboard_address=":0",  # any free port: a second cluster never clashes
                         silence_logs=logging.ERROR,
                         env=thread_environment(threads),
                     )
@@ -88,9 +88,8 @@ class DaskExecutor:
             yield cls(client)
 
     def run(self, function: Callable[[Any], T], items: Sequence[Any]) -> Iterator[TaskResult[T]]:
-        """See ``Executor.run``. Each task is submitted as not pure (Dask never merges two)."""
-        from distributed import as_completed
-
+        """See ``Executor.run``. Every task is submitted at once (as not pure: Dask never merges
+        two)."""
         run_id = uuid.uuid4().hex[:12]
         futures = [
             self._client.submit(
@@ -98,6 +97,13 @@ class DaskExecutor:
             )
             for index, item in enumerate(items)
         ]
+        return self._results(futures)
+
+    def _results(self, futures: list[Any]) -> Iterator[TaskResult[Any]]:
+        """The futures' results as they finish; those unfinished are cancelled when the caller
+        stops."""
+        from distributed import as_completed
+
         index_of = {future.key: index for index, future in enumerate(futures)}
         unfinished = set(index_of)
         try:

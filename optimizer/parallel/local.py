@@ -78,10 +78,16 @@ class ProcessPool:
         pool.shutdown(wait=True)
 
     def run(self, function: Callable[[Any], T], items: Sequence[Any]) -> Iterator[TaskResult[T]]:
-        """See ``Executor.run``."""
+        """See ``Executor.run``. Every task is submitted at once."""
         pending: dict[Future, int] = {
             self._pool.submit(attempt, function, item): index for index, item in enumerate(items)
         }
+        return self._results(pending)
+
+    @staticmethod
+    def _results(pending: dict[Future, int]) -> Iterator[TaskResult[Any]]:
+        """The pending futures' results as they finish; those not started are cancelled when
+        the caller stops."""
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)

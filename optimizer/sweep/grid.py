@@ -126,13 +126,19 @@ def load_grid(scenario_path: Path, grid_path: Path) -> Grid:
     names = _variant_names(keys, combinations)
     for name, combination in zip(names, combinations, strict=True):
         data = copy.deepcopy(source.data)
-        try:
-            for key, value in zip(keys, combination, strict=True):
+        spoilt: list[str] = []
+        for key, value in zip(keys, combination, strict=True):
+            try:
                 _set_value(data, key, value, grid_path)
+            except ScenarioError as error:
+                spoilt += error.problems
+        try:
             varied = ScenarioSource(grid_path, data, lines)
             variant = scenario_from_source(varied, base_dir=scenario_path.parent)
         except ScenarioError as error:
-            problems.update(dict.fromkeys(error.problems, 1))
+            spoilt += error.problems
+        if spoilt:
+            problems.update(dict.fromkeys(spoilt, 1))
             continue
         values = {key.dotted: value for key, value in zip(keys, combination, strict=True)}
         variants.append(Variant(name=name, values=values, scenario=variant))
