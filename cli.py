@@ -799,7 +799,8 @@ def _print_sweep(outcome: api.SweepOutcome) -> None:
     comparison = outcome.files[0].parent
     stdout.print(
         f"{len(outcome.rows)} variants on {outcome.executor} ({outcome.slots} at once, "
-        f"{outcome.threads_per_task} solver threads each) in {outcome.wall_seconds:.1f} s; "
+        f"{outcome.threads_per_task} solver thread{'' if outcome.threads_per_task == 1 else 's'} "
+        f"each) in {outcome.wall_seconds:.1f} s; "
         f"outputs: {outcome.folder}/, comparison: {comparison}/"
     )
 
