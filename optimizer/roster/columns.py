@@ -7,13 +7,20 @@ one equality per requirement row (staff + short − over = needed, the slacks we
 tracks included. The limits it does not track are priced with a per-employee, per-type
 penalty that rises while the priced roster breaks the limit and decays while it does not;
 rosters that still break a limit are not added. An employee is priced without tracked counts
-until a roster breaks a tracked limit (tracking multiplies the program's states).
+until a roster breaks a tracked limit (tracking multiplies the program's states). Each
+employee's program gets a share of ``ROUND_BUDGET``; beyond it the program keeps minutes and
+weekends within bands (``EmployeeRules.fitted``), so large problems are priced in time.
+
+The first columns are a whole roster built before any linear program (``_construct``), so
+there is a roster whatever the size. After the first linear program, ``lagrangian_bound``
+gives a lower bound on every roster's objective.
 
 The dive then fixes, step by step, the employees whose roster the linear program already
 chooses (share ≥ ``SETTLED``), at least 1 + (employees left) // ``DIVE_STEPS`` of the most
 chosen, deletes their other columns, and generates columns again for the others, until every
-employee has one roster. When time is left, a HiGHS MIP over all columns generated, started
-from the dive's roster, may find a better choice (``_Master.polish``).
+employee has one roster; the better of it and the construction is kept. When time is left, a
+HiGHS MIP over all columns generated, started from that roster, may find a better choice
+(``_Master.polish``).
 
 Column generation covers the problems the Curtois–Qu benchmark poses: own staff working
 requirement rows, without on-call reserve, under the hard rules the pricing program keeps
@@ -137,13 +144,14 @@ class _Pricing:
         self.loose = self.loose.fitted(self.budget)
         self.rules = self.rules.fitted(self.budget)
 
-    def best_value(self, duals: np.ndarray) -> float:
+    def best_value(self, duals: np.ndarray, *, quick: bool = False) -> float:
         """At least the value of the employee's best roster at row prices ``duals`` (the
         duals of its rows minus its request cost): the best roster's value under rules
         relaxed to what the program computes exactly within the budget (the type limits it
-        does not track, or, when the minutes and weekends need bands, those too)."""
+        does not track, or, when the minutes and weekends need bands or ``quick``, those
+        too)."""
         gains, _ = self._gains(duals)
-        rules = self.loose if self.loose.exact else self.loose.relaxed()
+        rules = self.loose if self.loose.exact and not quick else self.loose.relaxed()
         work_value = np.where(
             gains > UNREACHABLE, gains - self.work_cost[:, self.types], UNREACHABLE
         )
@@ -531,7 +539,8 @@ def column_generation(
             return None
         root = time.perf_counter() + ROOT_SHARE * max(deadline - time.perf_counter(), 0.0)
         _generate(master, pricing, {}, root, pool)
-        bound = lagrangian_bound(master, pricing, pool)
+        late = stop.past(deadline, time.perf_counter())
+        bound = lagrangian_bound(master, pricing, pool, quick=late)
         chosen = _dive(master, pricing, {}, deadline, pool)
         if master.value(constructed) < master.value(chosen):
             chosen = master.switch(chosen, constructed)
@@ -595,15 +604,17 @@ def _construct(
     return chosen
 
 
-def lagrangian_bound(master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor) -> float:
+def lagrangian_bound(
+    master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor, *, quick: bool = False
+) -> float:
     """A lower bound on every roster's objective from the master's current duals: the
     linear program's objective plus, for each employee, the least reduced cost of any of
-    their rosters (at most 0), priced by ``_Pricing.best_value`` (exact or relaxed rules:
-    either way no roster of theirs is worth more). Rounded up, as every weight is whole, and
-    at least 0, as no weight is negative."""
+    their rosters (at most 0), priced by ``_Pricing.best_value`` (exact or relaxed rules,
+    relaxed when ``quick``: either way no roster of theirs is worth more). Rounded up, as
+    every weight is whole, and at least 0, as no weight is negative."""
     duals, convexity, _ = master.solve()
     objective = master.lp.getObjectiveValue()
-    values = pool.map(lambda employee: employee.best_value(duals), pricing)
+    values = pool.map(lambda employee: employee.best_value(duals, quick=quick), pricing)
     reduced = sum(min(0.0, -value - mu) for value, mu in zip(values, convexity, strict=True))
     return max(0.0, float(math.ceil(objective + reduced - 1e-6)))
 
