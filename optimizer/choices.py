@@ -63,8 +63,7 @@ EXECUTORS: dict[str, str] = {
     "local": "a pool of processes on this machine (default; nothing to start)",
     "dask": "Dask distributed: a LocalCluster on this machine, or the running scheduler at "
     "--address (needs the extra: pip install 'svcplan[dask]')",
-    "serial": "one task after another in this process (debugging, and the baseline of "
-    "benchmarks)",
+    "serial": "one task after another in this process (debugging, and the baseline of benchmarks)",
 }
 """Where the tasks of a sweep run; the first is the default."""
 
