@@ -70,7 +70,7 @@ REPAIR_SHARE = 0.4
 """Share of the employees a repair frees (at least 2)."""
 REPAIR_PATIENCE = 20
 """Repairs stop after this many in a row without improvement."""
-ROUND_BUDGET = 2_000_000_000
+ROUND_BUDGET = 1_000_000_000
 """Most states × days × type groups of one pricing round over all employees: each
 employee's program gets its share, within ``EMPLOYEE_BUDGET`` (``EmployeeRules.fitted``;
 about 13 ns per unit). Larger programs keep the minutes and weekends worked within bands
