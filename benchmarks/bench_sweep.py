@@ -7,10 +7,11 @@ values), at most ``--time-limit`` seconds per solve and one solver thread per ta
 executor (so the three solve the same problems the same way). Each run writes to its own
 temporary folder.
 
-Per executor: wall seconds from the first task submitted to the comparison published, the
-summed task seconds (each task's own run on its worker), and the per-task overhead
-``(slots × wall − summed task seconds) / variants``: what each variant costs beyond its own
-run — worker start and imports, shipping the task and its result, the idle tail.
+Per executor, measured on their own: the startup (opening it until every worker has loaded
+the engines, and closing it) and the per-task overhead (shipping a task and its result, with
+warm workers); then the sweep: wall seconds (grid validation to the comparison published, a
+new pool or cluster included), the summed task seconds (each task's own run on its worker),
+the mean, and the results compared with the serial run's.
 
     python benchmarks/bench_sweep.py [--variants 40] [--time-limit 5] [--workers 2]
 """
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 from optimizer import api
+from optimizer.parallel import open_executor
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "porto-alegre.yaml"
@@ -44,6 +46,30 @@ def grid_text(variants: int) -> str:
         f"siting.coverage_minutes: {COVERAGE_MINUTES[: math.ceil(variants / per_minutes)]}\n"
         f"siting.density.residents_per_station: {RESIDENTS_PER_STATION[:per_minutes]}\n"
     )
+
+
+def warm(_: int) -> None:
+    """A task that only loads what a variant's task loads (the engines)."""
+    import optimizer.sweep.task  # noqa: F401
+
+
+def executor_costs(executor: str, workers: int, tasks: int) -> tuple[float, float]:
+    """The fixed and the per-task cost of an executor, seconds.
+
+    Returns:
+        ``(startup, per_task)``: opening it until every worker has loaded the engines (one
+        ``warm`` task per worker) plus closing it; and, once warm, the wall seconds of
+        ``tasks`` tasks that do nothing, times the tasks at once, per task (shipping a task
+        and its result).
+    """
+    started = time.perf_counter()
+    with open_executor(executor, workers=workers) as pool:
+        list(pool.run(warm, range(pool.slots)))
+        warm_at = time.perf_counter()
+        list(pool.run(warm, range(tasks)))
+        per_task = (time.perf_counter() - warm_at) * pool.slots / tasks
+        closing = time.perf_counter()
+    return warm_at - started + time.perf_counter() - closing, per_task
 
 
 def run(grid: Path, executor: str, workers: int, time_limit: float) -> api.SweepOutcome:
@@ -71,6 +97,14 @@ def main() -> int:
         grid.write_text(grid_text(args.variants), encoding="utf-8")
         print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         outcomes = {}
+        costs = {"serial": (0.0, 0.0)}
+        for executor in ("local", "dask"):
+            costs[executor] = executor_costs(executor, args.workers, args.variants)
+            startup, per_task = costs[executor]
+            print(
+                f"{executor}: startup {startup:.1f} s, {1000 * per_task:.1f} ms per task; "
+                f"load {os.getloadavg()[0]:.2f}"
+            )
         for executor in ("serial", "local", "dask"):
             started = time.perf_counter()
             outcomes[executor] = run(grid, executor, args.workers, args.time_limit)
@@ -83,20 +117,20 @@ def main() -> int:
     variants = len(serial.rows)
     print(f"\n{variants} variants, cover objective, time limit {args.time_limit:g} s, 1 thread")
     print(
-        "| executor | tasks at once | wall s | Σ task s | mean task s | overhead s/task "
-        "| speed-up | same results |"
+        "| executor | tasks at once | wall s | startup s | overhead ms/task | Σ task s "
+        "| mean task s | speed-up | same results |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, outcome in outcomes.items():
         tasks = [row["run_seconds"] for row in outcome.rows if row["run_seconds"] is not None]
-        overhead = (outcome.slots * outcome.wall_seconds - sum(tasks)) / variants
-        same = _same(reference, _results(outcome))
+        startup, per_task = costs[name]
         print(
-            f"| {name} | {outcome.slots} | {outcome.wall_seconds:.1f} | {sum(tasks):.1f} | "
-            f"{statistics.mean(tasks):.2f} | {overhead:.2f} | "
-            f"{serial.wall_seconds / outcome.wall_seconds:.2f}× | {same} |"
+            f"| {name} | {outcome.slots} | {outcome.wall_seconds:.1f} | {startup:.1f} | "
+            f"{1000 * per_task:.1f} | {sum(tasks):.1f} | {statistics.mean(tasks):.2f} | "
+            f"{serial.wall_seconds / outcome.wall_seconds:.2f}× | "
+            f"{_same(reference, _results(outcome))} |"
         )
-    _estimate(serial, outcomes["dask"])
+    _estimate(serial, *costs["dask"])
     return 0
 
 
@@ -115,24 +149,25 @@ def _same(reference: list[dict[str, object]], rows: list[dict[str, object]]) -> 
     return f"{len(differ)} differ ({limited} time-limited)"
 
 
-def _estimate(serial: api.SweepOutcome, dask: api.SweepOutcome) -> None:
-    """Wall time and speed-up on ``CLUSTER_WORKERS`` Dask workers for 40 and 400 variants,
-    from the serial task durations (no two tasks sharing a core) and Dask's measured overhead
-    per task, tasks dealt out in rounds of ``CLUSTER_WORKERS``."""
+def _estimate(serial: api.SweepOutcome, startup: float, overhead: float) -> None:
+    """Wall time and speed-up on ``CLUSTER_WORKERS`` Dask workers for 40 and 400 variants:
+    the startup measured here (a new LocalCluster; none with warm workers at ``--address``),
+    then the serial task durations (no two tasks sharing a core) dealt out in rounds of
+    ``CLUSTER_WORKERS``, each task with Dask's measured per-task overhead."""
     durations = sorted(row["run_seconds"] for row in serial.rows)
-    tasks = [row["run_seconds"] for row in dask.rows if row["run_seconds"] is not None]
-    overhead = (dask.slots * dask.wall_seconds - sum(tasks)) / len(dask.rows)
     mean = statistics.mean(durations)
     print(
-        f"\nestimate, {CLUSTER_WORKERS} workers: task {mean:.2f} s mean, "
-        f"{durations[-1]:.2f} s longest (serial), overhead {overhead:.2f} s per task (Dask here)"
+        f"\nestimate, {CLUSTER_WORKERS} workers: task {mean:.2f} s mean, {durations[-1]:.2f} s "
+        f"longest (serial); Dask here: startup {startup:.1f} s, {1000 * overhead:.1f} ms per task"
     )
     for variants in (40, 400):
         rounds = math.ceil(variants / CLUSTER_WORKERS)
-        wall = (rounds - 1) * (mean + overhead) + durations[-1] + overhead
+        running = (rounds - 1) * (mean + overhead) + durations[-1] + overhead
+        serial_seconds = variants * mean
         print(
-            f"  {variants} variants: about {wall:.1f} s against {variants * mean:.1f} s serial "
-            f"({variants * mean / wall:.1f}×)"
+            f"  {variants} variants: {startup + running:.1f} s with a new cluster "
+            f"({serial_seconds / (startup + running):.1f}×), {running:.1f} s with warm workers "
+            f"({serial_seconds / running:.1f}×), against {serial_seconds:.1f} s serial"
         )
 
 

@@ -145,7 +145,7 @@ def load_grid(scenario_path: Path, grid_path: Path) -> Grid:
     if problems:
         total = len(combinations)
         raise ScenarioError(
-            [f"{problem} (in {spoilt} of {total} variants)" for problem, spoilt in problems.items()]
+            [f"{problem} (in {count} of {total} variants)" for problem, count in problems.items()]
         )
     return Grid(scenario=scenario, keys=keys, variants=variants)
 
