@@ -10,13 +10,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from optimizer import stop
 from optimizer.formats import solve_published_instance
-from optimizer.formats.curtois import solve_curtois_instance
+from optimizer.formats.curtois import curtois_settings, read_curtois
+from optimizer.roster.engine import solve_roster
 from optimizer.solve import SolverLimits, SolveStatus
 
 from .conftest import REPO_ROOT, SAMPLE_SCENARIO
@@ -24,28 +27,41 @@ from .conftest import REPO_ROOT, SAMPLE_SCENARIO
 DATA = Path(__file__).parent / "data"
 
 
-def _signal_after(seconds: float, number: int) -> threading.Timer:
-    timer = threading.Timer(seconds, os.kill, (os.getpid(), number))
-    timer.start()
-    return timer
+SignalAfter = Callable[[float, int], None]
 
 
-def test_a_signal_during_a_roster_solve_keeps_the_best_roster() -> None:
-    """Curtois–Qu Instance2 needs about 7 s to prove optimal; SIGTERM after 2 s ends it."""
+@pytest.fixture
+def signal_after() -> Iterator[SignalAfter]:
+    """Send this process a signal after some seconds; a signal not sent by the end of the test
+    is cancelled (the work it was meant for finished first), so it cannot end the test run."""
+    timers: list[threading.Timer] = []
+
+    def send(seconds: float, number: int) -> None:
+        timers.append(threading.Timer(seconds, os.kill, (os.getpid(), number)))
+        timers[-1].start()
+
+    yield send
+    for timer in timers:
+        timer.cancel()
+
+
+def test_a_signal_during_a_roster_solve_keeps_the_best_roster(signal_after: SignalAfter) -> None:
+    """Plain CP-SAT (no start roster) needs about 7 s to prove Curtois–Qu Instance2 optimal;
+    SIGTERM after 2 s ends its search."""
     limits = SolverLimits(time_limit_seconds=30)
-    _signal_after(2.0, signal.SIGTERM)
+    settings = replace(curtois_settings(), neighbourhood_search=False)
+    problem = read_curtois(DATA / "roster" / "Instance2.txt")
+    signal_after(2.0, signal.SIGTERM)
     started = time.perf_counter()
-    _, report = stop.run_stoppable(
-        lambda: solve_curtois_instance(DATA / "roster" / "Instance2.txt", limits)
-    )
+    _, report = stop.run_stoppable(lambda: solve_roster(problem, settings, limits))
     assert time.perf_counter() - started < 2.0 + 3.0
     assert report.has_solution and report.bound is not None
     assert "stopped by SIGTERM: the best roster found is kept" in report.notes
     assert not stop.requested() and stop.stopped_by() == "SIGTERM"  # later work runs normally
 
 
-def test_a_signal_during_a_siting_solve_keeps_the_best_plan() -> None:
-    _signal_after(0.7, signal.SIGINT)
+def test_a_signal_during_a_siting_solve_keeps_the_best_plan(signal_after: SignalAfter) -> None:
+    signal_after(0.7, signal.SIGINT)
     started = time.perf_counter()
     _, report = stop.run_stoppable(
         lambda: solve_published_instance(
@@ -57,13 +73,15 @@ def test_a_signal_during_a_siting_solve_keeps_the_best_plan() -> None:
     assert any("stopped by SIGINT" in note for note in report.notes)
 
 
-def test_a_signal_outside_a_solver_interrupts_the_work_at_once() -> None:
+def test_a_signal_outside_a_solver_interrupts_the_work_at_once(
+    signal_after: SignalAfter,
+) -> None:
     def busy() -> None:
         ends = time.perf_counter() + 20
         while time.perf_counter() < ends:
             pass
 
-    _signal_after(0.3, signal.SIGTERM)
+    signal_after(0.3, signal.SIGTERM)
     started = time.perf_counter()
     with pytest.raises(stop.Interrupted) as raised:
         stop.run_stoppable(busy)

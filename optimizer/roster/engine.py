@@ -154,7 +154,10 @@ def _start_roster(
             + "; ".join(reasons)
         )
     else:
-        start = columns.column_generation(problem, settings, deadline=until, seed=limits.seed)
+        # a signal ends column generation through stop.past (its loops wind down and keep the
+        # best roster found) instead of interrupting it between two Python instructions
+        with stop.solving(lambda: None):
+            start = columns.column_generation(problem, settings, deadline=until, seed=limits.seed)
         if start is not None:
             if start.bound is not None:
                 notes.append(
