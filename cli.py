@@ -166,24 +166,38 @@ def _guarded_with_progress(options: Options, action: Callable[[Callable[[str], N
         return _guarded(options, lambda: action(status.update))
 
 
-def _run_scenario_command(
-    options: Options, scenario_file: Path, command: str, show: Callable[[Any], None]
-) -> None:
-    """Run ``api.<command>`` on ``scenario_file`` with the options' output folder and time
-    limit, then print its summary as JSON (``--json``), nothing (``--quiet``) or with ``show``."""
-    outcome = _guarded_with_progress(
-        options,
-        lambda progress: getattr(_api(), command)(
-            scenario_file,
-            out_dir=options.out,
-            time_limit_seconds=options.time_limit,
-            progress=progress,
-        ),
-    )
-    if options.json:
-        _emit_json(outcome.summary)
-    elif not options.quiet:
-        show(outcome)
+def _scenario_command(command: str, help_text: str, show: Callable[[Any], None]) -> None:
+    """Register ``svcplan <command> FILE``: run ``api.<command>`` on the scenario with the
+    options' output folder and time limit, then print its summary as JSON (``--json``),
+    nothing (``--quiet``) or with ``show``."""
+
+    def run(
+        ctx: typer.Context,
+        scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+        out: OutOption = None,
+        time_limit: TimeLimitOption = None,
+        quiet: QuietOption = False,
+        json_output: JsonOption = False,
+        debug: DebugOption = False,
+    ) -> None:
+        options = ctx.obj.merged(
+            out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+        )
+        outcome = _guarded_with_progress(
+            options,
+            lambda progress: getattr(_api(), command)(
+                scenario_file,
+                out_dir=options.out,
+                time_limit_seconds=options.time_limit,
+                progress=progress,
+            ),
+        )
+        if options.json:
+            _emit_json(outcome.summary)
+        elif not options.quiet:
+            show(outcome)
+
+    app.command(command, help=help_text)(run)
 
 
 def _api() -> ModuleType:
@@ -300,23 +314,6 @@ def schema() -> None:
     _emit_json(scenario_json_schema())
 
 
-@app.command()
-def plan(
-    ctx: typer.Context,
-    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
-    out: OutOption = None,
-    time_limit: TimeLimitOption = None,
-    quiet: QuietOption = False,
-    json_output: JsonOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Run the engines a scenario enables and write outputs to <out>/<name>/."""
-    options = ctx.obj.merged(
-        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
-    )
-    _run_scenario_command(options, scenario_file, "plan", _print_plan)
-
-
 def _print_plan(outcome: api.PlanOutcome) -> None:
     engines = outcome.summary["engines"]
     assert isinstance(engines, dict)
@@ -422,6 +419,11 @@ def _minutes_pair(siting: dict) -> str:
     return f"{mean:.1f} / {p95:.1f} min"
 
 
+_scenario_command(
+    "plan", "Run the engines a scenario enables and write outputs to <out>/<name>/.", _print_plan
+)
+
+
 @app.command()
 def forecast(
     ctx: typer.Context,
@@ -513,24 +515,6 @@ def _print_backtest(result: BacktestResult) -> None:
     stdout.print(f"model MASE / seasonal-naive MASE = {ratio:.3f}")
 
 
-@app.command()
-def review(
-    ctx: typer.Context,
-    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
-    out: OutOption = None,
-    time_limit: TimeLimitOption = None,
-    quiet: QuietOption = False,
-    json_output: JsonOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Review under-used outlets: flags, merge/relocate/transform options, joint closure;
-    write <out>/<name>/review/."""
-    options = ctx.obj.merged(
-        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
-    )
-    _run_scenario_command(options, scenario_file, "review", _print_review)
-
-
 def _print_review(outcome: api.SectionOutcome) -> None:
     summary = outcome.summary
     stdout.print(
@@ -542,21 +526,12 @@ def _print_review(outcome: api.SectionOutcome) -> None:
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
 
 
-@app.command()
-def rounds(
-    ctx: typer.Context,
-    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
-    out: OutOption = None,
-    time_limit: TimeLimitOption = None,
-    quiet: QuietOption = False,
-    json_output: JsonOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Plan mobile service rounds to the places no station covers; write <out>/<name>/rounds/."""
-    options = ctx.obj.merged(
-        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
-    )
-    _run_scenario_command(options, scenario_file, "rounds", _print_rounds)
+_scenario_command(
+    "review",
+    "Review under-used outlets: flags, merge/relocate/transform options, joint closure; "
+    "write <out>/<name>/review/.",
+    _print_review,
+)
 
 
 def _print_rounds(outcome: api.SectionOutcome) -> None:
@@ -584,21 +559,11 @@ def _print_rounds(outcome: api.SectionOutcome) -> None:
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
 
 
-@app.command()
-def dispatch(
-    ctx: typer.Context,
-    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
-    out: OutOption = None,
-    time_limit: TimeLimitOption = None,
-    quiet: QuietOption = False,
-    json_output: JsonOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Plan who sends what to whom within the window; write <out>/<name>/dispatch/."""
-    options = ctx.obj.merged(
-        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
-    )
-    _run_scenario_command(options, scenario_file, "dispatch", _print_dispatch)
+_scenario_command(
+    "rounds",
+    "Plan mobile service rounds to the places no station covers; write <out>/<name>/rounds/.",
+    _print_rounds,
+)
 
 
 def _print_dispatch(outcome: api.SectionOutcome) -> None:
@@ -639,6 +604,13 @@ def _print_dispatch(outcome: api.SectionOutcome) -> None:
             f"replenishment orders for {supplies['ordered_units']:,} units"
         )
     stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+_scenario_command(
+    "dispatch",
+    "Plan who sends what to whom within the window; write <out>/<name>/dispatch/.",
+    _print_dispatch,
+)
 
 
 @app.command()
