@@ -32,10 +32,9 @@ from optimizer.export.dispatch_style import (
     units_by_resource,
     unmet_lines,
 )
-from optimizer.export.layers import Layers, validate_layers
+from optimizer.export.layers import Layers
 from optimizer.export.leaflet_page import (
     PopupRows,
-    for_display,
     legend_item,
     legend_note,
     overlay,
@@ -72,15 +71,14 @@ def write_dispatch_html_map(
     Raises:
         DataError: layers that break the contract (nothing is written).
     """
-    validate_layers(layers, layer_set=DISPATCH)
-    in_degrees = for_display(layers, DISPATCH)
     return write_leaflet_page(
+        layers,
         path,
+        DISPATCH,
         title=title,
-        summary=dispatch_summary(layers),
-        displayed=in_degrees,
-        overlays=_overlays(in_degrees),
-        legend_html=_legend_html(layers),
+        summary=dispatch_summary,
+        overlays=_overlays,
+        legend_html=_legend_html,
         tiles_url=tiles_url,
         credit=credit,
     )

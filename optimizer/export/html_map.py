@@ -13,10 +13,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from optimizer.export.layers import PLAN, Layers, validate_layers
+from optimizer.export.layers import PLAN, Layers
 from optimizer.export.leaflet_page import (
     PopupRows,
-    for_display,
     legend_item,
     overlay,
     road_legend_items,
@@ -62,15 +61,14 @@ def write_html_map(
     Raises:
         DataError: layers that break the contract (nothing is written).
     """
-    validate_layers(layers)
-    in_degrees = for_display(layers, PLAN)
     return write_leaflet_page(
+        layers,
         path,
+        PLAN,
         title=title,
-        summary=coverage_summary(layers),
-        displayed=in_degrees,
-        overlays=_overlays(in_degrees, cutoff_minutes(layers)),
-        legend_html=_legend_html(layers),
+        summary=coverage_summary,
+        overlays=lambda displayed: _overlays(displayed, cutoff_minutes(layers)),
+        legend_html=_legend_html,
         tiles_url=tiles_url,
         credit=credit,
     )

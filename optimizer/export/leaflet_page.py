@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from optimizer.export.layers import Layers, LayerSet, in_metres
+from optimizer.export.layers import Layers, LayerSet, in_metres, validate_layers
 from optimizer.export.staging import staged
 from optimizer.export.style import ROAD_COLOUR, road_widths
 
@@ -68,43 +68,51 @@ label."""
 
 
 def write_leaflet_page(
+    layers: Layers,
     path: str | Path,
+    layer_set: LayerSet,
     *,
     title: str,
-    summary: str,
-    displayed: Layers,
-    overlays: list[dict[str, object]],
-    legend_html: str,
+    summary: Callable[[Layers], str],
+    overlays: Callable[[Layers], list[dict[str, object]]],
+    legend_html: Callable[[Layers], str],
     tiles_url: str | None,
     credit: str,
 ) -> Path:
-    """Write one interactive map page.
+    """Write ``layers`` as one interactive map page, once they keep ``layer_set``'s contract.
 
     Args:
+        layers: the layers to draw.
         path: the HTML file to write (replaced atomically).
+        layer_set: the contract ``layers`` must keep.
         title: the page's and the map's title.
-        summary: one line under the title.
-        displayed: the layers drawn, in degrees (``for_display``): the map opens on their
-            bounds.
-        overlays: the switchable overlays, bottom to top (``overlay``).
-        legend_html: the legend's HTML (``legend_item`` lines under ``<h2>`` headings).
+        summary: the line under the title, from the layers.
+        overlays: the switchable overlays, bottom to top (``overlay``), from the layers in
+            degrees (``for_display``); the map opens on their bounds.
+        legend_html: the legend's HTML (``legend_item`` lines under ``<h2>`` headings), from
+            the layers.
         tiles_url: an XYZ tile URL template for a base map; ``None`` draws none and needs no
             network.
         credit: the data credit shown in the map's corner (``style.map_credit``).
 
     Returns:
         ``path``.
+
+    Raises:
+        DataError: layers that break the contract (nothing is written).
     """
+    validate_layers(layers, layer_set=layer_set)
+    displayed = for_display(layers, layer_set)
     document = {
         "attribution": credit,
         "tiles_url": tiles_url,
         "bounds": _bounds(displayed),
-        "legend_html": legend_html,
-        "overlays": overlays,
+        "legend_html": legend_html(layers),
+        "overlays": overlays(displayed),
     }
     page = PAGE.substitute(
         title=html.escape(title),
-        summary=html.escape(summary),
+        summary=html.escape(summary(layers)),
         data=_script_safe(json.dumps(document, ensure_ascii=False, separators=(",", ":"))),
         leaflet_css=_leaflet_css(),
         map_css=(STATIC / "map.css").read_text(encoding="utf-8"),

@@ -14,9 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from optimizer.export.layers import Layers, validate_layers
+from optimizer.export.layers import Layers
 from optimizer.export.leaflet_page import (
-    for_display,
     legend_item,
     overlay,
     road_legend_items,
@@ -57,15 +56,14 @@ def write_review_html_map(
     Raises:
         DataError: layers that break the contract (nothing is written).
     """
-    validate_layers(layers, layer_set=REVIEW)
-    in_degrees = for_display(layers, REVIEW)
     return write_leaflet_page(
+        layers,
         path,
+        REVIEW,
         title=title,
-        summary=review_summary(layers),
-        displayed=in_degrees,
-        overlays=_overlays(in_degrees),
-        legend_html=_legend_html(layers),
+        summary=review_summary,
+        overlays=_overlays,
+        legend_html=_legend_html,
         tiles_url=tiles_url,
         credit=credit,
     )
