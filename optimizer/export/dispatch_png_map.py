@@ -30,13 +30,12 @@ from optimizer.export.dispatch_style import (
     region_legend,
     unmet_lines,
 )
-from optimizer.export.layers import Layers, in_metres, validate_layers
+from optimizer.export.layers import Layers
 from optimizer.export.png_figure import (
     draw_roads,
     legend_text,
-    map_figure,
     road_handles,
-    save_map,
+    write_map_png,
 )
 from optimizer.export.style import BLIND_SPOT_COLOUR
 
@@ -72,21 +71,24 @@ def write_dispatch_png_map(
     Raises:
         DataError: layers that break the contract (nothing is written).
     """
-    validate_layers(layers, layer_set=DISPATCH)
-    projected = in_metres(layers, DISPATCH)
-    figure, axes = map_figure()
-    draw_roads(axes, projected.get("roads"))
-    _draw_moves(axes, between_regions(projected["moves"]))
-    _draw_regions(axes, projected["regions"])
-    return save_map(
-        figure,
-        axes,
+    return write_map_png(
+        layers,
         path,
-        title=f"{title}\n{dispatch_summary(layers)}",
-        handles=_legend_handles(projected),
+        DISPATCH,
+        draw=_draw,
+        summary=dispatch_summary,
+        handles=_legend_handles,
+        title=title,
         dpi=dpi,
         credit=credit,
     )
+
+
+def _draw(axes: Axes, layers: Layers) -> None:
+    """Roads, moves (between regions) and regions, bottom to top."""
+    draw_roads(axes, layers.get("roads"))
+    _draw_moves(axes, between_regions(layers["moves"]))
+    _draw_regions(axes, layers["regions"])
 
 
 def _draw_moves(axes: Axes, moves: gpd.GeoDataFrame) -> None:

@@ -3,14 +3,15 @@ arrow, the legend, the attribution, and the one staged write (matplotlib, Agg; n
 no network needed).
 
 Maps are drawn in metres (``layers.in_metres``), so the scale bar is true and north is up. The
-siting map (``png_map``) and the dispatch map (``dispatch_png_map``) draw their layers between
-``map_figure`` and ``save_map``.
+siting, dispatch and review maps (``png_map``, ``dispatch_png_map``, ``review_png_map``) give
+``write_map_png`` the function that draws their layers.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from optimizer.export.layers import Layers, LayerSet, in_metres, validate_layers
 from optimizer.export.staging import staged
 from optimizer.export.style import ROAD_COLOUR, road_widths
 
@@ -30,12 +32,6 @@ LEGEND_LABEL_CHARS = 40
 CREDIT_LINE_CHARS = 150
 """The attribution wraps at this width: at 8 points a longer line runs off the 11-inch figure
 (the road review's credit lost its "© OpenStreetMap contributors")."""
-
-
-def map_figure() -> tuple[Figure, Axes]:
-    """A new map figure (``FIGURE_INCHES``, constrained layout) and its axes."""
-    figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
-    return figure, figure.add_subplot()
 
 
 def draw_roads(axes: Axes, roads: gpd.GeoDataFrame | None) -> None:
@@ -63,36 +59,50 @@ def legend_text(text: str) -> str:
     return textwrap.fill(text, LEGEND_LABEL_CHARS, break_on_hyphens=False)
 
 
-def save_map(
-    figure: Figure,
-    axes: Axes,
+def write_map_png(
+    layers: Layers,
     path: str | Path,
+    layer_set: LayerSet,
     *,
+    draw: Callable[[Axes, Layers], None],
+    summary: Callable[[Layers], str],
+    handles: Callable[[Layers], list[object]],
     title: str,
-    handles: list[object],
     dpi: int,
     credit: str,
 ) -> Path:
-    """Finish the map (no axes, equal aspect, the title, a scale bar, a north arrow, the
-    legend on the right, the attribution) and write it as a PNG.
+    """Draw ``layers``, once they keep ``layer_set``'s contract, as a PNG map: in metres on a
+    ``FIGURE_INCHES`` figure with no axes, the title and the summary under it, a scale bar, a
+    north arrow, the legend on the right and the attribution.
 
     Args:
-        figure, axes: from ``map_figure``, with the layers drawn in metres.
+        layers: the layers to draw.
         path: the PNG file to write (replaced atomically).
-        title: the title, with a summary line under it when it holds one.
-        handles: the legend's entries.
+        layer_set: the contract ``layers`` must keep.
+        draw: draws the layers, in metres (``in_metres``), on the axes.
+        summary: the line under the title, from the layers.
+        handles: the legend's entries, from the layers in metres.
+        title: the map's title.
         dpi: resolution in dots per inch.
         credit: the data credit printed in the corner (``style.map_credit``).
 
     Returns:
         ``path``.
+
+    Raises:
+        DataError: layers that break the contract (nothing is written).
     """
+    validate_layers(layers, layer_set=layer_set)
+    projected = in_metres(layers, layer_set)
+    figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
+    axes = figure.add_subplot()
+    draw(axes, projected)
     axes.set_axis_off()
     axes.set_aspect("equal")
-    axes.set_title(title, fontsize=13, loc="left")
+    axes.set_title(f"{title}\n{summary(layers)}", fontsize=13, loc="left")
     _draw_scale_bar(axes)
     _draw_north_arrow(axes)
-    figure.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False)
+    figure.legend(handles=handles(projected), loc="outside right upper", fontsize=9, frameon=False)
     figure.text(
         0.99,
         0.005,

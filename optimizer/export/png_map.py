@@ -15,13 +15,12 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from optimizer.export.layers import Layers, in_metres, validate_layers
+from optimizer.export.layers import PLAN, Layers
 from optimizer.export.png_figure import (
     draw_roads,
     legend_text,
-    map_figure,
     road_handles,
-    save_map,
+    write_map_png,
 )
 from optimizer.export.style import (
     BLIND_SPOT_COLOUR,
@@ -71,16 +70,14 @@ def write_png_map(
     Raises:
         DataError: layers that break the contract (nothing is written).
     """
-    validate_layers(layers)
-    projected = in_metres(layers)
-    figure, axes = map_figure()
-    _draw_layers(axes, projected, cutoff_minutes(layers))
-    return save_map(
-        figure,
-        axes,
+    return write_map_png(
+        layers,
         path,
-        title=f"{title}\n{coverage_summary(layers)}",
-        handles=_legend_handles(projected, cutoff_minutes(layers)),
+        PLAN,
+        draw=lambda axes, projected: _draw_layers(axes, projected, cutoff_minutes(layers)),
+        summary=coverage_summary,
+        handles=lambda projected: _legend_handles(projected, cutoff_minutes(layers)),
+        title=title,
         dpi=dpi,
         credit=credit,
     )

@@ -14,8 +14,8 @@ import geopandas as gpd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from optimizer.export.layers import Layers, in_metres, validate_layers
-from optimizer.export.png_figure import draw_roads, map_figure, road_handles, save_map
+from optimizer.export.layers import Layers
+from optimizer.export.png_figure import draw_roads, road_handles, write_map_png
 from optimizer.export.review_layers import REVIEW
 from optimizer.export.review_style import (
     KEEPS,
@@ -50,21 +50,24 @@ def write_review_png_map(
     Raises:
         DataError: layers that break the contract (nothing is written).
     """
-    validate_layers(layers, layer_set=REVIEW)
-    projected = in_metres(layers, REVIEW)
-    figure, axes = map_figure()
-    draw_roads(axes, projected.get("roads"))
-    _draw_receivers(axes, projected["receivers"])
-    _draw_outlets(axes, projected["outlets"])
-    return save_map(
-        figure,
-        axes,
+    return write_map_png(
+        layers,
         path,
-        title=f"{title}\n{review_summary(layers)}",
-        handles=_legend_handles(projected),
+        REVIEW,
+        draw=_draw,
+        summary=review_summary,
+        handles=_legend_handles,
+        title=title,
         dpi=dpi,
         credit=credit,
     )
+
+
+def _draw(axes: Axes, layers: Layers) -> None:
+    """Roads, receiver lines and outlets, bottom to top."""
+    draw_roads(axes, layers.get("roads"))
+    _draw_receivers(axes, layers["receivers"])
+    _draw_outlets(axes, layers["outlets"])
 
 
 def _draw_receivers(axes: Axes, receivers: gpd.GeoDataFrame) -> None:
