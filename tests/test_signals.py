@@ -21,6 +21,7 @@ from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster.engine import solve_roster
 from optimizer.solve import SolverLimits, SolveStatus
+from tests.test_roster_checker import curtois_objective, hard_rule_violations
 
 from .conftest import REPO_ROOT, SAMPLE_SCENARIO
 
@@ -58,6 +59,28 @@ def test_a_signal_during_a_roster_solve_keeps_the_best_roster(signal_after: Sign
     assert report.has_solution and report.bound is not None
     assert "stopped by SIGTERM: the best roster found is kept" in report.notes
     assert not stop.requested() and stop.stopped_by() == "SIGTERM"  # later work runs normally
+
+
+@pytest.mark.parametrize("fairness_weight", [0, 1])
+def test_a_signal_after_the_start_roster_keeps_it_with_its_objective(
+    signal_after: SignalAfter, fairness_weight: int
+) -> None:
+    """SIGTERM 3 s into Curtois–Qu Instance17 (column generation's construction is done in
+    about 1 s): the start roster is the result, its objective computed, also when the
+    fairness goal (not priced by column generation) counts."""
+    settings = replace(curtois_settings(), fairness_weight=fairness_weight)
+    problem = read_curtois(DATA / "roster" / "Instance17.txt")
+    signal_after(3.0, signal.SIGTERM)
+    started = time.perf_counter()
+    roster, report = stop.run_stoppable(
+        lambda: solve_roster(problem, settings, SolverLimits(time_limit_seconds=60))
+    )
+    assert time.perf_counter() - started < 3.0 + 3.0
+    assert report.has_solution and report.bound is not None
+    assert "stopped by SIGTERM: the best roster found is kept" in report.notes
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    own = curtois_objective(problem, roster.assignments)
+    assert report.objective == own if fairness_weight == 0 else report.objective >= own
 
 
 def test_a_signal_during_a_siting_solve_keeps_the_best_plan(signal_after: SignalAfter) -> None:

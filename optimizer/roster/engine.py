@@ -89,7 +89,9 @@ def solve_roster(
         if code == cp_model.UNKNOWN:
             raise NoSolutionError(f"no roster found within {seconds:g} s")
         raise SolverError(f"CP-SAT failed: {search.solver.status_name(code)}")
-    objective, bound = search.objective, max(search.bound, search.solver.best_objective_bound)
+    objective, bound = search.objective, search.bound
+    if search.solved:
+        bound = max(bound, search.solver.best_objective_bound)
     proven = code == cp_model.OPTIMAL or objective <= bound + 1e-6
     report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
@@ -111,6 +113,9 @@ START_SHARE = 0.95
 """At most this share of the time limit goes to the start roster. Curtois–Qu Instance12
 needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and 4,175 with
 0.95); smaller instances finish the start early and leave the rest to the searches."""
+EVALUATE_SECONDS = 2.0
+"""Least time CP-SAT is given to compute the start roster's objective (every choice fixed),
+even past the deadline: without it a stop or a late start would leave no roster."""
 MODEL_CHOICES_PER_SECOND = 40_000
 """About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
 for per second (``_model_fits``)."""
@@ -233,6 +238,8 @@ class _Search:
         self.lock = threading.Lock()
         self.solver = make_solver(settings, limits, self.seconds)
         self.code = cp_model.UNKNOWN
+        self.solved = False
+        """Whether the whole-model search ran (a stop or the deadline may come before it)."""
         self.notes: list[str] = [] if start is None else start.notes
         """What the search could not do as usual, and why (reported with the result)."""
         if start is not None and start.bound is not None:
@@ -259,7 +266,7 @@ class _Search:
         self.solver.best_bound_callback = raise_bound
         with stop.solving(self.solver.stop_search):
             if not self.settings.neighbourhood_search or not self.variables:
-                self.code = self.solver.solve(self.m.model, Incumbents())
+                self.code, self.solved = self.solver.solve(self.m.model, Incumbents()), True
                 return self.code
             return self._with_neighbourhoods(Incumbents())
 
@@ -269,12 +276,12 @@ class _Search:
         run before it began)."""
         neighbourhoods = _Neighbourhoods(self)
         neighbourhoods.start()
-        if stop.requested():
+        if stop.past(self.deadline, time.perf_counter()):
             return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
 
         def whole() -> None:
-            self.code = self.solver.solve(self.m.model, incumbents)
+            self.code, self.solved = self.solver.solve(self.m.model, incumbents), True
 
         thread = threading.Thread(target=whole, daemon=True)
         thread.start()
@@ -353,14 +360,16 @@ class _Neighbourhoods:
 
     def start(self) -> None:
         """Offer the start roster (``solve_roster``'s), its objective computed by CP-SAT with
-        every choice fixed. It is not a hint for the whole model: that made CP-SAT's own
-        search worse (Curtois–Qu Instance6, employee-by-employee start: 2040 and 2044 with
-        it, 1954 without)."""
+        every choice fixed (presolve alone settles it; a stop request does not cut it short,
+        and it may take up to ``EVALUATE_SECONDS`` past the deadline). It is not a hint for
+        the whole model: that made CP-SAT's own search worse (Curtois–Qu Instance6,
+        employee-by-employee start: 2040 and 2044 with it, 1954 without)."""
         start = self.search.start
         if start is None:
             return
         values = [(p, r, role) in start.duties for p, r, role, _ in self.search.m.choices]
-        _, found = self._resolve(values, [False] * len(values), max(self.seconds, 5.0))
+        seconds = max(self.search.deadline - time.perf_counter(), EVALUATE_SECONDS)
+        _, found = self._resolve(values, [False] * len(values), seconds, stoppable=False)
         if found is not None:
             self.search.offer(*found)
 
@@ -376,10 +385,11 @@ class _Neighbourhoods:
         return self.search.m.problem.day_index(requirements[self.rng.choice(short)].day)
 
     def _resolve(
-        self, values: list[bool], free: list[bool], seconds: float
+        self, values: list[bool], free: list[bool], seconds: float, *, stoppable: bool = True
     ) -> tuple[int, tuple[float, list[bool]] | None]:
         """Re-solve with the choices not ``free`` fixed to ``values`` (hinted with them), one
-        worker, at most ``seconds``; returns the status and (objective, values) if any."""
+        worker, at most ``seconds`` (and, if ``stoppable``, not past the deadline nor a stop
+        request); returns the status and (objective, values) if any."""
         search = self.search
         self.model.clear_hints()
         for domain, var, value, is_free in zip(
@@ -390,10 +400,15 @@ class _Neighbourhoods:
         sub = cp_model.CpSolver()
         sub.parameters.num_workers = 1
         sub.parameters.random_seed = self.rng.randrange(1 << 30)
-        sub.parameters.max_time_in_seconds = min(
-            seconds, max(search.deadline - time.perf_counter() - 0.3, 0.01)
-        )
-        code = stop.run_cp_sat(sub, self.model)
+        sub.parameters.catch_sigint_signal = False
+        if not stoppable:
+            sub.parameters.max_time_in_seconds = seconds
+            code = sub.solve(self.model)
+        else:
+            sub.parameters.max_time_in_seconds = min(
+                seconds, max(search.deadline - time.perf_counter() - 0.3, 0.01)
+            )
+            code = stop.run_cp_sat(sub, self.model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
         return code, (sub.objective_value, [sub.boolean_value(v) for v in search.variables])
