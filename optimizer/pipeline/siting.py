@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
 
 from optimizer.export.artifacts import map_artifacts
 from optimizer.export.style import map_credit
@@ -11,10 +15,66 @@ from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.pipeline.siting_inputs import build_siting_inputs
 from optimizer.pipeline.siting_layers import plan_layers, station_layer
 from optimizer.pipeline.siting_summary import siting_summary
-from optimizer.scenario import Scenario
+from optimizer.scenario import RegionConfig, Scenario, SitingConfig
 from optimizer.siting.model import solve_siting
+from optimizer.siting.plan import SitingPlan
 from optimizer.siting.settings import SitingSettings
 from optimizer.solve import SolverLimits
+
+
+@dataclass
+class SitedStations:
+    """One region's siting solved, before any file is written.
+
+    Attributes:
+        plan: the engine's plan.
+        layers: the plan's layers (``siting_layers.plan_layers``), or ``None`` when none are
+            drawn (``outputs.formats: []``).
+        stations: the ``stations`` layer (the one in ``layers`` when drawn).
+        demand_residents: residents per demand point (the rows of ``plan.assigned_minutes``).
+        summary: the siting summary (``siting_summary``) with ``preparation_seconds``: the
+            wall-clock seconds spent reading the data, snapping residents and computing travel
+            times before the solve (whose own seconds are in ``solve``).
+    """
+
+    plan: SitingPlan
+    layers: dict[str, gpd.GeoDataFrame] | None
+    stations: gpd.GeoDataFrame
+    demand_residents: np.ndarray
+    summary: dict[str, object]
+
+
+def site_stations(
+    region: RegionConfig,
+    siting: SitingConfig,
+    limits: SolverLimits,
+    progress: Callable[[str], None],
+    *,
+    draw_layers: bool,
+) -> SitedStations:
+    """Read a region's data, site its stations and make the plan's layers (when
+    ``draw_layers``) and summary."""
+    started = time.perf_counter()
+    inputs = build_siting_inputs(region, siting, progress=progress)
+    preparation_seconds = time.perf_counter() - started
+    progress(f"solving {siting.objective} siting on {inputs.problem.n_sites} sites")
+    settings = siting_settings(siting)
+    plan, report = solve_siting(inputs.problem, settings, limits)
+    if draw_layers:
+        progress("drawing service areas")
+        layers = plan_layers(inputs, plan)
+        stations = layers["stations"]
+    else:  # no layer or map is written: the service areas (the slow layer) are not drawn
+        layers, stations = None, station_layer(inputs, plan)
+    summary = siting_summary(inputs, plan, report, settings=settings, stations=stations)
+    summary["preparation_seconds"] = preparation_seconds
+    return SitedStations(
+        plan=plan,
+        layers=layers,
+        stations=stations,
+        demand_residents=inputs.problem.weights_residents,
+        summary=summary,
+    )
 
 
 def run_siting(
@@ -26,43 +86,37 @@ def run_siting(
     """Site stations; add the plan's files (layers, maps, JSON) to ``artifacts``.
 
     Returns:
-        The siting summary (see ``siting_summary``) with ``preparation_seconds``: the wall-clock
-        seconds spent reading the data, snapping residents and computing travel times before
-        the solve (whose own seconds are in ``solve``).
+        The siting summary (``SitedStations.summary``).
     """
     assert scenario.region is not None and scenario.siting is not None
-    started = time.perf_counter()
-    inputs = build_siting_inputs(scenario.region, scenario.siting, progress=progress)
-    preparation_seconds = time.perf_counter() - started
-    progress(f"solving {scenario.siting.objective} siting on {inputs.problem.n_sites} sites")
-    settings = siting_settings(scenario)
-    plan, report = solve_siting(inputs.problem, settings, limits)
-    if scenario.outputs.formats:
-        progress("drawing service areas")
-        layers = plan_layers(inputs, plan)
-        artifacts.update(
-            map_artifacts(
-                layers,
-                formats=scenario.outputs.formats,
-                title=f"{scenario.name}: stations within "
-                f"{scenario.siting.coverage_minutes:g} minutes",
-                credit=map_credit(scenario.outputs.credit),
-                tiles_url=scenario.outputs.tiles_url,
-                png_dpi=scenario.outputs.png_dpi,
-            )
-        )
-        stations = layers["stations"]
-    else:  # no layer or map is written: the service areas (the slow layer) are not drawn
-        stations = station_layer(inputs, plan)
-    artifacts["siting_plan.json"] = json_writer(plan.to_dict())
-    summary = siting_summary(inputs, plan, report, settings=settings, stations=stations)
-    return {**summary, "preparation_seconds": preparation_seconds}
+    outputs = scenario.outputs
+    sited = site_stations(
+        scenario.region, scenario.siting, limits, progress, draw_layers=bool(outputs.formats)
+    )
+    if sited.layers is not None:
+        artifacts.update(siting_map_artifacts(scenario, sited.layers))
+    artifacts["siting_plan.json"] = json_writer(sited.plan.to_dict())
+    return sited.summary
 
 
-def siting_settings(scenario: Scenario) -> SitingSettings:
-    """The engine settings of a scenario's ``siting`` section."""
-    siting = scenario.siting
-    assert siting is not None
+def siting_map_artifacts(
+    scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, ArtifactWriter]:
+    """The writers of a siting plan's layer files and maps, as the scenario's ``outputs`` ask."""
+    assert scenario.siting is not None
+    outputs = scenario.outputs
+    return map_artifacts(
+        layers,
+        formats=outputs.formats,
+        title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
+        credit=map_credit(outputs.credit),
+        tiles_url=outputs.tiles_url,
+        png_dpi=outputs.png_dpi,
+    )
+
+
+def siting_settings(siting: SitingConfig) -> SitingSettings:
+    """The engine settings of a ``siting`` section."""
     return SitingSettings(
         objective=siting.objective,
         max_stations=siting.max_stations,
