@@ -1,5 +1,5 @@
-"""The rounds engine on small made-up periods: patterns kept, windows and shifts kept (by the
-independent checker), the vehicle lower bound, and both routing engines."""
+"""The rounds engine on small made-up periods: patterns kept, windows, shifts and breaks kept
+(by the independent checker), the fleet and its lower bound, and both routing engines."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import numpy as np
 import pytest
 
 from optimizer.errors import InfeasibleError
-from optimizer.rounds import RoundsProblem, RoundsSettings, solve_rounds, vehicles_lower_bound
+from optimizer.rounds import (
+    DayRoute,
+    RoundsProblem,
+    RoundsSettings,
+    solve_rounds,
+    vehicles_lower_bound,
+)
+from optimizer.rounds.patterns import best_move
+from optimizer.rounds.rules import period_fleet
+from optimizer.rounds.schedule import route_times
 from optimizer.solve import SolverLimits, SolveStatus
 from tests.rounds_checker import check_rounds
 
@@ -74,3 +83,73 @@ def test_a_place_beyond_the_shift_is_named_with_its_reason() -> None:
     assert raised.value.clashes == [
         "v6: out and back with its stop takes 135.0 min, longer than the 120-minute shift"
     ]
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+def test_crews_break_in_time_and_the_shift_holds_the_breaks(engine: str) -> None:
+    problem = _line_problem(
+        shift_minutes=240.0,
+        break_minutes=30.0,
+        max_minutes_before_break=100.0,
+        patterns=((0b1,),) * 6,
+        period_days=1,
+    )
+    assert (problem.work_minutes, problem.break_count) == (200.0, 1)  # two stretches of 100
+    plan, _ = solve_rounds(
+        problem, RoundsSettings(engine=engine), SolverLimits(time_limit_seconds=1)
+    )
+    check_rounds(problem, plan)
+    assert any(shift.breaks for shift in plan.shifts)
+    # 6 stops of 15 min + 60 min of shortest arrivals over 200 min of work: 1 vehicle
+    assert plan.vehicles_lower_bound == (1,)
+
+
+def test_a_break_pauses_whatever_the_crew_is_doing_and_delays_the_rest() -> None:
+    problem = _line_problem(
+        shift_minutes=300.0,
+        break_minutes=30.0,
+        max_minutes_before_break=40.0,
+        patterns=((0b1,),) * 6,
+        period_days=1,
+    )
+    times = route_times(problem, 0, (0, 1))  # out 10, stop 15, on 10, stop 15, back 20
+    assert times.breaks == (40.0,)  # after 40 min of work: 5 min into the second stop
+    assert times.departure.tolist() == [25.0, 80.0]
+    assert times.back == 100.0
+
+
+def test_a_window_narrower_than_the_breaks_is_kept() -> None:
+    problem = _line_problem(
+        window_open_minutes=np.array([0, 0, 0, 0, 0, 120.0]),
+        window_close_minutes=np.array([np.inf] * 5 + [130.0]),
+        shift_minutes=300.0,
+        break_minutes=45.0,
+        max_minutes_before_break=120.0,
+        patterns=((0b1,),) * 6,
+        period_days=1,
+    )
+    assert (problem.work_minutes, problem.break_count) == (240.0, 1)
+    opens, closes, stops = problem.planning_times()
+    # the solvers plan the visit to start by 130 - 45 and to last its wait to 120 longer
+    assert (opens[5], closes[5], stops[5]) == (85.0, 85.0, 15.0 + 35.0)
+    plan, _ = solve_rounds(problem, RoundsSettings(), SolverLimits(time_limit_seconds=1))
+    check_rounds(problem, plan)
+
+
+def test_a_move_that_empties_the_busiest_day_lowers_the_fleet() -> None:
+    problem = _line_problem(patterns=((0b10, 0b01),) * 6, period_days=2, shift_minutes=None)
+    routes = [[DayRoute(0, (0, 1, 2, 3, 4)), DayRoute(0, (5,))], []]
+    assert period_fleet(routes) == 2
+    move = best_move(problem, routes, [0] * 6, 5, count_vehicles=True)
+    assert move is not None  # same vehicles summed over the days, one fewer on the busiest
+    option, changed = move
+    assert problem.days_of(5, option) == (1,) and period_fleet([routes[0][:1], changed[1]]) == 1
+
+
+def test_the_plan_counts_its_fleet_on_its_busiest_day() -> None:
+    problem = _line_problem()  # v5 and v6 on both days: vehicles out on both
+    plan, _ = solve_rounds(problem, RoundsSettings(), SolverLimits(time_limit_seconds=1))
+    check_rounds(problem, plan)
+    per_day = plan.vehicles_per_day(2)
+    assert plan.fleet == max(per_day) < sum(per_day)
+    assert plan.fleet_lower_bound == max(plan.vehicles_lower_bound) <= plan.fleet

@@ -10,8 +10,9 @@
    insertions; the period is then re-solved from those routes. When no change improves, the
    rest of the time goes to the engine.
 
-The objective is fewest vehicles (summed over the days), then fewest driving minutes
-(``RoundsSettings.objective="driving"``: driving minutes only, within the fleet).
+The objective is the fewest vehicles (the fleet, ``rules.fleet_size``: vehicles are reused
+across the days), then fewest driving minutes (``RoundsSettings.objective="driving"``: driving
+minutes only, within the fleet).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from optimizer.rounds.period import DayRoute, PeriodTask, flexible, period_task
 from optimizer.rounds.plan import RoundsPlan, build_plan
 from optimizer.rounds.problem import RoundsProblem
 from optimizer.rounds.pyvrp_period import solve_period_pyvrp
-from optimizer.rounds.rules import unreachable_places, vehicles_lower_bound
+from optimizer.rounds.rules import period_fleet, unreachable_places, vehicles_lower_bound
 from optimizer.rounds.settings import RoundsSettings
 from optimizer.solve import SolveReport, SolverLimits, SolveStatus
 
@@ -97,9 +98,9 @@ class _Rounds:
             self.choice[place] = pattern_of[(place, mask)]
 
     def cost(self, routes: list[list[DayRoute]]) -> tuple[int, float]:
-        """(vehicles, driving minutes) of the period's routes."""
-        costs = [day_cost(self.problem, day, self.count_vehicles) for day in routes]
-        return (sum(c[0] for c in costs), sum(c[1] for c in costs))
+        """(fleet, driving minutes) of the period's routes (fleet 0 when only driving counts)."""
+        driving = sum(day_cost(self.problem, day, False)[1] for day in routes)
+        return (period_fleet(routes) if self.count_vehicles else 0, driving)
 
 
 def solve_rounds(
@@ -157,7 +158,7 @@ def solve_rounds(
     patterns = [problem.patterns[place][option] for place, option in enumerate(rounds.choice)]
     plan = build_plan(problem, rounds.routes, patterns, bounds)
     used = plan.vehicles_per_day(problem.period_days)
-    note = "vehicles per day " + ", ".join(
+    note = f"fleet {plan.fleet} (at least {plan.fleet_lower_bound}); vehicles per day " + ", ".join(
         f"{count} (at least {bound})" for count, bound in zip(used, bounds, strict=True)
     )
     report = SolveReport.measured(

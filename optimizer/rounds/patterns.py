@@ -15,6 +15,7 @@ import numpy as np
 
 from optimizer.rounds.period import DayRoute
 from optimizer.rounds.problem import RoundsProblem
+from optimizer.rounds.rules import period_fleet
 from optimizer.rounds.schedule import route_keeps_rules, route_times
 
 Cost = tuple[int, float]
@@ -186,28 +187,29 @@ def best_move(
     place: int,
     count_vehicles: bool,
 ) -> tuple[int, dict[int, list[DayRoute]]] | None:
-    """The pattern change of ``place`` that lowers the cost most: (option, the new routes of the
-    days it changes); ``None`` when no change improves."""
+    """The pattern change of ``place`` that lowers (fleet, driving minutes) most: (option, the
+    new routes of the days it changes); ``None`` when no change improves."""
     now = set(problem.days_of(place, choice[place]))
     best: tuple[Cost, int, dict[int, list[DayRoute]]] | None = None
     for option in range(len(problem.patterns[place])):
         then = set(problem.days_of(place, option))
         if then == now:
             continue
-        vehicles, driving = 0, 0.0
+        driving = 0.0
         changed: dict[int, list[DayRoute]] = {}
         for day in sorted(now - then):
-            changed[day], (dv, dd) = _removal(problem, routes_by_day[day], place)
-            vehicles, driving = vehicles + dv, driving + dd
+            changed[day], (_, dd) = _removal(problem, routes_by_day[day], place)
+            driving += dd
         fits = True
         for day in sorted(then - now):
             inserted = _insertion(problem, routes_by_day[day], place, may_open=True)
             if inserted is None:
                 fits = False
                 break
-            changed[day], (dv, dd) = inserted
-            vehicles, driving = vehicles + dv, driving + dd
-        delta = (vehicles if count_vehicles else 0, driving)
+            changed[day], (_, dd) = inserted
+            driving += dd
+        fleet = period_fleet(changed.get(d, r) for d, r in enumerate(routes_by_day))
+        delta = (fleet - period_fleet(routes_by_day) if count_vehicles else 0, driving)
         if fits and delta < (0, -1e-6) and (best is None or delta < best[0]):
             best = (delta, option, changed)
     return None if best is None else (best[1], best[2])

@@ -156,12 +156,11 @@ def period_task(
     minutes = problem.travel_minutes[np.ix_(nodes, nodes)]
     distance = np.rint(minutes * ticks).astype(np.int64)
     duration = _ticks_up(minutes, ticks)
-    stop = _ticks_up(problem.stop_minutes[visit_place], ticks)
+    opens, closes, stops = problem.planning_times()
+    stop = _ticks_up(stops[visit_place], ticks)
     depot_close = int(_ticks_down(problem.depot_close_minutes, ticks))
     shift = (
-        NO_LIMIT
-        if problem.shift_minutes is None
-        else int(_ticks_down(problem.shift_minutes, ticks))
+        NO_LIMIT if problem.shift_minutes is None else int(_ticks_down(problem.work_minutes, ticks))
     )
     longest = int(stop.sum() + duration.max() * (len(visit_place) + 1)) + 1
     day_ticks = min(depot_close, shift, longest) + 1
@@ -172,7 +171,7 @@ def period_task(
             :, : len(problem.depots)
         ].max(axis=1)
         fixed_cost = int(out_and_back[len(problem.depots) + visit_place].sum()) + 1
-    close = np.minimum(_ticks_down(problem.window_close_minutes[visit_place], ticks), day_ticks - 1)
+    close = np.minimum(_ticks_down(closes[visit_place], ticks), day_ticks - 1)
     per_day = np.bincount(visit_day, minlength=problem.period_days).max()
     return PeriodTask(
         n_depots=len(problem.depots),
@@ -183,7 +182,7 @@ def period_task(
         visit_group=np.array(groups),
         stop=stop,
         demand=problem.demand[visit_place].astype(np.int64) * ticks,
-        window_open=offset + _ticks_up(problem.window_open_minutes[visit_place], ticks),
+        window_open=offset + _ticks_up(opens[visit_place], ticks),
         window_close=offset + close,
         day_ticks=day_ticks,
         depot_close=min(depot_close, day_ticks - 1),

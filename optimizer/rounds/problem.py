@@ -9,7 +9,9 @@ windows either.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -61,6 +63,9 @@ class RoundsProblem:
         shift_minutes: longest vehicle shift, depot to depot; ``None``: no limit.
         depot_close_minutes: minutes after opening by which every vehicle is back
             (``inf``: never closes).
+        break_minutes: length of the crew's break (0: no break rule).
+        max_minutes_before_break: longest work, minutes from leaving the depot or the end of
+            the last break, before a break (``inf``: no break rule); needs ``shift_minutes``.
         name: instance or scenario name.
     """
 
@@ -78,6 +83,8 @@ class RoundsProblem:
     capacity: int | None = None
     shift_minutes: float | None = None
     depot_close_minutes: float = np.inf
+    break_minutes: float = 0.0
+    max_minutes_before_break: float = np.inf
     name: str = "rounds"
     _days: tuple[tuple[tuple[int, ...], ...], ...] = field(init=False, repr=False)
 
@@ -105,6 +112,10 @@ class RoundsProblem:
         for place, options in enumerate(self.patterns):
             if not options or not all(0 < option <= full for option in options):
                 raise ValueError(f"place {self.place_names[place]}: no valid day pattern")
+        if self.break_minutes < 0 or self.max_minutes_before_break <= 0:
+            raise ValueError("break_minutes must be >= 0 and max_minutes_before_break > 0")
+        if self.has_break_rule and self.shift_minutes is None:
+            raise ValueError("a break rule needs shift_minutes")
         if self.capacity is not None and (self.demand > self.capacity).any():
             raise ValueError("a place's demand exceeds the vehicle capacity")
         days = tuple(
@@ -129,4 +140,61 @@ class RoundsProblem:
             (self.window_open_minutes > 0).any()
             or np.isfinite(self.window_close_minutes).any()
             or np.isfinite(self.depot_close_minutes)
+        )
+
+    @property
+    def has_break_rule(self) -> bool:
+        """True when the crews take breaks: ``break_minutes > 0`` after a finite stretch."""
+        return self.break_minutes > 0 and math.isfinite(self.max_minutes_before_break)
+
+    @property
+    def break_count(self) -> int:
+        """Breaks a shift of full working time (``work_minutes``) takes; 0 without the rule."""
+        return self._work[1]
+
+    @property
+    def work_minutes(self) -> float:
+        """The longest working time (driving, stops, waiting) of one shift: the largest ``w``
+        with ``w + b(w) * break_minutes <= shift_minutes``, where ``b(w) = ceil(w /
+        max_minutes_before_break) - 1`` breaks are due (``inf`` without a shift limit)."""
+        return self._work[0]
+
+    @property
+    def _work(self) -> tuple[float, int]:
+        """(``work_minutes``, ``break_count``)."""
+        if self.shift_minutes is None:
+            return math.inf, 0
+        if not self.has_break_rule:
+            return self.shift_minutes, 0
+        stretch, pause = self.max_minutes_before_break, self.break_minutes
+        options = [
+            (min((breaks + 1) * stretch, self.shift_minutes - breaks * pause), -breaks)
+            for breaks in range(math.ceil(self.shift_minutes / stretch) + 1)
+        ]
+        work, breaks = max(options)
+        return max(work, 0.0), -breaks
+
+    def planning_times(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(n,) earliest start, (n,) latest start and (n,) stop minutes of each visit as the
+        day solvers see them, so that any route they accept keeps every rule once the schedule
+        inserts the breaks: the latest start is the window's less the breaks of a full shift
+        (``break_count * break_minutes``); a window narrower than that opens at the new latest
+        start and its stop is longer by what it opened earlier (the wait the solvers do not
+        see). The windows and stops themselves without a break rule."""
+        closes = self.window_close_minutes - self.break_count * self.break_minutes
+        opens = np.minimum(self.window_open_minutes, closes)
+        return opens, closes, self.stop_minutes + (self.window_open_minutes - opens)
+
+    def subset(self, places: Sequence[int] | np.ndarray) -> RoundsProblem:
+        """The same problem over ``places`` only (indices, in the order given)."""
+        keep = np.asarray(places, dtype=np.int64)
+        return dataclasses.replace(
+            self,
+            place_location=self.place_location[keep],
+            place_names=tuple(self.place_names[p] for p in keep),
+            stop_minutes=self.stop_minutes[keep],
+            demand=self.demand[keep],
+            window_open_minutes=self.window_open_minutes[keep],
+            window_close_minutes=self.window_close_minutes[keep],
+            patterns=tuple(self.patterns[p] for p in keep),
         )
