@@ -14,6 +14,7 @@ from optimizer.rounds import (
     solve_rounds,
     vehicles_lower_bound,
 )
+from optimizer.rounds.fleet import level_days
 from optimizer.rounds.patterns import best_move
 from optimizer.rounds.rules import period_fleet
 from optimizer.rounds.schedule import route_times
@@ -153,3 +154,14 @@ def test_the_plan_counts_its_fleet_on_its_busiest_day() -> None:
     per_day = plan.vehicles_per_day(2)
     assert plan.fleet == max(per_day) < sum(per_day)
     assert plan.fleet_lower_bound == max(plan.vehicles_lower_bound) <= plan.fleet
+
+
+def test_routes_move_off_the_busiest_day_where_their_places_may_go() -> None:
+    problem = _line_problem(
+        patterns=((0b100, 0b010, 0b001),) * 4 + ((0b100,),) * 2, period_days=3, shift_minutes=None
+    )
+    routes = [[DayRoute(0, (0, 1)), DayRoute(0, (2,)), DayRoute(0, (3,)), DayRoute(0, (4, 5))]]
+    leveled = level_days(problem, [*routes, [], []])
+    assert [len(day) for day in leveled] == [2, 1, 1]
+    assert DayRoute(0, (4, 5)) in leveled[0]  # v5 and v6 may go on day 1 only
+    assert {r for day in leveled for r in day} == set(routes[0])

@@ -25,6 +25,7 @@ import numpy as np
 
 from optimizer import stop
 from optimizer.errors import InfeasibleError
+from optimizer.rounds.fleet import level_days
 from optimizer.rounds.ortools_period import solve_period_ortools
 from optimizer.rounds.patterns import best_move, day_cost, insertion_start
 from optimizer.rounds.period import DayRoute, PeriodTask, flexible, period_task
@@ -151,6 +152,8 @@ def solve_rounds(
             notes=("no feasible routes found in time",),
         )
         return None, report
+    if rounds.count_vehicles:  # the engines count vehicles per day, the fleet on the busiest
+        rounds._keep(level_days(problem, rounds.routes))
     by_day = [
         np.array(sorted(p for r in day for p in r.places), dtype=np.int64) for day in rounds.routes
     ]
