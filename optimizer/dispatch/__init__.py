@@ -11,17 +11,17 @@ forecast consumption into transfers and replenishment orders.
 """
 
 from optimizer.dispatch.model import solve_dispatch
-from optimizer.dispatch.plan import (
+from optimizer.dispatch.plan import DispatchPlan
+from optimizer.dispatch.problem import DEFAULT_WINDOW_MINUTES, DONORS_KEEP, DispatchProblem
+from optimizer.dispatch.rules import DispatchRules, Team
+from optimizer.dispatch.settings import DispatchSettings
+from optimizer.dispatch_reasons import (
     BEYOND_THE_WINDOW,
     DONORS_EXHAUSTED,
     NO_SPARE_IN_WINDOW,
     RULES_HOLD_BACK,
     UNMET_REASONS,
-    DispatchPlan,
 )
-from optimizer.dispatch.problem import DEFAULT_WINDOW_MINUTES, DONORS_KEEP, DispatchProblem
-from optimizer.dispatch.rules import DispatchRules, Team
-from optimizer.dispatch.settings import DispatchSettings
 
 __all__ = [
     "BEYOND_THE_WINDOW",

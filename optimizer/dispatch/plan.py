@@ -32,16 +32,15 @@ import pandas as pd
 
 from optimizer.dispatch.moves import pairs_in_window
 from optimizer.dispatch.problem import DispatchProblem
+from optimizer.dispatch_reasons import (
+    BEYOND_THE_WINDOW,
+    DONORS_EXHAUSTED,
+    NO_SPARE_IN_WINDOW,
+    RULES_HOLD_BACK,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-BEYOND_THE_WINDOW = "beyond the window"
-NO_SPARE_IN_WINDOW = "no region within the window has spare units"
-DONORS_EXHAUSTED = "donors within the window exhausted"
-RULES_HOLD_BACK = "spare units within the window held back by the dispatch rules"
-#: Every unmet reason, in the order they are tested (module docstring).
-UNMET_REASONS = (BEYOND_THE_WINDOW, NO_SPARE_IN_WINDOW, RULES_HOLD_BACK, DONORS_EXHAUSTED)
 
 MOVE_COLUMNS = (
     "from_region",
@@ -94,7 +93,7 @@ class DispatchPlan:
         unmet: one row per region and resource with unmet units > 0, columns
             :data:`UNMET_COLUMNS`: ``need_units`` is the demand its own units left at home do
             not cover (what it needed from others), ``lent_units`` its own units sent away,
-            ``reason`` one of :data:`UNMET_REASONS` (module docstring).
+            ``reason`` one of ``optimizer.dispatch_reasons.UNMET_REASONS`` (module docstring).
         window_minutes: the window every move arrives within.
         unmet_penalty_minutes: objective cost of one unmet unit at priority 1.
         coordinates: region id -> ``(lon, lat)`` in WGS84 degrees, or ``None``.

@@ -12,7 +12,7 @@ plans' files into one folder, where ``roads.parquet`` and the like would clash.
 
 from __future__ import annotations
 
-from optimizer.dispatch.plan import UNMET_REASONS
+from optimizer.dispatch_reasons import UNMET_REASONS
 from optimizer.export.layers import LINE, POINT, ROADS, Attribute, Layer, LayerSet
 
 REGIONS = Layer(
