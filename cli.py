@@ -58,11 +58,38 @@ TimeLimitOption = Annotated[
     float | None,
     typer.Option("--time-limit", metavar="S", min=0.001, help="Solver time limit in seconds."),
 ]
+ScenarioFileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+DEFAULT_EXECUTOR = next(iter(EXECUTORS))
+ExecutorOption = Annotated[
+    str, typer.Option("--executor", metavar="NAME", help=f"{described(EXECUTORS)}.")
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        metavar="URL",
+        help="A running Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
+        "default: a LocalCluster on this machine).",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Tasks at once on this machine (default: one per core)."),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        max=MAX_THREADS,
+        help="Solver threads per task (default: the cores shared among the workers).",
+    ),
+]
 
 
 @dataclass
@@ -168,12 +195,11 @@ def _guarded_with_progress(options: Options, action: Callable[[Callable[[str], N
 
 def _scenario_command(command: str, help_text: str, show: Callable[[Any], None]) -> None:
     """Register ``svcplan <command> FILE``: run ``api.<command>`` on the scenario with the
-    options' output folder and time limit, then print its summary as JSON (``--json``),
-    nothing (``--quiet``) or with ``show``."""
+    options' output folder and time limit (``_run_scenario``)."""
 
     def run(
         ctx: typer.Context,
-        scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+        scenario_file: ScenarioFileArgument,
         out: OutOption = None,
         time_limit: TimeLimitOption = None,
         quiet: QuietOption = False,
@@ -183,21 +209,35 @@ def _scenario_command(command: str, help_text: str, show: Callable[[Any], None])
         options = ctx.obj.merged(
             out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
         )
-        outcome = _guarded_with_progress(
-            options,
-            lambda progress: getattr(_api(), command)(
-                scenario_file,
-                out_dir=options.out,
-                time_limit_seconds=options.time_limit,
-                progress=progress,
-            ),
-        )
-        if options.json:
-            _emit_json(outcome.summary)
-        elif not options.quiet:
-            show(outcome)
+        _run_scenario(options, command, scenario_file, show)
 
     app.command(command, help=help_text)(run)
+
+
+def _run_scenario(
+    options: Options,
+    command: str,
+    scenario_file: Path,
+    show: Callable[[Any], None],
+    **arguments: object,
+) -> None:
+    """Run ``api.<command>`` on the scenario with the options' output folder and time limit
+    (and ``arguments``), then print its summary as JSON (``--json``), nothing (``--quiet``)
+    or with ``show``."""
+    outcome = _guarded_with_progress(
+        options,
+        lambda progress: getattr(_api(), command)(
+            scenario_file,
+            out_dir=options.out,
+            time_limit_seconds=options.time_limit,
+            progress=progress,
+            **arguments,
+        ),
+    )
+    if options.json:
+        _emit_json(outcome.summary)
+    elif not options.quiet:
+        show(outcome)
 
 
 def _api() -> ModuleType:
@@ -320,6 +360,8 @@ def _print_plan(outcome: api.PlanOutcome) -> None:
     for name, result in engines.items():
         if name == "siting":
             _print_siting(outcome.scenario.name, result)
+            if "regions" in result:
+                _print_regions(result)
         elif name == "staffing":
             _print_requirements(result)
             if "roster" in result:
@@ -359,7 +401,7 @@ def _print_siting(scenario_name: str, siting: dict) -> None:
             ),
         ),
         (
-            f"residents within {minutes:g} min",
+            "residents covered" if minutes is None else f"residents within {minutes:g} min",
             f"{siting['covered_residents']:,.0f} of {siting['residents']:,.0f} "
             f"({coverage_percent_text(siting['covered_residents'], siting['residents'])})",
         ),
@@ -393,6 +435,27 @@ def _print_siting(scenario_name: str, siting: dict) -> None:
     stdout.print(table)
 
 
+def _print_regions(siting: dict) -> None:
+    """One row per region of a multi-region plan, and the regions sited together."""
+    from optimizer.export.style import coverage_percent_text
+
+    table = Table(title="regions", title_justify="left")
+    for header in ("region", "status", "stations", "residents", "covered", "mean min"):
+        table.add_column(header, justify="left" if header in ("region", "status") else "right")
+    for row in siting["regions"]:
+        table.add_row(
+            row["region"],
+            str(row["status"]),
+            f"{row['stations']:,}",
+            f"{row['residents']:,.0f}",
+            coverage_percent_text(row["covered_residents"], row["residents"]),
+            _number(row["mean_travel_minutes"], 1),
+        )
+    stdout.print(table)
+    tasks = siting["tasks"]
+    stdout.print(f"{len(siting['regions'])} regions in {len(tasks)} independent tasks")
+
+
 FEW = 3
 """Names a terminal row shows before "and N more"."""
 
@@ -419,9 +482,30 @@ def _minutes_pair(siting: dict) -> str:
     return f"{mean:.1f} / {p95:.1f} min"
 
 
-_scenario_command(
-    "plan", "Run the engines a scenario enables and write outputs to <out>/<name>/.", _print_plan
-)
+@app.command("plan")
+def plan(
+    ctx: typer.Context,
+    scenario_file: ScenarioFileArgument,
+    executor: ExecutorOption = DEFAULT_EXECUTOR,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
+    threads: ThreadsOption = None,
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run the engines a scenario enables and write outputs to <out>/<name>/. The regions of a
+    multi-region scenario (regions:) that cannot interact are sited as separate tasks on
+    --executor and merged into one plan."""
+    from optimizer.parallel import ExecutorChoice
+
+    options = ctx.obj.merged(
+        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+    )
+    choice = ExecutorChoice(executor, workers=workers, address=address, threads=threads)
+    _run_scenario(options, "plan", scenario_file, _print_plan, executor=choice)
 
 
 @app.command()
@@ -626,34 +710,10 @@ def sweep(
             "e.g. siting.coverage_minutes: [10, 15, 20]. Every combination is a variant.",
         ),
     ],
-    executor: Annotated[
-        str,
-        typer.Option("--executor", metavar="NAME", help=f"{described(EXECUTORS)}."),
-    ] = next(iter(EXECUTORS)),
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            metavar="URL",
-            help="A running Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
-            "default: a LocalCluster on this machine).",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", min=1, help="Variants at once on this machine (default: one per core)."
-        ),
-    ] = None,
-    threads: Annotated[
-        int | None,
-        typer.Option(
-            "--threads",
-            min=1,
-            max=MAX_THREADS,
-            help="Solver threads per variant (default: the cores shared among the workers).",
-        ),
-    ] = None,
+    executor: ExecutorOption = DEFAULT_EXECUTOR,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
+    threads: ThreadsOption = None,
     resume: Annotated[
         bool,
         typer.Option(

@@ -27,6 +27,7 @@ from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
 from optimizer.formats.rounds import ROUNDS_FORMATS, solve_rounds_instance
+from optimizer.parallel import DEFAULT_EXECUTOR, IN_PROCESS, ExecutorChoice
 from optimizer.pipeline.dispatch import run_dispatch
 from optimizer.pipeline.forecast import (
     StaffingDemand,
@@ -86,6 +87,7 @@ def plan(
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
     progress: Progress = _silent,
+    executor: ExecutorChoice = DEFAULT_EXECUTOR,
 ) -> PlanOutcome:
     """Validate a scenario, run the engines it enables and publish the outputs.
 
@@ -94,6 +96,8 @@ def plan(
         out_dir: overrides ``outputs.directory``; outputs go to ``<out_dir>/<name>/``.
         time_limit_seconds: overrides ``solver.time_limit_seconds``.
         progress: called with a line per step.
+        executor: where the regions of a multi-region scenario are sited, one task per group
+            of regions that cannot interact (a one-region scenario runs in this process).
 
     Returns:
         A ``PlanOutcome``; ``summary.json`` and ``manifest.json`` are in its folder.
@@ -108,7 +112,7 @@ def plan(
     scenario = load_scenario(scenario_path)
     limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
     folder = output_folder(scenario, scenario_path, out_dir)
-    return plan_scenario(scenario, folder, limits=limits, progress=progress)
+    return plan_scenario(scenario, folder, limits=limits, progress=progress, executor=executor)
 
 
 def plan_scenario(
@@ -118,6 +122,7 @@ def plan_scenario(
     limits: SolverLimits,
     progress: Progress = _silent,
     labels: Mapping[str, object] | None = None,
+    executor: ExecutorChoice = IN_PROCESS,
 ) -> PlanOutcome:
     """Run the engines a validated scenario enables and publish the outputs into ``folder``,
     under its output lock (``plan``, and each variant of a ``sweep``).
@@ -128,6 +133,8 @@ def plan_scenario(
         limits: the run's solver limits.
         progress: called with a line per step.
         labels: extra top-level entries of ``summary.json`` (a sweep's variant).
+        executor: where the regions of a multi-region scenario are sited (default: one after
+            another in this process).
 
     Returns:
         A ``PlanOutcome``; ``summary.json`` and ``manifest.json`` are in ``folder``.
@@ -142,7 +149,11 @@ def plan_scenario(
         progress(f"reading {len(inputs)} input files")
         engines: dict[str, object] = {}
         artifacts: dict[str, ArtifactWriter] = {}
-        if scenario.siting is not None:
+        if scenario.regions is not None:
+            from optimizer.pipeline.regions import run_regions_siting
+
+            engines["siting"] = run_regions_siting(scenario, limits, artifacts, progress, executor)
+        elif scenario.siting is not None:
             engines["siting"] = run_siting(scenario, limits, artifacts, progress)
         if scenario.dispatch is not None:
             engines["dispatch"] = run_dispatch(scenario, limits, artifacts, progress)

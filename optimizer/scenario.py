@@ -39,6 +39,7 @@ from optimizer.scenario_base import (
     Section,
 )
 from optimizer.scenario_errors import describe_validation_error
+from optimizer.scenario_regions import inherited_defect, lay_region_siting
 from optimizer.scenario_review import ReviewConfig
 from optimizer.scenario_rounds import MobileRoundsConfig
 from optimizer.scenario_source import ScenarioSource, read_scenario_source
@@ -138,6 +139,24 @@ class SitingConfig(Section):
                 {"objective": self.objective},
             )
         return self
+
+
+class RegionEntry(RegionConfig):
+    """One region of a multi-region scenario: its own roads, residents, places and districts,
+    and the siting keys that differ in it."""
+
+    name: str = Field(
+        description="Region name: the `region` column of the plan's layers and the prefix of "
+        "its station ids.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=60,
+    )
+    siting: SitingConfig | None = Field(
+        None,
+        description="Siting keys for this region only (its candidates, existing stations, "
+        "limits), laid over the scenario's siting section: mappings merged key by key, other "
+        "values and lists replaced. Absent: the scenario's siting section as it is.",
+    )
 
 
 MonthDay = Annotated[str, Field(pattern=r"^\d\d-\d\d$")]
@@ -436,6 +455,14 @@ class Scenario(Section):
     )
     description: str = ""
     region: RegionConfig | None = None
+    regions: list[RegionEntry] | None = Field(
+        None,
+        min_length=1,
+        description="Instead of `region`: several regions, each with its own data. Regions "
+        "whose residents cannot reach another's sites within the siting reach are planned as "
+        "independent tasks (`--executor`) and merged into one plan; max_stations and budget "
+        "hold per region.",
+    )
     siting: SitingConfig | None = None
     staffing: StaffingConfig | None = None
     dispatch: DispatchConfig | None = None
@@ -444,12 +471,50 @@ class Scenario(Section):
     solver: SolverConfig = Field(default_factory=SolverConfig)
     outputs: OutputsConfig = Field(default_factory=OutputsConfig)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _regions_inherit_siting(cls, data: Any) -> Any:
+        return lay_region_siting(data)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions_fit_the_scenario(
+        cls, regions: list[RegionEntry] | None, info: ValidationInfo
+    ) -> Any:
+        if regions is not None and info.data.get("region") is not None:
+            raise PydanticCustomError("region_and_regions", "give region or regions, not both", {})
+        names = [region.name for region in regions or []]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "repeated_region", "region name(s) {names} repeat", {"names": ", ".join(repeated)}
+            )
+        return regions
+
     @field_validator("siting")
     @classmethod
     def _siting_needs_region(cls, siting: SitingConfig | None, info: ValidationInfo) -> Any:
-        region_given = info.data.get("region", "invalid") is not None
+        region_given = any(
+            info.data.get(key, "invalid") is not None for key in ("region", "regions")
+        )
         if siting is not None and not region_given:
-            raise PydanticCustomError("missing_region", "needs a region section", {})
+            raise PydanticCustomError("missing_region", "needs a region or regions section", {})
+        return siting
+
+    @model_validator(mode="after")
+    def _regions_need_siting(self) -> Scenario:
+        if self.regions is not None and self.siting is None:
+            raise PydanticCustomError(
+                "regions_without_siting",
+                "regions: need a siting section (stations are sited in each region)",
+                {},
+            )
+        return self
+
+    def region_siting(self, region: RegionEntry) -> SitingConfig:
+        """The siting section of one of ``regions``: its own, else the scenario's."""
+        siting = region.siting or self.siting
+        assert siting is not None
         return siting
 
     @property
@@ -497,7 +562,11 @@ def scenario_from_source(source: ScenarioSource, *, base_dir: Path) -> Scenario:
     try:
         return Scenario.model_validate(source.data, context={"base_dir": base_dir})
     except ValidationError as error:
-        problems = [describe_validation_error(item, source, Scenario) for item in error.errors()]
+        problems = [
+            describe_validation_error(item, source, Scenario)
+            for item in error.errors()
+            if not inherited_defect(item["loc"], source)
+        ]
         raise ScenarioError(problems) from None
     except RecursionError:
         raise ScenarioError([f"{source.path}:1: the document is nested too deeply"]) from None

@@ -157,7 +157,7 @@ def test_plan_on_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["plan", str(bad), "--out", str(out)])
     assert result.exit_code == 2
-    assert result.stderr == f"error: {bad}:2: siting: needs a region section\n"
+    assert result.stderr == f"error: {bad}:2: siting: needs a region or regions section\n"
     assert not out.exists()
 
 

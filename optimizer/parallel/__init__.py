@@ -19,12 +19,44 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from optimizer.choices import EXECUTORS
 from optimizer.errors import DataError
 from optimizer.parallel.base import Executor, TaskResult, usable_cores
 
-__all__ = ["Executor", "TaskResult", "open_executor", "usable_cores"]
+__all__ = [
+    "DEFAULT_EXECUTOR",
+    "IN_PROCESS",
+    "Executor",
+    "ExecutorChoice",
+    "TaskResult",
+    "open_executor",
+    "usable_cores",
+]
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Where a run's tasks go, as the command line chose (see ``open_executor``).
+
+    Attributes:
+        name: ``local``, ``dask`` or ``serial``.
+        workers: tasks at once (``None``: one per core).
+        address: a running Dask scheduler.
+        threads: solver threads per task (``None``: the executor's share of the cores).
+    """
+
+    name: str
+    workers: int | None = None
+    address: str | None = None
+    threads: int | None = None
+
+
+DEFAULT_EXECUTOR = ExecutorChoice(next(iter(EXECUTORS)))
+"""The command line's default: ``local``."""
+IN_PROCESS = ExecutorChoice("serial")
+"""One task after another in this process (a sweep's variant, already on a worker)."""
 
 
 @contextmanager

@@ -7,6 +7,7 @@ Per section (each problem is one ``file: field: message`` line, as the runs woul
   (and that ``point_of_interest_categories`` names places of the file), the district layer (its
   name field, and that population features lie in it);
 * ``siting``: candidate and existing-station files; each typed post's category is a place's;
+* ``regions``: each region as ``region`` and ``siting`` are, with its own siting section;
 * ``staffing``: the history (columns, times, counts); ``site_classes`` name its sites; the
   roster's shift types (with its ``shift``), employees, requests, partners' shared employees
   and previous roster; employees and shared employees work at sites of the history; requests
@@ -84,21 +85,24 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
     """Open every data file ``scenario`` names and check them and their cross-references.
 
     Returns:
-        One line per problem (``file: field: message``), in section order; empty when every
-        file is usable.
+        One line per problem (``file: field: message``), in section order, each once; empty
+        when every file is usable.
     """
     problems = _Problems()
     if scenario.region is not None:
         _check_region(scenario.region, scenario.siting, problems)
     if scenario.siting is not None:
         _check_siting(scenario.siting, problems)
+    for region in scenario.regions or []:
+        _check_region(region, scenario.region_siting(region), problems)
+        _check_siting(scenario.region_siting(region), problems)
     if scenario.staffing is not None:
         _check_staffing(scenario.staffing, problems)
     if scenario.dispatch is not None:
         _check_dispatch(scenario.dispatch, scenario.region, problems)
     if scenario.review is not None:
         _check_review(scenario.review, problems)
-    return problems.lines
+    return list(dict.fromkeys(problems.lines))  # regions inherit files: each problem once
 
 
 def _check_region(region: RegionConfig, siting: SitingConfig | None, problems: _Problems) -> None:

@@ -1,0 +1,181 @@
+"""Which regions of a multi-region scenario can interact, computed from their data before any
+road network is loaded.
+
+Two regions **can interact** when a resident of one could reach a candidate site of the other
+within the siting reach, as far as straight lines can tell:
+
+- a region's *extent* is the bounding box (WGS84) of its populated features, its points of
+  interest, its candidate and existing-station files, widened by its candidate grid's spacing
+  (grid sites lie within one spacing of a populated point);
+- a region's *trip* is the farthest one of its trips can go in a straight line: its longest
+  trip (``coverage_minutes``, × ``TRAVEL_OBJECTIVE_REACH`` for the travel objectives, or a
+  typed post's ``within_minutes``) at its travel mode's top speed (``TOP_SPEED_KMH``);
+- regions A and B can interact when the gap between their extents is at most the longer of
+  their trips plus both ``max_snap_meters`` (how far a resident and a site may lie from the
+  road the trip runs on).
+
+The gap is a lower bound of the true distance (degree lengths at their shortest: a degree of
+latitude is at least 110,574 m, one of longitude at least 111,319 m × cos of the highest
+latitude of either extent), so the rule errs towards "can interact", never the other way.
+Regions that can interact, directly or through others, form one group; each group is one task.
+Extents that cross the antimeridian are not handled (no region of the samples does).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.geo.demand import read_population_layer
+from optimizer.geo.osm import DEFAULT_SPEEDS_KMH
+from optimizer.geo.points import read_places_csv
+from optimizer.pipeline.siting_inputs import TRAVEL_OBJECTIVE_REACH
+from optimizer.scenario import RegionEntry, SitingConfig
+
+DRIVE_TAG_SPEED_KMH = 130.0
+"""Top drive speed assumed for the reach: a road's numeric ``maxspeed`` tag overrides the
+drive table (whose fastest class is 100 km/h), and 130 km/h is the highest general limit of
+most countries' motorways."""
+
+TOP_SPEED_KMH = {
+    mode: max(max(speeds.values()), DRIVE_TAG_SPEED_KMH if mode == "drive" else 0.0)
+    for mode, speeds in DEFAULT_SPEEDS_KMH.items()
+}
+"""The fastest a trip of each travel mode can go, km/h."""
+
+LATITUDE_DEGREE_METERS = 110_574.0
+"""The shortest length of a degree of latitude (at the equator), metres."""
+EQUATOR_DEGREE_METERS = 111_319.0
+"""A degree of longitude at the equator (WGS84, rounded down), metres."""
+
+
+@dataclass(frozen=True)
+class RegionExtent:
+    """Where one region's trips can start and end.
+
+    Attributes:
+        name: the region's name.
+        west, south, east, north: its extent, WGS84 degrees.
+        trip_meters: how far one of its trips can go in a straight line, metres.
+        snap_meters: its ``max_snap_meters``.
+    """
+
+    name: str
+    west: float
+    south: float
+    east: float
+    north: float
+    trip_meters: float
+    snap_meters: float
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Two regions that can interact.
+
+    Attributes:
+        first, second: their names (in scenario order).
+        gap_meters: the straight-line gap between their extents (lower bound), metres.
+        reach_meters: the gap up to which they can interact, metres.
+    """
+
+    first: str
+    second: str
+    gap_meters: float
+    reach_meters: float
+
+    def sentence(self) -> str:
+        """E.g. ``north and centre are 1.9 km apart, within 2.7 km of reach``."""
+        return (
+            f"{self.first} and {self.second} are {self.gap_meters / 1000:.1f} km apart, within "
+            f"{self.reach_meters / 1000:.1f} km of reach"
+        )
+
+
+def region_extent(region: RegionEntry, siting: SitingConfig) -> RegionExtent:
+    """The extent and reach of one region (reads its population layer and point files).
+
+    Raises:
+        DataError: an unreadable population layer or point file (naming file and field).
+    """
+    population = region.population
+    areas = read_population_layer(population.path, population.layer, population.population_field)
+    populated = areas[areas[population.population_field].to_numpy() > 0]
+    boxes = [populated.to_crs(4326).total_bounds] if len(populated) else []
+    point_files = [region.points_of_interest, siting.candidates.path]
+    if siting.existing_stations is not None:
+        point_files.append(siting.existing_stations.path)
+    for path in filter(None, point_files):
+        places = read_places_csv(path)
+        if len(places):
+            lon, lat = places["lon"].to_numpy(), places["lat"].to_numpy()
+            boxes.append(np.array([lon.min(), lat.min(), lon.max(), lat.max()]))
+    bounds = np.array(boxes) if boxes else np.zeros((1, 4))
+    west, south = bounds[:, 0].min(), bounds[:, 1].min()
+    east, north = bounds[:, 2].max(), bounds[:, 3].max()
+    spacing = siting.candidates.grid_spacing_meters or 0.0
+    widen_lat = spacing / LATITUDE_DEGREE_METERS
+    widen_lon = spacing / (EQUATOR_DEGREE_METERS * _cos_at(max(abs(south), abs(north)) + widen_lat))
+    return RegionExtent(
+        name=region.name,
+        west=float(west - widen_lon),
+        south=float(south - widen_lat),
+        east=float(east + widen_lon),
+        north=float(north + widen_lat),
+        trip_meters=reach_minutes(siting) / 60 * TOP_SPEED_KMH[siting.travel_mode] * 1000,
+        snap_meters=region.max_snap_meters,
+    )
+
+
+def reach_minutes(siting: SitingConfig) -> float:
+    """The longest trip a siting section's problem holds: its travel-time cutoff (minutes)."""
+    cutoff = siting.coverage_minutes
+    if siting.objective in ("min_travel", "min_cost"):
+        cutoff *= TRAVEL_OBJECTIVE_REACH
+    return max([cutoff, *(rule.within_minutes for rule in siting.typed_posts)])
+
+
+def gap_meters(first: RegionExtent, second: RegionExtent) -> float:
+    """A lower bound of the straight-line distance between two extents, metres (0 when they
+    overlap)."""
+    lat_gap = max(0.0, second.south - first.north, first.south - second.north)
+    lon_gap = max(0.0, second.west - first.east, first.west - second.east)
+    highest = max(abs(first.south), abs(first.north), abs(second.south), abs(second.north))
+    return math.hypot(
+        lat_gap * LATITUDE_DEGREE_METERS, lon_gap * EQUATOR_DEGREE_METERS * _cos_at(highest)
+    )
+
+
+def interactions(extents: list[RegionExtent]) -> list[Interaction]:
+    """Every pair of regions that can interact, in scenario order."""
+    found = []
+    for index, first in enumerate(extents):
+        for second in extents[index + 1 :]:
+            gap = gap_meters(first, second)
+            reach = max(first.trip_meters, second.trip_meters)
+            reach += first.snap_meters + second.snap_meters
+            if gap <= reach:
+                found.append(Interaction(first.name, second.name, gap, reach))
+    return found
+
+
+def interaction_groups(names: list[str], pairs: list[Interaction]) -> list[list[str]]:
+    """The regions in groups that cannot interact with each other: each group the regions
+    linked by ``pairs``, directly or through others; groups and their regions in scenario
+    order."""
+    group_of = {name: index for index, name in enumerate(names)}
+    for pair in pairs:
+        old, new = group_of[pair.second], group_of[pair.first]
+        if old != new:
+            group_of = {name: new if group == old else group for name, group in group_of.items()}
+    groups: dict[int, list[str]] = {}
+    for name in names:
+        groups.setdefault(group_of[name], []).append(name)
+    return list(groups.values())
+
+
+def _cos_at(latitude_degrees: float) -> float:
+    """cos of a latitude, kept above 0 near the poles."""
+    return max(math.cos(math.radians(min(latitude_degrees, 89.9))), 1e-3)

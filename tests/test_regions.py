@@ -1,0 +1,251 @@
+"""Multi-region scenarios (issue #21): regions that cannot interact are planned as separate
+tasks and merged into one plan that equals each region planned alone; the local pool and a
+Dask cluster give the same plan; regions that can interact are grouped and refused with their
+distance; bad region sections get one line naming file, line and field.
+
+The regions are Liechtenstein's municipalities (``geodata/liechtenstein``), split into the
+north (Unterland) and the south (Balzers, Triesen, Triesenberg), about 10 km apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from optimizer import api
+from optimizer.errors import ScenarioError
+from optimizer.parallel import ExecutorChoice
+from optimizer.pipeline.limits import solver_limits
+from optimizer.pipeline.regions_reach import interaction_groups, interactions, region_extent
+from optimizer.scenario import load_scenario
+
+from .conftest import REPO_ROOT
+
+LIECHTENSTEIN = REPO_ROOT / "geodata" / "liechtenstein"
+ROADS = LIECHTENSTEIN / "liechtenstein-latest.osm.pbf"
+TIMINGS = {"seconds", "preparation_seconds"}
+
+SCENARIO = f"""\
+name: two
+regions:
+  - name: north
+    roads: {ROADS}
+    population: {{path: north.geojson}}
+  - name: south
+    roads: {ROADS}
+    population: {{path: south.geojson}}
+    siting: {{coverage_minutes: 10, candidates: {{grid_spacing_meters: 800}}}}
+siting:
+  coverage_minutes: 15
+  candidates: {{grid_spacing_meters: 1000, points_of_interest: false}}
+  density: {{residents_per_station: 3000}}
+solver: {{time_limit_seconds: 20}}
+outputs: {{formats: [gpkg]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def regions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-region scenario, and the population layers of north, centre and south."""
+    folder = tmp_path_factory.mktemp("regions")
+    municipalities = gpd.read_file(LIECHTENSTEIN / "municipalities.geojson")
+    latitude = municipalities.geometry.y
+    parts = {"north": latitude > 47.19, "centre": latitude.between(47.13, 47.17)}
+    parts["south"] = latitude < 47.125
+    for name, rows in parts.items():
+        municipalities[rows].to_file(folder / f"{name}.geojson", driver="GeoJSON")
+    (folder / "two.yaml").write_text(SCENARIO, encoding="utf-8")
+    return folder / "two.yaml"
+
+
+@pytest.fixture(scope="module")
+def merged(regions: Path, tmp_path_factory: pytest.TempPathFactory) -> api.PlanOutcome:
+    """The two-region scenario planned in this process."""
+    out = tmp_path_factory.mktemp("merged")
+    return api.plan(regions, out_dir=out, executor=ExecutorChoice("serial"))
+
+
+def _solo(regions: Path, name: str, out: Path) -> dict:
+    """One region of the scenario planned alone, as a one-region scenario."""
+    scenario = load_scenario(regions)
+    region = next(item for item in scenario.regions if item.name == name)
+    alone = scenario.model_copy(
+        update={
+            "region": region,
+            "regions": None,
+            "siting": scenario.region_siting(region),
+            "name": name,
+        }
+    )
+    limits = solver_limits(scenario.solver)
+    outcome = api.plan_scenario(alone, out / name, limits=limits)
+    return outcome.summary["engines"]["siting"]
+
+
+def test_the_merged_plan_is_each_region_planned_alone(
+    regions: Path, merged: api.PlanOutcome, tmp_path: Path
+) -> None:
+    siting = merged.summary["engines"]["siting"]
+    stations = gpd.read_file(merged.folder / "plan.gpkg", layer="stations")
+    demand = gpd.read_file(merged.folder / "plan.gpkg", layer="demand")
+    assert siting["tasks"] == [["north"], ["south"]]
+    assert stations["station_id"].is_unique
+    for row in siting["regions"]:
+        name = row["region"]
+        alone = _solo(regions, name, tmp_path)
+        assert row["solve"]["objective"] == pytest.approx(alone["solve"]["objective"])
+        assert row["stations"] == alone["stations"]
+        ids = stations.loc[stations["region"] == name, "station_id"]
+        alone_ids = gpd.read_file(tmp_path / name / "plan.gpkg", layer="stations")
+        assert sorted(ids) == sorted(f"{name}/{own}" for own in alone_ids["station_id"])
+        mine = demand[demand["region"] == name]
+        covered = float(mine.loc[mine["covered"], "residents"].sum())
+        assert covered == pytest.approx(alone["covered_residents"])
+        assert row["coverage_minutes"] == (15 if name == "north" else 10)
+    assert siting["stations"] == len(stations)
+    residents, covered = demand["residents"].sum(), demand.loc[demand["covered"], "residents"].sum()
+    assert siting["coverage_percent"] == pytest.approx(100 * covered / residents)
+    assert siting["coverage_minutes"] is None  # the regions differ
+    assert siting["solve"]["objective"] == pytest.approx(
+        sum(row["solve"]["objective"] for row in siting["regions"])
+    )
+
+
+def _without_timings(value: object) -> object:
+    """``value`` (a summary) with every timing left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k not in TIMINGS}
+    if isinstance(value, list):
+        return [_without_timings(item) for item in value]
+    return value
+
+
+def test_the_local_pool_and_a_dask_cluster_give_the_same_plan(
+    regions: Path, merged: api.PlanOutcome, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    expected = _without_timings(merged.summary)
+    local = api.plan(
+        regions, out_dir=tmp_path / "local", executor=ExecutorChoice("local", workers=1)
+    )
+    assert _without_timings(local.summary) == expected
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
+    ) as cluster:
+        choice = ExecutorChoice("dask", address=cluster.scheduler_address)
+        on_dask = api.plan(regions, out_dir=tmp_path / "dask", executor=choice)
+    assert _without_timings(on_dask.summary) == expected
+    layers = [
+        gpd.read_file(folder / "two" / "plan.gpkg", layer="stations")
+        for folder in (tmp_path / "local", tmp_path / "dask")
+    ]
+    assert layers[0].equals(layers[1])
+
+
+def test_regions_within_reach_are_grouped_and_refused(regions: Path, tmp_path: Path) -> None:
+    scenario = load_scenario(regions)
+    folder = regions.parent
+    by_name = {region.name: region for region in scenario.regions}
+    centre = by_name["north"].model_copy(
+        update={
+            "name": "centre",
+            "population": by_name["north"].population.model_copy(
+                update={"path": folder / "centre.geojson"}
+            ),
+        }
+    )
+    three = [by_name["north"], centre, by_name["south"]]
+    names = ["north", "centre", "south"]
+    sitings = [scenario.region_siting(region) for region in three]
+    extents = [region_extent(region, siting) for region, siting in zip(three, sitings, strict=True)]
+    pairs = interactions(extents)  # on foot: 2.2 km of reach (1.2 km walked, two snaps)
+    assert [(pair.first, pair.second) for pair in pairs] == [("centre", "south")]
+    assert pairs[0].reach_meters == pytest.approx(15 / 60 * 4.8 * 1000 + 2 * 500)
+    assert interaction_groups(names, pairs) == [["north"], ["centre", "south"]]
+    drive = [siting.model_copy(update={"travel_mode": "drive"}) for siting in sitings]
+    extents = [region_extent(region, siting) for region, siting in zip(three, drive, strict=True)]
+    pairs = interactions(extents)  # by car: 33.5 km
+    assert len(pairs) == 3 and all(pair.gap_meters <= pair.reach_meters for pair in pairs)
+    assert interaction_groups(names, pairs) == [names]
+    text = regions.read_text(encoding="utf-8").replace(
+        "  coverage_minutes: 15\n", "  coverage_minutes: 15\n  travel_mode: drive\n"
+    )
+    driving = folder / "driving.yaml"
+    driving.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["plan", str(driving), "--out", str(tmp_path), "--executor", "serial"]
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert (
+        "north and south are 8.6 km apart, within 33.5 km" in lines[0]
+        and "regions that can interact" in lines[0]
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def _problems(folder: Path, text: str) -> list[str]:
+    path = folder / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    return [problem.replace(f"{path}:", "") for problem in error.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("  - name: south\n", "  - name: north\n"), ["2: regions: region name(s) north repeat"]),
+        (
+            ("siting: {coverage_minutes: 10,", "siting: {coverage_minutes: -1,"),
+            ["9: regions.1.siting.coverage_minutes: must be > 0 (got -1)"],
+        ),
+        (
+            ("  coverage_minutes: 15\n", "  coverage_minutes: 0\n"),
+            ["11: siting.coverage_minutes: must be > 0 (got 0)"],
+        ),
+        (
+            (
+                "    population: {path: south.geojson}\n",
+                "    population: {path: nowhere.geojson}\n",
+            ),
+            ["8: regions.1.population.path: file not found: {folder}/nowhere.geojson"],
+        ),
+        (
+            ("  - name: north\n", "  - name: north\n    road: x\n"),
+            ["4: regions.0.road: unknown key 'road'; did you mean 'roads'?"],
+        ),
+        (("name: two\n", "name: two\nregion: {roads: x}\n"), None),
+        (("siting:\n  coverage", "other:\n  coverage"), None),
+    ],
+)
+def test_bad_region_sections_name_file_line_and_field(
+    regions: Path, tmp_path: Path, change: tuple[str, str], expected: list[str] | None
+) -> None:
+    text = regions.read_text(encoding="utf-8")
+    assert change[0] in text
+    problems = _problems(regions.parent, text.replace(change[0], change[1], 1))
+    if expected is not None:
+        assert problems == [line.format(folder=regions.parent) for line in expected]
+    else:
+        assert problems
+
+
+def test_validate_data_checks_every_region(regions: Path) -> None:
+    text = regions.read_text(encoding="utf-8").replace(
+        "population: {path: south.geojson}",
+        "population: {path: south.geojson, population_field: people}",
+    )
+    path = regions.parent / "fields.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", "--data", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {regions.parent / 'south.geojson'}: people: no such field; the layer has 3 "
+        "other fields\n"
+    )
