@@ -366,6 +366,8 @@ def _print_plan(outcome: api.PlanOutcome) -> None:
             _print_requirements(result)
             if "roster" in result:
                 _print_roster(result["roster"])
+        elif name == "mobile_rounds":
+            _print_rounds_summary(outcome.scenario.name, result)
         else:
             stdout.print(
                 f"dispatch {result['status']}: {result['moved_units']} units in "
@@ -619,11 +621,19 @@ _scenario_command(
 
 
 def _print_rounds(outcome: api.SectionOutcome) -> None:
-    summary = outcome.summary
+    _print_rounds_summary(outcome.scenario.name, outcome.summary)
+    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+
+
+def _print_rounds_summary(scenario_name: str, summary: dict) -> None:
+    """The rounds' figures: places, vehicles per day beside their bound, the fleet, stops,
+    hours and breaks, and a table of the places the rounds cannot reach, with the reason."""
+    urban = summary["places_in_urban_districts"]
     stdout.print(
-        f"rounds: {outcome.scenario.name}: {summary['places_visited']} places visited, "
-        f"{summary['places_covered_by_stations']} covered by stations, "
-        f"{summary['residents_served']:,.0f} residents served"
+        f"rounds: {scenario_name}: {summary['places_visited']} places visited, "
+        f"{summary['places_covered_by_stations']} covered by stations"
+        + (f", {urban} in urban districts" if urban else "")
+        + f", {summary['residents_served']:,.0f} residents served"
     )
     if "vehicles_per_day" in summary:
         table = Table("day", "vehicles", "at least")
@@ -633,19 +643,24 @@ def _print_rounds(outcome: api.SectionOutcome) -> None:
         ):
             table.add_row(str(day), str(count), str(bound))
         stdout.print(table)
-        hours = summary["hours_driven"]
-        stdout.print(f"{summary['stops']} stops, {hours:.1f} h driven ({summary['status']})")
-    for place in summary["unreachable_places"]:
         stdout.print(
-            f"  unreachable: {place['name']} ({place['residents']:,.0f} residents): "
-            "beyond max_snap_meters of a drivable road"
+            f"fleet {summary['fleet']} (at least {summary['fleet_lower_bound']}; vehicles "
+            f"are reused across the days), {summary['stops']} stops, "
+            f"{summary['hours_driven']:.1f} h driven, {summary['breaks']} breaks "
+            f"({summary['status']})"
         )
-    stdout.print(f"outputs: {outcome.folder}/ ({len(outcome.files)} files)")
+    if summary["unreachable_places"]:
+        table = Table("unreachable place", "residents", "reason")
+        for place in summary["unreachable_places"]:
+            table.add_row(place["name"], f"{place['residents']:,.0f}", place["reason"])
+        stdout.print(table)
 
 
 _scenario_command(
     "rounds",
-    "Plan mobile service rounds to the places no station covers; write <out>/<name>/rounds/.",
+    "Plan mobile service rounds to the rural places no station covers (svcplan plan runs "
+    "them after siting); list the places they cannot reach with the reason; write "
+    "rounds.csv, the layers and maps to <out>/<name>/rounds/.",
     _print_rounds,
 )
 

@@ -149,12 +149,18 @@ def plan_scenario(
         progress(f"reading {len(inputs)} input files")
         engines: dict[str, object] = {}
         artifacts: dict[str, ArtifactWriter] = {}
+        planned = None  # the stations a siting plans: they cover places the rounds skip
         if scenario.regions is not None:
             from optimizer.pipeline.regions import run_regions_siting
 
             engines["siting"] = run_regions_siting(scenario, limits, artifacts, progress, executor)
         elif scenario.siting is not None:
-            engines["siting"] = run_siting(scenario, limits, artifacts, progress)
+            sited = run_siting(scenario, limits, artifacts, progress)
+            engines["siting"], planned = sited.summary, sited.stations
+        if scenario.mobile_rounds is not None:
+            engines["mobile_rounds"] = run_rounds(
+                scenario, limits, artifacts, progress, planned_stations=planned
+            )
         if scenario.dispatch is not None:
             engines["dispatch"] = run_dispatch(scenario, limits, artifacts, progress)
         if scenario.staffing is not None:
@@ -267,8 +273,8 @@ def rounds(
 
     Raises:
         ScenarioError: invalid scenario, or one without a ``mobile_rounds`` section.
-        DataError: bad places or stations, or a station off the drivable roads.
-        InfeasibleError: places no vehicle can visit within a shift, each with its reason.
+        DataError: bad places, stations or districts, or a station off the drivable roads
+            (places off the roads or beyond a shift are listed in the summary instead).
         OutputBusyError: another run is writing the scenario's outputs.
     """
     return _run_section(

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -75,3 +75,16 @@ class DistrictsConfig(Section):
         ge=0,
         description="A district at or above this density is urban (the density rule applies).",
     )
+    urban_field: str | None = Field(
+        None,
+        description="With `path`: field flagging each district urban (true/yes/1/urban) or "
+        "rural (false/no/0/rural); it decides instead of the density.",
+    )
+
+    @model_validator(mode="after")
+    def _flag_needs_a_layer(self) -> DistrictsConfig:
+        if self.urban_field is not None and self.path is None:
+            raise PydanticCustomError(
+                "urban_field", "urban_field needs a district layer (path)", {}
+            )
+        return self

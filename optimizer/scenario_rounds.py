@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from optimizer.rounds.settings import ROUNDS_OBJECTIVES, ROUTING_ENGINES
-from optimizer.scenario_base import DataFile, Meters, Minutes, Section
+from optimizer.scenario_base import DataFile, DistrictsConfig, Meters, Minutes, Section
 
 
 class FrequencyStep(Section):
@@ -51,7 +51,24 @@ class MobileRoundsConfig(Section):
     stop_minutes_per_resident: float = Field(
         0.0, ge=0, le=60, description="Minutes a stop adds per resident of the place."
     )
-    shift_hours: float = Field(8.0, gt=0, le=24, description="Longest vehicle shift, hours.")
+    districts: DistrictsConfig | None = Field(
+        None,
+        description="Rounds go to places in rural districts only: a district layer's "
+        "urban_field flag, or residents per km² (of the places in it) below "
+        "urban_min_residents_per_km2; places outside every district count as rural. Absent: "
+        "every place no station covers.",
+    )
+    shift_hours: float = Field(
+        8.0, gt=0, le=24, description="Longest vehicle shift, hours, breaks included."
+    )
+    break_minutes: float = Field(
+        0.0, ge=0, le=24 * 60, description="The crew's break, minutes; 0: no break rule."
+    )
+    max_minutes_before_break: Minutes | None = Field(
+        None,
+        description="Longest work (driving, stops and waiting) before a break, minutes from "
+        "leaving the station or the end of the last break; null: no break rule.",
+    )
     vehicles_per_station: int | None = Field(
         None, ge=1, le=1000, description="Vehicles a station has each day; empty: as needed."
     )
@@ -68,6 +85,16 @@ class MobileRoundsConfig(Section):
                 "working_days",
                 "working day {day} is outside the {period}-day period",
                 {"day": outside[0], "period": self.period_days},
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _break_rule_complete(self) -> MobileRoundsConfig:
+        if (self.break_minutes > 0) != (self.max_minutes_before_break is not None):
+            raise PydanticCustomError(
+                "break_rule",
+                "break_minutes and max_minutes_before_break go together (a break rule needs both)",
+                {},
             )
         return self
 

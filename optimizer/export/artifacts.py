@@ -3,7 +3,8 @@
 A ``MapKind`` says what one kind of plan is drawn as: its layer set and its two maps. The
 siting plan's layers go to ``plan.gpkg`` (or one file per layer) with ``map.html`` and
 ``map.png``; the dispatch plan's to ``dispatch.gpkg`` with ``dispatch_map.html`` and
-``dispatch_map.png``, so the two never clash when ``svcplan plan`` writes both into one folder.
+``dispatch_map.png``, the rounds plan's to ``rounds.gpkg`` with ``rounds_map.html`` and
+``rounds_map.png``, so they never clash when ``svcplan plan`` writes them into one folder.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from optimizer.export.png_map import write_png_map
 from optimizer.export.review_html_map import write_review_html_map
 from optimizer.export.review_layers import REVIEW
 from optimizer.export.review_png_map import write_review_png_map
+from optimizer.export.rounds_html_map import write_rounds_html_map
+from optimizer.export.rounds_layers import ROUNDS
+from optimizer.export.rounds_png_map import write_rounds_png_map
 from optimizer.export.sinks import FORMATS, layer_artifacts
 from optimizer.export.tables import ArtifactWriter
 
@@ -53,6 +57,9 @@ DISPATCH_MAPS = MapKind(
 )
 REVIEW_MAPS = MapKind(
     REVIEW, "review_map.html", "review_map.png", write_review_html_map, write_review_png_map
+)
+ROUNDS_MAPS = MapKind(
+    ROUNDS, "rounds_map.html", "rounds_map.png", write_rounds_html_map, write_rounds_png_map
 )
 
 

@@ -119,16 +119,21 @@ def read_district_layer(
     residents: np.ndarray,
     area_km2: np.ndarray | None,
     urban_min_residents_per_km2: float,
+    urban_field: str | None = None,
 ) -> tuple[Districts, np.ndarray]:
     """Districts from a polygon layer; features are placed by their representative point.
+
+    A district is urban by its ``urban_field`` flag when given (``URBAN_FLAGS``), else by its
+    density (residents per km² at or above ``urban_min_residents_per_km2``).
 
     Returns:
         The districts and the district index of each feature (-1: in no district).
 
     Raises:
-        DataError: unreadable layer, no CRS, no ``name_field``, a feature without a polygon
-            or a name, or with the name of an earlier one (naming its row; features count
-            from 1), or districts that hold no population feature at all (a wrong CRS).
+        DataError: unreadable layer, no CRS, no ``name_field`` (or ``urban_field``), a feature
+            without a polygon, a name or a flag, or with the name of an earlier one (naming its
+            row; features count from 1), or districts that hold no population feature at all
+            (a wrong CRS).
     """
     frame = read_vector_layer(path, layer, what="district layer")
     if name_field not in frame.columns or name_field == frame.geometry.name:
@@ -148,9 +153,31 @@ def read_district_layer(
         raise DataError(
             path, "no population feature lies in any district: check the district layer's CRS"
         )
-    return _summarise(
+    districts = _summarise(
         names, geometry, feature_district, residents, area_km2, urban_min_residents_per_km2
-    ), feature_district
+    )
+    if urban_field is not None:
+        districts = replace(districts, urban=_urban_flags(path, frame, urban_field, rows))
+    return districts, feature_district
+
+
+URBAN_FLAGS = {
+    **dict.fromkeys(("true", "yes", "1", "urban"), True),
+    **dict.fromkeys(("false", "no", "0", "rural"), False),
+}
+"""A district layer's urban flag: each accepted value (case-insensitive) and what it says."""
+
+
+def _urban_flags(path: Path, frame: gpd.GeoDataFrame, field: str, rows: np.ndarray) -> np.ndarray:
+    """(k,) bool: the ``field`` flag of each district (``URBAN_FLAGS``)."""
+    if field not in frame.columns or field == frame.geometry.name:
+        raise DataError(path, f"no field {field!r} in the district layer", field=field)
+    values = frame[field].astype("string").str.strip().str.lower().fillna("")
+    values = values.str.replace(r"\.0$", "", regex=True).to_numpy(dtype=str)
+    known = np.isin(values, list(URBAN_FLAGS))
+    accepted = "/".join(URBAN_FLAGS)
+    reject_rows(path, rows, ~known, field, f"not an urban flag (one of {accepted})")
+    return np.array([URBAN_FLAGS[value] for value in values], dtype=bool)
 
 
 def _summarise(

@@ -148,6 +148,7 @@ def _read_districts(region: RegionConfig, areas: pd.DataFrame) -> None:
         config.path,
         layer=config.layer,
         name_field=config.name_field,
+        urban_field=config.urban_field,
         lon=points.x.to_numpy(),
         lat=points.y.to_numpy(),
         residents=areas[region.population.population_field].to_numpy(),

@@ -1,20 +1,24 @@
-"""A ``mobile_rounds`` section's inputs as a ``RoundsProblem``: the places no station covers,
-snapped to the drivable roads, with a drive-mode travel-minute matrix between them and the
-stations they start from."""
+"""A ``mobile_rounds`` section's inputs as a ``RoundsProblem``: the places in rural districts
+that no station covers, snapped to the drivable roads, with a drive-mode travel-minute matrix
+between them and the stations they start from; the places left out, each with its reason."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from optimizer.errors import DataError
 from optimizer.geo.network import RoadNetwork
-from optimizer.geo.osm import load_road_network
+from optimizer.geo.osm import load_road_network, utm_crs_for
 from optimizer.geo.traveltime import MIN_STORED_MINUTES, nearest_minutes, travel_minutes
+from optimizer.pipeline.siting_inputs import build_districts
 from optimizer.rounds import RoundsProblem
 from optimizer.rounds.problem import day_patterns
+from optimizer.rounds.rules import beyond_reach
 from optimizer.scenario_rounds import MobileRoundsConfig
 from optimizer.tables import Table, number_column, read_table, reject_duplicates, text_column
 
@@ -28,13 +32,17 @@ class RoundsInputs:
 
     Attributes:
         problem: the rounds problem over the places visited (``None``: none to visit).
-        places: every place of the file (id, name, lat, lon, residents) with its ``status``:
-            ``visited``, ``covered`` (within ``coverage_minutes`` of a station) or
-            ``unreachable`` (farther than ``max_snap_meters`` from a drivable road).
+        places: every place of the file (id, name, lat, lon, residents) with its ``status``
+            (``PLACE_STATUSES``): ``visited``; ``covered`` (within ``coverage_minutes`` of a
+            station, planned ones included); ``urban`` (in an urban district: left to the
+            stations); ``unreachable`` (farther than ``max_snap_meters`` from a drivable
+            road); ``beyond_shift`` (no vehicle can visit it and be back within a shift,
+            ``rules.beyond_reach``); and the ``reason`` of every status but ``visited``.
         visited: row of ``places`` of each place of the problem.
         stations: the stations (id, lat, lon), the problem's depots in order.
-        network: the drivable roads; ``nodes``: the network node of each problem location
-            (stations, then the visited places).
+        network: the drivable roads; ``nodes``: the network node of each location of the
+            problem's travel matrix (stations, then the places not covered, those beyond a
+            shift included).
     """
 
     problem: RoundsProblem | None
@@ -60,8 +68,16 @@ def _snap(network: RoadNetwork, points: pd.DataFrame) -> tuple[np.ndarray, np.nd
     return network.nearest_nodes(x, y)
 
 
-def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
+def read_rounds_inputs(
+    config: MobileRoundsConfig, planned_stations: pd.DataFrame | None = None
+) -> RoundsInputs:
     """Read, snap and select a ``mobile_rounds`` section's places and stations.
+
+    Args:
+        config: the section.
+        planned_stations: id, lat, lon of further stations (those a siting in the same run
+            plans): places within ``coverage_minutes`` of them are covered too; the vehicles
+            start from the section's stations only.
 
     Raises:
         DataError: a bad places or stations row (naming file, row and column: e.g. negative
@@ -90,11 +106,27 @@ def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
         ),
     )
     place_nodes, place_meters = _snap(network, places)
-    to_station = nearest_minutes(network, sources=station_nodes, direction="to_sources")
+    sources = station_nodes
+    if planned_stations is not None and len(planned_stations):
+        sources = np.concatenate([station_nodes, _snap(network, planned_stations)[0]])
+    to_station = nearest_minutes(network, sources=sources, direction="to_sources")
+    status = np.full(len(places), "visited", dtype=object)
+    reason = np.full(len(places), "", dtype=object)
     covered = to_station[place_nodes] <= config.coverage_minutes
-    status = np.where(covered, "covered", "visited").astype(object)
-    status[place_meters > config.max_snap_meters] = "unreachable"
-    places["status"] = status
+    status[covered] = "covered"
+    reason[covered] = [f"a station {m:.1f} min away" for m in to_station[place_nodes][covered]]
+    if config.districts is not None:
+        urban, names = _urban(config, places)
+        chosen = urban & (status == "visited")
+        status[chosen] = "urban"
+        reason[chosen] = [f"in urban district {name}" for name in names[chosen]]
+    off_road = place_meters > config.max_snap_meters
+    status[off_road] = "unreachable"
+    reason[off_road] = [
+        f"{m:.0f} m from a drivable road (max_snap_meters {config.max_snap_meters:g})"
+        for m in place_meters[off_road]
+    ]
+    places["status"], places["reason"] = status, reason
     visited = np.flatnonzero(status == "visited")
     if len(visited) == 0:
         return RoundsInputs(None, places, visited, stations, network, station_nodes)
@@ -135,6 +167,36 @@ def read_rounds_inputs(config: MobileRoundsConfig) -> RoundsInputs:
         period_days=config.period_days,
         vehicles_per_day=config.vehicles_per_station,
         shift_minutes=config.shift_hours * 60.0,
+        break_minutes=config.break_minutes,
+        max_minutes_before_break=config.max_minutes_before_break or np.inf,
         name=config.places.stem,
     )
+    beyond = beyond_reach(problem)
+    if beyond:
+        rows = visited[list(beyond)]
+        places.loc[places.index[rows], "status"] = "beyond_shift"
+        places.loc[places.index[rows], "reason"] = list(beyond.values())
+        keep = np.array([p for p in range(problem.n_places) if p not in beyond], dtype=np.int64)
+        visited = visited[keep]
+        problem = problem.subset(keep) if len(keep) else None
     return RoundsInputs(problem, places, visited, stations, network, nodes)
+
+
+def _urban(config: MobileRoundsConfig, places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) whether each place lies in an urban district of ``config.districts``, and (n,)
+    its district's name ("" outside every district, which counts as rural)."""
+    assert config.districts is not None
+    lon, lat = places["lon"].to_numpy(), places["lat"].to_numpy()
+    points = gpd.GeoSeries(shapely.points(lon, lat), crs="EPSG:4326")
+    districts, place_district = build_districts(
+        config.districts,
+        points,
+        places["residents"].to_numpy(),
+        crs=utm_crs_for(lon, lat),
+        lonlat=np.column_stack([lon, lat]),
+    )
+    inside = place_district >= 0
+    urban = np.zeros(len(places), dtype=bool)
+    urban[inside] = districts.urban[place_district[inside]]
+    names = np.where(inside, np.append(districts.names.astype(str), "")[place_district], "")
+    return urban, names.astype(object)

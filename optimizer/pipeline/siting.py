@@ -82,11 +82,12 @@ def run_siting(
     limits: SolverLimits,
     artifacts: dict[str, ArtifactWriter],
     progress: Callable[[str], None],
-) -> dict[str, object]:
+) -> SitedStations:
     """Site stations; add the plan's files (layers, maps, JSON) to ``artifacts``.
 
     Returns:
-        The siting summary (``SitedStations.summary``).
+        The sited stations: their summary (``SitedStations.summary``) and their layer, which
+        the mobile rounds of the same run take as stations that cover places.
     """
     assert scenario.region is not None and scenario.siting is not None
     outputs = scenario.outputs
@@ -96,7 +97,7 @@ def run_siting(
     if sited.layers is not None:
         artifacts.update(siting_map_artifacts(scenario, sited.layers))
     artifacts["siting_plan.json"] = json_writer(sited.plan.to_dict())
-    return sited.summary
+    return sited
 
 
 def siting_map_artifacts(

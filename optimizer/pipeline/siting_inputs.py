@@ -254,7 +254,13 @@ def build_districts(
     if config.path is None:
         return derive_h3_districts(lon, lat, resolution=config.derive_h3_resolution, **common)
     return read_district_layer(
-        config.path, layer=config.layer, name_field=config.name_field, lon=lon, lat=lat, **common
+        config.path,
+        layer=config.layer,
+        name_field=config.name_field,
+        urban_field=config.urban_field,
+        lon=lon,
+        lat=lat,
+        **common,
     )
 
 

@@ -3,9 +3,10 @@ and when its crew takes its breaks.
 
 The vehicle leaves its depot as late as it can without arriving back later or missing a
 window (windows and stops as the day solvers see them, ``RoundsProblem.planning_times``):
-waiting at a stop is moved to the depot, before the shift starts. Breaks are then taken as late as the
-rule allows: whenever the crew has worked ``max_minutes_before_break`` since leaving or its
-last break, on the road, while waiting or pausing a stop, each delaying what follows.
+waiting at a stop is moved to the depot, before the shift starts. Breaks are then taken as
+late as the rule allows: whenever the crew has worked ``max_minutes_before_break`` since
+leaving or its last break, on the road, while waiting or pausing a stop, each delaying what
+follows.
 """
 
 from __future__ import annotations
