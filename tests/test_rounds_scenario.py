@@ -254,3 +254,12 @@ outputs: {{formats: []}}
         rounds["places_covered_by_stations"] - alone
     )
     assert (out / "rural-rounds" / "rounds.csv").is_file()
+
+
+def test_validate_data_checks_the_places_and_the_district_layer(tmp_path: Path) -> None:
+    layer = _districts(tmp_path, ("urban", "maybe")).path
+    district = f"coverage_minutes: 5\n  districts: {{path: {layer}, urban_field: urban}}"
+    path = _scenario_with(tmp_path, "coverage_minutes: 5", district)
+    result = runner.invoke(app, ["validate", "--data", str(path)])
+    assert result.exit_code == 2
+    assert "districts.geojson: urban: row 2: not an urban flag" in result.output

@@ -17,7 +17,9 @@ Per section (each problem is one ``file: field: message`` line, as the runs woul
   and consumption (their sites are regions);
 * ``review``: the outlets, the monthly volumes (their outlets are the outlets file's) and its
   own population layer (an outlet off the road network is found by the run, which reads the
-  OSM extract).
+  OSM extract);
+* ``mobile_rounds``: the places and stations (a station off the drivable roads is found by the
+  run) and the district layer (its name field and urban flag, and that places lie in it).
 
 The OSM extract is not read here: every run reads it first, and reading it is the slow part.
 A file that cannot be read is reported once; the checks that need its contents are skipped.
@@ -40,6 +42,7 @@ from optimizer.geo.points import read_places_csv
 from optimizer.pipeline.dispatch import check_drive_time_inputs, check_team_resources
 from optimizer.pipeline.forecast import check_site_classes, read_staffing_history
 from optimizer.pipeline.roster import roster_shift_types
+from optimizer.pipeline.rounds_inputs import read_rounds_tables, urban_places
 from optimizer.pipeline.siting_inputs import feature_ids, places_of_category, read_places
 from optimizer.review.readers import read_outlets_csv, read_volumes_csv
 from optimizer.roster.problem import ShiftRequest
@@ -58,6 +61,7 @@ from optimizer.scenario import (
     StaffingConfig,
 )
 from optimizer.scenario_review import ReviewConfig
+from optimizer.scenario_rounds import MobileRoundsConfig
 from optimizer.tables import quoted
 
 T = TypeVar("T")
@@ -102,6 +106,8 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
         _check_dispatch(scenario.dispatch, scenario.region, problems)
     if scenario.review is not None:
         _check_review(scenario.review, problems)
+    if scenario.mobile_rounds is not None:
+        _check_rounds(scenario.mobile_rounds, problems)
     return list(dict.fromkeys(problems.lines))  # regions inherit files: each problem once
 
 
@@ -123,6 +129,13 @@ def _check_region(region: RegionConfig, siting: SitingConfig | None, problems: _
     if places is not None and siting is not None:
         for rule in siting.typed_posts:
             problems.check(lambda rule=rule: places_of_category(places, rule, region))
+
+
+def _check_rounds(config: MobileRoundsConfig, problems: _Problems) -> None:
+    """The places and stations, and the rural districts' layer with the places in it."""
+    tables = problems.check(lambda: read_rounds_tables(config))
+    if tables is not None and config.districts is not None:
+        problems.check(lambda: urban_places(config, tables.places))
 
 
 def _check_review(review: ReviewConfig, problems: _Problems) -> None:

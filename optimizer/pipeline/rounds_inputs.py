@@ -68,6 +68,46 @@ def _snap(network: RoadNetwork, points: pd.DataFrame) -> tuple[np.ndarray, np.nd
     return network.nearest_nodes(x, y)
 
 
+@dataclass(frozen=True)
+class RoundsTables:
+    """A section's places and stations, read and checked (``read_rounds_tables``).
+
+    Attributes:
+        places: id, lat, lon, name, residents of every place of the places file.
+        window_open_minutes, window_close_minutes: (n,) each place's window (0 and 1440 where
+            the file gives none).
+        stations: id, lat, lon of every station.
+        places_table, stations_table: the files as read, for errors naming their rows.
+    """
+
+    places: pd.DataFrame
+    window_open_minutes: np.ndarray
+    window_close_minutes: np.ndarray
+    stations: pd.DataFrame
+    places_table: Table
+    stations_table: Table
+
+
+def read_rounds_tables(config: MobileRoundsConfig) -> RoundsTables:
+    """The section's places and stations files, without the road network.
+
+    Raises:
+        DataError: a bad row (naming file, row and column: a missing or repeated id, a
+            coordinate out of range, negative residents, a window closing before it opens).
+    """
+    places_table = read_table(config.places, ("id", "name", "lat", "lon", "residents"))
+    places = _points(places_table)
+    places["name"] = text_column(places_table, "name").to_numpy()
+    places["residents"] = number_column(places_table, "residents", maximum=1e9)
+    day = 24 * 60.0
+    opens = number_column(places_table, "open_minutes", maximum=day, default=0.0)
+    closes = number_column(places_table, "close_minutes", maximum=day, default=day)
+    places_table.reject(closes < opens, "close_minutes", "closes before it opens")
+    stations_table = read_table(config.stations, ("id", "lat", "lon"))
+    stations = _points(stations_table)
+    return RoundsTables(places, opens, closes, stations, places_table, stations_table)
+
+
 def read_rounds_inputs(
     config: MobileRoundsConfig, planned_stations: pd.DataFrame | None = None
 ) -> RoundsInputs:
@@ -85,16 +125,10 @@ def read_rounds_inputs(
             ``max_snap_meters`` from a drivable road, or a place with no day pattern for its
             visits.
     """
-    places_table = read_table(config.places, ("id", "name", "lat", "lon", "residents"))
-    places = _points(places_table)
-    places["name"] = text_column(places_table, "name").to_numpy()
-    places["residents"] = number_column(places_table, "residents", maximum=1e9)
-    day = 24 * 60.0
-    opens = number_column(places_table, "open_minutes", maximum=day, default=0.0)
-    closes = number_column(places_table, "close_minutes", maximum=day, default=day)
-    places_table.reject(closes < opens, "close_minutes", "closes before it opens")
-    stations_table = read_table(config.stations, ("id", "lat", "lon"))
-    stations = _points(stations_table)
+    tables = read_rounds_tables(config)
+    places, stations = tables.places, tables.stations
+    places_table, stations_table = tables.places_table, tables.stations_table
+    opens, closes = tables.window_open_minutes, tables.window_close_minutes
     network = load_road_network(config.roads, mode="drive")
     station_nodes, station_meters = _snap(network, stations)
     stations_table.reject(
@@ -116,7 +150,7 @@ def read_rounds_inputs(
     status[covered] = "covered"
     reason[covered] = [f"a station {m:.1f} min away" for m in to_station[place_nodes][covered]]
     if config.districts is not None:
-        urban, names = _urban(config, places)
+        urban, names = urban_places(config, places)
         chosen = urban & (status == "visited")
         status[chosen] = "urban"
         reason[chosen] = [f"in urban district {name}" for name in names[chosen]]
@@ -182,9 +216,14 @@ def read_rounds_inputs(
     return RoundsInputs(problem, places, visited, stations, network, nodes)
 
 
-def _urban(config: MobileRoundsConfig, places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(n,) whether each place lies in an urban district of ``config.districts``, and (n,)
-    its district's name ("" outside every district, which counts as rural)."""
+def urban_places(config: MobileRoundsConfig, places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) whether each place (lon, lat, residents) lies in an urban district of
+    ``config.districts``, and (n,) its district's name ("" outside every district, which counts
+    as rural).
+
+    Raises:
+        DataError: an unusable district layer (``geo.districts.read_district_layer``).
+    """
     assert config.districts is not None
     lon, lat = places["lon"].to_numpy(), places["lat"].to_numpy()
     points = gpd.GeoSeries(shapely.points(lon, lat), crs="EPSG:4326")
