@@ -27,11 +27,12 @@ CANDIDATE_POSITIONS = 6
 
 def visit_workload(problem: RoundsProblem) -> np.ndarray:
     """(n,) the share of a vehicle one visit takes: its load over the capacity plus its stop and
-    an out-and-back drive from the nearest depot over the shift (1 when neither limits)."""
+    an out-and-back drive from the nearest depot over a shift's working time (1 when neither
+    limits)."""
     share = np.zeros(problem.n_places)
     if problem.capacity is not None:
         share += problem.demand / problem.capacity
-    shift = min(problem.shift_minutes or math.inf, problem.depot_close_minutes)
+    shift = min(problem.work_minutes, problem.depot_close_minutes)
     if math.isfinite(shift) and shift > 0:
         depots = np.asarray(problem.depots)
         places = problem.place_location
