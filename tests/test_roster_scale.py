@@ -1,11 +1,12 @@
 """Rosters of larger instances (Curtois–Qu Instance17, copied into tests/data/roster: 8 weeks,
-32 staff, 4 shift types): the pricing program's bands, the construction, the bound, and the
-start roster kept when CP-SAT's model does not fit the time; each roster checked
-independently."""
+32 staff, 4 shift types; Instance20 from ../shared/data: 26 weeks, 50 staff, 6 shift types):
+the pricing program's bands, the construction, the bound, the start roster kept when CP-SAT's
+model does not fit the time, and the time limit kept; each roster checked independently."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,3 +58,17 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
     assert report.bound is not None and report.bound <= BEST_KNOWN <= report.objective
+
+
+def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:
+    """Instance20 with a 10 s limit: the construction's first pass falls back to the quicker
+    pricing once its pace would overrun, and the run ends within a few seconds of the limit
+    (its construction alone took 11.4 s before, at load 5)."""
+    path = shared_data / "benchmarks/shift-scheduling/curtois-qu-instances17_24/Instance20.txt"
+    problem, settings = read_curtois(path), curtois_settings()
+    started = time.perf_counter()
+    roster, report = solve_curtois_instance(path, SolverLimits(time_limit_seconds=10))
+    assert time.perf_counter() - started < 10 + 3
+    assert report.has_solution and report.bound is not None
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == report.objective

@@ -75,7 +75,7 @@ def test_a_signal_after_the_start_roster_keeps_it_with_its_objective(
     roster, report = stop.run_stoppable(
         lambda: solve_roster(problem, settings, SolverLimits(time_limit_seconds=60))
     )
-    assert time.perf_counter() - started < 3.0 + 3.0
+    assert time.perf_counter() - started < 3.0 + 5.0  # 1-2 s alone, 3.5 s beside other tests
     assert report.has_solution and report.bound is not None
     assert "stopped by SIGTERM: the best roster found is kept" in report.notes
     assert hard_rule_violations(problem, settings, roster.assignments) == []

@@ -42,7 +42,13 @@ import numpy as np
 
 from optimizer import stop
 from optimizer.roster.eligibility import may_staff
-from optimizer.roster.pricing import UNREACHABLE, EmployeeRules, best_roster, employee_rules
+from optimizer.roster.pricing import (
+    UNREACHABLE,
+    WEEKEND_BAND,
+    EmployeeRules,
+    best_roster,
+    employee_rules,
+)
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
@@ -55,9 +61,12 @@ SETTLED = 0.99
 REDUCED_COST_EPSILON = 1e-6
 SMOOTHING = 0.8
 """Weight of the previous round's prices in the next round's (dual smoothing)."""
+FIRST_PASS_SHARE = 0.5
+"""Share of the time before the deadline that the construction's first pass aims at: past
+that pace it prices the employees left by the quicker ``_Pricing.first_roster``."""
 CONSTRUCT_SHARE = 0.1
-"""Share of the time before the deadline that improving the constructed roster may take
-(the construction itself runs whatever the deadline)."""
+"""Share of the time before the deadline after which the constructed roster is no longer
+improved."""
 ROOT_SHARE = 0.5
 """Share of the time before the deadline that the first linear program may take."""
 PRICING_THREADS = 2
@@ -82,6 +91,8 @@ WIDEN = 8
 (again until it finds one or is exact)."""
 PRICING_CHUNK = 8
 """Employees priced between two looks at the clock."""
+GOLDEN = (math.sqrt(5) - 1) / 2
+"""Step of the sequence that spreads a construction's ties over the horizon."""
 
 
 def blockers(problem: RosterProblem, settings: RosterSettings) -> list[str]:
@@ -118,6 +129,8 @@ class _Pricing:
     """[day] request cost of a day off"""
     budget: int
     """most states × days × type groups of the employee's program (``EmployeeRules.fitted``)"""
+    weekend_band: int = WEEKEND_BAND
+    """weekends-worked values a banded program keeps (``EmployeeRules.fitted``)"""
     penalty: np.ndarray = field(init=False)
     """[shift type] current penalty per shift of the type (cost units)"""
     step: np.ndarray = field(init=False)
@@ -138,11 +151,25 @@ class _Pricing:
         """Whether the pricing finds the employee's best roster (no band restricts it)."""
         return self.loose.exact and self.rules.exact
 
+    def shrink(self, budget: int) -> None:
+        """Keep the program within ``budget`` (if it is smaller than the current one)."""
+        if budget < self.budget:
+            self.budget = budget
+            self.loose = self.loose.fitted(budget, self.weekend_band)
+            self.rules = self.rules.fitted(budget, self.weekend_band)
+
     def _widen(self) -> None:
-        """Widen the bands (``WIDEN`` × the budget) after a banded program found no roster."""
-        self.budget *= WIDEN
-        self.loose = self.loose.fitted(self.budget)
-        self.rules = self.rules.fitted(self.budget)
+        """Widen the bands after a banded program found no roster: the weekend band twice as
+        wide (the same budget: a narrow weekend band is what fails tight employees, e.g.
+        232–234 shifts and 26 of 52 weekends on Curtois–Qu Instance22) while it is narrower
+        than the weekends, else ``WIDEN`` × the budget."""
+        program = self.rules if self.tracking else self.loose
+        if program.weekend_band is not None and program.weekend_band <= program.max_weekends:
+            self.weekend_band *= 2
+        else:
+            self.budget *= WIDEN
+        self.loose = self.loose.fitted(self.budget, self.weekend_band)
+        self.rules = self.rules.fitted(self.budget, self.weekend_band)
 
     def best_value(self, duals: np.ndarray, *, quick: bool = False) -> float:
         """At least the value of the employee's best roster at row prices ``duals`` (the
@@ -227,6 +254,38 @@ class _Pricing:
                 kept = np.flatnonzero(found == t)[: self.rules.max_per_type[t]]
                 allowed[kept, t] = reachable[kept, t]
         return None
+
+    def first_roster(
+        self, duals: np.ndarray, shift: float
+    ) -> tuple[np.ndarray, float, float] | None:
+        """A roster within every limit at row prices ``duals`` by at most two programs, as
+        ``price`` returns it. The first keeps every limit but the per-type ones; when it
+        breaks one, each type whose limit is below its open days is allowed only on as many
+        days as its limit: the days the first roster worked it (the most valuable ones if
+        too many), then its most valuable other days (ties go to days spread over the
+        horizon, a golden-ratio sequence offset by ``shift``, in [0, 1)), so the second
+        program's roster breaks none. When that leaves no roster, ``price`` with
+        ``certain`` decides."""
+        gains, row_of_cell = self._gains(duals)
+        reachable = gains > UNREACHABLE
+        value = gains - self.work_cost[:, self.types]
+        found = self._program(np.where(reachable, value, UNREACHABLE))
+        if found is None:
+            return None
+        limits = self.rules.max_per_type
+        if (np.bincount(found[found >= 0], minlength=len(self.types)) <= limits).all():
+            return self._column(found, row_of_cell, duals)
+        allowed = reachable.copy()
+        spread = (np.arange(len(value)) * GOLDEN + shift) % 1.0
+        for t in np.flatnonzero(reachable.sum(axis=0) > limits):
+            open_days = np.flatnonzero(reachable[:, t])
+            worked = (found[open_days] == t).astype(np.int64)
+            ranked = open_days[np.lexsort((spread[open_days], -value[open_days, t], -worked))]
+            allowed[ranked[limits[t] :], t] = False
+        kept = self._program(np.where(allowed, value, UNREACHABLE))
+        if kept is None:
+            return self.price(duals, tries=0, certain=True)
+        return self._column(kept, row_of_cell, duals)
 
     def reset(self) -> None:
         """Forget the penalties and tracking that earlier pricing learnt (the construction's
@@ -341,7 +400,9 @@ class _Master:
     """The master linear program in HiGHS: slack pairs first, then the columns in the
     program (a fixed employee's other columns are deleted from it)."""
 
-    def __init__(self, problem: RosterProblem, settings: RosterSettings) -> None:
+    def __init__(self, problem: RosterProblem, settings: RosterSettings, deadline: float) -> None:
+        self.deadline = deadline
+        """``time.perf_counter()`` reading at which every linear program stops"""
         self.rows = len(problem.requirements)
         self.employees = len(problem.employees)
         self.needed = np.array([row.staff_needed for row in problem.requirements], dtype=float)
@@ -407,8 +468,10 @@ class _Master:
         return len(self.columns) - 1
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Solve; returns (row duals of the requirement rows, of the convexity rows, the
-        value of every column, 0 for those not in the program)."""
+        """Solve, stopping at ``deadline`` (the duals and values are then not optimal);
+        returns (row duals of the requirement rows, of the convexity rows, the value of
+        every column, 0 for those not in the program)."""
+        self.lp.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 0.01))
         self.lp.run()
         solution = self.lp.getSolution()
         duals = np.asarray(solution.row_dual)
@@ -517,12 +580,15 @@ def column_generation(
     Args:
         problem: what to roster (``blockers(problem, settings)`` must be empty).
         settings: rule defaults and weights.
-        deadline: ``time.perf_counter()`` value. The construction (``_construct``) runs
-            whatever the deadline; the first linear program then gets ``ROOT_SHARE`` of the
-            time left; each fixing step of the dive the share of the time left that it fixes
-            of the employees left; at the deadline every employee left is fixed to their most
-            chosen roster. The polish and the repairs use what time is left (the repairs may
-            end sooner, see ``REPAIR_PATIENCE``).
+        deadline: ``time.perf_counter()`` value. The construction (``_construct``) aims
+            to end within ``FIRST_PASS_SHARE`` of the time (it gives every employee a
+            roster however late); when it ends past the deadline its roster is the result
+            (bound 0). Otherwise the first linear program gets ``ROOT_SHARE`` of the time
+            left; each fixing step of the dive the share of the time left that it fixes of
+            the employees left; at the deadline every employee left is fixed to their most
+            chosen roster. The polish and the repairs use what time is left (the repairs
+            may end sooner, see ``REPAIR_PATIENCE``). Every linear program stops at the
+            deadline (HiGHS ``time_limit``).
         seed: seed of the repairs' random choice of employees to re-dive.
 
     Returns:
@@ -531,24 +597,32 @@ def column_generation(
     """
     started = time.perf_counter()
     pricing = employee_pricing(problem, settings)
-    master = _Master(problem, settings)
+    master = _Master(problem, settings, deadline)
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
-        constructed = _construct(master, pricing, pool, now + CONSTRUCT_SHARE * (deadline - now))
+        constructed = _construct(
+            master,
+            pricing,
+            pool,
+            now + FIRST_PASS_SHARE * (deadline - now),
+            now + CONSTRUCT_SHARE * (deadline - now),
+        )
         if constructed is None:
             return None
-        root = time.perf_counter() + ROOT_SHARE * max(deadline - time.perf_counter(), 0.0)
-        _generate(master, pricing, {}, root, pool)
-        late = stop.past(deadline, time.perf_counter())
-        bound = lagrangian_bound(master, pricing, pool, quick=late)
-        chosen = _dive(master, pricing, {}, deadline, pool)
-        if master.value(constructed) < master.value(chosen):
-            chosen = master.switch(chosen, constructed)
+        now, constructing = time.perf_counter(), time.perf_counter() - now
+        chosen, bound = constructed, 0.0
+        if not stop.past(deadline, now):
+            _generate(master, pricing, {}, now + ROOT_SHARE * (deadline - now), pool)
+            late = stop.past(deadline - constructing, time.perf_counter())
+            bound = lagrangian_bound(master, pricing, pool, quick=late)
+            chosen = _dive(master, pricing, {}, deadline, pool)
+            if master.value(constructed) < master.value(chosen):
+                chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
         if not stop.past(deadline, now):
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
-        chosen = _repair(master, pricing, chosen, deadline, pool, seed)
+            chosen = _repair(master, pricing, chosen, deadline, pool, seed)
     duties = {
         (e, int(r), "work")
         for e, column in chosen.items()
@@ -560,15 +634,24 @@ def column_generation(
 
 
 def _construct(
-    master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor, deadline: float
+    master: _Master,
+    pricing: list[_Pricing],
+    pool: ThreadPoolExecutor,
+    first_until: float,
+    improve_until: float,
 ) -> dict[int, int] | None:
     """The first columns, a whole roster: employees in turn (those with the fewest shift
     types first, ``PRICING_THREADS`` at a time) get their best roster given the others'
     so far, at row prices equal to each row's marginal cover value (its under-cover weight
-    while it is short, minus its over-cover weight once full). Then, until the ``deadline``
-    or a pass that changes nothing, each employee in turn is priced again against the
-    others' rosters (every pass lowers the objective or leaves it). Returns employee →
-    column, or ``None`` when an employee has no roster that keeps their rules."""
+    while it is short, minus its over-cover weight once full), by ``_Pricing.price`` with
+    ``certain``; while the pace of the employees done says that the rest would end after
+    ``first_until``, or once a stop is requested, by ``_Pricing.first_roster`` (at most
+    two programs each, their budget shrunk to the least ``EMPLOYEE_BUDGET``; rosters about
+    twice as costly on Curtois–Qu Instance22). Every employee gets a roster, however late.
+    Then, until ``improve_until`` or a pass that changes nothing, each employee in turn is
+    priced again against the others' rosters (every pass lowers the objective or leaves
+    it). Deadlines are ``time.perf_counter()`` readings. Returns employee → column, or
+    ``None`` when an employee has no roster that keeps their rules."""
     staffed = np.zeros(master.rows)
     order = sorted(range(len(pricing)), key=lambda e: len(pricing[e].types))
     chosen: dict[int, int] = {}
@@ -576,19 +659,31 @@ def _construct(
     def prices() -> np.ndarray:
         return np.where(staffed < master.needed, master.under, -master.over)
 
+    def careful(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
+        return pricing[e].price(at, tries=2, certain=True)
+
+    def quick(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
+        pricing[e].shrink(EMPLOYEE_BUDGET[0])
+        return pricing[e].first_roster(at, e * GOLDEN % 1)
+
+    began = time.perf_counter()
     for first in range(0, len(order), PRICING_THREADS):
-        batch, at = order[first : first + PRICING_THREADS], prices()
-        found = list(pool.map(lambda e, at=at: pricing[e].price(at, tries=2, certain=True), batch))
+        batch, at, now = order[first : first + PRICING_THREADS], prices(), time.perf_counter()
+        late = stop.requested() or (
+            first and now + (now - began) / first * (len(order) - first) > first_until
+        )
+        price = quick if late else careful
+        found = list(pool.map(lambda e, at=at, price=price: price(e, at), batch))
         for e, column in zip(batch, found, strict=True):
             if column is None:
                 return None
             chosen[e] = master.add(e, column[0], column[1])
             np.add.at(staffed, column[0][column[0] >= 0], 1)
     changed = True
-    while changed and not stop.past(deadline, time.perf_counter()):
+    while changed and not stop.past(improve_until, time.perf_counter()):
         changed = False
         for e in order:
-            if stop.past(deadline, time.perf_counter()):
+            if stop.past(improve_until, time.perf_counter()):
                 break
             rows = master.columns[chosen[e]][1]
             np.add.at(staffed, rows[rows >= 0], -1)
@@ -607,16 +702,17 @@ def _construct(
 def lagrangian_bound(
     master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor, *, quick: bool = False
 ) -> float:
-    """A lower bound on every roster's objective from the master's current duals: the
-    linear program's objective plus, for each employee, the least reduced cost of any of
-    their rosters (at most 0), priced by ``_Pricing.best_value`` (exact or relaxed rules,
-    relaxed when ``quick``: either way no roster of theirs is worth more). Rounded up, as
-    every weight is whole, and at least 0, as no weight is negative."""
-    duals, convexity, _ = master.solve()
-    objective = master.lp.getObjectiveValue()
-    values = pool.map(lambda employee: employee.best_value(duals, quick=quick), pricing)
-    reduced = sum(min(0.0, -value - mu) for value, mu in zip(values, convexity, strict=True))
-    return max(0.0, float(math.ceil(objective + reduced - 1e-6)))
+    """A lower bound on every roster's objective from the master's current duals π, valid
+    whether or not its linear program was solved to optimality: π clipped to
+    [−over-cover weight, under-cover weight] per row (so no slack can lower the Lagrangian
+    function), then Σ π × staff needed − Σ over employees of the most any roster of theirs
+    is worth at π (``_Pricing.best_value``: exact or relaxed rules, relaxed when ``quick``;
+    either way no roster of theirs is worth more). Rounded up, as every weight is whole,
+    and at least 0, as no weight is negative."""
+    duals = np.clip(master.solve()[0], -master.over, master.under)
+    values = list(pool.map(lambda employee: employee.best_value(duals, quick=quick), pricing))
+    bound = float(duals @ master.needed) - sum(values)
+    return max(0.0, float(math.ceil(bound - 1e-6)))
 
 
 def _dive(

@@ -69,11 +69,14 @@ def solve_roster(
         start = _start_roster(problem, settings, limits, deadline, previous)
         if stop.requested() and start is None:
             raise stop.Interrupted
-    if start is not None and start.objective is not None and not _model_fits(problem, deadline):
-        start.notes.append(
-            "the CP-SAT model was not built: too large for the time left after the start roster"
-        )
-        return _start_result(problem, start, started)
+    if start is not None and start.objective is not None:
+        if stop.requested():
+            return _start_result(problem, start, started)
+        if not _model_fits(problem, deadline):
+            start.notes.append(
+                "the CP-SAT model was not built: too large for the time left after the start roster"
+            )
+            return _start_result(problem, start, started)
     m, _ = build_model(problem, settings, previous=previous)
     search = _Search(m, settings, limits, deadline, start)
     code = search.run()
@@ -164,7 +167,7 @@ def _start_roster(
         with stop.solving(lambda: None):
             start = columns.column_generation(problem, settings, deadline=until, seed=limits.seed)
         if start is not None:
-            if start.bound is not None:
+            if start.bound:
                 notes.append(
                     "bound from column generation's first linear program with "
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")

@@ -130,16 +130,17 @@ class EmployeeRules:
         minutes, weekends = self.widths()
         return stretches * minutes * weekends * self.count_states
 
-    def fitted(self, budget: int) -> EmployeeRules:
+    def fitted(self, budget: int, weekend_band: int = WEEKEND_BAND) -> EmployeeRules:
         """These rules with bands, if needed, so that states × days × type groups stays
-        within ``budget``: the weekends first to ``WEEKEND_BAND``, then the minutes, to at
-        least ``MIN_MINUTES_BAND`` shifts of the longest type beyond the period's window."""
+        within ``budget``: the weekends first to ``weekend_band`` values, then the minutes,
+        to at least ``MIN_MINUTES_BAND`` shifts of the longest type beyond the period's
+        window."""
         days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
         rules = replace(self, minutes_band=None, weekend_band=None)
         if rules.states() * days * groups <= budget:
             return rules
         if rules.weekends_bind:
-            rules = replace(rules, weekend_band=WEEKEND_BAND)
+            rules = replace(rules, weekend_band=weekend_band)
         minutes, _ = rules.widths()
         per_unit = rules.states() // minutes * days * groups
         window = int((self.max_units[self.period_last] - self.min_units[self.period_last]).max())
