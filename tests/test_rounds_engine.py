@@ -16,7 +16,7 @@ from optimizer.rounds import (
 )
 from optimizer.rounds.fleet import level_days
 from optimizer.rounds.patterns import best_move
-from optimizer.rounds.rules import period_fleet
+from optimizer.rounds.rules import beyond_reach, period_fleet
 from optimizer.rounds.schedule import route_times
 from optimizer.solve import SolverLimits, SolveStatus
 from tests.rounds_checker import check_rounds
@@ -165,3 +165,33 @@ def test_routes_move_off_the_busiest_day_where_their_places_may_go() -> None:
     assert [len(day) for day in leveled] == [2, 1, 1]
     assert DayRoute(0, (4, 5)) in leveled[0]  # v5 and v6 may go on day 1 only
     assert {r for day in leveled for r in day} == set(routes[0])
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+def test_random_windows_and_breaks_keep_every_rule(engine: str) -> None:
+    """Windows of 10 to 90 minutes at odd times (some narrower than the break) and a break rule:
+    whatever the engines accept, the checker accepts."""
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        spots = rng.uniform(0, 60, (13, 2))
+        opens = np.where(rng.random(12) < 0.4, rng.uniform(30, 300, 12), 0.0)
+        problem = RoundsProblem(
+            travel_minutes=np.linalg.norm(spots[:, None] - spots[None], axis=2),
+            depots=(0,),
+            place_location=np.arange(1, 13),
+            place_names=tuple(f"p{i}" for i in range(12)),
+            stop_minutes=rng.uniform(5, 30, 12),
+            demand=np.zeros(12, dtype=np.int64),
+            window_open_minutes=opens,
+            window_close_minutes=np.where(opens > 0, opens + rng.choice([10, 30, 90], 12), np.inf),
+            patterns=((0b10, 0b01),) * 12,
+            period_days=2,
+            shift_minutes=360.0,
+            break_minutes=30.0,
+            max_minutes_before_break=120.0,
+        )
+        keep = [p for p in range(12) if p not in beyond_reach(problem)]
+        problem = problem.subset(keep)
+        limits = SolverLimits(time_limit_seconds=0.5, seed=seed)
+        plan, _ = solve_rounds(problem, RoundsSettings(engine=engine), limits)
+        check_rounds(problem, plan)

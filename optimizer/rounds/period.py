@@ -182,7 +182,7 @@ def period_task(
         visit_group=np.array(groups),
         stop=stop,
         demand=problem.demand[visit_place].astype(np.int64) * ticks,
-        window_open=offset + _ticks_up(opens[visit_place], ticks),
+        window_open=offset + np.minimum(_ticks_up(opens[visit_place], ticks), close),
         window_close=offset + close,
         day_ticks=day_ticks,
         depot_close=min(depot_close, day_ticks - 1),
