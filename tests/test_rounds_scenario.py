@@ -131,9 +131,14 @@ def test_a_bad_urban_flag_names_its_row_and_field(tmp_path: Path) -> None:
         read_rounds_inputs(config.model_copy(update=update))
 
 
-def _scenario_with(tmp_path: Path, old: str, new: str) -> Path:
+def _scenario_text() -> str:
+    """The rural-rounds scenario with absolute data paths."""
     text = SCENARIO.read_text(encoding="utf-8").replace("../", f"{REPO_ROOT}/")
-    text = text.replace("data/rural-rounds/", f"{REPO_ROOT}/scenarios/data/rural-rounds/")
+    return text.replace("data/rural-rounds/", f"{REPO_ROOT}/scenarios/data/rural-rounds/")
+
+
+def _scenario_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = _scenario_text()
     assert old in text
     path = tmp_path / "rounds.yaml"
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -223,7 +228,6 @@ def test_plan_sites_first_and_its_new_station_covers_places_the_rounds_skip(
         crs=4326,
     )
     population.to_file(tmp_path / "population.geojson")
-    text = _scenario_with(tmp_path, "solver:", "solver:").read_text(encoding="utf-8")
     roads = f"{REPO_ROOT}/geodata/liechtenstein/liechtenstein-latest.osm.pbf"
     stations = f"{REPO_ROOT}/scenarios/data/rural-rounds/stations.csv"
     siting = f"""
@@ -239,7 +243,7 @@ siting:
 outputs: {{formats: []}}
 """
     path = tmp_path / "plan.yaml"
-    path.write_text(text + siting, encoding="utf-8")
+    path.write_text(_scenario_text() + siting, encoding="utf-8")
     out = tmp_path / "out"
     result = runner.invoke(app, ["plan", str(path), "--out", str(out), "--time-limit", "1"])
     assert result.exit_code == 0, result.output
