@@ -438,7 +438,8 @@ def _print_siting(scenario_name: str, siting: dict) -> None:
 
 
 def _print_regions(siting: dict) -> None:
-    """One row per region of a multi-region plan, and the regions sited together."""
+    """One row per task of a multi-region plan (a region, or regions planned as one problem),
+    and why regions were planned as one."""
     from optimizer.export.style import coverage_percent_text
 
     table = Table(title="regions", title_justify="left")
@@ -455,7 +456,10 @@ def _print_regions(siting: dict) -> None:
         )
     stdout.print(table)
     tasks = siting["tasks"]
-    stdout.print(f"{len(siting['regions'])} regions in {len(tasks)} independent tasks")
+    regions = sum(len(task) for task in tasks)
+    stdout.print(f"{regions} regions in {len(tasks)} tasks")
+    for sentence in siting["interactions"]:
+        stdout.print(f"planned as one problem: {sentence}")
 
 
 FEW = 3

@@ -460,8 +460,8 @@ class Scenario(Section):
         min_length=1,
         description="Instead of `region`: several regions, each with its own data. Regions "
         "whose residents cannot reach another's sites within the siting reach are planned as "
-        "independent tasks (`--executor`) and merged into one plan; max_stations and budget "
-        "hold per region.",
+        "separate tasks (`--executor`), those that can as one problem, and merged into one "
+        "plan; max_stations and budget hold per region.",
     )
     siting: SitingConfig | None = None
     staffing: StaffingConfig | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -146,45 +147,101 @@ def test_the_local_pool_and_a_dask_cluster_give_the_same_plan(
     assert layers[0].equals(layers[1])
 
 
-def test_regions_within_reach_are_grouped_and_refused(regions: Path, tmp_path: Path) -> None:
-    scenario = load_scenario(regions)
+THREE = f"""\
+name: three
+regions:
+  - {{name: north, roads: {ROADS}, population: {{path: north.geojson}}}}
+  - {{name: centre, roads: {ROADS}, population: {{path: centre.geojson}}}}
+  - {{name: south, roads: {ROADS}, population: {{path: south.geojson}}}}
+siting:
+  coverage_minutes: 15
+  candidates: {{grid_spacing_meters: 1000, points_of_interest: false}}
+  density: {{residents_per_station: 3000}}
+solver: {{time_limit_seconds: 20}}
+outputs: {{formats: [gpkg]}}
+"""
+
+
+def test_regions_within_reach_are_grouped(regions: Path) -> None:
     folder = regions.parent
-    by_name = {region.name: region for region in scenario.regions}
-    centre = by_name["north"].model_copy(
-        update={
-            "name": "centre",
-            "population": by_name["north"].population.model_copy(
-                update={"path": folder / "centre.geojson"}
-            ),
-        }
-    )
-    three = [by_name["north"], centre, by_name["south"]]
+    (folder / "three.yaml").write_text(THREE, encoding="utf-8")
+    scenario = load_scenario(folder / "three.yaml")
     names = ["north", "centre", "south"]
-    sitings = [scenario.region_siting(region) for region in three]
-    extents = [region_extent(region, siting) for region, siting in zip(three, sitings, strict=True)]
+    sitings = [scenario.region_siting(region) for region in scenario.regions]
+    extents = [
+        region_extent(region, siting)
+        for region, siting in zip(scenario.regions, sitings, strict=True)
+    ]
     pairs = interactions(extents)  # on foot: 2.2 km of reach (1.2 km walked, two snaps)
     assert [(pair.first, pair.second) for pair in pairs] == [("centre", "south")]
     assert pairs[0].reach_meters == pytest.approx(15 / 60 * 4.8 * 1000 + 2 * 500)
+    assert pairs[0].gap_meters < pairs[0].reach_meters
     assert interaction_groups(names, pairs) == [["north"], ["centre", "south"]]
     drive = [siting.model_copy(update={"travel_mode": "drive"}) for siting in sitings]
-    extents = [region_extent(region, siting) for region, siting in zip(three, drive, strict=True)]
+    extents = [
+        region_extent(region, siting)
+        for region, siting in zip(scenario.regions, drive, strict=True)
+    ]
     pairs = interactions(extents)  # by car: 33.5 km
     assert len(pairs) == 3 and all(pair.gap_meters <= pair.reach_meters for pair in pairs)
     assert interaction_groups(names, pairs) == [names]
-    text = regions.read_text(encoding="utf-8").replace(
-        "  coverage_minutes: 15\n", "  coverage_minutes: 15\n  travel_mode: drive\n"
+
+
+def test_regions_within_reach_are_planned_as_one_problem(regions: Path, tmp_path: Path) -> None:
+    folder = regions.parent
+    (folder / "three.yaml").write_text(THREE, encoding="utf-8")
+    outcome = api.plan(folder / "three.yaml", out_dir=tmp_path, executor=ExecutorChoice("serial"))
+    siting = outcome.summary["engines"]["siting"]
+    assert siting["tasks"] == [["north"], ["centre", "south"]]
+    assert siting["interactions"] == ["centre and south are 0.3 km apart, within 2.2 km of reach"]
+    joint = siting["regions"][1]
+    assert joint["region"] == "centre+south"
+    both = gpd.GeoDataFrame(
+        pd.concat([gpd.read_file(folder / f"{name}.geojson") for name in ("centre", "south")]),
+        crs=4326,
     )
-    driving = folder / "driving.yaml"
-    driving.write_text(text, encoding="utf-8")
+    both.to_file(folder / "centre-south.geojson", driver="GeoJSON")
+    alone = load_scenario(folder / "three.yaml")
+    region = alone.regions[1].model_copy(
+        update={
+            "population": alone.regions[1].population.model_copy(
+                update={"path": folder / "centre-south.geojson"}
+            )
+        }
+    )
+    one = alone.model_copy(update={"region": region, "regions": None, "name": "one"})
+    single = api.plan_scenario(one, tmp_path / "one", limits=solver_limits(one.solver))
+    expected = single.summary["engines"]["siting"]
+    assert joint["solve"]["objective"] == pytest.approx(expected["solve"]["objective"])
+    assert joint["stations"] == expected["stations"]
+    assert joint["covered_residents"] == pytest.approx(expected["covered_residents"])
+    layers = outcome.folder / "plan.gpkg"
+    stations = gpd.read_file(layers, layer="stations")
+    demand = gpd.read_file(layers, layer="demand")
+    assert stations["station_id"].is_unique
+    prefix = stations["station_id"].str.split("/").str[0]
+    assert (prefix == stations["region"]).all()
+    assert set(stations["region"]) == {"north", "centre", "south"}
+    centre = set(gpd.read_file(folder / "centre.geojson")["id"])
+    assert (demand["region"] == "centre").sum() == len(centre)
+    assert set(demand.loc[demand["region"] == "centre", "demand_id"]) == centre
+
+
+def test_regions_within_reach_that_differ_are_refused(regions: Path, tmp_path: Path) -> None:
+    folder = regions.parent
+    text = THREE.replace(
+        "population: {path: south.geojson}}",
+        "population: {path: south.geojson}, siting: {coverage_minutes: 10}}",
+    )
+    (folder / "differ.yaml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(
-        app, ["plan", str(driving), "--out", str(tmp_path), "--executor", "serial"]
+        app, ["plan", str(folder / "differ.yaml"), "--out", str(tmp_path), "--executor", "serial"]
     )
     assert result.exit_code == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1
-    assert (
-        "north and south are 8.6 km apart, within 33.5 km" in lines[0]
-        and "regions that can interact" in lines[0]
+    assert result.stderr == (
+        "error: regions: centre and south are 0.3 km apart, within 2.2 km of reach, so they are "
+        "planned as one problem, which needs the same siting.coverage_minutes; make them equal, "
+        "or plan the regions as one region\n"
     )
     assert not list(tmp_path.iterdir())
 

@@ -1,47 +1,62 @@
 """A multi-region scenario's siting (``regions:``): the regions in groups that cannot interact
-(``regions_reach``), each group one task on an executor (``optimizer.parallel``), the results
-merged into one plan (``regions_merge``): one set of layers and maps, one ``summary``.
+with each other (``regions_reach``), each group one task on an executor
+(``optimizer.parallel``), the results merged into one plan (``regions_merge``): one set of
+layers and maps, one ``summary``.
 
-A group of regions that can interact is one task: today such a group must be a single region,
-so regions that can interact are refused with the pairs and their distances (plan them as one
-region, with one population layer, or give each its own area). Every task's siting runs with
-the scenario's solver limits, its threads set so that the tasks running at once share the
-cores; a task that raises stops the plan (nothing is written) with the region named.
+A group of one region is that region planned on its own (``siting.site_stations``). A group of
+regions that can interact is planned as one problem (``siting_inputs.build_shared_inputs``):
+every resident of the group may be served by every candidate site of the group, on the group's
+one road network; its regions must share the roads file, the snap distance, the districts and
+the siting section (but their own candidate and existing-station files), and its
+``max_stations`` and ``budget`` are its regions' summed. Every task runs with the scenario's
+solver limits, its threads set so that the tasks running at once share the cores; a task that
+raises stops the plan (nothing is written) with its regions named.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from optimizer.errors import DataError, SvcplanError
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.parallel import IN_PROCESS, ExecutorChoice, open_executor
-from optimizer.pipeline.regions_merge import merged_layers, merged_summary
+from optimizer.pipeline.regions_merge import SitedTask, merged_layers, merged_summary
 from optimizer.pipeline.regions_reach import (
+    Interaction,
     interaction_groups,
     interactions,
     region_extent,
 )
-from optimizer.pipeline.siting import SitedStations, site_stations, siting_map_artifacts
+from optimizer.pipeline.siting import (
+    SitedStations,
+    site_stations,
+    siting_map_artifacts,
+    solve_stations,
+)
+from optimizer.pipeline.siting_inputs import RegionPart, build_shared_inputs
 from optimizer.scenario import RegionEntry, Scenario, SitingConfig
 from optimizer.solve import SolverLimits
+
+SHARED_REGION_KEYS = ("roads", "max_snap_meters", "districts")
+"""Keys of ``region`` that the regions planned as one problem must share."""
+OWN_SITING_FILES = {"candidates": {"path"}, "existing_stations": {"path"}}
+"""Keys of ``siting`` that may differ between regions planned as one problem: their files."""
 
 
 @dataclass(frozen=True)
 class RegionTask:
-    """One region to site on a worker.
+    """One group of regions to site on a worker.
 
     Attributes:
-        region: the region (its data paths resolved).
-        siting: its siting section (the scenario's with its own keys laid over).
+        parts: the group's regions, each with its siting section (the first's holds for the
+            group, with the group's limits) and, in a group of several, its id prefix.
         limits: the solver limits, threads set for the executor.
         draw_layers: whether the plan's layers are drawn (the scenario writes layers or maps).
     """
 
-    region: RegionEntry
-    siting: SitingConfig
+    parts: tuple[RegionPart, ...]
     limits: SolverLimits
     draw_layers: bool
 
@@ -56,22 +71,32 @@ class TaskFailure:
 
 
 class RegionFailed(SvcplanError):
-    """A region's task failed: its error, with the region named and the error's exit code."""
+    """A group's task failed: its error, with its regions named and the error's exit code."""
 
-    def __init__(self, region: str, exit_code: int, message: str) -> None:
+    def __init__(self, regions: str, exit_code: int, message: str) -> None:
         self.exit_code = exit_code
-        super().__init__(f"region {region}: {message}")
+        super().__init__(f"region {regions}: {message}")
 
 
-def site_region(task: RegionTask) -> SitedStations | TaskFailure:
-    """What a worker runs: one region sited (``pipeline.siting.site_stations``).
+def site_region_group(task: RegionTask) -> SitedStations | TaskFailure:
+    """What a worker runs: one group of regions sited, alone or as one problem.
 
     Returns:
-        The region's ``SitedStations``, or its svcplan error as a ``TaskFailure``.
+        The group's ``SitedStations``, or its svcplan error as a ``TaskFailure``.
     """
+    parts, silent = task.parts, (lambda _line: None)
     try:
-        return site_stations(
-            task.region, task.siting, task.limits, lambda _line: None, draw_layers=task.draw_layers
+        if len(parts) == 1:
+            part = parts[0]
+            return site_stations(
+                part.region, part.siting, task.limits, silent, draw_layers=task.draw_layers
+            )
+        return solve_stations(
+            lambda: build_shared_inputs(parts, progress=silent),
+            parts[0].siting,
+            task.limits,
+            silent,
+            draw_layers=task.draw_layers,
         )
     except SvcplanError as error:
         return TaskFailure(error.exit_code, str(error))
@@ -84,75 +109,124 @@ def run_regions_siting(
     progress: Callable[[str], None],
     executor: ExecutorChoice,
 ) -> dict[str, object]:
-    """Site every region of ``scenario.regions``, one task per group on ``executor``, and add
-    the merged plan's files (layers and maps with a ``region`` column, ``siting_plan.json``
-    with each region's plan) to ``artifacts``.
+    """Site every region of ``scenario.regions``, one task per group of regions that can
+    interact, on ``executor``, and add the merged plan's files (layers and maps with a
+    ``region`` column, ``siting_plan.json`` with each task's plan) to ``artifacts``.
 
     Returns:
         The merged summary (``regions_merge.merged_summary``).
 
     Raises:
-        DataError: unreadable region data, or regions that can interact.
-        RegionFailed: a region's siting failed (its error's exit code).
+        DataError: unreadable region data, or regions that can interact but cannot share one
+            problem (different roads, snap distance, districts or siting).
+        RegionFailed: a task failed (its error's exit code).
     """
     assert scenario.regions is not None
     regions = scenario.regions
     sitings = [scenario.region_siting(region) for region in regions]
-    groups = independent_groups(regions, sitings, progress)
+    groups, pairs = region_groups(regions, sitings, progress)
+    by_name = {region.name: index for index, region in enumerate(regions)}
     draw_layers = bool(scenario.outputs.formats)
-    names = [region.name for region in regions]
-    results: list[SitedStations | None] = [None] * len(regions)
     if len(groups) == 1:  # one task: no workers to start
         executor = IN_PROCESS
     with open_executor(executor.name, workers=executor.workers, address=executor.address) as pool:
         task_limits = _task_limits(limits, pool.name, executor.threads or pool.threads_per_task)
         tasks = [
-            RegionTask(region, siting, task_limits, draw_layers)
-            for region, siting in zip(regions, sitings, strict=True)
+            RegionTask(
+                _group_parts(
+                    [regions[by_name[n]] for n in group], [sitings[by_name[n]] for n in group]
+                ),
+                task_limits,
+                draw_layers,
+            )
+            for group in groups
         ]
-        progress(f"siting {len(tasks)} regions on {pool.name} ({pool.slots} at once)")
-        for done, result in enumerate(pool.run(site_region, tasks), start=1):
-            name = names[result.index]
+        progress(f"siting {len(regions)} regions in {len(tasks)} tasks on {pool.name}")
+        results: list[SitedStations | None] = [None] * len(tasks)
+        for done, result in enumerate(pool.run(site_region_group, tasks), start=1):
+            label = "+".join(groups[result.index])
             value = result.value
             if isinstance(value, TaskFailure):
-                raise RegionFailed(name, value.exit_code, value.message)
+                raise RegionFailed(label, value.exit_code, value.message)
             if value is None:
-                raise RegionFailed(name, 1, str(result.error))
+                raise RegionFailed(label, 1, str(result.error))
             results[result.index] = value
-            progress(f"region {name} sited ({done} of {len(tasks)})")
-    sited = [item for item in results if item is not None]
+            progress(f"region {label} sited ({done} of {len(tasks)} tasks)")
+    sited = [
+        SitedTask(names=group, sited=value)
+        for group, value in zip(groups, results, strict=True)
+        if value is not None
+    ]
     if draw_layers:
-        layers = merged_layers(names, [item.layers or {} for item in sited])
-        artifacts.update(siting_map_artifacts(scenario, layers))
+        artifacts.update(siting_map_artifacts(scenario, merged_layers(sited)))
     artifacts["siting_plan.json"] = json_writer(
-        {"regions": {name: item.plan.to_dict() for name, item in zip(names, sited, strict=True)}}
+        {"tasks": {task.label: task.sited.plan.to_dict() for task in sited}}
     )
-    return merged_summary(names, sited, groups)
+    return merged_summary(sited, pairs)
 
 
-def independent_groups(
+def region_groups(
     regions: list[RegionEntry], sitings: list[SitingConfig], progress: Callable[[str], None]
-) -> list[list[str]]:
-    """The regions in groups that cannot interact, each group one task.
+) -> tuple[list[list[str]], list[Interaction]]:
+    """The regions in groups that cannot interact with each other (each group one task), and
+    the pairs that can interact.
 
     Raises:
-        DataError: regions that can interact (``regions_reach``), each pair with its distance
-            and reach, on one line.
+        DataError: regions of one group that cannot share one problem (naming the pair,
+            how near they are, and the keys that differ).
     """
     progress(f"checking which of {len(regions)} regions can interact")
     extents = [
         region_extent(region, siting) for region, siting in zip(regions, sitings, strict=True)
     ]
     pairs = interactions(extents)
+    by_name = {region.name: index for index, region in enumerate(regions)}
+    for pair in pairs:
+        first, second = by_name[pair.first], by_name[pair.second]
+        differ = _differences(regions[first], sitings[first], regions[second], sitings[second])
+        if differ:
+            raise DataError(
+                "regions",
+                f"{pair.sentence()}, so they are planned as one problem, which needs the same "
+                f"{', '.join(differ)}; make them equal, or plan the regions as one region",
+            )
     groups = interaction_groups([region.name for region in regions], pairs)
-    joint = [group for group in groups if len(group) > 1]
-    if joint:
-        raise DataError(
-            "regions",
-            "regions that can interact must be planned together as one region (one "
-            "population layer and roads file): " + "; ".join(pair.sentence() for pair in pairs),
-        )
-    return groups
+    for group in groups:
+        if len(group) > 1:
+            progress(f"regions {', '.join(group)} can interact: planned together as one task")
+    return groups, pairs
+
+
+def _differences(
+    first: RegionEntry, first_siting: SitingConfig, second: RegionEntry, second_siting: SitingConfig
+) -> list[str]:
+    """What two regions planned as one problem must share but do not: region keys, siting
+    (but their own files), having existing stations or not."""
+    differ = [key for key in SHARED_REGION_KEYS if getattr(first, key) != getattr(second, key)]
+    own = [siting.model_dump(exclude=OWN_SITING_FILES) for siting in (first_siting, second_siting)]
+    differ += [f"siting.{key}" for key in own[0] if own[0][key] != own[1][key]]
+    if (first_siting.existing_stations is None) != (second_siting.existing_stations is None):
+        differ.append("siting.existing_stations (both or neither)")
+    return differ
+
+
+def _group_parts(
+    regions: Sequence[RegionEntry], sitings: Sequence[SitingConfig]
+) -> tuple[RegionPart, ...]:
+    """A group's regions as the parts of one task: a region alone as it is; several with their
+    names as id prefixes and the first's siting holding the group's summed limits."""
+    if len(regions) == 1:
+        return (RegionPart(regions[0], sitings[0]),)
+    limits = {
+        key: sum(getattr(siting, key) for siting in sitings)
+        for key in ("max_stations", "budget")
+        if getattr(sitings[0], key) is not None
+    }
+    group_siting = sitings[0].model_copy(update=limits)
+    return tuple(
+        RegionPart(region, group_siting if index == 0 else siting, prefix=f"{region.name}/")
+        for index, (region, siting) in enumerate(zip(regions, sitings, strict=True))
+    )
 
 
 def _task_limits(limits: SolverLimits, executor: str, threads: int) -> SolverLimits:

@@ -1,23 +1,28 @@
-"""The regions of a multi-region plan merged into one plan: one set of layers with a ``region``
-column, one summary with the totals and a row per region.
+"""The tasks of a multi-region plan merged into one plan: one set of layers with a ``region``
+column, one summary with the totals and a row per task (a region, or regions planned as one).
 
 Station ids are made unique by the region's name before them (``north/grid-12``), in every
-layer and the summary; demand ids and district names stay those of the region's own layers
-(they join back to them with ``region``). Layers of regions in different CRSs are merged in
-EPSG:4326. Totals are sums over the regions (stations, residents, costs, the objective when
-every region's has the same unit), coverage is recomputed from the sums, and travel minutes
-from every region's demand points: the mean weighted by the residents each region's mean is
-over, the 95th percentile over every resident's minutes to their (main) station.
+layer and the summary (regions planned as one problem have them already); demand ids and
+district names stay those of the region's own layers (they join back to them with
+``region``). A district or road of regions planned as one is theirs together
+(``centre+south``). Layers of tasks in different CRSs are merged in EPSG:4326.
+
+Totals are sums over the tasks (stations, residents, costs, the objective when every task's
+has the same unit), coverage is recomputed from the sums, and travel minutes from every task's
+demand points: the mean weighted by the residents each task's mean is over, the 95th
+percentile over every resident's minutes to their (main) station.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from optimizer.pipeline.regions_reach import Interaction
 from optimizer.pipeline.siting import SitedStations
 from optimizer.siting.plan import weighted_quantile
 from optimizer.solve import SolveStatus, relative_gap
@@ -48,54 +53,83 @@ COMMON = ("objective_unit", "objective_measures", "coverage_minutes")
 """Summary figures kept when every region has the same, else ``None``."""
 
 
-def station_id(region: str, own_id: str) -> str:
-    """A station's id in a multi-region plan: ``region/own_id``."""
-    return f"{region}{ID_SEPARATOR}{own_id}"
+JOINT = "+"
+"""Between the names of regions planned as one problem: ``centre+south``."""
 
 
-def merged_layers(
-    names: Sequence[str], layers: Sequence[Mapping[str, gpd.GeoDataFrame]]
-) -> dict[str, gpd.GeoDataFrame]:
-    """The regions' layers (``siting_layers.plan_layers``), each set in region order, as one
-    set: every layer with a ``region`` column first and station ids made unique.
+@dataclass(frozen=True)
+class SitedTask:
+    """One task's result.
+
+    Attributes:
+        names: its regions (one, or several planned as one problem, their ids prefixed).
+        sited: its siting.
+    """
+
+    names: list[str]
+    sited: SitedStations
+
+    @property
+    def label(self) -> str:
+        """Its regions' names, joined by ``+``."""
+        return JOINT.join(self.names)
+
+    def station_id(self, own_id: str) -> str:
+        """A station's id in the merged plan: ``region/own_id`` (a shared problem's ids have
+        their region already)."""
+        return own_id if len(self.names) > 1 else f"{self.names[0]}{ID_SEPARATOR}{own_id}"
+
+
+def merged_layers(tasks: Sequence[SitedTask]) -> dict[str, gpd.GeoDataFrame]:
+    """The tasks' layers (``siting_layers.plan_layers``) as one set: every layer with a
+    ``region`` column first and station ids made unique.
 
     Returns:
-        Layer name → GeoDataFrame, in the regions' common CRS or EPSG:4326; a layer that only
-        some regions have (the optional ``roads``) is merged from those.
+        Layer name → GeoDataFrame, in the tasks' common CRS or EPSG:4326; a layer that only
+        some tasks have (the optional ``roads``) is merged from those.
     """
-    crs = {frame.crs for region in layers for frame in region.values()}
+    layers = [_tagged(task) for task in tasks]
+    crs = {frame.crs for task in layers for frame in task.values()}
     target = next(iter(crs)) if len(crs) == 1 else "EPSG:4326"
     merged = {}
-    for layer in dict.fromkeys(name for region in layers for name in region):
-        frames = [
-            _tagged(name, region[layer]).to_crs(target)
-            for name, region in zip(names, layers, strict=True)
-            if layer in region
-        ]
+    for layer in dict.fromkeys(name for task in layers for name in task):
+        frames = [task[layer].to_crs(target) for task in layers if layer in task]
         merged[layer] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=target)
     return merged
 
 
-def _tagged(region: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` with its region in a first column and its station ids (but the service
-    areas' union row, ``ALL``) prefixed with the region."""
-    frame = frame.copy()
-    if "station_id" in frame:
-        ids = frame["station_id"].astype(str)
-        union = frame["kind"] == "union" if "kind" in frame else ids != ids
-        frame["station_id"] = ids.where(union, region + ID_SEPARATOR + ids)
-    frame.insert(0, REGION, region)
-    return frame
+def _tagged(task: SitedTask) -> dict[str, gpd.GeoDataFrame]:
+    """A task's layers with their region in a first column and station ids (but the service
+    areas' union row, ``ALL``) made the plan's."""
+    names = np.asarray(task.names, dtype=object)
+    demand_region = names[task.sited.demand_part]
+    tagged = {}
+    for name, layer in (task.sited.layers or {}).items():
+        frame = layer.copy()
+        region: object = task.label
+        if "station_id" in frame:
+            ids = frame["station_id"].astype(str)
+            union = frame["kind"] == "union" if "kind" in frame else ids != ids
+            frame["station_id"] = ids.where(union, ids.map(task.station_id))
+            region = np.where(union, task.label, frame["station_id"].str.split(ID_SEPARATOR).str[0])
+        elif name == "demand":
+            region = demand_region
+        elif name == "blind_spots":
+            covered = task.sited.layers["demand"]["covered"].to_numpy()  # type: ignore[index]
+            region = demand_region[~covered]
+        frame.insert(0, REGION, region)
+        tagged[name] = frame
+    return tagged
 
 
-def merged_summary(
-    names: Sequence[str], sited: Sequence[SitedStations], groups: list[list[str]]
-) -> dict[str, object]:
-    """One siting summary for the regions: totals (the keys of a one-region summary, so the
-    terminal, ``--json`` and a sweep's table read it alike), ``regions`` (each region's own
-    summary with its name) and ``tasks`` (the regions solved together, one list per task).
+def merged_summary(tasks: Sequence[SitedTask], pairs: Sequence[Interaction]) -> dict[str, object]:
+    """One siting summary for the tasks: totals (the keys of a one-region summary, so the
+    terminal, ``--json`` and a sweep's table read it alike), ``regions`` (each task's own
+    summary with its regions' label), ``tasks`` (the regions of each task) and
+    ``interactions`` (the pairs of regions that can interact, as sentences).
     """
-    summaries = [dict(item.summary) for item in sited]
+    names = [task.label for task in tasks]
+    summaries = [dict(task.sited.summary) for task in tasks]
     total: dict[str, object] = {key: sum(s[key] for s in summaries) for key in SUMMED}  # type: ignore[misc]
     for key in COMMON:
         values = {str(s[key]) for s in summaries}
@@ -106,17 +140,18 @@ def merged_summary(
     residents = float(total["residents"])  # type: ignore[arg-type]
     covered = float(total["covered_residents"])  # type: ignore[arg-type]
     total["coverage_percent"] = 100.0 * covered / residents if residents > 0 else 100.0
-    total.update(_travel(sited))
+    total.update(_travel([task.sited for task in tasks]))
     total["density_rule"] = any(bool(s["density_rule"]) for s in summaries)
     total["urban_districts_short"] = [
         f"{name}{ID_SEPARATOR}{district}"
         for name, s in zip(names, summaries, strict=True)
         for district in s["urban_districts_short"]  # type: ignore[attr-defined]
     ]
-    total["busiest_stations"] = _busiest(names, summaries)
-    total["typed_posts"] = _typed_posts(names, summaries)
+    total["busiest_stations"] = _busiest(tasks, summaries)
+    total["typed_posts"] = _typed_posts(tasks, summaries)
     total["regions"] = [{REGION: name, **s} for name, s in zip(names, summaries, strict=True)]
-    total["tasks"] = groups
+    total["tasks"] = [task.names for task in tasks]
+    total["interactions"] = [pair.sentence() for pair in pairs]
     return total
 
 
@@ -172,12 +207,14 @@ def _travel(sited: Sequence[SitedStations]) -> dict[str, float | None]:
     }
 
 
-def _busiest(names: Sequence[str], summaries: list[dict[str, object]]) -> list[dict[str, object]]:
-    """The stations serving most residents over all regions (ties: region order), with their
-    regions' ids."""
+def _busiest(
+    tasks: Sequence[SitedTask], summaries: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """The stations serving most residents over all tasks (ties: task order), with the plan's
+    ids."""
     stations = [
-        {**item, "station_id": station_id(name, str(item["station_id"]))}
-        for name, s in zip(names, summaries, strict=True)
+        {**item, "station_id": task.station_id(str(item["station_id"]))}
+        for task, s in zip(tasks, summaries, strict=True)
         for item in s["busiest_stations"]  # type: ignore[attr-defined]
     ]
     count = max(len(s["busiest_stations"]) for s in summaries)  # type: ignore[arg-type]
@@ -185,14 +222,14 @@ def _busiest(names: Sequence[str], summaries: list[dict[str, object]]) -> list[d
 
 
 def _typed_posts(
-    names: Sequence[str], summaries: list[dict[str, object]]
+    tasks: Sequence[SitedTask], summaries: list[dict[str, object]]
 ) -> dict[str, list[dict[str, object]]]:
-    """Post type → the stations holding it, region by region, with their regions' ids."""
+    """Post type → the stations holding it, task by task, with the plan's ids."""
     posts: dict[str, list[dict[str, object]]] = {}
-    for name, s in zip(names, summaries, strict=True):
+    for task, s in zip(tasks, summaries, strict=True):
         for post, stations in s["typed_posts"].items():  # type: ignore[attr-defined]
             posts.setdefault(post, []).extend(
-                {**item, "station_id": station_id(name, str(item["station_id"]))}
+                {**item, "station_id": task.station_id(str(item["station_id"]))}
                 for item in stations
             )
     return posts

@@ -12,7 +12,7 @@ import numpy as np
 from optimizer.export.artifacts import map_artifacts
 from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, json_writer
-from optimizer.pipeline.siting_inputs import build_siting_inputs
+from optimizer.pipeline.siting_inputs import SitingInputs, build_siting_inputs
 from optimizer.pipeline.siting_layers import plan_layers, station_layer
 from optimizer.pipeline.siting_summary import siting_summary
 from optimizer.scenario import RegionConfig, Scenario, SitingConfig
@@ -32,6 +32,7 @@ class SitedStations:
             drawn (``outputs.formats: []``).
         stations: the ``stations`` layer (the one in ``layers`` when drawn).
         demand_residents: residents per demand point (the rows of ``plan.assigned_minutes``).
+        demand_part: the region part of each demand point (``SitingInputs.demand_part``).
         summary: the siting summary (``siting_summary``) with ``preparation_seconds``: the
             wall-clock seconds spent reading the data, snapping residents and computing travel
             times before the solve (whose own seconds are in ``solve``).
@@ -41,6 +42,7 @@ class SitedStations:
     layers: dict[str, gpd.GeoDataFrame] | None
     stations: gpd.GeoDataFrame
     demand_residents: np.ndarray
+    demand_part: np.ndarray
     summary: dict[str, object]
 
 
@@ -54,8 +56,28 @@ def site_stations(
 ) -> SitedStations:
     """Read a region's data, site its stations and make the plan's layers (when
     ``draw_layers``) and summary."""
+    return solve_stations(
+        lambda: build_siting_inputs(region, siting, progress=progress),
+        siting,
+        limits,
+        progress,
+        draw_layers=draw_layers,
+    )
+
+
+def solve_stations(
+    build_inputs: Callable[[], SitingInputs],
+    siting: SitingConfig,
+    limits: SolverLimits,
+    progress: Callable[[str], None],
+    *,
+    draw_layers: bool,
+) -> SitedStations:
+    """Site the stations of the inputs ``build_inputs`` reads (one region's, or several
+    regions' that share one problem) under ``siting``, and make the plan's layers (when
+    ``draw_layers``) and summary."""
     started = time.perf_counter()
-    inputs = build_siting_inputs(region, siting, progress=progress)
+    inputs = build_inputs()
     preparation_seconds = time.perf_counter() - started
     progress(f"solving {siting.objective} siting on {inputs.problem.n_sites} sites")
     settings = siting_settings(siting)
@@ -73,6 +95,7 @@ def site_stations(
         layers=layers,
         stations=stations,
         demand_residents=inputs.problem.weights_residents,
+        demand_part=inputs.demand_part,
         summary=summary,
     )
 

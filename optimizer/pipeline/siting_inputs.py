@@ -10,7 +10,7 @@ Also what makes the plan readable: each demand point's own id in the population 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.spatial import cKDTree
 
 from optimizer.errors import DataError
 from optimizer.geo.demand import DemandPoints, load_demand_points
@@ -55,6 +56,8 @@ class SitingInputs:
             with spaces for underscores.
         streets: the extract's named streets and places and its major roads.
         problem: the optimisation problem built from all of the above.
+        demand_part: ``(n_demand,)`` int: the ``RegionPart`` each demand point comes from (all 0
+            for one region).
     """
 
     network: RoadNetwork
@@ -67,6 +70,25 @@ class SitingInputs:
     places: pd.DataFrame
     streets: StreetIndex
     problem: siting_problem.SitingProblem
+    demand_part: np.ndarray
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """One region of a siting problem that several regions share.
+
+    Attributes:
+        region: its residents, places and districts; the first part's roads, snap distance
+            and districts hold for all.
+        siting: its siting section; the first part's holds for all but its own candidate and
+            existing-station files.
+        prefix: put before its candidate and place ids (``"north/"``) to keep them apart from
+            other parts'; ``""`` for a region on its own.
+    """
+
+    region: RegionConfig
+    siting: SitingConfig
+    prefix: str = ""
 
 
 def build_siting_inputs(
@@ -77,27 +99,39 @@ def build_siting_inputs(
     Raises:
         DataError: unusable data files, or point-of-interest categories naming unknown places.
     """
+    return build_shared_inputs([RegionPart(region, siting)], progress=progress)
+
+
+def build_shared_inputs(
+    parts: Sequence[RegionPart], *, progress: Callable[[str], None]
+) -> SitingInputs:
+    """Read several regions' data onto the first's road network and build one siting problem
+    of all their residents and candidate sites (regions that can interact).
+
+    Raises:
+        DataError: unusable data files, or point-of-interest categories naming unknown places.
+    """
+    region, siting = parts[0].region, parts[0].siting
     progress(f"loading the {siting.travel_mode} network from {region.roads.name}")
     network = load_road_network(region.roads, mode=siting.travel_mode)
     progress("snapping residents to the network")
-    demand = load_demand_points(
-        region.population.path,
-        population_field=region.population.population_field,
-        layer=region.population.layer,
-        network=network,
-        max_snap_meters=region.max_snap_meters,
-    )
-    population = region.population
-    demand_ids = feature_ids(demand.areas, id_field=population.id_field, path=population.path)[
-        demand.source_row
-    ]
+    residents = [_residents(part.region, network) for part in parts]
+    demand = _joined_demand([points for points, _ in residents])
+    demand_ids = np.concatenate([ids for _, ids in residents])
+    demand_part = np.repeat(np.arange(len(parts)), [len(ids) for _, ids in residents])
     demand_lonlat = np.column_stack(network.lonlat_of(demand.x_meters, demand.y_meters))
     districts, demand_district = _districts(region, demand, demand_lonlat)
-    places = read_places(region)
+    places = pd.concat(
+        [
+            _prefixed(read_places(part.region), part.prefix).assign(part=i)
+            for i, part in enumerate(parts)
+        ],
+        ignore_index=True,
+    )
     progress("reading street names")
     streets = read_street_index(region.roads, crs=network.crs)
     progress("choosing candidate sites")
-    candidates = _candidates(region, siting, network, demand, demand_ids, places)
+    candidates = _candidates(parts, network, demand, demand_ids, demand_part, places)
     site_nodes = candidates.table["node"].to_numpy()
     reach = siting.coverage_minutes
     if siting.objective in ("min_travel", "min_cost"):
@@ -142,10 +176,52 @@ def build_siting_inputs(
         districts=districts,
         demand_district=demand_district,
         candidates=candidates,
-        places=places,
+        places=places.drop(columns="part"),
         streets=streets,
         problem=problem,
+        demand_part=demand_part,
     )
+
+
+def _residents(region: RegionConfig, network: RoadNetwork) -> tuple[DemandPoints, np.ndarray]:
+    """A region's population layer as demand points snapped to ``network``, and each point's
+    feature id in the layer."""
+    population = region.population
+    demand = load_demand_points(
+        population.path,
+        population_field=population.population_field,
+        layer=population.layer,
+        network=network,
+        max_snap_meters=region.max_snap_meters,
+    )
+    ids = feature_ids(demand.areas, id_field=population.id_field, path=population.path)
+    return demand, ids[demand.source_row]
+
+
+def _joined_demand(parts: list[DemandPoints]) -> DemandPoints:
+    """Several regions' demand points as one (one region's as they are): their features in
+    the network's CRS, rows renumbered."""
+    if len(parts) == 1:
+        return parts[0]
+    crs = parts[0].crs
+    offsets = np.cumsum([0] + [len(part.areas) for part in parts[:-1]])
+    areas = gpd.GeoDataFrame(
+        geometry=pd.concat([part.areas.geometry.to_crs(crs) for part in parts], ignore_index=True),
+        crs=crs,
+    )
+    joined = {
+        name: np.concatenate([getattr(part, name) for part in parts])
+        for name in ("x_meters", "y_meters", "residents", "node_index", "snap_meters", "unsnapped")
+    }
+    source_row = np.concatenate(
+        [part.source_row + offset for part, offset in zip(parts, offsets, strict=True)]
+    )
+    return DemandPoints(**joined, source_row=source_row, areas=areas, crs=crs)
+
+
+def _prefixed(places: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """``places`` with ``prefix`` before every id."""
+    return places.assign(id=prefix + places["id"].astype(str)) if prefix else places
 
 
 def feature_ids(areas: gpd.GeoDataFrame, *, id_field: str | None, path: Path) -> np.ndarray:
@@ -310,52 +386,67 @@ def place_labels(places: pd.DataFrame) -> pd.Series:
 
 
 def _candidates(
-    region: RegionConfig,
-    siting: SitingConfig,
+    parts: Sequence[RegionPart],
     network: RoadNetwork,
     demand: DemandPoints,
     demand_ids: np.ndarray,
+    demand_part: np.ndarray,
     places: pd.DataFrame,
 ) -> CandidateSites:
-    """Existing stations, places, the file, demand nodes and the grid, snapped, in that order."""
-    config = siting.candidates
+    """Existing stations, places, the files, demand nodes and the grid, snapped, in that order;
+    each part's ids after its prefix (a grid point takes its nearest demand point's)."""
+    region, config = parts[0].region, parts[0].siting.candidates
     tables = []
-    if siting.existing_stations is not None:
-        tables.append(read_places_csv(siting.existing_stations.path).assign(source="existing"))
+    for index, part in enumerate(parts):
+        if part.siting.existing_stations is not None:
+            existing = read_places_csv(part.siting.existing_stations.path)
+            tables.append(existing.assign(source="existing", part=index))
     if config.points_of_interest:
         tables.append(places.assign(source="place"))
-    if config.path is not None:
-        tables.append(read_places_csv(config.path).assign(source="file"))
+    for index, part in enumerate(parts):
+        if part.siting.candidates.path is not None:
+            extra = read_places_csv(part.siting.candidates.path)
+            tables.append(extra.assign(source="file", part=index))
     if config.demand_points:
-        tables.append(_demand_places(network, demand, demand_ids))
+        tables.append(_demand_places(network, demand, demand_ids, demand_part))
     if config.grid_spacing_meters is not None:
-        tables.append(
-            grid_places(
-                network,
-                demand.x_meters,
-                demand.y_meters,
-                demand.residents,
-                spacing_meters=config.grid_spacing_meters,
-            )
+        grid = grid_places(
+            network,
+            demand.x_meters,
+            demand.y_meters,
+            demand.residents,
+            spacing_meters=config.grid_spacing_meters,
         )
+        x_meters, y_meters = network.project(grid["lon"].to_numpy(), grid["lat"].to_numpy())
+        _, nearest = cKDTree(np.column_stack([demand.x_meters, demand.y_meters])).query(
+            np.column_stack([x_meters, y_meters])
+        )
+        tables.append(grid.assign(part=demand_part[nearest] if len(grid) else 0))
     if not tables:
         raise DataError(
             "siting.candidates", "no candidate sites: enable the grid, places or a file"
         )
     columns = ["id", "source", "lon", "lat"]
-    all_places = pd.concat([table[columns] for table in tables], ignore_index=True)
-    return snap_candidates(network, all_places, max_snap_meters=region.max_snap_meters)
+    all_places = pd.concat([table[[*columns, "part"]] for table in tables], ignore_index=True)
+    prefixes = np.array([part.prefix for part in parts], dtype=object)
+    all_places["id"] = prefixes[all_places["part"].to_numpy(dtype=int)] + all_places["id"].astype(
+        str
+    )
+    return snap_candidates(network, all_places[columns], max_snap_meters=region.max_snap_meters)
 
 
 def _demand_places(
-    network: RoadNetwork, demand: DemandPoints, demand_ids: np.ndarray
+    network: RoadNetwork, demand: DemandPoints, demand_ids: np.ndarray, demand_part: np.ndarray
 ) -> pd.DataFrame:
-    """The road node nearest each snapped demand point, as places (``id`` demand-<its id>)."""
+    """The road node nearest each snapped demand point, as places (``id`` demand-<its id>,
+    ``part`` its part)."""
     snapped = ~demand.unsnapped
     nodes = demand.node_index[snapped]
     lon, lat = network.lonlat_of(network.x_meters[nodes], network.y_meters[nodes])
     ids = [f"demand-{demand_id}" for demand_id in demand_ids[snapped]]
-    return pd.DataFrame({"id": ids, "source": "demand", "lon": lon, "lat": lat})
+    return pd.DataFrame(
+        {"id": ids, "source": "demand", "lon": lon, "lat": lat, "part": demand_part[snapped]}
+    )
 
 
 def places_of_category(
