@@ -27,7 +27,7 @@ from optimizer import stop
 from optimizer.errors import InfeasibleError
 from optimizer.rounds.fleet import level_days
 from optimizer.rounds.ortools_period import solve_period_ortools
-from optimizer.rounds.patterns import best_move, day_cost, insertion_start
+from optimizer.rounds.patterns import best_move, day_driving, insertion_start
 from optimizer.rounds.period import DayRoute, PeriodTask, flexible, period_task
 from optimizer.rounds.plan import RoundsPlan, build_plan
 from optimizer.rounds.problem import RoundsProblem
@@ -100,7 +100,7 @@ class _Rounds:
 
     def cost(self, routes: list[list[DayRoute]]) -> tuple[int, float]:
         """(fleet, driving minutes) of the period's routes (fleet 0 when only driving counts)."""
-        driving = sum(day_cost(self.problem, day, False)[1] for day in routes)
+        driving = sum(day_driving(self.problem, day) for day in routes)
         return (period_fleet(routes) if self.count_vehicles else 0, driving)
 
 

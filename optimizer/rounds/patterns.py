@@ -106,11 +106,9 @@ def insertion_start(problem: RoundsProblem) -> tuple[list[int], list[list[DayRou
     return choice, routes
 
 
-def day_cost(problem: RoundsProblem, routes: list[DayRoute], count_vehicles: bool) -> Cost:
-    """(vehicles, driving minutes) of one day's routes."""
-    used = [r for r in routes if r.places]
-    driving = sum(_route_driving(problem, r) for r in used)
-    return (len(used) if count_vehicles else 0, driving)
+def day_driving(problem: RoundsProblem, routes: list[DayRoute]) -> float:
+    """Driving minutes of one day's routes."""
+    return sum(_route_driving(problem, r) for r in routes if r.places)
 
 
 def _route_driving(problem: RoundsProblem, route: DayRoute) -> float:
