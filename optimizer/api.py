@@ -18,35 +18,23 @@ from pydantic import BaseModel
 from optimizer import __version__
 from optimizer.choices import INSTANCE_FORMATS, OUTPUT_FORMATS
 from optimizer.errors import DataError, NoSolutionError, ScenarioError
-from optimizer.export.artifacts import map_artifacts
+from optimizer.export.credit import map_credit
 from optimizer.export.lock import output_lock
-from optimizer.export.sinks import GEOPACKAGE_NAME, read_layers
 from optimizer.export.staging import check_output_folder, publish, publish_into, update
-from optimizer.export.style import map_credit
 from optimizer.export.tables import ArtifactWriter, json_writer
-from optimizer.formats import solve_published_instance
-from optimizer.formats.curtois import solve_curtois_instance
-from optimizer.formats.rounds import ROUNDS_FORMATS, solve_rounds_instance
 from optimizer.parallel import DEFAULT_EXECUTOR, IN_PROCESS, ExecutorChoice
-from optimizer.pipeline.dispatch import run_dispatch
-from optimizer.pipeline.forecast import (
-    StaffingDemand,
-    forecast_staffing,
-    staffing_artifacts,
-    staffing_summary,
-)
 from optimizer.pipeline.limits import solver_limits
-from optimizer.pipeline.review import run_review
-from optimizer.pipeline.roster import run_staffing
-from optimizer.pipeline.rounds import run_rounds
-from optimizer.pipeline.siting import run_siting
 from optimizer.scenario import Scenario, load_scenario, output_folder
 from optimizer.solve import SolverLimits
 
 if TYPE_CHECKING:
     from optimizer.job.log import JobLog
     from optimizer.job.run import JobOutcome
+    from optimizer.pipeline.forecast import StaffingDemand
     from optimizer.sweep.run import OnResult, SweepOutcome
+
+# The engines are imported by the functions that run them, so that a command loads only its
+# own engine (numba, OR-Tools, PyVRP, SciPy's statistics) and not every other one.
 
 FORECAST_FOLDER = "forecast"
 DISPATCH_FOLDER = "dispatch"
@@ -155,15 +143,23 @@ def plan_scenario(
 
             engines["siting"] = run_regions_siting(scenario, limits, artifacts, progress, executor)
         elif scenario.siting is not None:
+            from optimizer.pipeline.siting import run_siting
+
             sited = run_siting(scenario, limits, artifacts, progress)
             engines["siting"], planned = sited.summary, sited.stations
         if scenario.mobile_rounds is not None:
+            from optimizer.pipeline.rounds import run_rounds
+
             engines["mobile_rounds"] = run_rounds(
                 scenario, limits, artifacts, progress, planned_stations=planned
             )
         if scenario.dispatch is not None:
+            from optimizer.pipeline.dispatch import run_dispatch
+
             engines["dispatch"] = run_dispatch(scenario, limits, artifacts, progress)
         if scenario.staffing is not None:
+            from optimizer.pipeline.roster import run_staffing
+
             engines["staffing"] = run_staffing(scenario, limits, artifacts, folder, progress)
         summary: dict[str, object] = {
             "scenario": scenario.name,
@@ -196,6 +192,12 @@ def forecast(
         DataError: unusable history.
         OutputBusyError: another run is writing the scenario's outputs.
     """
+    from optimizer.pipeline.forecast import (
+        forecast_staffing,
+        staffing_artifacts,
+        staffing_summary,
+    )
+
     scenario_path = Path(scenario_path)
     scenario = _scenario_with(scenario_path, "staffing", progress)
     assert scenario.staffing is not None
@@ -230,6 +232,8 @@ def dispatch(
         DataError: bad region, resource or travel files.
         OutputBusyError: another run is writing the scenario's outputs.
     """
+    from optimizer.pipeline.dispatch import run_dispatch
+
     return _run_section(
         Path(scenario_path), "dispatch", DISPATCH_FOLDER, run_dispatch,
         out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
@@ -253,6 +257,8 @@ def review(
         DataError: bad outlets, volumes or population files (nothing is written).
         OutputBusyError: another run is writing the scenario's outputs.
     """
+    from optimizer.pipeline.review import run_review
+
     return _run_section(
         Path(scenario_path), "review", REVIEW_FOLDER, run_review,
         out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
@@ -277,6 +283,8 @@ def rounds(
             (places off the roads or beyond a shift are listed in the summary instead).
         OutputBusyError: another run is writing the scenario's outputs.
     """
+    from optimizer.pipeline.rounds import run_rounds
+
     return _run_section(
         Path(scenario_path), "mobile_rounds", ROUNDS_FOLDER, run_rounds,
         out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
@@ -366,6 +374,10 @@ def solve_instance(
             format other than ``solomon``.
         NoSolutionError: the time limit ran out before any solution.
     """
+    from optimizer.formats import solve_published_instance
+    from optimizer.formats.curtois import solve_curtois_instance
+    from optimizer.formats.rounds import ROUNDS_FORMATS, solve_rounds_instance
+
     seconds = DEFAULT_INSTANCE_SECONDS if time_limit_seconds is None else time_limit_seconds
     limits = SolverLimits(time_limit_seconds=seconds)
     extra: dict[str, object] = {}
@@ -413,6 +425,9 @@ def export(
             breaks the layer contract, or an unknown format.
         OutputBusyError: another run is writing ``plan_dir``.
     """
+    from optimizer.export.artifacts import map_artifacts
+    from optimizer.export.sinks import GEOPACKAGE_NAME, read_layers
+
     folder = Path(plan_dir)
     source = folder / GEOPACKAGE_NAME
     if not source.is_file():

@@ -26,6 +26,18 @@ SITING_SOLVERS: dict[str, str] = {
 }
 """MIP solvers of the siting engine; the first is the default."""
 
+ROUTING_ENGINES: dict[str, str] = {
+    "pyvrp": "PyVRP's iterated local search (default)",
+    "ortools": "OR-Tools routing, guided local search",
+}
+"""Day solvers of the rounds engine; the first is the default."""
+
+ROUNDS_OBJECTIVES: dict[str, str] = {
+    "vehicles_then_driving": "fewest vehicles, then fewest driving minutes",
+    "driving": "fewest driving minutes with the fleet the problem allows",
+}
+"""What the rounds engine minimises; the first is the default."""
+
 LAYER_FORMATS: dict[str, str] = {
     "gpkg": "one GeoPackage with every layer (plan.gpkg; dispatch: dispatch.gpkg)",
     "geoparquet": "a GeoParquet file per layer",

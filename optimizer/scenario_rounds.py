@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from optimizer.rounds.settings import ROUNDS_OBJECTIVES, ROUTING_ENGINES
+from optimizer.choices import ROUNDS_OBJECTIVES, ROUTING_ENGINES, described
 from optimizer.scenario_base import DataFile, DistrictsConfig, Meters, Minutes, Section
 
 
@@ -72,9 +72,11 @@ class MobileRoundsConfig(Section):
     vehicles_per_station: int | None = Field(
         None, ge=1, le=1000, description="Vehicles a station has each day; empty: as needed."
     )
-    engine: Literal[ROUTING_ENGINES] = Field("pyvrp", description="Routing engine.")  # type: ignore[valid-type]
-    objective: Literal[ROUNDS_OBJECTIVES] = Field(  # type: ignore[valid-type]
-        "vehicles_then_driving", description="Fewest vehicles then driving, or driving only."
+    engine: Literal[tuple(ROUTING_ENGINES)] = Field(  # type: ignore[valid-type]
+        next(iter(ROUTING_ENGINES)), description=described(ROUTING_ENGINES) + "."
+    )
+    objective: Literal[tuple(ROUNDS_OBJECTIVES)] = Field(  # type: ignore[valid-type]
+        next(iter(ROUNDS_OBJECTIVES)), description=described(ROUNDS_OBJECTIVES) + "."
     )
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import shapely
 
-from optimizer.export.style import map_credit
+from optimizer.export.credit import map_credit
 from optimizer.geo.points import read_places_csv
 from optimizer.geo.streets import read_street_index
 from tests.conftest import REPO_ROOT

@@ -11,9 +11,10 @@ import pytest
 
 from optimizer.errors import DataError
 from optimizer.export import html_map
+from optimizer.export.credit import OSM_ATTRIBUTION
 from optimizer.export.html_map import write_html_map
 from optimizer.export.png_map import write_png_map
-from optimizer.export.style import OSM_ATTRIBUTION, minute_classes, station_category
+from optimizer.export.style import minute_classes, station_category
 from tests.export_sample import CREDIT, empty_like, porto_alegre_layers
 
 TITLE = "Porto Alegre — station siting"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import DataError
+from optimizer.export.credit import OSM_ATTRIBUTION, map_credit
 from optimizer.export.layers import layers_markdown
 from optimizer.export.rounds_html_map import write_rounds_html_map
 from optimizer.export.rounds_layers import ROUNDS
 from optimizer.export.rounds_png_map import write_rounds_png_map
 from optimizer.export.rounds_style import day_colour
-from optimizer.export.style import OSM_ATTRIBUTION, map_credit
 from optimizer.pipeline.rounds import rounds_frame
 from optimizer.pipeline.rounds_inputs import read_rounds_inputs
 from optimizer.pipeline.rounds_layers import map_roads, rounds_layers

@@ -1,4 +1,5 @@
-"""How the maps draw a plan: colours, labels and attribution shared by the HTML and PNG maps."""
+"""How the maps draw a plan: colours and labels shared by the HTML and PNG maps (their credit
+line is ``optimizer.export.credit``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,6 @@ import numpy as np
 import pandas as pd
 
 from optimizer.export.layers import Layers
-
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
-
-
-def map_credit(data_credit: str | None, *, openstreetmap: bool = True) -> str:
-    """The credit line a map prints: OpenStreetMap's (when its data is drawn or measured on)
-    and the scenario's ``outputs.credit`` for the rest of its data."""
-    parts = [OSM_ATTRIBUTION] if openstreetmap else []
-    return "; ".join([*parts, *([data_credit] if data_credit else [])])
 
 
 @dataclass(frozen=True)

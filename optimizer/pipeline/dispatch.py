@@ -25,7 +25,7 @@ from optimizer.dispatch.settings import DispatchSettings
 from optimizer.dispatch.supplies import plan_supplies, read_consumption_csv, read_inventory_csv
 from optimizer.errors import DataError
 from optimizer.export.artifacts import DISPATCH_MAPS, map_artifacts
-from optimizer.export.style import map_credit
+from optimizer.export.credit import map_credit
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.geo.osm import load_road_network
 from optimizer.geo.traveltime import travel_minutes

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from optimizer.export.artifacts import REVIEW_MAPS, map_artifacts
-from optimizer.export.style import map_credit
+from optimizer.export.credit import map_credit
 from optimizer.export.tables import ArtifactWriter, csv_writer, json_writer
 from optimizer.pipeline.review_inputs import build_review_problem
 from optimizer.pipeline.review_layers import map_roads, review_layers

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.export.artifacts import ROUNDS_MAPS, map_artifacts
-from optimizer.export.style import map_credit
+from optimizer.export.credit import map_credit
 from optimizer.export.tables import ArtifactWriter, csv_writer
 from optimizer.pipeline.rounds_inputs import RoundsInputs, read_rounds_inputs
 from optimizer.pipeline.rounds_layers import map_roads, rounds_layers

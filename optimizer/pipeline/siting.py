@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 
 from optimizer.export.artifacts import map_artifacts
-from optimizer.export.style import map_credit
+from optimizer.export.credit import map_credit
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.pipeline.siting_inputs import SitingInputs, build_siting_inputs
 from optimizer.pipeline.siting_layers import plan_layers, station_layer

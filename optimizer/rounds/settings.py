@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-RoutingEngine = Literal["pyvrp", "ortools"]
-ROUTING_ENGINES: tuple[RoutingEngine, ...] = ("pyvrp", "ortools")
-RoundsObjective = Literal["vehicles_then_driving", "driving"]
-ROUNDS_OBJECTIVES: tuple[RoundsObjective, ...] = ("vehicles_then_driving", "driving")
+from optimizer import choices
+
+RoutingEngine = Literal[tuple(choices.ROUTING_ENGINES)]  # type: ignore[valid-type]
+ROUTING_ENGINES: tuple[str, ...] = tuple(choices.ROUTING_ENGINES)
+RoundsObjective = Literal[tuple(choices.ROUNDS_OBJECTIVES)]  # type: ignore[valid-type]
+ROUNDS_OBJECTIVES: tuple[str, ...] = tuple(choices.ROUNDS_OBJECTIVES)
 
 
 @dataclass(frozen=True)
