@@ -169,12 +169,12 @@ def test_routes_move_off_the_busiest_day_where_their_places_may_go() -> None:
 
 @pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
 def test_random_windows_and_breaks_keep_every_rule(engine: str) -> None:
-    """Windows of 10 to 90 minutes at odd times (some narrower than the break) and a break rule:
-    whatever the engines accept, the checker accepts."""
+    """Windows of 10 to 90 minutes at odd times (some narrower than the break), a depot that
+    closes and a break rule: whatever the engines accept, the checker accepts."""
     for seed in range(3):
         rng = np.random.default_rng(seed)
         spots = rng.uniform(0, 60, (13, 2))
-        opens = np.where(rng.random(12) < 0.4, rng.uniform(30, 300, 12), 0.0)
+        opens = np.where(rng.random(12) < 0.4, rng.uniform(30, 150, 12), 0.0)
         problem = RoundsProblem(
             travel_minutes=np.linalg.norm(spots[:, None] - spots[None], axis=2),
             depots=(0,),
@@ -187,8 +187,9 @@ def test_random_windows_and_breaks_keep_every_rule(engine: str) -> None:
             patterns=((0b10, 0b01),) * 12,
             period_days=2,
             shift_minutes=360.0,
+            depot_close_minutes=240.0,
             break_minutes=30.0,
-            max_minutes_before_break=120.0,
+            max_minutes_before_break=60.0,
         )
         keep = [p for p in range(12) if p not in beyond_reach(problem)]
         problem = problem.subset(keep)

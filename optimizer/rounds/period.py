@@ -158,7 +158,7 @@ def period_task(
     duration = _ticks_up(minutes, ticks)
     opens, closes, stops = problem.planning_times()
     stop = _ticks_up(stops[visit_place], ticks)
-    depot_close = int(_ticks_down(problem.depot_close_minutes, ticks))
+    depot_close = int(_ticks_down(problem.planning_depot_close_minutes, ticks))
     shift = (
         NO_LIMIT if problem.shift_minutes is None else int(_ticks_down(problem.work_minutes, ticks))
     )

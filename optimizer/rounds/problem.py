@@ -185,6 +185,12 @@ class RoundsProblem:
         opens = np.minimum(self.window_open_minutes, closes)
         return opens, closes, self.stop_minutes + (self.window_open_minutes - opens)
 
+    @property
+    def planning_depot_close_minutes(self) -> float:
+        """When vehicles must be back as the day solvers see it: the depot's closing less the
+        breaks of a full shift, which the schedule inserts afterwards."""
+        return self.depot_close_minutes - self.break_count * self.break_minutes
+
     def subset(self, places: Sequence[int] | np.ndarray) -> RoundsProblem:
         """The same problem over ``places`` only (indices, in the order given)."""
         keep = np.asarray(places, dtype=np.int64)

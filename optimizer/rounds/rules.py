@@ -73,7 +73,7 @@ def vehicles_lower_bound(problem: RoundsProblem, places: np.ndarray) -> int:
 def beyond_reach(problem: RoundsProblem) -> dict[int, str]:
     """Places no vehicle can visit alone, out from any depot and back, each with the reason:
     its window closes before a vehicle can arrive, the trip is longer than a shift's working
-    time, or the depot closes first (windows and stops as the day solvers see them,
+    time, or the depot closes first (windows, stops and closing as the day solvers see them,
     ``RoundsProblem.planning_times``)."""
     depots = np.asarray(problem.depots)
     spots = problem.place_location
@@ -92,7 +92,7 @@ def beyond_reach(problem: RoundsProblem) -> dict[int, str]:
                 f"out and back with its stop takes {trip[:, place].min():.1f} min, longer than "
                 f"the {problem.shift_minutes:g}-minute shift{less_breaks}"
             )
-        elif (back_at[:, place] > problem.depot_close_minutes).all():
+        elif (back_at[:, place] > problem.planning_depot_close_minutes).all():
             reasons[place] = "no vehicle is back before the depot closes"
     return reasons
 
