@@ -38,3 +38,27 @@ def test_version_and_help_answer_without_a_command() -> None:
         assert (
             command in _run("import sys, cli; sys.argv = ['svcplan', '--help']; cli.app()").stdout
         )
+
+
+def test_the_api_and_the_siting_adapter_load_only_what_they_run() -> None:
+    """``optimizer.api`` loads no engine until a function runs one, and the siting adapter loads
+    no other engine and no drawing code until a map is written."""
+    engines = ("numba", "ortools", "pyvrp", "scipy.stats", "geopandas")
+    result = _run(
+        "import sys, optimizer.api\n"
+        f"print(','.join(name for name in {engines!r} if name in sys.modules))"
+    )
+    assert result.stdout.strip() == ""
+    others = ("numba", "pyvrp", "scipy.stats", "matplotlib", "optimizer.dispatch")
+    result = _run(
+        "import sys, optimizer.pipeline.siting\n"
+        f"print(','.join(name for name in {others!r} if name in sys.modules))"
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_every_map_kind_names_writers_that_exist() -> None:
+    from optimizer.export.artifacts import MAP_KINDS, _writer
+
+    for kind in MAP_KINDS:
+        assert callable(_writer(kind.html_writer)) and callable(_writer(kind.png_writer))

@@ -11,20 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
-from optimizer.export.dispatch_html_map import write_dispatch_html_map
 from optimizer.export.dispatch_layers import DISPATCH
-from optimizer.export.dispatch_png_map import write_dispatch_png_map
-from optimizer.export.html_map import write_html_map
 from optimizer.export.layers import PLAN, Layers, LayerSet
-from optimizer.export.png_map import write_png_map
-from optimizer.export.review_html_map import write_review_html_map
 from optimizer.export.review_layers import REVIEW
-from optimizer.export.review_png_map import write_review_png_map
-from optimizer.export.rounds_html_map import write_rounds_html_map
 from optimizer.export.rounds_layers import ROUNDS
-from optimizer.export.rounds_png_map import write_rounds_png_map
 from optimizer.export.sinks import FORMATS, layer_artifacts
 from optimizer.export.tables import ArtifactWriter
 
@@ -33,34 +26,49 @@ from optimizer.export.tables import ArtifactWriter
 class MapKind:
     """One kind of plan's layer files and maps.
 
+    The map writers are named, not imported, so that a run loads only the drawing code of the
+    maps it writes (matplotlib and the page builder are a second of a short command's start).
+
     Attributes:
         layer_set: the layers' contract.
         html_name, png_name: file names of the interactive and the static map.
-        write_html: writes the HTML map: ``(layers, path, *, tiles_url, title, credit)``.
-        write_png: writes the PNG map: ``(layers, path, *, dpi, title, credit)``.
+        html_writer: ``"module:function"`` writing the HTML map:
+            ``(layers, path, *, tiles_url, title, credit)``.
+        png_writer: ``"module:function"`` writing the PNG map:
+            ``(layers, path, *, dpi, title, credit)``.
     """
 
     layer_set: LayerSet
     html_name: str
     png_name: str
-    write_html: Callable[..., Path]
-    write_png: Callable[..., Path]
+    html_writer: str
+    png_writer: str
 
 
-SITING_MAPS = MapKind(PLAN, "map.html", "map.png", write_html_map, write_png_map)
-DISPATCH_MAPS = MapKind(
-    DISPATCH,
-    "dispatch_map.html",
-    "dispatch_map.png",
-    write_dispatch_html_map,
-    write_dispatch_png_map,
-)
-REVIEW_MAPS = MapKind(
-    REVIEW, "review_map.html", "review_map.png", write_review_html_map, write_review_png_map
-)
-ROUNDS_MAPS = MapKind(
-    ROUNDS, "rounds_map.html", "rounds_map.png", write_rounds_html_map, write_rounds_png_map
-)
+def _writer(reference: str) -> Callable[..., Path]:
+    """The function a ``"module:function"`` reference names, its module imported now."""
+    module, name = reference.split(":")
+    return getattr(import_module(module), name)  # type: ignore[no-any-return]
+
+
+def _maps(layer_set: LayerSet, prefix: str) -> MapKind:
+    """The maps ``<prefix>map.html`` and ``<prefix>map.png``, written by
+    ``optimizer.export.<prefix>html_map.write_<prefix>html_map`` and its PNG twin."""
+    html, png = f"{prefix}html_map", f"{prefix}png_map"
+    return MapKind(
+        layer_set,
+        f"{prefix}map.html",
+        f"{prefix}map.png",
+        f"optimizer.export.{html}:write_{html}",
+        f"optimizer.export.{png}:write_{png}",
+    )
+
+
+SITING_MAPS = _maps(PLAN, "")
+DISPATCH_MAPS = _maps(DISPATCH, "dispatch_")
+REVIEW_MAPS = _maps(REVIEW, "review_")
+ROUNDS_MAPS = _maps(ROUNDS, "rounds_")
+MAP_KINDS = (SITING_MAPS, DISPATCH_MAPS, REVIEW_MAPS, ROUNDS_MAPS)
 
 
 def map_artifacts(
@@ -85,11 +93,13 @@ def map_artifacts(
         layer_set=kind.layer_set,
     )
     if "html" in formats:
-        artifacts[kind.html_name] = lambda path: kind.write_html(
+        write_html = _writer(kind.html_writer)
+        artifacts[kind.html_name] = lambda path: write_html(
             layers, path, tiles_url=tiles_url, title=title, credit=credit
         )
     if "png" in formats:
-        artifacts[kind.png_name] = lambda path: kind.write_png(
+        write_png = _writer(kind.png_writer)
+        artifacts[kind.png_name] = lambda path: write_png(
             layers, path, dpi=png_dpi, title=title, credit=credit
         )
     return artifacts
