@@ -9,9 +9,11 @@ north (Unterland) and the south (Balzers, Triesen, Triesenberg), about 10 km apa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -27,6 +29,7 @@ from optimizer.scenario import load_scenario
 from .conftest import REPO_ROOT
 
 LIECHTENSTEIN = REPO_ROOT / "geodata" / "liechtenstein"
+PORTO_ALEGRE = REPO_ROOT / "geodata" / "porto_alegre"
 ROADS = LIECHTENSTEIN / "liechtenstein-latest.osm.pbf"
 TIMINGS = {"seconds", "preparation_seconds"}
 
@@ -306,3 +309,46 @@ def test_validate_data_checks_every_region(regions: Path) -> None:
         f"error: {regions.parent / 'south.geojson'}: people: no such field; the layer has 3 "
         "other fields\n"
     )
+
+
+def test_regions_far_apart_get_a_png_map_each(regions: Path, tmp_path: Path) -> None:
+    """Liechtenstein's north (UTM 32N) and twelve hexagons of central Porto Alegre (UTM 22S)."""
+    folder = regions.parent
+    hexagons = gpd.read_file(PORTO_ALEGRE / "poa_hexgrid_h3.gpkg", layer="poa_hexgrid")
+    centre = hexagons.geometry.to_crs(32722).centroid.to_crs(4326)
+    nearest = np.argsort(np.hypot(centre.x + 51.2177, centre.y + 30.0346))[:12]
+    hexagons.iloc[nearest][["id", "population", "geometry"]].to_file(
+        folder / "poa.geojson", driver="GeoJSON"
+    )
+    text = SCENARIO.replace("name: two\n", "name: apart\n").replace(
+        f"  - name: south\n    roads: {ROADS}\n    population: {{path: south.geojson}}\n",
+        f"  - name: poa\n    roads: {PORTO_ALEGRE / 'poa_osm.pbf'}\n"
+        "    population: {path: poa.geojson}\n",
+    )
+    text = text.replace("outputs: {formats: [gpkg]}", "outputs: {formats: [gpkg, png]}")
+    (folder / "apart.yaml").write_text(text, encoding="utf-8")
+    outcome = api.plan(folder / "apart.yaml", out_dir=tmp_path, executor=ExecutorChoice("serial"))
+    names = sorted(path.name for path in outcome.folder.iterdir())
+    assert "map_north.png" in names and "map_poa.png" in names and "map.png" not in names
+    stations = gpd.read_file(outcome.folder / "plan.gpkg", layer="stations")
+    assert stations.crs.to_epsg() == 4326
+    assert set(stations["region"]) == {"north", "poa"}
+    siting = outcome.summary["engines"]["siting"]
+    assert siting["coverage_minutes"] is None  # south's 10 minutes are poa's now: 10 and 15
+
+
+def test_a_sweep_plans_the_regions_of_every_variant(regions: Path, tmp_path: Path) -> None:
+    grid = regions.parent / "grid.yaml"
+    grid.write_text(
+        "siting.objective: [max_cover]\nsiting.max_stations: [2, 3]\nsiting.density: [null]\n"
+        "outputs.formats: [[]]\n",
+        encoding="utf-8",
+    )
+    outcome = api.sweep(regions, grid, out_dir=tmp_path, executor="serial")
+    assert [row["status"] for row in outcome.rows] == ["optimal", "optimal"]
+    for row in outcome.rows:
+        summary = json.loads((outcome.folder / row["variant"] / "summary.json").read_text())
+        siting = summary["engines"]["siting"]
+        assert [item["region"] for item in siting["regions"]] == ["north", "south"]
+        assert row["stations"] == sum(item["stations"] for item in siting["regions"])
+    assert [row["stations"] for row in outcome.rows] == [2 + 2, 3 + 3]  # per region

@@ -41,6 +41,8 @@ from optimizer.solve import SolverLimits
 
 SHARED_REGION_KEYS = ("roads", "max_snap_meters", "districts")
 """Keys of ``region`` that the regions planned as one problem must share."""
+PNG = "png"
+"""The output format of the static map."""
 OWN_SITING_FILES = {"candidates": {"path"}, "existing_stations": {"path"}}
 """Keys of ``siting`` that may differ between regions planned as one problem: their files."""
 
@@ -158,11 +160,39 @@ def run_regions_siting(
         if value is not None
     ]
     if draw_layers:
-        artifacts.update(siting_map_artifacts(scenario, merged_layers(sited)))
+        artifacts.update(_map_artifacts(scenario, sited))
     artifacts["siting_plan.json"] = json_writer(
         {"tasks": {task.label: task.sited.plan.to_dict() for task in sited}}
     )
     return merged_summary(sited, pairs)
+
+
+def _map_artifacts(scenario: Scenario, tasks: list[SitedTask]) -> dict[str, ArtifactWriter]:
+    """The merged plan's layer files and maps; when its tasks lie in different projected CRSs
+    (UTM zones: regions far apart), a PNG map per task (``map_<regions>.png``) instead of one
+    PNG that would show each region as a dot."""
+    minutes = {task.sited.summary["coverage_minutes"] for task in tasks}
+    common = next(iter(minutes)) if len(minutes) == 1 else None
+    formats = list(scenario.outputs.formats)
+    apart = len({task.sited.stations.crs for task in tasks}) > 1 and PNG in formats
+    kept = [name for name in formats if not (apart and name == PNG)]
+    artifacts = siting_map_artifacts(
+        scenario,
+        merged_layers(tasks),
+        coverage_minutes=common,  # type: ignore[arg-type]
+        formats=kept,
+    )
+    for task in tasks if apart else []:
+        assert task.sited.layers is not None
+        png = siting_map_artifacts(
+            scenario,
+            task.sited.layers,
+            coverage_minutes=task.sited.summary["coverage_minutes"],  # type: ignore[arg-type]
+            formats=[PNG],
+            place=task.label,
+        )
+        artifacts[f"map_{task.label}.png"] = next(iter(png.values()))
+    return artifacts
 
 
 def region_groups(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -118,21 +118,30 @@ def run_siting(
         scenario.region, scenario.siting, limits, progress, draw_layers=bool(outputs.formats)
     )
     if sited.layers is not None:
-        artifacts.update(siting_map_artifacts(scenario, sited.layers))
+        minutes = scenario.siting.coverage_minutes
+        artifacts.update(siting_map_artifacts(scenario, sited.layers, coverage_minutes=minutes))
     artifacts["siting_plan.json"] = json_writer(sited.plan.to_dict())
     return sited
 
 
 def siting_map_artifacts(
-    scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame]
+    scenario: Scenario,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    coverage_minutes: float | None,
+    formats: Sequence[str] | None = None,
+    place: str = "",
 ) -> dict[str, ArtifactWriter]:
-    """The writers of a siting plan's layer files and maps, as the scenario's ``outputs`` ask."""
-    assert scenario.siting is not None
+    """The writers of a siting plan's layer files and maps, as the scenario's ``outputs`` ask
+    (or only ``formats``), titled with the scenario's name, ``place`` after it when given, and
+    ``coverage_minutes`` when known."""
     outputs = scenario.outputs
+    name = f"{scenario.name}, {place}" if place else scenario.name
+    within = "" if coverage_minutes is None else f" within {coverage_minutes:g} minutes"
     return map_artifacts(
         layers,
-        formats=outputs.formats,
-        title=f"{scenario.name}: stations within {scenario.siting.coverage_minutes:g} minutes",
+        formats=outputs.formats if formats is None else formats,
+        title=f"{name}: stations{within}",
         credit=map_credit(outputs.credit),
         tiles_url=outputs.tiles_url,
         png_dpi=outputs.png_dpi,
