@@ -72,3 +72,13 @@ def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:
     assert report.has_solution and report.bound is not None
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
+
+
+def test_counting_staff_shifts_bounds_the_cover_cost() -> None:
+    """Instance17's 32 employees must work at least 1,116 shifts (least minutes // longest
+    shift each) on rows needing 1,088 staff-shifts in all: at least 28 surplus shifts at
+    over-cover weight 1."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    pricing = columns.employee_pricing(problem, settings)
+    master = columns._Master(problem, settings, deadline=time.perf_counter())
+    assert columns.capacity_bound(problem, master, pricing) == 28 <= BEST_KNOWN

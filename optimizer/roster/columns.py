@@ -12,8 +12,9 @@ employee's program gets a share of ``ROUND_BUDGET``; beyond it the program keeps
 weekends within bands (``EmployeeRules.fitted``), so large problems are priced in time.
 
 The first columns are a whole roster built before any linear program (``_construct``), so
-there is a roster whatever the size. After the first linear program, ``lagrangian_bound``
-gives a lower bound on every roster's objective.
+there is a roster whatever the size. ``capacity_bound`` (staff-shifts counted) and, after
+the first linear program, ``lagrangian_bound`` give lower bounds on every roster's
+objective.
 
 The dive then fixes, step by step, the employees whose roster the linear program already
 chooses (share ≥ ``SETTLED``), at least 1 + (employees left) // ``DIVE_STEPS`` of the most
@@ -558,8 +559,9 @@ class ColumnStart:
     Attributes:
         duties: the roster's duties; every employee's roster keeps their hard rules.
         bound: a lower bound on every roster's objective (its columns' request costs and
-            cover weights; the fairness and stability goals, not priced, only add to it),
-            from the first linear program (``lagrangian_bound``).
+            cover weights; the fairness and stability goals, not priced, only add to it):
+            the larger of ``capacity_bound`` and, from the first linear program,
+            ``lagrangian_bound``.
         exact: whether that bound comes from exact pricing (every rule in the program's
             state) rather than from relaxed rules.
         objective: the roster's request costs and cover weights (its whole objective when
@@ -610,11 +612,11 @@ def column_generation(
         if constructed is None:
             return None
         now, constructing = time.perf_counter(), time.perf_counter() - now
-        chosen, bound = constructed, 0.0
+        chosen, bound = constructed, capacity_bound(problem, master, pricing)
         if not stop.past(deadline, now):
             _generate(master, pricing, {}, now + ROOT_SHARE * (deadline - now), pool)
             late = stop.past(deadline - constructing, time.perf_counter())
-            bound = lagrangian_bound(master, pricing, pool, quick=late)
+            bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
             chosen = _dive(master, pricing, {}, deadline, pool)
             if master.value(constructed) < master.value(chosen):
                 chosen = master.switch(chosen, constructed)
@@ -697,6 +699,35 @@ def _construct(
     for employee in pricing:
         employee.reset()
     return chosen
+
+
+def capacity_bound(problem: RosterProblem, master: _Master, pricing: list[_Pricing]) -> float:
+    """A lower bound on every roster's objective from counting staff-shifts alone. Short
+    staff-shifts: at least the staff needed on each day beyond the employees who may work
+    that day (one shift a day each), and at least the staff needed in all beyond the most
+    shifts the employees' contract minutes allow (their most minutes // their shortest
+    shift's); each costs at least the least under-cover weight. Surplus staff-shifts: every
+    employee works at least their least minutes // their longest shift's shifts, all on
+    requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; each costs at least
+    the least over-cover weight. Request costs are not counted."""
+    days = problem.horizon_days
+    row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
+    inside = (row_day >= 0) & (row_day < days)
+    needed_per_day = np.bincount(row_day[inside], weights=master.needed[inside], minlength=days)
+    may_work = np.zeros(days)
+    most_shifts = least_shifts = 0
+    for employee in pricing:
+        may_work[np.unique(employee.cells // len(problem.shift_types))] += 1
+        rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
+        most_shifts += int((rules.max_units[last] // int(rules.units.min(initial=1))).sum())
+        least_shifts += int(-(-rules.min_units[last] // int(rules.units.max(initial=1))).sum())
+    needed = float(master.needed.sum())
+    short = max(float(np.maximum(needed_per_day - may_work, 0).sum()), needed - most_shifts, 0.0)
+    surplus = max(least_shifts - needed + short, 0.0)
+    if not master.rows:
+        return 0.0
+    under, over = float(master.under.min()), float(master.over.min())
+    return float(math.ceil(under * short + over * surplus - 1e-6))
 
 
 def lagrangian_bound(

@@ -169,7 +169,8 @@ def _start_roster(
         if start is not None:
             if start.bound:
                 notes.append(
-                    "bound from column generation's first linear program with "
+                    "bound: the larger of the staff-shift count bound and the bound from "
+                    "column generation's first linear program with "
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")
                 )
             whole = settings.fairness_weight == 0 and previous is None
