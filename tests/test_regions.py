@@ -128,26 +128,32 @@ def _without_timings(value: object) -> object:
     return value
 
 
-def test_the_local_pool_and_a_dask_cluster_give_the_same_plan(
+def _executor_plan(regions: Path, folder: Path, choice: ExecutorChoice) -> tuple[object, object]:
+    """The scenario planned on ``choice``: its summary without timings, its stations layer."""
+    outcome = api.plan(regions, out_dir=folder, executor=choice)
+    stations = gpd.read_file(outcome.folder / "plan.gpkg", layer="stations")
+    return _without_timings(outcome.summary), stations
+
+
+def test_the_local_pool_gives_the_plan_made_in_process(
+    regions: Path, merged: api.PlanOutcome, tmp_path: Path
+) -> None:
+    summary, stations = _executor_plan(regions, tmp_path, ExecutorChoice("local", workers=1))
+    assert summary == _without_timings(merged.summary)
+    assert stations.equals(gpd.read_file(merged.folder / "plan.gpkg", layer="stations"))
+
+
+def test_a_dask_cluster_gives_the_plan_made_in_process(
     regions: Path, merged: api.PlanOutcome, tmp_path: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
-    expected = _without_timings(merged.summary)
-    local = api.plan(
-        regions, out_dir=tmp_path / "local", executor=ExecutorChoice("local", workers=1)
-    )
-    assert _without_timings(local.summary) == expected
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
     ) as cluster:
         choice = ExecutorChoice("dask", address=cluster.scheduler_address)
-        on_dask = api.plan(regions, out_dir=tmp_path / "dask", executor=choice)
-    assert _without_timings(on_dask.summary) == expected
-    layers = [
-        gpd.read_file(folder / "two" / "plan.gpkg", layer="stations")
-        for folder in (tmp_path / "local", tmp_path / "dask")
-    ]
-    assert layers[0].equals(layers[1])
+        summary, stations = _executor_plan(regions, tmp_path, choice)
+    assert summary == _without_timings(merged.summary)
+    assert stations.equals(gpd.read_file(merged.folder / "plan.gpkg", layer="stations"))
 
 
 THREE = f"""\

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from optimizer.errors import DataError, SvcplanError
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.parallel import IN_PROCESS, ExecutorChoice, open_executor
-from optimizer.pipeline.regions_merge import SitedTask, merged_layers, merged_summary
+from optimizer.pipeline.regions_merge import JOINT, SitedTask, merged_layers, merged_summary
 from optimizer.pipeline.regions_reach import (
     Interaction,
     interaction_groups,
@@ -146,7 +146,7 @@ def run_regions_siting(
         progress(f"siting {len(regions)} regions in {len(tasks)} tasks on {pool.name}")
         results: list[SitedStations | None] = [None] * len(tasks)
         for done, result in enumerate(pool.run(site_region_group, tasks), start=1):
-            label = "+".join(groups[result.index])
+            label = JOINT.join(groups[result.index])
             value = result.value
             if isinstance(value, TaskFailure):
                 raise RegionFailed(label, value.exit_code, value.message)

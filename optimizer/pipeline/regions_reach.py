@@ -23,10 +23,11 @@ Extents that cross the antimeridian are not handled (no region of the samples do
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from optimizer.geo.demand import read_population_layer
 from optimizer.geo.osm import DEFAULT_SPEEDS_KMH
@@ -49,6 +50,8 @@ LATITUDE_DEGREE_METERS = 110_574.0
 """The shortest length of a degree of latitude (at the equator), metres."""
 EQUATOR_DEGREE_METERS = 111_319.0
 """A degree of longitude at the equator (WGS84, rounded down), metres."""
+BLOCK_REGIONS = 1024
+"""Regions whose gaps to all others are computed at once (memory: this × regions × 6 floats)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,9 @@ def region_extent(region: RegionEntry, siting: SitingConfig) -> RegionExtent:
     east, north = bounds[:, 2].max(), bounds[:, 3].max()
     spacing = siting.candidates.grid_spacing_meters or 0.0
     widen_lat = spacing / LATITUDE_DEGREE_METERS
-    widen_lon = spacing / (EQUATOR_DEGREE_METERS * _cos_at(max(abs(south), abs(north)) + widen_lat))
+    widen_lon = spacing / (
+        EQUATOR_DEGREE_METERS * float(_cos_at(max(abs(south), abs(north)) + widen_lat))
+    )
     return RegionExtent(
         name=region.name,
         west=float(west - widen_lon),
@@ -137,45 +142,67 @@ def reach_minutes(siting: SitingConfig) -> float:
     return max([cutoff, *(rule.within_minutes for rule in siting.typed_posts)])
 
 
-def gap_meters(first: RegionExtent, second: RegionExtent) -> float:
-    """A lower bound of the straight-line distance between two extents, metres (0 when they
-    overlap)."""
-    lat_gap = max(0.0, second.south - first.north, first.south - second.north)
-    lon_gap = max(0.0, second.west - first.east, first.west - second.east)
-    highest = max(abs(first.south), abs(first.north), abs(second.south), abs(second.north))
-    return math.hypot(
+def interactions(extents: list[RegionExtent]) -> list[Interaction]:
+    """Every pair of regions that can interact, in scenario order: the gaps of a block of
+    ``BLOCK_REGIONS`` regions to all others at once, as arrays."""
+    columns = np.array(
+        [[e.west, e.south, e.east, e.north, e.trip_meters, e.snap_meters] for e in extents]
+    ).reshape(-1, 6)
+    count = len(extents)
+    found = []
+    for start in range(0, count, BLOCK_REGIONS):
+        rows = columns[start : start + BLOCK_REGIONS, None, :]
+        gap = _gap_meters(rows, columns[None, :, :])
+        reach = np.maximum(rows[..., 4], columns[None, :, 4]) + rows[..., 5] + columns[None, :, 5]
+        later = np.arange(count)[None, :] > np.arange(start, start + len(rows))[:, None]
+        for row, column in zip(*np.nonzero((gap <= reach) & later), strict=True):
+            found.append(
+                Interaction(
+                    extents[start + row].name,
+                    extents[column].name,
+                    float(gap[row, column]),
+                    float(reach[row, column]),
+                )
+            )
+    return found
+
+
+def _gap_meters(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """A lower bound of the straight-line distance between extents (``west, south, east,
+    north`` in the last axis, broadcast against each other), metres; 0 where they overlap."""
+    lat_gap = np.maximum(
+        0.0, np.maximum(second[..., 1] - first[..., 3], first[..., 1] - second[..., 3])
+    )
+    lon_gap = np.maximum(
+        0.0, np.maximum(second[..., 0] - first[..., 2], first[..., 0] - second[..., 2])
+    )
+    highest = np.maximum(
+        np.abs(first[..., [1, 3]]).max(axis=-1), np.abs(second[..., [1, 3]]).max(axis=-1)
+    )
+    return np.hypot(
         lat_gap * LATITUDE_DEGREE_METERS, lon_gap * EQUATOR_DEGREE_METERS * _cos_at(highest)
     )
 
 
-def interactions(extents: list[RegionExtent]) -> list[Interaction]:
-    """Every pair of regions that can interact, in scenario order."""
-    found = []
-    for index, first in enumerate(extents):
-        for second in extents[index + 1 :]:
-            gap = gap_meters(first, second)
-            reach = max(first.trip_meters, second.trip_meters)
-            reach += first.snap_meters + second.snap_meters
-            if gap <= reach:
-                found.append(Interaction(first.name, second.name, gap, reach))
-    return found
-
-
 def interaction_groups(names: list[str], pairs: list[Interaction]) -> list[list[str]]:
     """The regions in groups that cannot interact with each other: each group the regions
-    linked by ``pairs``, directly or through others; groups and their regions in scenario
-    order."""
-    group_of = {name: index for index, name in enumerate(names)}
-    for pair in pairs:
-        old, new = group_of[pair.second], group_of[pair.first]
-        if old != new:
-            group_of = {name: new if group == old else group for name, group in group_of.items()}
+    linked by ``pairs``, directly or through others (connected components); groups and their
+    regions in scenario order."""
+    index = {name: position for position, name in enumerate(names)}
+    graph = sparse.coo_matrix(
+        (
+            np.ones(len(pairs)),
+            ([index[pair.first] for pair in pairs], [index[pair.second] for pair in pairs]),
+        ),
+        shape=(len(names), len(names)),
+    )
+    _, labels = connected_components(graph, directed=False)
     groups: dict[int, list[str]] = {}
-    for name in names:
-        groups.setdefault(group_of[name], []).append(name)
+    for name, label in zip(names, labels, strict=True):
+        groups.setdefault(int(label), []).append(name)
     return list(groups.values())
 
 
-def _cos_at(latitude_degrees: float) -> float:
-    """cos of a latitude, kept above 0 near the poles."""
-    return max(math.cos(math.radians(min(latitude_degrees, 89.9))), 1e-3)
+def _cos_at(latitude_degrees: np.ndarray | float) -> np.ndarray:
+    """cos of latitudes (degrees), kept above 0 near the poles."""
+    return np.maximum(np.cos(np.radians(np.minimum(latitude_degrees, 89.9))), 1e-3)
