@@ -253,6 +253,9 @@ def test_regions_within_reach_that_differ_are_refused(regions: Path, tmp_path: P
         "or plan the regions as one region\n"
     )
     assert not list(tmp_path.iterdir())
+    checked = CliRunner().invoke(app, ["validate", "--data", str(folder / "differ.yaml")])
+    assert checked.exit_code == 2
+    assert checked.stderr == result.stderr
 
 
 def _problems(folder: Path, text: str) -> list[str]:

@@ -7,7 +7,8 @@ Per section (each problem is one ``file: field: message`` line, as the runs woul
   (and that ``point_of_interest_categories`` names places of the file), the district layer (its
   name field, and that population features lie in it);
 * ``siting``: candidate and existing-station files; each typed post's category is a place's;
-* ``regions``: each region as ``region`` and ``siting`` are, with its own siting section;
+* ``regions``: each region as ``region`` and ``siting`` are, with its own siting section, and
+  that regions that can interact share what one problem needs (``regions_reach``);
 * ``staffing``: the history (columns, times, counts); ``site_classes`` name its sites; the
   roster's shift types (with its ``shift``), employees, requests, partners' shared employees
   and previous roster; employees and shared employees work at sites of the history; requests
@@ -41,6 +42,7 @@ from optimizer.geo.districts import read_district_layer
 from optimizer.geo.points import read_places_csv
 from optimizer.pipeline.dispatch import check_drive_time_inputs, check_team_resources
 from optimizer.pipeline.forecast import check_site_classes, read_staffing_history
+from optimizer.pipeline.regions_reach import region_groups
 from optimizer.pipeline.roster import roster_shift_types
 from optimizer.pipeline.rounds_inputs import read_rounds_tables, urban_places
 from optimizer.pipeline.siting_inputs import feature_ids, places_of_category, read_places
@@ -55,6 +57,7 @@ from optimizer.roster.readers import (
 from optimizer.scenario import (
     DispatchConfig,
     RegionConfig,
+    RegionEntry,
     RosterConfig,
     Scenario,
     SitingConfig,
@@ -97,9 +100,9 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
         _check_region(scenario.region, scenario.siting, problems)
     if scenario.siting is not None:
         _check_siting(scenario.siting, problems)
-    for region in scenario.regions or []:
-        _check_region(region, scenario.region_siting(region), problems)
-        _check_siting(scenario.region_siting(region), problems)
+    if scenario.regions is not None:
+        sitings = [scenario.region_siting(region) for region in scenario.regions]
+        _check_regions(scenario.regions, sitings, problems)
     if scenario.staffing is not None:
         _check_staffing(scenario.staffing, problems)
     if scenario.dispatch is not None:
@@ -109,6 +112,17 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
     if scenario.mobile_rounds is not None:
         _check_rounds(scenario.mobile_rounds, problems)
     return list(dict.fromkeys(problems.lines))  # regions inherit files: each problem once
+
+
+def _check_regions(
+    regions: list[RegionEntry], sitings: list[SitingConfig], problems: _Problems
+) -> None:
+    """Every region (with its siting section) as ``region`` and ``siting`` are, and that
+    regions that can interact can share one problem."""
+    for region, siting in zip(regions, sitings, strict=True):
+        _check_region(region, siting, problems)
+        _check_siting(siting, problems)
+    problems.check(lambda: region_groups(regions, sitings, lambda _line: None))
 
 
 def _check_region(region: RegionConfig, siting: SitingConfig | None, problems: _Problems) -> None:

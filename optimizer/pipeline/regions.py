@@ -6,9 +6,10 @@ layers and maps, one ``summary``.
 A group of one region is that region planned on its own (``siting.site_stations``). A group of
 regions that can interact is planned as one problem (``siting_inputs.build_shared_inputs``):
 every resident of the group may be served by every candidate site of the group, on the group's
-one road network; its regions must share the roads file, the snap distance, the districts and
-the siting section (but their own candidate and existing-station files), and its
-``max_stations`` and ``budget`` are its regions' summed. Every task runs with the scenario's
+one road network; its regions share the roads file, the snap distance, the districts and the
+siting section (but their own candidate and existing-station files: checked by
+``regions_reach.region_groups``), and its ``max_stations`` and ``budget`` are its regions'
+summed. Every task runs with the scenario's
 solver limits, its threads set so that the tasks running at once share the cores; a task that
 raises stops the plan (nothing is written) with its regions named.
 """
@@ -19,16 +20,11 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from optimizer.errors import DataError, SvcplanError
+from optimizer.errors import SvcplanError
 from optimizer.export.tables import ArtifactWriter, json_writer
 from optimizer.parallel import IN_PROCESS, ExecutorChoice, open_executor
 from optimizer.pipeline.regions_merge import JOINT, SitedTask, merged_layers, merged_summary
-from optimizer.pipeline.regions_reach import (
-    Interaction,
-    interaction_groups,
-    interactions,
-    region_extent,
-)
+from optimizer.pipeline.regions_reach import region_groups
 from optimizer.pipeline.siting import (
     SitedStations,
     site_stations,
@@ -39,12 +35,8 @@ from optimizer.pipeline.siting_inputs import RegionPart, build_shared_inputs
 from optimizer.scenario import RegionEntry, Scenario, SitingConfig
 from optimizer.solve import SolverLimits
 
-SHARED_REGION_KEYS = ("roads", "max_snap_meters", "districts")
-"""Keys of ``region`` that the regions planned as one problem must share."""
 PNG = "png"
 """The output format of the static map."""
-OWN_SITING_FILES = {"candidates": {"path"}, "existing_stations": {"path"}}
-"""Keys of ``siting`` that may differ between regions planned as one problem: their files."""
 
 
 @dataclass(frozen=True)
@@ -193,51 +185,6 @@ def _map_artifacts(scenario: Scenario, tasks: list[SitedTask]) -> dict[str, Arti
         )
         artifacts[f"map_{task.label}.png"] = next(iter(png.values()))
     return artifacts
-
-
-def region_groups(
-    regions: list[RegionEntry], sitings: list[SitingConfig], progress: Callable[[str], None]
-) -> tuple[list[list[str]], list[Interaction]]:
-    """The regions in groups that cannot interact with each other (each group one task), and
-    the pairs that can interact.
-
-    Raises:
-        DataError: regions of one group that cannot share one problem (naming the pair,
-            how near they are, and the keys that differ).
-    """
-    progress(f"checking which of {len(regions)} regions can interact")
-    extents = [
-        region_extent(region, siting) for region, siting in zip(regions, sitings, strict=True)
-    ]
-    pairs = interactions(extents)
-    by_name = {region.name: index for index, region in enumerate(regions)}
-    for pair in pairs:
-        first, second = by_name[pair.first], by_name[pair.second]
-        differ = _differences(regions[first], sitings[first], regions[second], sitings[second])
-        if differ:
-            raise DataError(
-                "regions",
-                f"{pair.sentence()}, so they are planned as one problem, which needs the same "
-                f"{', '.join(differ)}; make them equal, or plan the regions as one region",
-            )
-    groups = interaction_groups([region.name for region in regions], pairs)
-    for group in groups:
-        if len(group) > 1:
-            progress(f"regions {', '.join(group)} can interact: planned together as one task")
-    return groups, pairs
-
-
-def _differences(
-    first: RegionEntry, first_siting: SitingConfig, second: RegionEntry, second_siting: SitingConfig
-) -> list[str]:
-    """What two regions planned as one problem must share but do not: region keys, siting
-    (but their own files), having existing stations or not."""
-    differ = [key for key in SHARED_REGION_KEYS if getattr(first, key) != getattr(second, key)]
-    own = [siting.model_dump(exclude=OWN_SITING_FILES) for siting in (first_siting, second_siting)]
-    differ += [f"siting.{key}" for key in own[0] if own[0][key] != own[1][key]]
-    if (first_siting.existing_stations is None) != (second_siting.existing_stations is None):
-        differ.append("siting.existing_stations (both or neither)")
-    return differ
 
 
 def _group_parts(

@@ -17,18 +17,21 @@ within the siting reach, as far as straight lines can tell:
 The gap is a lower bound of the true distance (degree lengths at their shortest: a degree of
 latitude is at least 110,574 m, one of longitude at least 111,319 m × cos of the highest
 latitude of either extent), so the rule errs towards "can interact", never the other way.
-Regions that can interact, directly or through others, form one group; each group is one task.
+Regions that can interact, directly or through others, form one group; each group is one task
+and one problem, so its regions must share what one problem has once (``region_groups``).
 Extents that cross the antimeridian are not handled (no region of the samples does).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from optimizer.errors import DataError
 from optimizer.geo.demand import read_population_layer
 from optimizer.geo.osm import DEFAULT_SPEEDS_KMH
 from optimizer.geo.points import read_places_csv
@@ -50,6 +53,10 @@ LATITUDE_DEGREE_METERS = 110_574.0
 """The shortest length of a degree of latitude (at the equator), metres."""
 EQUATOR_DEGREE_METERS = 111_319.0
 """A degree of longitude at the equator (WGS84, rounded down), metres."""
+SHARED_REGION_KEYS = ("roads", "max_snap_meters", "districts")
+"""Keys of ``region`` that the regions planned as one problem must share."""
+OWN_SITING_FILES = {"candidates": {"path"}, "existing_stations": {"path"}}
+"""Keys of ``siting`` that may differ between regions planned as one problem: their files."""
 BLOCK_REGIONS = 1024
 """Regions whose gaps to all others are computed at once (memory: this × regions × 6 floats)."""
 
@@ -201,6 +208,51 @@ def interaction_groups(names: list[str], pairs: list[Interaction]) -> list[list[
     for name, label in zip(names, labels, strict=True):
         groups.setdefault(int(label), []).append(name)
     return list(groups.values())
+
+
+def region_groups(
+    regions: list[RegionEntry], sitings: list[SitingConfig], progress: Callable[[str], None]
+) -> tuple[list[list[str]], list[Interaction]]:
+    """The regions in groups that cannot interact with each other (each group one task), and
+    the pairs that can interact.
+
+    Raises:
+        DataError: regions of one group that cannot share one problem (naming the pair,
+            how near they are, and the keys that differ).
+    """
+    progress(f"checking which of {len(regions)} regions can interact")
+    extents = [
+        region_extent(region, siting) for region, siting in zip(regions, sitings, strict=True)
+    ]
+    pairs = interactions(extents)
+    by_name = {region.name: index for index, region in enumerate(regions)}
+    for pair in pairs:
+        first, second = by_name[pair.first], by_name[pair.second]
+        differ = _differences(regions[first], sitings[first], regions[second], sitings[second])
+        if differ:
+            raise DataError(
+                "regions",
+                f"{pair.sentence()}, so they are planned as one problem, which needs the same "
+                f"{', '.join(differ)}; make them equal, or plan the regions as one region",
+            )
+    groups = interaction_groups([region.name for region in regions], pairs)
+    for group in groups:
+        if len(group) > 1:
+            progress(f"regions {', '.join(group)} can interact: planned together as one task")
+    return groups, pairs
+
+
+def _differences(
+    first: RegionEntry, first_siting: SitingConfig, second: RegionEntry, second_siting: SitingConfig
+) -> list[str]:
+    """What two regions planned as one problem must share but do not: region keys, siting
+    (but their own files), having existing stations or not."""
+    differ = [key for key in SHARED_REGION_KEYS if getattr(first, key) != getattr(second, key)]
+    own = [siting.model_dump(exclude=OWN_SITING_FILES) for siting in (first_siting, second_siting)]
+    differ += [f"siting.{key}" for key in own[0] if own[0][key] != own[1][key]]
+    if (first_siting.existing_stations is None) != (second_siting.existing_stations is None):
+        differ.append("siting.existing_stations (both or neither)")
+    return differ
 
 
 def _cos_at(latitude_degrees: np.ndarray | float) -> np.ndarray:
