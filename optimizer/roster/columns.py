@@ -65,9 +65,11 @@ SMOOTHING = 0.8
 FIRST_PASS_SHARE = 0.5
 """Share of the time before the deadline that the construction's first pass aims at: past
 that pace it prices the employees left by the quicker ``_Pricing.first_roster``."""
-CONSTRUCT_SHARE = 0.1
+CONSTRUCT_SHARE = 0.8
 """Share of the time before the deadline after which the constructed roster is no longer
-improved."""
+improved. Its passes end sooner when one changes nothing: within 1.7 s on Curtois–Qu 1–12,
+4 s on 18, 23 s on 17 (load 5); on 19 they took 24 s after a first pass of 8 s and
+lowered its roster from 19,706 to 8,686, where the dive reached 15,425 in 60 s."""
 ROOT_SHARE = 0.5
 """Share of the time before the deadline that the first linear program may take."""
 PRICING_THREADS = 2
@@ -472,7 +474,9 @@ class _Master:
         """Solve, stopping at ``deadline`` (the duals and values are then not optimal);
         returns (row duals of the requirement rows, of the convexity rows, the value of
         every column, 0 for those not in the program)."""
-        self.lp.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 0.01))
+        # HiGHS compares its time limit with its run time summed over every run of the model
+        left = max(self.deadline - time.perf_counter(), 0.01)
+        self.lp.setOptionValue("time_limit", self.lp.getRunTime() + left)
         self.lp.run()
         solution = self.lp.getSolution()
         duals = np.asarray(solution.row_dual)
