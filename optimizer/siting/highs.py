@@ -37,33 +37,12 @@ def run_highs(
         The ``MipResult``; ``status`` is mapped by ``optimizer.solve.status_from_highs``.
     """
     started = time.perf_counter()
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("random_seed", int(seed))
-    highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    if time_limit_seconds is not None:
-        highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.0))
-    if threads is not None:
-        highs.setOptionValue("threads", int(threads))
-    for name, value in model.highs_options.items():
-        highs.setOptionValue(name, value)
-    matrix = model.matrix
-    highs.passModel(
-        model.n_cols,
-        matrix.shape[0],
-        matrix.nnz,
-        _ROWWISE,
-        _MINIMIZE,
-        float(model.offset),
-        np.ascontiguousarray(model.cost, dtype=np.float64),
-        np.ascontiguousarray(model.lower, dtype=np.float64),
-        np.ascontiguousarray(model.upper, dtype=np.float64),
-        np.ascontiguousarray(model.row_lower, dtype=np.float64),
-        np.ascontiguousarray(model.row_upper, dtype=np.float64),
-        matrix.indptr.astype(np.int32),
-        matrix.indices.astype(np.int32),
-        matrix.data.astype(np.float64),
-        model.integer.astype(np.int32),
+    highs = load_highs(
+        model,
+        time_limit_seconds=time_limit_seconds,
+        mip_rel_gap=mip_rel_gap,
+        threads=threads,
+        seed=seed,
     )
     if model.start is not None:
         solution = highspy.HighsSolution()
@@ -92,3 +71,44 @@ def run_highs(
         seconds=time.perf_counter() - started,
         solver="highs",
     )
+
+
+def load_highs(
+    model: MipModel,
+    *,
+    time_limit_seconds: float | None,
+    mip_rel_gap: float,
+    threads: int | None,
+    seed: int,
+) -> highspy.Highs:
+    """A silent ``highspy.Highs`` holding ``model`` (its start not set) and the options that
+    ``run_highs`` documents."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("random_seed", int(seed))
+    highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if time_limit_seconds is not None:
+        highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.0))
+    if threads is not None:
+        highs.setOptionValue("threads", int(threads))
+    for name, value in model.highs_options.items():
+        highs.setOptionValue(name, value)
+    matrix = model.matrix
+    highs.passModel(
+        model.n_cols,
+        matrix.shape[0],
+        matrix.nnz,
+        _ROWWISE,
+        _MINIMIZE,
+        float(model.offset),
+        np.ascontiguousarray(model.cost, dtype=np.float64),
+        np.ascontiguousarray(model.lower, dtype=np.float64),
+        np.ascontiguousarray(model.upper, dtype=np.float64),
+        np.ascontiguousarray(model.row_lower, dtype=np.float64),
+        np.ascontiguousarray(model.row_upper, dtype=np.float64),
+        matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32),
+        matrix.data.astype(np.float64),
+        model.integer.astype(np.int32),
+    )
+    return highs

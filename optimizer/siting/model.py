@@ -42,6 +42,12 @@ from optimizer.siting.rules import (
     required_stations,
 )
 from optimizer.siting.settings import DEFAULT_RELATIVE_GAP, SitingSettings
+from optimizer.siting.travel_cuts import (
+    TravelCuts,
+    add_travel_bound,
+    nearest_minutes_start,
+    solve_by_travel_cuts,
+)
 from optimizer.solve import SolveReport, SolverLimits, SolveStatus
 
 _SOLVE_RANK = {SolveStatus.OPTIMAL: 0, SolveStatus.FEASIBLE: 1}
@@ -79,6 +85,8 @@ class StageModel:
     posts: dict[str, slice]
     assignment: AssignmentColumns | None
     start_kept_back: bool = False
+    travel_cuts: TravelCuts | None = None
+    """Set when the travel is one ``θ`` column per demand point, solved by travel cuts."""
     """The start is not handed to HiGHS but kept as the result when HiGHS finds nothing better:
     on large travel stages HiGHS' root heuristics (line-search rounding between the LP point
     and the incumbent, with objective propagation) do not look at the time limit; on Porto
@@ -352,12 +360,16 @@ def _build_stage(
             residents_per_station=settings.residents_per_station, covered=u,
             within_coverage=stage.full_cover or covering, travel_cost=travel,
         )  # fmt: skip
-    levels = None
+    levels = travel_cuts = None
     if travel and assignment is None:
         levels = form.travel_levels(
             problem.travel_minutes, exact_stations=settings.max_stations if exact else None
         )
-        form.add_travel(builder, problem, y, levels)
+        above = settings.travel_cuts_above_levels
+        if settings.solver == "highs" and above is not None and len(levels.level_minutes) > above:
+            travel_cuts = add_travel_bound(builder, problem, y, levels)
+        else:
+            form.add_travel(builder, problem, y, levels)
     form.add_station_limit(
         builder, problem, y,
         max_stations=settings.max_stations, exact=exact,
@@ -369,7 +381,8 @@ def _build_stage(
     sign = -1.0 if stage.goal == "max_cover" else 1.0
     # restarts re-solve the large, degenerate root LP of the radius formulation: measured
     # 2-5x slower on OR-Library pmed (e.g. pmed6 24 s -> 5 s, pmed16 59 s -> 30 s)
-    options: dict[str, object] = {"mip_allow_restart": False} if levels is not None else {}
+    radius = levels is not None and travel_cuts is None
+    options: dict[str, object] = {"mip_allow_restart": False} if radius else {}
     if levels is None and (stage.full_cover or covering):
         # covering models: a cut pool of one keeps HiGHS from spending its root node on cuts
         # that do not pay off (2,000 × 300 LSCP: 2.9 s -> 1.1 s)
@@ -378,7 +391,7 @@ def _build_stage(
         # svcplan's presolve already removed what HiGHS' presolve would find here; running it
         # again costs more than it saves (2,000 × 300 LSCP: 1.16 -> 0.9 s; scp41-65: 5.9 -> 4.5 s)
         options["presolve"] = "off"
-    large = levels is not None and builder.n_cols > LARGE_TRAVEL_COLUMNS
+    large = radius and builder.n_cols > LARGE_TRAVEL_COLUMNS
     if large:
         options["mip_heuristic_effort"] = 0.0
     model = builder.build(highs_options=options)
@@ -393,7 +406,12 @@ def _build_stage(
     if starts:
         model = replace(model, start=min(starts, key=lambda start: float(model.cost @ start)))
     return StageModel(
-        model=model, sign=sign, posts=posts, assignment=assignment, start_kept_back=large
+        model=model,
+        sign=sign,
+        posts=posts,
+        assignment=assignment,
+        start_kept_back=large,
+        travel_cuts=travel_cuts,
     )
 
 
@@ -455,9 +473,13 @@ def _start_vector(
         elif name == "u":
             covered = np.asarray(problem.coverage()[:, open_mask].sum(axis=1)).ravel() > 0
             start[block] = covered[problem.coverable()]
-        elif name == "z" and levels is not None:
+        elif name in ("z", "theta") and levels is not None:
             _, minutes = nearest_open_site(problem.travel_minutes, open_mask)
-            start[block] = form.travel_start(levels, np.nan_to_num(minutes, nan=np.inf))
+            minutes = np.nan_to_num(minutes, nan=np.inf)
+            if name == "z":
+                start[block] = form.travel_start(levels, minutes)
+            else:
+                start[block] = nearest_minutes_start(levels, minutes)
     return start
 
 
@@ -547,6 +569,8 @@ def _run_stage(
     """Solve a built stage. A start kept back (``StageModel.start_kept_back``) is given to
     HiGHS only as a cutoff (``objective_bound``: prune what cannot beat it), and it is the
     result when HiGHS finds nothing better; "infeasible" under the cutoff proves it optimal."""
+    if built.travel_cuts is not None:
+        return _run_by_travel_cuts(built, limits, deadline)
     start = built.model.start
     if not built.start_kept_back or start is None:
         return _run(built.model, settings, limits, deadline)
@@ -565,6 +589,21 @@ def _run_stage(
     if result.bound is not None and result.bound >= start_cost - 1e-9 * max(1.0, abs(start_cost)):
         status = SolveStatus.OPTIMAL
     return replace(result, status=status, values=start, objective=start_cost)
+
+
+def _run_by_travel_cuts(
+    built: StageModel, limits: SolverLimits, deadline: float | None
+) -> MipResult:
+    """A stage whose travel is cut-bounded ``θ`` columns, solved by rounds of travel cuts."""
+    assert built.travel_cuts is not None
+    return solve_by_travel_cuts(
+        built.model,
+        built.travel_cuts,
+        deadline=deadline,
+        mip_rel_gap=DEFAULT_RELATIVE_GAP if limits.relative_gap is None else limits.relative_gap,
+        threads=limits.threads,
+        seed=limits.seed,
+    )
 
 
 def _run(

@@ -35,6 +35,9 @@ class SitingSettings:
             residents: within ``coverage_minutes`` for the covering stages, to any reachable
             site for ``min_travel``/``min_cost``; travel is then measured along the assignment.
         presolve: merge identical demand points and drop dominated sites before solving.
+        travel_cuts_above_levels: HiGHS solves travel stages whose radius formulation would
+            have more levels (columns) than this by travel cuts (``travel_cuts``): one column
+            per demand point and Benders cuts instead; ``None``: never.
     """
 
     objective: Objective = "lexicographic"
@@ -45,6 +48,7 @@ class SitingSettings:
     density_rule: bool = True
     density_as_capacity: bool = False
     presolve: bool = True
+    travel_cuts_above_levels: int | None = 100_000
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
