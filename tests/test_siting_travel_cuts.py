@@ -75,3 +75,15 @@ def test_a_lexicographic_plan_with_density_floors_is_the_same_by_cuts() -> None:
     assert (1000.0 * nearest).sum() == pytest.approx(cuts.objective, rel=1e-9)
     district = problem.districts.site_district
     assert (np.bincount(district[cuts_plan.open_sites], minlength=4) >= 8).all()
+
+
+def test_a_time_limit_inside_the_cut_rounds_keeps_the_best_plan_and_a_valid_bound() -> None:
+    instance = read_published_instance("orlib-pmed", DATA / "pmed6.txt")
+    settings = replace(instance.settings, travel_cuts_above_levels=ALWAYS_CUTS)
+    plan, report = solve_siting(instance.problem, settings, SolverLimits(time_limit_seconds=0.05))
+    assert report.status == SolveStatus.FEASIBLE
+    distances = instance.problem.travel_minutes.toarray()
+    assert report.objective == pytest.approx(distances[:, plan.open_sites].min(axis=1).sum())
+    assert report.objective >= 7824
+    assert report.bound is None or report.bound <= 7824 + 1e-6
+    assert report.seconds < 2.0

@@ -201,7 +201,7 @@ def solve_by_travel_cuts(
         status=status if best is not None else SolveStatus.TIME_LIMIT_NO_SOLUTION,
         values=best,
         objective=None if best is None else best_objective,
-        bound=min(bound, best_objective) if best is not None else bound,
+        bound=float(min(bound, best_objective)) if np.isfinite(bound) else None,
         seconds=time.perf_counter() - started,
         solver="highs",
     )
