@@ -87,3 +87,33 @@ def test_a_time_limit_inside_the_cut_rounds_keeps_the_best_plan_and_a_valid_boun
     assert report.objective >= 7824
     assert report.bound is None or report.bound <= 7824 + 1e-6
     assert report.seconds < 2.0
+
+
+def test_a_station_limit_below_full_coverage_gives_the_most_coverage_then_least_travel() -> None:
+    """Lexicographic with max_stations too few to cover everyone: the travel stage leaves some
+    residents without a station within reach (it was reported infeasible), and both travel
+    formulations agree on the plan's travel."""
+    graph = read_published_instance("orlib-pmed", DATA / "pmed6.txt").problem
+    problem = SitingProblem.from_cost_matrix(
+        graph.travel_minutes.toarray(),
+        weights=np.full(graph.n_demand, 1000.0),
+        coverage_minutes=40.0,
+        max_travel_minutes=60.0,
+    )
+    limits = SolverLimits(time_limit_seconds=60)
+    most, _ = solve_siting(
+        problem, SitingSettings(objective="max_cover", max_stations=3, density_rule=False), limits
+    )
+    results = [
+        solve_siting(
+            problem,
+            SitingSettings(max_stations=3, density_rule=False, travel_cuts_above_levels=above),
+            limits,
+        )
+        for above in (NEVER_CUTS, ALWAYS_CUTS)
+    ]
+    for plan, report in results:
+        assert report.status == SolveStatus.OPTIMAL
+        assert len(plan.open_sites) == 3
+        assert plan.covered_residents == most.covered_residents < problem.total_residents
+    assert results[0][1].objective == pytest.approx(results[1][1].objective, rel=1e-8)

@@ -37,6 +37,10 @@ class TravelLevels:
         level_minutes: minutes of each level (levels of one demand point are consecutive).
         level_demand: demand index of each level.
         first_level: index of the first level of each demand point (n_demand + 1 offsets).
+        open_ended: the stage need not reach any open site from these demand points: their
+            last level carries a ``z`` too, at no cost, so a point left without an open site
+            within reach costs its farthest level's minutes instead of making the stage
+            infeasible (a station limit below what full coverage needs).
     """
 
     entry_site: np.ndarray
@@ -44,20 +48,30 @@ class TravelLevels:
     level_minutes: np.ndarray
     level_demand: np.ndarray
     first_level: np.ndarray
+    open_ended: bool = False
 
     def first_levels(self) -> np.ndarray:
         """Index of the first level of each demand point that has levels."""
         return self.first_level[:-1][np.diff(self.first_level) > 0]
 
     def z_levels(self) -> np.ndarray:
-        """Levels that carry a ``z`` column: all but the last of each demand point."""
+        """Levels that carry a ``z`` column: all but the last of each demand point (all of them
+        when ``open_ended``)."""
+        if self.open_ended:
+            return np.arange(len(self.level_minutes))
+        return np.flatnonzero(~self.is_last())
+
+    def is_last(self) -> np.ndarray:
+        """Per level: whether it is its demand point's farthest."""
         is_last = np.zeros(len(self.level_minutes), dtype=bool)
         is_last[self.first_level[1:][np.diff(self.first_level) > 0] - 1] = True
-        return np.flatnonzero(~is_last)
+        return is_last
 
 
-def travel_levels(minutes: sparse.csr_matrix, *, exact_stations: int | None) -> TravelLevels:
-    """Distinct reachable minutes per demand point.
+def travel_levels(
+    minutes: sparse.csr_matrix, *, exact_stations: int | None, open_ended: bool = False
+) -> TravelLevels:
+    """Distinct reachable minutes per demand point (``open_ended``: see ``TravelLevels``).
 
     With exactly ``p = exact_stations`` sites open, the nearest open site of a demand point is
     among its ``n_sites - p + 1`` nearest, so farther levels are dropped.
@@ -87,6 +101,7 @@ def travel_levels(minutes: sparse.csr_matrix, *, exact_stations: int | None) -> 
         level_minutes=values[new_level],
         level_demand=level_demand,
         first_level=first_level,
+        open_ended=open_ended,
     )
 
 
@@ -175,12 +190,17 @@ def add_travel(
     """Radius formulation of resident-weighted travel minutes (see module docstring).
 
     Returns:
-        The slice of the ``z`` columns (one per level except each demand point's last).
+        The slice of the ``z`` columns (one per level except each demand point's last, unless
+        the levels are open-ended).
     """
     n_levels = len(levels.level_minutes)
     weights = problem.weights_residents
     z_levels = levels.z_levels()
-    step_minutes = levels.level_minutes[z_levels + 1] - levels.level_minutes[z_levels]
+    is_last = levels.is_last()
+    following = np.minimum(z_levels + 1, n_levels - 1)
+    step_minutes = np.where(
+        is_last[z_levels], 0.0, levels.level_minutes[following] - levels.level_minutes[z_levels]
+    )
     z = builder.add_columns(
         "z", len(z_levels), cost=weights[levels.level_demand[z_levels]] * step_minutes,
         lower=0.0, upper=np.inf,

@@ -363,7 +363,9 @@ def _build_stage(
     levels = travel_cuts = None
     if travel and assignment is None:
         levels = form.travel_levels(
-            problem.travel_minutes, exact_stations=settings.max_stations if exact else None
+            problem.travel_minutes,
+            exact_stations=settings.max_stations if exact else None,
+            open_ended=stage.goal == "travel" and covering and not stage.full_cover,
         )
         above = settings.travel_cuts_above_levels
         if settings.solver == "highs" and above is not None and len(levels.level_minutes) > above:
