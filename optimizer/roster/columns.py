@@ -428,6 +428,8 @@ class _Master:
         """each employee's columns"""
         self.in_lp: list[int] = []
         """the columns in the linear program, in its order"""
+        self.optimal: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """the results of the last solve that ended optimal (see ``solve``)"""
         self.lp = self._program()
         # columns are added between solves: primal simplex restarts from the last basis
         # (Instance12's first linear program: 12 s against 19 s with HiGHS's defaults)
@@ -471,18 +473,24 @@ class _Master:
         return len(self.columns) - 1
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Solve, stopping at ``deadline`` (the duals and values are then not optimal);
-        returns (row duals of the requirement rows, of the convexity rows, the value of
-        every column, 0 for those not in the program)."""
+        """Solve, stopping at ``deadline``; returns (row duals of the requirement rows, of
+        the convexity rows, the value of every column, 0 for those not in the program). A
+        solve the deadline stops returns the last optimal solve's (new columns at 0): a
+        stopped simplex's values may not even be feasible, and the dive fixes everyone by
+        them at the deadline."""
         # HiGHS compares its time limit with its run time summed over every run of the model
         left = max(self.deadline - time.perf_counter(), 0.01)
         self.lp.setOptionValue("time_limit", self.lp.getRunTime() + left)
         self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal and self.optimal:
+            duals, convexity, values = self.optimal
+            return duals, convexity, np.pad(values, (0, len(self.columns) - len(values)))
         solution = self.lp.getSolution()
         duals = np.asarray(solution.row_dual)
         values = np.zeros(len(self.columns))
         values[self.in_lp] = np.asarray(solution.col_value)[2 * self.rows :]
-        return duals[: self.rows], duals[self.rows :], values
+        self.optimal = (duals[: self.rows], duals[self.rows :], values)
+        return self.optimal
 
     def fix(self, e: int, column: int) -> None:
         """Force employee ``e``'s roster to ``column``: fix it at 1 and delete the others."""
