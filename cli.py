@@ -537,7 +537,7 @@ def forecast(
             scenario_file, out_dir=options.out, with_backtest=with_backtest, progress=progress
         ),
     )
-    summary = _api().staffing_summary(outcome.demand)
+    summary = outcome.staffing
     if options.json:
         _emit_json(summary)
         return

@@ -207,12 +207,15 @@ def forecast(
         demand = forecast_staffing(
             scenario.staffing, with_backtest=with_backtest, progress=progress
         )
-        summary = {"scenario": scenario.name, "staffing": staffing_summary(demand)}
+        staffing = staffing_summary(demand)
+        summary = {"scenario": scenario.name, "staffing": staffing}
         artifacts = {**staffing_artifacts(demand), "summary.json": json_writer(summary)}
         folder = root / FORECAST_FOLDER
         progress(f"writing {folder}")
         files = publish_into(root, FORECAST_FOLDER, artifacts, inputs=[scenario.staffing.history])
-    return ForecastOutcome(scenario=scenario, folder=folder, demand=demand, files=files)
+    return ForecastOutcome(
+        scenario=scenario, folder=folder, demand=demand, staffing=staffing, files=files
+    )
 
 
 def dispatch(
@@ -336,11 +339,13 @@ def _run_section(
 
 @dataclass
 class ForecastOutcome:
-    """What one ``forecast`` run produced: the demand, and where its files went."""
+    """What one ``forecast`` run produced: the demand, its figures (``staffing`` in
+    ``summary.json``) and where its files went."""
 
     scenario: Scenario
     folder: Path
     demand: StaffingDemand
+    staffing: dict[str, object]
     files: list[Path]
 
 
