@@ -156,7 +156,7 @@ def solve_siting(
             reduced, settings, stage, seed=limits.seed,
             previous_open=open_mask, previous_blocks=previous_blocks, extra_open=extra_open,
         )  # fmt: skip
-        result = _run_stage(built, settings, limits, deadline)
+        result = _run_stage(built, reduced, settings, limits, deadline)
         if result.status == SolveStatus.INFEASIBLE:
             raise _explain_infeasible(reduced, built.model, settings, limits, deadline)
         if result.values is None:
@@ -566,13 +566,17 @@ def _uncapacitated_stations(
 
 
 def _run_stage(
-    built: StageModel, settings: SitingSettings, limits: SolverLimits, deadline: float | None
+    built: StageModel,
+    problem: SitingProblem,
+    settings: SitingSettings,
+    limits: SolverLimits,
+    deadline: float | None,
 ) -> MipResult:
     """Solve a built stage. A start kept back (``StageModel.start_kept_back``) is given to
     HiGHS only as a cutoff (``objective_bound``: prune what cannot beat it), and it is the
     result when HiGHS finds nothing better; "infeasible" under the cutoff proves it optimal."""
     if built.travel_cuts is not None:
-        return _run_by_travel_cuts(built, limits, deadline)
+        return _run_by_travel_cuts(built, problem, settings, limits, deadline)
     start = built.model.start
     if not built.start_kept_back or start is None:
         return _run(built.model, settings, limits, deadline)
@@ -594,10 +598,24 @@ def _run_stage(
 
 
 def _run_by_travel_cuts(
-    built: StageModel, limits: SolverLimits, deadline: float | None
+    built: StageModel,
+    problem: SitingProblem,
+    settings: SitingSettings,
+    limits: SolverLimits,
+    deadline: float | None,
 ) -> MipResult:
-    """A stage whose travel is cut-bounded ``θ`` columns, solved by rounds of travel cuts."""
+    """A stage whose travel is cut-bounded ``θ`` columns, solved by rounds of travel cuts, each
+    round's plan polished by the swaps that keep the stage's rules (``_swapped_start``)."""
     assert built.travel_cuts is not None
+    columns = built.model.columns
+
+    def polish(values: np.ndarray) -> np.ndarray:
+        posts = {name: values[block] for name, block in columns.items() if name.startswith("t:")}
+        polished = values.copy()
+        open_sites = values[columns["y"]] > 0.5
+        polished[columns["y"]] = _swapped_start(problem, settings, open_sites, posts, deadline)
+        return polished
+
     return solve_by_travel_cuts(
         built.model,
         built.travel_cuts,
@@ -605,6 +623,7 @@ def _run_by_travel_cuts(
         mip_rel_gap=DEFAULT_RELATIVE_GAP if limits.relative_gap is None else limits.relative_gap,
         threads=limits.threads,
         seed=limits.seed,
+        polish=polish,
     )
 
 

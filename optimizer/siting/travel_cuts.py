@@ -23,6 +23,7 @@ so far is the incumbent, and a master bound at or above it proves it optimal.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -147,9 +148,14 @@ def solve_by_travel_cuts(
     mip_rel_gap: float,
     threads: int | None,
     seed: int,
+    polish: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> MipResult:
     """Solve a master ``model`` (the stage's rules, ``y`` and ``θ`` columns, no cuts yet) by
     rounds of travel cuts; ``model.start``, when set, is the first incumbent.
+
+    ``polish`` maps a plan's column values to a plan under the same rules that is no worse
+    (a local search); each round's master plan is polished, and the polished plan is a
+    candidate too and adds its cuts, which takes the master to the optimum in fewer rounds.
 
     Returns:
         The best plan's column values, its true objective, and the master's bound: ``optimal``
@@ -190,6 +196,10 @@ def solve_by_travel_cuts(
             plan, objective, added = _tightened(highs, model, cuts, values)
             if objective < best_objective:
                 best, best_objective = plan, objective
+        if polish is not None:
+            polished, objective, _ = _tightened(highs, model, cuts, polish(plan))
+            if objective < best_objective:
+                best, best_objective = polished, objective
         if bound >= best_objective - max(mip_rel_gap, PROOF_TOLERANCE) * abs(best_objective):
             status = SolveStatus.OPTIMAL
             break
