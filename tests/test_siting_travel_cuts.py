@@ -93,12 +93,12 @@ def test_a_station_limit_below_full_coverage_gives_the_most_coverage_then_least_
     """Lexicographic with max_stations too few to cover everyone: the travel stage leaves some
     residents without a station within reach (it was reported infeasible), and both travel
     formulations agree on the plan's travel."""
-    graph = read_published_instance("orlib-pmed", DATA / "pmed6.txt").problem
+    graph = read_published_instance("orlib-pmed", DATA / "pmed1.txt").problem
     problem = SitingProblem.from_cost_matrix(
         graph.travel_minutes.toarray(),
         weights=np.full(graph.n_demand, 1000.0),
-        coverage_minutes=40.0,
-        max_travel_minutes=60.0,
+        coverage_minutes=30.0,
+        max_travel_minutes=50.0,
     )
     limits = SolverLimits(time_limit_seconds=60)
     most, _ = solve_siting(
