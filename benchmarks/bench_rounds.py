@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def best_known(set_name: str) -> dict[str, tuple[Path, float, int | None]]:
     return {
         r["instance"]: (VRP / "pvrp_cordeau" / r["instance"], float(r["bks"]), None)
         for r in rows
-        if r["instance"].startswith("p")
+        if re.fullmatch(r"p\d+", r["instance"])  # p01–p32, not pr01–pr10
     }
 
 

@@ -2,13 +2,19 @@
 
 1. Start: every place takes the pattern with the cheapest feasible insertions into the routes
    built so far (``patterns.insertion_start``).
-2. The routing engine (PyVRP, or OR-Tools routing) solves the whole period from those routes:
-   days are blocks of one clock, and a place visited once on any of several days is left to
-   the engine (one visit of a group), so most day choices are made inside its search.
-3. Pattern search for places visited on several days with a choice of patterns: a place
-   changes pattern where that lowers (vehicles, driving minutes) at the cheapest feasible
-   insertions; the period is then re-solved from those routes. When no change improves, the
-   rest of the time goes to the engine.
+2. The routing engine solves the whole period from those routes: days are blocks of one clock,
+   and a place visited once on any of several days is left to the engine (one visit whose
+   window spans its days, or one visit of a group), so most day choices are made inside its
+   search.
+3. Places visited on several days with a choice of patterns:
+
+   - PyVRP (``pyvrp_patterns.search_patterns``): patterns change inside one iterated local
+     search over the period (ruin and recreate on patterns, pattern improvement by insertion
+     estimates, each followed by a full local search and judged like PyVRP's own moves); the
+     last part of the time routes the best patterns found.
+   - OR-Tools routing: an outer search; a place changes pattern where that lowers (fleet,
+     driving minutes) at the cheapest feasible insertions, and the period is re-solved from
+     those routes; when no change improves, the rest of the time goes to the engine.
 
 The objective is the fewest vehicles (the fleet, ``rules.fleet_size``: vehicles are reused
 across the days), then fewest driving minutes (``RoundsSettings.objective="driving"``: driving
@@ -31,6 +37,7 @@ from optimizer.rounds.patterns import best_move, day_driving, insertion_start
 from optimizer.rounds.period import DayRoute, PeriodTask, flexible, period_task
 from optimizer.rounds.plan import RoundsPlan, build_plan
 from optimizer.rounds.problem import RoundsProblem
+from optimizer.rounds.pyvrp_patterns import search_patterns
 from optimizer.rounds.pyvrp_period import solve_period_pyvrp
 from optimizer.rounds.rules import period_fleet, unreachable_places, vehicles_lower_bound
 from optimizer.rounds.settings import RoundsSettings
@@ -138,10 +145,18 @@ def solve_rounds(
     ]
     placed = sum(len(r.places) for day in start_routes for r in day)
     complete = placed == sum(len(problem.days_of(p, c)) for p, c in enumerate(choice))
-    share = settings.start_share if movable else 1.0
-    rounds.solve(started + share * (deadline - started), start_routes if complete else None)
-    if rounds.routes is not None and movable:
-        _pattern_search(rounds, movable, deadline, random.Random(limits.seed))
+    if settings.engine == "pyvrp" and movable:
+        found = search_patterns(
+            problem, settings, choice, start_routes, movable, deadline, limits.seed
+        )
+        if found is not None:
+            rounds.choice = found[0]
+            rounds._keep(found[1])
+    else:
+        share = settings.start_share if movable else 1.0
+        rounds.solve(started + share * (deadline - started), start_routes if complete else None)
+        if rounds.routes is not None and movable:
+            _pattern_search(rounds, movable, deadline, random.Random(limits.seed))
     if rounds.routes is None:
         report = SolveReport.measured(
             status=SolveStatus.TIME_LIMIT_NO_SOLUTION,

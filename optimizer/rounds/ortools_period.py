@@ -71,7 +71,8 @@ def solve_period_ortools(
     for k in range(visits):
         index = manager.NodeToIndex(n_depots + k)
         clock.CumulVar(index).SetRange(int(task.window_open[k]), int(task.window_close[k]))
-        routing.VehicleVar(index).SetValues([*by_day[int(task.visit_day[k])], -1])
+        days = range(int(task.visit_day[k]), int(task.visit_last_day[k]) + 1)
+        routing.VehicleVar(index).SetValues([*(v for d in days for v in by_day[d]), -1])
     # every visit may be left out at a price above any plan's cost, so that the construction
     # always succeeds and the search works its way into the fleet; a plan that still leaves a
     # visit out is no solution
