@@ -50,9 +50,13 @@ class TravelLevels:
     first_level: np.ndarray
     open_ended: bool = False
 
+    def reaching_demand(self) -> np.ndarray:
+        """Indices of the demand points that reach at least one site (have levels)."""
+        return np.flatnonzero(np.diff(self.first_level) > 0)
+
     def first_levels(self) -> np.ndarray:
         """Index of the first level of each demand point that has levels."""
-        return self.first_level[:-1][np.diff(self.first_level) > 0]
+        return self.first_level[self.reaching_demand()]
 
     def z_levels(self) -> np.ndarray:
         """Levels that carry a ``z`` column: all but the last of each demand point (all of them
@@ -64,7 +68,7 @@ class TravelLevels:
     def is_last(self) -> np.ndarray:
         """Per level: whether it is its demand point's farthest."""
         is_last = np.zeros(len(self.level_minutes), dtype=bool)
-        is_last[self.first_level[1:][np.diff(self.first_level) > 0] - 1] = True
+        is_last[self.first_level[self.reaching_demand() + 1] - 1] = True
         return is_last
 
 

@@ -90,7 +90,7 @@ class TravelCuts:
     def separate(self, site_values: np.ndarray) -> Separation:
         """The deepest cut of every demand point at ``site_values`` (the ``y`` columns)."""
         levels = self.levels
-        with_levels = np.flatnonzero(np.diff(levels.first_level) > 0)
+        with_levels = levels.reaching_demand()
         values = site_values[levels.entry_site]
         n_levels = len(levels.level_minutes)
         reached = np.cumsum(np.bincount(levels.entry_level, values, minlength=n_levels))
@@ -118,7 +118,7 @@ class TravelCuts:
         (sorted positions among ``θ``) as rows ``θ_i + sum (D - d_ij) y_j >= D``."""
         levels = self.levels
         entries, coefficients = cuts.entries, cuts.coefficients
-        with_levels = np.flatnonzero(np.diff(levels.first_level) > 0)
+        with_levels = levels.reaching_demand()
         position = np.full(len(levels.first_level) - 1, -1)
         position[with_levels] = np.arange(len(with_levels))
         entry_position = position[levels.level_demand[levels.entry_level[entries]]]
@@ -307,7 +307,7 @@ def add_travel_bound(
 ) -> TravelCuts:
     """One ``θ`` column per demand point that reaches a site: resident-weighted, bounded
     below by its nearest reachable minutes; the cuts come during the solve."""
-    with_levels = np.flatnonzero(np.diff(levels.first_level) > 0)
+    with_levels = levels.reaching_demand()
     theta = builder.add_columns(
         "theta",
         len(with_levels),
@@ -321,6 +321,6 @@ def add_travel_bound(
 def nearest_minutes_start(levels: TravelLevels, nearest_minutes: np.ndarray) -> np.ndarray:
     """``θ`` of a plan whose nearest open site is ``nearest_minutes`` away per demand point
     (``inf``: none open within reach, charged the farthest reachable level)."""
-    with_levels = np.flatnonzero(np.diff(levels.first_level) > 0)
+    with_levels = levels.reaching_demand()
     last = levels.level_minutes[levels.first_level[with_levels + 1] - 1]
     return np.minimum(nearest_minutes[with_levels], last)
