@@ -41,9 +41,6 @@ STABILITY_WEIGHT = 0.5
 LP_TOLERANCE = 1e-7
 """Relative distance between the LP master and the travel of its point that ends the LP
 rounds."""
-ROUND_GAP = 2e-4
-"""Relative gap of the master's solves while they still find cuts; once its plan violates
-none, it is solved to the run's own gap."""
 PROOF_TOLERANCE = 1e-7
 """Relative tolerance of the proof that the best plan is optimal (the solver's own
 tolerances are of this order)."""
@@ -172,7 +169,7 @@ def solve_by_travel_cuts(
     if model.start is not None:
         best, best_objective, _ = _tightened(highs, model, cuts, model.start)
     _set_integrality(highs, integer, _INTEGER_TYPE)
-    highs.setOptionValue("mip_rel_gap", max(ROUND_GAP, float(mip_rel_gap)))
+    highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     status = SolveStatus.FEASIBLE
     found: list[np.ndarray] = []  # the master's improving solutions in one solve
     highs.cbMipImprovingSolution.subscribe(
@@ -203,10 +200,8 @@ def solve_by_travel_cuts(
         if bound >= best_objective - max(mip_rel_gap, PROOF_TOLERANCE) * abs(best_objective):
             status = SolveStatus.OPTIMAL
             break
-        if not finished:
-            break  # time limit or interrupt inside HiGHS
-        if added == 0:  # the master's plan is exact: only a tighter gap can prove it
-            highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        if not finished or added == 0:
+            break  # time limit or interrupt inside HiGHS, or nothing left to cut
     return MipResult(
         status=status if best is not None else SolveStatus.TIME_LIMIT_NO_SOLUTION,
         values=best,
