@@ -578,6 +578,8 @@ def _print_roster(roster: dict) -> None:
         f"lent by partners, {roster['reserve_shortfall']} short); "
         f"{roster['employees_working']} employees working"
     )
+    for note in solve["notes"]:
+        stdout.print(f"  note: {note}", markup=False)
 
 
 def _print_backtest(result: BacktestResult) -> None:

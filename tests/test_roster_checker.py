@@ -6,6 +6,7 @@ broken rosters. Other roster tests import ``hard_rule_violations`` and ``curtois
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,8 +52,12 @@ def _stretches(on_duty: list[bool]) -> list[tuple[int, int, bool]]:
     return stretches
 
 
-def _own_or(own: int | None, default: int | None) -> int | None:
-    return default if own is None else own
+def _strictest(values: list[int | None], *, keep: Callable[[list[int]], int] = min) -> int | None:
+    """The strictest of a rule and an employee's own value (``None``: not set): the smallest
+    cap (``keep=min``) or the longest minimum (``keep=max``); a scenario rule is a cap an
+    employee row can only tighten."""
+    given = [value for value in values if value is not None]
+    return keep(given) if given else None
 
 
 def _employee_violations(
@@ -87,9 +92,11 @@ def _employee_violations(
     for shift_id, count in Counter(duties["shift"]).items():
         if count > employee.max_shifts.get(shift_id, days):
             problems.append(f"{who}: {count} {shift_id} shifts")
-    max_run = _own_or(employee.max_consecutive_days, settings.max_consecutive_days)
-    min_run = _own_or(employee.min_consecutive_days, settings.min_consecutive_days)
-    min_off = _own_or(employee.min_consecutive_days_off, settings.min_consecutive_days_off)
+    max_run = _strictest([employee.max_consecutive_days, settings.max_consecutive_days])
+    min_run = _strictest([employee.min_consecutive_days, settings.min_consecutive_days], keep=max)
+    min_off = _strictest(
+        [employee.min_consecutive_days_off, settings.min_consecutive_days_off], keep=max
+    )
     for first, length, working in _stretches(on_duty):
         interior = first > 0 and first + length < days
         if working and length > max_run:
@@ -98,7 +105,7 @@ def _employee_violations(
             problems.append(f"{who}: only {length} duty days from day {first}")
         if interior and not working and length < min_off:
             problems.append(f"{who}: only {length} days off from day {first}")
-    limit = _own_or(employee.max_weekends, settings.max_weekends)
+    limit = _strictest([employee.max_weekends, settings.max_weekends])
     weekends = {
         (problem.dates[d] - timedelta(days=problem.dates[d].weekday())).isoformat()
         for d in range(days)

@@ -13,9 +13,9 @@ import pytest
 
 from optimizer.roster.columns import blockers, employee_pricing
 from optimizer.roster.engine import solve_roster
-from optimizer.roster.problem import RosterProblem
+from optimizer.roster.problem import Employee, RosterProblem
 from optimizer.roster.rules import HARD_RULES, unpriced_rules
-from optimizer.roster.settings import RosterSettings
+from optimizer.roster.settings import RosterSettings, employee_limits, loosened_limits
 from optimizer.scenario import RosterRules
 from optimizer.solve import SolverLimits
 from tests.test_roster_checker import hard_rule_violations, synthetic_problem
@@ -116,3 +116,37 @@ def test_a_night_shift_cap_holds_and_the_report_says_why_no_columns() -> None:
     assert hard_rule_violations(problem, settings, looser.assignments) != []
     assert roster.assignments["shift"].isin(nights).sum() == 0
     assert any("maximum night shifts per week" in note for note in report.notes)
+
+
+def test_an_employee_row_may_tighten_a_rule_but_never_loosen_it() -> None:
+    rules = RosterSettings(
+        max_consecutive_days=5, min_consecutive_days=2, min_consecutive_days_off=2, max_weekends=2
+    )
+    stricter = Employee(
+        "strict",
+        max_consecutive_days=3,
+        min_consecutive_days=3,
+        min_consecutive_days_off=3,
+        max_weekends=1,
+    )
+    looser = Employee(
+        "loose",
+        max_consecutive_days=7,
+        min_consecutive_days=1,
+        min_consecutive_days_off=1,
+        max_weekends=4,
+    )
+    strict_limits, loose_limits = employee_limits(stricter, rules), employee_limits(looser, rules)
+    assert (strict_limits.max_consecutive_days, strict_limits.min_consecutive_days) == (3, 3)
+    assert (strict_limits.min_consecutive_days_off, strict_limits.max_weekends) == (3, 1)
+    assert (loose_limits.max_consecutive_days, loose_limits.min_consecutive_days) == (5, 2)
+    assert (loose_limits.min_consecutive_days_off, loose_limits.max_weekends) == (2, 2)
+    assert loosened_limits(stricter, rules) == []
+    assert loosened_limits(looser, rules) == [
+        "max_consecutive_days 7 (rule: 5)",
+        "min_consecutive_days 1 (rule: 2)",
+        "min_consecutive_days_off 1 (rule: 2)",
+        "max_weekends 4 (rule: 2)",
+    ]
+    no_weekend_rule = RosterSettings(max_weekends=None)
+    assert employee_limits(looser, no_weekend_rule).max_weekends == 4

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +30,7 @@ from optimizer.roster.readers import (
     read_shared_employees,
     read_shift_types,
 )
-from optimizer.roster.settings import RosterSettings
+from optimizer.roster.settings import RosterSettings, loosened_limits
 from optimizer.scenario import RosterConfig, Scenario
 from optimizer.solve import SolveReport, SolverLimits
 
@@ -122,8 +123,10 @@ def make_roster(
     name: str,
     progress: Callable[[str], None],
 ) -> tuple[Roster, SolveReport]:
-    """Build and solve the roster (warm-started from ``previous_roster`` when given)."""
+    """Build and solve the roster (warm-started from ``previous_roster`` when given). The
+    report's notes name the employee rows whose own limits the scenario's rules overrule."""
     problem = roster_problem(config, requirements, name=name)
+    settings = roster_settings(config)
     previous = None
     if config.previous_roster is not None:
         previous = read_previous_roster(config.previous_roster)
@@ -131,7 +134,26 @@ def make_roster(
         f"rostering {len(problem.employees)} employees over {problem.horizon_days} days "
         f"(up to {limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS):g} s)"
     )
-    return solve_roster(problem, roster_settings(config), limits, previous=previous)
+    roster, report = solve_roster(problem, settings, limits, previous=previous)
+    overruled = _overruled_limits(problem, settings)
+    return roster, replace(report, notes=(*report.notes, *overruled))
+
+
+def _overruled_limits(problem: RosterProblem, settings: RosterSettings) -> list[str]:
+    """One note naming the employee rows whose own limits would loosen a scenario rule (at
+    most five named, then a count); empty when none does."""
+    loose = [
+        f"{employee.employee_id} {', '.join(fields)}"
+        for employee in problem.employees
+        if (fields := loosened_limits(employee, settings))
+    ]
+    if not loose:
+        return []
+    named = "; ".join(loose[:5]) + (f"; and {len(loose) - 5} more" if len(loose) > 5 else "")
+    return [
+        f"{len(loose)} employee row(s) would loosen the scenario's rules, which hold instead "
+        f"(an employee row may only tighten them): {named}"
+    ]
 
 
 def roster_summary(roster: Roster, report: SolveReport) -> dict[str, object]:

@@ -14,9 +14,10 @@ class RosterSettings:
     """Rule defaults, goal weights and search options of ``solve_roster`` (its time, gap,
     workers and seed are ``SolverLimits``).
 
-    Rule defaults apply to employees whose own limit is ``None``. Weights are integers per
-    unit named in the field; the defaults keep the tiers apart for rosters of up to ~100
-    employees × 5 weeks.
+    The rules hold for every employee; an employee's own limit may only tighten them (a
+    lower cap, a longer minimum stretch), never loosen them (``employee_limits``). Weights
+    are integers per unit named in the field; the defaults keep the tiers apart for rosters
+    of up to ~100 employees × 5 weeks.
 
     Attributes:
         min_rest_minutes: least rest between the end of one shift and the next (11 h).
@@ -72,16 +73,42 @@ class EmployeeLimits:
 
 
 def employee_limits(employee: Employee, settings: RosterSettings) -> EmployeeLimits:
-    """The employee's own limits, or the settings' defaults where the employee has none."""
-
-    def pick(own: int | None, default: int | None) -> int | None:
-        return default if own is None else own
-
+    """The employee's effective limits: each rule of the settings, tightened by the employee's
+    own limit where that is stricter (the smaller cap, the longer minimum stretch); an own
+    limit that is looser than the rule is overruled by it (``loosened_limits`` names those)."""
     return EmployeeLimits(
-        max_consecutive_days=pick(employee.max_consecutive_days, settings.max_consecutive_days),
-        min_consecutive_days=pick(employee.min_consecutive_days, settings.min_consecutive_days),
-        min_consecutive_days_off=pick(
-            employee.min_consecutive_days_off, settings.min_consecutive_days_off
+        max_consecutive_days=_tighter_cap(
+            employee.max_consecutive_days, settings.max_consecutive_days
         ),
-        max_weekends=pick(employee.max_weekends, settings.max_weekends),
+        min_consecutive_days=max(employee.min_consecutive_days or 0, settings.min_consecutive_days),
+        min_consecutive_days_off=max(
+            employee.min_consecutive_days_off or 0, settings.min_consecutive_days_off
+        ),
+        max_weekends=_tighter_cap(employee.max_weekends, settings.max_weekends),
     )
+
+
+def loosened_limits(employee: Employee, settings: RosterSettings) -> list[str]:
+    """The employee's own limits that would loosen a rule of the settings (and so do not
+    apply), each as ``"<field> <own> (rule: <rule>)"``; empty when none does."""
+    effective = employee_limits(employee, settings)
+    return [
+        f"{name} {own} (rule: {getattr(settings, name)})"
+        for name in _SEQUENCE_LIMITS
+        if (own := getattr(employee, name)) is not None and own != getattr(effective, name)
+    ]
+
+
+_SEQUENCE_LIMITS = (
+    "max_consecutive_days",
+    "min_consecutive_days",
+    "min_consecutive_days_off",
+    "max_weekends",
+)
+
+
+def _tighter_cap(own: int | None, rule: int | None) -> int | None:
+    """The smaller of two caps, ``None`` meaning no cap."""
+    if own is None or rule is None:
+        return rule if own is None else own
+    return min(own, rule)
