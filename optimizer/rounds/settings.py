@@ -25,8 +25,9 @@ class RoundsSettings:
         ticks_per_minute: the integer resolution the day solvers work in (both take integer
             times); travel times are rounded up to it, so a plan they find keeps every window
             and shift at full precision.
-        start_share: share of the time limit given to solving every day once from the
-            balanced start; the rest goes to the pattern search.
+        start_share: with ``engine: ortools``, the share of the time limit given to solving
+            every day once from the balanced start; the rest goes to the pattern search.
+            PyVRP changes day patterns inside its own search and does not use it.
     """
 
     engine: RoutingEngine = "pyvrp"
