@@ -4,12 +4,15 @@ infeasibility explanation."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from ortools.sat.python import cp_model
 
 from optimizer.errors import InfeasibleError
+from optimizer.roster import engine
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.settings import RosterSettings
@@ -110,3 +113,33 @@ def test_infeasible_contract_names_the_clashing_rules() -> None:
     assert clashes == [
         "employee E7: minimum 1,800 minutes/week cannot be met with 3 available days"
     ]
+
+
+def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_by_employee(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole-model search is made to find nothing (as on a machine too busy for it within
+    the limit): the roster comes from the construction, keeps every hard rule, and says so."""
+    make_solver = engine.make_solver
+
+    def finding_nothing(*args, **kwargs):
+        solver = make_solver(*args, **kwargs)
+        seconds = solver.parameters.max_time_in_seconds
+
+        real_solve = solver.solve
+
+        def solve(model, callback=None):
+            time.sleep(seconds)
+            real_solve(cp_model.CpModel())  # a response without a roster
+            return cp_model.UNKNOWN
+
+        solver.solve = solve
+        return solver
+
+    monkeypatch.setattr(engine, "make_solver", finding_nothing)
+    problem = synthetic_problem()
+    roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=2.0))
+    assert report.status == SolveStatus.FEASIBLE and report.objective is not None
+    assert any("built employee by employee" in note for note in report.notes)
+    assert not roster.assignments.empty
+    assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []

@@ -57,7 +57,8 @@ def solve_roster(
     Raises:
         InfeasibleError: the hard rules cannot all hold; ``clashes`` names the rules and
             employees of a small clashing set.
-        NoSolutionError: the time limit ran out before any roster was found.
+        NoSolutionError: the time limit ran out before any roster was found, and none could
+            be built employee by employee (``FALLBACK_AFTER``) either.
     """
     settings = settings or RosterSettings()
     limits = limits or SolverLimits()
@@ -119,6 +120,9 @@ needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and
 EVALUATE_SECONDS = 2.0
 """Least time CP-SAT is given to compute the start roster's objective (every choice fixed),
 even past the deadline: without it a stop or a late start would leave no roster."""
+FALLBACK_AFTER = 0.5
+"""Share of the time limit after which a search without a roster yet gets one built employee
+by employee beside it (``_Search._with_fallback``), so a time limit ends with a roster."""
 MODEL_CHOICES_PER_SECOND = 40_000
 """About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
 for per second (``_model_fits``)."""
@@ -211,7 +215,8 @@ def _stop_note() -> list[str]:
 
 
 class _Search:
-    """CP-SAT on the whole model and, when ``settings.neighbourhood_search``, alongside it a
+    """CP-SAT on the whole model (with a roster built employee by employee when it has none
+    by ``FALLBACK_AFTER`` of its time) and, when ``settings.neighbourhood_search``, alongside it a
     large-neighbourhood search. That search starts from ``solve_roster``'s start roster
     (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
@@ -269,10 +274,38 @@ class _Search:
 
         self.solver.best_bound_callback = raise_bound
         with stop.solving(self.solver.stop_search):
-            if not self.settings.neighbourhood_search or not self.variables:
+            if not self.variables:
                 self.code, self.solved = self.solver.solve(self.m.model, Incumbents()), True
                 return self.code
+            if not self.settings.neighbourhood_search:
+                return self._with_fallback(Incumbents())
             return self._with_neighbourhoods(Incumbents())
+
+    def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
+        """The whole-model search alone; when it has no roster after ``FALLBACK_AFTER`` of its
+        time, a roster is built employee by employee beside it, and is the result if the
+        search ends with none. Returns the whole-model search's status code."""
+
+        def whole() -> None:
+            self.code, self.solved = self.solver.solve(self.m.model, incumbents), True
+
+        thread = threading.Thread(target=whole, daemon=True)
+        thread.start()
+        thread.join(timeout=FALLBACK_AFTER * self.seconds)
+        duties = None
+        if thread.is_alive() and self.values is None:
+            problem = self.m.problem
+            duties = employee_by_employee(problem, self.settings, deadline=self.deadline, passes=1)
+        thread.join()
+        if self.values is None and duties is not None and self.code != cp_model.INFEASIBLE:
+            self.start = StartRoster(duties)
+            _Neighbourhoods(self).start()
+            if self.values is not None:
+                self.notes.append(
+                    "CP-SAT found no roster within the time limit: the roster was built "
+                    "employee by employee (every hard rule kept, partners' staff not lent)"
+                )
+        return self.code
 
     def _with_neighbourhoods(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The start roster, then the whole-model search and the neighbourhoods side by side;
