@@ -34,3 +34,22 @@ def porto_alegre_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanOutcome:
     from optimizer import api
 
     return api.plan(SAMPLE_SCENARIO, out_dir=tmp_path_factory.mktemp("porto-alegre"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's ``--dist loadgroup`` (the suite runs on one worker per core):
+    each module's tests stay on one worker, so module fixtures are built once, and every
+    module with a test of the solved sample city is on the same worker, so the session
+    fixture ``porto_alegre_plan`` is built once. A module naming a parametrized module
+    fixture in ``XDIST_GROUP_BY`` is split into one group per parameter of it. Runs before
+    xdist reads the groups."""
+    with_city = {item.module.__name__ for item in items if "porto_alegre_plan" in item.fixturenames}
+    for item in items:
+        module = item.module.__name__
+        group = "porto_alegre_plan" if module in with_city else module
+        split_by = getattr(item.module, "XDIST_GROUP_BY", None)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if split_by in params:
+            group += f"[{params[split_by]}]"
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -38,6 +38,8 @@ from .outputs_check import KILL, assert_consistent, hidden, run_cli, tree
 
 runner = CliRunner()
 postgres = pytest.fixture(scope="module")(postgres_server)
+XDIST_GROUP_BY = "template"
+"""The SQLite and PostgreSQL halves of this module may run on different workers."""
 SCENARIO = "tourist-peak"
 
 

@@ -122,7 +122,8 @@ EVALUATE_SECONDS = 2.0
 even past the deadline: without it a stop or a late start would leave no roster."""
 FALLBACK_AFTER = 0.5
 """Share of the time limit after which a search without a roster yet gets one built employee
-by employee beside it (``_Search._with_fallback``), so a time limit ends with a roster."""
+by employee beside it (``_Search._with_fallback``), so a time limit ends with a roster; the
+construction may run until this share of the limit past it."""
 MODEL_CHOICES_PER_SECOND = 40_000
 """About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
 for per second (``_model_fits``)."""
@@ -294,8 +295,10 @@ class _Search:
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
         duties = None
         if thread.is_alive() and self.values is None:
-            problem = self.m.problem
-            duties = employee_by_employee(problem, self.settings, deadline=self.deadline, passes=1)
+            # a roster a little late beats none: the construction may take until half a time
+            # limit past the deadline (it started half a time limit before it)
+            late = self.deadline + FALLBACK_AFTER * self.seconds
+            duties = employee_by_employee(self.m.problem, self.settings, deadline=late, passes=1)
         thread.join()
         if self.values is None and duties is not None and self.code != cp_model.INFEASIBLE:
             self.start = StartRoster(duties)
