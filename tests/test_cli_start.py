@@ -57,6 +57,17 @@ def test_the_api_and_the_siting_adapter_load_only_what_they_run() -> None:
     assert result.stdout.strip() == ""
 
 
+def test_the_forecast_pipeline_loads_no_statistics_or_drawing_library() -> None:
+    """Every forecast and every nightly job run pays its imports: Erlang C needs no
+    ``scipy.stats`` and the backtest chart loads matplotlib only when it is drawn."""
+    heavy = ("scipy", "matplotlib", "geopandas", "ortools")
+    result = _run(
+        "import sys, optimizer.pipeline.forecast\n"
+        f"print(','.join(name for name in {heavy!r} if name in sys.modules))"
+    )
+    assert result.stdout.strip() == ""
+
+
 def test_every_map_kind_names_writers_that_exist() -> None:
     from optimizer.export.artifacts import MAP_KINDS, _writer
 

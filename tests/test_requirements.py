@@ -12,7 +12,11 @@ import pytest
 from optimizer.forecast import build_calendar
 from optimizer.forecast.model import Forecast
 from optimizer.staffing import erlang_c_staff, ratio_staff, staff_requirements
-from optimizer.staffing.requirements import erlang_c_service_level, erlang_c_wait_probability
+from optimizer.staffing.requirements import (
+    erlang_b,
+    erlang_c_service_level,
+    erlang_c_wait_probability,
+)
 
 
 def textbook_erlang_c(agents: int, load: int) -> float:
@@ -27,6 +31,14 @@ def test_wait_probability_matches_the_closed_form(agents: int, load: int) -> Non
     assert erlang_c_wait_probability(agents, load) == pytest.approx(
         textbook_erlang_c(agents, load), rel=1e-9
     )
+
+
+@pytest.mark.parametrize(("agents", "load"), [(0, 3), (1, 1), (5, 40), (12, 10), (30, 200)])
+def test_erlang_b_matches_the_closed_form_also_below_the_load(agents: int, load: int) -> None:
+    """B(N, A) = (A^N / N!) / sum_k<=N A^k / k!, in exact rational arithmetic; N below A is
+    where the queue is unstable but blocking is still well defined."""
+    terms = [Fraction(load**k, factorial(k)) for k in range(agents + 1)]
+    assert erlang_b(agents, load) == pytest.approx(float(terms[-1] / sum(terms)), rel=1e-9)
 
 
 def test_textbook_call_centre_example() -> None:

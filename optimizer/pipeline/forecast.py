@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
 from optimizer.errors import DataError
-from optimizer.export.backtest_png import write_backtest_png
 from optimizer.export.tables import ArtifactWriter, csv_writer, lines_writer
 from optimizer.forecast import (
     BacktestResult,
@@ -212,5 +212,12 @@ def staffing_artifacts(demand: StaffingDemand) -> dict[str, ArtifactWriter]:
     if demand.backtest is not None:
         tested = demand.backtest
         artifacts["backtest.csv"] = csv_writer(tested.scores.reset_index(), float_format="%.6g")
-        artifacts["backtest.png"] = lambda path: write_backtest_png(tested, path)
+        artifacts["backtest.png"] = lambda path: _write_backtest_png(tested, path)
     return artifacts
+
+
+def _write_backtest_png(tested: BacktestResult, path: Path) -> None:
+    """The backtest chart; matplotlib is imported only when one is written."""
+    from optimizer.export.backtest_png import write_backtest_png
+
+    write_backtest_png(tested, path)

@@ -25,7 +25,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import poisson
 
 from optimizer.forecast.model import Forecast
 
@@ -41,11 +40,16 @@ Method = Literal["erlang_c", "ratio"]
 
 
 def erlang_b(agents: ArrayLike, load_erlangs: ArrayLike) -> np.ndarray:
-    """Erlang B blocking probability B(N, a), computed in log space as the Poisson ratio
-    ``pmf(N; a) / cdf(N; a)`` (stable for loads of thousands of erlangs). Broadcasts."""
-    agents = np.asarray(agents, dtype=float)
-    load = np.asarray(load_erlangs, dtype=float)
-    return np.exp(poisson.logpmf(agents, load) - poisson.logcdf(agents, load))
+    """Erlang B blocking probability B(N, a) for whole numbers of agents N and offered load a
+    (erlangs), by the recursion ``B(0) = 1, B(n) = a B(n-1) / (n + a B(n-1))``, which stays
+    exact for loads of thousands of erlangs. Broadcasts."""
+    agents, load = np.broadcast_arrays(
+        np.asarray(agents, dtype=float), np.asarray(load_erlangs, dtype=float)
+    )
+    blocking = np.ones(agents.shape)
+    for n in range(1, int(agents.max(initial=0)) + 1):
+        blocking = np.where(n <= agents, load * blocking / (n + load * blocking), blocking)
+    return blocking
 
 
 def erlang_c_wait_probability(agents: ArrayLike, load_erlangs: ArrayLike) -> np.ndarray:
