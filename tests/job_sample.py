@@ -52,6 +52,8 @@ def write_sample_job(folder: Path, *, database: str | None = None, **job: object
     text = TOURIST_PEAK.read_text(encoding="utf-8")
     text = text.replace("../geodata/auckland/pedestrians_daily.csv", "history.csv")
     text = text.replace("data/tourist-peak/", "")
+    # one CP-SAT worker: the suite runs a test beside this one on each core
+    text = text.replace("\nsolver:\n", "\nsolver:\n  threads: 1\n")
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
     values: dict[str, object] = {
         "name": "waterfront-nightly",
