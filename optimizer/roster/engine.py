@@ -286,12 +286,7 @@ class _Search:
         """The whole-model search alone; when it has no roster after ``FALLBACK_AFTER`` of its
         time, a roster is built employee by employee beside it, and is the result if the
         search ends with none. Returns the whole-model search's status code."""
-
-        def whole() -> None:
-            self.code, self.solved = self.solver.solve(self.m.model, incumbents), True
-
-        thread = threading.Thread(target=whole, daemon=True)
-        thread.start()
+        thread = self._whole_model_thread(incumbents)
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
         duties = None
         if thread.is_alive() and self.values is None:
@@ -310,6 +305,18 @@ class _Search:
                 )
         return self.code
 
+    def _whole_model_thread(
+        self, incumbents: cp_model.CpSolverSolutionCallback
+    ) -> threading.Thread:
+        """The whole-model search, started in a thread; it sets ``code`` and ``solved``."""
+
+        def whole() -> None:
+            self.code, self.solved = self.solver.solve(self.m.model, incumbents), True
+
+        thread = threading.Thread(target=whole, daemon=True)
+        thread.start()
+        return thread
+
     def _with_neighbourhoods(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The start roster, then the whole-model search and the neighbourhoods side by side;
         returns the whole-model search's status code (UNKNOWN when a stop request ended the
@@ -319,12 +326,7 @@ class _Search:
         if stop.past(self.deadline, time.perf_counter()):
             return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
-
-        def whole() -> None:
-            self.code, self.solved = self.solver.solve(self.m.model, incumbents), True
-
-        thread = threading.Thread(target=whole, daemon=True)
-        thread.start()
+        thread = self._whole_model_thread(incumbents)
         try:
             neighbourhoods.run(thread)
         finally:

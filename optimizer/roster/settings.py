@@ -3,7 +3,7 @@ effective limits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from optimizer.roster.problem import Employee
@@ -94,21 +94,11 @@ def loosened_limits(employee: Employee, settings: RosterSettings) -> list[str]:
     effective = employee_limits(employee, settings)
     return [
         f"{name} {own} (rule: {getattr(settings, name)})"
-        for name in _SEQUENCE_LIMITS
+        for name in (limit.name for limit in fields(EmployeeLimits))
         if (own := getattr(employee, name)) is not None and own != getattr(effective, name)
     ]
 
 
-_SEQUENCE_LIMITS = (
-    "max_consecutive_days",
-    "min_consecutive_days",
-    "min_consecutive_days_off",
-    "max_weekends",
-)
-
-
 def _tighter_cap(own: int | None, rule: int | None) -> int | None:
     """The smaller of two caps, ``None`` meaning no cap."""
-    if own is None or rule is None:
-        return rule if own is None else own
-    return min(own, rule)
+    return min((cap for cap in (own, rule) if cap is not None), default=None)

@@ -45,7 +45,7 @@ from pyvrp.search import (
 from optimizer import stop
 from optimizer.rounds.period import DayRoute, PeriodTask, flexible, period_task
 from optimizer.rounds.problem import RoundsProblem
-from optimizer.rounds.pyvrp_period import _data
+from optimizer.rounds.pyvrp_period import _data, visit_clients
 from optimizer.rounds.settings import RoundsSettings
 
 PATTERN_SHARE = 0.2
@@ -182,7 +182,7 @@ class _Search:
         )
         if same:
             assert previous is not None
-            data = previous.data.replace(clients=self._clients(task))
+            data = previous.data.replace(clients=visit_clients(task, self.client_cache))
             changed: np.ndarray | None = np.flatnonzero(
                 (previous.task.visit_day != task.visit_day)
                 | (previous.task.visit_last_day != task.visit_last_day)
@@ -205,35 +205,6 @@ class _Search:
             if operator.supports(data):
                 search.add_operator(operator(data))
         return _Model(tuple(choice), task, data, search, task.visit_index(), neighbours)
-
-    def _clients(self, task: PeriodTask) -> list[pyvrp.Client]:
-        """PyVRP's clients of ``task``'s visits (the same visit, the same object)."""
-        loads = task.capacity is not None
-        clients = []
-        for key in zip(
-            task.visit_place.tolist(),
-            task.demand.tolist(),
-            task.stop.tolist(),
-            task.window_open.tolist(),
-            task.window_close.tolist(),
-            task.visit_group.tolist(),
-            strict=True,
-        ):
-            client = self.client_cache.get(key)
-            if client is None:
-                place, demand, stop_ticks, opens, closes, group = key
-                client = pyvrp.Client(
-                    location=task.n_depots + place,
-                    delivery=[demand] if loads else [],
-                    service_duration=stop_ticks,
-                    tw_early=opens,
-                    tw_late=closes,
-                    required=group < 0,
-                    group=None if group < 0 else group,
-                )
-                self.client_cache[key] = client
-            clients.append(client)
-        return clients
 
     # -- insertion estimates --------------------------------------------------------------
 

@@ -37,22 +37,46 @@ class _Until(StoppingCriterion):
         return best_cost < self.cost_below or stop.past(self.deadline, time.perf_counter())
 
 
+def visit_clients(
+    task: PeriodTask, cache: dict[tuple[int, ...], pyvrp.Client] | None = None
+) -> list[pyvrp.Client]:
+    """PyVRP's client of each of ``task``'s visits. With a ``cache`` (kept by the caller
+    across tasks), a visit with the same place, load, stop, window and group is the same
+    object as before."""
+    loads = task.capacity is not None
+    cache = {} if cache is None else cache
+    clients = []
+    for key in zip(
+        task.visit_place.tolist(),
+        task.demand.tolist(),
+        task.stop.tolist(),
+        task.window_open.tolist(),
+        task.window_close.tolist(),
+        task.visit_group.tolist(),
+        strict=True,
+    ):
+        client = cache.get(key)
+        if client is None:
+            place, demand, stop_ticks, opens, closes, group = key
+            client = pyvrp.Client(
+                location=task.n_depots + place,
+                delivery=[demand] if loads else [],
+                service_duration=stop_ticks,
+                tw_early=opens,
+                tw_late=closes,
+                required=group < 0,
+                group=None if group < 0 else group,
+            )
+            cache[key] = client
+        clients.append(client)
+    return clients
+
+
 def _data(task: PeriodTask) -> pyvrp.ProblemData:
     loads = task.capacity is not None
     horizon = task.day_ticks * task.period_days
     depots = [pyvrp.Depot(location=d, tw_late=horizon) for d in range(task.n_depots)]
-    clients = [
-        pyvrp.Client(
-            location=task.n_depots + int(task.visit_place[k]),
-            delivery=[int(task.demand[k])] if loads else [],
-            service_duration=int(task.stop[k]),
-            tw_early=int(task.window_open[k]),
-            tw_late=int(task.window_close[k]),
-            required=bool(task.visit_group[k] < 0),
-            group=None if task.visit_group[k] < 0 else int(task.visit_group[k]),
-        )
-        for k in range(len(task.visit_place))
-    ]
+    clients = visit_clients(task)
     groups = [
         pyvrp.ClientGroup(np.flatnonzero(task.visit_group == g).tolist())
         for g in range(task.n_groups)

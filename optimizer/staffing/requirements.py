@@ -48,8 +48,13 @@ def erlang_b(agents: ArrayLike, load_erlangs: ArrayLike) -> np.ndarray:
     )
     blocking = np.ones(agents.shape)
     for n in range(1, int(agents.max(initial=0)) + 1):
-        blocking = np.where(n <= agents, load * blocking / (n + load * blocking), blocking)
+        blocking = np.where(n <= agents, _next_blocking(blocking, load, n), blocking)
     return blocking
+
+
+def _next_blocking(blocking: np.ndarray, load: np.ndarray, agents: ArrayLike) -> np.ndarray:
+    """B(N, a) from B(N - 1, a): ``a B / (N + a B)``, with ``agents`` N."""
+    return load * blocking / (agents + load * blocking)
 
 
 def erlang_c_wait_probability(agents: ArrayLike, load_erlangs: ArrayLike) -> np.ndarray:
@@ -111,7 +116,7 @@ def erlang_c_staff(
         searching &= level < service_level
         if not searching.any():
             break
-        blocking = np.where(searching, load * blocking / (staff + 1 + load * blocking), blocking)
+        blocking = np.where(searching, _next_blocking(blocking, load, staff + 1), blocking)
         staff = staff + searching
     return np.where(load > 0, staff, 0).astype(int)
 
