@@ -27,6 +27,7 @@ from optimizer.job.store import PublicationStore
 from .conftest import REPO_ROOT
 from .job_sample import (
     AS_OF,
+    ROSTER_SECONDS,
     PostgresServer,
     add_absence,
     copy_database,
@@ -164,7 +165,7 @@ def test_a_rerun_after_an_absence_keeps_the_frozen_days_and_lists_every_change(
         if key[1] > max(frozen) and duty[3] == "work"
     )
     add_absence(sample.folder, employee, day.isoformat())
-    result = sample.run("--json")
+    result = sample.run("--json", "--time-limit", str(2 * ROSTER_SECONDS))
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["status"] == "published" and summary["frozen_days"] == 3
@@ -203,7 +204,10 @@ def test_a_rerun_after_an_absence_keeps_the_frozen_days_and_lists_every_change(
         )
     absent = next(row for row in changes if (row["employee"], row["date"]) == (employee, day))
     assert absent["change"] == "removed" and absent["reason"] == "absence"
-    assert len(changes) <= 6  # stability: the absence and what covering it takes
+    # stability: the absence and what covering it takes, a handful of the 126 published
+    # duties (2-3 near idle, up to 8 on a machine three times oversubscribed; without the
+    # stability goal the rerun changes 84)
+    assert len(changes) <= len(old) / 10
     folder = sample.out / "roster"
     assert len(pd.read_csv(folder / "changes.csv")) == len(changes)
     assert json.loads((folder / "publication.json").read_text())["id"] == second["id"]

@@ -79,7 +79,7 @@ def solve_roster(
             )
             return _start_result(problem, start, started)
     m, _ = build_model(problem, settings, previous=previous)
-    search = _Search(m, settings, limits, deadline, start)
+    search = _Search(m, settings, limits, deadline, start, previous)
     code = search.run()
     if code == cp_model.INFEASIBLE:
         clashes = explain_infeasibility(problem, settings, limits)
@@ -154,11 +154,17 @@ def _start_roster(
     deadline: float,
     previous: pd.DataFrame | None,
 ) -> StartRoster | None:
-    """A start roster within ``START_SHARE`` of the time to the ``deadline``: by column
+    """A start roster within ``START_SHARE`` of the time to the ``deadline``: the
+    ``previous`` roster repaired employee by employee when there is one; else by column
     generation (``columns.column_generation``) or, when that does not apply or finds none,
-    employee by employee with CP-SAT; ``None`` when neither finds one."""
+    employee by employee with CP-SAT; ``None`` when none is found."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
+    if previous is not None:
+        # stability first: column generation would build anew what the previous roster has
+        repaired = employee_by_employee(problem, settings, deadline=until, previous=previous)
+        note = "start roster: the previous roster, repaired employee by employee"
+        return None if repaired is None else StartRoster(repaired, notes=[note])
     reasons = columns.blockers(problem, settings)
     notes = []
     if reasons:
@@ -178,7 +184,7 @@ def _start_roster(
                     "column generation's first linear program with "
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")
                 )
-            whole = settings.fairness_weight == 0 and previous is None
+            whole = settings.fairness_weight == 0
             return StartRoster(start.duties, start.bound, start.objective if whole else None, notes)
     duties = employee_by_employee(problem, settings, deadline=until)
     return None if duties is None else StartRoster(duties, notes=notes)
@@ -238,9 +244,10 @@ class _Search:
         limits: SolverLimits,
         deadline: float,
         start: StartRoster | None,
+        previous: pd.DataFrame | None,
     ) -> None:
         self.m, self.settings, self.limits, self.deadline = m, settings, limits, deadline
-        self.start = start
+        self.start, self.previous = start, previous
         self.seconds = max(deadline - time.perf_counter(), 0.01)
         self.variables = [var for _, _, _, var in m.choices]
         self.values: list[bool] | None = None
@@ -293,7 +300,9 @@ class _Search:
             # a roster a little late beats none: the construction may take until half a time
             # limit past the deadline (it started half a time limit before it)
             late = self.deadline + FALLBACK_AFTER * self.seconds
-            duties = employee_by_employee(self.m.problem, self.settings, deadline=late, passes=1)
+            duties = employee_by_employee(
+                self.m.problem, self.settings, deadline=late, passes=1, previous=self.previous
+            )
         thread.join()
         if self.values is None and duties is not None and self.code != cp_model.INFEASIBLE:
             self.start = StartRoster(duties)

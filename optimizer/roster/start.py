@@ -2,13 +2,19 @@
 
 Each employee in turn gets the roster that is best for the whole objective given everyone
 else's: a one-employee CP-SAT model whose requirement rows ask only for the staff still
-missing (``staff_needed`` minus what the others already cover). The cover terms are
+missing (``staff_needed`` and ``reserve_needed`` minus what the others already cover:
+work for the one, on-call and lent days for the other). The cover terms are
 separable per row, so this is the employee's exact marginal effect: working a row that is
 still short saves its under-cover weight, working one that is already full costs its
 over-cover weight. All of the employee's hard rules hold by construction, so the result is a
 roster that keeps every rule. Further passes re-solve each employee against the final
 roster of the others (block coordinate descent) until a pass changes little or time is up.
 Specialists (fewest shift types allowed) go first, so generalists fill what is left.
+
+Against a published roster the construction is a repair: the published duties are the
+start (partners' lent days are kept as they are), and each employee's model keeps its own
+published duties at the stability cost (its frozen days fixed). The first pass lets the
+duties that can no longer stand go (an absence, a rule), the second fills what they left.
 """
 
 from __future__ import annotations
@@ -17,21 +23,29 @@ import time
 from collections import Counter
 from dataclasses import replace
 
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from optimizer import stop
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
+from optimizer.roster.variables import LENT, WORK
 
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
 
 
 def employee_by_employee(
-    problem: RosterProblem, settings: RosterSettings, *, deadline: float, passes: int = 10
+    problem: RosterProblem,
+    settings: RosterSettings,
+    *,
+    deadline: float,
+    passes: int = 10,
+    previous: pd.DataFrame | None = None,
 ) -> set[Duty] | None:
-    """A start roster of ``problem``'s own employees (partners' staff are not lent).
+    """A start roster of ``problem``'s own employees (partners' staff are not lent, except
+    for the lent days of a ``previous`` roster, which are kept).
 
     Args:
         problem: what to roster.
@@ -40,7 +54,9 @@ def employee_by_employee(
         deadline: ``time.perf_counter()`` value after which no further employee is solved.
         passes: at most this many passes over all employees (the first builds the roster);
             the passes also stop once one changes the duties of fewer than a twentieth of
-            the employees.
+            the employees (against a ``previous`` roster not before the second pass).
+        previous: a published roster (columns of ``Roster.assignments``) to repair rather
+            than build anew (see the module docstring).
 
     Returns:
         The duties of the roster, or ``None`` when the first pass did not finish before the
@@ -54,13 +70,16 @@ def employee_by_employee(
             or len(problem.shift_types)
         ),
     )
-    duties: set[Duty] = set()
+    duties = set() if previous is None else _published_duties(problem, previous)
+    least_passes = 1 if previous is None else 2
     for done in range(passes):
         changed = 0
         for e in order:
             if stop.past(deadline, time.perf_counter()):
                 return None if done == 0 else duties
-            chosen = _best_for_employee(problem, settings, e, duties, deadline, exact=done > 0)
+            chosen = _best_for_employee(
+                problem, settings, e, duties, deadline, exact=done > 0, previous=previous
+            )
             if chosen is None:
                 if done == 0:
                     return None
@@ -68,8 +87,30 @@ def employee_by_employee(
             own = {duty for duty in duties if duty[0] == e}
             changed += chosen != own
             duties = (duties - own) | chosen
-        if changed < max(1, len(order) / 20):
+        if done + 1 >= least_passes and changed < max(1, len(order) / 20):
             break
+    return duties
+
+
+def _published_duties(problem: RosterProblem, previous: pd.DataFrame) -> set[Duty]:
+    """The duties of the ``previous`` roster that name a person and a requirement row of
+    ``problem`` (person indices: own employees first, then partners' shared employees, whose
+    lent days the construction keeps as they are)."""
+    people = {
+        person.employee_id: p
+        for p, person in enumerate((*problem.employees, *problem.shared_employees))
+    }
+    rows = {
+        (row.day, row.shift_id, row.site, row.skill): r
+        for r, row in enumerate(problem.requirements)
+    }
+    duties = set()
+    table = previous[["employee", "date", "shift", "site", "skill", "role"]]
+    for employee, day, shift, site, skill, role in table.itertuples(index=False):
+        e = people.get(str(employee))
+        r = rows.get((pd.Timestamp(day).date(), str(shift), str(site), str(skill)))
+        if e is not None and r is not None and (role == LENT) == (e >= len(problem.employees)):
+            duties.add((e, r, str(role)))
     return duties
 
 
@@ -81,16 +122,23 @@ def _best_for_employee(
     deadline: float,
     *,
     exact: bool,
+    previous: pd.DataFrame | None,
 ) -> set[Duty] | None:
-    """The ``employee``'s best duties given everyone else's ``duties`` (hinted with their own).
+    """The ``employee``'s best duties given everyone else's ``duties`` (hinted with their own),
+    at the stability cost against their duties in the ``previous`` roster, if any.
 
     Returns:
         The employee's duties; ``None`` when none were found before ``deadline`` (a
         ``time.perf_counter()`` value) or, if ``exact``, none was proven best.
     """
-    others = Counter(r for f, r, role in duties if f != employee and role == "work")
+    working = Counter(r for f, r, role in duties if f != employee and role == WORK)
+    reserve = Counter(r for f, r, role in duties if f != employee and role != WORK)
     rows = tuple(
-        replace(row, staff_needed=max(0, row.staff_needed - others[r]))
+        replace(
+            row,
+            staff_needed=max(0, row.staff_needed - working[r]),
+            reserve_needed=max(0, row.reserve_needed - reserve[r]),
+        )
         for r, row in enumerate(problem.requirements)
     )
     alone = replace(
@@ -99,7 +147,11 @@ def _best_for_employee(
         requirements=rows,
         shared_employees=(),
     )
-    m, _ = build_model(alone, settings)
+    own_previous = None
+    if previous is not None:
+        own_previous = previous[previous["employee"].astype(str) == alone.employees[0].employee_id]
+    m, _ = build_model(alone, settings, previous=own_previous)
+    m.model.clear_hints()
     for _, r, role, var in m.choices:
         m.model.add_hint(var, (employee, r, role) in duties)
     solver = cp_model.CpSolver()
