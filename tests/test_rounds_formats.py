@@ -3,12 +3,15 @@ and within a tolerance of the best known distance, with both routing engines; re
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from optimizer.errors import DataError
 from optimizer.formats.rounds import read_rounds_instance, solve_rounds_instance
+from optimizer.rounds.ejection import eliminate_routes
+from optimizer.rounds.period import period_task
 from optimizer.solve import SolverLimits, SolveStatus
 from tests.rounds_checker import check_rounds
 
@@ -38,6 +41,25 @@ def test_published_instance_is_feasible_and_near_best_known(
     assert best_known - 0.01 <= report.objective <= best_known * (1 + tolerance)
     if vehicles is not None:
         assert len(plan.shifts) <= vehicles
+
+
+def test_a_fleet_the_fleet_minimising_search_misses_is_reached_by_route_elimination():
+    # Solomon R103: that search ends at 14 routes, and from 14 PyVRP found no routes within 13
+    # in 90 s; route elimination takes one out in about a second
+    problem, plan, report = solve_rounds_instance(
+        "solomon", DATA / "R103.txt", SolverLimits(time_limit_seconds=8), vehicles=13
+    )
+    check_rounds(problem, plan)
+    assert len(plan.shifts) <= 13
+    assert 1292.68 - 0.01 <= report.objective <= 1292.68 * 1.03
+
+
+def test_route_elimination_keeps_routes_within_the_fleet_and_stops_at_its_deadline():
+    problem, settings = read_rounds_instance("solomon", DATA / "R103.txt", vehicles=13)
+    task = period_task(problem, settings, [0] * problem.n_places)
+    one_each = [[visit] for visit in range(len(task.visit_place))]
+    assert eliminate_routes(task, one_each, 13, time.perf_counter(), seed=0) is None
+    assert eliminate_routes(task, one_each, 100, None, seed=0) == one_each
 
 
 def test_ortools_engine_plans_feasible_rounds():
