@@ -4,10 +4,11 @@ pool (after Nagata and Bräysy's route minimisation heuristic).
 A route is taken out and its visits go to a pool. A visit from the pool is inserted where it
 fits (every window, the capacity, the depot's closing time and the shift kept) at the least
 added driving; when it fits nowhere, it is inserted anyway and up to ``MAX_EJECTED`` visits of
-the same route (fewer from a long route) are taken out so that the route fits again, chosen
-by how often each has already failed to fit (fewest failures summed, then fewest visits),
-and go to the pool. Random moves that keep every route feasible (a visit moved to another
-route) then shake the routes so the next insertions meet other neighbours. When the pool empties, the fleet is one route
+the same route are taken out so that the route fits again, chosen by how often each has
+already failed to fit (fewest failures summed, then fewest visits; a depth-first search over
+the route's visits in order, cut off where a kept visit is late), and go to the pool. Random
+moves that keep every route feasible (a visit moved to another route) then shake the routes
+so the next insertions meet other neighbours. When the pool empties, the fleet is one route
 smaller; the search stops at the fleet wanted, at the deadline or on a stop request.
 
 It serves the fixed fleets that PyVRP's own search cannot reach from a larger one (Solomon
@@ -16,8 +17,6 @@ R103: 14 routes from the fleet-minimising search, 13 asked for).
 
 from __future__ import annotations
 
-import itertools
-import math
 import random
 import time
 from collections.abc import Sequence
@@ -27,9 +26,11 @@ from optimizer.rounds.period import PeriodTask
 
 MAX_EJECTED = 3
 """Most visits taken out of a route to make room for one that fits nowhere."""
-EJECTIONS_PER_ROUTE = 300
-"""Most sets of visits tried for taking out of one route: a long route is given smaller sets
-(Solomon R202's routes of about 33 visits: 6,017 sets of up to 3, about 10 s per ejection)."""
+LONGEST_MEAN_ROUTE = 12
+"""Route elimination runs on routes of at most this many visits on average. On Solomon R202
+(about 25 visits a route, wide windows) one seed emptied its pool in 1.3 s and another in
+15 s, time PyVRP's own search, which reaches the fleet there, then lacked (+3.53 % against
+the best known it reaches alone)."""
 SHAKE_MOVES = 50
 """Random feasible moves tried after each ejection."""
 
@@ -57,36 +58,19 @@ class _Day:
         the shift (counted from the start of the day)."""
         if self.capacity is not None and sum(self.demand[v] for v in route) > self.capacity:
             return False
-        return self.on_time(route, 0, 0, 0)
-
-    def on_time(self, route: Sequence[int], first: int, clock: int, here: int) -> bool:
-        """Whether ``route[first:]``, leaving node ``here`` at ``clock``, keeps every window
-        and is back at the depot by its closing time and the shift's end."""
-        duration, opens, closes, stops, node = (
-            self.duration,
-            self.opens,
-            self.closes,
-            self.stop,
-            self.node,
-        )
-        for i in range(first, len(route)):
-            v = route[i]
-            clock = max(clock + duration[here][node[v]], opens[v])
-            if clock > closes[v]:
-                return False
-            clock += stops[v]
-            here = node[v]
-        clock += duration[here][0]
-        return clock <= self.depot_close and clock <= self.shift
-
-    def departures(self, route: Sequence[int]) -> list[int]:
-        """Clock on leaving each visit of ``route`` (a feasible route)."""
-        clock, here, out = 0, 0, []
+        clock, here = 0, 0
         for v in route:
-            clock = max(clock + self.duration[here][self.node[v]], self.opens[v]) + self.stop[v]
+            clock = max(clock + self.duration[here][self.node[v]], self.opens[v])
+            if clock > self.closes[v]:
+                return False
+            clock += self.stop[v]
             here = self.node[v]
-            out.append(clock)
-        return out
+        return self.back_in_time(clock + self.duration[here][0])
+
+    def back_in_time(self, clock: int) -> bool:
+        """Whether a vehicle back at the depot at ``clock`` is back before it closes and
+        within the shift."""
+        return clock <= self.depot_close and clock <= self.shift
 
     def added(self, route: Sequence[int], position: int, visit: int) -> int:
         """Driving added by inserting ``visit`` at ``position`` of ``route``."""
@@ -97,12 +81,9 @@ class _Day:
 
 
 def suits(routes: Sequence[Sequence[int]]) -> bool:
-    """Whether route elimination suits ``routes``: sets of ``MAX_EJECTED`` visits may be taken
-    out of a route of their mean length. On long routes (Solomon R202: about 25 visits, single
-    visits only) it cycled without emptying its pool for 10 s, time PyVRP's own search then
-    lacked (+3.53 % against the best known it reached without)."""
-    mean = sum(len(route) for route in routes) / max(len(routes), 1)
-    return _most_ejected(math.ceil(mean)) == MAX_EJECTED
+    """Whether route elimination suits ``routes``: their mean length is at most
+    ``LONGEST_MEAN_ROUTE`` visits."""
+    return sum(len(route) for route in routes) <= LONGEST_MEAN_ROUTE * max(len(routes), 1)
 
 
 def eliminate_routes(
@@ -181,32 +162,13 @@ def _insert_ejecting(day: _Day, routes: list[Route], visit: int, failures: list[
     (at most ``MAX_EJECTED``) makes the route fit; returns the visits taken out (all of the
     route's but ``visit`` itself, if nothing smaller works)."""
     best: tuple[tuple[int, int], int, list[int]] | None = None
-    capacity, demand = day.capacity, day.demand
     for r, route in enumerate(routes):
-        load = sum(demand[v] for v in route) + demand[visit]
-        leaving = day.departures(route)
-        # the ejections that keep the load, cheapest first: the first that fits at a
-        # position is that position's best
-        ejections = sorted(
-            ((sum(failures[route[i]] for i in taken), len(taken)), taken)
-            for size in range(1, _most_ejected(len(route)) + 1)
-            for taken in itertools.combinations(range(len(route)), size)
-            if capacity is None or load - sum(demand[route[i]] for i in taken) <= capacity
-        )
         for position in range(len(route) + 1):
-            trial = [*route[:position], visit, *route[position:]]
-            for score, taken in ejections:
-                if best is not None and score >= best[0]:
-                    break
-                # the route up to the first visit taken out or put in is unchanged
-                first = min(taken[0], position)
-                out = {route[i] for i in taken}
-                kept = [v for v in trial if v not in out]
-                clock = leaving[first - 1] if first else 0
-                here = day.node[route[first - 1]] if first else 0
-                if day.on_time(kept, first, clock, here):
-                    best = (score, r, kept)
-                    break
+            search = _Ejection(day, [*route[:position], visit, *route[position:]], visit)
+            search.best = None if best is None else best[0]
+            search.run(failures)
+            if search.kept is not None and search.best is not None:
+                best = (search.best, r, search.kept)
     if best is None:
         # no small ejection makes room: the visit takes the route whose visits failed least
         # often, and they go back to the pool
@@ -219,16 +181,52 @@ def _insert_ejecting(day: _Day, routes: list[Route], visit: int, failures: list[
     return ejected
 
 
-def _most_ejected(length: int) -> int:
-    """Most visits taken out of a route of ``length`` visits: up to ``MAX_EJECTED`` while the
-    sets of that many or fewer number at most ``EJECTIONS_PER_ROUTE`` (at least one)."""
-    most, sets = 1, length
-    while most < min(MAX_EJECTED, length):
-        sets += math.comb(length, most + 1)
-        if sets > EJECTIONS_PER_ROUTE:
-            break
-        most += 1
-    return most
+class _Ejection:
+    """The least ejection from one route with a visit put in: a depth-first search over its
+    visits in order, each kept (when on time) or taken out (up to ``MAX_EJECTED``, never the
+    visit put in), cut off where a kept visit is late or the ejection already costs at least
+    the best found. Costs are (failures summed, visits taken out); taking out earlier visits
+    is tried first, so of equal costs the earliest ejection wins."""
+
+    def __init__(self, day: _Day, sequence: list[int], visit: int) -> None:
+        self.day, self.sequence, self.visit = day, sequence, visit
+        self.load = sum(day.demand[v] for v in sequence)
+        self.best: tuple[int, int] | None = None
+        """Cost of the best ejection found (or the bound to beat)."""
+        self.kept: list[int] | None = None
+        """The visits the best ejection keeps, in order."""
+
+    def run(self, failures: list[int]) -> None:
+        """Search; sets ``best`` and ``kept`` when an ejection beats ``best``."""
+        self._step(failures, 0, 0, 0, 0, (0, 0), [])
+
+    def _step(
+        self,
+        failures: list[int],
+        i: int,
+        clock: int,
+        here: int,
+        taken_load: int,
+        cost: tuple[int, int],
+        kept: list[int],
+    ) -> None:
+        day = self.day
+        if i == len(self.sequence):
+            over = day.capacity is not None and self.load - taken_load > day.capacity
+            better = self.best is None or cost < self.best
+            if better and not over and day.back_in_time(clock + day.duration[here][0]):
+                self.best, self.kept = cost, list(kept)
+            return
+        v = self.sequence[i]
+        if v != self.visit and cost[1] < MAX_EJECTED:
+            taken = (cost[0] + failures[v], cost[1] + 1)
+            if self.best is None or taken < self.best:
+                self._step(failures, i + 1, clock, here, taken_load + day.demand[v], taken, kept)
+        arrive = max(clock + day.duration[here][day.node[v]], day.opens[v])
+        if arrive <= day.closes[v]:
+            kept.append(v)
+            self._step(failures, i + 1, arrive + day.stop[v], day.node[v], taken_load, cost, kept)
+            kept.pop()
 
 
 def _shake(day: _Day, routes: list[Route], rng: random.Random) -> None:
