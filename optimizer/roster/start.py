@@ -30,7 +30,7 @@ from optimizer import stop
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
-from optimizer.roster.variables import LENT, WORK
+from optimizer.roster.variables import LENT, WORK, published_keys
 
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
@@ -72,13 +72,28 @@ def employee_by_employee(
     )
     duties = set() if previous is None else _published_duties(problem, previous)
     least_passes = 1 if previous is None else 2
+    # each employee's published rows, split once (none: an empty table, so that their
+    # frozen days stay off)
+    published: dict[str, pd.DataFrame] = {}
+    if previous is not None:
+        by_employee = dict(iter(previous.groupby(previous["employee"].astype(str))))
+        published = {
+            employee.employee_id: by_employee.get(employee.employee_id, previous.iloc[:0])
+            for employee in problem.employees
+        }
     for done in range(passes):
         changed = 0
         for e in order:
             if stop.past(deadline, time.perf_counter()):
                 return None if done == 0 else duties
             chosen = _best_for_employee(
-                problem, settings, e, duties, deadline, exact=done > 0, previous=previous
+                problem,
+                settings,
+                e,
+                duties,
+                deadline,
+                exact=done > 0,
+                published=published.get(problem.employees[e].employee_id),
             )
             if chosen is None:
                 if done == 0:
@@ -105,12 +120,10 @@ def _published_duties(problem: RosterProblem, previous: pd.DataFrame) -> set[Dut
         for r, row in enumerate(problem.requirements)
     }
     duties = set()
-    table = previous[["employee", "date", "shift", "site", "skill", "role"]]
-    for employee, day, shift, site, skill, role in table.itertuples(index=False):
-        e = people.get(str(employee))
-        r = rows.get((pd.Timestamp(day).date(), str(shift), str(site), str(skill)))
-        if e is not None and r is not None and (role == LENT) == (e >= len(problem.employees)):
-            duties.add((e, r, str(role)))
+    for employee, day, shift, site, skill, role in published_keys(previous):
+        p, r = people.get(employee), rows.get((day, shift, site, skill))
+        if p is not None and r is not None and (role == LENT) == (p >= len(problem.employees)):
+            duties.add((p, r, role))
     return duties
 
 
@@ -122,10 +135,11 @@ def _best_for_employee(
     deadline: float,
     *,
     exact: bool,
-    previous: pd.DataFrame | None,
+    published: pd.DataFrame | None,
 ) -> set[Duty] | None:
     """The ``employee``'s best duties given everyone else's ``duties`` (hinted with their own),
-    at the stability cost against their duties in the ``previous`` roster, if any.
+    at the stability cost against their ``published`` duties (rows of a previous roster), if
+    any.
 
     Returns:
         The employee's duties; ``None`` when none were found before ``deadline`` (a
@@ -147,10 +161,7 @@ def _best_for_employee(
         requirements=rows,
         shared_employees=(),
     )
-    own_previous = None
-    if previous is not None:
-        own_previous = previous[previous["employee"].astype(str) == alone.employees[0].employee_id]
-    m, _ = build_model(alone, settings, previous=own_previous)
+    m, _ = build_model(alone, settings, previous=published)
     m.model.clear_hints()
     for _, r, role, var in m.choices:
         m.model.add_hint(var, (employee, r, role) in duties)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 from ortools.sat.python import cp_model
@@ -165,11 +166,7 @@ class RosterModel:
             ): var
             for p, r, role, var in self.choices
         }
-        rows = previous[["employee", "date", "shift", "site", "skill", "role"]]
-        before = {
-            (str(a), pd.Timestamp(b).date(), str(c), str(d), str(k), str(role))
-            for a, b, c, d, k, role in rows.itertuples(index=False)
-        }
+        before = published_keys(previous)
         frozen = self.settings.frozen_days
         for key, var in keys.items():
             self.model.add_hint(var, key in before)
@@ -182,6 +179,19 @@ class RosterModel:
             d = problem.day_index(key[1])
             if key[0] in index and 0 <= d < self.days:
                 self.published.append((index[key[0]], d, keys.get(key)))
+
+
+PublishedKey = tuple[str, date, str, str, str, str]
+"""(employee, date, shift, site, skill, role) of a published assignment."""
+
+
+def published_keys(previous: pd.DataFrame) -> set[PublishedKey]:
+    """The assignments of a ``previous`` roster (columns of ``Roster.assignments``) as keys."""
+    rows = previous[["employee", "date", "shift", "site", "skill", "role"]]
+    return {
+        (str(a), pd.Timestamp(b).date(), str(c), str(d), str(k), str(role))
+        for a, b, c, d, k, role in rows.itertuples(index=False)
+    }
 
 
 def _weekends(problem: RosterProblem) -> list[list[int]]:

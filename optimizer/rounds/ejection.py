@@ -164,11 +164,11 @@ def _insert_ejecting(day: _Day, routes: list[Route], visit: int, failures: list[
     best: tuple[tuple[int, int], int, list[int]] | None = None
     for r, route in enumerate(routes):
         for position in range(len(route) + 1):
-            search = _Ejection(day, [*route[:position], visit, *route[position:]], visit)
-            search.best = None if best is None else best[0]
+            sequence = [*route[:position], visit, *route[position:]]
+            search = _Ejection(day, sequence, visit, None if best is None else best[0])
             search.run(failures)
-            if search.kept is not None and search.best is not None:
-                best = (search.best, r, search.kept)
+            if search.kept is not None:
+                best = (search.cost, r, search.kept)
     if best is None:
         # no small ejection makes room: the visit takes the route whose visits failed least
         # often, and they go back to the pool
@@ -188,16 +188,18 @@ class _Ejection:
     the best found. Costs are (failures summed, visits taken out); taking out earlier visits
     is tried first, so of equal costs the earliest ejection wins."""
 
-    def __init__(self, day: _Day, sequence: list[int], visit: int) -> None:
+    def __init__(
+        self, day: _Day, sequence: list[int], visit: int, bound: tuple[int, int] | None
+    ) -> None:
         self.day, self.sequence, self.visit = day, sequence, visit
         self.load = sum(day.demand[v] for v in sequence)
-        self.best: tuple[int, int] | None = None
-        """Cost of the best ejection found (or the bound to beat)."""
+        self.cost = bound
+        """Cost of the best ejection found, at first the ``bound`` to beat (``None``: none)."""
         self.kept: list[int] | None = None
-        """The visits the best ejection keeps, in order."""
+        """The visits the best ejection keeps, in order (``None``: none beat the bound)."""
 
     def run(self, failures: list[int]) -> None:
-        """Search; sets ``best`` and ``kept`` when an ejection beats ``best``."""
+        """Search; sets ``cost`` and ``kept`` when an ejection beats the bound."""
         self._step(failures, 0, 0, 0, 0, (0, 0), [])
 
     def _step(
@@ -213,14 +215,14 @@ class _Ejection:
         day = self.day
         if i == len(self.sequence):
             over = day.capacity is not None and self.load - taken_load > day.capacity
-            better = self.best is None or cost < self.best
+            better = self.cost is None or cost < self.cost
             if better and not over and day.back_in_time(clock + day.duration[here][0]):
-                self.best, self.kept = cost, list(kept)
+                self.cost, self.kept = cost, list(kept)
             return
         v = self.sequence[i]
         if v != self.visit and cost[1] < MAX_EJECTED:
             taken = (cost[0] + failures[v], cost[1] + 1)
-            if self.best is None or taken < self.best:
+            if self.cost is None or taken < self.cost:
                 self._step(failures, i + 1, clock, here, taken_load + day.demand[v], taken, kept)
         arrive = max(clock + day.duration[here][day.node[v]], day.opens[v])
         if arrive <= day.closes[v]:
