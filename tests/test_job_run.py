@@ -225,6 +225,11 @@ def test_an_absence_inside_the_freeze_is_a_clash_and_publishes_nothing(sample: S
     assert snapshot(sample.url) == before
 
 
+QUICK = ("--time-limit", "1")
+"""For runs whose roster only has to exist (what a kill or a lock leaves is the point), not be
+good: a second of solving instead of the job's four."""
+
+
 def _job_process(sample: Sample, log: Path, *options: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "cli", "job", "run", str(sample.job), "--as-of", AS_OF, *options],
@@ -247,7 +252,7 @@ def test_of_two_concurrent_runs_one_proceeds_and_the_other_exits_75_at_once(
 ) -> None:
     add_absence(sample.folder, "E03", "2026-01-09")  # so that the first run has work to do
     log = tmp_path / "first.log"
-    first = _job_process(sample, log)
+    first = _job_process(sample, log, *QUICK)
     try:
         _wait_for(log, "reading demand history", first)  # it holds the lock from here on
         started = time.perf_counter()
@@ -292,12 +297,12 @@ def test_a_kill_while_writing_leaves_exactly_the_previous_publication(
 ) -> None:
     add_absence(sample.folder, "E03", "2026-01-09")
     before, files = snapshot(sample.url), _visible(sample.out)
-    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF], patch=patch)
+    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF, *QUICK], patch=patch)
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert snapshot(sample.url) == before  # no partial rows, the same publication published
     assert _visible(sample.out) == files
     assert_consistent(sample.out / "roster")
-    result = sample.run()  # the next run cleans up and publishes
+    result = sample.run(*QUICK)  # the next run cleans up and publishes
     assert result.exit_code == 0, result.stderr
     assert hidden(sample.out) == [] and not list(sample.out.glob("*-journal"))
     current, _ = _published(sample.url)
@@ -328,7 +333,7 @@ def test_a_kill_between_the_commit_and_the_swap_is_repaired_by_the_next_run(
         + "def swap(*args):\n    kill()\n"
         + "staging._swap_into_place = swap\n"
     )
-    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF], patch=patch)
+    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF, *QUICK], patch=patch)
     assert result.returncode == -signal.SIGKILL, result.stderr
     current, rows = _published(sample.url)
     assert (

@@ -30,7 +30,7 @@ SCENARIO = REPO_ROOT / "scenarios" / "tourist-peak.yaml"
 #: with no reserve shortfall, after 6 s. 12 s (model building included) leaves a margin of 2x.
 ROSTER_SECONDS = 12
 #: The tightened copy leaves more demand uncovered; its assertions hold for any roster.
-TIGHTENED_SECONDS = 8
+TIGHTENED_SECONDS = 4
 
 
 @pytest.fixture(scope="module")
