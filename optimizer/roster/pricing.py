@@ -21,6 +21,7 @@ are priced in parallel threads.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -101,9 +102,30 @@ class EmployeeRules:
         return type_class.astype(np.int64).ravel(), np.ascontiguousarray(rows, dtype=np.bool_)
 
     @cached_property
-    def full_band(self) -> int:
-        """Units a period's minutes can take, 0 to the most: the exact program's band."""
-        return int(self.max_units.max()) + 1
+    def minutes_window(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The minutes units worked in the period that a roster keeping the rules can hold
+        after each day: (``[day]`` the least, ``[day]`` the most, the most minus the least + 1
+        at the widest day: the exact program's band). The least is the period's minimum less
+        the most units the rest of the period can hold, the most what its days so far can hold
+        (and its maximum); 0 on a period's last day (its count restarts). "Can hold" counts
+        the most shifts the stretch rules allow on those days, from any stretch, filled with
+        the longest types up to their limits: a relaxation, so no roster is cut off."""
+        days = len(self.period_last)
+        # the most units k shifts can hold, k = 0..days: the longest types first, to their limits
+        longest = np.argsort(-self.units, kind="stable")
+        units = np.repeat(self.units[longest], np.minimum(self.max_per_type[longest], days))
+        most_units = np.concatenate([[0], np.cumsum(units[:days])])
+        most_units = np.pad(most_units, (0, days + 1 - len(most_units)), mode="edge")
+        low, high = np.zeros(days, dtype=np.int64), np.zeros(days, dtype=np.int64)
+        first = 0
+        for last in np.flatnonzero(self.period_last):
+            before, after = _most_shifts(last + 1 - first, self.max_consecutive, self.min_days_off)
+            days_in = slice(first, last)
+            high[days_in] = np.minimum(self.max_units[days_in], most_units[before[:-1]])
+            still = int(self.min_units[last]) - most_units[after[:-1]]
+            low[days_in] = np.maximum(0, np.minimum(still, high[days_in]))
+            first = last + 1
+        return low, high, int((high - low).max(initial=0)) + 1
 
     @cached_property
     def weekends_bind(self) -> bool:
@@ -117,11 +139,12 @@ class EmployeeRules:
 
     def widths(self) -> tuple[int, int]:
         """The program's (minutes, weekends) dimensions under the bands."""
-        minutes = self.full_band if self.minutes_band is None else self.minutes_band
+        exact = self.minutes_window[2]
+        minutes = exact if self.minutes_band is None else min(self.minutes_band, exact)
         weekends = self.max_weekends + 1 if self.weekends_bind else 1
         if self.weekend_band is not None:
             weekends = min(weekends, self.weekend_band)
-        return min(minutes, self.full_band), weekends
+        return minutes, weekends
 
     def states(self) -> int:
         """States per day of the program (its work is about this × days × type groups, its
@@ -144,27 +167,32 @@ class EmployeeRules:
         minutes, _ = rules.widths()
         per_unit = rules.states() // minutes * days * groups
         window = int((self.max_units[self.period_last] - self.min_units[self.period_last]).max())
-        least = min(window, self.full_band) + MIN_MINUTES_BAND * int(self.units.max(initial=1))
-        return replace(rules, minutes_band=min(minutes, max(least, budget // per_unit)))
+        least = min(window, minutes) + MIN_MINUTES_BAND * int(self.units.max(initial=1))
+        band = max(least, budget // per_unit)
+        return replace(rules, minutes_band=None if band >= minutes else band)
 
     def band_low(self, open_days: np.ndarray) -> np.ndarray:
-        """``[day]`` lowest minutes units (worked so far in the period) the minutes band keeps
-        after each day: centred on the path from 0 to the middle of the period's [min, max]
-        window that rises on the ``open_days`` (those the employee may work) alone, 0 on a
-        period's last day (its count restarts); all 0 without a band."""
+        """``[day]`` lowest minutes units (worked so far in the period) the program keeps
+        after each day: without a band, the least of ``minutes_window``; with one, a band
+        centred on the path from 0 to the middle of the period's [min, max] window that
+        rises on the ``open_days`` (those the employee may work) alone, moved inside the
+        window where it sticks out; 0 on a period's last day (its count restarts)."""
         days = len(self.period_last)
-        low = np.zeros(days, dtype=np.int64)
+        least, most, exact = self.minutes_window
         width = self.widths()[0]
-        if width >= self.full_band:
-            return low
+        if width >= exact:
+            return least
+        low = np.zeros(days, dtype=np.int64)
         first = 0
         for last in np.flatnonzero(self.period_last):
-            target = (self.min_units[last] + min(self.max_units[last], self.full_band - 1)) / 2
+            target = (self.min_units[last] + self.max_units[last]) / 2
             opened = np.cumsum(open_days[first : last + 1])
             share = opened / max(int(opened[-1]), 1)
-            low[first : last + 1] = np.clip(np.rint(target * share) - width // 2, 0, None)
-            low[last] = 0
+            low[first : last + 1] = np.rint(target * share) - width // 2
             first = last + 1
+        # inside the window: at least its least, at most its most less the band's width
+        low = np.maximum(np.minimum(low, most - width + 1), least)
+        low[self.period_last] = 0
         return low
 
     def weekend_low(self, open_days: np.ndarray) -> np.ndarray:
@@ -210,6 +238,42 @@ class EmployeeRules:
     def untracked(self) -> EmployeeRules:
         """The same rules with no type count tracked by the program."""
         return replace(self, count_step=np.zeros_like(self.count_step), count_states=1)
+
+
+@functools.cache
+def _most_shifts(
+    days: int, max_consecutive: int, min_days_off: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The most shifts that days of a stretch of ``days`` can hold under the stretch limits
+    (at most ``max_consecutive`` in a row, at least ``min_days_off`` off between), from any
+    stretch before them: ``[d]`` over days 0..d, and over days d + 1 to the last (cached:
+    every employee with the same limits shares them; not to be changed)."""
+    stretches = max_consecutive + min_days_off  # worked 1..max in a row, or off 1..min+
+    most = np.zeros((days + 1, stretches), dtype=np.int64)  # shifts on days d.. from a stretch
+    for d in range(days - 1, -1, -1):
+        for k in range(stretches):
+            rested = k >= max_consecutive and k - max_consecutive + 1 >= min_days_off
+            off = most[d + 1, min(max(k + 1, max_consecutive), stretches - 1)]
+            work = (
+                1 + most[d + 1, k + 1 if k + 1 < max_consecutive else 0]
+                if (k + 1 < max_consecutive or rested)
+                else -1
+            )
+            most[d, k] = max(off, work)
+    before = np.zeros(days, dtype=np.int64)
+    reach = np.zeros(stretches, dtype=np.int64)  # shifts so far ending in each stretch
+    for d in range(days):
+        ahead = np.full(stretches, -1, dtype=np.int64)
+        for k in range(stretches):
+            rested = k >= max_consecutive and k - max_consecutive + 1 >= min_days_off
+            off = min(max(k + 1, max_consecutive), stretches - 1)
+            ahead[off] = max(ahead[off], reach[k])
+            if k + 1 < max_consecutive or rested:
+                worked = k + 1 if k + 1 < max_consecutive else 0
+                ahead[worked] = max(ahead[worked], reach[k] + 1)
+        reach = ahead
+        before[d] = reach.max()
+    return before, most[1:].max(axis=1)
 
 
 def _tracked_counts(max_per_type: np.ndarray, days: int) -> tuple[np.ndarray, int]:
