@@ -5,7 +5,9 @@ model does not fit the time, and the time limit kept; each roster checked indepe
 
 from __future__ import annotations
 
+import itertools
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import pytest
 from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
 from optimizer.roster import columns, engine
 from optimizer.roster.plan import roster_tables
-from optimizer.roster.pricing import best_roster
+from optimizer.roster.pricing import UNREACHABLE, _most_shifts, best_roster
 from optimizer.solve import SolverLimits
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
 
@@ -37,6 +39,71 @@ def test_banded_pricing_keeps_every_rule_and_never_beats_the_exact_program() -> 
         assert found[1] <= exact[1] + 1e-9
         relaxed = best_roster(rules.relaxed(), gains.astype(float), off)
         assert relaxed is not None and relaxed[1] >= exact[1] - 1e-9
+
+
+@pytest.mark.parametrize(("max_consecutive", "min_days_off"), [(3, 2), (2, 1), (5, 3)])
+def test_the_most_shifts_the_stretch_limits_allow_match_enumeration(
+    max_consecutive: int, min_days_off: int
+) -> None:
+    """Every work/off pattern of 10 days, from any stretch before it: no more than
+    ``max_consecutive`` days worked in a row, and at least ``min_days_off`` off between two
+    work stretches (an off stretch at either end may be shorter); with every day open, and
+    with three days closed."""
+    days = 10
+
+    def allowed(pattern: tuple[int, ...]) -> bool:
+        runs = [(v, len(list(g))) for v, g in itertools.groupby(pattern)]
+        inner = runs[1:-1]
+        return all(n <= max_consecutive for v, n in runs if v) and all(
+            n >= min_days_off for v, n in inner if not v
+        )
+
+    def most(length: int, closed: set[int] = frozenset()) -> int:
+        patterns = itertools.product((0, 1), repeat=length)
+        return max(
+            sum(p)
+            for p in patterns
+            if allowed(p) and not any(p[d] for d in closed if 0 <= d < length)
+        )
+
+    before, after = _most_shifts(np.ones(days, dtype=bool), max_consecutive, min_days_off)
+    assert list(before) == [most(d + 1) for d in range(days)]
+    assert list(after) == [most(days - 1 - d) for d in range(days)]
+    closed = {2, 3, 7}  # and on days the employee may not work
+    shut = np.array([d not in closed for d in range(days)])
+    before, after = _most_shifts(shut, max_consecutive, min_days_off)
+    assert list(before) == [most(d + 1, closed) for d in range(days)]
+    assert list(after) == [most(days - 1 - d, {c - d - 1 for c in closed}) for d in range(days)]
+
+
+def test_the_minutes_window_drops_no_roster() -> None:
+    """The exact program keeps only the minutes a roster can still hold after each day, on
+    the days the employee may work: Instance17's windows are at most 8 units wide where 0 to
+    the most is 37. The best roster is the same as with every value kept, and that program's
+    best rosters all lie in the window."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    rng = np.random.default_rng(5)
+    for employee in columns.employee_pricing(problem, settings)[::4]:
+        rules = employee.loose
+        low, high, width = rules.minutes_window
+        everything = replace(rules)
+        days = problem.horizon_days
+        everything.__dict__["minutes_window"] = (
+            np.zeros(days, dtype=np.int64),
+            rules.max_units.copy(),
+            int(rules.max_units.max()) + 1,
+        )
+        assert rules.exact and width <= 8 < everything.widths()[0] == 37
+        for _ in range(4):
+            gains = rng.normal(size=(days, len(employee.types))) * 10
+            gains[~rules.open_days] = UNREACHABLE
+            off = rng.normal(size=days)
+            found, full = best_roster(rules, gains, off), best_roster(everything, gains, off)
+            assert found is not None and full is not None
+            assert found[1] == pytest.approx(full[1])
+            units = np.cumsum(np.where(full[0] >= 0, rules.units[full[0]], 0))
+            inside = (low <= units) & (units <= high)
+            assert inside[~rules.period_last].all()
 
 
 def test_banded_column_generation_gives_a_valid_roster_and_bound(monkeypatch) -> None:

@@ -36,7 +36,7 @@ import math
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -388,8 +388,10 @@ def _employee_pricing(
         else:
             work_cost[d, s] += weight
     types = np.unique(cells % len(shift_types))
+    open_days = np.zeros(days, dtype=np.bool_)
+    open_days[cells // len(shift_types)] = True
     return _Pricing(
-        employee_rules(problem, settings, e).restricted(types),
+        replace(employee_rules(problem, settings, e).restricted(types), open_days=open_days),
         types,
         cells.astype(np.int64),
         rows.astype(np.int64),

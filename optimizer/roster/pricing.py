@@ -21,7 +21,6 @@ are priced in parallel threads.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -61,6 +60,8 @@ class EmployeeRules:
         count_step: place value of each type's count in the program's count index; 0 for
             types whose limit the program does not track (the caller must check those).
         count_states: size of the count index.
+        open_days: ``[day]`` the employee may work that day at all (``None``: every day);
+            only ``minutes_window`` reads it (closed days are also closed in the values).
     """
 
     units: np.ndarray
@@ -78,6 +79,7 @@ class EmployeeRules:
     max_per_type: np.ndarray
     count_step: np.ndarray
     count_states: int
+    open_days: np.ndarray | None = None
     minutes_band: int | None = None
     weekend_band: int | None = None
 
@@ -108,8 +110,9 @@ class EmployeeRules:
         at the widest day: the exact program's band). The least is the period's minimum less
         the most units the rest of the period can hold, the most what its days so far can hold
         (and its maximum); 0 on a period's last day (its count restarts). "Can hold" counts
-        the most shifts the stretch rules allow on those days, from any stretch, filled with
-        the longest types up to their limits: a relaxation, so no roster is cut off."""
+        the most shifts the stretch rules allow on those of the days that are open, from any
+        stretch, filled with the longest types up to their limits: a relaxation, so no roster
+        is cut off."""
         days = len(self.period_last)
         # the most units k shifts can hold, k = 0..days: the longest types first, to their limits
         longest = np.argsort(-self.units, kind="stable")
@@ -119,7 +122,10 @@ class EmployeeRules:
         low, high = np.zeros(days, dtype=np.int64), np.zeros(days, dtype=np.int64)
         first = 0
         for last in np.flatnonzero(self.period_last):
-            before, after = _most_shifts(last + 1 - first, self.max_consecutive, self.min_days_off)
+            open_days = np.ones(last + 1 - first, dtype=np.bool_)
+            if self.open_days is not None:
+                open_days = self.open_days[first : last + 1]
+            before, after = _most_shifts(open_days, self.max_consecutive, self.min_days_off)
             days_in = slice(first, last)
             high[days_in] = np.minimum(self.max_units[days_in], most_units[before[:-1]])
             still = int(self.min_units[last]) - most_units[after[:-1]]
@@ -240,40 +246,41 @@ class EmployeeRules:
         return replace(self, count_step=np.zeros_like(self.count_step), count_states=1)
 
 
-@functools.cache
+@numba.njit(cache=True)
 def _most_shifts(
-    days: int, max_consecutive: int, min_days_off: int
+    open_days: np.ndarray, max_consecutive: int, min_days_off: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The most shifts that days of a stretch of ``days`` can hold under the stretch limits
-    (at most ``max_consecutive`` in a row, at least ``min_days_off`` off between), from any
-    stretch before them: ``[d]`` over days 0..d, and over days d + 1 to the last (cached:
-    every employee with the same limits shares them; not to be changed)."""
+    """The most shifts that a run of days can hold when only the ``open_days`` may be worked,
+    under the stretch limits (at most ``max_consecutive`` in a row, at least ``min_days_off``
+    off between), from any stretch before them: ``[d]`` over days 0..d, and over days d + 1
+    to the last."""
+    days = open_days.shape[0]
     stretches = max_consecutive + min_days_off  # worked 1..max in a row, or off 1..min+
     most = np.zeros((days + 1, stretches), dtype=np.int64)  # shifts on days d.. from a stretch
     for d in range(days - 1, -1, -1):
         for k in range(stretches):
+            best = most[d + 1, min(max(k + 1, max_consecutive), stretches - 1)]
             rested = k >= max_consecutive and k - max_consecutive + 1 >= min_days_off
-            off = most[d + 1, min(max(k + 1, max_consecutive), stretches - 1)]
-            work = (
-                1 + most[d + 1, k + 1 if k + 1 < max_consecutive else 0]
-                if (k + 1 < max_consecutive or rested)
-                else -1
-            )
-            most[d, k] = max(off, work)
+            if open_days[d] and (k + 1 < max_consecutive or rested):
+                best = max(best, 1 + most[d + 1, k + 1 if k + 1 < max_consecutive else 0])
+            most[d, k] = best
     before = np.zeros(days, dtype=np.int64)
     reach = np.zeros(stretches, dtype=np.int64)  # shifts so far ending in each stretch
     for d in range(days):
         ahead = np.full(stretches, -1, dtype=np.int64)
         for k in range(stretches):
-            rested = k >= max_consecutive and k - max_consecutive + 1 >= min_days_off
             off = min(max(k + 1, max_consecutive), stretches - 1)
             ahead[off] = max(ahead[off], reach[k])
-            if k + 1 < max_consecutive or rested:
+            rested = k >= max_consecutive and k - max_consecutive + 1 >= min_days_off
+            if open_days[d] and (k + 1 < max_consecutive or rested):
                 worked = k + 1 if k + 1 < max_consecutive else 0
                 ahead[worked] = max(ahead[worked], reach[k] + 1)
         reach = ahead
         before[d] = reach.max()
-    return before, most[1:].max(axis=1)
+    after = np.zeros(days, dtype=np.int64)
+    for d in range(days):
+        after[d] = most[d + 1].max()
+    return before, after
 
 
 def _tracked_counts(max_per_type: np.ndarray, days: int) -> tuple[np.ndarray, int]:
