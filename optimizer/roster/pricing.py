@@ -62,6 +62,8 @@ class EmployeeRules:
         count_states: size of the count index.
         open_days: ``[day]`` the employee may work that day at all (``None``: every day);
             only ``minutes_window`` reads it (closed days are also closed in the values).
+        minutes_band, weekend_band: the program's minutes and weekends dimensions when
+            banded (``fitted``), ``None`` when exact.
     """
 
     units: np.ndarray
