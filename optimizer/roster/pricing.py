@@ -123,11 +123,11 @@ class EmployeeRules:
         most_units = np.pad(most_units, (0, days + 1 - len(most_units)), mode="edge")
         low, high = np.zeros(days, dtype=np.int64), np.zeros(days, dtype=np.int64)
         first = 0
+        open_days = np.ones(days, dtype=np.bool_) if self.open_days is None else self.open_days
         for last in np.flatnonzero(self.period_last):
-            open_days = np.ones(last + 1 - first, dtype=np.bool_)
-            if self.open_days is not None:
-                open_days = self.open_days[first : last + 1]
-            before, after = _most_shifts(open_days, self.max_consecutive, self.min_days_off)
+            before, after = _most_shifts(
+                open_days[first : last + 1], self.max_consecutive, self.min_days_off
+            )
             days_in = slice(first, last)
             high[days_in] = np.minimum(self.max_units[days_in], most_units[before[:-1]])
             still = int(self.min_units[last]) - most_units[after[:-1]]
@@ -249,13 +249,11 @@ class EmployeeRules:
 
 
 @numba.njit(cache=True)
-def _most_shifts(
-    open_days: np.ndarray, max_consecutive: int, min_days_off: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The most shifts that a run of days can hold when only the ``open_days`` may be worked,
-    under the stretch limits (at most ``max_consecutive`` in a row, at least ``min_days_off``
-    off between), from any stretch before them: ``[d]`` over days 0..d, and over days d + 1
-    to the last."""
+def _most_shifts_from(open_days: np.ndarray, max_consecutive: int, min_days_off: int) -> np.ndarray:
+    """``[d, k]`` the most shifts days d to the last can hold when only the ``open_days`` may
+    be worked, under the stretch limits (at most ``max_consecutive`` in a row, at least
+    ``min_days_off`` off between), after stretch ``k`` (worked 1..max_consecutive days in a
+    row, or off 1..min_days_off or more); ``[days]`` is 0."""
     days = open_days.shape[0]
     stretches = max_consecutive + min_days_off  # worked 1..max in a row, or off 1..min+
     most = np.zeros((days + 1, stretches), dtype=np.int64)  # shifts on days d.. from a stretch
@@ -266,23 +264,20 @@ def _most_shifts(
             if open_days[d] and (k + 1 < max_consecutive or rested):
                 best = max(best, 1 + most[d + 1, k + 1 if k + 1 < max_consecutive else 0])
             most[d, k] = best
-    before = np.zeros(days, dtype=np.int64)
-    reach = np.zeros(stretches, dtype=np.int64)  # shifts so far ending in each stretch
-    for d in range(days):
-        ahead = np.full(stretches, -1, dtype=np.int64)
-        for k in range(stretches):
-            off = min(max(k + 1, max_consecutive), stretches - 1)
-            ahead[off] = max(ahead[off], reach[k])
-            rested = k >= max_consecutive and k - max_consecutive + 1 >= min_days_off
-            if open_days[d] and (k + 1 < max_consecutive or rested):
-                worked = k + 1 if k + 1 < max_consecutive else 0
-                ahead[worked] = max(ahead[worked], reach[k] + 1)
-        reach = ahead
-        before[d] = reach.max()
-    after = np.zeros(days, dtype=np.int64)
-    for d in range(days):
-        after[d] = most[d + 1].max()
-    return before, after
+    return most
+
+
+def _most_shifts(
+    open_days: np.ndarray, max_consecutive: int, min_days_off: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The most shifts the ``open_days`` of a run of days can hold under the stretch limits
+    (``_most_shifts_from``), from any stretch before them: ``[d]`` over days 0..d, and over
+    days d + 1 to the last. The limits read the same backwards, so the most over days 0..d
+    is the most over the reversed days from day ``days - 1 - d`` on."""
+    after = _most_shifts_from(open_days, max_consecutive, min_days_off).max(axis=1)
+    reversed_days = np.ascontiguousarray(open_days[::-1])
+    before = _most_shifts_from(reversed_days, max_consecutive, min_days_off).max(axis=1)
+    return before[-2::-1], after[1:]
 
 
 def _tracked_counts(max_per_type: np.ndarray, days: int) -> tuple[np.ndarray, int]:
