@@ -363,7 +363,7 @@ def test_sigterm_publishes_the_best_roster_only_within_publish_max_gap(
     process = _job_process(sample, log)
     try:
         _wait_for(log, "rostering", process)
-        time.sleep(3.0)  # the model is built in well under a second: the solver runs now
+        time.sleep(2.0)  # the model is built in well under a second: the solver runs now
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)
     finally:
@@ -402,7 +402,9 @@ def test_the_next_night_slides_the_window_and_keeps_the_contract_weeks(sample: S
     the published ones (a window starting mid-week would judge the frozen days' week against
     the weekly minimum on its own)."""
     _, old = _published(sample.url)
-    result = runner.invoke(app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json"])
+    result = runner.invoke(
+        app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json", *QUICK]
+    )
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["lead_in_days"] == 1 and summary["frozen_days"] == 3
@@ -443,7 +445,7 @@ def test_an_unreachable_database_exits_75_and_publishes_nothing(tmp_path: Path) 
 def test_a_job_without_the_folder_sink_publishes_to_the_store_only(tmp_path: Path) -> None:
     job = write_sample_job(tmp_path)
     job.write_text(job.read_text().replace("  folder: true\n", "  folder: false\n"))
-    result = runner.invoke(app, ["job", "run", str(job), "--as-of", AS_OF, "--quiet"])
+    result = runner.invoke(app, ["job", "run", str(job), "--as-of", AS_OF, "--quiet", *QUICK])
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""  # --quiet: warnings and errors only
     out = tmp_path / "out" / "waterfront-nightly"

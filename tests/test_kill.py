@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -143,21 +144,31 @@ def _survive_kills(
     return outcomes
 
 
-def test_plan_survives_kills(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def surge_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float, float]:
+    """The surge scenario planned, then dispatched, in process, once for both surge tests:
+    (the output folder, the plan's writing stage in seconds, the dispatch's)."""
+    out = tmp_path_factory.mktemp("surge") / "out"
+    plan_window = _write_window(lambda: api.plan(SURGE, out_dir=out), out)
+    dispatch_window = _write_window(lambda: api.dispatch(SURGE, out_dir=out), out)
+    return out, plan_window, dispatch_window
+
+
+def test_plan_survives_kills(tmp_path: Path, surge_outputs: tuple[Path, float, float]) -> None:
     out = tmp_path / "out"
-    api.dispatch(SURGE, out_dir=out)
-    window = _write_window(lambda: api.plan(SURGE, out_dir=out), out)
+    shutil.copytree(surge_outputs[0], out)
     arguments = ["plan", str(SURGE), "--out", str(out), "--quiet"]
-    _survive_kills("plan", arguments, out / "surge", out, seed=1, window=window)
+    _survive_kills("plan", arguments, out / "surge", out, seed=1, window=surge_outputs[1])
     assert (out / "surge" / "dispatch" / "moves.csv").is_file()  # carried over every time
 
 
-def test_dispatch_survives_kills(tmp_path: Path) -> None:
+def test_dispatch_survives_kills(
+    tmp_path: Path, surge_outputs: tuple[Path, float, float]
+) -> None:
     out = tmp_path / "out"
-    api.plan(SURGE, out_dir=out)
-    window = _write_window(lambda: api.dispatch(SURGE, out_dir=out), out)
+    shutil.copytree(surge_outputs[0], out)
     arguments = ["dispatch", str(SURGE), "--out", str(out), "--quiet"]
-    _survive_kills("dispatch", arguments, out / "surge", out, seed=2, window=window)
+    _survive_kills("dispatch", arguments, out / "surge", out, seed=2, window=surge_outputs[2])
 
 
 @pytest.fixture
