@@ -128,14 +128,14 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
 
 
 def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:
-    """Instance20 with a 10 s limit: the construction's first pass falls back to the quicker
+    """Instance20 with a 6 s limit: the construction's first pass falls back to the quicker
     pricing once its pace would overrun, and the run ends within a few seconds of the limit
-    (its construction alone took 11.4 s before, at load 5)."""
+    (its construction alone took 11.4 s before, at load 5; 6.0-6.4 s beside a busy core)."""
     path = shared_data / "benchmarks/shift-scheduling/curtois-qu-instances17_24/Instance20.txt"
     problem, settings = read_curtois(path), curtois_settings()
     started = time.perf_counter()
-    roster, report = solve_curtois_instance(path, SolverLimits(time_limit_seconds=10))
-    assert time.perf_counter() - started < 10 + 3
+    roster, report = solve_curtois_instance(path, SolverLimits(time_limit_seconds=6))
+    assert time.perf_counter() - started < 6 + 3
     assert report.has_solution and report.bound is not None
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
