@@ -162,9 +162,7 @@ def test_plan_survives_kills(tmp_path: Path, surge_outputs: tuple[Path, float, f
     assert (out / "surge" / "dispatch" / "moves.csv").is_file()  # carried over every time
 
 
-def test_dispatch_survives_kills(
-    tmp_path: Path, surge_outputs: tuple[Path, float, float]
-) -> None:
+def test_dispatch_survives_kills(tmp_path: Path, surge_outputs: tuple[Path, float, float]) -> None:
     out = tmp_path / "out"
     shutil.copytree(surge_outputs[0], out)
     arguments = ["dispatch", str(SURGE), "--out", str(out), "--quiet"]

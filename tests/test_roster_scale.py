@@ -127,6 +127,29 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
     assert report.bound is not None and report.bound <= BEST_KNOWN <= report.objective
 
 
+@pytest.mark.parametrize(("choices_per_second", "share"), [(None, engine.START_SHARE), (1, 1.0)])
+def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
+    monkeypatch: pytest.MonkeyPatch, choices_per_second: int | None, share: float
+) -> None:
+    """Column generation ends by ``START_SHARE`` of the limit when CP-SAT's model fits the
+    time after it (Instance1, 2 s), and at the limit itself when the model would not fit
+    (as if CP-SAT built 1 choice a second): its roster is then the result."""
+    if choices_per_second is not None:
+        monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
+    deadlines = []
+    generate = columns.column_generation
+
+    def recorded(*args, deadline: float, **kwargs):
+        deadlines.append(deadline)
+        return generate(*args, deadline=deadline, **kwargs)
+
+    monkeypatch.setattr(columns, "column_generation", recorded)
+    started = time.perf_counter()
+    solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=2))
+    (deadline,) = deadlines
+    assert deadline - started == pytest.approx(2 * share, abs=0.05)
+
+
 def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:
     """Instance20 with a 6 s limit: the construction's first pass falls back to the quicker
     pricing once its pace would overrun, and the run ends within a few seconds of the limit

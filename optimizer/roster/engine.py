@@ -73,7 +73,7 @@ def solve_roster(
     if start is not None and start.objective is not None:
         if stop.requested():
             return _start_result(problem, start, started)
-        if not _model_fits(problem, deadline):
+        if not _model_fits(problem, deadline - time.perf_counter()):
             start.notes.append(
                 "the CP-SAT model was not built: too large for the time left after the start roster"
             )
@@ -157,9 +157,12 @@ def _start_roster(
     """A start roster within ``START_SHARE`` of the time to the ``deadline``: the
     ``previous`` roster repaired employee by employee when there is one; else by column
     generation (``columns.column_generation``) or, when that does not apply or finds none,
-    employee by employee with CP-SAT; ``None`` when none is found."""
+    employee by employee with CP-SAT; ``None`` when none is found. Column generation gets
+    all the time when its roster is the result anyway: the whole objective is priced and
+    the CP-SAT model would not fit in the time the start leaves (``_model_fits``)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
+    whole = settings.fairness_weight == 0
     if previous is not None:
         # stability first: column generation would build anew what the previous roster has
         repaired = employee_by_employee(problem, settings, deadline=until, previous=previous)
@@ -175,8 +178,9 @@ def _start_roster(
     else:
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
+        last = until if not whole or _model_fits(problem, deadline - until) else deadline
         with stop.solving(lambda: None):
-            start = columns.column_generation(problem, settings, deadline=until, seed=limits.seed)
+            start = columns.column_generation(problem, settings, deadline=last, seed=limits.seed)
         if start is not None:
             if start.bound:
                 notes.append(
@@ -184,17 +188,16 @@ def _start_roster(
                     "column generation's first linear program with "
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")
                 )
-            whole = settings.fairness_weight == 0
             return StartRoster(start.duties, start.bound, start.objective if whole else None, notes)
     duties = employee_by_employee(problem, settings, deadline=until)
     return None if duties is None else StartRoster(duties, notes=notes)
 
 
-def _model_fits(problem: RosterProblem, deadline: float) -> bool:
+def _model_fits(problem: RosterProblem, seconds: float) -> bool:
     """Whether CP-SAT's model (about staff × requirement rows choices) can be built and
-    presolved in half the time left before the ``deadline``."""
+    presolved in half of ``seconds``."""
     pairs = len(problem.employees) * len(problem.requirements)
-    return pairs / MODEL_CHOICES_PER_SECOND <= 0.5 * (deadline - time.perf_counter())
+    return pairs / MODEL_CHOICES_PER_SECOND <= 0.5 * seconds
 
 
 def _start_result(
