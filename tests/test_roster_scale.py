@@ -132,7 +132,7 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     monkeypatch: pytest.MonkeyPatch, choices_per_second: int | None, share: float
 ) -> None:
     """Column generation ends by ``START_SHARE`` of the limit when CP-SAT's model fits the
-    time after it (Instance1, 2 s), and at the limit itself when the model would not fit
+    time after it (Instance1, 10 s), and at the limit itself when the model would not fit
     (as if CP-SAT built 1 choice a second): its roster is then the result."""
     if choices_per_second is not None:
         monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
@@ -145,9 +145,9 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
 
     monkeypatch.setattr(columns, "column_generation", recorded)
     started = time.perf_counter()
-    solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=2))
+    solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=10))
     (deadline,) = deadlines
-    assert deadline - started == pytest.approx(2 * share, abs=0.05)
+    assert deadline - started == pytest.approx(10 * share, abs=0.2)
 
 
 def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:
