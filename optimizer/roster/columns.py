@@ -61,7 +61,7 @@ SETTLED = 0.99
 """An employee whose roster has at least this share in the linear program is fixed to it."""
 REDUCED_COST_EPSILON = 1e-6
 SMOOTHING = 0.8
-"""Weight of the previous round's prices in the next round's (dual smoothing)."""
+"""Weight of the previous chunk's prices in the next chunk's (dual smoothing, ``_generate``)."""
 FIRST_PASS_SHARE = 0.5
 """Share of the time before the deadline that the construction's first pass aims at: past
 that pace it prices the employees left by the quicker ``_Pricing.first_roster``."""
