@@ -118,9 +118,15 @@ def test_infeasible_contract_names_the_clashing_rules() -> None:
 def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_by_employee(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The whole-model search is made to find nothing (as on a machine too busy for it within
-    the limit): the roster comes from the construction, keeps every hard rule, and says so."""
-    make_solver = engine.make_solver
+    """The whole-model search is made to find nothing (as CP-SAT alone with one worker on
+    tourist-peak): the roster comes from the construction, which runs first (so the search's
+    time does not eat into it), keeps every hard rule, and says so."""
+    make_solver, construct = engine.make_solver, engine.employee_by_employee
+    events: list[str] = []
+
+    def constructing(*args, **kwargs):
+        events.append("construction")
+        return construct(*args, **kwargs)
 
     def finding_nothing(*args, **kwargs):
         solver = make_solver(*args, **kwargs)
@@ -129,6 +135,7 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
         real_solve = solver.solve
 
         def solve(model, callback=None):
+            events.append("search")
             time.sleep(seconds)
             real_solve(cp_model.CpModel())  # a response without a roster
             return cp_model.UNKNOWN
@@ -137,9 +144,11 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
         return solver
 
     monkeypatch.setattr(engine, "make_solver", finding_nothing)
+    monkeypatch.setattr(engine, "employee_by_employee", constructing)
     problem = synthetic_problem()
     roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=2.0))
     assert report.status == SolveStatus.FEASIBLE and report.objective is not None
     assert any("built employee by employee" in note for note in report.notes)
+    assert events == ["construction", "search"]
     assert not roster.assignments.empty
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []

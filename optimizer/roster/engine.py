@@ -58,7 +58,7 @@ def solve_roster(
         InfeasibleError: the hard rules cannot all hold; ``clashes`` names the rules and
             employees of a small clashing set.
         NoSolutionError: the time limit ran out before any roster was found, and none could
-            be built employee by employee (``FALLBACK_AFTER``) either.
+            be built employee by employee (``CONSTRUCTION_GRACE``) either.
     """
     settings = settings or RosterSettings()
     limits = limits or SolverLimits()
@@ -120,10 +120,11 @@ needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and
 EVALUATE_SECONDS = 2.0
 """Least time CP-SAT is given to compute the start roster's objective (every choice fixed),
 even past the deadline: without it a stop or a late start would leave no roster."""
-FALLBACK_AFTER = 0.5
-"""Share of the time limit after which a search without a roster yet gets one built employee
-by employee beside it (``_Search._with_fallback``), so a time limit ends with a roster; the
-construction may run until this share of the limit past it."""
+CONSTRUCTION_GRACE = 0.5
+"""CP-SAT's own search may find no roster at all (tourist-peak with one worker finds none in
+30 s), so without the neighbourhood search a roster is built employee by employee before it
+(``_Search._after_construction``); that construction may run until this share of the time
+limit past the deadline."""
 MODEL_CHOICES_PER_SECOND = 40_000
 """About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
 for per second (``_model_fits``)."""
@@ -225,8 +226,8 @@ def _stop_note() -> list[str]:
 
 
 class _Search:
-    """CP-SAT on the whole model (with a roster built employee by employee when it has none
-    by ``FALLBACK_AFTER`` of its time) and, when ``settings.neighbourhood_search``, alongside it a
+    """CP-SAT on the whole model: after a roster built employee by employee (the result when
+    CP-SAT finds none better), or, when ``settings.neighbourhood_search``, alongside a
     large-neighbourhood search. That search starts from ``solve_roster``'s start roster
     (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
@@ -289,32 +290,32 @@ class _Search:
                 self.code, self.solved = self.solver.solve(self.m.model, Incumbents()), True
                 return self.code
             if not self.settings.neighbourhood_search:
-                return self._with_fallback(Incumbents())
+                return self._after_construction(Incumbents())
             return self._with_neighbourhoods(Incumbents())
 
-    def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
-        """The whole-model search alone; when it has no roster after ``FALLBACK_AFTER`` of its
-        time, a roster is built employee by employee beside it, and is the result if the
-        search ends with none. Returns the whole-model search's status code."""
-        thread = self._whole_model_thread(incumbents)
-        thread.join(timeout=FALLBACK_AFTER * self.seconds)
-        duties = None
-        if thread.is_alive() and self.values is None:
-            # a roster a little late beats none: the construction may take until half a time
-            # limit past the deadline (it started half a time limit before it)
-            late = self.deadline + FALLBACK_AFTER * self.seconds
-            duties = employee_by_employee(
-                self.m.problem, self.settings, deadline=late, passes=1, previous=self.previous
-            )
-        thread.join()
-        if self.values is None and duties is not None and self.code != cp_model.INFEASIBLE:
+    def _after_construction(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
+        """A roster built employee by employee first (one pass; it may take until
+        ``CONSTRUCTION_GRACE`` of the time limit past the deadline, as a roster a little late
+        beats none), then the whole-model search for the time left; the better roster is the
+        result. Returns the whole-model search's status code."""
+        late = self.deadline + CONSTRUCTION_GRACE * self.seconds
+        duties = employee_by_employee(
+            self.m.problem, self.settings, deadline=late, passes=1, previous=self.previous
+        )
+        if duties is not None:
             self.start = StartRoster(duties)
             _Neighbourhoods(self).start()
-            if self.values is not None:
-                self.notes.append(
-                    "CP-SAT found no roster within the time limit: the roster was built "
-                    "employee by employee (every hard rule kept, partners' staff not lent)"
-                )
+        built = self.objective
+        if not stop.requested():
+            self.solver.parameters.max_time_in_seconds = max(
+                self.deadline - time.perf_counter(), 0.01
+            )
+            self._whole_model_thread(incumbents).join()
+        if self.values is not None and self.objective == built:
+            self.notes.append(
+                "CP-SAT found no better roster in the time left: the roster was built employee "
+                "by employee (every hard rule kept, partners' staff not lent)"
+            )
         return self.code
 
     def _whole_model_thread(
