@@ -58,7 +58,7 @@ def solve_roster(
         InfeasibleError: the hard rules cannot all hold; ``clashes`` names the rules and
             employees of a small clashing set.
         NoSolutionError: the time limit ran out before any roster was found, and none could
-            be built employee by employee (``CONSTRUCTION_GRACE``) either.
+            be built employee by employee (``FALLBACK_AFTER``) either.
     """
     settings = settings or RosterSettings()
     limits = limits or SolverLimits()
@@ -120,11 +120,14 @@ needs most of it (60 s limit: 4,600 with 0.6; 4,167–4,275 with 0.85; 4,172 and
 EVALUATE_SECONDS = 2.0
 """Least time CP-SAT is given to compute the start roster's objective (every choice fixed),
 even past the deadline: without it a stop or a late start would leave no roster."""
-CONSTRUCTION_GRACE = 0.5
-"""CP-SAT's own search may find no roster at all (tourist-peak with one worker finds none in
-30 s), so without the neighbourhood search a roster is built employee by employee before it
-(``_Search._after_construction``); that construction may run until this share of the time
-limit past the deadline."""
+FALLBACK_AFTER = 0.1
+"""Share of the time limit after which a whole-model search without a roster yet gets one
+built employee by employee beside it (``_Search._with_fallback``). CP-SAT's own search may
+find none at all (tourist-peak with one worker: none in 30 s), while with two workers it
+finds the job sample's first roster within a second; building one first on every run cost
+the job's first night 414 → 454 in its 60 s (the search's last 2–3 s)."""
+FALLBACK_GRACE = 0.5
+"""Share of the time limit past the deadline until which that construction may run."""
 MODEL_CHOICES_PER_SECOND = 40_000
 """About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
 for per second (``_model_fits``)."""
@@ -226,9 +229,9 @@ def _stop_note() -> list[str]:
 
 
 class _Search:
-    """CP-SAT on the whole model: after a roster built employee by employee (the result when
-    CP-SAT finds none better), or, when ``settings.neighbourhood_search``, alongside a
-    large-neighbourhood search. That search starts from ``solve_roster``'s start roster
+    """CP-SAT on the whole model (with a roster built employee by employee beside it when it
+    has none by ``FALLBACK_AFTER`` of its time) or, when ``settings.neighbourhood_search``,
+    alongside a large-neighbourhood search. That search starts from ``solve_roster``'s start roster
     (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
     of a neighbourhood, and keeps the result when better. Neighbourhoods: a window of days
@@ -290,32 +293,34 @@ class _Search:
                 self.code, self.solved = self.solver.solve(self.m.model, Incumbents()), True
                 return self.code
             if not self.settings.neighbourhood_search:
-                return self._after_construction(Incumbents())
+                return self._with_fallback(Incumbents())
             return self._with_neighbourhoods(Incumbents())
 
-    def _after_construction(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
-        """A roster built employee by employee first (one pass; it may take until
-        ``CONSTRUCTION_GRACE`` of the time limit past the deadline, as a roster a little late
-        beats none), then the whole-model search for the time left; the better roster is the
-        result. Returns the whole-model search's status code."""
-        late = self.deadline + CONSTRUCTION_GRACE * self.seconds
-        duties = employee_by_employee(
-            self.m.problem, self.settings, deadline=late, passes=1, previous=self.previous
-        )
-        if duties is not None:
+    def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
+        """The whole-model search; when it has no roster after ``FALLBACK_AFTER`` of its time,
+        a roster is built employee by employee beside it (one pass; it may take until
+        ``FALLBACK_GRACE`` of the time limit past the deadline, as a roster a little late
+        beats none). The better roster is the result. Returns the whole-model search's
+        status code."""
+        thread = self._whole_model_thread(incumbents)
+        thread.join(timeout=FALLBACK_AFTER * self.seconds)
+        duties = None
+        if thread.is_alive() and self.values is None:
+            late = self.deadline + FALLBACK_GRACE * self.seconds
+            duties = employee_by_employee(
+                self.m.problem, self.settings, deadline=late, passes=1, previous=self.previous
+            )
+        thread.join()
+        if duties is not None and self.code != cp_model.INFEASIBLE:
+            searched = self.objective
             self.start = StartRoster(duties)
             _Neighbourhoods(self).start()
-        built = self.objective
-        if not stop.requested():
-            self.solver.parameters.max_time_in_seconds = max(
-                self.deadline - time.perf_counter(), 0.01
-            )
-            self._whole_model_thread(incumbents).join()
-        if self.values is not None and self.objective == built:
-            self.notes.append(
-                "CP-SAT found no better roster in the time left: the roster was built employee "
-                "by employee (every hard rule kept, partners' staff not lent)"
-            )
+            if self.objective < searched:
+                self.notes.append(
+                    "the roster was built employee by employee (every hard rule kept, partners' "
+                    "staff not lent): CP-SAT's search had none after "
+                    f"{FALLBACK_AFTER:.0%} of the time limit and found none better"
+                )
         return self.code
 
     def _whole_model_thread(
