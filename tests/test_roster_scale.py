@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -136,18 +137,62 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     (as if CP-SAT built 1 choice a second): its roster is then the result."""
     if choices_per_second is not None:
         monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
-    deadlines = []
+    deadlines, hand_overs = [], []
     generate = columns.column_generation
 
-    def recorded(*args, deadline: float, **kwargs):
+    def recorded(*args, deadline: float, hand_over: bool, **kwargs):
         deadlines.append(deadline)
-        return generate(*args, deadline=deadline, **kwargs)
+        hand_overs.append(hand_over)
+        return generate(*args, deadline=deadline, hand_over=hand_over, **kwargs)
 
     monkeypatch.setattr(columns, "column_generation", recorded)
     started = time.perf_counter()
     solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=10))
     (deadline,) = deadlines
     assert deadline - started == pytest.approx(10 * share, abs=0.2)
+    # only column generation whose roster CP-SAT's search improves afterwards may end early
+    assert hand_overs == [share < 1.0]
+
+
+@pytest.mark.parametrize("hand_over", [True, False])
+def test_a_starved_dive_leaves_half_its_time_to_the_search_after_it(
+    monkeypatch: pytest.MonkeyPatch, hand_over: bool
+) -> None:
+    """Every fixing step (one employee each) is made to run out of its time (as on
+    Curtois–Qu 19 and 20). When a search follows, the dive's deadline moves halfway to it
+    after the first ``STARVED_STEPS`` steps; otherwise it stays. Everyone gets a roster."""
+    problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
+    generate = columns._generate
+    pricing = columns.employee_pricing(problem, settings)
+    master = columns._Master(problem, settings, time.perf_counter() + 30)
+    with ThreadPoolExecutor(2) as pool:
+        now = time.perf_counter()
+        assert columns._construct(master, pricing, pool, now + 5, now + 5) is not None
+        generate(master, pricing, {}, time.perf_counter() + 20, pool)  # the first program
+        step_ends: list[float] = []
+
+        def starving(master, pricing, chosen, deadline, pool, unless_within=-np.inf):
+            time.sleep(max(deadline - time.perf_counter(), 0.0) + 0.001)
+            step_ends.append(time.perf_counter())
+            return master.solve()[2]
+
+        def one_at_a_time(master, values, chosen, everyone):
+            # as on a fractional linear program: one employee a step
+            open_employees = [e for e in range(master.employees) if e not in chosen]
+            fixed = open_employees if everyone else open_employees[:1]
+            return {e: master.columns_of[e][-1] for e in fixed}
+
+        monkeypatch.setattr(columns, "_generate", starving)
+        monkeypatch.setattr(columns, "_settle", one_at_a_time)
+        given = time.perf_counter() + 2
+        chosen, deadline = columns._dive(master, pricing, {}, given, pool, hand_over=hand_over)
+    assert len(chosen) == len(problem.employees)
+    assert len(step_ends) > columns.STARVED_STEPS
+    if hand_over:
+        third = step_ends[columns.STARVED_STEPS - 1]
+        assert deadline == pytest.approx(third + (given - third) / 2, abs=0.01)
+    else:
+        assert deadline == given
 
 
 def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:

@@ -75,6 +75,10 @@ ROOT_SHARE = 0.5
 PRICING_THREADS = 2
 """Employees priced at once (the dynamic program runs without the interpreter lock)."""
 DIVE_STEPS = 20
+STARVED_STEPS = 3
+"""A dive whose first this many fixing steps all run out of time is starved: its steps do
+not converge (Curtois–Qu 19 and 20: 1.5–3.5 s each where a converged one took 6–41 s). When
+a search follows, column generation then ends halfway to its deadline (``_dive``)."""
 """Each fixing step fixes at least 1 + (employees left) // DIVE_STEPS employees."""
 POLISH_SHARE = 0.5
 """The MIP polish may take this share of the time column generation and the dive took."""
@@ -589,7 +593,12 @@ class ColumnStart:
 
 
 def column_generation(
-    problem: RosterProblem, settings: RosterSettings, *, deadline: float, seed: int = 0
+    problem: RosterProblem,
+    settings: RosterSettings,
+    *,
+    deadline: float,
+    seed: int = 0,
+    hand_over: bool = False,
 ) -> ColumnStart | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
@@ -606,6 +615,10 @@ def column_generation(
             may end sooner, see ``REPAIR_PATIENCE``). Every linear program stops at the
             deadline (HiGHS ``time_limit``).
         seed: seed of the repairs' random choice of employees to re-dive.
+        hand_over: a search improves the roster afterwards (the engine's neighbourhood
+            search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
+            column generation (the rest of the dive, the polish and the repairs) ends
+            halfway from then to its deadline (``_dive``), leaving that search the rest.
 
     Returns:
         The roster with the bound, or ``None`` when some employee has no roster that keeps
@@ -631,7 +644,7 @@ def column_generation(
             _generate(master, pricing, {}, now + ROOT_SHARE * (deadline - now), pool)
             late = stop.past(deadline - constructing, time.perf_counter())
             bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
-            chosen = _dive(master, pricing, {}, deadline, pool)
+            chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
             if master.value(constructed) < master.value(chosen):
                 chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
@@ -766,13 +779,18 @@ def _dive(
     chosen: dict[int, int],
     deadline: float,
     pool: ThreadPoolExecutor,
-) -> dict[int, int]:
+    *,
+    hand_over: bool = False,
+) -> tuple[dict[int, int], float]:
     """Fix every employee not yet ``chosen`` to one column (see the module), generating
-    columns between fixing steps; returns employee → column for everyone. Each step gets the
-    share of the time left that it fixes of the employees left."""
+    columns between fixing steps. Each step gets the share of the time left that it fixes
+    of the employees left. With ``hand_over``, when the first ``STARVED_STEPS`` steps all
+    run out of time, the deadline moves halfway from then to it. Returns employee → column
+    for everyone, and the deadline."""
     chosen = dict(chosen)
     values = master.solve()[2]
     objective = master.lp.getObjectiveValue()
+    steps = ran_out = 0
     while len(chosen) < len(pricing):
         left = len(pricing) - len(chosen)
         settled = _settle(master, values, chosen, stop.past(deadline, time.perf_counter()))
@@ -784,7 +802,11 @@ def _dive(
             step = now + max(deadline - now, 0.0) * len(settled) / left
             values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
             objective = master.lp.getObjectiveValue()
-    return chosen
+            steps, now = steps + 1, time.perf_counter()
+            ran_out += now >= step
+            if hand_over and steps == ran_out == STARVED_STEPS:
+                deadline = now + (deadline - now) / 2
+    return chosen, deadline
 
 
 def _repair(
@@ -810,7 +832,7 @@ def _repair(
             master.unfix(e)
         kept = {e: column for e, column in chosen.items() if e not in freed}
         _generate(master, pricing, kept, deadline, pool)
-        tried = _dive(master, pricing, kept, deadline, pool)
+        tried, _ = _dive(master, pricing, kept, deadline, pool)
         master.solve()
         objective = master.lp.getObjectiveValue()
         if objective < best - REDUCED_COST_EPSILON:

@@ -184,7 +184,9 @@ def _start_roster(
         # best roster found) instead of interrupting it between two Python instructions
         last = until if not whole or _model_fits(problem, deadline - until) else deadline
         with stop.solving(lambda: None):
-            start = columns.column_generation(problem, settings, deadline=last, seed=limits.seed)
+            start = columns.column_generation(
+                problem, settings, deadline=last, seed=limits.seed, hand_over=last < deadline
+            )
         if start is not None:
             if start.bound:
                 notes.append(
