@@ -75,11 +75,11 @@ ROOT_SHARE = 0.5
 PRICING_THREADS = 2
 """Employees priced at once (the dynamic program runs without the interpreter lock)."""
 DIVE_STEPS = 20
+"""Each fixing step fixes at least 1 + (employees left) // DIVE_STEPS employees."""
 STARVED_STEPS = 3
 """A dive whose first this many fixing steps all run out of time is starved: its steps do
 not converge (Curtois–Qu 19 and 20: 1.5–3.5 s each where a converged one took 6–41 s). When
 a search follows, column generation then ends halfway to its deadline (``_dive``)."""
-"""Each fixing step fixes at least 1 + (employees left) // DIVE_STEPS employees."""
 POLISH_SHARE = 0.5
 """The MIP polish may take this share of the time column generation and the dive took."""
 REPAIR_SHARE = 0.4

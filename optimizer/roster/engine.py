@@ -124,8 +124,9 @@ FALLBACK_AFTER = 0.1
 """Share of the time limit after which a whole-model search without a roster yet gets one
 built employee by employee beside it (``_Search._with_fallback``). CP-SAT's own search may
 find none at all (tourist-peak with one worker: none in 30 s), while with two workers it
-finds the job sample's first roster within a second; building one first on every run cost
-the job's first night 414 → 454 in its 60 s (the search's last 2–3 s)."""
+has the job sample's first roster within 6 s. Building one first on every run would take
+2–3 s from every search (the job's first night, 60 s: 454 with it, 414 and 424 without;
+single runs, which differ by up to 50 at that load)."""
 FALLBACK_GRACE = 0.5
 """Share of the time limit past the deadline until which that construction may run."""
 MODEL_CHOICES_PER_SECOND = 40_000
