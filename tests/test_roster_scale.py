@@ -172,18 +172,24 @@ def test_a_starved_dive_leaves_half_its_time_to_the_search_after_it(
         step_ends: list[float] = []
 
         def starving(master, pricing, chosen, deadline, pool, unless_within=-np.inf):
+            values = master.solve()[2]
+            if master.lp.getObjectiveValue() <= unless_within + 1e-6:
+                return values  # the fixing left the program's optimum: nothing to generate
             time.sleep(max(deadline - time.perf_counter(), 0.0) + 0.001)
             step_ends.append(time.perf_counter())
-            return master.solve()[2]
+            return values
 
-        def one_at_a_time(master, values, chosen, everyone):
-            # as on a fractional linear program: one employee a step
+        def one_at_a_time(master, values, chosen, fewest):
+            # as on a fractional linear program: one employee a step, to a roster it does
+            # not choose (so the program moves)
             open_employees = [e for e in range(master.employees) if e not in chosen]
-            fixed = open_employees if everyone else open_employees[:1]
-            return {e: master.columns_of[e][-1] for e in fixed}
+            everyone = fewest == len(open_employees)
+            fixed = open_employees if everyone else open_employees[: min(fewest, 1)]
+            return {e: min(master.columns_of[e], key=lambda j: values[j]) for e in fixed}
 
         monkeypatch.setattr(columns, "_generate", starving)
         monkeypatch.setattr(columns, "_settle", one_at_a_time)
+        monkeypatch.setattr(columns, "_pin", lambda *args: {})
         given = time.perf_counter() + 2
         chosen, deadline = columns._dive(master, pricing, {}, given, pool, hand_over=hand_over)
     assert len(chosen) == len(problem.employees)

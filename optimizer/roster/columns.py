@@ -43,6 +43,7 @@ import numpy as np
 
 from optimizer import stop
 from optimizer.roster.eligibility import may_staff
+from optimizer.roster.pins import FREE, days_to_pin, keeps_pins
 from optimizer.roster.pricing import (
     UNREACHABLE,
     WEEKEND_BAND,
@@ -76,6 +77,10 @@ PRICING_THREADS = 2
 """Employees priced at once (the dynamic program runs without the interpreter lock)."""
 DIVE_STEPS = 20
 """Each fixing step fixes at least 1 + (employees left) // DIVE_STEPS employees."""
+PIN_SHARES = (0.75, 0.51)
+"""The dive pins the days on which an open employee's rosters holding at least the first
+share of the linear program agree (``_pin``); while no employee has such a day, the share
+is lowered by a tenth at a time, down to the second."""
 STARVED_STEPS = 3
 """A dive whose first this many fixing steps all run out of time is starved: its steps do
 not converge (Curtois–Qu 19 and 20: 1.5–3.5 s each where a converged one took 6–41 s). When
@@ -146,8 +151,12 @@ class _Pricing:
     """``rules`` without tracked type counts: used until a priced roster breaks the limit
     of a type that ``rules`` tracks (tracking costs up to 8× the time on Instance12)"""
     tracking: bool = field(init=False, default=False)
+    pinned: np.ndarray = field(init=False)
+    """[day] the dive's pin of each day (``pins.FREE``, −1 off or a requirement row): every
+    roster priced keeps them"""
 
     def __post_init__(self) -> None:
+        self.pinned = np.full(len(self.off_cost), FREE, dtype=np.int64)
         self.penalty = np.zeros(len(self.types))
         self.step = np.ones(len(self.types))
         self.loose = self.rules.untracked().fitted(self.budget)
@@ -189,7 +198,7 @@ class _Pricing:
         work_value = np.where(
             gains > UNREACHABLE, gains - self.work_cost[:, self.types], UNREACHABLE
         )
-        found = best_roster(rules, work_value, -self.off_cost)
+        found = best_roster(rules, work_value, self._off_value())
         return -np.inf if found is None else found[1]
 
     def _gains(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,6 +208,8 @@ class _Pricing:
         gains = np.full(days * shifts, UNREACHABLE)
         row_of_cell = np.full(days * shifts, -1, dtype=np.int64)
         values = duals[self.rows]
+        pin = self.pinned[self.cells // shifts]
+        values = np.where((pin == FREE) | (pin == self.rows), values, UNREACHABLE)
         order = np.lexsort((-values, self.cells))
         first = np.ones(len(order), dtype=bool)
         first[1:] = self.cells[order][1:] != self.cells[order][:-1]
@@ -303,13 +314,17 @@ class _Pricing:
         """The type index worked per day (−1 off) of the best roster at ``work_value``, by
         the program with or without tracked counts (``tracking``); a banded program that
         finds none is widened (``_widen``) until it finds one or is exact."""
-        found = best_roster(self.rules if self.tracking else self.loose, work_value, -self.off_cost)
+        off_value = self._off_value()
+        found = best_roster(self.rules if self.tracking else self.loose, work_value, off_value)
         while found is None and not (self.rules if self.tracking else self.loose).exact:
             self._widen()
-            found = best_roster(
-                self.rules if self.tracking else self.loose, work_value, -self.off_cost
-            )
+            found = best_roster(self.rules if self.tracking else self.loose, work_value, off_value)
         return None if found is None else found[0]
+
+    def _off_value(self) -> np.ndarray:
+        """[day] the value of a day off: minus its request cost, ``UNREACHABLE`` on the days
+        pinned to a row."""
+        return np.where(self.pinned >= 0, UNREACHABLE, -self.off_cost)
 
     def _column(
         self, found: np.ndarray, row_of_cell: np.ndarray, duals: np.ndarray
@@ -508,6 +523,21 @@ class _Master:
             self.lp.deleteCols(len(index), index)
             dropped = set(others)
             self.in_lp = [j for j in self.in_lp if j not in dropped]
+
+    def pin(self, pinned: dict[int, np.ndarray]) -> None:
+        """Bound at 0 every column in the program that breaks its employee's pins
+        (``pinned``: employee → [day] pins, see ``pins``)."""
+        position = {j: 2 * self.rows + i for i, j in enumerate(self.in_lp)}
+        banned = []
+        for e, days in pinned.items():
+            columns = [j for j in self.columns_of[e] if j in position]
+            rosters = np.stack([self.columns[j][1] for j in columns])
+            kept = keeps_pins(rosters, days)
+            banned += [position[j] for j, keep in zip(columns, kept, strict=True) if not keep]
+        if banned:
+            index = np.array(sorted(banned), dtype=np.int32)
+            zeros = np.zeros(len(index))
+            self.lp.changeColsBounds(len(index), index, zeros, zeros)
 
     def unfix(self, e: int) -> None:
         """Free employee ``e`` again: every column of theirs back in the program, at 0 to ∞."""
@@ -783,30 +813,96 @@ def _dive(
     hand_over: bool = False,
 ) -> tuple[dict[int, int], float]:
     """Fix every employee not yet ``chosen`` to one column (see the module), generating
-    columns between fixing steps. Each step gets the share of the time left that it fixes
-    of the employees left. With ``hand_over``, when the first ``STARVED_STEPS`` steps all
-    run out of time, the deadline moves halfway from then to it. Returns employee → column
-    for everyone, and the deadline."""
+    columns between fixing steps. A step fixes the employees whose roster is settled
+    (``SETTLED``) and pins days of the others (``_pin``); only when it can do neither does it
+    fix the most chosen rosters of 1 + (employees left) // ``DIVE_STEPS`` employees. An
+    employee whose every day is pinned is fixed to the roster that keeps the pins. Each step
+    gets the share of the time left that it pinned or fixed of the open employees' free
+    days. With ``hand_over``, when the first ``STARVED_STEPS`` steps whose fixing moved the
+    linear program all run out of time, the deadline moves halfway from then to it. Returns
+    employee → column for everyone, and the deadline; every pin is lifted again."""
     chosen = dict(chosen)
     values = master.solve()[2]
     objective = master.lp.getObjectiveValue()
     steps = ran_out = 0
-    while len(chosen) < len(pricing):
-        left = len(pricing) - len(chosen)
-        settled = _settle(master, values, chosen, stop.past(deadline, time.perf_counter()))
-        for e, column in settled.items():
-            chosen[e] = column
-            master.fix(e, column)
-        if len(chosen) < len(pricing):
+    try:
+        while len(chosen) < len(pricing):
             now = time.perf_counter()
-            step = now + max(deadline - now, 0.0) * len(settled) / left
-            values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
-            objective = master.lp.getObjectiveValue()
-            steps, now = steps + 1, time.perf_counter()
-            ran_out += now >= step
-            if hand_over and steps == ran_out == STARVED_STEPS:
-                deadline = now + (deadline - now) / 2
+            free = _free_days(pricing, chosen)
+            left = len(pricing) - len(chosen)
+            if stop.past(deadline, now):
+                settled, pinned = _settle(master, values, chosen, left), {}
+            else:
+                settled = _settle(master, values, chosen, 0)
+                pinned = _pin(master, pricing, values, chosen.keys() | settled.keys())
+                if not settled and not pinned:
+                    settled = _settle(master, values, chosen, 1 + left // DIVE_STEPS)
+            master.pin(pinned)
+            for e, days in pinned.items():
+                if (days != FREE).all():
+                    settled[e] = _kept(master, values, e, days)
+            for e, column in settled.items():
+                chosen[e] = column
+                master.fix(e, column)
+            if len(chosen) < len(pricing):
+                step = now + max(deadline - now, 0.0) * (1 - _free_days(pricing, chosen) / free)
+                values = master.solve()[2]
+                moved = master.lp.getObjectiveValue() > objective + REDUCED_COST_EPSILON
+                values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
+                objective = master.lp.getObjectiveValue()
+                now = time.perf_counter()
+                steps += moved
+                ran_out += moved and now >= step
+                if hand_over and steps == ran_out == STARVED_STEPS:
+                    deadline = now + (deadline - now) / 2
+    finally:
+        for employee in pricing:
+            employee.pinned[:] = FREE
     return chosen, deadline
+
+
+def _free_days(pricing: list[_Pricing], chosen: dict[int, int]) -> int:
+    """How many days of the employees not ``chosen`` are not pinned."""
+    return sum(
+        int((employee.pinned == FREE).sum())
+        for e, employee in enumerate(pricing)
+        if e not in chosen
+    )
+
+
+def _pin(
+    master: _Master, pricing: list[_Pricing], values: np.ndarray, fixed: set[int]
+) -> dict[int, np.ndarray]:
+    """Pin days of the employees not ``fixed`` (``pins.days_to_pin`` on their rosters'
+    ``values`` in the linear program), at the first of ``PIN_SHARES``, lowered by a tenth
+    while no employee has a day to pin, down to the second. Returns employee → their pins
+    (``_Pricing.pinned``) for each employee with new pins."""
+    share, least = PIN_SHARES
+    while share >= least:
+        pinned = {}
+        for e, employee in enumerate(pricing):
+            if e in fixed:
+                continue
+            columns = [j for j in master.columns_of[e] if values[j] > REDUCED_COST_EPSILON]
+            if not columns:
+                continue
+            rosters = np.stack([master.columns[j][1] for j in columns])
+            days, rows = days_to_pin(rosters, values[columns], employee.pinned, share)
+            if days.size:
+                employee.pinned[days] = rows
+                pinned[e] = employee.pinned
+        if pinned:
+            return pinned
+        share *= 0.9
+    return {}
+
+
+def _kept(master: _Master, values: np.ndarray, e: int, pinned: np.ndarray) -> int:
+    """Employee ``e``'s most chosen column (by ``values``) that keeps every pin of
+    ``pinned``."""
+    columns = master.columns_of[e]
+    kept = keeps_pins(np.stack([master.columns[j][1] for j in columns]), pinned)
+    return max((j for j, keep in zip(columns, kept, strict=True) if keep), key=lambda j: values[j])
 
 
 def _repair(
@@ -847,18 +943,17 @@ def _repair(
 
 
 def _settle(
-    master: _Master, values: np.ndarray, chosen: dict[int, int], everyone: bool
+    master: _Master, values: np.ndarray, chosen: dict[int, int], fewest: int
 ) -> dict[int, int]:
     """Employee → column to fix in this step of the dive: every employee not yet ``chosen``
     whose most chosen column has a share of at least ``SETTLED``, and at least the
-    1 + (employees left) // ``DIVE_STEPS`` most settled ones (all of them if ``everyone``)."""
+    ``fewest`` most settled ones."""
     best = {}
     for e, columns in enumerate(master.columns_of):
         if e not in chosen and columns:
             column = max(columns, key=lambda j: values[j])
             best[e] = (values[column], column)
     ranked = sorted(best, key=lambda e: -best[e][0])
-    fewest = len(ranked) if everyone else 1 + len(ranked) // DIVE_STEPS
     settled = [e for e in ranked if best[e][0] >= SETTLED]
     if len(settled) < fewest:
         settled = ranked[:fewest]
