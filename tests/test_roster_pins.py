@@ -3,12 +3,17 @@ and that the pricing program keeps them (Curtois–Qu Instance17 from tests/data
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns
 from optimizer.roster.pins import FREE, days_to_pin, keeps_pins
-from tests.test_roster_checker import DATA
+from optimizer.roster.plan import roster_tables
+from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
 
 
 def test_pins_come_from_one_roster_that_keeps_them_all() -> None:
@@ -54,3 +59,39 @@ def test_the_pricing_program_keeps_the_pins() -> None:
         differed += not (free[0][:half] == first[0][:half]).all()
         employee.pinned[:] = FREE
     assert differed
+
+
+def test_the_dive_pins_days_lifts_its_pins_and_the_first_program_comes_back() -> None:
+    """On Instance1, whose first linear program is fractional (558 against 607), the dive
+    pins days, ends with every employee on one roster that keeps the rules, and lifts its
+    pins; ``restart`` then gives back the first program's optimum for the second dive."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    pricing = columns.employee_pricing(problem, settings)
+    master = columns._Master(problem, settings, time.perf_counter() + 60)
+    with ThreadPoolExecutor(2) as pool:
+        now = time.perf_counter()
+        assert columns._construct(master, pricing, pool, now + 10, now + 10) is not None
+        columns._generate(master, pricing, {}, time.perf_counter() + 30, pool)
+        first_optimum, first = master.lp.getObjectiveValue(), len(master.columns)
+        assert first_optimum == pytest.approx(558)
+        pinned_days = []
+        pin = master.pin
+
+        def counting(pinned: dict[int, np.ndarray]) -> None:
+            pinned_days.extend(int((days != FREE).sum()) for days in pinned.values())
+            pin(pinned)
+
+        master.pin = counting  # type: ignore[method-assign]
+        chosen, _ = columns._dive(master, pricing, {}, time.perf_counter() + 30, pool)
+    assert sum(pinned_days) > 0
+    assert sorted(chosen) == list(range(len(problem.employees)))
+    assert all((employee.pinned == FREE).all() for employee in pricing)
+    duties = [
+        (e, int(r), "work") for e, j in chosen.items() for r in master.columns[j][1] if r >= 0
+    ]
+    roster = roster_tables(problem, duties).assignments
+    assert hard_rule_violations(problem, settings, roster) == []
+    assert master.value(chosen) == curtois_objective(problem, roster) >= first_optimum
+    master.restart(first)
+    master.solve()
+    assert master.lp.getObjectiveValue() == pytest.approx(first_optimum)

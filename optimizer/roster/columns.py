@@ -22,9 +22,11 @@ holding most of the program agree (``PIN_SHARES``; a day pinned to a row or to a
 ``pins``). Columns that break a pin leave the program, the pricing program keeps every pin,
 and columns are generated again for the open employees, until every employee has one
 roster (when nothing can be pinned, 1 + (employees left) // ``DIVE_STEPS`` of the most
-chosen rosters are fixed whole); the better of it and the construction is kept. When time is left, a
-HiGHS MIP over all columns generated, started from that roster, may find a better choice
-(``_Master.polish``).
+chosen rosters are fixed whole). When that leaves twice the time it took, a second dive
+fixing whole rosters only starts again from the first linear program (``_dive_whole``).
+The best of the dives and the construction is kept. When time is left, a HiGHS MIP over all
+columns generated, started from that roster, may find a better choice (``_Master.polish``),
+and repairs re-dive random employees.
 
 Column generation covers the problems the Curtois–Qu benchmark poses: own staff working
 requirement rows, without on-call reserve, under the hard rules the pricing program keeps
@@ -85,9 +87,10 @@ PIN_SHARES = (0.75, 0.51)
 share of the linear program agree (``_pin``); while no employee has such a day, the share
 is lowered by a tenth at a time, down to the second."""
 STARVED_STEPS = 3
-"""A dive whose first this many fixing steps all run out of time is starved: its steps do
-not converge (Curtois–Qu 19 and 20: 1.5–3.5 s each where a converged one took 6–41 s). When
-a search follows, column generation then ends halfway to its deadline (``_dive``)."""
+"""A dive whose first this many steps that moved the linear program all run out of time is
+starved: its steps do not converge (Curtois–Qu 19 and 20 when the dive fixed whole rosters
+only: 1.5–3.5 s each where a converged one took 6–41 s). When a search follows, column
+generation then ends halfway to its deadline (``_dive``)."""
 POLISH_SHARE = 0.5
 """The MIP polish may take this share of the time column generation and the dive took."""
 REPAIR_SHARE = 0.4
@@ -847,12 +850,12 @@ def _dive(
     columns between fixing steps. A step fixes the employees whose roster is settled
     (``SETTLED``) and, when ``pinning``, pins days of the others (``_pin``); when it can do
     neither, or without ``pinning``, it fixes the most chosen rosters of at least
-    1 + (employees left) // ``DIVE_STEPS`` employees. An
-    employee whose every day is pinned is fixed to the roster that keeps the pins. Each step
-    gets the share of the time left that it pinned or fixed of the open employees' free
-    days. With ``hand_over``, when the first ``STARVED_STEPS`` steps whose fixing moved the
-    linear program all run out of time, the deadline moves halfway from then to it. Returns
-    employee → column for everyone, and the deadline; every pin is lifted again."""
+    1 + (employees left) // ``DIVE_STEPS`` employees. An employee whose every day is pinned
+    is fixed to the roster that keeps the pins. Each step gets the share of the time left
+    that it pinned or fixed of the open employees' free days. With ``hand_over``, when the
+    first ``STARVED_STEPS`` steps whose fixing moved the linear program all run out of time,
+    the deadline moves halfway from then to it. Returns employee → column for everyone, and
+    the deadline; every pin is lifted again."""
     chosen = dict(chosen)
     values = master.solve()[2]
     objective = master.lp.getObjectiveValue()
