@@ -17,6 +17,7 @@ from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
+from optimizer.roster.variables import ON_CALL
 from tests.test_roster_checker import (
     DATA,
     curtois_objective,
@@ -30,19 +31,30 @@ def _without_reserve(problem: RosterProblem) -> RosterProblem:
     return replace(problem, requirements=rows, shared_employees=())
 
 
+RESERVE_PRICE = 60
+"""Price of an on-call place in the pricing tests (the reserve shortfall weight there)."""
+
+
 def _cp_sat_best_value(
-    problem: RosterProblem, settings: RosterSettings, e: int, prices: list[int]
+    problem: RosterProblem,
+    settings: RosterSettings,
+    e: int,
+    prices: list[int],
+    *,
+    keep_reserve: bool = False,
 ) -> float:
     """The most an employee's roster is worth at row ``prices`` minus its request costs,
     solved by CP-SAT on the engine's own model: a row worth p > 0 asks for one person at
-    under-cover weight p, a row worth p < 0 asks for none at over-cover weight −p."""
+    under-cover weight p, a row worth p < 0 asks for none at over-cover weight −p; the
+    rows' reserve targets are kept if ``keep_reserve`` (their places short are then
+    part of the CP-SAT objective subtracted), else dropped."""
     rows = tuple(
         replace(
             row,
             staff_needed=int(price > 0),
             under_weight=price if price > 0 else None,
             over_weight=-price if price < 0 else 0,
-            reserve_needed=0,
+            reserve_needed=row.reserve_needed if keep_reserve else 0,
         )
         for row, price in zip(problem.requirements, prices, strict=True)
     )
@@ -107,11 +119,63 @@ def test_column_generation_keeps_the_synthetic_problems_rules() -> None:
     assert hard_rule_violations(problem, settings, roster.assignments) == []
 
 
-def test_column_generation_applies_only_without_reserve() -> None:
+def test_column_generation_applies_with_on_call_reserve() -> None:
     settings = RosterSettings()
-    (reason,) = blockers(synthetic_problem(), settings)
-    assert "on-call reserve" in reason
-    assert blockers(_without_reserve(synthetic_problem()), settings) == []
+    assert blockers(synthetic_problem(), settings) == []
+
+
+@pytest.mark.parametrize("source", ["Instance2", "synthetic"])
+def test_pricing_with_on_call_duty_finds_the_employees_best_roster(source) -> None:
+    """Rows with a reserve target of one place, each worth ``RESERVE_PRICE``: the priced
+    roster is worth what CP-SAT's one-employee model says (on-call duty keeps every sequence
+    and rest rule, counts against the type's limit, not against the contract minutes)."""
+    if source == "synthetic":
+        problem, settings = synthetic_problem(), RosterSettings(fairness_weight=0)
+    else:
+        problem, settings = read_curtois(DATA / f"{source}.txt"), curtois_settings()
+        capped = tuple(
+            replace(employee, max_shifts={shift: 4 for shift in employee.max_shifts})
+            for employee in problem.employees
+        )
+        problem = replace(problem, employees=capped)
+    rng = random.Random(5)
+    reserve = [rng.random() < 0.3 for _ in problem.requirements]
+    rows = tuple(
+        replace(row, reserve_needed=int(wanted))
+        for row, wanted in zip(problem.requirements, reserve, strict=True)
+    )
+    problem = replace(problem, requirements=rows, shared_employees=())
+    settings = replace(settings, reserve_shortfall_weight=RESERVE_PRICE)
+    on_call_places = sum(reserve)
+    for e in range(0, len(problem.employees), 3):
+        prices = [rng.randint(-20, 100) for _ in problem.requirements]
+        duals = np.array(prices + [RESERVE_PRICE] * on_call_places, dtype=float)
+        found = employee_pricing(problem, settings)[e].price(duals, certain=True)
+        assert found is not None
+        best = _cp_sat_best_value(problem, settings, e, prices, keep_reserve=True)
+        assert found[2] == pytest.approx(best + RESERVE_PRICE * on_call_places)
+        assert found[2] == pytest.approx(sum(duals[r] for r in found[0] if r >= 0) - found[1])
+
+
+def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules() -> None:
+    """The synthetic problem (reserve targets, two partners' staff): the roster keeps every
+    hard rule and has on-call duty; its objective is what the CP-SAT model gives the same
+    duties; its bound (which counts what partners could lend) is at most CP-SAT's optimum."""
+    problem, settings = synthetic_problem(), RosterSettings(fairness_weight=0)
+    start = column_generation(problem, settings, deadline=time.perf_counter() + 20)
+    assert start is not None
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert any(role == ON_CALL for _, _, role in start.duties)
+    m, _ = build_model(problem, settings)
+    fixed = m.model.clone()
+    for p, r, role, var in m.choices:
+        fixed.add(var == int((p, r, role) in start.duties))
+    solver = cp_model.CpSolver()
+    assert solver.solve(fixed) == cp_model.OPTIMAL
+    assert solver.objective_value == pytest.approx(start.objective)
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    assert start.bound <= solver.objective_value + 1e-6
 
 
 def test_no_column_generation_roster_when_an_employee_cannot_keep_the_rules() -> None:

@@ -55,10 +55,12 @@ from optimizer.roster.pricing import (
     EmployeeRules,
     best_roster,
     employee_rules,
+    on_call_rules,
 )
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
+from optimizer.roster.variables import ON_CALL, WORK
 
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
@@ -114,13 +116,11 @@ GOLDEN = (math.sqrt(5) - 1) / 2
 
 
 def blockers(problem: RosterProblem, settings: RosterSettings) -> list[str]:
-    """Why column generation cannot roster ``problem`` (empty: it can): on-call reserve asked
-    for, or a binding hard rule that the pricing program does not keep."""
+    """Why column generation cannot roster ``problem`` (empty: it can): no employees, or a
+    binding hard rule that the pricing program does not keep."""
     reasons = []
     if not problem.employees:
         reasons.append("there are no employees to price")
-    if any(row.reserve_needed > 0 for row in problem.requirements):
-        reasons.append("on-call reserve is asked for and the pricing program has no on-call duty")
     reasons += [
         f"the rule '{rule.name}' is not kept by the pricing program"
         for rule in unpriced_rules(problem, settings)
@@ -250,7 +250,7 @@ class _Pricing:
             found = self._program(work_value)
             if found is None:
                 return None
-            counts = np.bincount(found[found >= 0], minlength=len(self.types))
+            counts = self._counts(found)
             excess = counts > self.rules.max_per_type
             tracked = self.rules.count_step > 0
             if not self.tracking and (excess & tracked).any():
@@ -269,15 +269,23 @@ class _Pricing:
             found = self._program(np.where(allowed, gains - work_cost, UNREACHABLE))
             if found is None:
                 return None
-            counts = np.bincount(found[found >= 0], minlength=len(self.types))
-            excess = np.flatnonzero(counts > self.rules.max_per_type)
+            excess = np.flatnonzero(self._counts(found) > self.rules.max_per_type)
             if not excess.size:
                 return self._column(found, row_of_cell, duals)
+            limit_type = self.rules.limit_type
             for t in excess:
+                counted = limit_type[np.clip(found, 0, None)] == limit_type[t]
+                kept = np.flatnonzero(counted & (found >= 0))[: self.rules.max_per_type[t]]
                 allowed[:, t] = False
-                kept = np.flatnonzero(found == t)[: self.rules.max_per_type[t]]
                 allowed[kept, t] = reachable[kept, t]
         return None
+
+    def _counts(self, found: np.ndarray) -> np.ndarray:
+        """``[type]`` the shifts the roster ``found`` (type index per day, −1 off) counts
+        against each type's limit (those of every type with the same ``limit_type``)."""
+        limit_type = self.rules.limit_type
+        worked = limit_type[found[found >= 0]]
+        return np.bincount(worked, minlength=len(self.types))[limit_type]
 
     def first_roster(
         self, duals: np.ndarray, shift: float
@@ -296,16 +304,20 @@ class _Pricing:
         found = self._program(np.where(reachable, value, UNREACHABLE))
         if found is None:
             return None
-        limits = self.rules.max_per_type
-        if (np.bincount(found[found >= 0], minlength=len(self.types)) <= limits).all():
+        limits, limit_type = self.rules.max_per_type, self.rules.limit_type
+        if (self._counts(found) <= limits).all():
             return self._column(found, row_of_cell, duals)
         allowed = reachable.copy()
         spread = (np.arange(len(value)) * GOLDEN + shift) % 1.0
-        for t in np.flatnonzero(reachable.sum(axis=0) > limits):
-            open_days = np.flatnonzero(reachable[:, t])
-            worked = (found[open_days] == t).astype(np.int64)
-            ranked = open_days[np.lexsort((spread[open_days], -value[open_days, t], -worked))]
-            allowed[ranked[limits[t] :], t] = False
+        for t in np.unique(limit_type):
+            counted = np.flatnonzero(limit_type == t)
+            open_days = np.flatnonzero(reachable[:, counted].any(axis=1))
+            if len(open_days) <= limits[t]:
+                continue
+            worked = np.isin(found[open_days], counted).astype(np.int64)
+            best = np.where(reachable[:, counted], value[:, counted], -np.inf).max(axis=1)
+            ranked = open_days[np.lexsort((spread[open_days], -best[open_days], -worked))]
+            allowed[np.ix_(ranked[limits[t] :], counted)] = False
         kept = self._program(np.where(allowed, value, UNREACHABLE))
         if kept is None:
             return self.price(duals, tries=0, certain=True)
@@ -349,10 +361,18 @@ class _Pricing:
         return rows, cost, float(duals[rows[worked]].sum()) - cost
 
 
+def reserve_rows(problem: RosterProblem) -> np.ndarray:
+    """The requirement rows with an on-call reserve target, in order: the master's row
+    ``len(problem.requirements) + k`` is the reserve of the ``k``-th of them."""
+    return np.flatnonzero([row.reserve_needed > 0 for row in problem.requirements])
+
+
 def employee_pricing(problem: RosterProblem, settings: RosterSettings) -> list[_Pricing]:
-    """Every employee's pricing data: the rows they may work (eligible, available) and the
-    request costs of working each shift and of each day off, in ``settings``' units.
-    Eligibility is decided once per post (site, shift type, skill), not per row."""
+    """Every employee's pricing data: the rows they may work or be on call for (eligible,
+    available) and the request costs of each duty and of each day off, in ``settings``'
+    units. With on-call reserve asked for, the program's types are the shift types and then
+    on-call duty in each (``pricing.on_call_rules``). Eligibility is decided once per post
+    (site, shift type, skill), not per row."""
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
     row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
@@ -361,9 +381,13 @@ def employee_pricing(problem: RosterProblem, settings: RosterSettings) -> list[_
     for r, row in enumerate(problem.requirements):
         posts.setdefault((row.site, row.shift_id, row.skill), []).append(r)
     in_horizon = (row_day >= 0) & (row_day < days)
+    reserve_row = np.full(len(problem.requirements), -1, dtype=np.int64)
+    reserve = reserve_rows(problem)
+    reserve_row[reserve] = len(problem.requirements) + np.arange(len(reserve))
     budget = int(np.clip(ROUND_BUDGET // max(len(problem.employees), 1), *EMPLOYEE_BUDGET))
+    rows = (row_day, row_shift, in_horizon, reserve_row)
     return [
-        _employee_pricing(problem, settings, e, posts, (row_day, row_shift, in_horizon), budget)
+        _employee_pricing(problem, settings, e, posts, rows, budget)
         for e in range(len(problem.employees))
     ]
 
@@ -373,13 +397,14 @@ def _employee_pricing(
     settings: RosterSettings,
     e: int,
     posts: dict[tuple[str, str, str], list[int]],
-    row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+    row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     budget: int,
 ) -> _Pricing:
     """Employee ``e``'s pricing data (see ``employee_pricing``; ``posts``: the rows of each
-    post; ``row_arrays``: each row's day and shift type index and whether its day is in the
-    horizon; ``budget``: the size of their program, see ``_Pricing.budget``)."""
-    row_day, row_shift, in_horizon = row_arrays
+    post; ``row_arrays``: each row's day and shift type index, whether its day is in the
+    horizon and its reserve's master row, −1 without; ``budget``: the size of their
+    program, see ``_Pricing.budget``)."""
+    row_day, row_shift, in_horizon, reserve_row = row_arrays
     employee = problem.employees[e]
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
@@ -391,8 +416,18 @@ def _employee_pricing(
     off_days = [problem.day_index(day) for day in employee.unavailable]
     unavailable[[d for d in off_days if 0 <= d < days]] = True
     rows = np.flatnonzero(eligible & in_horizon & ~unavailable[np.clip(row_day, 0, days)])
-    cells = row_day[rows] * len(shift_types) + row_shift[rows]
-    work_cost = np.zeros((days, len(shift_types)))
+    on_call = bool((reserve_row >= 0).any())
+    types_in_program = len(shift_types) * (2 if on_call else 1)
+    # a cell is day × program types + type; on-call duty in shift type s is type |types| + s
+    reserve = rows[reserve_row[rows] >= 0]
+    cells = np.concatenate(
+        [
+            row_day[rows] * types_in_program + row_shift[rows],
+            row_day[reserve] * types_in_program + len(shift_types) + row_shift[reserve],
+        ]
+    )
+    rows = np.concatenate([rows, reserve_row[reserve]])
+    work_cost = np.zeros((days, types_in_program))
     off_cost = np.zeros(days)
     for request in employee.requests:
         d = problem.day_index(request.day)
@@ -406,17 +441,20 @@ def _employee_pricing(
                 work_cost[d] += weight
             continue
         s = shift_index[request.shift_id]
-        if request.wanted:
+        if request.wanted:  # met by working the shift, not by being on call in it
             off_cost[d] += weight
             work_cost[d] += weight
             work_cost[d, s] -= weight
-        else:
-            work_cost[d, s] += weight
-    types = np.unique(cells % len(shift_types))
+        else:  # broken by any duty in the shift
+            work_cost[d, s :: len(shift_types)] += weight
+    types = np.unique(cells % types_in_program)
     open_days = np.zeros(days, dtype=np.bool_)
-    open_days[cells // len(shift_types)] = True
+    open_days[cells // types_in_program] = True
+    rules = employee_rules(problem, settings, e)
+    if on_call:
+        rules = on_call_rules(rules)
     return _Pricing(
-        replace(employee_rules(problem, settings, e).restricted(types), open_days=open_days),
+        replace(rules.restricted(types), open_days=open_days),
         types,
         cells.astype(np.int64),
         rows.astype(np.int64),
@@ -427,24 +465,37 @@ def _employee_pricing(
 
 
 class _Master:
-    """The master linear program in HiGHS: slack pairs first, then the columns in the
-    program (a fixed employee's other columns are deleted from it)."""
+    """The master linear program in HiGHS: one row per requirement row (its staff), then one
+    per reserve target (``reserve_rows``: its on-call places, short ones weighted as in
+    ``rules.cover_reserve``, extra ones free), then one convexity row per employee; slack
+    pairs first, then the columns in the program (a fixed employee's other columns are
+    deleted from it)."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings, deadline: float) -> None:
         self.deadline = deadline
         """``time.perf_counter()`` reading at which every linear program stops"""
-        self.rows = len(problem.requirements)
+        requirements = problem.requirements
+        self.reserve_of = reserve_rows(problem)
+        """the requirement row of each reserve row (master row ``work_rows + k``)"""
+        self.work_rows = len(requirements)
+        self.rows = self.work_rows + len(self.reserve_of)
         self.employees = len(problem.employees)
-        self.needed = np.array([row.staff_needed for row in problem.requirements], dtype=float)
+        reserve = [requirements[r] for r in self.reserve_of]
+        self.needed = np.array(
+            [row.staff_needed for row in requirements] + [row.reserve_needed for row in reserve],
+            dtype=float,
+        )
         self.under = np.array(
-            [row.under_weight or settings.uncovered_weight for row in problem.requirements],
+            [row.under_weight or settings.uncovered_weight for row in requirements]
+            + [settings.reserve_shortfall_weight] * len(reserve),
             dtype=float,
         )
         self.over = np.array(
             [
                 settings.over_cover_weight if row.over_weight is None else row.over_weight
-                for row in problem.requirements
-            ],
+                for row in requirements
+            ]
+            + [0] * len(reserve),
             dtype=float,
         )
         self.columns: list[tuple[int, np.ndarray]] = []
@@ -482,6 +533,13 @@ class _Master:
             np.concatenate([np.ones(self.rows), -np.ones(self.rows)]),
         )
         return lp
+
+    def duty(self, e: int, row: int) -> Duty:
+        """Employee ``e``'s duty in master ``row``: work in a requirement row, or on call for a
+        reserve row's requirement row."""
+        if row < self.work_rows:
+            return e, row, WORK
+        return e, int(self.reserve_of[row - self.work_rows]), ON_CALL
 
     def _entries(self, column: int) -> np.ndarray:
         """The rows of ``column``: its requirement rows and its employee's convexity row."""
@@ -701,7 +759,8 @@ def column_generation(
         if not stop.past(deadline, now):
             _generate(master, pricing, {}, now + ROOT_SHARE * (deadline - now), pool)
             late = stop.past(deadline - constructing, time.perf_counter())
-            bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
+            lent = lenders(problem, settings, master)
+            bound = max(bound, lagrangian_bound(master, pricing, lent, pool, quick=late))
             first = len(master.columns)
             diving = time.perf_counter()
             chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
@@ -716,7 +775,7 @@ def column_generation(
             chosen = master.switch(chosen, polished)
             chosen = _repair(master, pricing, chosen, deadline, pool, seed)
     duties = {
-        (e, int(r), "work")
+        master.duty(e, int(r))
         for e, column in chosen.items()
         for r in master.columns[column][1]
         if r >= 0
@@ -799,40 +858,97 @@ def capacity_bound(problem: RosterProblem, master: _Master, pricing: list[_Prici
     shift's); each costs at least the least under-cover weight. Surplus staff-shifts: every
     employee works at least their least minutes // their longest shift's shifts, all on
     requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; each costs at least
-    the least over-cover weight. Request costs are not counted."""
-    days = problem.horizon_days
+    the least over-cover weight. Request costs and reserve targets are not counted."""
+    days, work = problem.horizon_days, slice(0, master.work_rows)
+    if not master.work_rows:
+        return 0.0
     row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
     inside = (row_day >= 0) & (row_day < days)
-    needed_per_day = np.bincount(row_day[inside], weights=master.needed[inside], minlength=days)
+    staff_needed = master.needed[work]
+    needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
     may_work = np.zeros(days)
     most_shifts = least_shifts = 0
     for employee in pricing:
-        may_work[np.unique(employee.cells // len(problem.shift_types))] += 1
+        work_cells = employee.cells[employee.rows < master.work_rows]
+        may_work[np.unique(work_cells // employee.work_cost.shape[1])] += 1
         rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
-        most_shifts += int((rules.max_units[last] // int(rules.units.min(initial=1))).sum())
+        shortest = int(rules.units[rules.units > 0].min(initial=1))  # on-call duty has 0 units
+        most_shifts += int((rules.max_units[last] // shortest).sum())
         least_shifts += int(-(-rules.min_units[last] // int(rules.units.max(initial=1))).sum())
-    needed = float(master.needed.sum())
+    needed = float(staff_needed.sum())
     short = max(float(np.maximum(needed_per_day - may_work, 0).sum()), needed - most_shifts, 0.0)
     surplus = max(least_shifts - needed + short, 0.0)
-    if not master.rows:
-        return 0.0
-    under, over = float(master.under.min()), float(master.over.min())
+    under, over = float(master.under[work].min()), float(master.over[work].min())
     return float(math.ceil(under * short + over * surplus - 1e-6))
 
 
+@dataclass(frozen=True)
+class Lender:
+    """A partner's shared employee as the bounds see them (column generation's rosters lend
+    none; the CP-SAT search may).
+
+    Attributes:
+        days: the day of each reserve place they may fill.
+        rows: the master's reserve row of each.
+        cost: the objective's cost of one lent day (partner cost weight × cost per day).
+        max_days: the most days they may be lent.
+    """
+
+    days: np.ndarray
+    rows: np.ndarray
+    cost: float
+    max_days: int
+
+    def most_value(self, duals: np.ndarray) -> float:
+        """The most their lent days are worth at row prices ``duals``: on each day the best
+        reserve row's price less the cost (when positive; one place a day), the
+        ``max_days`` best days."""
+        per_day = np.zeros(int(self.days.max(initial=-1)) + 1)
+        np.maximum.at(per_day, self.days, duals[self.rows] - self.cost)
+        return float(np.sort(per_day)[::-1][: self.max_days].sum())
+
+
+def lenders(problem: RosterProblem, settings: RosterSettings, master: _Master) -> list[Lender]:
+    """Every shared employee who may fill some reserve place (``Lender``)."""
+    shift_types = {shift.shift_id: shift for shift in problem.shift_types}
+    found = []
+    for shared in problem.shared_employees:
+        places = [
+            (problem.day_index(problem.requirements[r].day), master.work_rows + k)
+            for k, r in enumerate(master.reserve_of)
+            if problem.requirements[r].day in shared.available
+            and may_staff(
+                shared, problem.requirements[r], shift_types[problem.requirements[r].shift_id]
+            )
+        ]
+        if places:
+            days, rows = np.array(places, dtype=np.int64).T
+            cost = float(settings.partner_cost_weight * shared.cost_per_day)
+            found.append(Lender(days, rows, cost, shared.max_days))
+    return found
+
+
 def lagrangian_bound(
-    master: _Master, pricing: list[_Pricing], pool: ThreadPoolExecutor, *, quick: bool = False
+    master: _Master,
+    pricing: list[_Pricing],
+    lent: list[Lender],
+    pool: ThreadPoolExecutor,
+    *,
+    quick: bool = False,
 ) -> float:
     """A lower bound on every roster's objective from the master's current duals π, valid
     whether or not its linear program was solved to optimality: π clipped to
     [−over-cover weight, under-cover weight] per row (so no slack can lower the Lagrangian
-    function), then Σ π × staff needed − Σ over employees of the most any roster of theirs
-    is worth at π (``_Pricing.best_value``: exact or relaxed rules, relaxed when ``quick``;
-    either way no roster of theirs is worth more). Rounded up, as every weight is whole,
-    and at least 0, as no weight is negative."""
+    function; reserve rows have no over-cover weight), then Σ π × (staff and on-call places)
+    needed − Σ over employees of the most any roster of theirs is worth at π
+    (``_Pricing.best_value``: exact or relaxed rules, relaxed when ``quick``; either way no
+    roster of theirs is worth more) − Σ over the ``lent`` partners' staff of the most their
+    lent days are worth at π. Rounded up, as every weight is whole, and at least 0, as no
+    weight is negative."""
     duals = np.clip(master.solve()[0], -master.over, master.under)
     values = list(pool.map(lambda employee: employee.best_value(duals, quick=quick), pricing))
-    bound = float(duals @ master.needed) - sum(values)
+    lending = sum(lender.most_value(duals) for lender in lent)
+    bound = float(duals @ master.needed) - sum(values) - lending
     return max(0.0, float(math.ceil(bound - 1e-6)))
 
 

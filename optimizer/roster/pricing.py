@@ -57,8 +57,12 @@ class EmployeeRules:
             the horizon.
         max_consecutive, min_consecutive, min_days_off, max_weekends: sequence limits.
         max_per_type: most shifts of each type in the horizon.
-        count_step: place value of each type's count in the program's count index; 0 for
-            types whose limit the program does not track (the caller must check those).
+        limit_type: the type whose limit each type counts against (an index into these
+            types): itself, or, for on-call duty in a shift type (``on_call_rules``), that
+            shift type, as on-call duty counts against the type's limit.
+        count_step: place value of each type's count in the program's count index (shared
+            by the types of one ``limit_type``); 0 for types whose limit the program does not
+            track (the caller must check those).
         count_states: size of the count index.
         open_days: ``[day]`` the employee may work that day at all (``None``: every day);
             only ``minutes_window`` reads it (closed days are also closed in the values).
@@ -79,6 +83,7 @@ class EmployeeRules:
     min_days_off: int
     max_weekends: int
     max_per_type: np.ndarray
+    limit_type: np.ndarray
     count_step: np.ndarray
     count_states: int
     open_days: np.ndarray | None = None
@@ -88,12 +93,17 @@ class EmployeeRules:
     def restricted(self, types: np.ndarray) -> EmployeeRules:
         """The same rules over the shift ``types`` alone (indices into the full list)."""
         max_per_type = self.max_per_type[types]
-        count_step, count_states = _tracked_counts(max_per_type, len(self.period_last))
+        position = {int(t): i for i, t in enumerate(types)}
+        limit_type = np.array(
+            [position.get(int(self.limit_type[t]), i) for i, t in enumerate(types)], np.int64
+        )
+        count_step, count_states = _tracked_counts(max_per_type, limit_type, len(self.period_last))
         return replace(
             self,
             units=self.units[types],
             follows=self.follows[np.ix_(types, types)],
             max_per_type=max_per_type,
+            limit_type=limit_type,
             count_step=count_step,
             count_states=count_states,
         )
@@ -280,19 +290,22 @@ def _most_shifts(
     return before[-2::-1], after[1:]
 
 
-def _tracked_counts(max_per_type: np.ndarray, days: int) -> tuple[np.ndarray, int]:
+def _tracked_counts(
+    max_per_type: np.ndarray, limit_type: np.ndarray, days: int
+) -> tuple[np.ndarray, int]:
     """Which type limits the program tracks: the tightest limits below ``days`` while the
-    product of (limit + 1) stays within ``TRACKED_COUNT_STATES``; returns the place values
-    (0: untracked) and the product."""
+    product of (limit + 1) stays within ``TRACKED_COUNT_STATES``, one count per
+    ``limit_type``; returns each type's place value (0: untracked) and the product."""
     count_step = np.zeros(len(max_per_type), dtype=np.int64)
     states = 1
-    for t in np.argsort(max_per_type, kind="stable"):
+    own = np.flatnonzero(limit_type == np.arange(len(limit_type)))
+    for t in own[np.argsort(max_per_type[own], kind="stable")]:
         limit = int(max_per_type[t])
         if limit >= days or states * (limit + 1) > TRACKED_COUNT_STATES:
             break
         count_step[t] = states
         states *= limit + 1
-    return count_step, states
+    return count_step[limit_type], states
 
 
 def employee_rules(problem: RosterProblem, settings: RosterSettings, e: int) -> EmployeeRules:
@@ -328,7 +341,8 @@ def employee_rules(problem: RosterProblem, settings: RosterSettings, e: int) -> 
     max_per_type = np.array(
         [employee.max_shifts.get(shift.shift_id, days) for shift in shifts], dtype=np.int64
     )
-    count_step, count_states = _tracked_counts(max_per_type, days)
+    limit_type = np.arange(len(shifts), dtype=np.int64)
+    count_step, count_states = _tracked_counts(max_per_type, limit_type, days)
     max_weekends = weekends if limits.max_weekends is None else min(limits.max_weekends, weekends)
     return EmployeeRules(
         units=units,
@@ -344,6 +358,27 @@ def employee_rules(problem: RosterProblem, settings: RosterSettings, e: int) -> 
         min_days_off=max(1, limits.min_consecutive_days_off),
         max_weekends=max_weekends,
         max_per_type=max_per_type,
+        limit_type=limit_type,
+        count_step=count_step,
+        count_states=count_states,
+    )
+
+
+def on_call_rules(rules: EmployeeRules) -> EmployeeRules:
+    """``rules`` (over a problem's shift types) with on-call duty in each type as a second
+    set of types after them: on-call duty in type ``s`` is type ``len(types) + s``. It counts
+    against every sequence and rest rule as working ``s`` does, and against ``s``'s limit
+    (``limit_type``), but not against the contract minutes (0 units)."""
+    shifts = len(rules.units)
+    limit_type = np.concatenate([rules.limit_type, rules.limit_type])
+    max_per_type = np.concatenate([rules.max_per_type, rules.max_per_type])
+    count_step, count_states = _tracked_counts(max_per_type, limit_type, len(rules.period_last))
+    return replace(
+        rules,
+        units=np.concatenate([rules.units, np.zeros(shifts, dtype=np.int64)]),
+        follows=np.tile(rules.follows, (2, 2)),
+        max_per_type=max_per_type,
+        limit_type=limit_type,
         count_step=count_step,
         count_states=count_states,
     )
