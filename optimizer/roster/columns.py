@@ -28,11 +28,12 @@ The best of the dives and the construction is kept. When time is left, a HiGHS M
 columns generated, started from that roster, may find a better choice (``_Master.polish``),
 and repairs re-dive random employees.
 
-Column generation covers the problems the Curtois–Qu benchmark poses: own staff working
-requirement rows, without on-call reserve, under the hard rules the pricing program keeps
-(``blockers`` says why a problem is not one).
-Request costs are part of each column; the fairness and stability goals are not (their
-weights are 0 there), though the roster returned keeps every hard rule either way.
+Column generation covers own staff working requirement rows or on call for their reserve
+targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
+not one). Partners' staff are not lent (the Lagrangian bound counts what lending could be
+worth, ``Lender``). Request costs are part of each column; the fairness and stability goals
+are not (their weights are 0 on the Curtois–Qu benchmark), though the roster returned keeps
+every hard rule either way.
 """
 
 from __future__ import annotations
