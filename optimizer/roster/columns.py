@@ -1000,7 +1000,7 @@ def _dive(
                 master.fix(e, column)
             if len(chosen) < len(pricing):
                 step = now + max(deadline - now, 0.0) * (1 - _free_days(pricing, chosen) / free)
-                values = master.solve()[2]
+                master.solve()  # the fixing's optimum (``_generate`` starts from it)
                 moved = master.lp.getObjectiveValue() > objective + REDUCED_COST_EPSILON
                 values = _generate(master, pricing, chosen, step, pool, unless_within=objective)
                 objective = master.lp.getObjectiveValue()
