@@ -112,6 +112,11 @@ WIDEN = 8
 (again until it finds one or is exact)."""
 PRICING_CHUNK = 16
 """Employees priced between two solves of the linear program (``_generate``)."""
+STALLED_PASSES = 2
+"""Passes over the open employees that add columns without lowering the first linear
+program below its first solve after which it has stalled (``_generate``). One is not
+enough: Curtois–Qu Instance12's stays at its construction's value for 64 rosters (its 60
+employees) before it falls."""
 GOLDEN = (math.sqrt(5) - 1) / 2
 """Step of the sequence that spreads a construction's ties over the horizon."""
 
@@ -735,7 +740,9 @@ def column_generation(
         hand_over: a search improves the roster afterwards (the engine's neighbourhood
             search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
             column generation (the rest of the dive, the polish and the repairs) ends
-            halfway from then to its deadline (``_dive``), leaving that search the rest.
+            halfway from then to its deadline (``_dive``), leaving that search the rest;
+            when the first linear program stalls (``_generate``), column generation ends at
+            once with the construction's roster.
 
     Returns:
         The roster with the bound, or ``None`` when some employee has no roster that keeps
@@ -758,7 +765,13 @@ def column_generation(
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
         if not stop.past(deadline, now):
-            _generate(master, pricing, {}, now + ROOT_SHARE * (deadline - now), pool)
+            root = now + ROOT_SHARE * (deadline - now)
+            try:
+                _generate(master, pricing, {}, root, pool, hand_over=hand_over)
+            except _Stalled:
+                lent = lenders(problem, settings, master)
+                bound = max(bound, lagrangian_bound(master, pricing, lent, pool, quick=True))
+                return _result(master, pricing, constructed, bound)
             late = stop.past(deadline - constructing, time.perf_counter())
             lent = lenders(problem, settings, master)
             bound = max(bound, lagrangian_bound(master, pricing, lent, pool, quick=late))
@@ -775,6 +788,13 @@ def column_generation(
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
             chosen = _repair(master, pricing, chosen, deadline, pool, seed)
+    return _result(master, pricing, chosen, bound)
+
+
+def _result(
+    master: _Master, pricing: list[_Pricing], chosen: dict[int, int], bound: float
+) -> ColumnStart:
+    """The roster ``chosen`` (employee → column, everyone) with its ``bound``."""
     duties = {
         master.duty(e, int(r))
         for e, column in chosen.items()
@@ -1135,6 +1155,10 @@ def _settle(
     return {e: best[e][1] for e in settled}
 
 
+class _Stalled(Exception):
+    """Column generation's linear program stalls (see ``_generate``) and a search follows."""
+
+
 def _generate(
     master: _Master,
     pricing: list[_Pricing],
@@ -1142,6 +1166,8 @@ def _generate(
     deadline: float,
     pool: ThreadPoolExecutor,
     unless_within: float = -np.inf,
+    *,
+    hand_over: bool = False,
 ) -> np.ndarray:
     """Add columns of the employees not yet ``chosen`` until none prices out or the
     ``deadline`` passes; returns the last solve's column values.
@@ -1156,15 +1182,23 @@ def _generate(
     every employee in turn has found nothing at the true duals. No column is added when the
     first solve's objective is within ``unless_within`` (the dive passes the objective
     before its last fixing step: a fixing that leaves the objective where it was leaves the
-    solution optimal)."""
+    solution optimal).
+
+    With ``hand_over`` (a search follows column generation), ``_Stalled`` is raised when
+    ``STALLED_PASSES`` passes over the open employees add columns and leave the objective
+    at its first solve's value: the program's optimum stays the roster it started from, a
+    degenerate vertex whose duals price columns the program cannot use (Curtois–Qu
+    Instance22: 360 columns added to its construction's roster in 90 s, none lowering it),
+    so a dive from it has nothing to go on."""
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
     duals, convexity, values = master.solve()
     if not open_employees or stop.past(deadline, time.perf_counter()):
         return values
-    if master.lp.getObjectiveValue() <= unless_within + REDUCED_COST_EPSILON:
+    first = master.lp.getObjectiveValue()
+    if first <= unless_within + REDUCED_COST_EPSILON:
         return values
     prices, smoothed = duals, False
-    turn, fruitless = 0, 0
+    turn, fruitless, unmoved = 0, 0, 0
     while True:
         prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
         chunk = [
@@ -1184,6 +1218,10 @@ def _generate(
         if added:
             duals, convexity, values = master.solve()
             smoothed, fruitless = True, 0
+            moved = master.lp.getObjectiveValue() < first - REDUCED_COST_EPSILON
+            unmoved = 0 if moved else unmoved + len(chunk)
+            if hand_over and unmoved >= STALLED_PASSES * len(open_employees):
+                raise _Stalled
         elif smoothed:
             smoothed = False  # the same chunk again, at the true duals
             continue

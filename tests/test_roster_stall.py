@@ -1,0 +1,106 @@
+"""Column generation's first linear program stalling at the roster it started from: with a
+search to follow, column generation hands that roster over at once (stand-ins for the
+master and the employees' pricing)."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from optimizer.formats.curtois import curtois_settings, read_curtois
+from optimizer.roster import columns
+from optimizer.roster.plan import roster_tables
+from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
+
+EMPLOYEES = 4
+"""Stand-in employees: a chunk (``PRICING_CHUNK`` = 16) prices all four, one pass."""
+
+
+class _Master:
+    """A stand-in master whose objective takes the ``objectives`` in turn, one a solve once
+    columns are added, and then stays at the last, however many columns are added."""
+
+    def __init__(self, objectives: list[float]) -> None:
+        self.objectives = objectives
+        self.lp = SimpleNamespace(getObjectiveValue=lambda: self.objectives[0])
+        self.added = 0
+
+    def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if len(self.objectives) > 1 and self.added:
+            self.objectives.pop(0)
+        return np.zeros(3), np.zeros(EMPLOYEES), np.zeros(self.added)
+
+    def add(self, e: int, rows: np.ndarray, cost: float) -> int:
+        self.added += 1
+        return self.added - 1
+
+
+class _Improving:
+    """A stand-in employee whose every priced roster improves at the duals (gain 1)."""
+
+    def price(self, duals: np.ndarray) -> tuple[np.ndarray, float, float]:
+        return np.array([0, -1]), -1.0, 1.0
+
+
+def _generate(master: _Master, *, hand_over: bool, seconds: float) -> None:
+    pricing = [_Improving() for _ in range(EMPLOYEES)]
+    with ThreadPoolExecutor(2) as pool:
+        deadline = time.perf_counter() + seconds
+        columns._generate(master, pricing, {}, deadline, pool, hand_over=hand_over)
+
+
+def test_a_program_stalled_at_its_start_hands_over_when_a_search_follows() -> None:
+    """After ``STALLED_PASSES`` passes that add columns and leave the objective at its first
+    value, ``_generate`` raises ``_Stalled`` when a search follows."""
+    master = _Master([100.0])
+    with pytest.raises(columns._Stalled):
+        _generate(master, hand_over=True, seconds=30)
+    assert master.added == columns.STALLED_PASSES * EMPLOYEES
+
+
+def test_a_stalled_program_goes_on_when_no_search_follows() -> None:
+    master = _Master([100.0])
+    _generate(master, hand_over=False, seconds=0.3)
+    assert master.added > columns.STALLED_PASSES * EMPLOYEES
+
+
+def test_a_program_that_fell_below_its_start_does_not_hand_over() -> None:
+    """A program that lowered its objective once, and stalls after, is not handed over: its
+    dive has a program that moved from the start roster to go on."""
+    master = _Master([100.0, 90.0])
+    _generate(master, hand_over=True, seconds=0.3)
+    assert master.added > columns.STALLED_PASSES * EMPLOYEES
+
+
+def test_column_generation_hands_the_constructed_roster_over_at_once(monkeypatch) -> None:
+    """When the first program stalls and a search follows, column generation returns the
+    construction's roster (every rule kept, its objective recomputed by the checker) with
+    a bound, well before its deadline (Instance1, best known 607)."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    built = []
+    construct = columns._construct
+
+    def remembered(master, *args, **kwargs):
+        built.append((master, construct(master, *args, **kwargs)))
+        return built[-1][1]
+
+    def stalled(*args, **kwargs):
+        raise columns._Stalled
+
+    monkeypatch.setattr(columns, "_construct", remembered)
+    monkeypatch.setattr(columns, "_generate", stalled)
+    started = time.perf_counter()
+    start = columns.column_generation(problem, settings, deadline=started + 60, hand_over=True)
+    assert start is not None and time.perf_counter() - started < 30
+    master, chosen = built[0]
+    assert start.duties == {
+        master.duty(e, int(r)) for e, j in chosen.items() for r in master.columns[j][1] if r >= 0
+    }
+    roster = roster_tables(problem, sorted(start.duties)).assignments
+    assert hard_rule_violations(problem, settings, roster) == []
+    assert start.objective == curtois_objective(problem, roster) >= 607
+    assert 0 <= start.bound <= 607
