@@ -26,7 +26,9 @@ chosen rosters are fixed whole). When that leaves twice the time it took, a seco
 fixing whole rosters only starts again from the first linear program (``_dive_whole``).
 The best of the dives and the construction is kept. When time is left, a HiGHS MIP over all
 columns generated, started from that roster, may find a better choice (``_Master.polish``),
-and repairs re-dive random employees.
+and repairs re-dive random employees. When the first linear program stalls at the
+construction's roster and a search follows, the construction's roster is handed over at
+once (``_generate``, ``_Stalled``).
 
 Column generation covers own staff working requirement rows or on call for their reserve
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
@@ -112,11 +114,13 @@ WIDEN = 8
 (again until it finds one or is exact)."""
 PRICING_CHUNK = 16
 """Employees priced between two solves of the linear program (``_generate``)."""
-STALLED_PASSES = 2
-"""Passes over the open employees that add columns without lowering the first linear
-program below its first solve after which it has stalled (``_generate``). One is not
-enough: Curtois–Qu Instance12's stays at its construction's value for 64 rosters (its 60
-employees) before it falls."""
+STALLED_SHARE = 0.25
+"""Share of its time after which a first linear program that adds columns and stays at its
+first solve's value has stalled (``_generate``). Curtois–Qu 1–12 and 17–19 move from it
+within 1–2 s of the root's start (1, 2, 4, 6 and 9 only after two or more passes over
+their employees, so a count of passes would not do), 20 and 21 after 13 s, when a
+quarter of their roots is 63–73 s at a 600 s limit; Instance22's stays for 150 s and more
+(simplex duals). At a 120 s limit 20 and 21 hand over (their quarters: 3–13 s)."""
 GOLDEN = (math.sqrt(5) - 1) / 2
 """Step of the sequence that spreads a construction's ties over the horizon."""
 
@@ -1185,20 +1189,21 @@ def _generate(
     solution optimal).
 
     With ``hand_over`` (a search follows column generation), ``_Stalled`` is raised when
-    ``STALLED_PASSES`` passes over the open employees add columns and leave the objective
-    at its first solve's value: the program's optimum stays the roster it started from, a
-    degenerate vertex whose duals price columns the program cannot use (Curtois–Qu
-    Instance22: 360 columns added to its construction's roster in 90 s, none lowering it),
-    so a dive from it has nothing to go on."""
+    columns have been added for ``STALLED_SHARE`` of the time to the ``deadline`` and the
+    objective is still at its first solve's value: the program's optimum stays the roster
+    it started from, a degenerate vertex whose duals price columns the program cannot use
+    (Curtois–Qu Instance22: 360 columns added to its construction's roster in 90 s, none
+    lowering it), so a dive from it has nothing to go on."""
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
     duals, convexity, values = master.solve()
     if not open_employees or stop.past(deadline, time.perf_counter()):
         return values
-    first = master.lp.getObjectiveValue()
+    first, began = master.lp.getObjectiveValue(), time.perf_counter()
     if first <= unless_within + REDUCED_COST_EPSILON:
         return values
+    stalled_at = began + STALLED_SHARE * (deadline - began) if hand_over else np.inf
     prices, smoothed = duals, False
-    turn, fruitless, unmoved = 0, 0, 0
+    turn, fruitless = 0, 0
     while True:
         prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
         chunk = [
@@ -1218,9 +1223,9 @@ def _generate(
         if added:
             duals, convexity, values = master.solve()
             smoothed, fruitless = True, 0
-            moved = master.lp.getObjectiveValue() < first - REDUCED_COST_EPSILON
-            unmoved = 0 if moved else unmoved + len(chunk)
-            if hand_over and unmoved >= STALLED_PASSES * len(open_employees):
+            if master.lp.getObjectiveValue() < first - REDUCED_COST_EPSILON:
+                stalled_at = np.inf
+            elif time.perf_counter() >= stalled_at:
                 raise _Stalled
         elif smoothed:
             smoothed = False  # the same chunk again, at the true duals
