@@ -769,16 +769,16 @@ def column_generation(
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
         if not stop.past(deadline, now):
-            root = now + ROOT_SHARE * (deadline - now)
+            root, stalled = now + ROOT_SHARE * (deadline - now), False
             try:
                 _generate(master, pricing, {}, root, pool, hand_over=hand_over)
             except _Stalled:
-                lent = lenders(problem, settings, master)
-                bound = max(bound, lagrangian_bound(master, pricing, lent, pool, quick=True))
-                return _result(master, pricing, constructed, bound)
-            late = stop.past(deadline - constructing, time.perf_counter())
+                stalled = True
+            late = stalled or stop.past(deadline - constructing, time.perf_counter())
             lent = lenders(problem, settings, master)
             bound = max(bound, lagrangian_bound(master, pricing, lent, pool, quick=late))
+            if stalled:
+                return _result(master, pricing, constructed, bound)
             first = len(master.columns)
             diving = time.perf_counter()
             chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
