@@ -320,7 +320,7 @@ class StaffingConfig(Section):
     @field_validator("country")
     @classmethod
     def _known_country(cls, country: str) -> str:
-        if country not in holidays.list_supported_countries():
+        if country not in _holiday_countries():
             raise PydanticCustomError(
                 "unknown_country", "no public-holiday calendar for {country}", {"country": country}
             )
@@ -329,7 +329,8 @@ class StaffingConfig(Section):
     @field_validator("subdivision")
     @classmethod
     def _known_subdivision(cls, subdivision: str | None, info: ValidationInfo) -> str | None:
-        known = holidays.list_supported_countries().get(info.data.get("country", ""), None)
+        country = info.data.get("country", "")
+        known = getattr(holidays, country).subdivisions if country in _holiday_countries() else None
         if subdivision is not None and known is not None and subdivision not in known:
             raise PydanticCustomError(
                 "unknown_subdivision",
@@ -337,6 +338,18 @@ class StaffingConfig(Section):
                 {"subdivision": subdivision, "known": ", ".join(known)},
             )
         return subdivision
+
+
+def _holiday_countries() -> set[str]:
+    """The ISO codes (two- and three-letter) of the countries with a public-holiday calendar,
+    read from the ``holidays`` registry without loading every calendar (which takes about
+    0.2 s of CPU)."""
+    return {
+        code
+        for _, *codes in holidays.registry.COUNTRIES.values()
+        for code in codes
+        if code.isupper() and len(code) in (2, 3)
+    }
 
 
 class TeamRule(Section):
