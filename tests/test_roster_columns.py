@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -12,12 +13,21 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.roster.columns import blockers, column_generation, employee_pricing
+from optimizer.roster.columns import (
+    _construct,
+    _generate,
+    _Master,
+    blockers,
+    column_generation,
+    employee_pricing,
+    lagrangian_bound,
+    person_pricing,
+)
 from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
-from optimizer.roster.variables import ON_CALL
+from optimizer.roster.variables import LENT, ON_CALL
 from tests.test_roster_checker import (
     DATA,
     curtois_objective,
@@ -157,16 +167,26 @@ def test_pricing_with_on_call_duty_finds_the_employees_best_roster(source) -> No
         assert found[2] == pytest.approx(sum(duals[r] for r in found[0] if r >= 0) - found[1])
 
 
-def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules() -> None:
-    """The synthetic problem (reserve targets, two partners' staff): the roster keeps every
-    hard rule and has on-call duty; its objective is what the CP-SAT model gives the same
-    duties; its bound (which counts what partners could lend) is at most CP-SAT's optimum."""
-    problem, settings = synthetic_problem(), RosterSettings(fairness_weight=0)
+@pytest.mark.parametrize("own_staff", [None, 3])
+@pytest.mark.parametrize("fairness_weight", [0, 1])
+def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules(
+    fairness_weight: int, own_staff: int | None
+) -> None:
+    """The synthetic problem (reserve targets, two partners' staff, night shifts): the roster
+    keeps every hard rule and, with all own staff, has on-call duty; its objective is what
+    the CP-SAT model gives the same duties (with the fairness goal: its spread of weekend
+    days and night shifts too); its bound is at most CP-SAT's optimum. With three own
+    employees only, the reserve needs the partners: every day they may lend is lent (P1 two
+    days, P2 one, as CP-SAT's optimum has it) and the roster is proven optimal (its
+    objective reaches its bound)."""
+    problem, settings = synthetic_problem(), RosterSettings(fairness_weight=fairness_weight)
+    if own_staff is not None:
+        problem = replace(problem, employees=problem.employees[:own_staff])
     start = column_generation(problem, settings, deadline=time.perf_counter() + 20)
     assert start is not None
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
-    assert any(role == ON_CALL for _, _, role in start.duties)
+    assert own_staff is not None or any(role == ON_CALL for _, _, role in start.duties)
     m, _ = build_model(problem, settings)
     fixed = m.model.clone()
     for p, r, role, var in m.choices:
@@ -176,6 +196,10 @@ def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules() -
     assert solver.objective_value == pytest.approx(start.objective)
     assert solver.solve(m.model) == cp_model.OPTIMAL
     assert start.bound <= solver.objective_value + 1e-6
+    if own_staff is not None:
+        lent = roster.assignments[roster.assignments["role"] == LENT]
+        assert sorted(lent["employee"]) == ["P1", "P1", "P2"]
+        assert start.objective == start.bound == solver.objective_value
 
 
 def test_no_column_generation_roster_when_an_employee_cannot_keep_the_rules() -> None:
@@ -184,3 +208,29 @@ def test_no_column_generation_roster_when_an_employee_cannot_keep_the_rules() ->
     problem = replace(problem, employees=(overworked, *problem.employees[1:]))
     deadline = time.perf_counter() + 10
     assert column_generation(problem, curtois_settings(), deadline=deadline) is None
+
+
+def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> None:
+    """With the fairness goal, every roster the first linear program chooses is worth exactly
+    its employee's convexity dual at the program's prices (row prices and load prices), and
+    the Lagrangian bound from those prices is the program's optimum, not above it; the
+    program's optimum is at most the roster's objective and its spread is priced (some load
+    price is not 0)."""
+    problem, settings = synthetic_problem(), RosterSettings(fairness_weight=1)
+    master = _Master(problem, settings, time.perf_counter() + 30)
+    pricing = person_pricing(problem, settings, master)
+    with ThreadPoolExecutor(2) as pool:
+        now = time.perf_counter()
+        constructed = _construct(master, pricing, pool, now + 5, now + 5)
+        assert constructed is not None
+        _generate(master, pricing, {}, time.perf_counter() + 20, pool)
+        prices, convexity, values = master.solve()
+        optimum = master.lp.getObjectiveValue()
+        for j in np.flatnonzero(values > 1e-6):
+            e, rows = master.columns[j]
+            gain = master.gain(e, rows, master.costs[j], prices)
+            assert gain + convexity[e] == pytest.approx(0.0, abs=1e-6)
+        bound = lagrangian_bound(master, pricing, pool)
+    assert np.abs(prices[master.rows :]).max() > 0
+    assert bound <= optimum + 1e-6 and bound >= optimum - 1
+    assert optimum <= master.value(constructed)

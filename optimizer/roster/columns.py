@@ -32,10 +32,13 @@ once (``_generate``, ``_Stalled``).
 
 Column generation covers own staff working requirement rows or on call for their reserve
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
-not one). Partners' staff are not lent (the Lagrangian bound counts what lending could be
-worth, ``Lender``). Request costs are part of each column; the fairness and stability goals
-are not (their weights are 0 on the Curtois–Qu benchmark), though the roster returned keeps
-every hard rule either way.
+not one), and partners' staff lent for reserve places (``lending``: one more person each,
+after the own staff, whose columns are their lent days). Request costs and partners' costs
+are part of each column. The fairness goal (the spread of
+weekend days and night shifts worked over the employees) is in the master: per load a most
+and a least variable and two rows per employee, whose duals price each weekend day and
+night shift in the pricing program (``loads``). The stability goal, which applies against a
+previous roster, is not priced: the engine repairs that roster instead.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -51,6 +55,8 @@ import numpy as np
 
 from optimizer import stop
 from optimizer.roster.eligibility import may_staff
+from optimizer.roster.lending import LenderPricing, lender_pricing
+from optimizer.roster.loads import LOADS, cell_loads, lagrangian_term, row_loads, spread
 from optimizer.roster.pins import FREE, days_to_pin, keeps_pins
 from optimizer.roster.pricing import (
     UNREACHABLE,
@@ -63,7 +69,7 @@ from optimizer.roster.pricing import (
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
-from optimizer.roster.variables import ON_CALL, WORK
+from optimizer.roster.variables import LENT, ON_CALL, WORK
 
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
@@ -155,6 +161,11 @@ class _Pricing:
     """[day, shift type] request cost of working that shift"""
     off_cost: np.ndarray
     """[day] request cost of a day off"""
+    loads: np.ndarray
+    """[load, day, type] what working the type on the day adds to each fairness load
+    (``loads.cell_loads``)"""
+    load_at: int
+    """where the employee's load prices start in a price vector (``_Master.priced``)"""
     budget: int
     """most states × days × type groups of the employee's program (``EmployeeRules.fitted``)"""
     weekend_band: int = WEEKEND_BAND
@@ -232,7 +243,19 @@ class _Pricing:
         picked = order[first]
         gains[self.cells[picked]] = values[picked]
         row_of_cell[self.cells[picked]] = self.rows[picked]
-        return gains.reshape(days, shifts)[:, self.types], row_of_cell
+        gains = gains.reshape(days, shifts)[:, self.types]
+        loads = self._load_value(duals)
+        if loads is not None:
+            gains = np.where(gains > UNREACHABLE, gains + loads, UNREACHABLE)
+        return gains, row_of_cell
+
+    def _load_value(self, duals: np.ndarray) -> np.ndarray | None:
+        """``[day, type]`` what working adds to the roster's value through the fairness
+        loads' prices in ``duals``; ``None`` when they are all 0."""
+        prices = duals[self.load_at : self.load_at + len(LOADS)]
+        if not prices.any():
+            return None
+        return np.tensordot(prices, self.loads, axes=1)
 
     def price(
         self, duals: np.ndarray, tries: int = 4, *, certain: bool = False
@@ -368,7 +391,15 @@ class _Pricing:
             self.work_cost[day_index[worked], shifts_worked[worked]].sum()
             + self.off_cost[~worked].sum()
         )
-        return rows, cost, float(duals[rows[worked]].sum()) - cost
+        value = float(duals[rows[worked]].sum()) - cost
+        loads = self._load_value(duals)
+        if loads is not None:
+            value += float(loads[day_index[worked], found[worked]].sum())
+        return rows, cost, value
+
+
+PersonPricing = _Pricing | LenderPricing
+"""An own employee's or a partner's shared employee's pricing."""
 
 
 def reserve_rows(problem: RosterProblem) -> np.ndarray:
@@ -396,10 +427,20 @@ def employee_pricing(problem: RosterProblem, settings: RosterSettings) -> list[_
     reserve_row[reserve] = len(problem.requirements) + np.arange(len(reserve))
     budget = int(np.clip(ROUND_BUDGET // max(len(problem.employees), 1), *EMPLOYEE_BUDGET))
     rows = (row_day, row_shift, in_horizon, reserve_row)
+    priced_rows = len(problem.requirements) + len(reserve)
     return [
-        _employee_pricing(problem, settings, e, posts, rows, budget)
+        _employee_pricing(problem, settings, e, posts, rows, budget, priced_rows)
         for e in range(len(problem.employees))
     ]
+
+
+def person_pricing(
+    problem: RosterProblem, settings: RosterSettings, master: _Master
+) -> list[PersonPricing]:
+    """The pricing of every person of ``master``: the own employees' (``employee_pricing``),
+    then the partners' shared employees' (``lending``)."""
+    lenders = lender_pricing(problem, settings, master.reserve_of, master.work_rows)
+    return [*employee_pricing(problem, settings), *lenders]
 
 
 def _employee_pricing(
@@ -409,11 +450,13 @@ def _employee_pricing(
     posts: dict[tuple[str, str, str], list[int]],
     row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     budget: int,
+    priced_rows: int,
 ) -> _Pricing:
     """Employee ``e``'s pricing data (see ``employee_pricing``; ``posts``: the rows of each
     post; ``row_arrays``: each row's day and shift type index, whether its day is in the
     horizon and its reserve's master row, −1 without; ``budget``: the size of their
-    program, see ``_Pricing.budget``)."""
+    program, see ``_Pricing.budget``; ``priced_rows``: the master's requirement and reserve
+    rows, after which the load prices follow)."""
     row_day, row_shift, in_horizon, reserve_row = row_arrays
     employee = problem.employees[e]
     days, shift_types = problem.horizon_days, problem.shift_types
@@ -470,6 +513,8 @@ def _employee_pricing(
         rows.astype(np.int64),
         work_cost,
         off_cost,
+        cell_loads(problem, types),
+        priced_rows + len(LOADS) * e,
         budget,
     )
 
@@ -477,9 +522,14 @@ def _employee_pricing(
 class _Master:
     """The master linear program in HiGHS: one row per requirement row (its staff), then one
     per reserve target (``reserve_rows``: its on-call places, short ones weighted as in
-    ``rules.cover_reserve``, extra ones free), then one convexity row per employee; slack
-    pairs first, then the columns in the program (a fixed employee's other columns are
-    deleted from it)."""
+    ``rules.cover_reserve``, extra ones free), then one convexity row per employee and, with
+    the fairness goal, per load (``loads``) a row per employee for most ≥ their load and one
+    for their load ≥ least; slack pairs first, then the most and least variables, then the
+    columns in the program (a fixed employee's other columns are deleted from it).
+
+    A price vector (``solve``'s duals, ``_Pricing``'s input) holds the requirement and
+    reserve rows' prices, then each employee's load prices (the least row's dual minus the
+    most row's: what one more day of the load is worth to the program)."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings, deadline: float) -> None:
         self.deadline = deadline
@@ -490,6 +540,9 @@ class _Master:
         self.work_rows = len(requirements)
         self.rows = self.work_rows + len(self.reserve_of)
         self.employees = len(problem.employees)
+        """own employees: persons ``0 .. employees - 1``"""
+        self.people = self.employees + len(problem.shared_employees)
+        """own employees and then partners' shared employees, each with a convexity row"""
         reserve = [requirements[r] for r in self.reserve_of]
         self.needed = np.array(
             [row.staff_needed for row in requirements] + [row.reserve_needed for row in reserve],
@@ -508,12 +561,26 @@ class _Master:
             + [0] * len(reserve),
             dtype=float,
         )
+        self.fairness = float(settings.fairness_weight) if self.employees >= 2 else 0.0
+        """weight per day of spread of each load; 0 without the goal"""
+        self.days = problem.horizon_days
+        self.row_loads = np.pad(row_loads(problem), ((0, 0), (0, len(reserve))))
+        """[load, master row] what working the row adds to each load"""
+        self.priced = self.rows + len(LOADS) * self.employees
+        """length of a price vector"""
+        self.first_column = 2 * self.rows + (2 * len(LOADS) if self.fairness else 0)
+        """position of the first column in the program"""
+        self.load_duals = np.zeros((2, len(LOADS), self.employees))
+        """[most or least, load, employee] the duals of the fairness rows at the last
+        optimal solve"""
         self.columns: list[tuple[int, np.ndarray]] = []
         """(employee, requirement row per day) of each column"""
+        self.loads: list[np.ndarray] = []
+        """[load] of each column"""
         self.costs: list[float] = []
         """request cost of each column"""
-        self.columns_of: list[list[int]] = [[] for _ in range(self.employees)]
-        """each employee's columns"""
+        self.columns_of: list[list[int]] = [[] for _ in range(self.people)]
+        """each person's columns"""
         self.in_lp: list[int] = []
         """the columns in the linear program, in its order"""
         self.optimal: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -525,12 +592,15 @@ class _Master:
             self.lp.setOptionValue(option, value)
 
     def _program(self) -> highspy.Highs:
-        """A HiGHS model with the rows and the slack pairs, no columns yet."""
+        """A HiGHS model with the rows, the slack pairs and the most and least variables,
+        no columns yet."""
         lp = highspy.Highs()
         lp.setOptionValue("output_flag", False)
-        lower = np.concatenate([self.needed, np.ones(self.employees)])
+        fair_rows = 2 * len(LOADS) * self.employees if self.fairness else 0
+        lower = np.concatenate([self.needed, np.ones(self.people), np.zeros(fair_rows)])
+        upper = np.concatenate([lower[: len(lower) - fair_rows], np.full(fair_rows, np.inf)])
         empty = np.array([], np.int32)
-        lp.addRows(len(lower), lower, lower, 0, np.zeros(len(lower), np.int32), empty, [])
+        lp.addRows(len(lower), lower, upper, 0, np.zeros(len(lower), np.int32), empty, [])
         slacks = np.arange(self.rows, dtype=np.int32)
         lp.addCols(
             2 * self.rows,
@@ -542,19 +612,64 @@ class _Master:
             np.concatenate([slacks, slacks]),
             np.concatenate([np.ones(self.rows), -np.ones(self.rows)]),
         )
+        if self.fairness:
+            # per load: most (+1 in its rows most − load ≥ 0), least (−1 in load − least ≥ 0)
+            count = 2 * len(LOADS)
+            rows = self._fair_row(np.arange(count)[:, np.newaxis], np.arange(self.employees))
+            lp.addCols(
+                count,
+                np.tile([self.fairness, -self.fairness], len(LOADS)),
+                np.zeros(count),
+                np.full(count, float(self.days)),
+                rows.size,
+                np.arange(0, rows.size, self.employees, dtype=np.int32),
+                rows.ravel().astype(np.int32),
+                np.repeat(np.tile([1.0, -1.0], len(LOADS)), self.employees),
+            )
         return lp
 
+    def _fair_row(self, side: int | np.ndarray, e: int | np.ndarray) -> np.ndarray:
+        """The program's row for ``side`` (2 × load + 0 for most ≥ load, + 1 for load ≥
+        least) of employee ``e``."""
+        return np.asarray(self.rows + self.people + side * self.employees + e)
+
     def duty(self, e: int, row: int) -> Duty:
-        """Employee ``e``'s duty in master ``row``: work in a requirement row, or on call for a
-        reserve row's requirement row."""
+        """Person ``e``'s duty in master ``row``: work in a requirement row, or on call (own
+        staff) or lent (partners' staff) for a reserve row's requirement row."""
         if row < self.work_rows:
             return e, row, WORK
-        return e, int(self.reserve_of[row - self.work_rows]), ON_CALL
+        role = ON_CALL if e < self.employees else LENT
+        return e, int(self.reserve_of[row - self.work_rows]), role
 
-    def _entries(self, column: int) -> np.ndarray:
-        """The rows of ``column``: its requirement rows and its employee's convexity row."""
+    def _entries(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``column`` and its entries in them: its requirement rows and its
+        employee's convexity row (1 each) and, with the fairness goal, its loads (−load in
+        the most rows, +load in the least rows)."""
         e, rows = self.columns[column]
-        return np.append(np.sort(rows[rows >= 0]), self.rows + e).astype(np.int32)
+        index = np.append(np.sort(rows[rows >= 0]), self.rows + e)
+        entries = np.ones(len(index))
+        if self.fairness and e < self.employees:
+            coefficients = np.tile([-1.0, 1.0], len(LOADS)) * np.repeat(self.loads[column], 2)
+            sides = np.flatnonzero(coefficients)
+            index = np.append(index, self._fair_row(sides, e))
+            entries = np.append(entries, coefficients[sides])
+        return index.astype(np.int32), entries
+
+    def prices(self, cover: np.ndarray) -> np.ndarray:
+        """A price vector with requirement and reserve row prices ``cover`` and no load
+        prices."""
+        return np.concatenate([cover, np.zeros(self.priced - self.rows)])
+
+    def gain(self, e: int, rows: np.ndarray, cost: float, prices: np.ndarray) -> float:
+        """What employee ``e``'s roster working ``rows`` (−1: off) at request ``cost`` is
+        worth at ``prices`` (a price vector), before their convexity row's dual (a partner's
+        employee ``e`` has no loads)."""
+        worked = rows[rows >= 0]
+        value = float(prices[worked].sum()) - cost
+        if e < self.employees:
+            at = self.rows + len(LOADS) * e
+            value += float(prices[at : at + len(LOADS)] @ self.row_loads[:, worked].sum(axis=1))
+        return value
 
     def add(self, e: int, rows: np.ndarray, cost: float) -> int:
         """Add employee ``e``'s roster working ``rows`` (−1: off) at request ``cost``;
@@ -563,8 +678,9 @@ class _Master:
         self.in_lp.append(len(self.columns))
         self.columns.append((e, rows))
         self.costs.append(cost)
-        index = self._entries(len(self.columns) - 1)
-        self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
+        self.loads.append(self.row_loads[:, rows[rows >= 0]].sum(axis=1))
+        index, entries = self._entries(len(self.columns) - 1)
+        self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, entries)
         return len(self.columns) - 1
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -583,13 +699,20 @@ class _Master:
         solution = self.lp.getSolution()
         duals = np.asarray(solution.row_dual)
         values = np.zeros(len(self.columns))
-        values[self.in_lp] = np.asarray(solution.col_value)[2 * self.rows :]
-        self.optimal = (duals[: self.rows], duals[self.rows :], values)
+        values[self.in_lp] = np.asarray(solution.col_value)[self.first_column :]
+        prices = self.prices(duals[: self.rows])
+        if self.fairness:
+            # [load, most or least, employee], each ≥ 0 (HiGHS may leave −1e-12)
+            fair = np.clip(duals[self.rows + self.people :], 0.0, None)
+            fair = fair.reshape(len(LOADS), 2, self.employees)
+            self.load_duals = fair.transpose(1, 0, 2)
+            prices[self.rows :] = (fair[:, 1] - fair[:, 0]).T.ravel()
+        self.optimal = (prices, duals[self.rows : self.rows + self.people], values)
         return self.optimal
 
     def fix(self, e: int, column: int) -> None:
         """Force employee ``e``'s roster to ``column``: fix it at 1 and delete the others."""
-        position = {j: 2 * self.rows + i for i, j in enumerate(self.in_lp)}
+        position = {j: self.first_column + i for i, j in enumerate(self.in_lp)}
         self.lp.changeColBounds(position[column], 1.0, 1.0)
         others = [j for j in self.columns_of[e] if j != column and j in position]
         if others:
@@ -601,7 +724,7 @@ class _Master:
     def pin(self, pinned: dict[int, np.ndarray]) -> None:
         """Bound at 0 every column in the program that breaks its employee's pins
         (``pinned``: employee → [day] pins, see ``pins``)."""
-        position = {j: 2 * self.rows + i for i, j in enumerate(self.in_lp)}
+        position = {j: self.first_column + i for i, j in enumerate(self.in_lp)}
         banned = []
         for e, days in pinned.items():
             columns = [j for j in self.columns_of[e] if j in position]
@@ -615,7 +738,7 @@ class _Master:
 
     def unfix(self, e: int) -> None:
         """Free employee ``e`` again: every column of theirs back in the program, at 0 to ∞."""
-        position = {j: 2 * self.rows + i for i, j in enumerate(self.in_lp)}
+        position = {j: self.first_column + i for i, j in enumerate(self.in_lp)}
         for column in self.columns_of[e]:
             if column in position:
                 self.lp.changeColBounds(position[column], 0.0, highspy.kHighsInf)
@@ -624,22 +747,22 @@ class _Master:
 
     def _put_back(self, column: int) -> None:
         """Add a known ``column`` to the program again, at 0 to ∞."""
-        index = self._entries(column)
-        cost = self.costs[column]
-        self.lp.addCol(cost, 0.0, highspy.kHighsInf, len(index), index, np.ones(len(index)))
+        index, entries = self._entries(column)
+        self.lp.addCol(self.costs[column], 0.0, highspy.kHighsInf, len(index), index, entries)
         self.in_lp.append(column)
 
     def restart(self, first: int) -> None:
         """The program with its ``first`` columns only, each at 0 to ∞ (the later ones stay
         known, for ``polish``)."""
         in_lp = set(self.in_lp)
-        later = [2 * self.rows + i for i, j in enumerate(self.in_lp) if j >= first]
+        later = [self.first_column + i for i, j in enumerate(self.in_lp) if j >= first]
         if later:
             index = np.array(later, dtype=np.int32)
             self.lp.deleteCols(len(index), index)
         self.in_lp = [j for j in self.in_lp if j < first]
         if self.in_lp:
-            index = np.arange(2 * self.rows, 2 * self.rows + len(self.in_lp), dtype=np.int32)
+            start = self.first_column
+            index = np.arange(start, start + len(self.in_lp), dtype=np.int32)
             self.lp.changeColsBounds(
                 len(index), index, np.zeros(len(index)), np.full(len(index), highspy.kHighsInf)
             )
@@ -649,14 +772,17 @@ class _Master:
 
     def value(self, chosen: dict[int, int]) -> float:
         """The objective of the roster ``chosen`` (employee → column): its columns' request
-        costs and the cover weights of the staff short and over in each row."""
+        costs, the cover weights of the staff short and over in each row and the fairness
+        weight per day of its loads' spread."""
         staffed = np.zeros(self.rows)
         for column in chosen.values():
             rows = self.columns[column][1]
             np.add.at(staffed, rows[rows >= 0], 1)
         cover = self.under * np.maximum(self.needed - staffed, 0)
         cover += self.over * np.maximum(staffed - self.needed, 0)
-        return float(sum(self.costs[column] for column in chosen.values()) + cover.sum())
+        own = [self.loads[j] for e, j in chosen.items() if e < self.employees]
+        fairness = self.fairness * spread(np.array(own))
+        return float(sum(self.costs[column] for column in chosen.values()) + cover.sum() + fairness)
 
     def switch(self, chosen: dict[int, int], new: dict[int, int]) -> dict[int, int]:
         """Fix the employees whose column differs in ``new`` from ``chosen`` (both employee
@@ -675,9 +801,9 @@ class _Master:
         dived = self.lp.getObjectiveValue()
         mip = self._program()
         for column, cost in enumerate(self.costs):
-            index = self._entries(column)
-            mip.addCol(cost, 0.0, 1.0, len(index), index, np.ones(len(index)))
-        first = 2 * self.rows
+            index, entries = self._entries(column)
+            mip.addCol(cost, 0.0, 1.0, len(index), index, entries)
+        first = self.first_column
         columns = np.arange(first, first + len(self.columns), dtype=np.int32)
         integer = int(highspy.HighsVarType.kInteger)
         mip.changeColsIntegrality(len(columns), columns, np.full(len(columns), integer, np.uint8))
@@ -693,7 +819,7 @@ class _Master:
         if not found or mip.getObjectiveValue() >= dived - REDUCED_COST_EPSILON:
             return chosen
         picked = {self.columns[j][0]: int(j) for j in np.flatnonzero(values > 0.5)}
-        return picked if len(picked) == self.employees else chosen
+        return picked if len(picked) == self.people else chosen
 
 
 @dataclass(frozen=True)
@@ -702,14 +828,13 @@ class ColumnStart:
 
     Attributes:
         duties: the roster's duties; every employee's roster keeps their hard rules.
-        bound: a lower bound on every roster's objective (its columns' request costs and
-            cover weights; the fairness and stability goals, not priced, only add to it):
-            the larger of ``capacity_bound`` and, from the first linear program,
-            ``lagrangian_bound``.
+        bound: a lower bound on every roster's objective (the stability goal, not priced,
+            only adds to it): the larger of ``capacity_bound`` and, from the first linear
+            program, ``lagrangian_bound``.
         exact: whether that bound comes from exact pricing (every rule in the program's
             state) rather than from relaxed rules.
-        objective: the roster's request costs and cover weights (its whole objective when
-            the fairness and stability goals do not apply).
+        objective: the roster's request costs, cover weights and fairness spread (its
+            whole objective without a previous roster to keep).
     """
 
     duties: set[Duty]
@@ -724,7 +849,7 @@ def column_generation(
     *,
     deadline: float,
     seed: int = 0,
-    hand_over: bool = False,
+    search_fits: Callable[[float], bool] | None = None,
 ) -> ColumnStart | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
@@ -741,20 +866,23 @@ def column_generation(
             may end sooner, see ``REPAIR_PATIENCE``). Every linear program stops at the
             deadline (HiGHS ``time_limit``).
         seed: seed of the repairs' random choice of employees to re-dive.
-        hand_over: a search improves the roster afterwards (the engine's neighbourhood
-            search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
-            column generation (the rest of the dive, the polish and the repairs) ends
-            halfway from then to its deadline (``_dive``), leaving that search the rest;
-            when the first linear program stalls (``_generate``), column generation ends at
-            once with the construction's roster.
+        search_fits: whether a search that improves the roster afterwards (the engine's
+            neighbourhood search) could run in the given seconds before the deadline;
+            ``None``: no search follows. Where it could, column generation leaves it time:
+            when the first linear program stalls (``_generate``; checked for the time left
+            at the stall), column generation ends at once with the construction's roster;
+            when the dive's first ``STARVED_STEPS`` steps all run out of time (checked for
+            half the time left when the dive starts), column generation (the rest of the
+            dive, the polish and the repairs) ends halfway from then to its deadline
+            (``_dive``).
 
     Returns:
         The roster with the bound, or ``None`` when some employee has no roster that keeps
         their rules.
     """
     started = time.perf_counter()
-    pricing = employee_pricing(problem, settings)
     master = _Master(problem, settings, deadline)
+    pricing = person_pricing(problem, settings, master)
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
         constructed = _construct(
@@ -770,17 +898,19 @@ def column_generation(
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
         if not stop.past(deadline, now):
             root, stalled = now + ROOT_SHARE * (deadline - now), False
+            stall_left = deadline - (now + STALLED_SHARE * (root - now))
+            hand_over = search_fits is not None and search_fits(stall_left)
             try:
                 _generate(master, pricing, {}, root, pool, hand_over=hand_over)
             except _Stalled:
                 stalled = True
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
-            lent = lenders(problem, settings, master)
-            bound = max(bound, lagrangian_bound(master, pricing, lent, pool, quick=late))
+            bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
             if stalled:
                 return _result(master, pricing, constructed, bound)
             first = len(master.columns)
             diving = time.perf_counter()
+            hand_over = search_fits is not None and search_fits((deadline - diving) / 2)
             chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
             now = time.perf_counter()
             if not stop.past(deadline - 2 * (now - diving), now):
@@ -796,7 +926,7 @@ def column_generation(
 
 
 def _result(
-    master: _Master, pricing: list[_Pricing], chosen: dict[int, int], bound: float
+    master: _Master, pricing: list[PersonPricing], chosen: dict[int, int], bound: float
 ) -> ColumnStart:
     """The roster ``chosen`` (employee → column, everyone) with its ``bound``."""
     duties = {
@@ -811,7 +941,7 @@ def _result(
 
 def _construct(
     master: _Master,
-    pricing: list[_Pricing],
+    pricing: list[PersonPricing],
     pool: ThreadPoolExecutor,
     first_until: float,
     improve_until: float,
@@ -826,14 +956,17 @@ def _construct(
     twice as costly on Curtois–Qu Instance22). Every employee gets a roster, however late.
     Then, until ``improve_until`` or a pass that changes nothing, each employee in turn is
     priced again against the others' rosters (every pass lowers the objective or leaves
-    it). Deadlines are ``time.perf_counter()`` readings. Returns employee → column, or
-    ``None`` when an employee has no roster that keeps their rules."""
+    it). Partners' staff come after the own staff (lent days cost, on-call duty does not).
+    Deadlines are ``time.perf_counter()`` readings. Returns person → column, or ``None``
+    when an employee has no roster that keeps their rules."""
     staffed = np.zeros(master.rows)
-    order = sorted(range(len(pricing)), key=lambda e: len(pricing[e].types))
+    employees = master.employees
+    order = sorted(range(employees), key=lambda e: len(pricing[e].types))
+    order += range(employees, len(pricing))
     chosen: dict[int, int] = {}
 
     def prices() -> np.ndarray:
-        return np.where(staffed < master.needed, master.under, -master.over)
+        return master.prices(np.where(staffed < master.needed, master.under, -master.over))
 
     def careful(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
         return pricing[e].price(at, tries=2, certain=True)
@@ -865,7 +998,7 @@ def _construct(
             np.add.at(staffed, rows[rows >= 0], -1)
             at = prices()
             found = pricing[e].price(at)
-            old = float(at[rows[rows >= 0]].sum()) - master.costs[chosen[e]]
+            old = master.gain(e, rows, master.costs[chosen[e]], at)
             if found is not None and found[2] > old + REDUCED_COST_EPSILON:
                 chosen[e] = master.add(e, found[0], found[1])
                 rows, changed = found[0], True
@@ -875,7 +1008,7 @@ def _construct(
     return chosen
 
 
-def capacity_bound(problem: RosterProblem, master: _Master, pricing: list[_Pricing]) -> float:
+def capacity_bound(problem: RosterProblem, master: _Master, pricing: list[PersonPricing]) -> float:
     """A lower bound on every roster's objective from counting staff-shifts alone. Short
     staff-shifts: at least the staff needed on each day beyond the employees who may work
     that day (one shift a day each), and at least the staff needed in all beyond the most
@@ -893,7 +1026,8 @@ def capacity_bound(problem: RosterProblem, master: _Master, pricing: list[_Prici
     needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
     may_work = np.zeros(days)
     most_shifts = least_shifts = 0
-    for employee in pricing:
+    for employee in pricing[: master.employees]:
+        assert isinstance(employee, _Pricing)
         work_cells = employee.cells[employee.rows < master.work_rows]
         may_work[np.unique(work_cells // employee.work_cost.shape[1])] += 1
         rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
@@ -907,56 +1041,9 @@ def capacity_bound(problem: RosterProblem, master: _Master, pricing: list[_Prici
     return float(math.ceil(under * short + over * surplus - 1e-6))
 
 
-@dataclass(frozen=True)
-class Lender:
-    """A partner's shared employee as the bounds see them (column generation's rosters lend
-    none; the CP-SAT search may).
-
-    Attributes:
-        days: the day of each reserve place they may fill.
-        rows: the master's reserve row of each.
-        cost: the objective's cost of one lent day (partner cost weight × cost per day).
-        max_days: the most days they may be lent.
-    """
-
-    days: np.ndarray
-    rows: np.ndarray
-    cost: float
-    max_days: int
-
-    def most_value(self, duals: np.ndarray) -> float:
-        """The most their lent days are worth at row prices ``duals``: on each day the best
-        reserve row's price less the cost (when positive; one place a day), the
-        ``max_days`` best days."""
-        per_day = np.zeros(int(self.days.max(initial=-1)) + 1)
-        np.maximum.at(per_day, self.days, duals[self.rows] - self.cost)
-        return float(np.sort(per_day)[::-1][: self.max_days].sum())
-
-
-def lenders(problem: RosterProblem, settings: RosterSettings, master: _Master) -> list[Lender]:
-    """Every shared employee who may fill some reserve place (``Lender``)."""
-    shift_types = {shift.shift_id: shift for shift in problem.shift_types}
-    found = []
-    for shared in problem.shared_employees:
-        places = [
-            (problem.day_index(problem.requirements[r].day), master.work_rows + k)
-            for k, r in enumerate(master.reserve_of)
-            if problem.requirements[r].day in shared.available
-            and may_staff(
-                shared, problem.requirements[r], shift_types[problem.requirements[r].shift_id]
-            )
-        ]
-        if places:
-            days, rows = np.array(places, dtype=np.int64).T
-            cost = float(settings.partner_cost_weight * shared.cost_per_day)
-            found.append(Lender(days, rows, cost, shared.max_days))
-    return found
-
-
 def lagrangian_bound(
     master: _Master,
-    pricing: list[_Pricing],
-    lent: list[Lender],
+    pricing: list[PersonPricing],
     pool: ThreadPoolExecutor,
     *,
     quick: bool = False,
@@ -965,21 +1052,26 @@ def lagrangian_bound(
     whether or not its linear program was solved to optimality: π clipped to
     [−over-cover weight, under-cover weight] per row (so no slack can lower the Lagrangian
     function; reserve rows have no over-cover weight), then Σ π × (staff and on-call places)
-    needed − Σ over employees of the most any roster of theirs is worth at π
+    needed − Σ over every person of the most any column of theirs is worth at π
     (``_Pricing.best_value``: exact or relaxed rules, relaxed when ``quick``; either way no
-    roster of theirs is worth more) − Σ over the ``lent`` partners' staff of the most their
-    lent days are worth at π. Rounded up, as every weight is whole, and at least 0, as no
-    weight is negative."""
-    duals = np.clip(master.solve()[0], -master.over, master.under)
-    values = list(pool.map(lambda employee: employee.best_value(duals, quick=quick), pricing))
-    lending = sum(lender.most_value(duals) for lender in lent)
-    bound = float(duals @ master.needed) - sum(values) - lending
+    roster of theirs is worth more, their load prices included; a partner's employee's
+    lent days exactly, ``LenderPricing.best_value``), + with the fairness goal the least
+    its most and least variables add (``loads.lagrangian_term``). Rounded up, as
+    every weight is whole, and at least 0, as no weight is negative."""
+    duals = master.solve()[0].copy()
+    cover = np.clip(duals[: master.rows], -master.over, master.under)
+    duals[: master.rows] = cover
+    values = list(pool.map(lambda person: person.best_value(duals, quick=quick), pricing))
+    bound = float(cover @ master.needed) - sum(values)
+    if master.fairness:
+        most, least = master.load_duals
+        bound += lagrangian_term(most, least, master.fairness, master.days)
     return max(0.0, float(math.ceil(bound - 1e-6)))
 
 
 def _dive(
     master: _Master,
-    pricing: list[_Pricing],
+    pricing: list[PersonPricing],
     chosen: dict[int, int],
     deadline: float,
     pool: ThreadPoolExecutor,
@@ -1041,7 +1133,7 @@ def _dive(
 
 def _dive_whole(
     master: _Master,
-    pricing: list[_Pricing],
+    pricing: list[PersonPricing],
     chosen: dict[int, int],
     first: int,
     deadline: float,
@@ -1060,7 +1152,7 @@ def _dive_whole(
     return master.switch(tried, chosen)
 
 
-def _free_days(pricing: list[_Pricing], chosen: dict[int, int]) -> int:
+def _free_days(pricing: list[PersonPricing], chosen: dict[int, int]) -> int:
     """How many days of the employees not ``chosen`` are not pinned."""
     return sum(
         int((employee.pinned == FREE).sum())
@@ -1070,7 +1162,7 @@ def _free_days(pricing: list[_Pricing], chosen: dict[int, int]) -> int:
 
 
 def _pin(
-    master: _Master, pricing: list[_Pricing], values: np.ndarray, fixed: set[int]
+    master: _Master, pricing: list[PersonPricing], values: np.ndarray, fixed: set[int]
 ) -> dict[int, np.ndarray]:
     """Pin days of the employees not ``fixed`` (``pins.days_to_pin`` on their rosters'
     ``values`` in the linear program), at the first of ``PIN_SHARES``, lowered by a tenth
@@ -1079,7 +1171,7 @@ def _pin(
     share, least = PIN_SHARES
     while share >= least:
         pinned = {}
-        for e, employee in enumerate(pricing):
+        for e, employee in enumerate(pricing[: master.employees]):
             if e in fixed:
                 continue
             columns = [j for j in master.columns_of[e] if values[j] > REDUCED_COST_EPSILON]
@@ -1106,7 +1198,7 @@ def _kept(master: _Master, values: np.ndarray, e: int, pinned: np.ndarray) -> in
 
 def _repair(
     master: _Master,
-    pricing: list[_Pricing],
+    pricing: list[PersonPricing],
     chosen: dict[int, int],
     deadline: float,
     pool: ThreadPoolExecutor,
@@ -1165,7 +1257,7 @@ class _Stalled(Exception):
 
 def _generate(
     master: _Master,
-    pricing: list[_Pricing],
+    pricing: list[PersonPricing],
     chosen: dict[int, int],
     deadline: float,
     pool: ThreadPoolExecutor,
@@ -1216,7 +1308,7 @@ def _generate(
             if column is None:
                 continue
             rows, cost, _ = column
-            gain = float(duals[rows[rows >= 0]].sum()) - cost + convexity[e]
+            gain = master.gain(e, rows, cost, duals) + convexity[e]
             if gain > REDUCED_COST_EPSILON:
                 master.add(e, rows, cost)
                 added += 1

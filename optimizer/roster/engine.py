@@ -142,7 +142,7 @@ class StartRoster:
         duties: its (employee, requirement row, role) duties; every hard rule holds.
         bound: a lower bound on the objective, when the start's method gives one.
         objective: the roster's whole objective when known without CP-SAT (column
-            generation without the fairness and stability goals), else ``None``.
+            generation's, which prices every goal but stability), else ``None``.
         notes: how it was built, for the report.
     """
 
@@ -163,11 +163,12 @@ def _start_roster(
     ``previous`` roster repaired employee by employee when there is one; else by column
     generation (``columns.column_generation``) or, when that does not apply or finds none,
     employee by employee with CP-SAT; ``None`` when none is found. Column generation gets
-    all the time when its roster is the result anyway: the whole objective is priced and
-    the CP-SAT model would not fit in the time the start leaves (``_model_fits``)."""
+    all the time when its roster is the result anyway: the CP-SAT model would not fit in the
+    time the start leaves (``_model_fits``); it still ends early when it stalls or starves
+    with time left that the model fits in (``columns.column_generation``'s
+    ``search_fits``)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
-    whole = settings.fairness_weight == 0
     if previous is not None:
         # stability first: column generation would build anew what the previous roster has
         repaired = employee_by_employee(problem, settings, deadline=until, previous=previous)
@@ -183,10 +184,14 @@ def _start_roster(
     else:
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
-        last = until if not whole or _model_fits(problem, deadline - until) else deadline
+        last = until if _model_fits(problem, deadline - until) else deadline
+
+        def search_fits(seconds: float) -> bool:
+            return _model_fits(problem, seconds + deadline - last)
+
         with stop.solving(lambda: None):
             start = columns.column_generation(
-                problem, settings, deadline=last, seed=limits.seed, hand_over=last < deadline
+                problem, settings, deadline=last, seed=limits.seed, search_fits=search_fits
             )
         if start is not None:
             if start.bound:
@@ -195,7 +200,7 @@ def _start_roster(
                     "column generation's first linear program with "
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")
                 )
-            return StartRoster(start.duties, start.bound, start.objective if whole else None, notes)
+            return StartRoster(start.duties, start.bound, start.objective, notes)
     duties = employee_by_employee(problem, settings, deadline=until)
     return None if duties is None else StartRoster(duties, notes=notes)
 
