@@ -46,7 +46,6 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -849,7 +848,7 @@ def column_generation(
     *,
     deadline: float,
     seed: int = 0,
-    search_fits: Callable[[float], bool] | None = None,
+    hand_over: bool = False,
 ) -> ColumnStart | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
@@ -866,15 +865,12 @@ def column_generation(
             may end sooner, see ``REPAIR_PATIENCE``). Every linear program stops at the
             deadline (HiGHS ``time_limit``).
         seed: seed of the repairs' random choice of employees to re-dive.
-        search_fits: whether a search that improves the roster afterwards (the engine's
-            neighbourhood search) could run in the given seconds before the deadline;
-            ``None``: no search follows. Where it could, column generation leaves it time:
-            when the first linear program stalls (``_generate``; checked for the time left
-            at the stall), column generation ends at once with the construction's roster;
-            when the dive's first ``STARVED_STEPS`` steps all run out of time (checked for
-            half the time left when the dive starts), column generation (the rest of the
-            dive, the polish and the repairs) ends halfway from then to its deadline
-            (``_dive``).
+        hand_over: a search improves the roster afterwards (the engine's neighbourhood
+            search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
+            column generation (the rest of the dive, the polish and the repairs) ends
+            halfway from then to its deadline (``_dive``), leaving that search the rest;
+            when the first linear program stalls (``_generate``), column generation ends at
+            once with the construction's roster.
 
     Returns:
         The roster with the bound, or ``None`` when some employee has no roster that keeps
@@ -898,8 +894,6 @@ def column_generation(
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
         if not stop.past(deadline, now):
             root, stalled = now + ROOT_SHARE * (deadline - now), False
-            stall_left = deadline - (now + STALLED_SHARE * (root - now))
-            hand_over = search_fits is not None and search_fits(stall_left)
             try:
                 _generate(master, pricing, {}, root, pool, hand_over=hand_over)
             except _Stalled:
@@ -910,7 +904,6 @@ def column_generation(
                 return _result(master, pricing, constructed, bound)
             first = len(master.columns)
             diving = time.perf_counter()
-            hand_over = search_fits is not None and search_fits((deadline - diving) / 2)
             chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
             now = time.perf_counter()
             if not stop.past(deadline - 2 * (now - diving), now):

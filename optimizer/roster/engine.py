@@ -164,9 +164,7 @@ def _start_roster(
     generation (``columns.column_generation``) or, when that does not apply or finds none,
     employee by employee with CP-SAT; ``None`` when none is found. Column generation gets
     all the time when its roster is the result anyway: the CP-SAT model would not fit in the
-    time the start leaves (``_model_fits``); it still ends early when it stalls or starves
-    with time left that the model fits in (``columns.column_generation``'s
-    ``search_fits``)."""
+    time the start leaves (``_model_fits``)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     if previous is not None:
@@ -185,13 +183,9 @@ def _start_roster(
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
         last = until if _model_fits(problem, deadline - until) else deadline
-
-        def search_fits(seconds: float) -> bool:
-            return _model_fits(problem, seconds + deadline - last)
-
         with stop.solving(lambda: None):
             start = columns.column_generation(
-                problem, settings, deadline=last, seed=limits.seed, search_fits=search_fits
+                problem, settings, deadline=last, seed=limits.seed, hand_over=last < deadline
             )
         if start is not None:
             if start.bound:
