@@ -84,7 +84,7 @@ def test_a_program_that_fell_below_its_start_does_not_hand_over() -> None:
 def test_column_generation_hands_the_constructed_roster_over_at_once(monkeypatch) -> None:
     """When the first program stalls and a search follows, column generation returns the
     construction's roster (every rule kept, its objective recomputed by the checker) with
-    a bound, well before its deadline (Instance1, best known 607)."""
+    a bound and a note that says so, well before its deadline (Instance1, best known 607)."""
     problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
     built = []
     construct = columns._construct
@@ -101,6 +101,8 @@ def test_column_generation_hands_the_constructed_roster_over_at_once(monkeypatch
     started = time.perf_counter()
     start = columns.column_generation(problem, settings, deadline=started + 60, hand_over=True)
     assert start is not None and time.perf_counter() - started < 30
+    (note,) = start.notes  # the run's report says why the start is the construction's
+    assert "handed to the neighbourhood search at once" in note
     master, chosen = built[0]
     assert start.duties == {
         master.duty(e, int(r)) for e, j in chosen.items() for r in master.columns[j][1] if r >= 0
@@ -109,3 +111,21 @@ def test_column_generation_hands_the_constructed_roster_over_at_once(monkeypatch
     assert hard_rule_violations(problem, settings, roster) == []
     assert start.objective == curtois_objective(problem, roster) >= 607
     assert 0 <= start.bound <= 607
+
+
+def test_a_starved_dive_is_named_in_the_notes(monkeypatch) -> None:
+    """When the dive ends column generation early for the search (its deadline moved), the
+    notes say by how much (Instance1, the dive made to report a deadline 5 s earlier)."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    dive = columns._dive
+
+    def starved(*args, **kwargs):
+        chosen, deadline = dive(*args, **kwargs)
+        return chosen, deadline - 5
+
+    monkeypatch.setattr(columns, "_dive", starved)
+    deadline = time.perf_counter() + 20
+    start = columns.column_generation(problem, settings, deadline=deadline, hand_over=True)
+    assert start is not None
+    (note,) = start.notes
+    assert "ran out of time: column generation ended 5 s early" in note

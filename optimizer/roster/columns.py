@@ -834,12 +834,14 @@ class ColumnStart:
             state) rather than from relaxed rules.
         objective: the roster's request costs, cover weights and fairness spread (its
             whole objective without a previous roster to keep).
+        notes: why column generation ended early, if it did, for the run's report.
     """
 
     duties: set[Duty]
     bound: float
     exact: bool
     objective: float
+    notes: tuple[str, ...] = ()
 
 
 def column_generation(
@@ -879,6 +881,7 @@ def column_generation(
     started = time.perf_counter()
     master = _Master(problem, settings, deadline)
     pricing = person_pricing(problem, settings, master)
+    notes: list[str] = []
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
         constructed = _construct(
@@ -901,10 +904,21 @@ def column_generation(
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
             bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
             if stalled:
-                return _result(master, pricing, constructed, bound)
+                note = (
+                    "column generation's first linear program stayed at the constructed "
+                    f"roster's value ({master.value(constructed):g}) for {STALLED_SHARE:.0%} "
+                    "of its time: that roster was handed to the neighbourhood search at once"
+                )
+                return _result(master, pricing, constructed, bound, (note,))
             first = len(master.columns)
-            diving = time.perf_counter()
+            diving, given = time.perf_counter(), deadline
             chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
+            if deadline < given:
+                notes.append(
+                    f"the dive's first {STARVED_STEPS} steps ran out of time: column "
+                    f"generation ended {given - deadline:.0f} s early, for the neighbourhood "
+                    "search"
+                )
             now = time.perf_counter()
             if not stop.past(deadline - 2 * (now - diving), now):
                 chosen = _dive_whole(master, pricing, chosen, first, deadline, pool)
@@ -915,13 +929,18 @@ def column_generation(
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
             chosen = _repair(master, pricing, chosen, deadline, pool, seed)
-    return _result(master, pricing, chosen, bound)
+    return _result(master, pricing, chosen, bound, tuple(notes))
 
 
 def _result(
-    master: _Master, pricing: list[PersonPricing], chosen: dict[int, int], bound: float
+    master: _Master,
+    pricing: list[PersonPricing],
+    chosen: dict[int, int],
+    bound: float,
+    notes: tuple[str, ...] = (),
 ) -> ColumnStart:
-    """The roster ``chosen`` (employee → column, everyone) with its ``bound``."""
+    """The roster ``chosen`` (employee → column, everyone) with its ``bound`` and
+    ``notes``."""
     duties = {
         master.duty(e, int(r))
         for e, column in chosen.items()
@@ -929,7 +948,7 @@ def _result(
         if r >= 0
     }
     exact = all(employee.exact for employee in pricing)
-    return ColumnStart(duties, bound, exact, master.value(chosen))
+    return ColumnStart(duties, bound, exact, master.value(chosen), notes)
 
 
 def _construct(

@@ -188,6 +188,7 @@ def _start_roster(
                 problem, settings, deadline=last, seed=limits.seed, hand_over=last < deadline
             )
         if start is not None:
+            notes += start.notes
             if start.bound:
                 notes.append(
                     "bound: the larger of the staff-shift count bound and the bound from "
