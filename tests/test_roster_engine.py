@@ -153,3 +153,24 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
     assert len(began) == 1 and began[0] - started < engine.FALLBACK_AFTER * 2.0 + 0.5
     assert not roster.assignments.empty
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(2, 1), (4, 3), (16, 8)])
+def test_the_neighbourhood_search_keeps_a_core_of_its_own(monkeypatch, cores, workers) -> None:
+    """With the neighbourhood search beside it, the whole-model search runs at most one
+    worker fewer than the cores (at least one), never more than the eight asked for; the
+    roster still keeps every hard rule."""
+    used = []
+    whole_model_thread = engine._Search._whole_model_thread
+
+    def recorded(search, incumbents):
+        used.append(search.solver.parameters.num_workers)
+        return whole_model_thread(search, incumbents)
+
+    monkeypatch.setattr(engine, "_cores", lambda: cores)
+    monkeypatch.setattr(engine._Search, "_whole_model_thread", recorded)
+    problem = synthetic_problem()
+    settings = replace(SETTINGS, neighbourhood_search=True)
+    roster, _ = solve_roster(problem, settings, SolverLimits(time_limit_seconds=5, threads=8))
+    assert used == [workers]
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
