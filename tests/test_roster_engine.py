@@ -155,22 +155,41 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
 
 
-@pytest.mark.parametrize(("cores", "workers"), [(2, 1), (4, 3), (16, 8)])
-def test_the_neighbourhood_search_keeps_a_core_of_its_own(monkeypatch, cores, workers) -> None:
-    """With the neighbourhood search beside it, the whole-model search runs at most one
-    worker fewer than the cores (at least one), never more than the eight asked for; the
-    roster still keeps every hard rule."""
-    used = []
+def _whole_model_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The CP-SAT workers of each whole-model search started from now on, as they start."""
+    used: list[int] = []
     whole_model_thread = engine._Search._whole_model_thread
 
     def recorded(search, incumbents):
         used.append(search.solver.parameters.num_workers)
         return whole_model_thread(search, incumbents)
 
-    monkeypatch.setattr(engine, "_cores", lambda: cores)
     monkeypatch.setattr(engine._Search, "_whole_model_thread", recorded)
+    return used
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(2, 1), (4, 3), (16, 8)])
+def test_the_neighbourhood_search_keeps_a_core_of_its_own(monkeypatch, cores, workers) -> None:
+    """With the neighbourhood search beside it, the whole-model search runs at most one
+    worker fewer than the cores (at least one), never more than the eight asked for; the
+    roster still keeps every hard rule."""
+    used = _whole_model_workers(monkeypatch)
+    monkeypatch.setattr(engine, "_cores", lambda: cores)
     problem = synthetic_problem()
     settings = replace(SETTINGS, neighbourhood_search=True)
     roster, _ = solve_roster(problem, settings, SolverLimits(time_limit_seconds=5, threads=8))
     assert used == [workers]
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+
+
+def test_without_a_start_roster_the_whole_model_search_keeps_every_worker(monkeypatch) -> None:
+    """No start roster (its construction ran out of time): the neighbourhoods have nothing
+    to work on, so the whole-model search keeps the eight workers asked for to find one."""
+    used = _whole_model_workers(monkeypatch)
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    monkeypatch.setattr(engine, "_start_roster", lambda *args: None)
+    problem = synthetic_problem()
+    settings = replace(SETTINGS, neighbourhood_search=True)
+    roster, _ = solve_roster(problem, settings, SolverLimits(time_limit_seconds=5, threads=8))
+    assert used == [8]
     assert hard_rule_violations(problem, settings, roster.assignments) == []

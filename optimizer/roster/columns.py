@@ -34,11 +34,11 @@ Column generation covers own staff working requirement rows or on call for their
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
 not one), and partners' staff lent for reserve places (``lending``: one more person each,
 after the own staff, whose columns are their lent days). Request costs and partners' costs
-are part of each column. The fairness goal (the spread of
-weekend days and night shifts worked over the employees) is in the master: per load a most
-and a least variable and two rows per employee, whose duals price each weekend day and
-night shift in the pricing program (``loads``). The stability goal, which applies against a
-previous roster, is not priced: the engine repairs that roster instead.
+are part of each column. The fairness goal (the spread of weekend days and night shifts
+worked over the employees) is in the master: per load a most and a least variable and two
+rows per employee, whose duals price each weekend day and night shift in the pricing
+program (``loads``). The stability goal, which applies against a previous roster, is not
+priced: the engine repairs that roster instead.
 """
 
 from __future__ import annotations

@@ -349,8 +349,10 @@ class _Search:
     def _with_neighbourhoods(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The start roster, then the whole-model search and the neighbourhoods side by side;
         returns the whole-model search's status code (UNKNOWN when a stop request ended the
-        run before it began). The neighbourhoods keep a core of their own: the whole-model
-        search gets at most one worker fewer than the cores (at least one). On 2 cores with
+        run before it began). When there is a start roster, the neighbourhoods keep a core of
+        their own: the whole-model search gets at most one worker fewer than the cores (at
+        least one); without one, it keeps every worker to find a first roster (a rerun of
+        the job with a 1 s limit on a busy machine found none with one worker). On 2 cores with
         eight whole-model workers beside it, the neighbourhood thread had about a ninth of
         the CPU, and on Curtois–Qu Instance22 every improvement of a 600 s run came from it
         (44,036; 42,612 with one whole-model worker)."""
@@ -359,8 +361,9 @@ class _Search:
         if stop.past(self.deadline, time.perf_counter()):
             return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
-        workers = self.solver.parameters.num_workers
-        self.solver.parameters.num_workers = max(1, min(workers, _cores() - 1))
+        if self.values is not None:  # the neighbourhoods have a roster to work on at once
+            workers = self.solver.parameters.num_workers
+            self.solver.parameters.num_workers = max(1, min(workers, _cores() - 1))
         thread = self._whole_model_thread(incumbents)
         try:
             neighbourhoods.run(thread)
