@@ -5,7 +5,6 @@ roster and a neighbourhood search when asked for). It does no I/O.
 from __future__ import annotations
 
 import math
-import os
 import random
 import threading
 import time
@@ -225,13 +224,6 @@ def _start_result(
     return roster_tables(problem, sorted(start.duties)), report
 
 
-def _cores() -> int:
-    """The CPU cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _stop_note() -> list[str]:
     """The report's note when a signal stopped the run."""
     if not stop.requested():
@@ -349,21 +341,12 @@ class _Search:
     def _with_neighbourhoods(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The start roster, then the whole-model search and the neighbourhoods side by side;
         returns the whole-model search's status code (UNKNOWN when a stop request ended the
-        run before it began). When there is a start roster, the neighbourhoods keep a core of
-        their own: the whole-model search gets at most one worker fewer than the cores (at
-        least one); without one, it keeps every worker to find a first roster (a rerun of
-        the job with a 1 s limit on a busy machine found none with one worker). On 2 cores with
-        eight whole-model workers beside it, the neighbourhood thread had about a ninth of
-        the CPU, and on Curtois–Qu Instance22 every improvement of a 600 s run came from it
-        (44,036; 42,612 with one whole-model worker)."""
+        run before it began)."""
         neighbourhoods = _Neighbourhoods(self)
         neighbourhoods.start()
         if stop.past(self.deadline, time.perf_counter()):
             return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
-        if self.values is not None:  # the neighbourhoods have a roster to work on at once
-            workers = self.solver.parameters.num_workers
-            self.solver.parameters.num_workers = max(1, min(workers, _cores() - 1))
         thread = self._whole_model_thread(incumbents)
         try:
             neighbourhoods.run(thread)
