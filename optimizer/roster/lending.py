@@ -57,14 +57,15 @@ class LenderPricing:
         without them."""
         del tries, certain
         value = duals[self.rows] - self.cost
-        best = np.full(self.horizon_days, -np.inf)
-        np.maximum.at(best, self.days, value)
+        best, best_row = np.full(self.horizon_days, -np.inf), np.full(self.horizon_days, -1)
+        # each day's most valuable place: the first of its day after sorting by value
+        order = np.lexsort((-value, self.days))
+        first = order[np.diff(self.days[order], prepend=-1) != 0]
+        best[self.days[first]], best_row[self.days[first]] = value[first], self.rows[first]
         chosen = np.argsort(-best, kind="stable")[: self.max_days]
         chosen = chosen[best[chosen] > 0]
         rows = np.full(self.horizon_days, -1, dtype=np.int64)
-        for d in chosen:
-            places = np.flatnonzero(self.days == d)
-            rows[d] = self.rows[places[np.argmax(value[places])]]
+        rows[chosen] = best_row[chosen]
         return rows, self.cost * len(chosen), float(best[chosen].sum())
 
     def first_roster(self, duals: np.ndarray, shift: float) -> tuple[np.ndarray, float, float]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.roster.problem import RosterProblem
+from optimizer.roster.variables import SATURDAY, SUNDAY
 
 LOADS = ("weekend days", "night shifts")
 """The loads whose spread the fairness goal costs, in this order."""
-SATURDAY, SUNDAY = 5, 6
 
 
 def row_loads(problem: RosterProblem) -> np.ndarray:
@@ -23,7 +23,7 @@ def row_loads(problem: RosterProblem) -> np.ndarray:
     nights = {shift.shift_id for shift in problem.shift_types if shift.night}
     weekend = [row.day.weekday() in (SATURDAY, SUNDAY) for row in problem.requirements]
     night = [row.shift_id in nights for row in problem.requirements]
-    return np.array([weekend, night], dtype=float).reshape(len(LOADS), len(problem.requirements))
+    return np.array([weekend, night], dtype=float)
 
 
 def cell_loads(problem: RosterProblem, types: np.ndarray) -> np.ndarray:
@@ -33,7 +33,7 @@ def cell_loads(problem: RosterProblem, types: np.ndarray) -> np.ndarray:
     shifts = problem.shift_types
     work = types < len(shifts)
     weekend = np.array([day.weekday() in (SATURDAY, SUNDAY) for day in problem.dates])
-    night = work & np.array([t < len(shifts) and shifts[t].night for t in types], dtype=bool)
+    night = np.array([t < len(shifts) and shifts[t].night for t in types], dtype=bool)
     loads = np.zeros((len(LOADS), problem.horizon_days, len(types)))
     loads[0] = np.outer(weekend, work)
     loads[1] = night[np.newaxis, :]
