@@ -55,17 +55,23 @@ def assert_consistent(folder: Path) -> None:
             assert len(content) == item["bytes"], (manifest_path, name)
 
 
-def run_cli(
-    arguments: Sequence[str], *, patch: str = "", timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    """``svcplan ARGUMENTS`` in its own process from the repository root, after running the
-    Python code ``patch`` there (test-side only: the product has no test hooks)."""
+def cli_command(arguments: Sequence[str], *, patch: str = "") -> list[str]:
+    """The command line of ``svcplan ARGUMENTS`` in its own Python process, after running the
+    Python code ``patch`` there (test-side only: the product has no test hooks). Run it from
+    the repository root."""
     script = (
         f"import sys\nsys.path.insert(0, {str(REPO_ROOT)!r})\n{patch}\n"
         "import runpy\nsys.argv[0] = 'svcplan'\nrunpy.run_module('cli', run_name='__main__')\n"
     )
+    return [sys.executable, "-c", script, *arguments]
+
+
+def run_cli(
+    arguments: Sequence[str], *, patch: str = "", timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """``svcplan ARGUMENTS`` run to its end from the repository root (``cli_command``)."""
     return subprocess.run(
-        [sys.executable, "-c", script, *arguments],
+        cli_command(arguments, patch=patch),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

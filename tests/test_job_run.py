@@ -10,7 +10,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,7 +34,7 @@ from .job_sample import (
     snapshot,
     write_sample_job,
 )
-from .outputs_check import KILL, assert_consistent, hidden, run_cli, tree
+from .outputs_check import KILL, assert_consistent, cli_command, hidden, run_cli, tree
 
 runner = CliRunner()
 postgres = pytest.fixture(scope="module")(postgres_server)
@@ -225,14 +224,11 @@ def test_an_absence_inside_the_freeze_is_a_clash_and_publishes_nothing(sample: S
     assert snapshot(sample.url) == before
 
 
-QUICK = ("--time-limit", "1")
-"""For runs whose roster only has to exist (what a kill or a lock leaves is the point), not be
-good: a second of solving instead of the job's four."""
-
-
-def _job_process(sample: Sample, log: Path, *options: str) -> subprocess.Popen[bytes]:
+def _job_process(
+    sample: Sample, log: Path, *options: str, patch: str = ""
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "cli", "job", "run", str(sample.job), "--as-of", AS_OF, *options],
+        cli_command(["job", "run", str(sample.job), "--as-of", AS_OF, *options], patch=patch),
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
@@ -252,7 +248,7 @@ def test_of_two_concurrent_runs_one_proceeds_and_the_other_exits_75_at_once(
 ) -> None:
     add_absence(sample.folder, "E03", "2026-01-09")  # so that the first run has work to do
     log = tmp_path / "first.log"
-    first = _job_process(sample, log, *QUICK)
+    first = _job_process(sample, log)
     try:
         _wait_for(log, "reading demand history", first)  # it holds the lock from here on
         started = time.perf_counter()
@@ -297,12 +293,12 @@ def test_a_kill_while_writing_leaves_exactly_the_previous_publication(
 ) -> None:
     add_absence(sample.folder, "E03", "2026-01-09")
     before, files = snapshot(sample.url), _visible(sample.out)
-    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF, *QUICK], patch=patch)
+    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF], patch=patch)
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert snapshot(sample.url) == before  # no partial rows, the same publication published
     assert _visible(sample.out) == files
     assert_consistent(sample.out / "roster")
-    result = sample.run(*QUICK)  # the next run cleans up and publishes
+    result = sample.run()  # the next run cleans up and publishes
     assert result.exit_code == 0, result.stderr
     assert hidden(sample.out) == [] and not list(sample.out.glob("*-journal"))
     current, _ = _published(sample.url)
@@ -333,7 +329,7 @@ def test_a_kill_between_the_commit_and_the_swap_is_repaired_by_the_next_run(
         + "def swap(*args):\n    kill()\n"
         + "staging._swap_into_place = swap\n"
     )
-    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF, *QUICK], patch=patch)
+    result = run_cli(["job", "run", str(sample.job), "--as-of", AS_OF], patch=patch)
     assert result.returncode == -signal.SIGKILL, result.stderr
     current, rows = _published(sample.url)
     assert (
@@ -359,11 +355,23 @@ def test_sigterm_publishes_the_best_roster_only_within_publish_max_gap(
         job,
         f"sqlite:///{tmp_path / 'out' / 'waterfront-nightly' / 'publications.sqlite'}",
     )
-    log = tmp_path / "job.log"
-    process = _job_process(sample, log)
+    log, found = tmp_path / "job.log", tmp_path / "a roster was found"
+    # the signal comes once the search holds a roster (one before any roster interrupts the
+    # run: tests/test_signals.py); the search marks its first roster in a file
+    patch = (
+        "import pathlib\nimport optimizer.roster.engine as engine\n"
+        "offer = engine._Search.offer\n"
+        "def marked(self, *args):\n"
+        f"    pathlib.Path({str(found)!r}).touch()\n"
+        "    offer(self, *args)\n"
+        "engine._Search.offer = marked\n"
+    )
+    process = _job_process(sample, log, patch=patch)
     try:
         _wait_for(log, "rostering", process)
-        time.sleep(2.0)  # the model is built in well under a second: the solver runs now
+        while not found.exists():
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.02)
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)
     finally:
@@ -403,7 +411,7 @@ def test_the_next_night_slides_the_window_and_keeps_the_contract_weeks(sample: S
     the weekly minimum on its own)."""
     _, old = _published(sample.url)
     result = runner.invoke(
-        app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json", *QUICK]
+        app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json"]
     )
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -445,7 +453,7 @@ def test_an_unreachable_database_exits_75_and_publishes_nothing(tmp_path: Path) 
 def test_a_job_without_the_folder_sink_publishes_to_the_store_only(tmp_path: Path) -> None:
     job = write_sample_job(tmp_path)
     job.write_text(job.read_text().replace("  folder: true\n", "  folder: false\n"))
-    result = runner.invoke(app, ["job", "run", str(job), "--as-of", AS_OF, "--quiet", *QUICK])
+    result = runner.invoke(app, ["job", "run", str(job), "--as-of", AS_OF, "--quiet"])
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""  # --quiet: warnings and errors only
     out = tmp_path / "out" / "waterfront-nightly"
