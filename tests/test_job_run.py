@@ -410,9 +410,7 @@ def test_the_next_night_slides_the_window_and_keeps_the_contract_weeks(sample: S
     the published ones (a window starting mid-week would judge the frozen days' week against
     the weekly minimum on its own)."""
     _, old = _published(sample.url)
-    result = runner.invoke(
-        app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json"]
-    )
+    result = runner.invoke(app, ["job", "run", str(sample.job), "--as-of", "2025-12-31", "--json"])
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["lead_in_days"] == 1 and summary["frozen_days"] == 3

@@ -202,6 +202,65 @@ def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules(
         assert start.objective == start.bound == solver.objective_value
 
 
+def _cp_sat_optimum_and_cost_of(
+    problem: RosterProblem, settings: RosterSettings, duties: set, **model: object
+) -> tuple[float, float]:
+    """CP-SAT's proven optimum of ``problem`` and the objective its model gives ``duties``."""
+    m, _ = build_model(problem, settings, **model)
+    fixed = m.model.clone()
+    for p, r, role, var in m.choices:
+        fixed.add(var == int((p, r, role) in duties))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    assert solver.solve(fixed) == cp_model.OPTIMAL
+    cost = solver.objective_value
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    return solver.objective_value, cost
+
+
+@pytest.mark.parametrize("own_staff", [None, 3])
+def test_column_generation_prices_stability_and_keeps_the_frozen_days(
+    own_staff: int | None,
+) -> None:
+    """A previous roster (CP-SAT's optimum of the synthetic problem), then E1 absent on days
+    7-9 and the previous roster frozen on day 0 and on the days it lends partners' staff:
+    column generation keeps every hard rule and every frozen duty (lent days included), its
+    objective is what CP-SAT's model gives the same duties (stability priced against the
+    previous roster) and is CP-SAT's proven optimum, and its bound proves it."""
+    problem = synthetic_problem()
+    if own_staff is not None:
+        problem = replace(problem, employees=problem.employees[:own_staff])
+    settings = RosterSettings(fairness_weight=0)
+    m, _ = build_model(problem, settings)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # the same previous roster on every run
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    chosen = sorted((p, r, role) for p, r, role, var in m.choices if solver.boolean_value(var))
+    previous = roster_tables(problem, chosen).assignments
+    lent_days = set(previous.loc[previous["role"] == LENT, "date"])
+    assert (own_staff is None) == (not lent_days)
+    frozen = frozenset({problem.dates[0], *lent_days})
+    first = problem.employees[0]
+    absent = replace(first, unavailable=frozenset({*first.unavailable, *problem.dates[7:10]}))
+    problem = replace(problem, employees=(absent, *problem.employees[1:]))
+    settings = replace(settings, frozen_days=frozen)
+    start = column_generation(
+        problem, settings, deadline=time.perf_counter() + 20, previous=previous
+    )
+    assert start is not None
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    keys = ["employee", "date", "shift", "site", "skill", "role"]
+    on_frozen_days = [
+        sorted(map(tuple, table.loc[table["date"].isin(frozen), keys].astype(str).values))
+        for table in (previous, roster.assignments)
+    ]
+    assert on_frozen_days[0] and on_frozen_days[0] == on_frozen_days[1]
+    optimum, cost = _cp_sat_optimum_and_cost_of(problem, settings, start.duties, previous=previous)
+    assert cost == pytest.approx(start.objective)
+    assert start.objective == pytest.approx(optimum) == pytest.approx(start.bound)
+
+
 def test_no_column_generation_roster_when_an_employee_cannot_keep_the_rules() -> None:
     problem = read_curtois(DATA / "Instance1.txt")
     overworked = replace(problem.employees[0], min_minutes=problem.horizon_days * 24 * 60)

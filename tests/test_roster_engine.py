@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
 
@@ -80,6 +81,42 @@ def test_replanning_keeps_published_shifts(solved) -> None:
     after = set(map(tuple, replanned.assignments[key].to_numpy()))
     assert len(before ^ after) <= 6
     assert len(before - after) <= 2
+
+
+def test_a_previous_roster_the_repair_cannot_mend_is_rostered_by_column_generation(
+    solved, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the employee-by-employee repair of the previous roster finds none in its time
+    (made so here; CP-SAT's one-employee models on long horizons do not find one), column
+    generation builds the start with the stability goal priced: the frozen days keep the
+    previous roster, every hard rule holds, and about as few duties change as the repair
+    would change (``test_replanning_keeps_published_shifts``)."""
+    problem, roster, _ = solved
+    construct = engine.employee_by_employee
+
+    def no_repair(*args, previous=None, **kwargs):
+        return None if previous is not None else construct(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "employee_by_employee", no_repair)
+    frozen = frozenset(SYNTHETIC_START + timedelta(days=k) for k in range(2))
+    settings = replace(SETTINGS, neighbourhood_search=True, frozen_days=frozen)
+    first = problem.employees[0]
+    worked = roster.assignments.loc[roster.assignments["employee"] == first.employee_id, "date"]
+    day = min(set(pd.to_datetime(worked).dt.date) - frozen)  # E1 is absent on a day they work
+    absent = replace(first, unavailable=frozenset({day}))
+    changed = replace(problem, employees=(absent, *problem.employees[1:]))
+    replanned, report = solve_roster(changed, settings, LIMITS, previous=roster.assignments)
+    assert any("column generation built the start roster" in note for note in report.notes)
+    assert hard_rule_violations(changed, settings, replanned.assignments) == []
+    key = ["employee", "date", "shift", "site", "skill", "role"]
+    before = set(map(tuple, roster.assignments[key].astype(str).to_numpy()))
+    after = set(map(tuple, replanned.assignments[key].astype(str).to_numpy()))
+    on_frozen = [
+        {duty for duty in duties if duty[1] in map(str, frozen)} for duties in (before, after)
+    ]
+    assert on_frozen[0] and on_frozen[0] == on_frozen[1]
+    assert (first.employee_id, str(day)) not in {(duty[0], duty[1]) for duty in after}
+    assert 0 < len(before ^ after) <= 6
 
 
 def test_optimal_status_only_when_proven() -> None:

@@ -37,8 +37,9 @@ after the own staff, whose columns are their lent days). Request costs and partn
 are part of each column. The fairness goal (the spread of weekend days and night shifts
 worked over the employees) is in the master: per load a most and a least variable and two
 rows per employee, whose duals price each weekend day and night shift in the pricing
-program (``loads``). The stability goal, which applies against a previous roster, is not
-priced: the engine repairs that roster instead.
+program (``loads``). Against a previous roster the stability goal is in each employee's
+pricing program (``stability``: a published duty's row earns the weight, a duty on a
+published day off costs it), and its frozen days are pins the dive never lifts.
 """
 
 from __future__ import annotations
@@ -46,11 +47,13 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from optimizer import stop
 from optimizer.roster.eligibility import may_staff
@@ -68,6 +71,7 @@ from optimizer.roster.pricing import (
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
+from optimizer.roster.stability import PublishedRoster, published_rosters
 from optimizer.roster.variables import LENT, ON_CALL, WORK
 
 Duty = tuple[int, int, str]
@@ -169,6 +173,10 @@ class _Pricing:
     """most states × days × type groups of the employee's program (``EmployeeRules.fitted``)"""
     weekend_band: int = WEEKEND_BAND
     """weekends-worked values a banded program keeps (``EmployeeRules.fitted``)"""
+    published: PublishedRoster | None = None
+    """the employee's part of a previous roster (``stability``), if any"""
+    stability_weight: float = 0.0
+    """the stability goal's weight per published assignment changed"""
     penalty: np.ndarray = field(init=False)
     """[shift type] current penalty per shift of the type (cost units)"""
     step: np.ndarray = field(init=False)
@@ -178,11 +186,17 @@ class _Pricing:
     of a type that ``rules`` tracks (tracking costs up to 8× the time on Instance12)"""
     tracking: bool = field(init=False, default=False)
     pinned: np.ndarray = field(init=False)
-    """[day] the dive's pin of each day (``pins.FREE``, −1 off or a requirement row): every
-    roster priced keeps them"""
+    """[day] the pin of each day (``pins.FREE``, −1 off or a requirement row): the frozen
+    days' and the dive's; every roster priced keeps them"""
+    kept_value: np.ndarray = field(init=False)
+    """[entry of ``rows``] what working that row earns by keeping a published duty"""
 
     def __post_init__(self) -> None:
         self.pinned = np.full(len(self.off_cost), FREE, dtype=np.int64)
+        self.kept_value = np.zeros(len(self.rows))
+        if self.published is not None:
+            self.pinned[:] = self.published.frozen
+            self.kept_value[np.isin(self.rows, self.published.rows)] = self.stability_weight
         self.penalty = np.zeros(len(self.types))
         self.step = np.ones(len(self.types))
         self.loose = self.rules.untracked().fitted(self.budget)
@@ -225,7 +239,7 @@ class _Pricing:
             gains > UNREACHABLE, gains - self.work_cost[:, self.types], UNREACHABLE
         )
         found = best_roster(rules, work_value, self._off_value())
-        return -np.inf if found is None else found[1]
+        return -np.inf if found is None else found[1] - self._published_cost()
 
     def _gains(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(``[day, type]`` the best row price the employee may earn by working that shift,
@@ -233,7 +247,7 @@ class _Pricing:
         days, shifts = self.work_cost.shape
         gains = np.full(days * shifts, UNREACHABLE)
         row_of_cell = np.full(days * shifts, -1, dtype=np.int64)
-        values = duals[self.rows]
+        values = duals[self.rows] + self.kept_value
         pin = self.pinned[self.cells // shifts]
         values = np.where((pin == FREE) | (pin == self.rows), values, UNREACHABLE)
         order = np.lexsort((-values, self.cells))
@@ -360,6 +374,15 @@ class _Pricing:
         prices are not the linear program's)."""
         self.penalty[:], self.step[:], self.tracking = 0.0, 1.0, False
 
+    def unpin(self) -> None:
+        """Lift the dive's pins (the frozen days stay)."""
+        self.pinned[:] = FREE if self.published is None else self.published.frozen
+
+    def _published_cost(self) -> float:
+        """What every roster owes the stability goal before the published duties it keeps:
+        the weight of each of the employee's published assignments."""
+        return 0.0 if self.published is None else self.stability_weight * self.published.assignments
+
     def _program(self, work_value: np.ndarray) -> np.ndarray | None:
         """The type index worked per day (−1 off) of the best roster at ``work_value``, by
         the program with or without tracked counts (``tracking``); a banded program that
@@ -390,6 +413,9 @@ class _Pricing:
             self.work_cost[day_index[worked], shifts_worked[worked]].sum()
             + self.off_cost[~worked].sum()
         )
+        if self.published is not None:
+            kept = np.isin(rows[worked], self.published.rows).sum()
+            cost += self._published_cost() - self.stability_weight * float(kept)
         value = float(duals[rows[worked]].sum()) - cost
         loads = self._load_value(duals)
         if loads is not None:
@@ -407,12 +433,26 @@ def reserve_rows(problem: RosterProblem) -> np.ndarray:
     return np.flatnonzero([row.reserve_needed > 0 for row in problem.requirements])
 
 
-def employee_pricing(problem: RosterProblem, settings: RosterSettings) -> list[_Pricing]:
+def reserve_row_of(problem: RosterProblem) -> np.ndarray:
+    """[requirement row] the master's reserve row of each (``reserve_rows``), −1 without."""
+    reserve_row = np.full(len(problem.requirements), -1, dtype=np.int64)
+    reserve = reserve_rows(problem)
+    reserve_row[reserve] = len(problem.requirements) + np.arange(len(reserve))
+    return reserve_row
+
+
+def employee_pricing(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    published: Sequence[PublishedRoster] | None = None,
+) -> list[_Pricing]:
     """Every employee's pricing data: the rows they may work or be on call for (eligible,
     available) and the request costs of each duty and of each day off, in ``settings``'
-    units. With on-call reserve asked for, the program's types are the shift types and then
-    on-call duty in each (``pricing.on_call_rules``). Eligibility is decided once per post
-    (site, shift type, skill), not per row."""
+    units, with the stability goal's and the frozen days' of a previous roster
+    (``published``: ``stability.published_rosters``) when given. With on-call reserve asked
+    for, the program's types are the shift types and then on-call duty in each
+    (``pricing.on_call_rules``). Eligibility is decided once per post (site, shift type,
+    skill), not per row."""
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
     row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
@@ -421,25 +461,42 @@ def employee_pricing(problem: RosterProblem, settings: RosterSettings) -> list[_
     for r, row in enumerate(problem.requirements):
         posts.setdefault((row.site, row.shift_id, row.skill), []).append(r)
     in_horizon = (row_day >= 0) & (row_day < days)
-    reserve_row = np.full(len(problem.requirements), -1, dtype=np.int64)
-    reserve = reserve_rows(problem)
-    reserve_row[reserve] = len(problem.requirements) + np.arange(len(reserve))
+    reserve_row = reserve_row_of(problem)
     budget = int(np.clip(ROUND_BUDGET // max(len(problem.employees), 1), *EMPLOYEE_BUDGET))
     rows = (row_day, row_shift, in_horizon, reserve_row)
-    priced_rows = len(problem.requirements) + len(reserve)
+    priced_rows = len(problem.requirements) + int((reserve_row >= 0).sum())
     return [
-        _employee_pricing(problem, settings, e, posts, rows, budget, priced_rows)
+        _employee_pricing(
+            problem,
+            settings,
+            e,
+            posts,
+            rows,
+            budget,
+            priced_rows,
+            None if published is None else published[e],
+        )
         for e in range(len(problem.employees))
     ]
 
 
 def person_pricing(
-    problem: RosterProblem, settings: RosterSettings, master: _Master
+    problem: RosterProblem,
+    settings: RosterSettings,
+    master: _Master,
+    previous: pd.DataFrame | None = None,
 ) -> list[PersonPricing]:
     """The pricing of every person of ``master``: the own employees' (``employee_pricing``),
-    then the partners' shared employees' (``lending``)."""
+    then the partners' shared employees' (``lending``), with the stability goal and the
+    frozen days of the ``previous`` roster (columns of ``Roster.assignments``), if any."""
+    published = None
+    if previous is not None:
+        published = published_rosters(problem, settings, previous, reserve_row_of(problem))
     lenders = lender_pricing(problem, settings, master.reserve_of, master.work_rows)
-    return [*employee_pricing(problem, settings), *lenders]
+    if published is not None:
+        for lender, roster in zip(lenders, published[master.employees :], strict=True):
+            lender.frozen = roster.frozen
+    return [*employee_pricing(problem, settings, published), *lenders]
 
 
 def _employee_pricing(
@@ -450,12 +507,14 @@ def _employee_pricing(
     row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     budget: int,
     priced_rows: int,
+    published: PublishedRoster | None,
 ) -> _Pricing:
     """Employee ``e``'s pricing data (see ``employee_pricing``; ``posts``: the rows of each
     post; ``row_arrays``: each row's day and shift type index, whether its day is in the
     horizon and its reserve's master row, −1 without; ``budget``: the size of their
     program, see ``_Pricing.budget``; ``priced_rows``: the master's requirement and reserve
-    rows, after which the load prices follow)."""
+    rows, after which the load prices follow; ``published``: their part of a previous
+    roster)."""
     row_day, row_shift, in_horizon, reserve_row = row_arrays
     employee = problem.employees[e]
     days, shift_types = problem.horizon_days, problem.shift_types
@@ -499,6 +558,8 @@ def _employee_pricing(
             work_cost[d, s] -= weight
         else:  # broken by any duty in the shift
             work_cost[d, s :: len(shift_types)] += weight
+    if published is not None:
+        work_cost[published.off_days] += settings.stability_weight
     types = np.unique(cells % types_in_program)
     open_days = np.zeros(days, dtype=np.bool_)
     open_days[cells // types_in_program] = True
@@ -515,6 +576,8 @@ def _employee_pricing(
         cell_loads(problem, types),
         priced_rows + len(LOADS) * e,
         budget,
+        published=published,
+        stability_weight=float(settings.stability_weight),
     )
 
 
@@ -827,9 +890,8 @@ class ColumnStart:
 
     Attributes:
         duties: the roster's duties; every employee's roster keeps their hard rules.
-        bound: a lower bound on every roster's objective (the stability goal, not priced,
-            only adds to it): the larger of ``capacity_bound`` and, from the first linear
-            program, ``lagrangian_bound``.
+        bound: a lower bound on every roster's objective: the larger of
+            ``capacity_bound`` and, from the first linear program, ``lagrangian_bound``.
         exact: whether that bound comes from exact pricing (every rule in the program's
             state) rather than from relaxed rules.
         objective: the roster's request costs, cover weights and fairness spread (its
@@ -851,6 +913,7 @@ def column_generation(
     deadline: float,
     seed: int = 0,
     hand_over: bool = False,
+    previous: pd.DataFrame | None = None,
 ) -> ColumnStart | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
@@ -873,6 +936,8 @@ def column_generation(
             halfway from then to its deadline (``_dive``), leaving that search the rest;
             when the first linear program stalls (``_generate``), column generation ends at
             once with the construction's roster.
+        previous: a previous roster (columns of ``Roster.assignments``): the stability goal
+            against it is priced and its frozen days kept (``stability``).
 
     Returns:
         The roster with the bound, or ``None`` when some employee has no roster that keeps
@@ -880,7 +945,7 @@ def column_generation(
     """
     started = time.perf_counter()
     master = _Master(problem, settings, deadline)
-    pricing = person_pricing(problem, settings, master)
+    pricing = person_pricing(problem, settings, master, previous)
     notes: list[str] = []
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
@@ -1139,7 +1204,7 @@ def _dive(
                     deadline = now + (deadline - now) / 2
     finally:
         for employee in pricing:
-            employee.pinned[:] = FREE
+            employee.unpin()
     return chosen, deadline
 
 

@@ -142,7 +142,7 @@ class StartRoster:
         duties: its (employee, requirement row, role) duties; every hard rule holds.
         bound: a lower bound on the objective, when the start's method gives one.
         objective: the roster's whole objective when known without CP-SAT (column
-            generation's, which prices every goal but stability), else ``None``.
+            generation's, which prices every goal), else ``None``.
         notes: how it was built, for the report.
     """
 
@@ -160,20 +160,28 @@ def _start_roster(
     previous: pd.DataFrame | None,
 ) -> StartRoster | None:
     """A start roster within ``START_SHARE`` of the time to the ``deadline``: the
-    ``previous`` roster repaired employee by employee when there is one; else by column
-    generation (``columns.column_generation``) or, when that does not apply or finds none,
-    employee by employee with CP-SAT; ``None`` when none is found. Column generation gets
-    all the time when its roster is the result anyway: the CP-SAT model would not fit in the
-    time the start leaves (``_model_fits``)."""
+    ``previous`` roster repaired employee by employee when there is one (it starts from the
+    published duties); else, or when that repair finds none in time, by column generation
+    (``columns.column_generation``, with the stability goal priced against ``previous``)
+    or, when that does not apply or finds none, employee by employee with CP-SAT; ``None``
+    when none is found. Column generation gets all the time when its roster is the result
+    anyway: the CP-SAT model would not fit in the time the start leaves (``_model_fits``),
+    or the repair took the start's share."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
-    if previous is not None:
-        # stability first: column generation would build anew what the previous roster has
-        repaired = employee_by_employee(problem, settings, deadline=until, previous=previous)
-        note = "start roster: the previous roster, repaired employee by employee"
-        return None if repaired is None else StartRoster(repaired, notes=[note])
     reasons = columns.blockers(problem, settings)
     notes = []
+    if previous is not None:
+        repaired = employee_by_employee(problem, settings, deadline=until, previous=previous)
+        if repaired is not None:
+            note = "start roster: the previous roster, repaired employee by employee"
+            return StartRoster(repaired, notes=[note])
+        if reasons or stop.past(deadline, time.perf_counter()):
+            return None
+        notes.append(
+            "the previous roster could not be repaired employee by employee in the start's "
+            "time: column generation built the start roster, with stability priced"
+        )
     if reasons:
         notes.append(
             "start roster built employee by employee, not by column generation: "
@@ -182,10 +190,16 @@ def _start_roster(
     else:
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
-        last = until if _model_fits(problem, deadline - until) else deadline
+        fits = previous is None and _model_fits(problem, deadline - until)
+        last = until if fits else deadline
         with stop.solving(lambda: None):
             start = columns.column_generation(
-                problem, settings, deadline=last, seed=limits.seed, hand_over=last < deadline
+                problem,
+                settings,
+                deadline=last,
+                seed=limits.seed,
+                hand_over=last < deadline,
+                previous=previous,
             )
         if start is not None:
             notes += start.notes

@@ -40,6 +40,9 @@ class LenderPricing:
     cost: float
     max_days: int
     horizon_days: int
+    frozen: np.ndarray | None = None
+    """[day] ``pins.FREE``, or the reserve row they are lent for (−1: not lent) on a frozen
+    day of a previous roster (``stability``)"""
     pinned: np.ndarray = field(init=False)
     """[day] always ``pins.FREE``: the dive pins own employees' days only"""
     exact: bool = field(init=False, default=True)
@@ -57,16 +60,23 @@ class LenderPricing:
         without them."""
         del tries, certain
         value = duals[self.rows] - self.cost
+        # the order of choice: a frozen day's place first, the other places of frozen days never
+        rank = value
+        if self.frozen is not None:
+            held = self.frozen[self.days]
+            rank = np.where(held == FREE, value, np.where(held == self.rows, np.inf, -np.inf))
         best, best_row = np.full(self.horizon_days, -np.inf), np.full(self.horizon_days, -1)
-        # each day's most valuable place: the first of its day after sorting by value
-        order = np.lexsort((-value, self.days))
+        worth = np.zeros(self.horizon_days)
+        # each day's first place in that order: the first of its day after sorting by rank
+        order = np.lexsort((-rank, self.days))
         first = order[np.diff(self.days[order], prepend=-1) != 0]
-        best[self.days[first]], best_row[self.days[first]] = value[first], self.rows[first]
+        best[self.days[first]], best_row[self.days[first]] = rank[first], self.rows[first]
+        worth[self.days[first]] = value[first]
         chosen = np.argsort(-best, kind="stable")[: self.max_days]
         chosen = chosen[best[chosen] > 0]
         rows = np.full(self.horizon_days, -1, dtype=np.int64)
         rows[chosen] = best_row[chosen]
-        return rows, self.cost * len(chosen), float(best[chosen].sum())
+        return rows, self.cost * len(chosen), float(worth[chosen].sum())
 
     def first_roster(self, duals: np.ndarray, shift: float) -> tuple[np.ndarray, float, float]:
         """``price`` (``shift`` spreads an employee's ties; the lent days have none)."""
@@ -84,6 +94,9 @@ class LenderPricing:
 
     def reset(self) -> None:
         """Nothing learnt to forget."""
+
+    def unpin(self) -> None:
+        """No pins to lift (``frozen`` days are kept in ``price``)."""
 
 
 def lender_pricing(
