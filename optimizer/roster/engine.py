@@ -159,29 +159,17 @@ def _start_roster(
     deadline: float,
     previous: pd.DataFrame | None,
 ) -> StartRoster | None:
-    """A start roster within ``START_SHARE`` of the time to the ``deadline``: the
-    ``previous`` roster repaired employee by employee when there is one (it starts from the
-    published duties); else, or when that repair finds none in time, by column generation
-    (``columns.column_generation``, with the stability goal priced against ``previous``)
-    or, when that does not apply or finds none, employee by employee with CP-SAT; ``None``
-    when none is found. Column generation gets all the time when its roster is the result
-    anyway: the CP-SAT model would not fit in the time the start leaves (``_model_fits``),
-    or the repair took the start's share."""
+    """A start roster within ``START_SHARE`` of the time to the ``deadline``: by column
+    generation (``columns.column_generation``, with the stability goal priced against a
+    ``previous`` roster and its frozen days kept) or, when that does not apply or finds
+    none, employee by employee with CP-SAT (the ``previous`` roster repaired when there is
+    one); ``None`` when none is found. Column generation gets all the time when its roster
+    is the result anyway: the CP-SAT model would not fit in the time the start leaves
+    (``_model_fits``)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
     notes = []
-    if previous is not None:
-        repaired = employee_by_employee(problem, settings, deadline=until, previous=previous)
-        if repaired is not None:
-            note = "start roster: the previous roster, repaired employee by employee"
-            return StartRoster(repaired, notes=[note])
-        if reasons or stop.past(deadline, time.perf_counter()):
-            return None
-        notes.append(
-            "the previous roster could not be repaired employee by employee in the start's "
-            "time: column generation built the start roster, with stability priced"
-        )
     if reasons:
         notes.append(
             "start roster built employee by employee, not by column generation: "
@@ -190,8 +178,7 @@ def _start_roster(
     else:
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
-        fits = previous is None and _model_fits(problem, deadline - until)
-        last = until if fits else deadline
+        last = until if _model_fits(problem, deadline - until) else deadline
         with stop.solving(lambda: None):
             start = columns.column_generation(
                 problem,
@@ -202,6 +189,11 @@ def _start_roster(
                 previous=previous,
             )
         if start is not None:
+            if previous is not None:
+                notes.append(
+                    "start roster: column generation, with the stability goal priced against "
+                    "the previous roster and its frozen days kept"
+                )
             notes += start.notes
             if start.bound:
                 notes.append(
@@ -210,7 +202,9 @@ def _start_roster(
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")
                 )
             return StartRoster(start.duties, start.bound, start.objective, notes)
-    duties = employee_by_employee(problem, settings, deadline=until)
+    duties = employee_by_employee(problem, settings, deadline=until, previous=previous)
+    if previous is not None:
+        notes.append("start roster: the previous roster, repaired employee by employee")
     return None if duties is None else StartRoster(duties, notes=notes)
 
 
