@@ -16,13 +16,13 @@ from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster.columns import (
     _construct,
     _generate,
-    _Master,
     blockers,
     column_generation,
     employee_pricing,
     lagrangian_bound,
     person_pricing,
 )
+from optimizer.roster.master import Master
 from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem
@@ -276,7 +276,7 @@ def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> N
     program's optimum is at most the roster's objective and its spread is priced (some load
     price is not 0)."""
     problem, settings = synthetic_problem(), RosterSettings(fairness_weight=1)
-    master = _Master(problem, settings, time.perf_counter() + 30)
+    master = Master(problem, settings, time.perf_counter() + 30)
     pricing = person_pricing(problem, settings, master)
     with ThreadPoolExecutor(2) as pool:
         now = time.perf_counter()

@@ -11,6 +11,7 @@ import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns
+from optimizer.roster.master import Master
 from optimizer.roster.pins import FREE, days_to_pin, keeps_pins
 from optimizer.roster.plan import roster_tables
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
@@ -67,7 +68,7 @@ def test_the_dive_pins_days_lifts_its_pins_and_the_first_program_comes_back() ->
     pins; ``restart`` then gives back the first program's optimum for the second dive."""
     problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
     pricing = columns.employee_pricing(problem, settings)
-    master = columns._Master(problem, settings, time.perf_counter() + 60)
+    master = Master(problem, settings, time.perf_counter() + 60)
     with ThreadPoolExecutor(2) as pool:
         now = time.perf_counter()
         assert columns._construct(master, pricing, pool, now + 10, now + 10) is not None

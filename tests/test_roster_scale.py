@@ -16,6 +16,7 @@ import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
 from optimizer.roster import columns, engine
+from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.pricing import UNREACHABLE, _most_shifts, best_roster
 from optimizer.solve import SolverLimits
@@ -164,7 +165,7 @@ def test_a_starved_dive_leaves_half_its_time_to_the_search_after_it(
     problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
     generate = columns._generate
     pricing = columns.employee_pricing(problem, settings)
-    master = columns._Master(problem, settings, time.perf_counter() + 30)
+    master = Master(problem, settings, time.perf_counter() + 30)
     with ThreadPoolExecutor(2) as pool:
         now = time.perf_counter()
         assert columns._construct(master, pricing, pool, now + 5, now + 5) is not None
@@ -221,5 +222,5 @@ def test_counting_staff_shifts_bounds_the_cover_cost() -> None:
     over-cover weight 1."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     pricing = columns.employee_pricing(problem, settings)
-    master = columns._Master(problem, settings, deadline=time.perf_counter())
+    master = Master(problem, settings, deadline=time.perf_counter())
     assert columns.capacity_bound(problem, master, pricing) == 28 <= BEST_KNOWN
