@@ -167,6 +167,22 @@ def test_pricing_with_on_call_duty_finds_the_employees_best_roster(source) -> No
         assert found[2] == pytest.approx(sum(duals[r] for r in found[0] if r >= 0) - found[1])
 
 
+def _cp_sat_optimum_and_cost_of(
+    problem: RosterProblem, settings: RosterSettings, duties: set, **model: object
+) -> tuple[float, float]:
+    """CP-SAT's proven optimum of ``problem`` and the objective its model gives ``duties``."""
+    m, _ = build_model(problem, settings, **model)
+    fixed = m.model.clone()
+    for p, r, role, var in m.choices:
+        fixed.add(var == int((p, r, role) in duties))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    assert solver.solve(fixed) == cp_model.OPTIMAL
+    cost = solver.objective_value
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    return solver.objective_value, cost
+
+
 @pytest.mark.parametrize("own_staff", [None, 3])
 @pytest.mark.parametrize("fairness_weight", [0, 1])
 def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules(
@@ -187,35 +203,13 @@ def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules(
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert own_staff is not None or any(role == ON_CALL for _, _, role in start.duties)
-    m, _ = build_model(problem, settings)
-    fixed = m.model.clone()
-    for p, r, role, var in m.choices:
-        fixed.add(var == int((p, r, role) in start.duties))
-    solver = cp_model.CpSolver()
-    assert solver.solve(fixed) == cp_model.OPTIMAL
-    assert solver.objective_value == pytest.approx(start.objective)
-    assert solver.solve(m.model) == cp_model.OPTIMAL
-    assert start.bound <= solver.objective_value + 1e-6
+    optimum, cost = _cp_sat_optimum_and_cost_of(problem, settings, start.duties)
+    assert cost == pytest.approx(start.objective)
+    assert start.bound <= optimum + 1e-6
     if own_staff is not None:
         lent = roster.assignments[roster.assignments["role"] == LENT]
         assert sorted(lent["employee"]) == ["P1", "P1", "P2"]
-        assert start.objective == start.bound == solver.objective_value
-
-
-def _cp_sat_optimum_and_cost_of(
-    problem: RosterProblem, settings: RosterSettings, duties: set, **model: object
-) -> tuple[float, float]:
-    """CP-SAT's proven optimum of ``problem`` and the objective its model gives ``duties``."""
-    m, _ = build_model(problem, settings, **model)
-    fixed = m.model.clone()
-    for p, r, role, var in m.choices:
-        fixed.add(var == int((p, r, role) in duties))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 2
-    assert solver.solve(fixed) == cp_model.OPTIMAL
-    cost = solver.objective_value
-    assert solver.solve(m.model) == cp_model.OPTIMAL
-    return solver.objective_value, cost
+        assert start.objective == start.bound == optimum
 
 
 @pytest.mark.parametrize("own_staff", [None, 3])

@@ -170,8 +170,6 @@ class _Pricing:
     """weekends-worked values a banded program keeps (``EmployeeRules.fitted``)"""
     published: PublishedRoster | None = None
     """the employee's part of a previous roster (``stability``), if any"""
-    stability_weight: float = 0.0
-    """the stability goal's weight per published assignment changed"""
     penalty: np.ndarray = field(init=False)
     """[shift type] current penalty per shift of the type (cost units)"""
     step: np.ndarray = field(init=False)
@@ -191,7 +189,7 @@ class _Pricing:
         self.kept_value = np.zeros(len(self.rows))
         if self.published is not None:
             self.pinned[:] = self.published.frozen
-            self.kept_value[np.isin(self.rows, self.published.rows)] = self.stability_weight
+            self.kept_value[np.isin(self.rows, self.published.rows)] = self.published.weight
         self.penalty = np.zeros(len(self.types))
         self.step = np.ones(len(self.types))
         self.loose = self.rules.untracked().fitted(self.budget)
@@ -376,7 +374,8 @@ class _Pricing:
     def _published_cost(self) -> float:
         """What every roster owes the stability goal before the published duties it keeps:
         the weight of each of the employee's published assignments."""
-        return 0.0 if self.published is None else self.stability_weight * self.published.assignments
+        published = self.published
+        return 0.0 if published is None else published.weight * published.assignments
 
     def _program(self, work_value: np.ndarray) -> np.ndarray | None:
         """The type index worked per day (−1 off) of the best roster at ``work_value``, by
@@ -410,7 +409,7 @@ class _Pricing:
         )
         if self.published is not None:
             kept = np.isin(rows[worked], self.published.rows).sum()
-            cost += self._published_cost() - self.stability_weight * float(kept)
+            cost += self._published_cost() - self.published.weight * float(kept)
         value = float(duals[rows[worked]].sum()) - cost
         loads = self._load_value(duals)
         if loads is not None:
@@ -470,11 +469,10 @@ def person_pricing(
     """The pricing of every person of ``master``: the own employees' (``employee_pricing``),
     then the partners' shared employees' (``lending``), with the stability goal and the
     frozen days of the ``previous`` roster (columns of ``Roster.assignments``), if any."""
+    lenders = lender_pricing(problem, settings, master.reserve_of, master.work_rows)
     published = None
     if previous is not None:
         published = published_rosters(problem, settings, previous, reserve_row_of(problem))
-    lenders = lender_pricing(problem, settings, master.reserve_of, master.work_rows)
-    if published is not None:
         for lender, roster in zip(lenders, published[master.employees :], strict=True):
             lender.frozen = roster.frozen
     return [*employee_pricing(problem, settings, published), *lenders]
@@ -540,7 +538,7 @@ def _employee_pricing(
         else:  # broken by any duty in the shift
             work_cost[d, s :: len(shift_types)] += weight
     if published is not None:
-        work_cost[published.off_days] += settings.stability_weight
+        work_cost[published.off_days] += published.weight
     types = np.unique(cells % types_in_program)
     open_days = np.zeros(days, dtype=np.bool_)
     open_days[cells // types_in_program] = True
@@ -558,7 +556,6 @@ def _employee_pricing(
         priced_rows + len(LOADS) * e,
         budget,
         published=published,
-        stability_weight=float(settings.stability_weight),
     )
 
 

@@ -29,6 +29,8 @@ class PublishedRoster:
     """One person's part of a previous roster, as their pricing uses it.
 
     Attributes:
+        weight: the stability goal's weight per published assignment changed (0 for a
+            partner's shared employee, and without the goal).
         rows: the master rows (requirement rows for work, reserve rows for on-call duty or a
             lent day) of the person's published duties that the problem still offers.
         off_days: [day] a day that some own employee has a published assignment on and
@@ -39,6 +41,7 @@ class PublishedRoster:
             the person to on a frozen day.
     """
 
+    weight: float
     rows: np.ndarray
     off_days: np.ndarray
     assignments: int
@@ -90,12 +93,12 @@ def published_rosters(
             frozen[p, d] = master_row
     own = len(problem.employees)
     published_days = on_day[:own].any(axis=0)
-    stability = bool(settings.stability_weight)
     return [
         PublishedRoster(
-            np.array(rows[p] if stability and p < own else [], dtype=np.int64),
-            published_days & ~on_day[p] if stability and p < own else np.zeros(days, bool),
-            int(assignments[p]) if stability and p < own else 0,
+            float(settings.stability_weight) if p < own else 0.0,
+            np.array(rows[p], dtype=np.int64),
+            published_days & ~on_day[p],
+            int(assignments[p]),
             frozen[p],
         )
         for p in range(len(people))
