@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
-from optimizer.roster import columns, engine
+from optimizer.roster import columns, engine, windows
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.pricing import UNREACHABLE, _most_shifts, best_roster
@@ -120,7 +120,10 @@ def test_banded_column_generation_gives_a_valid_roster_and_bound(monkeypatch) ->
 
 
 def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> None:
+    """No search follows column generation when the model does not fit and windowed
+    neighbourhoods do not apply (``test_roster_windows`` has the windowed path)."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
+    monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=5))
     assert report.solver == "column generation" and report.seconds < 6
@@ -129,15 +132,22 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
     assert report.bound is not None and report.bound <= BEST_KNOWN <= report.objective
 
 
-@pytest.mark.parametrize(("choices_per_second", "share"), [(None, engine.START_SHARE), (1, 1.0)])
+@pytest.mark.parametrize(
+    ("choices_per_second", "windowed", "share"),
+    [(None, True, engine.START_SHARE), (1, True, engine.START_SHARE), (1, False, 1.0)],
+)
 def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
-    monkeypatch: pytest.MonkeyPatch, choices_per_second: int | None, share: float
+    monkeypatch: pytest.MonkeyPatch, choices_per_second: int | None, windowed: bool, share: float
 ) -> None:
-    """Column generation ends by ``START_SHARE`` of the limit when CP-SAT's model fits the
-    time after it (Instance1, 10 s), and at the limit itself when the model would not fit
-    (as if CP-SAT built 1 choice a second): its roster is then the result."""
+    """Column generation ends by ``START_SHARE`` of the limit when a search follows it
+    (Instance1, 10 s): CP-SAT's, when its model fits the time after it, or else the windowed
+    neighbourhoods. When neither would run (the model does not fit, as if CP-SAT built 1
+    choice a second, and windows do not apply) it ends at the limit itself: its roster is
+    then the result."""
     if choices_per_second is not None:
         monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
+    if not windowed:
+        monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
     deadlines, hand_overs = [], []
     generate = columns.column_generation
 
@@ -151,7 +161,7 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=10))
     (deadline,) = deadlines
     assert deadline - started == pytest.approx(10 * share, abs=0.2)
-    # only column generation whose roster CP-SAT's search improves afterwards may end early
+    # only column generation whose roster a search improves afterwards may end early
     assert hand_overs == [share < 1.0]
 
 

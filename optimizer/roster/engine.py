@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
-from optimizer.roster import columns
+from optimizer.roster import columns, windows
 from optimizer.roster.explain import explain_infeasibility
 from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS, build_model, make_solver
 from optimizer.roster.plan import Roster, roster_tables
@@ -73,10 +73,13 @@ def solve_roster(
     if start is not None and start.objective is not None:
         if stop.requested():
             return _start_result(problem, start, started)
-        if not _model_fits(problem, deadline - time.perf_counter()):
-            start.notes.append(
-                "the CP-SAT model was not built: too large for the time left after the start roster"
-            )
+        left = deadline - time.perf_counter()
+        windowed = not windows.applies(problem, settings, previous=previous is not None)
+        skipped = _model_skipped(problem, left, windowed)
+        if skipped:
+            start.notes.append(f"the CP-SAT model was not built: {skipped}")
+            if windowed:
+                start = _windowed(problem, settings, limits, deadline, start)
             return _start_result(problem, start, started)
     m, _ = build_model(problem, settings, previous=previous)
     search = _Search(m, settings, limits, deadline, start, previous)
@@ -129,6 +132,12 @@ has the job sample's first roster within 6 s. Building one first on every run wo
 single runs, which differ by up to 50 at that load)."""
 FALLBACK_GRACE = 0.5
 """Share of the time limit past the deadline until which that construction may run."""
+LEAST_RESOLVES = 10
+"""Fewest neighbourhood re-solves of the whole model the time left after the start roster
+must allow for that model to be built, when windowed neighbourhoods could search instead.
+The estimate counts staff × rows (the model is not built yet): Curtois–Qu Instance23 has
+582,400, 116 s a re-solve (its 369,096 choices get 74 s). At 600 s column generation ended
+there at 459 s, and the whole-model search improved nothing (41,289 in two runs)."""
 MODEL_CHOICES_PER_SECOND = 40_000
 """About how many (employee, requirement row) pairs CP-SAT's model is built and presolved
 for per second (``_model_fits``)."""
@@ -144,12 +153,14 @@ class StartRoster:
         objective: the roster's whole objective when known without CP-SAT (column
             generation's, which prices every goal), else ``None``.
         notes: how it was built, for the report.
+        solver: what built it, for the report when it is the result.
     """
 
     duties: set[columns.Duty]
     bound: float | None = None
     objective: float | None = None
     notes: list[str] = field(default_factory=list)
+    solver: str = "column generation"
 
 
 def _start_roster(
@@ -178,7 +189,10 @@ def _start_roster(
     else:
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
-        last = until if _model_fits(problem, deadline - until) else deadline
+        search_follows = _model_fits(problem, deadline - until) or not windows.applies(
+            problem, settings, previous=previous is not None
+        )
+        last = until if search_follows else deadline
         with stop.solving(lambda: None):
             start = columns.column_generation(
                 problem,
@@ -208,6 +222,46 @@ def _start_roster(
     return None if duties is None else StartRoster(duties, notes=notes)
 
 
+def _windowed(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
+    start: StartRoster,
+) -> StartRoster:
+    """The ``start`` roster improved by windowed neighbourhoods (``windows.WindowSearch``)
+    until the ``deadline`` or its bound."""
+    assert start.objective is not None
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
+    search.improve(deadline, start.bound)
+    if not search.tried:
+        return start
+    note = (
+        f"windowed neighbourhoods: {search.improved} of {search.tried} re-solves lowered the "
+        f"objective from {start.objective:g} to {search.objective:g}"
+    )
+    notes = [*start.notes, note]
+    solver = "column generation, then windowed neighbourhoods"
+    return StartRoster(search.duties, start.bound, search.objective, notes, solver)
+
+
+def _model_skipped(problem: RosterProblem, seconds: float, windowed: bool) -> str:
+    """Why CP-SAT's whole model is not built for the ``seconds`` left after the start roster
+    (empty when it is): it would not fit them (``_model_fits``), or, when windowed
+    neighbourhoods can search instead (``windowed``), they would allow fewer than
+    ``LEAST_RESOLVES`` of its neighbourhood re-solves."""
+    if not _model_fits(problem, seconds):
+        return "too large for the time left after the start roster"
+    pairs = len(problem.employees) * len(problem.requirements)
+    resolve = _Search.SUB_SECONDS * max(1.0, pairs / _Search.SUB_CHOICES)
+    if windowed and seconds < LEAST_RESOLVES * resolve:
+        return (
+            f"the time left allows fewer than {LEAST_RESOLVES} of its neighbourhood re-solves "
+            f"({resolve:.0f} s each); windowed neighbourhoods search instead"
+        )
+    return ""
+
+
 def _model_fits(problem: RosterProblem, seconds: float) -> bool:
     """Whether CP-SAT's model (about staff × requirement rows choices) can be built and
     presolved in half of ``seconds``."""
@@ -226,7 +280,7 @@ def _start_result(
         objective=start.objective,
         bound=start.bound,
         started=started,
-        solver="column generation",
+        solver=start.solver,
         notes=(*start.notes, *_stop_note()),
     )
     return roster_tables(problem, sorted(start.duties)), report

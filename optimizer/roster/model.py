@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -18,6 +20,7 @@ def build_model(
     *,
     previous: pd.DataFrame | None = None,
     assumptions: bool = False,
+    offered: Callable[[int, int], bool] | None = None,
 ) -> tuple[RosterModel, dict[int, tuple[str, int]]]:
     """The CP-SAT model of ``problem``.
 
@@ -27,12 +30,14 @@ def build_model(
         previous: a previous roster's assignments, used as hint and for stability.
         assumptions: guard each hard rule of each employee by an assumption literal (for
             explaining infeasibility).
+        offered: which (employee, requirement row) work choices to create beyond
+            eligibility (``RosterModel.offered``); all when ``None``.
 
     Returns:
         The model and, when ``assumptions``, literal index → (rule name, employee index).
     """
     _check(problem)
-    m = RosterModel(problem, settings)
+    m = RosterModel(problem, settings, offered)
     guards: dict[int, tuple[str, int]] = {}
     literals = []
     for e in range(len(problem.employees)):

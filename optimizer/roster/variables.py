@@ -7,7 +7,7 @@ employee lent for such a row. Choices exist only where ``rules.may_staff`` allow
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,6 +33,9 @@ class RosterModel:
 
     problem: RosterProblem
     settings: RosterSettings
+    offered: Callable[[int, int], bool] | None = None
+    """Which (employee, requirement row) work choices to create, beyond eligibility (all
+    when ``None``): a model of part of a roster leaves out what it holds fixed."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     choices: list[tuple[int, int, str, cp_model.IntVar]] = field(default_factory=list)
     """(person index: own employees first, then shared; row; role; variable)"""
@@ -95,6 +98,8 @@ class RosterModel:
                 if not 0 <= d < self.days:
                     continue
                 for e in staff:
+                    if self.offered is not None and not self.offered(e, r):
+                        continue
                     self._add_choice(e, r, WORK, d, s)
                     if requirement.reserve_needed > 0:
                         self._add_choice(e, r, ON_CALL, d, s)

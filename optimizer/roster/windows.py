@@ -1,0 +1,358 @@
+"""Windowed neighbourhoods: improve a whole roster by re-solving a few days of a few employees
+on a CP-SAT model of that part alone.
+
+A neighbourhood frees some employees' duties on a window of days. Its model covers only those
+employees over a *sub-horizon*: the window widened by ``context_days`` on each side (days held
+to the roster) and on to the nearest cut days (``cut_days``). The rest of the roster enters
+as data, so the sub-model's objective differs from the whole one by a constant:
+
+- each requirement row needs ``staff_needed`` less the other employees' staff on it (at
+  least 0), so short and over staff-shifts change exactly as in the whole roster;
+- each employee's horizon totals (contract minutes when the contract period spans the
+  horizon, shifts per type, weekends worked) lose what they work outside the sub-horizon;
+- sequence rules need no change: the held days on each side are longer than any stretch a
+  rule limits, so every stretch the window can change lies inside the sub-horizon.
+
+The size of the model depends on the window, not on the horizon, which is what makes a
+52-week roster of 150 employees searchable (``solve_roster`` cannot build its whole model in
+the time). ``applies`` says when the decomposition is exact.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from optimizer import stop
+from optimizer.roster.master import Duty
+from optimizer.roster.model import build_model
+from optimizer.roster.problem import Employee, Requirement, RosterProblem
+from optimizer.roster.settings import RosterSettings, employee_limits
+from optimizer.roster.variables import SATURDAY, SUNDAY, WORK
+
+MONDAY = 0
+SECONDS_PER_CHOICE = 0.5 / 2500
+"""Time limit of one re-solve per free choice (at least ``LEAST_SECONDS``)."""
+LEAST_SECONDS = 1.0
+ALL_STAFF, SOME_STAFF = "window, all staff", "window, some staff"
+KINDS = (ALL_STAFF, SOME_STAFF)
+"""The kinds of neighbourhood (``WindowSearch.step``)."""
+FIRST_CHOICES = 2500
+"""About how many free choices a neighbourhood kind's first re-solve has."""
+SOME_STAFF_DAYS = 14
+"""The first window of ``SOME_STAFF`` neighbourhoods, in days."""
+GROW, SHRINK = 1.1, 0.93
+"""Factors on a neighbourhood kind's size after a re-solve proven optimal / not proven."""
+
+
+def applies(problem: RosterProblem, settings: RosterSettings, *, previous: bool) -> list[str]:
+    """Why windowed neighbourhoods would not be exact for ``problem`` (with a ``previous``
+    roster to keep, or not): goals or rules that span the whole roster in a way a window
+    cannot hold. Empty when they apply."""
+    reasons = []
+    if problem.shared_employees or any(r.reserve_needed > 0 for r in problem.requirements):
+        reasons.append("on-call reserve and partners' staff")
+    if settings.fairness_weight and len(problem.employees) > 1:
+        reasons.append("the fairness goal spans every employee's whole roster")
+    if previous:
+        reasons.append("a previous roster to keep")
+    return reasons
+
+
+def context_days(problem: RosterProblem, settings: RosterSettings) -> int:
+    """Days held on each side of a window: one more than the longest stretch a sequence rule
+    limits (maximum days on duty, minimum days on duty or off), at most the horizon."""
+    longest = 1
+    for employee in problem.employees:
+        limits = employee_limits(employee, settings)
+        longest = max(
+            longest,
+            min(limits.max_consecutive_days, problem.horizon_days),
+            limits.min_consecutive_days,
+            limits.min_consecutive_days_off,
+        )
+    return min(longest + 1, problem.horizon_days)
+
+
+def cut_days(problem: RosterProblem) -> list[int]:
+    """Day indices where a sub-horizon may begin or end (the day after its last): the
+    horizon's ends, and Mondays that start a contract period of every employee whose
+    period is shorter than the horizon. A sub-horizon then splits no weekend, calendar week
+    or contract period."""
+    periods = {
+        employee.contract_period_days
+        for employee in problem.employees
+        if employee.contract_period_days < problem.horizon_days
+    }
+    cuts = {0, problem.horizon_days}
+    for d, day in enumerate(problem.dates):
+        if day.weekday() == MONDAY and all(d % period == 0 for period in periods):
+            cuts.add(d)
+    return sorted(cuts)
+
+
+@dataclass
+class _Part:
+    """A neighbourhood's sub-problem and how its choices map back.
+
+    Attributes:
+        problem: the sub-problem (the chosen employees over the sub-horizon).
+        first: the sub-horizon's first day in the whole horizon.
+        employees: sub-problem employee → whole-problem employee.
+        rows: sub-problem requirement row → whole-problem row.
+        free: the window's days, ``[begin, end)`` in the whole horizon.
+    """
+
+    problem: RosterProblem
+    first: int
+    employees: list[int]
+    rows: list[int]
+    free: tuple[int, int]
+
+
+class WindowSearch:
+    """A roster (own staff working requirement rows) and its objective, improved by windowed
+    neighbourhoods until a deadline (``improve``).
+
+    Attributes:
+        duties: the roster's (employee, row, ``WORK``) duties.
+        objective: its whole objective in weighted units (kept up to date by adding each
+            accepted re-solve's change).
+        improved: how many re-solves lowered the objective.
+        tried: how many re-solves ran.
+    """
+
+    def __init__(
+        self,
+        problem: RosterProblem,
+        settings: RosterSettings,
+        duties: set[Duty],
+        objective: float,
+        seed: int = 0,
+    ) -> None:
+        self.problem, self.settings = problem, settings
+        self.improved = self.tried = 0
+        self.rng = random.Random(seed)
+        days, rows = problem.horizon_days, problem.requirements
+        shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
+        self.row_day = np.array([problem.day_index(row.day) for row in rows])
+        self.row_shift = np.array([shift_index[row.shift_id] for row in rows])
+        self.minutes = np.array([shift.length_minutes for shift in problem.shift_types])
+        self.needed = np.array([row.staff_needed for row in rows])
+        self.work = np.full((len(problem.employees), days), -1)
+        """[employee, day] row worked, −1 off."""
+        self.staffed = np.zeros(len(rows), dtype=int)
+        """[row] staff working it."""
+        self.objective = objective
+        self.reset(duties, objective)
+        self.weekend = np.full(days, -1)
+        """[day] the weekend (its Sunday's index) a Saturday or Sunday is part of, else −1."""
+        for d, day in enumerate(problem.dates):
+            if day.weekday() in (SATURDAY, SUNDAY):
+                self.weekend[d] = d + SUNDAY - day.weekday()
+        self.dates = problem.dates
+        self.context = context_days(problem, settings)
+        self.cuts = cut_days(problem)
+        employees = len(problem.employees)
+        per_day = employees * max(len(rows), 1) / max(days, 1)  # choices in a day of everyone's
+        self.size = {
+            "days": FIRST_CHOICES / per_day,
+            "staff": min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS),
+            "window": float(SOME_STAFF_DAYS),
+        }
+        """A kind's size: ``days`` of ``ALL_STAFF``; ``staff`` and ``window`` (days) of
+        ``SOME_STAFF``. They start at about ``FIRST_CHOICES`` free choices."""
+
+    @property
+    def duties(self) -> set[Duty]:
+        """The roster's duties."""
+        staff, days = np.nonzero(self.work >= 0)
+        return {(int(e), int(self.work[e, d]), WORK) for e, d in zip(staff, days, strict=True)}
+
+    def reset(self, duties: set[Duty], objective: float) -> None:
+        """Search on from the roster ``duties`` with whole objective ``objective``."""
+        self.work[:] = -1
+        for e, r, _ in duties:
+            self.work[e, self.row_day[r]] = r
+        self.staffed = np.bincount(self.work[self.work >= 0], minlength=len(self.needed))
+        self.objective = objective
+
+    def improve(self, deadline: float, bound: float | None = None) -> None:
+        """Re-solve neighbourhoods of a random kind (``KINDS``) until ``deadline`` (a
+        ``time.perf_counter()`` reading), a stop request, or the objective reaching a lower
+        ``bound`` on it."""
+        while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
+            if bound is not None and self.objective <= bound + 1e-6:
+                return
+            self.step(self.rng.choice(KINDS), deadline)
+
+    def step(self, kind: str, deadline: float) -> int:
+        """Re-solve one neighbourhood of ``kind``, not past ``deadline``, keeping the result
+        when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
+        with uncovered demand; ``SOME_STAFF``, a few random employees on a wider window
+        around such a day. The kind's size grows after a re-solve proven optimal and shrinks
+        after one that is not. Returns the re-solve's CP-SAT status."""
+        code = self._resolve(self._part(kind), deadline)
+        factor = GROW if code == cp_model.OPTIMAL else SHRINK
+        for key in {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}[kind]:
+            self.size[key] *= factor
+        return code
+
+    def _part(self, kind: str) -> _Part:
+        """A neighbourhood of ``kind`` (see ``step``) as a sub-problem."""
+        days, employees = self.problem.horizon_days, len(self.problem.employees)
+        width = min(days, max(1, round(self.size["days" if kind == ALL_STAFF else "window"])))
+        anchor = self._anchor()
+        begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
+        chosen = list(range(employees))
+        if kind == SOME_STAFF:
+            count = min(employees, max(1, round(self.size["staff"])))
+            chosen = sorted(self.rng.sample(chosen, count))
+        return self._sub_problem(chosen, begin, begin + width)
+
+    def _anchor(self) -> int:
+        """The day of a random requirement row short of staff, or a random day if none."""
+        short = np.flatnonzero(self.staffed < self.needed)
+        if not len(short):
+            return self.rng.randrange(self.problem.horizon_days)
+        return int(self.row_day[short[self.rng.randrange(len(short))]])
+
+    def _sub_problem(self, chosen: list[int], begin: int, end: int) -> _Part:
+        """The sub-problem freeing ``chosen`` employees on days ``[begin, end)``."""
+        problem = self.problem
+        first = max(cut for cut in self.cuts if cut <= max(0, begin - self.context))
+        last = min(cut for cut in self.cuts if cut >= min(problem.horizon_days, end + self.context))
+        others = np.ones(len(problem.employees), dtype=bool)
+        others[chosen] = False
+        held = self.work[others, first:last]
+        staffed_by_others = np.bincount(held[held >= 0], minlength=len(problem.requirements))
+        rows = [r for r in range(len(problem.requirements)) if first <= self.row_day[r] < last]
+        requirements = tuple(
+            _less_needed(problem.requirements[r], int(staffed_by_others[r])) for r in rows
+        )
+        sub = RosterProblem(
+            start_date=problem.start_date + timedelta(days=first),
+            horizon_days=last - first,
+            shift_types=problem.shift_types,
+            employees=tuple(self._inside(e, first, last) for e in chosen),
+            requirements=requirements,
+            name=problem.name,
+        )
+        return _Part(sub, first, chosen, rows, (begin, end))
+
+    def _inside(self, e: int, first: int, last: int) -> Employee:
+        """Employee ``e`` with their horizon totals less what they work outside days
+        ``[first, last)``, and their days and requests inside them."""
+        employee, problem = self.problem.employees[e], self.problem
+        outside = self.work[e].copy()
+        outside[first:last] = -1
+        worked = outside[outside >= 0]
+        shifts = Counter(problem.shift_types[s].shift_id for s in self.row_shift[worked])
+        max_shifts = {shift: limit - shifts[shift] for shift, limit in employee.max_shifts.items()}
+        changes: dict[str, object] = {"max_shifts": max_shifts}
+        if employee.contract_period_days >= problem.horizon_days:
+            minutes = int(self.minutes[self.row_shift[worked]].sum())
+            least = employee.min_minutes * problem.horizon_days // employee.contract_period_days
+            changes["min_minutes"] = max(0, least - minutes)
+            changes["contract_period_days"] = last - first
+            if employee.max_minutes is not None:
+                changes["max_minutes"] = employee.max_minutes - minutes
+        weekends = employee_limits(employee, self.settings).max_weekends
+        if weekends is not None:
+            on_duty = (outside >= 0) & (self.weekend >= 0)
+            changes["max_weekends"] = weekends - len(set(self.weekend[on_duty].tolist()))
+        dates = set(self.dates[first:last])
+        changes["unavailable"] = employee.unavailable & dates
+        changes["requests"] = tuple(q for q in employee.requests if q.day in dates)
+        return replace(employee, **changes)
+
+    def _resolve(self, part: _Part, deadline: float) -> int:
+        """Re-solve ``part`` with one worker: first with every choice held (the roster's
+        value in the sub-model), then with the window's choices free (hinted with the
+        roster). Held days get only the roster's own choices. Keeps the result when lower;
+        returns the second solve's status."""
+        begin, end = part.free
+        row_day, work = self.row_day.tolist(), self.work
+
+        def offered(e: int, r: int) -> bool:
+            """Free days offer every choice; held days only the roster's own duty."""
+            whole_r = part.rows[r]
+            day = row_day[whole_r]
+            return begin <= day < end or work[part.employees[e], day] == whole_r
+
+        m, _ = build_model(part.problem, self.settings, offered=offered)
+        if stop.past(deadline, time.perf_counter()):
+            return cp_model.UNKNOWN
+        variables, current, free = [], [], []
+        for e, r, _, var in m.choices:
+            whole_e, whole_r = part.employees[e], part.rows[r]
+            variables.append(var)
+            current.append(int(self.work[whole_e, self.row_day[whole_r]] == whole_r))
+            free.append(begin <= self.row_day[whole_r] < end)
+        domains = [m.model.proto.variables[var.index].domain for var in variables]
+        for domain, value in zip(domains, current, strict=True):
+            domain[0] = domain[1] = value
+        code, held = self._solve(m.model, LEAST_SECONDS, deadline)
+        if code == cp_model.INFEASIBLE:
+            raise RuntimeError(f"{self.problem.name}: the roster breaks a rule of its window")
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return code
+        before = held.objective_value
+        for domain, is_free in zip(domains, free, strict=True):
+            if is_free:
+                domain[0], domain[1] = 0, 1
+        # every variable hinted with the held solve's values: a complete, feasible hint (the
+        # choices alone leave CP-SAT to complete it, which one worker often fails to do)
+        solution = held.response_proto.solution
+        m.model.proto.solution_hint.vars.extend(range(len(solution)))
+        m.model.proto.solution_hint.values.extend(solution)
+        seconds = max(LEAST_SECONDS, SECONDS_PER_CHOICE * sum(free))
+        code, solver = self._solve(m.model, seconds, deadline)
+        self.tried += 1
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before - 1e-6:
+            self._accept(part, m.choices, [solver.boolean_value(v) for v in variables])
+            self.objective += solver.objective_value - before
+            self.improved += 1
+        return code
+
+    def _solve(
+        self, model: cp_model.CpModel, seconds: float, deadline: float
+    ) -> tuple[int, cp_model.CpSolver]:
+        """``model`` solved with one worker for at most ``seconds``, not past ``deadline``;
+        returns the status and the solver."""
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.rng.randrange(1 << 30)
+        solver.parameters.catch_sigint_signal = False
+        solver.parameters.max_time_in_seconds = min(
+            seconds, max(deadline - time.perf_counter(), 0.01)
+        )
+        return stop.run_cp_sat(solver, model), solver
+
+    def _accept(
+        self,
+        part: _Part,
+        choices: list[tuple[int, int, str, cp_model.IntVar]],
+        values: list[bool],
+    ) -> None:
+        """Write the chosen employees' sub-horizon duties from the re-solve's ``values``."""
+        span = slice(part.first, part.first + part.problem.horizon_days)
+        for e in part.employees:
+            self.work[e, span] = -1
+        for (e, r, _, _), value in zip(choices, values, strict=True):
+            if value:
+                whole_r = part.rows[r]
+                self.work[part.employees[e], self.row_day[whole_r]] = whole_r
+        rows = len(self.problem.requirements)
+        self.staffed = np.bincount(self.work[self.work >= 0], minlength=rows)
+
+
+def _less_needed(requirement: Requirement, staffed_by_others: int) -> Requirement:
+    """``requirement`` needing the staff that others do not already give (at least 0)."""
+    return replace(requirement, staff_needed=max(0, requirement.staff_needed - staffed_by_others))

@@ -1,0 +1,134 @@
+"""Windowed neighbourhoods (``optimizer.roster.windows``): a few employees' days re-solved on a
+model of that part alone. Their sub-models must be exact, so the objective the search keeps is
+checked against the independent Curtois–Qu objective and every hard rule against the
+independent checker, on Curtois–Qu Instance17 (8 weeks, 32 staff) as published and with
+weekly contract periods; and the engine must use them when its whole model does not fit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
+from optimizer.roster import columns, engine, windows
+from optimizer.roster.plan import roster_tables
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings
+from optimizer.solve import SolverLimits
+from tests.test_roster_checker import (
+    DATA,
+    curtois_objective,
+    hard_rule_violations,
+    synthetic_problem,
+)
+
+INSTANCE = DATA / "Instance17.txt"
+
+
+def _weekly(problem: RosterProblem) -> RosterProblem:
+    """``problem`` with each employee's horizon maximum of minutes as a weekly maximum (the
+    same share of the horizon, rounded up) and no minimum, so contract periods are weeks."""
+    weeks = problem.horizon_days // 7
+    employees = tuple(
+        replace(
+            employee,
+            contract_period_days=7,
+            min_minutes=0,
+            max_minutes=None if employee.max_minutes is None else -(-employee.max_minutes // weeks),
+        )
+        for employee in problem.employees
+    )
+    return replace(problem, employees=employees)
+
+
+def _improved(problem: RosterProblem, settings: RosterSettings, seconds: float):
+    """A rough roster (column generation cut off after 1 s: about 10,000 on Instance17,
+    whose best known is 5,746), then ``seconds`` of windowed neighbourhoods: (start
+    objective, the search)."""
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    assert start is not None
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=5)
+    search.improve(time.perf_counter() + seconds)
+    return start.objective, search
+
+
+@pytest.mark.parametrize("weekly", [False, True])
+def test_windowed_neighbourhoods_lower_the_objective_exactly_and_keep_every_rule(
+    weekly: bool,
+) -> None:
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    if weekly:
+        problem = _weekly(problem)
+    start, search = _improved(problem, settings, seconds=8)
+    roster = roster_tables(problem, sorted(search.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert search.objective == curtois_objective(problem, roster.assignments)
+    assert search.tried >= 3 and search.improved >= 1 and search.objective < start
+
+
+def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:
+    problem = read_curtois(INSTANCE)
+    assert windows.cut_days(problem) == list(range(0, 57, 7))
+    # starting on a Wednesday: Mondays are days 5, 12, ...; weekly periods begin on days 0, 7, ...
+    wednesday = replace(problem, start_date=problem.start_date + timedelta(days=2))
+    assert windows.cut_days(wednesday) == [0, *range(5, 56, 7), 56]
+    assert windows.cut_days(_weekly(wednesday)) == [0, 56]
+    assert windows.cut_days(_weekly(problem)) == list(range(0, 57, 7))
+
+
+def test_context_days_outlast_every_sequence_rule() -> None:
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    longest = max(
+        max(
+            e.max_consecutive_days or 0,
+            e.min_consecutive_days or 0,
+            e.min_consecutive_days_off or 0,
+        )
+        for e in problem.employees
+    )
+    assert windows.context_days(problem, settings) == longest + 1
+    stricter = replace(settings, min_consecutive_days_off=longest + 3)
+    assert windows.context_days(problem, stricter) == longest + 4
+
+
+def test_windows_do_not_apply_to_goals_that_span_the_whole_roster() -> None:
+    problem = synthetic_problem()
+    reasons = windows.applies(problem, RosterSettings(), previous=True)
+    assert reasons == [
+        "on-call reserve and partners' staff",
+        "the fairness goal spans every employee's whole roster",
+        "a previous roster to keep",
+    ]
+    assert windows.applies(read_curtois(INSTANCE), curtois_settings(), previous=False) == []
+
+
+def test_the_engine_searches_windows_when_its_whole_model_does_not_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As if CP-SAT built one choice a second, the model never fits: column generation gets
+    half the limit and the windowed neighbourhoods the rest; the result keeps every rule and
+    reports its objective exactly."""
+    monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
+    monkeypatch.setattr(engine, "START_SHARE", 0.5)
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=20))
+    assert report.solver == "column generation, then windowed neighbourhoods"
+    assert any(note.startswith("windowed neighbourhoods: ") for note in report.notes)
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == report.objective
+    assert report.seconds < 22
+
+
+def test_the_whole_model_is_skipped_when_too_few_of_its_re_solves_fit_the_time_left() -> None:
+    """Instance17's model (32 staff × 224 rows) gets 1.4 s a neighbourhood re-solve: ten of
+    them need 14 s. With less time left, windowed neighbourhoods search instead, when they
+    apply; the model is built otherwise."""
+    problem = read_curtois(INSTANCE)
+    assert "fewer than 10 of its neighbourhood re-solves" in engine._model_skipped(
+        problem, 10.0, windowed=True
+    )
+    assert engine._model_skipped(problem, 10.0, windowed=False) == ""
+    assert engine._model_skipped(problem, 20.0, windowed=True) == ""
