@@ -134,16 +134,16 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
 
 @pytest.mark.parametrize(
     ("choices_per_second", "windowed", "share"),
-    [(None, True, engine.START_SHARE), (1, True, engine.START_SHARE), (1, False, 1.0)],
+    [(None, True, engine.START_SHARE), (1, True, engine.WINDOWED_START_SHARE), (1, False, 1.0)],
 )
 def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     monkeypatch: pytest.MonkeyPatch, choices_per_second: int | None, windowed: bool, share: float
 ) -> None:
-    """Column generation ends by ``START_SHARE`` of the limit when a search follows it
-    (Instance1, 10 s): CP-SAT's, when its model fits the time after it, or else the windowed
-    neighbourhoods. When neither would run (the model does not fit, as if CP-SAT built 1
-    choice a second, and windows do not apply) it ends at the limit itself: its roster is
-    then the result."""
+    """Column generation ends by ``START_SHARE`` of the limit when CP-SAT's search follows it
+    (Instance1, 10 s: its model fits the time after it), and by ``WINDOWED_START_SHARE``
+    when the model does not fit (as if CP-SAT built 1 choice a second) and the windowed
+    neighbourhoods follow. When neither would run (windows do not apply either) it ends at
+    the limit itself: its roster is then the result."""
     if choices_per_second is not None:
         monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
     if not windowed:
