@@ -66,16 +66,15 @@ def solve_roster(
     started = time.perf_counter()
     deadline = started + seconds
     start = None
+    windowed = not windows.applies(problem, settings, previous=previous is not None)
     if settings.neighbourhood_search:
-        start = _start_roster(problem, settings, limits, deadline, previous)
+        start = _start_roster(problem, settings, limits, deadline, previous, windowed)
         if stop.requested() and start is None:
             raise stop.Interrupted
     if start is not None and start.objective is not None:
         if stop.requested():
             return _start_result(problem, start, started)
-        left = deadline - time.perf_counter()
-        windowed = not windows.applies(problem, settings, previous=previous is not None)
-        skipped = _model_skipped(problem, left, windowed)
+        skipped = _model_skipped(problem, deadline - time.perf_counter(), windowed)
         if skipped:
             start.notes.append(f"the CP-SAT model was not built: {skipped}")
             if windowed:
@@ -174,14 +173,16 @@ def _start_roster(
     limits: SolverLimits,
     deadline: float,
     previous: pd.DataFrame | None,
+    windowed: bool,
 ) -> StartRoster | None:
     """A start roster within ``START_SHARE`` of the time to the ``deadline``: by column
     generation (``columns.column_generation``, with the stability goal priced against a
     ``previous`` roster and its frozen days kept) or, when that does not apply or finds
     none, employee by employee with CP-SAT (the ``previous`` roster repaired when there is
-    one); ``None`` when none is found. Column generation gets all the time when its roster
-    is the result anyway: the CP-SAT model would not fit in the time the start leaves
-    (``_model_fits``)."""
+    one); ``None`` when none is found. When the CP-SAT model would not fit in the time the
+    start leaves (``_model_fits``), column generation gets ``WINDOWED_START_SHARE`` of it if
+    windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
+    the result)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
@@ -196,7 +197,6 @@ def _start_roster(
         # best roster found) instead of interrupting it between two Python instructions
         last = until
         if not _model_fits(problem, deadline - until):
-            windowed = not windows.applies(problem, settings, previous=previous is not None)
             last = now + WINDOWED_START_SHARE * (deadline - now) if windowed else deadline
         with stop.solving(lambda: None):
             start = columns.column_generation(
@@ -257,14 +257,19 @@ def _model_skipped(problem: RosterProblem, seconds: float, windowed: bool) -> st
     ``LEAST_RESOLVES`` of its neighbourhood re-solves."""
     if not _model_fits(problem, seconds):
         return "too large for the time left after the start roster"
-    pairs = len(problem.employees) * len(problem.requirements)
-    resolve = _Search.SUB_SECONDS * max(1.0, pairs / _Search.SUB_CHOICES)
+    resolve = _resolve_seconds(len(problem.employees) * len(problem.requirements))
     if windowed and seconds < LEAST_RESOLVES * resolve:
         return (
             f"the time left allows fewer than {LEAST_RESOLVES} of its neighbourhood re-solves "
             f"({resolve:.0f} s each); windowed neighbourhoods search instead"
         )
     return ""
+
+
+def _resolve_seconds(choices: int) -> float:
+    """Time limit of one neighbourhood re-solve of a whole model with ``choices`` choices:
+    ``_Search.SUB_SECONDS`` per ``_Search.SUB_CHOICES`` choices, at least one share."""
+    return _Search.SUB_SECONDS * max(1.0, choices / _Search.SUB_CHOICES)
 
 
 def _model_fits(problem: RosterProblem, seconds: float) -> bool:
@@ -441,7 +446,7 @@ class _Neighbourhoods:
         self.model = m.model.clone()
         self.domains = [self.model.proto.variables[var.index].domain for var in search.variables]
         self.rng = random.Random(search.limits.seed)
-        self.seconds = search.SUB_SECONDS * max(1.0, len(m.choices) / search.SUB_CHOICES)
+        self.seconds = _resolve_seconds(len(m.choices))
 
     def run(self, whole: threading.Thread) -> None:
         """Search until the deadline, the ``whole``-model search ends or the bound is

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -140,23 +139,24 @@ class WindowSearch:
         self.improved = self.tried = 0
         self.rng = random.Random(seed)
         days, rows = problem.horizon_days, problem.requirements
-        shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
+        self.shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
         self.row_day = np.array([problem.day_index(row.day) for row in rows])
-        self.row_shift = np.array([shift_index[row.shift_id] for row in rows])
+        self.row_shift = np.array([self.shift_index[row.shift_id] for row in rows])
         self.minutes = np.array([shift.length_minutes for shift in problem.shift_types])
         self.needed = np.array([row.staff_needed for row in rows])
         self.work = np.full((len(problem.employees), days), -1)
         """[employee, day] row worked, −1 off."""
-        self.staffed = np.zeros(len(rows), dtype=int)
+        for e, r, _ in duties:
+            self.work[e, self.row_day[r]] = r
+        self.staffed = np.bincount(self.work[self.work >= 0], minlength=len(rows))
         """[row] staff working it."""
         self.objective = objective
-        self.reset(duties, objective)
+        self.dates = problem.dates
         self.weekend = np.full(days, -1)
         """[day] the weekend (its Sunday's index) a Saturday or Sunday is part of, else −1."""
-        for d, day in enumerate(problem.dates):
+        for d, day in enumerate(self.dates):
             if day.weekday() in (SATURDAY, SUNDAY):
                 self.weekend[d] = d + SUNDAY - day.weekday()
-        self.dates = problem.dates
         self.context = context_days(problem, settings)
         self.cuts = cut_days(problem)
         employees = len(problem.employees)
@@ -174,14 +174,6 @@ class WindowSearch:
         """The roster's duties."""
         staff, days = np.nonzero(self.work >= 0)
         return {(int(e), int(self.work[e, d]), WORK) for e, d in zip(staff, days, strict=True)}
-
-    def reset(self, duties: set[Duty], objective: float) -> None:
-        """Search on from the roster ``duties`` with whole objective ``objective``."""
-        self.work[:] = -1
-        for e, r, _ in duties:
-            self.work[e, self.row_day[r]] = r
-        self.staffed = np.bincount(self.work[self.work >= 0], minlength=len(self.needed))
-        self.objective = objective
 
     def improve(self, deadline: float, bound: float | None = None) -> None:
         """Re-solve neighbourhoods of a random kind (``KINDS``) until ``deadline`` (a
@@ -232,7 +224,7 @@ class WindowSearch:
         others[chosen] = False
         held = self.work[others, first:last]
         staffed_by_others = np.bincount(held[held >= 0], minlength=len(problem.requirements))
-        rows = [r for r in range(len(problem.requirements)) if first <= self.row_day[r] < last]
+        rows = np.flatnonzero((self.row_day >= first) & (self.row_day < last)).tolist()
         requirements = tuple(
             _less_needed(problem.requirements[r], int(staffed_by_others[r])) for r in rows
         )
@@ -253,8 +245,13 @@ class WindowSearch:
         outside = self.work[e].copy()
         outside[first:last] = -1
         worked = outside[outside >= 0]
-        shifts = Counter(problem.shift_types[s].shift_id for s in self.row_shift[worked])
-        max_shifts = {shift: limit - shifts[shift] for shift, limit in employee.max_shifts.items()}
+        shifts = np.bincount(self.row_shift[worked], minlength=len(problem.shift_types))
+        max_shifts = {
+            shift: limit - int(shifts[self.shift_index[shift]])
+            if shift in self.shift_index
+            else limit
+            for shift, limit in employee.max_shifts.items()
+        }
         changes: dict[str, object] = {"max_shifts": max_shifts}
         if employee.contract_period_days >= problem.horizon_days:
             minutes = int(self.minutes[self.row_shift[worked]].sum())
