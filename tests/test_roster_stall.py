@@ -101,9 +101,11 @@ def test_column_generation_hands_the_constructed_roster_over_at_once(monkeypatch
     started = time.perf_counter()
     start = columns.column_generation(problem, settings, deadline=started + 60, hand_over=True)
     assert start is not None and time.perf_counter() - started < 30
-    (note,) = start.notes  # the run's report says why the start is the construction's
-    assert "handed to the neighbourhood search at once" in note
+    # the run's report gives the construction's roster and says why it is the start
     master, chosen = built[0]
+    construction, note = start.notes
+    assert construction.startswith(f"the construction's roster: {master.value(chosen):g} after ")
+    assert "handed to the neighbourhood search at once" in note
     assert start.duties == {
         master.duty(e, int(r)) for e, j in chosen.items() for r in master.columns[j][1] if r >= 0
     }
@@ -127,5 +129,6 @@ def test_a_starved_dive_is_named_in_the_notes(monkeypatch) -> None:
     deadline = time.perf_counter() + 20
     start = columns.column_generation(problem, settings, deadline=deadline, hand_over=True)
     assert start is not None
-    (note,) = start.notes
+    construction, note = start.notes
+    assert construction.startswith("the construction's roster: ")
     assert "ran out of time: column generation ended 5 s early" in note

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import stop
+from optimizer.roster import descent
 from optimizer.roster.eligibility import may_staff
 from optimizer.roster.lending import LenderPricing, lender_pricing
 from optimizer.roster.loads import LOADS, cell_loads, lagrangian_term
@@ -200,12 +201,16 @@ class _Pricing:
         """Whether the pricing finds the employee's best roster (no band restricts it)."""
         return self.loose.exact and self.rules.exact
 
+    def fit(self, budget: int, weekend_band: int) -> None:
+        """Fit the programs to ``budget`` and ``weekend_band`` (``EmployeeRules.fitted``)."""
+        self.budget, self.weekend_band = budget, weekend_band
+        self.loose = self.loose.fitted(budget, weekend_band)
+        self.rules = self.rules.fitted(budget, weekend_band)
+
     def shrink(self, budget: int) -> None:
         """Keep the program within ``budget`` (if it is smaller than the current one)."""
         if budget < self.budget:
-            self.budget = budget
-            self.loose = self.loose.fitted(budget, self.weekend_band)
-            self.rules = self.rules.fitted(budget, self.weekend_band)
+            self.fit(budget, self.weekend_band)
 
     def _widen(self) -> None:
         """Widen the bands after a banded program found no roster: the weekend band twice as
@@ -214,11 +219,9 @@ class _Pricing:
         than the weekends, else ``WIDEN`` × the budget."""
         program = self.rules if self.tracking else self.loose
         if program.weekend_band is not None and program.weekend_band <= program.max_weekends:
-            self.weekend_band *= 2
+            self.fit(self.budget, self.weekend_band * 2)
         else:
-            self.budget *= WIDEN
-        self.loose = self.loose.fitted(self.budget, self.weekend_band)
-        self.rules = self.rules.fitted(self.budget, self.weekend_band)
+            self.fit(self.budget * WIDEN, self.weekend_band)
 
     def best_value(self, duals: np.ndarray, *, quick: bool = False) -> float:
         """At least the value of the employee's best roster at row prices ``duals`` (the
@@ -571,7 +574,8 @@ class ColumnStart:
             state) rather than from relaxed rules.
         objective: the roster's request costs, cover weights and fairness spread (its
             whole objective without a previous roster to keep).
-        notes: why column generation ended early, if it did, for the run's report.
+        notes: for the run's report: the construction's roster (its objective and time),
+            and why column generation ended early, if it did.
     """
 
     duties: set[Duty]
@@ -635,6 +639,9 @@ def column_generation(
             return None
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
+        notes.append(
+            f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
+        )
         if not stop.past(deadline, now):
             root, stalled = now + ROOT_SHARE * (deadline - now), False
             try:
@@ -649,7 +656,7 @@ def column_generation(
                     f"roster's value ({master.value(constructed):g}) for {STALLED_SHARE:.0%} "
                     "of its time: that roster was handed to the neighbourhood search at once"
                 )
-                return _result(master, pricing, constructed, bound, (note,))
+                return _result(master, pricing, constructed, bound, (*notes, note))
             first = len(master.columns)
             diving, given = time.perf_counter(), deadline
             chosen, deadline = _dive(master, pricing, {}, deadline, pool, hand_over=hand_over)
@@ -707,8 +714,9 @@ def _construct(
     two programs each, their budget shrunk to the least ``EMPLOYEE_BUDGET``; rosters about
     twice as costly on Curtois–Qu Instance22). Every employee gets a roster, however late.
     Then, until ``improve_until`` or a pass that changes nothing, each employee in turn is
-    priced again against the others' rosters (every pass lowers the objective or leaves
-    it). Partners' staff come after the own staff (lent days cost, on-call duty does not).
+    priced again against the others' rosters (``descent.descend``: every pass lowers the
+    objective or leaves it), by programs with wider bands (``descent.wider``). Partners'
+    staff come after the own staff (lent days cost, on-call duty does not).
     Deadlines are ``time.perf_counter()`` readings. Returns person → column, or ``None``
     when an employee has no roster that keeps their rules."""
     staffed = np.zeros(master.rows)
@@ -716,9 +724,6 @@ def _construct(
     order = sorted(range(employees), key=lambda e: len(pricing[e].types))
     order += range(employees, len(pricing))
     chosen: dict[int, int] = {}
-
-    def prices() -> np.ndarray:
-        return master.prices(np.where(staffed < master.needed, master.under, -master.over))
 
     def careful(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
         return pricing[e].price(at, tries=2, certain=True)
@@ -729,7 +734,8 @@ def _construct(
 
     began = time.perf_counter()
     for first in range(0, len(order), PRICING_THREADS):
-        batch, at, now = order[first : first + PRICING_THREADS], prices(), time.perf_counter()
+        batch, now = order[first : first + PRICING_THREADS], time.perf_counter()
+        at = descent.cover_prices(master, staffed)
         late = stop.requested() or (
             first and now + (now - began) / first * (len(order) - first) > first_until
         )
@@ -740,21 +746,8 @@ def _construct(
                 return None
             chosen[e] = master.add(e, column[0], column[1])
             np.add.at(staffed, column[0][column[0] >= 0], 1)
-    changed = True
-    while changed and not stop.past(improve_until, time.perf_counter()):
-        changed = False
-        for e in order:
-            if stop.past(improve_until, time.perf_counter()):
-                break
-            rows = master.columns[chosen[e]][1]
-            np.add.at(staffed, rows[rows >= 0], -1)
-            at = prices()
-            found = pricing[e].price(at)
-            old = master.gain(e, rows, master.costs[chosen[e]], at)
-            if found is not None and found[2] > old + REDUCED_COST_EPSILON:
-                chosen[e] = master.add(e, found[0], found[1])
-                rows, changed = found[0], True
-            np.add.at(staffed, rows[rows >= 0], 1)
+    with descent.wider(pricing):
+        descent.descend(master, pricing, chosen, order, improve_until)
     for employee in pricing:
         employee.reset()
     return chosen
