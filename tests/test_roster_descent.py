@@ -80,3 +80,28 @@ def test_wider_programs_are_the_banded_ones_and_get_their_own_back(banded) -> No
         raise RuntimeError("a pass failed")
     assert [(person.budget, person.weekend_band) for person in pricing] == before
     assert all(person.exact for person in exact)
+
+
+def test_a_stalled_first_program_hands_over_a_roster_lowered_by_wider_programs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With banded pricing, a stalled first linear program (made to stall) hands over the
+    construction's roster lowered by passes with wider programs; the note gives both values,
+    the roster keeps every rule and its objective is the independent one."""
+    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+
+    def stalled(*args, **kwargs):
+        raise columns._Stalled
+
+    monkeypatch.setattr(columns, "_generate", stalled)
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    deadline = time.perf_counter() + 60
+    start = columns.column_generation(problem, settings, deadline=deadline, hand_over=True)
+    assert start is not None
+    note = start.notes[-1]
+    constructed = float(note.split("constructed roster's value (")[1].split(")")[0])
+    assert note.endswith(f"with wider pricing programs ({start.objective:g})")
+    assert start.objective < constructed
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == pytest.approx(start.objective)

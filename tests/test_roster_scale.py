@@ -143,26 +143,30 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     (Instance1, 10 s: its model fits the time after it), and by ``WINDOWED_START_SHARE``
     when the model does not fit (as if CP-SAT built 1 choice a second) and the windowed
     neighbourhoods follow. When neither would run (windows do not apply either) it ends at
-    the limit itself: its roster is then the result."""
+    the limit itself: its roster is then the result. Its construction prices with wider
+    programs whenever the whole model will not be searched."""
     if choices_per_second is not None:
         monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
     if not windowed:
         monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
-    deadlines, hand_overs = [], []
+    deadlines, hand_overs, widened = [], [], []
     generate = columns.column_generation
 
-    def recorded(*args, deadline: float, hand_over: bool, **kwargs):
+    def recorded(*args, deadline: float, hand_over: bool, wider: bool, **kwargs):
         deadlines.append(deadline)
         hand_overs.append(hand_over)
-        return generate(*args, deadline=deadline, hand_over=hand_over, **kwargs)
+        widened.append(wider)
+        return generate(*args, deadline=deadline, hand_over=hand_over, wider=wider, **kwargs)
 
     monkeypatch.setattr(columns, "column_generation", recorded)
     started = time.perf_counter()
     solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=10))
     (deadline,) = deadlines
     assert deadline - started == pytest.approx(10 * share, abs=0.2)
-    # only column generation whose roster a search improves afterwards may end early
+    # only column generation whose roster a search improves afterwards may end early; the
+    # construction prices with wider programs when the whole model will not be searched
     assert hand_overs == [share < 1.0]
+    assert widened == [choices_per_second is not None]
 
 
 @pytest.mark.parametrize("hand_over", [True, False])

@@ -27,8 +27,10 @@ fixing whole rosters only starts again from the first linear program (``_dive_wh
 The best of the dives and the construction is kept. When time is left, a HiGHS MIP over all
 columns generated, started from that roster, may find a better choice (``Master.polish``),
 and repairs re-dive random employees. When the first linear program stalls at the
-construction's roster and a search follows, the construction's roster is handed over at
-once (``_generate``, ``_Stalled``).
+construction's roster and a search follows, the construction's roster is handed over
+(``_generate``, ``_Stalled``) after best-response passes whose banded employees are priced by
+wider programs (``descent``). The construction's own passes use them too when the engine
+will not search CP-SAT's whole model (``wider``).
 
 Column generation covers own staff working requirement rows or on call for their reserve
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
@@ -49,6 +51,7 @@ import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -592,6 +595,7 @@ def column_generation(
     deadline: float,
     seed: int = 0,
     hand_over: bool = False,
+    wider: bool = False,
     previous: pd.DataFrame | None = None,
 ) -> ColumnStart | None:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
@@ -613,8 +617,12 @@ def column_generation(
             search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
             column generation (the rest of the dive, the polish and the repairs) ends
             halfway from then to its deadline (``_dive``), leaving that search the rest;
-            when the first linear program stalls (``_generate``), column generation ends at
-            once with the construction's roster.
+            when the first linear program stalls (``_generate``), column generation ends
+            with the construction's roster, after best-response passes with wider pricing
+            programs (``descent``) until one changes nothing or the deadline.
+        wider: the construction's passes use wider pricing programs (``descent.wider``):
+            for when its roster, not the dive's, is the likely start of the search (the
+            engine's when CP-SAT's whole model will not be searched).
         previous: a previous roster (columns of ``Roster.assignments``): the stability goal
             against it is priced and its frozen days kept (``stability``).
 
@@ -634,6 +642,7 @@ def column_generation(
             pool,
             now + FIRST_PASS_SHARE * (deadline - now),
             now + CONSTRUCT_SHARE * (deadline - now),
+            wider=wider,
         )
         if constructed is None:
             return None
@@ -651,10 +660,14 @@ def column_generation(
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
             bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
             if stalled:
+                value = master.value(constructed)
+                with descent.wider(pricing):
+                    descent.descend(master, pricing, constructed, _order(master, pricing), deadline)
                 note = (
                     "column generation's first linear program stayed at the constructed "
-                    f"roster's value ({master.value(constructed):g}) for {STALLED_SHARE:.0%} "
-                    "of its time: that roster was handed to the neighbourhood search at once"
+                    f"roster's value ({value:g}) for {STALLED_SHARE:.0%} of its time: that "
+                    "roster was handed to the neighbourhood search after best-response passes "
+                    f"with wider pricing programs ({master.value(constructed):g})"
                 )
                 return _result(master, pricing, constructed, bound, (*notes, note))
             first = len(master.columns)
@@ -704,6 +717,8 @@ def _construct(
     pool: ThreadPoolExecutor,
     first_until: float,
     improve_until: float,
+    *,
+    wider: bool = False,
 ) -> dict[int, int] | None:
     """The first columns, a whole roster: employees in turn (those with the fewest shift
     types first, ``PRICING_THREADS`` at a time) get their best roster given the others'
@@ -715,14 +730,13 @@ def _construct(
     twice as costly on Curtois–Qu Instance22). Every employee gets a roster, however late.
     Then, until ``improve_until`` or a pass that changes nothing, each employee in turn is
     priced again against the others' rosters (``descent.descend``: every pass lowers the
-    objective or leaves it), by programs with wider bands (``descent.wider``). Partners'
-    staff come after the own staff (lent days cost, on-call duty does not).
+    objective or leaves it), by programs with wider bands (``descent.wider``) when
+    ``wider``. Partners' staff come after the own staff (lent days cost, on-call duty does
+    not).
     Deadlines are ``time.perf_counter()`` readings. Returns person → column, or ``None``
     when an employee has no roster that keeps their rules."""
     staffed = np.zeros(master.rows)
-    employees = master.employees
-    order = sorted(range(employees), key=lambda e: len(pricing[e].types))
-    order += range(employees, len(pricing))
+    order = _order(master, pricing)
     chosen: dict[int, int] = {}
 
     def careful(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
@@ -746,11 +760,19 @@ def _construct(
                 return None
             chosen[e] = master.add(e, column[0], column[1])
             np.add.at(staffed, column[0][column[0] >= 0], 1)
-    with descent.wider(pricing):
+    with descent.wider(pricing) if wider else nullcontext():
         descent.descend(master, pricing, chosen, order, improve_until)
     for employee in pricing:
         employee.reset()
     return chosen
+
+
+def _order(master: Master, pricing: list[PersonPricing]) -> list[int]:
+    """The persons in the order the construction prices them: own employees with the
+    fewest shift types first, then partners' staff."""
+    employees = master.employees
+    order = sorted(range(employees), key=lambda e: len(pricing[e].types))
+    return order + list(range(employees, len(pricing)))
 
 
 def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonPricing]) -> float:

@@ -182,7 +182,8 @@ def _start_roster(
     one); ``None`` when none is found. When the CP-SAT model would not fit in the time the
     start leaves (``_model_fits``), column generation gets ``WINDOWED_START_SHARE`` of it if
     windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
-    the result)."""
+    the result), and its construction prices with wider programs (its roster, not the
+    dive's, is then the likely start)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
@@ -195,8 +196,8 @@ def _start_roster(
     else:
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
-        last = until
-        if not _model_fits(problem, deadline - until):
+        last, searched = until, _model_fits(problem, deadline - until)
+        if not searched:
             last = now + WINDOWED_START_SHARE * (deadline - now) if windowed else deadline
         with stop.solving(lambda: None):
             start = columns.column_generation(
@@ -205,6 +206,7 @@ def _start_roster(
                 deadline=last,
                 seed=limits.seed,
                 hand_over=last < deadline,
+                wider=not searched,
                 previous=previous,
             )
         if start is not None:
