@@ -5,8 +5,8 @@ weight once full). The cover terms are separable per row, so this is the person'
 effect on the objective: a pass never raises it.
 
 A banded pricing program (``EmployeeRules.fitted``: minutes and weekends worked kept near
-their pro-rata path) may not even find the roster the person already has, so its passes stop
-at a roster that wider programs still improve (``wider``).
+their pro-rata path) sees only part of a person's rosters, so its passes stop at a roster
+that wider programs still improve (``wider``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 
 WIDER = 4
 """``wider`` gives each banded program this many times its budget and twice its weekend
-band. On Curtois–Qu Instance24's constructed roster (150 staff, 52 weeks) a pass takes
-about twice as long (60 s against 28 s) and lowered the objective from 150,525 to 131,624,
-where the banded passes had stopped at 146,575; 16 times the budget found little more at
-five times the time."""
+band. On Curtois–Qu Instance24 (150 staff, 52 weeks) a pass takes about twice as long (60 s
+against 28 s); from a 120 s column-generation roster (150,525) one pass reached 131,624,
+where banded passes from its construction had stopped at 146,575. Sixteen times the budget
+found little more, at three to five times the time per employee."""
 
 
 def cover_prices(master: Master, staffed: np.ndarray) -> np.ndarray:
