@@ -63,14 +63,16 @@ def at_least_min_rest_between_shifts(m: RosterModel, e: int) -> list[Constraint]
     """At least ``min_rest_minutes`` between two shifts, and no forbidden successions: a shift
     and any shift that may not follow it the next day are never both worked."""
     constraints = []
-    for shift, followers in m.successions.items():
-        s = m.shift_index[shift]
-        later = [m.shift_index[f] for f in followers]
-        for d in range(m.days - 1):
-            nexts = [v for t in later for v in m.shift_choices[e][d + 1][t]]
-            if m.shift_choices[e][d][s] and nexts:
-                today = cp_model.LinearExpr.sum(m.shift_choices[e][d][s])
-                constraints.append(m.model.add(today + cp_model.LinearExpr.sum(nexts) <= 1))
+    choices = m.shift_choices[e]
+    for s, later in enumerate(m.forbidden_next):
+        for d in range(m.days - 1) if later else ():
+            today = choices[d][s]
+            if not today:
+                continue
+            nexts = [v for t in later for v in choices[d + 1][t]]
+            if nexts:
+                worked = cp_model.LinearExpr.sum(today) + cp_model.LinearExpr.sum(nexts)
+                constraints.append(m.model.add(worked <= 1))
     return constraints
 
 
@@ -148,8 +150,7 @@ def at_most_max_shifts_per_type(m: RosterModel, e: int) -> list[Constraint]:
     for shift, limit in m.problem.employees[e].max_shifts.items():
         if shift not in m.shift_index:
             continue
-        s = m.shift_index[shift]
-        choices = [v for d in range(m.days) for v in m.shift_choices[e][d][s]]
+        choices = m.type_choices[e][m.shift_index[shift]]
         if len(choices) > limit:
             constraints.append(m.model.add(cp_model.LinearExpr.sum(choices) <= limit))
     return constraints

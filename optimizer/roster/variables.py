@@ -46,28 +46,41 @@ class RosterModel:
         problem = self.problem
         self.days = problem.horizon_days
         self.shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
-        self.successions = forbidden_successions(
-            problem.shift_types, self.settings.min_rest_minutes
-        )
+        successions = forbidden_successions(problem.shift_types, self.settings.min_rest_minutes)
+        self.forbidden_next: list[list[int]] = [
+            sorted(self.shift_index[f] for f in successions[shift.shift_id])
+            for shift in problem.shift_types
+        ]
+        """[s] the shift types that may not follow type ``s`` the next day."""
         self.limits: list[EmployeeLimits] = [
             employee_limits(employee, self.settings) for employee in problem.employees
         ]
         self.weekends = _weekends(problem)
         employees, shifts = len(problem.employees), len(problem.shift_types)
-        self.shift_choices: list[list[list[list[cp_model.IntVar]]]] = [
-            [[[] for _ in range(shifts)] for _ in range(self.days)] for _ in range(employees)
+        self.shift_choices: list[list[list[tuple[cp_model.IntVar, ...]]]] = [
+            [[()] * shifts for _ in range(self.days)] for _ in range(employees)
         ]
+        """[e][d][s] the employee's choices (work and on call) of type ``s`` on day ``d``
+        (tuples: most are empty, and one list per cell took a third of a window's build)."""
+        self.day_choices: list[list[list[cp_model.IntVar]]] = [
+            [[] for _ in range(self.days)] for _ in range(employees)
+        ]
+        """[e][d] the employee's choices (work and on call) on day ``d``."""
+        self.type_choices: list[list[list[cp_model.IntVar]]] = [
+            [[] for _ in range(shifts)] for _ in range(employees)
+        ]
+        """[e][s] the employee's choices (work and on call) of type ``s`` on any day."""
         self._shift_work: dict[tuple[int, int, int], list[cp_model.IntVar]] = {}
+        self._day_work: list[list[list[tuple[cp_model.IntVar, int]]]] = [
+            [[] for _ in range(self.days)] for _ in range(employees)
+        ]
+        """[e][d] the employee's work choices on day ``d`` with their shift's minutes."""
         self.row_work_choices: list[list[cp_model.IntVar]] = [[] for _ in problem.requirements]
         self.row_reserve_choices: list[list[cp_model.IntVar]] = [[] for _ in problem.requirements]
         self.lent_choices: list[list[tuple[int, cp_model.IntVar]]] = [
             [] for _ in problem.shared_employees
         ]
         self._add_choices()
-        self.day_choices = [
-            [[v for per_shift in day for v in per_shift] for day in per_employee]
-            for per_employee in self.shift_choices
-        ]
         self.duty = [
             [self._duty_literal(choices) for choices in per_employee]
             for per_employee in self.day_choices
@@ -114,10 +127,14 @@ class RosterModel:
     def _add_choice(self, e: int, r: int, role: str, d: int, s: int) -> None:
         var = self.model.new_bool_var(f"{role}_e{e}_r{r}")
         self.choices.append((e, r, role, var))
-        self.shift_choices[e][d][s].append(var)
+        cell = self.shift_choices[e][d]
+        cell[s] = (*cell[s], var)
+        self.day_choices[e][d].append(var)
+        self.type_choices[e][s].append(var)
         if role == WORK:
             self.row_work_choices[r].append(var)
             self._shift_work.setdefault((e, d, s), []).append(var)
+            self._day_work[e][d].append((var, self.problem.shift_types[s].length_minutes))
         else:
             self.row_reserve_choices[r].append(var)
 
@@ -136,17 +153,14 @@ class RosterModel:
 
     def day_work_choices(self, e: int, d: int) -> list[cp_model.IntVar]:
         """Work choices of employee ``e`` on day ``d``."""
-        return [v for s in range(len(self.shift_index)) for v in self.shift_work_choices(e, d, s)]
+        return [var for var, _ in self._day_work[e][d]]
 
     def worked_minutes(self, e: int, days: Iterable[int]) -> cp_model.LinearExprT:
         """Minutes worked by employee ``e`` over ``days`` (on-call time excluded)."""
-        variables, minutes = [], []
-        for d in days:
-            for s, shift in enumerate(self.problem.shift_types):
-                work = self.shift_work_choices(e, d, s)
-                variables += work
-                minutes += [shift.length_minutes] * len(work)
-        return cp_model.LinearExpr.weighted_sum(variables, minutes)
+        work = [pair for d in days for pair in self._day_work[e][d]]
+        return cp_model.LinearExpr.weighted_sum(
+            [var for var, _ in work], [minutes for _, minutes in work]
+        )
 
     def row_work(self, r: int) -> cp_model.LinearExprT:
         """Staff working requirement row ``r``."""
