@@ -169,6 +169,43 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     assert widened == [choices_per_second is not None]
 
 
+def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Instance17 priced exactly: CP-SAT's whole model follows column generation whatever the
+    limit. Made banded, windowed neighbourhoods lead once fewer than ``LEAST_RESOLVES`` of
+    the whole model's re-solves (1.4 s each) fit the half of the limit they would get:
+    column generation ends at ``WINDOWED_START_SHARE`` of it, with wider passes, the report
+    says why, and the roster keeps every rule with its objective exact."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    resolve = engine._resolve_seconds(len(problem.employees) * len(problem.requirements))
+    enough = engine.LEAST_RESOLVES * resolve / (1 - engine.WINDOWED_START_SHARE)
+    assert columns.priced_exactly(problem, settings)
+    assert not engine._windows_lead(problem, settings, enough / 4)
+    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    assert not columns.priced_exactly(problem, settings)
+    assert engine._windows_lead(problem, settings, enough * 0.9)
+    assert not engine._windows_lead(problem, settings, enough * 1.1)
+    deadlines, widened = [], []
+    generate = columns.column_generation
+
+    def recorded(*args, deadline: float, wider: bool, **kwargs):
+        deadlines.append(deadline)
+        widened.append(wider)
+        return generate(*args, deadline=deadline, wider=wider, **kwargs)
+
+    monkeypatch.setattr(columns, "column_generation", recorded)
+    started = time.perf_counter()
+    roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=10))
+    (deadline,) = deadlines
+    assert deadline - started == pytest.approx(10 * engine.WINDOWED_START_SHARE, abs=0.3)
+    assert widened == [True]
+    assert any(note.startswith("column generation was held to 50%") for note in report.notes)
+    assert report.solver == "column generation, then windowed neighbourhoods"
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == report.objective
+
+
 @pytest.mark.parametrize("hand_over", [True, False])
 def test_a_starved_dive_leaves_half_its_time_to_the_search_after_it(
     monkeypatch: pytest.MonkeyPatch, hand_over: bool

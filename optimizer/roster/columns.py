@@ -466,6 +466,12 @@ def employee_pricing(
     ]
 
 
+def priced_exactly(problem: RosterProblem, settings: RosterSettings) -> bool:
+    """Whether every employee's pricing program is exact (no band restricts it, see
+    ``_Pricing.exact``), so that column generation's linear program is."""
+    return all(employee.exact for employee in employee_pricing(problem, settings))
+
+
 def person_pricing(
     problem: RosterProblem,
     settings: RosterSettings,
