@@ -149,24 +149,28 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
         monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", choices_per_second)
     if not windowed:
         monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
-    deadlines, hand_overs, widened = [], [], []
-    generate = columns.column_generation
-
-    def recorded(*args, deadline: float, hand_over: bool, wider: bool, **kwargs):
-        deadlines.append(deadline)
-        hand_overs.append(hand_over)
-        widened.append(wider)
-        return generate(*args, deadline=deadline, hand_over=hand_over, wider=wider, **kwargs)
-
-    monkeypatch.setattr(columns, "column_generation", recorded)
+    calls = _recorded_column_generation(monkeypatch)
     started = time.perf_counter()
     solve_curtois_instance(DATA / "Instance1.txt", SolverLimits(time_limit_seconds=10))
-    (deadline,) = deadlines
-    assert deadline - started == pytest.approx(10 * share, abs=0.2)
+    (call,) = calls
+    assert call["deadline"] - started == pytest.approx(10 * share, abs=0.2)
     # only column generation whose roster a search improves afterwards may end early; the
     # construction prices with wider programs when the whole model will not be searched
-    assert hand_overs == [share < 1.0]
-    assert widened == [choices_per_second is not None]
+    assert [call["hand_over"]] == [share < 1.0]
+    assert [call["wider"]] == [choices_per_second is not None]
+
+
+def _recorded_column_generation(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The keyword arguments of each call of ``columns.column_generation`` from now on."""
+    calls: list[dict] = []
+    generate = columns.column_generation
+
+    def recorded(*args, **kwargs):
+        calls.append(kwargs)
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(columns, "column_generation", recorded)
+    return calls
 
 
 def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_model(
@@ -186,20 +190,12 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     assert not columns.priced_exactly(problem, settings)
     assert engine._windows_lead(problem, settings, enough * 0.9)
     assert not engine._windows_lead(problem, settings, enough * 1.1)
-    deadlines, widened = [], []
-    generate = columns.column_generation
-
-    def recorded(*args, deadline: float, wider: bool, **kwargs):
-        deadlines.append(deadline)
-        widened.append(wider)
-        return generate(*args, deadline=deadline, wider=wider, **kwargs)
-
-    monkeypatch.setattr(columns, "column_generation", recorded)
+    calls = _recorded_column_generation(monkeypatch)
     started = time.perf_counter()
     roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=10))
-    (deadline,) = deadlines
-    assert deadline - started == pytest.approx(10 * engine.WINDOWED_START_SHARE, abs=0.3)
-    assert widened == [True]
+    (call,) = calls
+    assert call["deadline"] - started == pytest.approx(10 * engine.WINDOWED_START_SHARE, abs=0.3)
+    assert [call["wider"]] == [True]
     assert any(note.startswith("column generation was held to 50%") for note in report.notes)
     assert report.solver == "column generation, then windowed neighbourhoods"
     assert hard_rule_violations(problem, settings, roster.assignments) == []
