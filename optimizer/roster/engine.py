@@ -5,6 +5,7 @@ roster and a neighbourhood search when asked for). It does no I/O.
 from __future__ import annotations
 
 import math
+import os
 import random
 import threading
 import time
@@ -18,7 +19,12 @@ from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.roster import columns, windows
 from optimizer.roster.explain import explain_infeasibility
-from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS, build_model, make_solver
+from optimizer.roster.model import (
+    DEFAULT_TIME_LIMIT_SECONDS,
+    DEFAULT_WORKERS,
+    build_model,
+    make_solver,
+)
 from optimizer.roster.plan import Roster, roster_tables
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
@@ -246,19 +252,33 @@ def _windowed(
     start: StartRoster,
 ) -> StartRoster:
     """The ``start`` roster improved by windowed neighbourhoods (``windows.WindowSearch``)
-    until the ``deadline`` or its bound."""
+    until the ``deadline`` or its bound, ``window_workers`` re-solves at a time."""
     assert start.objective is not None
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
-    search.improve(deadline, start.bound)
+    workers = window_workers(limits)
+    search.improve(deadline, start.bound, workers)
     if not search.tried:
         return start
     note = (
-        f"windowed neighbourhoods: {search.improved} of {search.tried} re-solves lowered the "
-        f"objective from {start.objective:g} to {search.objective:g}"
+        f"windowed neighbourhoods ({workers} at a time): {search.improved} of {search.tried} "
+        f"re-solves lowered the objective from {start.objective:g} to {search.objective:g}"
     )
+    if search.clashed:
+        note += (
+            f"; {search.clashed} more were dropped, as another's result left them breaking "
+            "a horizon total"
+        )
     notes = [*start.notes, note]
     solver = "column generation, then windowed neighbourhoods"
     return StartRoster(search.duties, start.bound, search.objective, notes, solver)
+
+
+def window_workers(limits: SolverLimits) -> int:
+    """How many windowed neighbourhoods are re-solved at a time: the run's threads (CP-SAT's
+    default of 2 when not set), at most the processors this process may use. Each re-solve
+    is one CP-SAT worker, and half of its time is spent building its model in Python, which
+    another re-solve's solving overlaps."""
+    return max(1, min(limits.threads or DEFAULT_WORKERS, len(os.sched_getaffinity(0))))
 
 
 def _windows_lead(problem: RosterProblem, settings: RosterSettings, seconds: float) -> bool:

@@ -21,7 +21,9 @@ the time). ``applies`` says when the decomposition is exact.
 from __future__ import annotations
 
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -48,6 +50,8 @@ SOME_STAFF_DAYS = 14
 """The first window of ``SOME_STAFF`` neighbourhoods, in days."""
 GROW, SHRINK = 1.1, 0.93
 """Factors on a neighbourhood kind's size after a re-solve proven optimal / not proven."""
+DISJOINT_TRIES = 20
+"""Neighbourhoods drawn before a worker waits for another's sub-horizon to be free."""
 
 
 def applies(problem: RosterProblem, settings: RosterSettings, *, previous: bool) -> list[str]:
@@ -106,6 +110,8 @@ class _Part:
         employees: sub-problem employee → whole-problem employee.
         rows: sub-problem requirement row → whole-problem row.
         free: the window's days, ``[begin, end)`` in the whole horizon.
+        work: [sub-problem employee, sub-horizon day] the whole-problem row worked when the
+            neighbourhood was drawn, −1 off.
     """
 
     problem: RosterProblem
@@ -113,11 +119,21 @@ class _Part:
     employees: list[int]
     rows: list[int]
     free: tuple[int, int]
+    work: np.ndarray
+
+    @property
+    def last(self) -> int:
+        """The day after the sub-horizon's last, in the whole horizon."""
+        return self.first + self.problem.horizon_days
 
 
 class WindowSearch:
     """A roster (own staff working requirement rows) and its objective, improved by windowed
-    neighbourhoods until a deadline (``improve``).
+    neighbourhoods until a deadline (``improve``), by one or more workers at a time.
+
+    Workers re-solve neighbourhoods whose sub-horizons do not overlap, so their results are
+    independent except through each employee's horizon totals: a result is kept only if
+    those still hold after what the others kept meanwhile (``_keeps_totals``).
 
     Attributes:
         duties: the roster's (employee, row, ``WORK``) duties.
@@ -125,6 +141,8 @@ class WindowSearch:
             accepted re-solve's change).
         improved: how many re-solves lowered the objective.
         tried: how many re-solves ran.
+        clashed: how many re-solves that lowered their sub-model's objective were dropped
+            because another worker's result meanwhile left them breaking a horizon total.
     """
 
     def __init__(
@@ -136,8 +154,12 @@ class WindowSearch:
         seed: int = 0,
     ) -> None:
         self.problem, self.settings = problem, settings
-        self.improved = self.tried = 0
+        self.improved = self.tried = self.clashed = 0
         self.rng = random.Random(seed)
+        self.lock = threading.Condition()
+        """Held to read or change the roster, the sizes and the counts, and to draw."""
+        self.busy: list[tuple[int, int]] = []
+        """Sub-horizons ``[first, last)`` being re-solved."""
         days, rows = problem.horizon_days, problem.requirements
         self.shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
         self.row_day = np.array([problem.day_index(row.day) for row in rows])
@@ -175,38 +197,76 @@ class WindowSearch:
         staff, days = np.nonzero(self.work >= 0)
         return {(int(e), int(self.work[e, d]), WORK) for e, d in zip(staff, days, strict=True)}
 
-    def improve(self, deadline: float, bound: float | None = None) -> None:
-        """Re-solve neighbourhoods of a random kind (``KINDS``) until ``deadline`` (a
-        ``time.perf_counter()`` reading), a stop request, or the objective reaching a lower
-        ``bound`` on it."""
-        while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
-            if bound is not None and self.objective <= bound + 1e-6:
-                return
-            self.step(self.rng.choice(KINDS), deadline)
+    def improve(self, deadline: float, bound: float | None = None, workers: int = 1) -> None:
+        """Re-solve neighbourhoods of a random kind (``KINDS``) with ``workers`` threads (each
+        re-solve one CP-SAT worker) until ``deadline`` (a ``time.perf_counter()`` reading), a
+        stop request, or the objective reaching a lower ``bound`` on it."""
+
+        def search() -> None:
+            while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
+                if bound is not None and self.objective <= bound + 1e-6:
+                    return
+                with self.lock:
+                    kind = self.rng.choice(KINDS)
+                self.step(kind, deadline)
+
+        # a signal ends the search through stop.past (each worker keeps what it found)
+        # instead of interrupting it between two Python instructions
+        with stop.solving(lambda: None), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for running in [pool.submit(search) for _ in range(max(1, workers))]:
+                running.result()
 
     def step(self, kind: str, deadline: float) -> int:
         """Re-solve one neighbourhood of ``kind``, not past ``deadline``, keeping the result
         when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
         with uncovered demand; ``SOME_STAFF``, a few random employees on a wider window
         around such a day. The kind's size grows after a re-solve proven optimal and shrinks
-        after one that is not. Returns the re-solve's CP-SAT status."""
-        code = self._resolve(self._part(kind), deadline)
-        factor = GROW if code == cp_model.OPTIMAL else SHRINK
-        for key in {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}[kind]:
-            self.size[key] *= factor
+        after one that is not. Waits while every neighbourhood drawn overlaps one being
+        re-solved. Returns the re-solve's CP-SAT status (``UNKNOWN`` when the deadline came
+        first)."""
+        with self.lock:
+            part = self._part(kind)
+            while part is None:
+                if stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
+                    return cp_model.UNKNOWN
+                self.lock.wait(stop.POLL_SECONDS)
+                part = self._part(kind)
+            self.busy.append((part.first, part.last))
+        try:
+            code, found = self._resolve(part, deadline)
+        finally:
+            with self.lock:
+                self.busy.remove((part.first, part.last))
+                self.lock.notify_all()
+        with self.lock:
+            if code != cp_model.UNKNOWN:
+                self.tried += 1
+            if found is not None:
+                self._settle(part, *found)
+            factor = GROW if code == cp_model.OPTIMAL else SHRINK
+            for key in {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}[kind]:
+                self.size[key] *= factor
         return code
 
-    def _part(self, kind: str) -> _Part:
-        """A neighbourhood of ``kind`` (see ``step``) as a sub-problem."""
+    def _part(self, kind: str) -> _Part | None:
+        """A neighbourhood of ``kind`` (see ``step``) as a sub-problem whose sub-horizon
+        overlaps none being re-solved; ``None`` when ``DISJOINT_TRIES`` draws gave none."""
         days, employees = self.problem.horizon_days, len(self.problem.employees)
         width = min(days, max(1, round(self.size["days" if kind == ALL_STAFF else "window"])))
-        anchor = self._anchor()
-        begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
-        chosen = list(range(employees))
-        if kind == SOME_STAFF:
-            count = min(employees, max(1, round(self.size["staff"])))
-            chosen = sorted(self.rng.sample(chosen, count))
-        return self._sub_problem(chosen, begin, begin + width)
+        for _ in range(DISJOINT_TRIES):
+            anchor = self._anchor()
+            begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
+            first, last = self._sub_horizon(begin, begin + width)
+            if any(
+                first < other_last and other_first < last for other_first, other_last in self.busy
+            ):
+                continue
+            chosen = list(range(employees))
+            if kind == SOME_STAFF:
+                count = min(employees, max(1, round(self.size["staff"])))
+                chosen = sorted(self.rng.sample(chosen, count))
+            return self._sub_problem(chosen, begin, begin + width)
+        return None
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
@@ -215,11 +275,18 @@ class WindowSearch:
             return self.rng.randrange(self.problem.horizon_days)
         return int(self.row_day[short[self.rng.randrange(len(short))]])
 
+    def _sub_horizon(self, begin: int, end: int) -> tuple[int, int]:
+        """The sub-horizon ``[first, last)`` of a window ``[begin, end)``: widened by the
+        context days on each side, then on to the nearest cut days."""
+        first = max(cut for cut in self.cuts if cut <= max(0, begin - self.context))
+        horizon = self.problem.horizon_days
+        last = min(cut for cut in self.cuts if cut >= min(horizon, end + self.context))
+        return first, last
+
     def _sub_problem(self, chosen: list[int], begin: int, end: int) -> _Part:
         """The sub-problem freeing ``chosen`` employees on days ``[begin, end)``."""
         problem = self.problem
-        first = max(cut for cut in self.cuts if cut <= max(0, begin - self.context))
-        last = min(cut for cut in self.cuts if cut >= min(problem.horizon_days, end + self.context))
+        first, last = self._sub_horizon(begin, end)
         others = np.ones(len(problem.employees), dtype=bool)
         others[chosen] = False
         held = self.work[others, first:last]
@@ -236,7 +303,8 @@ class WindowSearch:
             requirements=requirements,
             name=problem.name,
         )
-        return _Part(sub, first, chosen, rows, (begin, end))
+        work = self.work[chosen, first:last].copy()
+        return _Part(sub, first, chosen, rows, (begin, end), work)
 
     def _inside(self, e: int, first: int, last: int) -> Employee:
         """Employee ``e`` with their horizon totals less what they work outside days
@@ -269,29 +337,32 @@ class WindowSearch:
         changes["requests"] = tuple(q for q in employee.requests if q.day in dates)
         return replace(employee, **changes)
 
-    def _resolve(self, part: _Part, deadline: float) -> int:
+    def _resolve(
+        self, part: _Part, deadline: float
+    ) -> tuple[int, tuple[float, list[tuple[int, int, str, cp_model.IntVar]], list[bool]] | None]:
         """Re-solve ``part`` with one worker: first with every choice held (the roster's
         value in the sub-model), then with the window's choices free (hinted with the
-        roster). Held days get only the roster's own choices. Keeps the result when lower;
-        returns the second solve's status."""
+        roster). Held days get only the roster's own choices. Returns the second solve's
+        status and, when it lowers the sub-model's objective, (the change in the objective,
+        the sub-model's choices, their values); it reads only ``part``, not the roster."""
         begin, end = part.free
-        row_day, work = self.row_day.tolist(), self.work
+        row_day, work, first = self.row_day.tolist(), part.work, part.first
 
         def offered(e: int, r: int) -> bool:
             """Free days offer every choice; held days only the roster's own duty."""
             whole_r = part.rows[r]
             day = row_day[whole_r]
-            return begin <= day < end or work[part.employees[e], day] == whole_r
+            return begin <= day < end or work[e, day - first] == whole_r
 
         m, _ = build_model(part.problem, self.settings, offered=offered)
         if stop.past(deadline, time.perf_counter()):
-            return cp_model.UNKNOWN
+            return cp_model.UNKNOWN, None
         variables, current, free = [], [], []
         for e, r, _, var in m.choices:
-            whole_e, whole_r = part.employees[e], part.rows[r]
+            day = row_day[part.rows[r]]
             variables.append(var)
-            current.append(int(self.work[whole_e, self.row_day[whole_r]] == whole_r))
-            free.append(begin <= self.row_day[whole_r] < end)
+            current.append(int(work[e, day - first] == part.rows[r]))
+            free.append(begin <= day < end)
         domains = [m.model.proto.variables[var.index].domain for var in variables]
         for domain, value in zip(domains, current, strict=True):
             domain[0] = domain[1] = value
@@ -299,7 +370,7 @@ class WindowSearch:
         if code == cp_model.INFEASIBLE:
             raise RuntimeError(f"{self.problem.name}: the roster breaks a rule of its window")
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return code
+            return code, None
         before = held.objective_value
         for domain, is_free in zip(domains, free, strict=True):
             if is_free:
@@ -311,12 +382,10 @@ class WindowSearch:
         m.model.proto.solution_hint.values.extend(solution)
         seconds = max(LEAST_SECONDS, SECONDS_PER_CHOICE * sum(free))
         code, solver = self._solve(m.model, seconds, deadline)
-        self.tried += 1
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before - 1e-6:
-            self._accept(part, m.choices, [solver.boolean_value(v) for v in variables])
-            self.objective += solver.objective_value - before
-            self.improved += 1
-        return code
+            values = [solver.boolean_value(v) for v in variables]
+            return code, (solver.objective_value - before, m.choices, values)
+        return code, None
 
     def _solve(
         self, model: cp_model.CpModel, seconds: float, deadline: float
@@ -325,29 +394,65 @@ class WindowSearch:
         returns the status and the solver."""
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.random_seed = self.rng.randrange(1 << 30)
+        with self.lock:
+            solver.parameters.random_seed = self.rng.randrange(1 << 30)
         solver.parameters.catch_sigint_signal = False
         solver.parameters.max_time_in_seconds = min(
             seconds, max(deadline - time.perf_counter(), 0.01)
         )
         return stop.run_cp_sat(solver, model), solver
 
-    def _accept(
+    def _settle(
         self,
         part: _Part,
+        change: float,
         choices: list[tuple[int, int, str, cp_model.IntVar]],
         values: list[bool],
     ) -> None:
-        """Write the chosen employees' sub-horizon duties from the re-solve's ``values``."""
-        span = slice(part.first, part.first + part.problem.horizon_days)
-        for e in part.employees:
-            self.work[e, span] = -1
+        """Write the chosen employees' sub-horizon duties from a re-solve's ``values`` and add
+        its ``change`` to the objective, unless what other workers kept since ``part`` was
+        drawn leaves them breaking a horizon total. Rows and requests lie in the sub-horizon,
+        which no other worker changed, so the ``change`` holds whenever the totals do."""
+        work = np.full_like(part.work, -1)
         for (e, r, _, _), value in zip(choices, values, strict=True):
             if value:
                 whole_r = part.rows[r]
-                self.work[part.employees[e], self.row_day[whole_r]] = whole_r
-        rows = len(self.problem.requirements)
-        self.staffed = np.bincount(self.work[self.work >= 0], minlength=rows)
+                work[e, self.row_day[whole_r] - part.first] = whole_r
+        if not self._keeps_totals(part, work):
+            self.clashed += 1
+            return
+        self.work[part.employees, part.first : part.last] = work
+        self.staffed = np.bincount(
+            self.work[self.work >= 0], minlength=len(self.problem.requirements)
+        )
+        self.objective += change
+        self.improved += 1
+
+    def _keeps_totals(self, part: _Part, work: np.ndarray) -> bool:
+        """Whether the chosen employees working ``work`` ([sub-problem employee, sub-horizon
+        day] row, −1 off) keep their horizon totals with the roster as it is now outside the
+        sub-horizon: the totals ``_inside`` takes the outside work from (shifts per type,
+        contract minutes when the contract period spans the horizon, weekends worked)."""
+        for i, e in enumerate(part.employees):
+            now = self._inside(e, part.first, part.last)
+            if now == part.problem.employees[i]:
+                continue  # nothing outside changed
+            worked = work[i][work[i] >= 0]
+            shifts = np.bincount(self.row_shift[worked], minlength=len(self.shift_index))
+            for shift, limit in now.max_shifts.items():
+                if shift in self.shift_index and shifts[self.shift_index[shift]] > limit:
+                    return False
+            if self.problem.employees[e].contract_period_days >= self.problem.horizon_days:
+                minutes = int(self.minutes[self.row_shift[worked]].sum())
+                if minutes < now.min_minutes:
+                    return False
+                if now.max_minutes is not None and minutes > now.max_minutes:
+                    return False
+            if now.max_weekends is not None:
+                weekends = self.weekend[part.first : part.last][work[i] >= 0]
+                if len(set(weekends[weekends >= 0].tolist())) > now.max_weekends:
+                    return False
+        return True
 
 
 def _less_needed(requirement: Requirement, staffed_by_others: int) -> Requirement:
