@@ -15,7 +15,8 @@ as data, so the sub-model's objective differs from the whole one by a constant:
 
 The size of the model depends on the window, not on the horizon, which is what makes a
 52-week roster of 150 employees searchable (``solve_roster`` cannot build its whole model in
-the time). ``applies`` says when the decomposition is exact.
+the time). ``applies`` says when the decomposition is exact. Several neighbourhoods are
+re-solved side by side on disjoint sub-horizons (``WindowSearch``).
 """
 
 from __future__ import annotations
