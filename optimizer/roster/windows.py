@@ -233,20 +233,22 @@ class WindowSearch:
                 self.lock.wait(stop.POLL_SECONDS)
                 part = self._part(kind)
             self.busy.append((part.first, part.last))
+        # the result is written before the sub-horizon is free again: a worker drawing it
+        # sooner would copy the roster there as it was
         try:
             code, found = self._resolve(part, deadline)
+            with self.lock:
+                if code != cp_model.UNKNOWN:
+                    self.tried += 1
+                if found is not None:
+                    self._settle(part, *found)
+                factor = GROW if code == cp_model.OPTIMAL else SHRINK
+                for key in {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}[kind]:
+                    self.size[key] *= factor
         finally:
             with self.lock:
                 self.busy.remove((part.first, part.last))
                 self.lock.notify_all()
-        with self.lock:
-            if code != cp_model.UNKNOWN:
-                self.tried += 1
-            if found is not None:
-                self._settle(part, *found)
-            factor = GROW if code == cp_model.OPTIMAL else SHRINK
-            for key in {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}[kind]:
-                self.size[key] *= factor
         return code
 
     def _part(self, kind: str) -> _Part | None:
