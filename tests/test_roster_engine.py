@@ -13,7 +13,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.errors import InfeasibleError
-from optimizer.roster import engine
+from optimizer.roster import engine, explain
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.settings import RosterSettings
@@ -143,6 +143,42 @@ def test_infeasible_contract_names_the_clashing_rules() -> None:
     assert clashes == [
         "employee E7: minimum 1,800 minutes/week cannot be met with 3 available days"
     ]
+
+
+def test_many_clashing_employees_are_explained_by_the_deadline_and_the_count_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = synthetic_problem()
+    week = frozenset(SYNTHETIC_START + timedelta(days=k) for k in range(4))
+    clashing = [
+        replace(
+            employee,
+            employee_id=f"{employee.employee_id}-{copy}",
+            min_minutes=1800,
+            unavailable=week,
+        )
+        for copy in range(40)
+        for employee in problem.employees
+    ]
+    problem = replace(problem, employees=tuple(clashing))
+    monkeypatch.setattr(explain, "EXPLAIN_FLOOR_SECONDS", 1.0)
+    started = time.perf_counter()
+    lines = explain.explain_infeasibility(problem, SETTINGS, LIMITS, deadline=started)
+    assert time.perf_counter() - started < 2.5
+    *clashes, count = lines
+    checked = int(count.split()[0])
+    assert count == (
+        f"{checked} of {len(clashing)} employees were checked alone within the time limit "
+        "(those with the most days unavailable first)"
+    )
+    assert 1 <= checked < len(clashing)
+    assert len(clashes) == checked
+    # the deadline may cut the last one's shrinking short: its set clashes, maybe not smallest
+    assert all(
+        line.startswith("employee E")
+        and ": minimum 1,800 minutes/week cannot be met with 3 available days" in line
+        for line in clashes
+    )
 
 
 def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_by_employee(

@@ -90,7 +90,7 @@ def solve_roster(
     search = _Search(m, settings, limits, deadline, start, previous)
     code = search.run()
     if code == cp_model.INFEASIBLE:
-        clashes = explain_infeasibility(problem, settings, limits)
+        clashes = explain_infeasibility(problem, settings, limits, deadline)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
     if search.values is None:
         if start is not None and start.objective is not None:

@@ -1,43 +1,90 @@
 """Why a roster's hard rules cannot all hold, in words.
 
 Each hard rule of each employee is guarded by an assumption literal; CP-SAT's
-``sufficient_assumptions_for_infeasibility`` gives a clashing set of them, which is then
-shrunk by deletion (drop one guard, re-solve; keep it dropped if still infeasible) and
-printed per employee, e.g. "employee E7: minimum 1,800 minutes/week cannot be met with
-3 available days".
+``sufficient_assumptions_for_infeasibility`` gives a clashing set of them, first for each
+employee alone and, when no employee's rules clash alone, for all of them together. The set
+is then shrunk by deletion (drop one guard, re-solve; keep it dropped if still infeasible)
+and printed per employee, e.g. "employee E7: minimum 1,800 minutes/week cannot be met with
+3 available days". Each solve only asks whether a roster exists (it stops at the first
+one). Every step ends by a deadline; a step cut short keeps the guards it had not yet
+dropped, so the set printed still clashes, only maybe not the smallest.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 from ortools.sat.python import cp_model
 
-from optimizer.roster.model import DEFAULT_TIME_LIMIT_SECONDS, build_model, make_solver
+from optimizer.roster.model import build_model, make_solver
 from optimizer.roster.problem import Employee, RosterProblem
 from optimizer.roster.rules import HARD_RULES, minimum_minutes_wording
 from optimizer.roster.settings import RosterSettings, employee_limits
 from optimizer.solve import SolverLimits
 
 SHRINK_SECONDS = 5.0
-"""Time limit of each deletion re-solve; a re-solve that times out keeps its guard."""
+"""Time limit of each deletion re-solve; one that times out keeps its guard."""
+EXPLAIN_FLOOR_SECONDS = 10.0
+"""Least time the explanation gets, past the run's deadline if need be (the search may prove
+infeasibility at its last moment)."""
 MINUTES_RULE, UNAVAILABLE_RULE = "contract minutes", "unavailability"
 
 
 def explain_infeasibility(
-    problem: RosterProblem, settings: RosterSettings, limits: SolverLimits
+    problem: RosterProblem, settings: RosterSettings, limits: SolverLimits, deadline: float
 ) -> list[str]:
-    """A small set of clashing hard rules, one line per employee involved.
+    """Small sets of clashing hard rules, one line per employee involved.
+
+    Each employee is first checked alone (their rules with no other employee: a roster's
+    cover is a cost, so one employee's rules clash or not whatever the others do), those
+    with the most days unavailable first, until the ``deadline``; every employee whose
+    rules clash alone gets a line, and a last line says how many were checked when the
+    deadline came first. When no employee's rules clash alone, the rules of all employees
+    together are searched for a clash.
+
+    Args:
+        deadline: ``time.perf_counter()`` reading to end by (at least
+            ``EXPLAIN_FLOOR_SECONDS`` from now).
 
     Returns:
         Lines such as "employee E7: minimum 1,800 minutes/week cannot be met with 3 available
-        days"; a single generic line when no clash among guarded rules is found.
+        days"; a single generic line when no clash among guarded rules is found by the
+        deadline.
     """
+    deadline = max(deadline, time.perf_counter() + EXPLAIN_FLOOR_SECONDS)
+    found: dict[int, list[str]] = {}
+    checked = 0
+    for e in sorted(
+        range(len(problem.employees)), key=lambda e: -len(problem.employees[e].unavailable)
+    ):
+        if time.perf_counter() >= deadline:
+            break
+        alone = replace(problem, employees=(problem.employees[e],), shared_employees=())
+        found[e] = _clash(alone, settings, limits, deadline)
+        checked += 1
+    lines = [line for _, clash in sorted(found.items()) for line in clash]
+    if lines and checked < len(problem.employees):
+        lines.append(
+            f"{checked} of {len(problem.employees)} employees were checked alone within the "
+            "time limit (those with the most days unavailable first)"
+        )
+    if not lines and time.perf_counter() < deadline:
+        lines = _clash(problem, settings, limits, deadline)
+    return lines or ["no clash among the employees' hard rules was found"]
+
+
+def _clash(
+    problem: RosterProblem, settings: RosterSettings, limits: SolverLimits, deadline: float
+) -> list[str]:
+    """A small set of ``problem``'s hard rules that clash, one line per employee involved;
+    empty when none is proven by the ``deadline``."""
     m, guards = build_model(problem, settings, assumptions=True)
-    solver = make_solver(settings, limits, limits.seconds_or(DEFAULT_TIME_LIMIT_SECONDS))
-    solver.parameters.num_workers = 1
+    solver = _feasibility_solver(settings, limits, _left(deadline))
     if solver.solve(m.model) != cp_model.INFEASIBLE:
-        return ["no clash among the employees' hard rules was found"]
+        return []
     core = sorted(solver.sufficient_assumptions_for_infeasibility())
-    core = _shrink(m.model, core, settings, limits)
+    core = _shrink(m.model, core, settings, limits, deadline)
     by_employee: dict[int, list[str]] = {}
     for literal in core:
         rule, e = guards[literal]
@@ -48,18 +95,51 @@ def explain_infeasibility(
     ]
 
 
+def _feasibility_solver(
+    settings: RosterSettings, limits: SolverLimits, seconds: float
+) -> cp_model.CpSolver:
+    """One CP-SAT worker that stops at the first roster or after ``seconds``."""
+    solver = make_solver(settings, limits, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.stop_after_first_solution = True
+    return solver
+
+
+def _left(deadline: float) -> float:
+    """Seconds to ``deadline`` (a ``time.perf_counter()`` reading), at least 0.01."""
+    return max(deadline - time.perf_counter(), 0.01)
+
+
+def _clashes(
+    model: cp_model.CpModel,
+    literals: list[int],
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
+) -> bool:
+    """Whether the guards ``literals`` (proto indices) alone are proven to clash, within
+    ``SHRINK_SECONDS`` and the ``deadline``."""
+    model.clear_assumptions()
+    model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in literals])
+    solver = _feasibility_solver(settings, limits, min(SHRINK_SECONDS, _left(deadline)))
+    return solver.solve(model) == cp_model.INFEASIBLE
+
+
 def _shrink(
-    model: cp_model.CpModel, core: list[int], settings: RosterSettings, limits: SolverLimits
+    model: cp_model.CpModel,
+    core: list[int],
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
 ) -> list[int]:
-    """Drop guards from ``core`` one by one while the rest stays infeasible."""
+    """Drop guards from ``core`` one by one while the rest stays infeasible, until the
+    ``deadline`` (the guards not tried by then stay)."""
     kept = list(core)
     for literal in core:
+        if time.perf_counter() >= deadline:
+            break
         trial = [other for other in kept if other != literal]
-        model.clear_assumptions()
-        model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in trial])
-        solver = make_solver(settings, limits, SHRINK_SECONDS)
-        solver.parameters.num_workers = 1
-        if solver.solve(model) == cp_model.INFEASIBLE:
+        if _clashes(model, trial, settings, limits, deadline):
             kept = trial
     return kept
 
