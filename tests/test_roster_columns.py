@@ -3,10 +3,12 @@ independent rule checker and the Curtois–Qu best known values."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -25,11 +27,12 @@ from optimizer.roster.columns import (
 from optimizer.roster.master import Master
 from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
-from optimizer.roster.problem import RosterProblem
+from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.variables import LENT, ON_CALL
 from tests.test_roster_checker import (
     DATA,
+    SYNTHETIC_START,
     curtois_objective,
     hard_rule_violations,
     synthetic_problem,
@@ -90,6 +93,33 @@ def test_pricing_finds_the_employees_best_roster(source) -> None:
         rows, cost, value = found
         assert value == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
         assert value == pytest.approx(sum(prices[r] for r in rows if r >= 0) - cost)
+
+
+@pytest.mark.parametrize("order", [("P", "X", "Y"), ("P", "Y", "X")])
+def test_pricing_tells_apart_types_that_may_follow_different_types(order) -> None:
+    # X and Y are alike (same length, anything may follow them) but X may not follow P
+    lengths = {"P": 480, "X": 480, "Y": 480}
+    forbidden = {"P": frozenset({"X"}), "X": frozenset(), "Y": frozenset()}
+    problem = RosterProblem(
+        start_date=SYNTHETIC_START,
+        horizon_days=7,
+        shift_types=tuple(ShiftType(s, lengths[s], forbidden_next=forbidden[s]) for s in order),
+        employees=(Employee("A"),),
+        requirements=tuple(
+            Requirement("s", SYNTHETIC_START + timedelta(days=d), shift, "general", 1)
+            for d in range(7)
+            for shift in order
+        ),
+    )
+    settings = curtois_settings()
+    rng = random.Random(3)
+    for _ in range(20):
+        prices = [rng.randint(-20, 100) for _ in problem.requirements]
+        found = employee_pricing(problem, settings)[0].price(np.array(prices, dtype=float))
+        assert found is not None
+        worked = [problem.requirements[r].shift_id if r >= 0 else None for r in found[0]]
+        assert ("P", "X") not in set(itertools.pairwise(worked))
+        assert found[2] == pytest.approx(_cp_sat_best_value(problem, settings, 0, prices))
 
 
 def test_pricing_keeps_tight_shift_type_limits_and_finds_the_best_roster() -> None:

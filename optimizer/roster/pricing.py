@@ -228,11 +228,14 @@ class EmployeeRules:
 
     @cached_property
     def type_groups(self) -> tuple[np.ndarray, np.ndarray]:
-        """Shift types the program need not tell apart: same successor class, same length,
-        no tracked count. Returns (group of each type, a member type of each group)."""
+        """Shift types the program need not tell apart: same successor class, same types they
+        may follow, same length, no tracked count. Returns (group of each type, a member type
+        of each group). (The program checks a group's transitions on its member, so types
+        that may follow different types are never grouped.)"""
         type_class = self.successor_classes[0]
+        _, predecessor_class = np.unique(self.follows.T, axis=0, return_inverse=True)
         tracked = np.where(self.count_step > 0, np.arange(len(self.units)), -1)
-        keys = np.stack([type_class, self.units, tracked], axis=1)
+        keys = np.stack([type_class, predecessor_class.ravel(), self.units, tracked], axis=1)
         _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         return group.astype(np.int64).ravel(), first.astype(np.int64)
 
