@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from optimizer import stop
 from optimizer.roster.model import build_model, make_solver
 from optimizer.roster.problem import Employee, RosterProblem
 from optimizer.roster.rules import HARD_RULES, minimum_minutes_wording
@@ -38,10 +39,10 @@ def explain_infeasibility(
 
     Each employee is first checked alone (their rules with no other employee: a roster's
     cover is a cost, so one employee's rules clash or not whatever the others do), those
-    with the most days unavailable first, until the ``deadline``; every employee whose
-    rules clash alone gets a line, and a last line says how many were checked when the
-    deadline came first. When no employee's rules clash alone, the rules of all employees
-    together are searched for a clash.
+    with the most days unavailable first, until the ``deadline`` or a stop request; every
+    employee whose rules clash alone gets a line, and a last line says how many were
+    checked when the deadline came first. When no employee's rules clash alone, the rules
+    of all employees together are searched for a clash.
 
     Args:
         deadline: ``time.perf_counter()`` reading to end by (at least
@@ -54,22 +55,20 @@ def explain_infeasibility(
     """
     deadline = max(deadline, time.perf_counter() + EXPLAIN_FLOOR_SECONDS)
     found: dict[int, list[str]] = {}
-    checked = 0
     for e in sorted(
         range(len(problem.employees)), key=lambda e: -len(problem.employees[e].unavailable)
     ):
-        if time.perf_counter() >= deadline:
+        if stop.past(deadline, time.perf_counter()):
             break
         alone = replace(problem, employees=(problem.employees[e],), shared_employees=())
         found[e] = _clash(alone, settings, limits, deadline)
-        checked += 1
     lines = [line for _, clash in sorted(found.items()) for line in clash]
-    if lines and checked < len(problem.employees):
+    if lines and len(found) < len(problem.employees):
         lines.append(
-            f"{checked} of {len(problem.employees)} employees were checked alone within the "
+            f"{len(found)} of {len(problem.employees)} employees were checked alone within the "
             "time limit (those with the most days unavailable first)"
         )
-    if not lines and time.perf_counter() < deadline:
+    if not lines and not stop.past(deadline, time.perf_counter()):
         lines = _clash(problem, settings, limits, deadline)
     return lines or ["no clash among the employees' hard rules was found"]
 
@@ -136,7 +135,7 @@ def _shrink(
     ``deadline`` (the guards not tried by then stay)."""
     kept = list(core)
     for literal in core:
-        if time.perf_counter() >= deadline:
+        if stop.past(deadline, time.perf_counter()):
             break
         trial = [other for other in kept if other != literal]
         if _clashes(model, trial, settings, limits, deadline):
