@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster.columns import (
+    NoRoster,
     _construct,
     _generate,
     blockers,
@@ -144,7 +145,7 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
     problem = read_curtois(DATA / f"Instance{instance}.txt")
     settings = curtois_settings()
     start = column_generation(problem, settings, deadline=time.perf_counter() + 30)
-    assert start is not None and start.exact
+    assert start.exact
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     objective = curtois_objective(problem, roster.assignments)
@@ -154,7 +155,6 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
 def test_column_generation_keeps_the_synthetic_problems_rules() -> None:
     problem, settings = _without_reserve(synthetic_problem()), RosterSettings()
     start = column_generation(problem, settings, deadline=time.perf_counter() + 30)
-    assert start is not None
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
 
@@ -229,7 +229,6 @@ def test_column_generation_with_on_call_reserve_and_partners_keeps_the_rules(
     if own_staff is not None:
         problem = replace(problem, employees=problem.employees[:own_staff])
     start = column_generation(problem, settings, deadline=time.perf_counter() + 20)
-    assert start is not None
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert own_staff is not None or any(role == ON_CALL for _, _, role in start.duties)
@@ -271,7 +270,6 @@ def test_column_generation_prices_stability_and_keeps_the_frozen_days(
     start = column_generation(
         problem, settings, deadline=time.perf_counter() + 20, previous=previous
     )
-    assert start is not None
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     keys = ["employee", "date", "shift", "site", "skill", "role"]
@@ -285,12 +283,16 @@ def test_column_generation_prices_stability_and_keeps_the_frozen_days(
     assert start.objective == pytest.approx(optimum) == pytest.approx(start.bound)
 
 
-def test_no_column_generation_roster_when_an_employee_cannot_keep_the_rules() -> None:
+def test_no_column_generation_roster_names_the_employee_who_cannot_keep_the_rules() -> None:
     problem = read_curtois(DATA / "Instance1.txt")
-    overworked = replace(problem.employees[0], min_minutes=problem.horizon_days * 24 * 60)
-    problem = replace(problem, employees=(overworked, *problem.employees[1:]))
+    overworked = replace(problem.employees[3], min_minutes=problem.horizon_days * 24 * 60)
+    problem = replace(
+        problem, employees=(*problem.employees[:3], overworked, *problem.employees[4:])
+    )
     deadline = time.perf_counter() + 10
-    assert column_generation(problem, curtois_settings(), deadline=deadline) is None
+    with pytest.raises(NoRoster) as raised:
+        column_generation(problem, curtois_settings(), deadline=deadline)
+    assert raised.value.persons == [3]
 
 
 def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> None:

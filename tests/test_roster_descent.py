@@ -97,7 +97,6 @@ def test_a_stalled_first_program_hands_over_a_roster_lowered_by_wider_programs(
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     deadline = time.perf_counter() + 60
     start = columns.column_generation(problem, settings, deadline=deadline, hand_over=True)
-    assert start is not None
     note = start.notes[-1]
     constructed = float(note.split("constructed roster's value (")[1].split(")")[0])
     assert note.endswith(f"with wider pricing programs ({start.objective:g})")

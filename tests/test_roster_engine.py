@@ -13,12 +13,18 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.errors import InfeasibleError
-from optimizer.roster import engine, explain
+from optimizer.formats.curtois import curtois_settings, read_curtois
+from optimizer.roster import columns, engine, explain
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolverLimits, SolveStatus
-from tests.test_roster_checker import SYNTHETIC_START, hard_rule_violations, synthetic_problem
+from tests.test_roster_checker import (
+    DATA,
+    SYNTHETIC_START,
+    hard_rule_violations,
+    synthetic_problem,
+)
 
 SETTINGS = RosterSettings()
 LIMITS = SolverLimits(time_limit_seconds=10.0)
@@ -219,3 +225,54 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
     assert len(began) == 1 and began[0] - started < engine.FALLBACK_AFTER * 2.0 + 0.5
     assert not roster.assignments.empty
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("not to be called on this path")
+
+
+def test_an_employee_column_generation_cannot_roster_is_explained_before_any_whole_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Curtois–Qu Instance17 with one employee held to work every day of the 8 weeks (they
+    may work 4 weekends and have 5 days unavailable): column generation's construction
+    finds no roster for them, CP-SAT checks them alone, and the run ends infeasible naming
+    them, with neither the whole model nor an employee-by-employee roster built. (On a
+    4-week, 100-staff cut of Instance23 with two such employees, the run used to end after
+    its whole 60 s with "no roster found": the whole model proved nothing in the time.)"""
+    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
+    employees = list(problem.employees)
+    every_day = problem.horizon_days * 480
+    employees[7] = replace(employees[7], min_minutes=every_day, max_minutes=every_day)
+    problem = replace(problem, employees=tuple(employees))
+    monkeypatch.setattr(engine, "build_model", _never)
+    monkeypatch.setattr(engine, "employee_by_employee", _never)
+    started = time.perf_counter()
+    with pytest.raises(InfeasibleError) as raised:
+        solve_roster(problem, settings, SolverLimits(time_limit_seconds=60))
+    assert time.perf_counter() - started < 30
+    assert raised.value.clashes == [
+        f"employee {employees[7].employee_id}: minimum 26,880 minutes/56 days cannot be met "
+        "with 51 available days under at most 4 weekends worked"
+    ]
+
+
+def test_a_roster_column_generation_misses_is_built_employee_by_employee(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When column generation's construction finds no roster for an employee whose rules do
+    not clash (its pricing program restricts what it does not track), the start roster is
+    built employee by employee and the report says why."""
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise columns.NoRoster([0])
+
+    problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
+    monkeypatch.setattr(columns, "column_generation", missing)
+    roster, report = solve_roster(problem, settings, SolverLimits(time_limit_seconds=10))
+    assert (
+        f"column generation found no roster for employee {problem.employees[0].employee_id}, "
+        "and CP-SAT did not prove their rules clash: the start roster is built employee by "
+        "employee"
+    ) in report.notes
+    assert hard_rule_violations(problem, settings, roster.assignments) == []

@@ -71,7 +71,7 @@ def test_the_dive_pins_days_lifts_its_pins_and_the_first_program_comes_back() ->
     master = Master(problem, settings, time.perf_counter() + 60)
     with ThreadPoolExecutor(2) as pool:
         now = time.perf_counter()
-        assert columns._construct(master, pricing, pool, now + 10, now + 10) is not None
+        columns._construct(master, pricing, pool, now + 10, now + 10)
         columns._generate(master, pricing, {}, time.perf_counter() + 30, pool)
         first_optimum, first = master.lp.getObjectiveValue(), len(master.columns)
         assert first_optimum == pytest.approx(558)

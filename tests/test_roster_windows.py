@@ -49,7 +49,6 @@ def _improved(problem: RosterProblem, settings: RosterSettings, seconds: float, 
     whose best known is 5,746), then ``seconds`` of windowed neighbourhoods with ``workers``
     threads: (start objective, the search)."""
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
-    assert start is not None
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=5)
     search.improve(time.perf_counter() + seconds, workers=workers)
     return start.objective, search
@@ -79,7 +78,6 @@ def test_a_result_is_dropped_when_another_workers_result_leaves_it_breaking_a_to
     be kept; while nothing outside changed, it is."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
-    assert start is not None
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     everyone = list(range(len(problem.employees)))
     part = search._sub_problem(everyone, 21, 28)

@@ -571,6 +571,22 @@ def _employee_pricing(
     )
 
 
+class NoRoster(Exception):
+    """Column generation's construction found no roster for some persons.
+
+    Not a proof that none exists: a per-type limit the pricing program does not track is
+    enforced by a restriction (``_Pricing.price``), so CP-SAT must say whether the person's
+    rules really clash (``explain.missing_rosters``).
+
+    Attributes:
+        persons: those persons (own employees ``0 .. n - 1``, then partners' staff).
+    """
+
+    def __init__(self, persons: list[int]) -> None:
+        super().__init__(f"no roster for persons {persons}")
+        self.persons = persons
+
+
 @dataclass(frozen=True)
 class ColumnStart:
     """What column generation gives the engine.
@@ -603,7 +619,7 @@ def column_generation(
     hand_over: bool = False,
     wider: bool = False,
     previous: pd.DataFrame | None = None,
-) -> ColumnStart | None:
+) -> ColumnStart:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
 
     Args:
@@ -633,8 +649,10 @@ def column_generation(
             against it is priced and its frozen days kept (``stability``).
 
     Returns:
-        The roster with the bound, or ``None`` when some employee has no roster that keeps
-        their rules.
+        The roster with the bound.
+
+    Raises:
+        NoRoster: the construction found no roster for some persons.
     """
     started = time.perf_counter()
     master = Master(problem, settings, deadline)
@@ -650,8 +668,6 @@ def column_generation(
             now + CONSTRUCT_SHARE * (deadline - now),
             wider=wider,
         )
-        if constructed is None:
-            return None
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
         notes.append(
@@ -725,7 +741,7 @@ def _construct(
     improve_until: float,
     *,
     wider: bool = False,
-) -> dict[int, int] | None:
+) -> dict[int, int]:
     """The first columns, a whole roster: employees in turn (those with the fewest shift
     types first, ``PRICING_THREADS`` at a time) get their best roster given the others'
     so far, at row prices equal to each row's marginal cover value (its under-cover weight
@@ -739,8 +755,8 @@ def _construct(
     objective or leaves it), by programs with wider bands (``descent.wider``) when
     ``wider``. Partners' staff come after the own staff (lent days cost, on-call duty does
     not).
-    Deadlines are ``time.perf_counter()`` readings. Returns person → column, or ``None``
-    when an employee has no roster that keeps their rules."""
+    Deadlines are ``time.perf_counter()`` readings. Returns person → column; raises
+    ``NoRoster`` for the persons of the first batch with none."""
     staffed = np.zeros(master.rows)
     order = _order(master, pricing)
     chosen: dict[int, int] = {}
@@ -761,9 +777,10 @@ def _construct(
         )
         price = quick if late else careful
         found = list(pool.map(lambda e, at=at, price=price: price(e, at), batch))
+        missing = [e for e, column in zip(batch, found, strict=True) if column is None]
+        if missing:
+            raise NoRoster(missing)
         for e, column in zip(batch, found, strict=True):
-            if column is None:
-                return None
             chosen[e] = master.add(e, column[0], column[1])
             np.add.at(staffed, column[0][column[0] >= 0], 1)
     with descent.wider(pricing) if wider else nullcontext():

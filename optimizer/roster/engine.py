@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.roster import columns, windows
-from optimizer.roster.explain import explain_infeasibility
+from optimizer.roster.explain import explain_infeasibility, missing_rosters
 from optimizer.roster.model import (
     DEFAULT_TIME_LIMIT_SECONDS,
     DEFAULT_WORKERS,
@@ -214,15 +214,28 @@ def _start_roster(
             )
         if not searched:
             last = now + WINDOWED_START_SHARE * (deadline - now) if windowed else deadline
-        with stop.solving(lambda: None):
-            start = columns.column_generation(
-                problem,
-                settings,
-                deadline=last,
-                seed=limits.seed,
-                hand_over=last < deadline,
-                wider=not searched,
-                previous=previous,
+        try:
+            with stop.solving(lambda: None):
+                start = columns.column_generation(
+                    problem,
+                    settings,
+                    deadline=last,
+                    seed=limits.seed,
+                    hand_over=last < deadline,
+                    wider=not searched,
+                    previous=previous,
+                )
+        except columns.NoRoster as no_roster:
+            own = [e for e in no_roster.persons if e < len(problem.employees)]
+            clashes = missing_rosters(problem, settings, limits, until, own)
+            if clashes:
+                raise InfeasibleError("the roster's hard rules cannot all hold", clashes) from None
+            start = None
+            notes.append(
+                "column generation found no roster for "
+                + ", ".join(_person_name(problem, e) for e in no_roster.persons)
+                + ", and CP-SAT did not prove their rules clash: the start roster is built "
+                "employee by employee"
             )
         if start is not None:
             if previous is not None:
@@ -242,6 +255,11 @@ def _start_roster(
     if previous is not None:
         notes.append("start roster: the previous roster, repaired employee by employee")
     return None if duties is None else StartRoster(duties, notes=notes)
+
+
+def _person_name(problem: RosterProblem, person: int) -> str:
+    """Column generation's ``person`` (own employees, then partners' staff) by id."""
+    return f"employee {(*problem.employees, *problem.shared_employees)[person].employee_id}"
 
 
 def _windowed(

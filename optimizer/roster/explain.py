@@ -54,23 +54,74 @@ def explain_infeasibility(
         deadline.
     """
     deadline = max(deadline, time.perf_counter() + EXPLAIN_FLOOR_SECONDS)
-    found: dict[int, list[str]] = {}
-    for e in sorted(
+    found = _alone(problem, settings, limits, deadline, _most_unavailable_first(problem))
+    lines = _alone_lines(problem, found, "those with the most days unavailable first")
+    if not lines and not stop.past(deadline, time.perf_counter()):
+        lines = _clash(problem, settings, limits, deadline)
+    return lines or ["no clash among the employees' hard rules was found"]
+
+
+def missing_rosters(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
+    employees: list[int],
+) -> list[str]:
+    """Why ``employees`` (indices into ``problem.employees``) have no roster, when their own
+    rules clash: each is checked alone; if any clashes, the others are then checked too
+    (those with the most days unavailable first) until the ``deadline`` or a stop request,
+    so the lines name every employee found, with a last line saying how many were checked
+    when the deadline came first. Empty when none of ``employees`` is proven to clash alone
+    (their roster may need only more search)."""
+    found = _alone(problem, settings, limits, deadline, employees)
+    if not any(found.values()):
+        return []
+    rest = [e for e in _most_unavailable_first(problem) if e not in found]
+    found |= _alone(problem, settings, limits, deadline, rest)
+    return _alone_lines(
+        problem,
+        found,
+        "those without a roster from column generation first, then those with the most days "
+        "unavailable",
+    )
+
+
+def _most_unavailable_first(problem: RosterProblem) -> list[int]:
+    """The employees' indices, those with the most days unavailable first."""
+    return sorted(
         range(len(problem.employees)), key=lambda e: -len(problem.employees[e].unavailable)
-    ):
+    )
+
+
+def _alone(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
+    employees: list[int],
+) -> dict[int, list[str]]:
+    """Each of ``employees`` checked alone, in order, until the ``deadline`` or a stop
+    request: employee → the lines of their clash (empty when none is proven)."""
+    found: dict[int, list[str]] = {}
+    for e in employees:
         if stop.past(deadline, time.perf_counter()):
             break
         alone = replace(problem, employees=(problem.employees[e],), shared_employees=())
         found[e] = _clash(alone, settings, limits, deadline)
+    return found
+
+
+def _alone_lines(problem: RosterProblem, found: dict[int, list[str]], order: str) -> list[str]:
+    """The lines of the employees ``found`` to clash alone, by employee, and when not every
+    employee was checked, a last line saying how many were and in which ``order``."""
     lines = [line for _, clash in sorted(found.items()) for line in clash]
     if lines and len(found) < len(problem.employees):
         lines.append(
             f"{len(found)} of {len(problem.employees)} employees were checked alone within the "
-            "time limit (those with the most days unavailable first)"
+            f"time limit ({order})"
         )
-    if not lines and not stop.past(deadline, time.perf_counter()):
-        lines = _clash(problem, settings, limits, deadline)
-    return lines or ["no clash among the employees' hard rules was found"]
+    return lines
 
 
 def _clash(
