@@ -189,8 +189,10 @@ def _start_roster(
     start leaves (``_model_fits``), column generation gets ``WINDOWED_START_SHARE`` of it if
     windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
     the result), and its construction prices with wider programs (its roster, not the
-    dive's, is then the likely start). So it does, too, when windowed neighbourhoods would
-    search after it and should have that share (``_windows_lead``)."""
+    dive's, is then the likely start). It gets that share, too, when windowed
+    neighbourhoods would search after it and should (``_windows_lead``), but its
+    construction keeps its own programs: there the first linear program may still move
+    (its passes widen after a stall anyway)."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
@@ -204,6 +206,7 @@ def _start_roster(
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
         last, searched = until, _model_fits(problem, deadline - until)
+        wider = not searched
         if searched and windowed and _windows_lead(problem, settings, deadline - now):
             searched = False
             notes.append(
@@ -222,7 +225,7 @@ def _start_roster(
                     deadline=last,
                     seed=limits.seed,
                     hand_over=last < deadline,
-                    wider=not searched,
+                    wider=wider,
                     previous=previous,
                 )
         except columns.NoRoster as no_roster:
