@@ -276,3 +276,16 @@ def test_a_roster_column_generation_misses_is_built_employee_by_employee(
         "employee"
     ) in report.notes
     assert hard_rule_violations(problem, settings, roster.assignments) == []
+
+
+def test_a_clash_names_only_the_shift_type_limits_that_can_bind() -> None:
+    """Instance2 (14 days): a limit of 14 shifts of a type cannot bind and is left out."""
+    problem = read_curtois(DATA / "Instance2.txt")
+    employee = replace(problem.employees[0], max_shifts={"E": 3, "L": 14})
+    line = explain._clash_in_words(
+        problem, employee, [explain.MINUTES_RULE, "maximum shifts per type"], SETTINGS
+    )
+    assert line == (
+        "employee A: minimum 3,360 minutes/14 days cannot be met with 13 available days "
+        "under at most 3 E shifts"
+    )

@@ -208,6 +208,10 @@ def _available_days(problem: RosterProblem, employee: Employee) -> int:
 def _clash_in_words(
     problem: RosterProblem, employee: Employee, rules: list[str], settings: RosterSettings
 ) -> str:
+    """One line naming ``employee``'s clashing ``rules``; of their shift-type limits only
+    those below the horizon's days, the ones that can bind."""
+    binding = {s: n for s, n in employee.max_shifts.items() if n < problem.horizon_days}
+    employee = replace(employee, max_shifts=binding)
     limits = employee_limits(employee, settings)
     wording = {rule.name: rule.describe(employee, limits, settings) for rule in HARD_RULES}
     others = [wording[rule] for rule in rules if rule not in (MINUTES_RULE, UNAVAILABLE_RULE)]
