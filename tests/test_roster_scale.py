@@ -158,6 +158,7 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     # construction prices with wider programs when the whole model will not be searched
     assert [call["hand_over"]] == [share < 1.0]
     assert [call["wider"]] == [choices_per_second is not None]
+    assert call["hand_over_by"] is None  # Instance1 is priced exactly: windows do not lead
 
 
 def _recorded_column_generation(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
@@ -179,10 +180,10 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     """Instance17 priced exactly: CP-SAT's whole model follows column generation whatever the
     limit. Made banded, windowed neighbourhoods lead once fewer than ``LEAST_RESOLVES`` of
     the whole model's re-solves (1.4 s each) fit the half of the limit they would get:
-    column generation ends at ``WINDOWED_START_SHARE`` of it, its construction with its own
-    programs (not wider ones: on a 4-week, 100-staff cut of Instance23 the first linear
-    program then moves), the report says why, and the roster keeps every rule with its
-    objective exact."""
+    column generation keeps ``START_SHARE`` of the limit, but its construction (with its own
+    programs, not wider ones) and the passes after a stalled first linear program are held
+    to ``WINDOWED_START_SHARE`` of it (``hand_over_by``). The report says why, and the
+    roster keeps every rule with its objective exact."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     resolve = engine._resolve_seconds(len(problem.employees) * len(problem.requirements))
     enough = engine.LEAST_RESOLVES * resolve / (1 - engine.WINDOWED_START_SHARE)
@@ -196,10 +197,14 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     started = time.perf_counter()
     roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=10))
     (call,) = calls
-    assert call["deadline"] - started == pytest.approx(10 * engine.WINDOWED_START_SHARE, abs=0.3)
+    assert call["deadline"] - started == pytest.approx(10 * engine.START_SHARE, abs=0.3)
+    assert call["hand_over_by"] - started == pytest.approx(
+        10 * engine.WINDOWED_START_SHARE, abs=0.3
+    )
     assert [call["wider"]] == [False]
-    assert any(note.startswith("column generation was held to 50%") for note in report.notes)
-    assert report.solver == "column generation, then windowed neighbourhoods"
+    assert any(
+        note.startswith("column generation's construction was held to 50%") for note in report.notes
+    )
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
 

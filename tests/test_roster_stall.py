@@ -132,3 +132,55 @@ def test_a_starved_dive_is_named_in_the_notes(monkeypatch) -> None:
     construction, note = start.notes
     assert construction.startswith("the construction's roster: ")
     assert "ran out of time: column generation ended 5 s early" in note
+
+
+@pytest.mark.parametrize("stalls", [True, False])
+def test_the_construction_and_a_stall_keep_to_the_hand_over_time(
+    monkeypatch: pytest.MonkeyPatch, stalls: bool
+) -> None:
+    """Given a time to hand over by (the windows' share, 3 s into a 30 s run), the
+    construction's first pass aims at ``FIRST_PASS_SHARE`` and its passes at
+    ``CONSTRUCT_SHARE`` of the time to it. A stalled first program's wider passes end there
+    too (the run returns soon after); a first program that moves keeps the whole time: the
+    dive gets the deadline (Instance1)."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    construct, dive, descend = columns._construct, columns._dive, columns.descent.descend
+    shares, dive_deadlines, descent_ends = [], [], []
+
+    def recorded_construct(master, pricing, pool, first_until, improve_until, **kwargs):
+        now = time.perf_counter()
+        shares.append(((first_until - now) / (by - now), (improve_until - now) / (by - now)))
+        return construct(master, pricing, pool, first_until, improve_until, **kwargs)
+
+    def recorded_dive(master, pricing, chosen, deadline, *args, **kwargs):
+        dive_deadlines.append(deadline)
+        return dive(master, pricing, chosen, deadline, *args, **kwargs)
+
+    def recorded_descend(master, pricing, chosen, order, until):
+        descent_ends.append(until)
+        return descend(master, pricing, chosen, order, until)
+
+    def stalled(*args, **kwargs):
+        raise columns._Stalled
+
+    monkeypatch.setattr(columns, "_construct", recorded_construct)
+    monkeypatch.setattr(columns, "_dive", recorded_dive)
+    monkeypatch.setattr(columns.descent, "descend", recorded_descend)
+    if stalls:
+        monkeypatch.setattr(columns, "_generate", stalled)
+    started = time.perf_counter()
+    deadline, by = started + 30, started + 3
+    start = columns.column_generation(
+        problem, settings, deadline=deadline, hand_over=True, hand_over_by=by
+    )
+    ((first_share, improve_share),) = shares
+    assert first_share == pytest.approx(columns.FIRST_PASS_SHARE, abs=0.02)
+    assert improve_share == pytest.approx(columns.CONSTRUCT_SHARE, abs=0.02)
+    if stalls:
+        assert descent_ends[-1] == by and dive_deadlines == []
+        assert time.perf_counter() < by + 2
+        assert "handed to the neighbourhood search" in start.notes[-1]
+    else:
+        assert dive_deadlines[0] == deadline
+    roster = roster_tables(problem, sorted(start.duties)).assignments
+    assert hard_rule_violations(problem, settings, roster) == []

@@ -617,6 +617,7 @@ def column_generation(
     deadline: float,
     seed: int = 0,
     hand_over: bool = False,
+    hand_over_by: float | None = None,
     wider: bool = False,
     previous: pd.DataFrame | None = None,
 ) -> ColumnStart:
@@ -642,6 +643,11 @@ def column_generation(
             when the first linear program stalls (``_generate``), column generation ends
             with the construction's roster, after best-response passes with wider pricing
             programs (``descent``) until one changes nothing or the deadline.
+        hand_over_by: with ``hand_over``, a ``time.perf_counter()`` value before the
+            deadline by which the search should have the roster if the first linear
+            program stalls: the construction's shares (``FIRST_PASS_SHARE``,
+            ``CONSTRUCT_SHARE``) are then of the time to it, and the passes after a stall
+            end there. A first linear program that moves keeps the time to the deadline.
         wider: the construction's passes use wider pricing programs (``descent.wider``):
             for when its roster, not the dive's, is the likely start of the search (the
             engine's when CP-SAT's whole model will not be searched).
@@ -658,14 +664,15 @@ def column_generation(
     master = Master(problem, settings, deadline)
     pricing = person_pricing(problem, settings, master, previous)
     notes: list[str] = []
+    settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by else deadline
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
         constructed = _construct(
             master,
             pricing,
             pool,
-            now + FIRST_PASS_SHARE * (deadline - now),
-            now + CONSTRUCT_SHARE * (deadline - now),
+            now + FIRST_PASS_SHARE * (settle_by - now),
+            now + CONSTRUCT_SHARE * (settle_by - now),
             wider=wider,
         )
         now, constructing = time.perf_counter(), time.perf_counter() - now
@@ -684,7 +691,9 @@ def column_generation(
             if stalled:
                 value = master.value(constructed)
                 with descent.wider(pricing):
-                    descent.descend(master, pricing, constructed, _order(master, pricing), deadline)
+                    descent.descend(
+                        master, pricing, constructed, _order(master, pricing), settle_by
+                    )
                 note = (
                     "column generation's first linear program stayed at the constructed "
                     f"roster's value ({value:g}) for {STALLED_SHARE:.0%} of its time: that "

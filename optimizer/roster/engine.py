@@ -189,10 +189,11 @@ def _start_roster(
     start leaves (``_model_fits``), column generation gets ``WINDOWED_START_SHARE`` of it if
     windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
     the result), and its construction prices with wider programs (its roster, not the
-    dive's, is then the likely start). It gets that share, too, when windowed
-    neighbourhoods would search after it and should (``_windows_lead``), but its
-    construction keeps its own programs: there the first linear program may still move
-    (its passes widen after a stall anyway)."""
+    dive's, is then the likely start). When windowed neighbourhoods would search after it
+    and should (``_windows_lead``), its construction is held to ``WINDOWED_START_SHARE``
+    of the time, and so are its passes after a stalled first linear program (then the
+    windows search from that share on); a first linear program that moves keeps column
+    generation's whole share."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
@@ -206,14 +207,14 @@ def _start_roster(
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
         last, searched = until, _model_fits(problem, deadline - until)
-        wider = not searched
+        hand_over_by = None
         if searched and windowed and _windows_lead(problem, settings, deadline - now):
-            searched = False
+            hand_over_by = now + WINDOWED_START_SHARE * (deadline - now)
             notes.append(
-                "column generation was held to "
+                "column generation's construction was held to "
                 f"{WINDOWED_START_SHARE:.0%} of the limit: its pricing is banded, and fewer than "
                 f"{LEAST_RESOLVES} re-solves of the whole model would fit the rest, so windowed "
-                "neighbourhoods search it"
+                "neighbourhoods search from its roster if the first linear program stalls"
             )
         if not searched:
             last = now + WINDOWED_START_SHARE * (deadline - now) if windowed else deadline
@@ -225,7 +226,8 @@ def _start_roster(
                     deadline=last,
                     seed=limits.seed,
                     hand_over=last < deadline,
-                    wider=wider,
+                    hand_over_by=hand_over_by,
+                    wider=not searched,
                     previous=previous,
                 )
         except columns.NoRoster as no_roster:
