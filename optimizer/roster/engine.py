@@ -141,7 +141,9 @@ WINDOWED_START_SHARE = 0.5
 """Share of the time limit column generation gets when CP-SAT's model will not fit the time
 left and windowed neighbourhoods search after it. Curtois–Qu Instance24 at 600 s: with 95 %
 column generation's last 270 s gained 223 (145,284 → 145,061, then 144,189 after the
-windows' 30 s); with 50 % the windows took 145,284 to 139,849."""
+windows' 30 s); with 50 % the windows took 145,284 to 139,849. Where the windows lead
+(``_windows_lead``), the share by which its construction, and its passes after a stalled
+first linear program, end (``hand_over_by``)."""
 LEAST_RESOLVES = 10
 """Fewest neighbourhood re-solves of the whole model the time left after the start roster
 must allow for that model to be built, when windowed neighbourhoods could search instead.
