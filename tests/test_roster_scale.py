@@ -174,37 +174,45 @@ def _recorded_column_generation(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     return calls
 
 
+@pytest.mark.parametrize("least_resolves", [10, 3])
 def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_model(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, least_resolves: int
 ) -> None:
     """Instance17 priced exactly: CP-SAT's whole model follows column generation whatever the
-    limit. Made banded, windowed neighbourhoods lead once fewer than ``LEAST_RESOLVES`` of
-    the whole model's re-solves (1.4 s each) fit the half of the limit they would get:
-    column generation keeps ``START_SHARE`` of the limit, but its construction (with its own
-    programs, not wider ones) and the passes after a stalled first linear program are held
-    to ``WINDOWED_START_SHARE`` of it (``hand_over_by``). The report says why, and the
-    roster keeps every rule with its objective exact."""
+    limit. Made banded (its re-solves take 1.4 s), at 10 s: when fewer than
+    ``LEAST_RESOLVES`` of them fit a quarter of the limit (``WINDOWS_SHARE``), column
+    generation ends at 75 % and windowed neighbourhoods search the rest. When fewer fit the
+    half they would get as leaders (10 of them), windows also lead: the construction (with
+    its own programs, not wider ones) and the passes after a stalled first linear program
+    are held to ``WINDOWED_START_SHARE`` of the limit (``hand_over_by``); with 3 they do
+    not. The report says why, and the roster keeps every rule with its objective exact."""
+    monkeypatch.setattr(engine, "LEAST_RESOLVES", least_resolves)
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     resolve = engine._resolve_seconds(len(problem.employees) * len(problem.requirements))
-    enough = engine.LEAST_RESOLVES * resolve / (1 - engine.WINDOWED_START_SHARE)
+    enough = least_resolves * resolve / (1 - engine.WINDOWED_START_SHARE)
     assert columns.priced_exactly(problem, settings)
     assert not engine._windows_lead(problem, settings, enough / 4)
     monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
     assert not columns.priced_exactly(problem, settings)
     assert engine._windows_lead(problem, settings, enough * 0.9)
     assert not engine._windows_lead(problem, settings, enough * 1.1)
+    leads = least_resolves * resolve > 10 * (1 - engine.WINDOWED_START_SHARE)
+    assert least_resolves * resolve > 10 * engine.WINDOWS_SHARE
     calls = _recorded_column_generation(monkeypatch)
     started = time.perf_counter()
     roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=10))
     (call,) = calls
-    assert call["deadline"] - started == pytest.approx(10 * engine.START_SHARE, abs=0.3)
-    assert call["hand_over_by"] - started == pytest.approx(
-        10 * engine.WINDOWED_START_SHARE, abs=0.3
-    )
+    assert call["deadline"] - started == pytest.approx(10 * (1 - engine.WINDOWS_SHARE), abs=0.3)
+    if leads:
+        assert call["hand_over_by"] - started == pytest.approx(
+            10 * engine.WINDOWED_START_SHARE, abs=0.3
+        )
+    else:
+        assert call["hand_over_by"] is None
     assert [call["wider"]] == [False]
-    assert any(
-        note.startswith("column generation's construction was held to 50%") for note in report.notes
-    )
+    led = [n for n in report.notes if n.startswith("column generation's construction was timed")]
+    assert len(led) == leads
+    assert any(note.startswith("column generation was given 75%") for note in report.notes)
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
 

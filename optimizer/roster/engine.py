@@ -144,6 +144,12 @@ column generation's last 270 s gained 223 (145,284 → 145,061, then 144,189 aft
 windows' 30 s); with 50 % the windows took 145,284 to 139,849. Where the windows lead
 (``_windows_lead``), the share by which its construction, and its passes after a stalled
 first linear program, end (``hand_over_by``)."""
+WINDOWS_SHARE = 0.25
+"""Least share of the time limit windowed neighbourhoods get after column generation where
+its pricing is banded and fewer than ``LEAST_RESOLVES`` whole-model re-solves fit that
+share (``_windows_lead``): they lower its roster fastest there. Curtois–Qu Instance21 at
+600 s: with column generation to 95 % its windows took 26,369 to 22,188 in the last 55 s
+(and 22,715 in another run); to 75 %, 23,106 to 21,568 in 171 s."""
 LEAST_RESOLVES = 10
 """Fewest neighbourhood re-solves of the whole model the time left after the start roster
 must allow for that model to be built, when windowed neighbourhoods could search instead.
@@ -195,7 +201,9 @@ def _start_roster(
     and should (``_windows_lead``), its construction is held to ``WINDOWED_START_SHARE``
     of the time, and so are its passes after a stalled first linear program (then the
     windows search from that share on); a first linear program that moves keeps column
-    generation's whole share."""
+    generation's whole share. Where its pricing is banded and fewer than ``LEAST_RESOLVES``
+    whole-model re-solves fit even ``WINDOWS_SHARE`` of the time, column generation ends at
+    1 − ``WINDOWS_SHARE`` of it, leaving the windows that share."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
@@ -210,13 +218,22 @@ def _start_roster(
         # best roster found) instead of interrupting it between two Python instructions
         last, searched = until, _model_fits(problem, deadline - until)
         hand_over_by = None
-        if searched and windowed and _windows_lead(problem, settings, deadline - now):
-            hand_over_by = now + WINDOWED_START_SHARE * (deadline - now)
+        seconds = deadline - now
+        if searched and windowed and _windows_lead(problem, settings, seconds):
+            hand_over_by = now + WINDOWED_START_SHARE * seconds
             notes.append(
-                "column generation's construction was held to "
+                "column generation's construction was timed to end by "
                 f"{WINDOWED_START_SHARE:.0%} of the limit: its pricing is banded, and fewer than "
                 f"{LEAST_RESOLVES} re-solves of the whole model would fit the rest, so windowed "
-                "neighbourhoods search from its roster if the first linear program stalls"
+                "neighbourhoods search from its roster from there if the first linear program "
+                "stalls"
+            )
+        if searched and windowed and _windows_lead(problem, settings, seconds, WINDOWS_SHARE):
+            last = now + (1 - WINDOWS_SHARE) * seconds
+            notes.append(
+                f"column generation was given {1 - WINDOWS_SHARE:.0%} of the limit: its pricing "
+                f"is banded, and fewer than {LEAST_RESOLVES} re-solves of the whole model would "
+                f"fit {WINDOWS_SHARE:.0%} of it, so windowed neighbourhoods search the rest"
             )
         if not searched:
             last = now + WINDOWED_START_SHARE * (deadline - now) if windowed else deadline
@@ -306,16 +323,21 @@ def window_workers(limits: SolverLimits) -> int:
     return max(1, min(limits.threads or DEFAULT_WORKERS, len(os.sched_getaffinity(0))))
 
 
-def _windows_lead(problem: RosterProblem, settings: RosterSettings, seconds: float) -> bool:
-    """Whether windowed neighbourhoods should search from column generation's roster even
-    though CP-SAT's whole model would fit: fewer than ``LEAST_RESOLVES`` of its neighbourhood
-    re-solves fit the share of the ``seconds`` they would get (1 − ``WINDOWED_START_SHARE``),
-    and column generation prices some employee with a banded program (its linear program is
-    then not exact, and on large rosters stalls). Curtois–Qu Instance23 at 600 s: column
-    generation to 570 s and windows for the rest gave 32,742; windows from a 150 s start
-    reached 27,058 after 600 s more."""
+def _windows_lead(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    seconds: float,
+    share: float = 1 - WINDOWED_START_SHARE,
+) -> bool:
+    """Whether windowed neighbourhoods should search from column generation's roster for
+    ``share`` of the ``seconds`` even though CP-SAT's whole model would fit: fewer than
+    ``LEAST_RESOLVES`` of its neighbourhood re-solves fit that share, and column generation
+    prices some employee with a banded program (its linear program is then not exact, and
+    on large rosters stalls). Curtois–Qu Instance23 at 600 s: column generation to 570 s
+    and windows for the rest gave 32,742; windows from a 150 s start reached 27,058 after
+    600 s more."""
     resolve = _resolve_seconds(len(problem.employees) * len(problem.requirements))
-    if LEAST_RESOLVES * resolve <= (1 - WINDOWED_START_SHARE) * seconds:
+    if LEAST_RESOLVES * resolve <= share * seconds:
         return False
     return not columns.priced_exactly(problem, settings)
 
