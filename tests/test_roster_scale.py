@@ -191,11 +191,13 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     resolve = engine._resolve_seconds(len(problem.employees) * len(problem.requirements))
     enough = least_resolves * resolve / (1 - engine.WINDOWED_START_SHARE)
     assert columns.priced_exactly(problem, settings)
-    assert not engine._windows_lead(problem, settings, enough / 4)
+    assert engine._windows_share(problem, settings, enough / 4) == 0
     monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
     assert not columns.priced_exactly(problem, settings)
-    assert engine._windows_lead(problem, settings, enough * 0.9)
-    assert not engine._windows_lead(problem, settings, enough * 1.1)
+    lead = 1 - engine.WINDOWED_START_SHARE
+    assert engine._windows_share(problem, settings, enough * 0.9) == lead
+    assert engine._windows_share(problem, settings, enough * 1.1) == engine.WINDOWS_SHARE
+    assert engine._windows_share(problem, settings, enough * 2.1) == 0
     leads = least_resolves * resolve > 10 * (1 - engine.WINDOWED_START_SHARE)
     assert least_resolves * resolve > 10 * engine.WINDOWS_SHARE
     calls = _recorded_column_generation(monkeypatch)

@@ -142,12 +142,12 @@ WINDOWED_START_SHARE = 0.5
 left and windowed neighbourhoods search after it. Curtois–Qu Instance24 at 600 s: with 95 %
 column generation's last 270 s gained 223 (145,284 → 145,061, then 144,189 after the
 windows' 30 s); with 50 % the windows took 145,284 to 139,849. Where the windows lead
-(``_windows_lead``), the share by which its construction, and its passes after a stalled
+(``_windows_share``), the share by which its construction, and its passes after a stalled
 first linear program, end (``hand_over_by``)."""
 WINDOWS_SHARE = 0.25
 """Least share of the time limit windowed neighbourhoods get after column generation where
 its pricing is banded and fewer than ``LEAST_RESOLVES`` whole-model re-solves fit that
-share (``_windows_lead``): they lower its roster fastest there. Curtois–Qu Instance21 at
+share (``_windows_share``): they lower its roster fastest there. Curtois–Qu Instance21 at
 600 s: with column generation to 95 % its windows took 26,369 to 22,188 in the last 55 s
 (and 22,715 in another run); to 75 %, 23,106 to 21,568 in 171 s."""
 LEAST_RESOLVES = 10
@@ -198,7 +198,7 @@ def _start_roster(
     windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
     the result), and its construction prices with wider programs (its roster, not the
     dive's, is then the likely start). When windowed neighbourhoods would search after it
-    and should (``_windows_lead``), its construction is held to ``WINDOWED_START_SHARE``
+    and should (``_windows_share``), its construction is held to ``WINDOWED_START_SHARE``
     of the time, and so are its passes after a stalled first linear program (then the
     windows search from that share on); a first linear program that moves keeps column
     generation's whole share. Where its pricing is banded and fewer than ``LEAST_RESOLVES``
@@ -217,9 +217,9 @@ def _start_roster(
         # a signal ends column generation through stop.past (its loops wind down and keep the
         # best roster found) instead of interrupting it between two Python instructions
         last, searched = until, _model_fits(problem, deadline - until)
-        hand_over_by = None
-        seconds = deadline - now
-        if searched and windowed and _windows_lead(problem, settings, seconds):
+        hand_over_by, seconds = None, deadline - now
+        windows_share = _windows_share(problem, settings, seconds) if searched and windowed else 0
+        if windows_share > WINDOWS_SHARE:
             hand_over_by = now + WINDOWED_START_SHARE * seconds
             notes.append(
                 "column generation's construction was timed to end by "
@@ -228,7 +228,7 @@ def _start_roster(
                 "neighbourhoods search from its roster from there if the first linear program "
                 "stalls"
             )
-        if searched and windowed and _windows_lead(problem, settings, seconds, WINDOWS_SHARE):
+        if windows_share:
             last = now + (1 - WINDOWS_SHARE) * seconds
             notes.append(
                 f"column generation was given {1 - WINDOWS_SHARE:.0%} of the limit: its pricing "
@@ -323,23 +323,20 @@ def window_workers(limits: SolverLimits) -> int:
     return max(1, min(limits.threads or DEFAULT_WORKERS, len(os.sched_getaffinity(0))))
 
 
-def _windows_lead(
-    problem: RosterProblem,
-    settings: RosterSettings,
-    seconds: float,
-    share: float = 1 - WINDOWED_START_SHARE,
-) -> bool:
-    """Whether windowed neighbourhoods should search from column generation's roster for
-    ``share`` of the ``seconds`` even though CP-SAT's whole model would fit: fewer than
-    ``LEAST_RESOLVES`` of its neighbourhood re-solves fit that share, and column generation
+def _windows_share(problem: RosterProblem, settings: RosterSettings, seconds: float) -> float:
+    """The share of the ``seconds`` windowed neighbourhoods should search from column
+    generation's roster even though CP-SAT's whole model would fit, where column generation
     prices some employee with a banded program (its linear program is then not exact, and
-    on large rosters stalls). Curtois–Qu Instance23 at 600 s: column generation to 570 s
-    and windows for the rest gave 32,742; windows from a 150 s start reached 27,058 after
-    600 s more."""
-    resolve = _resolve_seconds(len(problem.employees) * len(problem.requirements))
-    if LEAST_RESOLVES * resolve <= share * seconds:
-        return False
-    return not columns.priced_exactly(problem, settings)
+    on large rosters stalls): 1 − ``WINDOWED_START_SHARE`` (the windows lead) when fewer
+    than ``LEAST_RESOLVES`` of the whole model's neighbourhood re-solves fit that share,
+    else ``WINDOWS_SHARE`` when fewer fit that one; 0 otherwise. Curtois–Qu Instance23 at
+    600 s: column generation to 570 s and windows for the rest gave 32,742; windows from a
+    150 s start reached 27,058 after 600 s more."""
+    resolves = LEAST_RESOLVES * _resolve_seconds(len(problem.employees) * len(problem.requirements))
+    if resolves <= WINDOWS_SHARE * seconds or columns.priced_exactly(problem, settings):
+        return 0.0
+    lead = 1 - WINDOWED_START_SHARE
+    return lead if resolves > lead * seconds else WINDOWS_SHARE
 
 
 def _model_skipped(problem: RosterProblem, seconds: float, windowed: bool) -> str:
