@@ -215,6 +215,7 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     led = [n for n in report.notes if n.startswith("column generation's construction was timed")]
     assert len(led) == leads
     assert any(note.startswith("column generation was given 75%") for note in report.notes)
+    assert report.solver == "column generation, then windowed neighbourhoods"
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
 
