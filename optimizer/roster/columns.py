@@ -664,7 +664,7 @@ def column_generation(
     master = Master(problem, settings, deadline)
     pricing = person_pricing(problem, settings, master, previous)
     notes: list[str] = []
-    settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by else deadline
+    settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by is not None else deadline
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
         constructed = _construct(

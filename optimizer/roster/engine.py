@@ -236,7 +236,7 @@ def _start_roster(
                 f"fit {WINDOWS_SHARE:.0%} of it, so windowed neighbourhoods search the rest"
             )
         if not searched:
-            last = now + WINDOWED_START_SHARE * (deadline - now) if windowed else deadline
+            last = now + WINDOWED_START_SHARE * seconds if windowed else deadline
         try:
             with stop.solving(lambda: None):
                 start = columns.column_generation(
