@@ -70,23 +70,80 @@ def test_windowed_neighbourhoods_lower_the_objective_exactly_and_keep_every_rule
     assert search.tried >= 3 and search.improved >= 1 and search.objective < start
 
 
-def test_a_result_is_dropped_when_another_workers_result_leaves_it_breaking_a_total() -> None:
+def test_an_employee_whom_another_workers_result_leaves_breaking_a_total_keeps_their_duties() -> (
+    None
+):
     """Two workers re-solve disjoint sub-horizons side by side; each result assumed the
     roster outside its own as it was when drawn. Instance17's contracts allow 16,800–17,280
     minutes over the whole horizon, so when other results meanwhile take an employee's
-    shifts outside the sub-horizon, the first result's minutes fall short and it must not
-    be kept; while nothing outside changed, it is."""
+    shifts outside the sub-horizon, the first result's minutes fall short for them: they
+    keep their duties as drawn, while the others' new duties are kept, repriced so that the
+    objective stays exact."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     everyone = list(range(len(problem.employees)))
     part = search._sub_problem(everyone, 21, 28)
     assert (part.first, part.last) == (14, 35)
-    assert search._keeps_totals(part, part.work)
+    assert search._breaking(part, part.work) == []
+    _, found = search._resolve(part, time.perf_counter() + 10)
+    assert found is not None and found.change < 0
     # another worker's results: employee 3 off outside the sub-horizon (its 21 days hold at
     # most 21 shifts of 480 minutes, short of 16,800)
     search.work[3, : part.first] = search.work[3, part.last :] = -1
-    assert not search._keeps_totals(part, part.work)
+    assert search._breaking(part, part.work) == [3]
+    search.objective = curtois_objective(
+        problem, roster_tables(problem, sorted(search.duties)).assignments
+    )
+    search._settle(part, found)
+    assert search.clashed == 1
+    assert (search.work[3, part.first : part.last] == part.work[3]).all()
+    assert search.objective == curtois_objective(
+        problem, roster_tables(problem, sorted(search.duties)).assignments
+    )
+    changed = search.work[:, part.first : part.last] != part.work
+    assert search.improved == 1 and changed.any()
+
+
+def test_helpers_are_the_staff_who_could_fill_a_shortfall_without_leaving_another() -> None:
+    """On a rough Instance17 roster, recounted from the problem's own data: an employee is a
+    helper for a window exactly when some row short of staff in it is of a shift type they
+    may work (limit above 0), on a day they are not unavailable, and they are off that day
+    or on a row with more staff than it needs. A ``HELPERS`` neighbourhood frees helpers
+    first."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)
+    staffed: dict[int, int] = {}
+    worked: dict[tuple[int, int], int] = {}
+    for e, r, _ in start.duties:
+        staffed[r] = staffed.get(r, 0) + 1
+        worked[e, problem.day_index(problem.requirements[r].day)] = r
+    rows = problem.requirements
+    short = [r for r, row in enumerate(rows) if staffed.get(r, 0) < row.staff_needed]
+    assert short, "a rough roster leaves demand short"
+    begin = problem.day_index(rows[short[0]].day)
+    end = begin + 7
+    expected = []
+    for e, employee in enumerate(problem.employees):
+        for r in short:
+            row, day = rows[r], problem.day_index(rows[r].day)
+            own = worked.get((e, day))
+            if (
+                begin <= day < end
+                and employee.max_shifts.get(row.shift_id, 1) > 0
+                and row.day not in employee.unavailable
+                and (own is None or staffed[own] > rows[own].staff_needed)
+            ):
+                expected.append(e)
+                break
+    helpers = search._helpers(begin, end)
+    assert helpers == expected and 0 < len(helpers) < len(problem.employees)
+    search.size["helpers"] = 2
+    part = search._part(windows.HELPERS)
+    assert part is not None and len(part.employees) == 2
+    helpers = search._helpers(*part.free)
+    assert len(set(part.employees) & set(helpers)) == min(2, len(helpers))
 
 
 def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -32,6 +33,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer import stop
+from optimizer.roster.eligibility import may_staff
 from optimizer.roster.master import Duty
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import Employee, Requirement, RosterProblem
@@ -43,14 +45,30 @@ SECONDS_PER_CHOICE = 0.5 / 2500
 """Time limit of one re-solve per free choice (at least ``LEAST_SECONDS``)."""
 LEAST_SECONDS = 1.0
 ALL_STAFF, SOME_STAFF = "window, all staff", "window, some staff"
-KINDS = (ALL_STAFF, SOME_STAFF)
+HELPERS = "window, staff who could fill a shortfall"
+KINDS = (ALL_STAFF, SOME_STAFF, HELPERS)
 """The kinds of neighbourhood (``WindowSearch.step``)."""
 FIRST_CHOICES = 2500
 """About how many free choices a neighbourhood kind's first re-solve has."""
 SOME_STAFF_DAYS = 14
 """The first window of ``SOME_STAFF`` neighbourhoods, in days."""
 GROW, SHRINK = 1.1, 0.93
-"""Factors on a neighbourhood kind's size after a re-solve proven optimal / not proven."""
+"""Factors on a neighbourhood kind's size after a re-solve proven optimal that found nothing
+better / one not proven. A re-solve proven optimal that found better leaves it: growing
+then made each re-solve slower without gaining more (from the same rosters of Curtois–Qu
+Instances 22, 23 and 24 at 120 s, two workers: 39,295, 29,432 and 126,853 growing on every
+proof, against 37,365, 26,303 and 123,303 at the first size throughout)."""
+SIZES = {
+    ALL_STAFF: ("days",),
+    SOME_STAFF: ("staff", "window"),
+    HELPERS: ("helpers", "helpers window"),
+}
+"""The sizes (``WindowSearch.size``) of each kind: its employees' and its window's."""
+LINEARIZATION_LEVEL = 2
+"""CP-SAT's ``linearization_level`` for the re-solves: 2 adds the linear relaxation of the
+cover rows, whose under-cover weights dominate; against the default (1), the same 30–40
+neighbourhoods of Curtois–Qu Instances 22, 23 and 24 gained 2.9×, 2.0× and 2.9× as much in
+55 %, 71 % and 66 % of the time, with 83–87 % proven optimal instead of 23–50 %."""
 DISJOINT_TRIES = 20
 """Neighbourhoods drawn before a worker waits for another's sub-horizon to be free."""
 
@@ -128,13 +146,37 @@ class _Part:
         return self.first + self.problem.horizon_days
 
 
+Choice = tuple[int, int, str, cp_model.IntVar]
+"""A sub-model's choice: (sub-problem employee, sub-problem row, duty, its variable)."""
+
+
+@dataclass
+class _Found:
+    """A re-solve's result that lowers its sub-model's objective.
+
+    Attributes:
+        change: the change in the objective, weighted units (negative).
+        choices: the sub-model's choices.
+        values: each choice's value in the result.
+        reprice: the change in the objective (weighted units) with every choice held to the
+            given values instead; ``None`` when they break a rule of the sub-model or the
+            deadline came first.
+    """
+
+    change: float
+    choices: list[Choice]
+    values: list[bool]
+    reprice: Callable[[list[bool]], float | None]
+
+
 class WindowSearch:
     """A roster (own staff working requirement rows) and its objective, improved by windowed
     neighbourhoods until a deadline (``improve``), by one or more workers at a time.
 
     Workers re-solve neighbourhoods whose sub-horizons do not overlap, so their results are
-    independent except through each employee's horizon totals: a result is kept only if
-    those still hold after what the others kept meanwhile (``_keeps_totals``).
+    independent except through each employee's horizon totals: an employee's new duties are
+    kept only if those still hold after what the others kept meanwhile (``_breaking``); the
+    others' are kept when they still lower the objective on their own.
 
     Attributes:
         duties: the roster's (employee, row, ``WORK``) duties.
@@ -142,8 +184,9 @@ class WindowSearch:
             accepted re-solve's change).
         improved: how many re-solves lowered the objective.
         tried: how many re-solves ran.
-        clashed: how many re-solves that lowered their sub-model's objective were dropped
-            because another worker's result meanwhile left them breaking a horizon total.
+        clashed: how many re-solves that lowered their sub-model's objective had some
+            employees' new duties dropped, because another worker's result meanwhile left
+            them breaking a horizon total.
     """
 
     def __init__(
@@ -167,6 +210,18 @@ class WindowSearch:
         self.row_shift = np.array([self.shift_index[row.shift_id] for row in rows])
         self.minutes = np.array([shift.length_minutes for shift in problem.shift_types])
         self.needed = np.array([row.staff_needed for row in rows])
+        self.may = np.array(
+            [
+                [
+                    may_staff(employee, row, problem.shift_types[s])
+                    and row.day not in employee.unavailable
+                    for row, s in zip(rows, self.row_shift, strict=True)
+                ]
+                for employee in problem.employees
+            ],
+            dtype=bool,
+        ).reshape(len(problem.employees), len(rows))
+        """[employee, row] whether the employee may work the row: eligible and available."""
         self.work = np.full((len(problem.employees), days), -1)
         """[employee, day] row worked, −1 off."""
         for e, r, _ in duties:
@@ -184,13 +239,17 @@ class WindowSearch:
         self.cuts = cut_days(problem)
         employees = len(problem.employees)
         per_day = employees * max(len(rows), 1) / max(days, 1)  # choices in a day of everyone's
+        some_staff = min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS)
         self.size = {
             "days": FIRST_CHOICES / per_day,
-            "staff": min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS),
+            "staff": some_staff,
             "window": float(SOME_STAFF_DAYS),
+            "helpers": some_staff,
+            "helpers window": float(SOME_STAFF_DAYS),
         }
         """A kind's size: ``days`` of ``ALL_STAFF``; ``staff`` and ``window`` (days) of
-        ``SOME_STAFF``. They start at about ``FIRST_CHOICES`` free choices."""
+        ``SOME_STAFF``, ``helpers`` and ``helpers window`` of ``HELPERS``. They start at
+        about ``FIRST_CHOICES`` free choices."""
 
     @property
     def duties(self) -> set[Duty]:
@@ -221,10 +280,12 @@ class WindowSearch:
         """Re-solve one neighbourhood of ``kind``, not past ``deadline``, keeping the result
         when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
         with uncovered demand; ``SOME_STAFF``, a few random employees on a wider window
-        around such a day. The kind's size grows after a re-solve proven optimal and shrinks
-        after one that is not. Waits while every neighbourhood drawn overlaps one being
-        re-solved. Returns the re-solve's CP-SAT status (``UNKNOWN`` when the deadline came
-        first)."""
+        around such a day; ``HELPERS``, a few employees who could fill the window's
+        uncovered demand (``_helpers``) on such a window. The kind's size grows after a
+        re-solve proven optimal that found nothing better and shrinks after one not proven
+        (``GROW``, ``SHRINK``). Waits while every neighbourhood drawn overlaps one being
+        re-solved. Returns the re-solve's CP-SAT
+        status (``UNKNOWN`` when the deadline came first)."""
         with self.lock:
             part = self._part(kind)
             while part is None:
@@ -241,9 +302,9 @@ class WindowSearch:
                 if code != cp_model.UNKNOWN:
                     self.tried += 1
                 if found is not None:
-                    self._settle(part, *found)
-                factor = GROW if code == cp_model.OPTIMAL else SHRINK
-                for key in {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}[kind]:
+                    self._settle(part, found)
+                factor = SHRINK if code != cp_model.OPTIMAL else 1.0 if found else GROW
+                for key in SIZES[kind]:
                     self.size[key] *= factor
         finally:
             with self.lock:
@@ -255,7 +316,8 @@ class WindowSearch:
         """A neighbourhood of ``kind`` (see ``step``) as a sub-problem whose sub-horizon
         overlaps none being re-solved; ``None`` when ``DISJOINT_TRIES`` draws gave none."""
         days, employees = self.problem.horizon_days, len(self.problem.employees)
-        width = min(days, max(1, round(self.size["days" if kind == ALL_STAFF else "window"])))
+        sizes = SIZES[kind]  # (employees', if not all,) the window's
+        width = min(days, max(1, round(self.size[sizes[-1]])))
         for _ in range(DISJOINT_TRIES):
             anchor = self._anchor()
             begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
@@ -265,11 +327,28 @@ class WindowSearch:
             ):
                 continue
             chosen = list(range(employees))
-            if kind == SOME_STAFF:
-                count = min(employees, max(1, round(self.size["staff"])))
-                chosen = sorted(self.rng.sample(chosen, count))
+            if kind != ALL_STAFF:
+                count = min(employees, max(1, round(self.size[sizes[0]])))
+                chosen = self._helpers(begin, begin + width) if kind == HELPERS else []
+                chosen = self.rng.sample(chosen, min(count, len(chosen)))
+                others = sorted(set(range(employees)) - set(chosen))
+                chosen = sorted(chosen + self.rng.sample(others, count - len(chosen)))
             return self._sub_problem(chosen, begin, begin + width)
         return None
+
+    def _helpers(self, begin: int, end: int) -> list[int]:
+        """The employees who could fill uncovered demand on days ``[begin, end)`` without
+        leaving demand short elsewhere: who may work a row short of staff there on a day
+        they are off or work a row with more staff than it needs."""
+        rows = np.flatnonzero(
+            (self.row_day >= begin) & (self.row_day < end) & (self.staffed < self.needed)
+        )
+        if not len(rows):
+            return []
+        days = self.row_day[rows]
+        worked = self.work[:, days]
+        spare = (worked < 0) | (self.staffed[worked] > self.needed[worked])
+        return np.flatnonzero((self.may[:, rows] & spare).any(axis=1)).tolist()
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
@@ -340,14 +419,12 @@ class WindowSearch:
         changes["requests"] = tuple(q for q in employee.requests if q.day in dates)
         return replace(employee, **changes)
 
-    def _resolve(
-        self, part: _Part, deadline: float
-    ) -> tuple[int, tuple[float, list[tuple[int, int, str, cp_model.IntVar]], list[bool]] | None]:
+    def _resolve(self, part: _Part, deadline: float) -> tuple[int, _Found | None]:
         """Re-solve ``part`` with one worker: first with every choice held (the roster's
         value in the sub-model), then with the window's choices free (hinted with the
         roster). Held days get only the roster's own choices. Returns the second solve's
-        status and, when it lowers the sub-model's objective, (the change in the objective,
-        the sub-model's choices, their values); it reads only ``part``, not the roster."""
+        status and, when it lowers the sub-model's objective, the result; it reads only
+        ``part``, not the roster."""
         begin, end = part.free
         row_day, work, first = self.row_day.tolist(), part.work, part.first
 
@@ -375,6 +452,15 @@ class WindowSearch:
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
         before = held.objective_value
+
+        def reprice(values: list[bool]) -> float | None:
+            for domain, value in zip(domains, values, strict=True):
+                domain[0] = domain[1] = int(value)
+            code, solver = self._solve(m.model, LEAST_SECONDS, deadline)
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return None
+            return solver.objective_value - before
+
         for domain, is_free in zip(domains, free, strict=True):
             if is_free:
                 domain[0], domain[1] = 0, 1
@@ -387,7 +473,7 @@ class WindowSearch:
         code, solver = self._solve(m.model, seconds, deadline)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before - 1e-6:
             values = [solver.boolean_value(v) for v in variables]
-            return code, (solver.objective_value - before, m.choices, values)
+            return code, _Found(solver.objective_value - before, m.choices, values, reprice)
         return code, None
 
     def _solve(
@@ -397,6 +483,7 @@ class WindowSearch:
         returns the status and the solver."""
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
+        solver.parameters.linearization_level = LINEARIZATION_LEVEL
         with self.lock:
             solver.parameters.random_seed = self.rng.randrange(1 << 30)
         solver.parameters.catch_sigint_signal = False
@@ -405,56 +492,71 @@ class WindowSearch:
         )
         return stop.run_cp_sat(solver, model), solver
 
-    def _settle(
-        self,
-        part: _Part,
-        change: float,
-        choices: list[tuple[int, int, str, cp_model.IntVar]],
-        values: list[bool],
-    ) -> None:
-        """Write the chosen employees' sub-horizon duties from a re-solve's ``values`` and add
-        its ``change`` to the objective, unless what other workers kept since ``part`` was
-        drawn leaves them breaking a horizon total. Rows and requests lie in the sub-horizon,
-        which no other worker changed, so the ``change`` holds whenever the totals do."""
+    def _settle(self, part: _Part, found: _Found) -> None:
+        """Write the chosen employees' sub-horizon duties from a re-solve's result and add its
+        change to the objective. An employee whom what other workers kept since ``part`` was
+        drawn leaves breaking a horizon total keeps their duties as drawn; the others' new
+        duties are kept if they still lower the objective (repriced on the sub-model). Rows
+        and requests lie in the sub-horizon, which no other worker changed, so the change
+        holds whenever the totals do."""
+        first, row_day = part.first, self.row_day
         work = np.full_like(part.work, -1)
-        for (e, r, _, _), value in zip(choices, values, strict=True):
+        for (e, r, _, _), value in zip(found.choices, found.values, strict=True):
             if value:
                 whole_r = part.rows[r]
-                work[e, self.row_day[whole_r] - part.first] = whole_r
-        if not self._keeps_totals(part, work):
+                work[e, row_day[whole_r] - first] = whole_r
+        change, breaking = found.change, self._breaking(part, work)
+        if breaking:
             self.clashed += 1
-            return
-        self.work[part.employees, part.first : part.last] = work
+            work[breaking] = part.work[breaking]
+            values = [
+                bool(work[e, row_day[part.rows[r]] - first] == part.rows[r])
+                for e, r, _, _ in found.choices
+            ]
+            repriced = found.reprice(values)
+            if repriced is None or repriced > -1e-6:
+                return
+            change = repriced
+        self.work[part.employees, first : part.last] = work
         self.staffed = np.bincount(
             self.work[self.work >= 0], minlength=len(self.problem.requirements)
         )
         self.objective += change
         self.improved += 1
 
-    def _keeps_totals(self, part: _Part, work: np.ndarray) -> bool:
-        """Whether the chosen employees working ``work`` ([sub-problem employee, sub-horizon
-        day] row, −1 off) keep their horizon totals with the roster as it is now outside the
-        sub-horizon: the totals ``_inside`` takes the outside work from (shifts per type,
-        contract minutes when the contract period spans the horizon, weekends worked)."""
-        for i, e in enumerate(part.employees):
-            now = self._inside(e, part.first, part.last)
-            if now == part.problem.employees[i]:
-                continue  # nothing outside changed
-            worked = work[i][work[i] >= 0]
-            shifts = np.bincount(self.row_shift[worked], minlength=len(self.shift_index))
-            for shift, limit in now.max_shifts.items():
-                if shift in self.shift_index and shifts[self.shift_index[shift]] > limit:
-                    return False
-            if self.problem.employees[e].contract_period_days >= self.problem.horizon_days:
-                minutes = int(self.minutes[self.row_shift[worked]].sum())
-                if minutes < now.min_minutes:
-                    return False
-                if now.max_minutes is not None and minutes > now.max_minutes:
-                    return False
-            if now.max_weekends is not None:
-                weekends = self.weekend[part.first : part.last][work[i] >= 0]
-                if len(set(weekends[weekends >= 0].tolist())) > now.max_weekends:
-                    return False
+    def _breaking(self, part: _Part, work: np.ndarray) -> list[int]:
+        """The sub-problem employees who, working ``work`` ([sub-problem employee,
+        sub-horizon day] row, −1 off), break a horizon total with the roster as it is now
+        outside the sub-horizon: the totals ``_inside`` takes the outside work from (shifts
+        per type, contract minutes when the contract period spans the horizon, weekends
+        worked)."""
+        return [
+            i
+            for i, e in enumerate(part.employees)
+            if not self._keeps_totals(e, part.problem.employees[i], part, work[i])
+        ]
+
+    def _keeps_totals(self, e: int, drawn: Employee, part: _Part, work: np.ndarray) -> bool:
+        """Whether employee ``e`` (``drawn`` in ``part``'s sub-problem) working ``work``
+        ([sub-horizon day] row, −1 off) keeps their horizon totals (``_breaking``)."""
+        now = self._inside(e, part.first, part.last)
+        if now == drawn:
+            return True  # nothing outside changed
+        worked = work[work >= 0]
+        shifts = np.bincount(self.row_shift[worked], minlength=len(self.shift_index))
+        for shift, limit in now.max_shifts.items():
+            if shift in self.shift_index and shifts[self.shift_index[shift]] > limit:
+                return False
+        if self.problem.employees[e].contract_period_days >= self.problem.horizon_days:
+            minutes = int(self.minutes[self.row_shift[worked]].sum())
+            if minutes < now.min_minutes:
+                return False
+            if now.max_minutes is not None and minutes > now.max_minutes:
+                return False
+        if now.max_weekends is not None:
+            weekends = self.weekend[part.first : part.last][work >= 0]
+            if len(set(weekends[weekends >= 0].tolist())) > now.max_weekends:
+                return False
         return True
 
 
