@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
 from optimizer.roster import columns, engine, windows
@@ -70,9 +71,7 @@ def test_windowed_neighbourhoods_lower_the_objective_exactly_and_keep_every_rule
     assert search.tried >= 3 and search.improved >= 1 and search.objective < start
 
 
-def test_an_employee_whom_another_workers_result_leaves_breaking_a_total_keeps_their_duties() -> (
-    None
-):
+def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() -> None:
     """Two workers re-solve disjoint sub-horizons side by side; each result assumed the
     roster outside its own as it was when drawn. Instance17's contracts allow 16,800–17,280
     minutes over the whole horizon, so when other results meanwhile take an employee's
@@ -105,45 +104,32 @@ def test_an_employee_whom_another_workers_result_leaves_breaking_a_total_keeps_t
     assert search.improved == 1 and changed.any()
 
 
-def test_helpers_are_the_staff_who_could_fill_a_shortfall_without_leaving_another() -> None:
-    """On a rough Instance17 roster, recounted from the problem's own data: an employee is a
-    helper for a window exactly when some row short of staff in it is of a shift type they
-    may work (limit above 0), on a day they are not unavailable, and they are off that day
-    or on a row with more staff than it needs. A ``HELPERS`` neighbourhood frees helpers
-    first."""
+@pytest.mark.parametrize(
+    ("status", "better", "factor"),
+    [
+        (cp_model.OPTIMAL, True, 1.0),
+        (cp_model.OPTIMAL, False, windows.GROW),
+        (cp_model.FEASIBLE, True, windows.SHRINK),
+        (cp_model.FEASIBLE, False, windows.SHRINK),
+    ],
+)
+def test_a_kind_grows_only_when_a_proven_re_solve_finds_nothing_better(
+    monkeypatch: pytest.MonkeyPatch, status: int, better: bool, factor: float
+) -> None:
+    """A neighbourhood that CP-SAT proves holds nothing better is too small: the kind grows.
+    One not proven is too large: it shrinks. One proven with a better roster keeps its
+    size, as growing then slowed the re-solves without gaining more."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
-    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)
-    staffed: dict[int, int] = {}
-    worked: dict[tuple[int, int], int] = {}
-    for e, r, _ in start.duties:
-        staffed[r] = staffed.get(r, 0) + 1
-        worked[e, problem.day_index(problem.requirements[r].day)] = r
-    rows = problem.requirements
-    short = [r for r, row in enumerate(rows) if staffed.get(r, 0) < row.staff_needed]
-    assert short, "a rough roster leaves demand short"
-    begin = problem.day_index(rows[short[0]].day)
-    end = begin + 7
-    expected = []
-    for e, employee in enumerate(problem.employees):
-        for r in short:
-            row, day = rows[r], problem.day_index(rows[r].day)
-            own = worked.get((e, day))
-            if (
-                begin <= day < end
-                and employee.max_shifts.get(row.shift_id, 1) > 0
-                and row.day not in employee.unavailable
-                and (own is None or staffed[own] > rows[own].staff_needed)
-            ):
-                expected.append(e)
-                break
-    helpers = search._helpers(begin, end)
-    assert helpers == expected and 0 < len(helpers) < len(problem.employees)
-    search.size["helpers"] = 2
-    part = search._part(windows.HELPERS)
-    assert part is not None and len(part.employees) == 2
-    helpers = search._helpers(*part.free)
-    assert len(set(part.employees) & set(helpers)) == min(2, len(helpers))
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective)
+    monkeypatch.setattr(search, "_settle", lambda part, found: None)
+    found = object() if better else None
+    monkeypatch.setattr(search, "_resolve", lambda part, deadline: (status, found))
+    before = dict(search.size)
+    search.step(windows.SOME_STAFF, time.perf_counter() + 10)
+    assert search.size["staff"] == pytest.approx(before["staff"] * factor)
+    assert search.size["window"] == pytest.approx(before["window"] * factor)
+    assert search.size["days"] == before["days"]
 
 
 def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:

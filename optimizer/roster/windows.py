@@ -33,7 +33,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer import stop
-from optimizer.roster.eligibility import may_staff
 from optimizer.roster.master import Duty
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import Employee, Requirement, RosterProblem
@@ -45,25 +44,22 @@ SECONDS_PER_CHOICE = 0.5 / 2500
 """Time limit of one re-solve per free choice (at least ``LEAST_SECONDS``)."""
 LEAST_SECONDS = 1.0
 ALL_STAFF, SOME_STAFF = "window, all staff", "window, some staff"
-HELPERS = "window, staff who could fill a shortfall"
-KINDS = (ALL_STAFF, SOME_STAFF, HELPERS)
+KINDS = (ALL_STAFF, SOME_STAFF)
 """The kinds of neighbourhood (``WindowSearch.step``)."""
 FIRST_CHOICES = 2500
 """About how many free choices a neighbourhood kind's first re-solve has."""
 SOME_STAFF_DAYS = 14
 """The first window of ``SOME_STAFF`` neighbourhoods, in days."""
 GROW, SHRINK = 1.1, 0.93
-"""Factors on a neighbourhood kind's size after a re-solve proven optimal that found nothing
-better / one not proven. A re-solve proven optimal that found better leaves it: growing
-then made each re-solve slower without gaining more (from the same rosters of Curtois–Qu
-Instances 22, 23 and 24 at 120 s, two workers: 39,295, 29,432 and 126,853 growing on every
-proof, against 37,365, 26,303 and 123,303 at the first size throughout)."""
-SIZES = {
-    ALL_STAFF: ("days",),
-    SOME_STAFF: ("staff", "window"),
-    HELPERS: ("helpers", "helpers window"),
-}
-"""The sizes (``WindowSearch.size``) of each kind: its employees' and its window's."""
+"""Factors on a neighbourhood kind's sizes after a re-solve proven optimal that found nothing
+better / one not proven. A re-solve proven optimal that found better leaves them: growing
+then made each re-solve slower without gaining more. From the same rosters of Curtois–Qu
+Instances 22, 23 and 24 (120 s, two workers, ``LINEARIZATION_LEVEL`` 2), growing on every
+proof ended at 39,295, 29,432 and 126,853; never growing at 37,365, 26,303 and 123,303;
+this rule at 37,854, 24,717 and 122,525 (single runs)."""
+SIZES = {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}
+"""The sizes (``WindowSearch.size``) of each kind: its window's, or its employees' and its
+window's."""
 LINEARIZATION_LEVEL = 2
 """CP-SAT's ``linearization_level`` for the re-solves: 2 adds the linear relaxation of the
 cover rows, whose under-cover weights dominate; against the default (1), the same 30–40
@@ -210,18 +206,6 @@ class WindowSearch:
         self.row_shift = np.array([self.shift_index[row.shift_id] for row in rows])
         self.minutes = np.array([shift.length_minutes for shift in problem.shift_types])
         self.needed = np.array([row.staff_needed for row in rows])
-        self.may = np.array(
-            [
-                [
-                    may_staff(employee, row, problem.shift_types[s])
-                    and row.day not in employee.unavailable
-                    for row, s in zip(rows, self.row_shift, strict=True)
-                ]
-                for employee in problem.employees
-            ],
-            dtype=bool,
-        ).reshape(len(problem.employees), len(rows))
-        """[employee, row] whether the employee may work the row: eligible and available."""
         self.work = np.full((len(problem.employees), days), -1)
         """[employee, day] row worked, −1 off."""
         for e, r, _ in duties:
@@ -239,17 +223,13 @@ class WindowSearch:
         self.cuts = cut_days(problem)
         employees = len(problem.employees)
         per_day = employees * max(len(rows), 1) / max(days, 1)  # choices in a day of everyone's
-        some_staff = min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS)
         self.size = {
             "days": FIRST_CHOICES / per_day,
-            "staff": some_staff,
+            "staff": min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS),
             "window": float(SOME_STAFF_DAYS),
-            "helpers": some_staff,
-            "helpers window": float(SOME_STAFF_DAYS),
         }
         """A kind's size: ``days`` of ``ALL_STAFF``; ``staff`` and ``window`` (days) of
-        ``SOME_STAFF``, ``helpers`` and ``helpers window`` of ``HELPERS``. They start at
-        about ``FIRST_CHOICES`` free choices."""
+        ``SOME_STAFF``. They start at about ``FIRST_CHOICES`` free choices."""
 
     @property
     def duties(self) -> set[Duty]:
@@ -280,12 +260,10 @@ class WindowSearch:
         """Re-solve one neighbourhood of ``kind``, not past ``deadline``, keeping the result
         when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
         with uncovered demand; ``SOME_STAFF``, a few random employees on a wider window
-        around such a day; ``HELPERS``, a few employees who could fill the window's
-        uncovered demand (``_helpers``) on such a window. The kind's size grows after a
-        re-solve proven optimal that found nothing better and shrinks after one not proven
-        (``GROW``, ``SHRINK``). Waits while every neighbourhood drawn overlaps one being
-        re-solved. Returns the re-solve's CP-SAT
-        status (``UNKNOWN`` when the deadline came first)."""
+        around such a day. The kind's sizes (``SIZES``) grow after a re-solve proven optimal
+        that found nothing better and shrink after one not proven (``GROW``, ``SHRINK``).
+        Waits while every neighbourhood drawn overlaps one being re-solved. Returns the
+        re-solve's CP-SAT status (``UNKNOWN`` when the deadline came first)."""
         with self.lock:
             part = self._part(kind)
             while part is None:
@@ -316,8 +294,7 @@ class WindowSearch:
         """A neighbourhood of ``kind`` (see ``step``) as a sub-problem whose sub-horizon
         overlaps none being re-solved; ``None`` when ``DISJOINT_TRIES`` draws gave none."""
         days, employees = self.problem.horizon_days, len(self.problem.employees)
-        sizes = SIZES[kind]  # (employees', if not all,) the window's
-        width = min(days, max(1, round(self.size[sizes[-1]])))
+        width = min(days, max(1, round(self.size["days" if kind == ALL_STAFF else "window"])))
         for _ in range(DISJOINT_TRIES):
             anchor = self._anchor()
             begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
@@ -327,28 +304,11 @@ class WindowSearch:
             ):
                 continue
             chosen = list(range(employees))
-            if kind != ALL_STAFF:
-                count = min(employees, max(1, round(self.size[sizes[0]])))
-                chosen = self._helpers(begin, begin + width) if kind == HELPERS else []
-                chosen = self.rng.sample(chosen, min(count, len(chosen)))
-                others = sorted(set(range(employees)) - set(chosen))
-                chosen = sorted(chosen + self.rng.sample(others, count - len(chosen)))
+            if kind == SOME_STAFF:
+                count = min(employees, max(1, round(self.size["staff"])))
+                chosen = sorted(self.rng.sample(chosen, count))
             return self._sub_problem(chosen, begin, begin + width)
         return None
-
-    def _helpers(self, begin: int, end: int) -> list[int]:
-        """The employees who could fill uncovered demand on days ``[begin, end)`` without
-        leaving demand short elsewhere: who may work a row short of staff there on a day
-        they are off or work a row with more staff than it needs."""
-        rows = np.flatnonzero(
-            (self.row_day >= begin) & (self.row_day < end) & (self.staffed < self.needed)
-        )
-        if not len(rows):
-            return []
-        days = self.row_day[rows]
-        worked = self.work[:, days]
-        spare = (worked < 0) | (self.staffed[worked] > self.needed[worked])
-        return np.flatnonzero((self.may[:, rows] & spare).any(axis=1)).tolist()
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
