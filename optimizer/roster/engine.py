@@ -307,9 +307,9 @@ def _windowed(
     )
     if search.clashed:
         note += (
-            f"; in {search.clashed} re-solves, another's result meanwhile left some employees "
-            "breaking a horizon total, so only the other employees' changes were kept where "
-            "they still lowered it"
+            f"; {search.clashed} of them clashed: another's result meanwhile left some "
+            "employees breaking a horizon total, so only the other employees' changes were "
+            "kept where they still lowered it"
         )
     notes = [*start.notes, note]
     solver = "column generation, then windowed neighbourhoods"
