@@ -154,15 +154,16 @@ class _Found:
         change: the change in the objective, weighted units (negative).
         choices: the sub-model's choices.
         values: each choice's value in the result.
-        reprice: the change in the objective (weighted units) with every choice held to the
-            given values instead; ``None`` when they break a rule of the sub-model or the
-            deadline came first.
+        reprice: the change in the objective (weighted units) with the chosen employees
+            working the given rows instead ([sub-problem employee, sub-horizon day] row, −1
+            off); ``None`` when they break a rule of the sub-model or the deadline came
+            first.
     """
 
     change: float
     choices: list[Choice]
     values: list[bool]
-    reprice: Callable[[list[bool]], float | None]
+    reprice: Callable[[np.ndarray], float | None]
 
 
 class WindowSearch:
@@ -397,26 +398,27 @@ class WindowSearch:
         m, _ = build_model(part.problem, self.settings, offered=offered)
         if stop.past(deadline, time.perf_counter()):
             return cp_model.UNKNOWN, None
-        variables, current, free = [], [], []
-        for e, r, _, var in m.choices:
-            day = row_day[part.rows[r]]
-            variables.append(var)
-            current.append(int(work[e, day - first] == part.rows[r]))
-            free.append(begin <= day < end)
+        variables = [var for _, _, _, var in m.choices]
+        days = [row_day[part.rows[r]] for _, r, _, _ in m.choices]
+        free = [begin <= day < end for day in days]
         domains = [m.model.proto.variables[var.index].domain for var in variables]
-        for domain, value in zip(domains, current, strict=True):
-            domain[0] = domain[1] = value
-        code, held = self._solve(m.model, LEAST_SECONDS, deadline)
+
+        def solve_held(rows: np.ndarray) -> tuple[int, cp_model.CpSolver]:
+            """The sub-model solved with every choice held to the employees working
+            ``rows`` ([sub-problem employee, sub-horizon day] row, −1 off)."""
+            for domain, (e, r, _, _), day in zip(domains, m.choices, days, strict=True):
+                domain[0] = domain[1] = int(rows[e, day - first] == part.rows[r])
+            return self._solve(m.model, LEAST_SECONDS, deadline)
+
+        code, held = solve_held(work)
         if code == cp_model.INFEASIBLE:
             raise RuntimeError(f"{self.problem.name}: the roster breaks a rule of its window")
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
         before = held.objective_value
 
-        def reprice(values: list[bool]) -> float | None:
-            for domain, value in zip(domains, values, strict=True):
-                domain[0] = domain[1] = int(value)
-            code, solver = self._solve(m.model, LEAST_SECONDS, deadline)
+        def reprice(rows: np.ndarray) -> float | None:
+            code, solver = solve_held(rows)
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
             return solver.objective_value - before
@@ -469,11 +471,7 @@ class WindowSearch:
         if breaking:
             self.clashed += 1
             work[breaking] = part.work[breaking]
-            values = [
-                bool(work[e, row_day[part.rows[r]] - first] == part.rows[r])
-                for e, r, _, _ in found.choices
-            ]
-            repriced = found.reprice(values)
+            repriced = found.reprice(work)
             if repriced is None or repriced > -1e-6:
                 return
             change = repriced
