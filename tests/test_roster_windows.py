@@ -14,7 +14,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois, solve_curtois_instance
-from optimizer.roster import columns, engine, windows
+from optimizer.roster import columns, engine, resolves, windows
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
@@ -108,9 +108,9 @@ def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() ->
     ("status", "better", "factor"),
     [
         (cp_model.OPTIMAL, True, 1.0),
-        (cp_model.OPTIMAL, False, windows.GROW),
-        (cp_model.FEASIBLE, True, windows.SHRINK),
-        (cp_model.FEASIBLE, False, windows.SHRINK),
+        (cp_model.OPTIMAL, False, resolves.GROW),
+        (cp_model.FEASIBLE, True, resolves.SHRINK),
+        (cp_model.FEASIBLE, False, resolves.SHRINK),
     ],
 )
 def test_a_kind_grows_only_when_a_proven_re_solve_finds_nothing_better(

@@ -27,6 +27,7 @@ from optimizer.roster.model import (
 )
 from optimizer.roster.plan import Roster, roster_tables
 from optimizer.roster.problem import RosterProblem
+from optimizer.roster.resolves import Sizes, one_worker
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.start import employee_by_employee
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK, RosterModel
@@ -396,10 +397,11 @@ def _stop_note() -> list[str]:
 class _Search:
     """CP-SAT on the whole model (with a roster built employee by employee beside it when it
     has none by ``FALLBACK_AFTER`` of its time) or, when ``settings.neighbourhood_search``,
-    alongside a large-neighbourhood search. That search starts from ``solve_roster``'s start roster
-    (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
-    worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices) with every choice fixed except those
-    of a neighbourhood, and keeps the result when better. Neighbourhoods: a window of days
+    alongside a large-neighbourhood search. That search starts from ``solve_roster``'s start
+    roster (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
+    worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices, ``resolves.one_worker``) with every
+    choice fixed except those of a neighbourhood, and keeps the result when better; each
+    kind's sizes follow its re-solves (``resolves.Sizes``). Neighbourhoods: a window of days
     around a day with uncovered demand (all staff, or a few random employees over a wider
     window), or the weekends of two random weeks (weekend work is where these rosters run
     short). The whole-model search proves optimality and gives the bound; it stops once the
@@ -543,7 +545,10 @@ class _Neighbourhoods:
         reached."""
         search = self.search
         employees = len(search.m.problem.employees)
-        size = {"days": 7.0, "staff": max(2.0, employees / 3), "window": 14.0}
+        size = Sizes(
+            {"days": 7.0, "staff": max(2.0, employees / 3), "window": 14.0},
+            {"days": ("days",), "staff": ("staff", "window")},
+        )
         while whole.is_alive() and not stop.past(search.deadline - 0.5, time.perf_counter()):
             with search.lock:
                 values, objective = search.values, search.objective
@@ -554,11 +559,10 @@ class _Neighbourhoods:
                 return
             kind = self.rng.choice(("days", "staff", "weekends"))
             code, found = self._resolve(values, self._free(kind, values, size), self.seconds)
-            if found is not None and found[0] < objective:
+            better = found is not None and found[0] < objective
+            if better:
                 search.offer(*found)
-            factor = 1.1 if code == cp_model.OPTIMAL else 0.93
-            for key in {"days": ("days",), "staff": ("staff", "window")}.get(kind, ()):
-                size[key] *= factor
+            size.after(kind, code, better)
 
     def _free(self, kind: str, values: list[bool], size: dict[str, float]) -> list[bool]:
         """Which choices a neighbourhood of ``kind`` frees: ``days``, a window of
@@ -622,17 +626,12 @@ class _Neighbourhoods:
         ):
             domain[0], domain[1] = (0, 1) if is_free else (int(value), int(value))
             self.model.add_hint(var, value)
-        sub = cp_model.CpSolver()
-        sub.parameters.num_workers = 1
-        sub.parameters.random_seed = self.rng.randrange(1 << 30)
-        sub.parameters.catch_sigint_signal = False
+        seed = self.rng.randrange(1 << 30)
         if not stoppable:
-            sub.parameters.max_time_in_seconds = seconds
+            sub = one_worker(seconds, seed)
             code = sub.solve(self.model)
         else:
-            sub.parameters.max_time_in_seconds = min(
-                seconds, max(search.deadline - time.perf_counter() - 0.3, 0.01)
-            )
+            sub = one_worker(min(seconds, search.deadline - time.perf_counter() - 0.3), seed)
             code = stop.run_cp_sat(sub, self.model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None

@@ -36,6 +36,7 @@ from optimizer import stop
 from optimizer.roster.master import Duty
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import Employee, Requirement, RosterProblem
+from optimizer.roster.resolves import Sizes, one_worker
 from optimizer.roster.settings import RosterSettings, employee_limits
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK
 
@@ -50,21 +51,9 @@ FIRST_CHOICES = 2500
 """About how many free choices a neighbourhood kind's first re-solve has."""
 SOME_STAFF_DAYS = 14
 """The first window of ``SOME_STAFF`` neighbourhoods, in days."""
-GROW, SHRINK = 1.1, 0.93
-"""Factors on a neighbourhood kind's sizes after a re-solve proven optimal that found nothing
-better / one not proven. A re-solve proven optimal that found better leaves them: growing
-then made each re-solve slower without gaining more. From the same rosters of Curtois–Qu
-Instances 22, 23 and 24 (120 s, two workers, ``LINEARIZATION_LEVEL`` 2), growing on every
-proof ended at 39,295, 29,432 and 126,853; never growing at 37,365, 26,303 and 123,303;
-this rule at 37,854, 24,717 and 122,525 (single runs)."""
 SIZES = {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}
 """The sizes (``WindowSearch.size``) of each kind: its window's, or its employees' and its
 window's."""
-LINEARIZATION_LEVEL = 2
-"""CP-SAT's ``linearization_level`` for the re-solves: 2 adds the linear relaxation of the
-cover rows, whose under-cover weights dominate; against the default (1), the same 30–40
-neighbourhoods of Curtois–Qu Instances 22, 23 and 24 gained 2.9×, 2.0× and 2.9× as much in
-55 %, 71 % and 66 % of the time, with 83–87 % proven optimal instead of 23–50 %."""
 DISJOINT_TRIES = 20
 """Neighbourhoods drawn before a worker waits for another's sub-horizon to be free."""
 
@@ -224,11 +213,16 @@ class WindowSearch:
         self.cuts = cut_days(problem)
         employees = len(problem.employees)
         per_day = employees * max(len(rows), 1) / max(days, 1)  # choices in a day of everyone's
-        self.size = {
-            "days": FIRST_CHOICES / per_day,
-            "staff": min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS),
-            "window": float(SOME_STAFF_DAYS),
-        }
+        self.size = Sizes(
+            {
+                "days": FIRST_CHOICES / per_day,
+                "staff": min(
+                    employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS
+                ),
+                "window": float(SOME_STAFF_DAYS),
+            },
+            SIZES,
+        )
         """A kind's size: ``days`` of ``ALL_STAFF``; ``staff`` and ``window`` (days) of
         ``SOME_STAFF``. They start at about ``FIRST_CHOICES`` free choices."""
 
@@ -262,7 +256,7 @@ class WindowSearch:
         when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
         with uncovered demand; ``SOME_STAFF``, a few random employees on a wider window
         around such a day. The kind's sizes (``SIZES``) grow after a re-solve proven optimal
-        that found nothing better and shrink after one not proven (``GROW``, ``SHRINK``).
+        that found nothing better and shrink after one not proven (``resolves.Sizes``).
         Waits while every neighbourhood drawn overlaps one being re-solved. Returns the
         re-solve's CP-SAT status (``UNKNOWN`` when the deadline came first)."""
         with self.lock:
@@ -282,9 +276,7 @@ class WindowSearch:
                     self.tried += 1
                 if found is not None:
                     self._settle(part, found)
-                factor = SHRINK if code != cp_model.OPTIMAL else 1.0 if found else GROW
-                for key in SIZES[kind]:
-                    self.size[key] *= factor
+                self.size.after(kind, code, found is not None)
         finally:
             with self.lock:
                 self.busy.remove((part.first, part.last))
@@ -443,15 +435,9 @@ class WindowSearch:
     ) -> tuple[int, cp_model.CpSolver]:
         """``model`` solved with one worker for at most ``seconds``, not past ``deadline``;
         returns the status and the solver."""
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.linearization_level = LINEARIZATION_LEVEL
         with self.lock:
-            solver.parameters.random_seed = self.rng.randrange(1 << 30)
-        solver.parameters.catch_sigint_signal = False
-        solver.parameters.max_time_in_seconds = min(
-            seconds, max(deadline - time.perf_counter(), 0.01)
-        )
+            seed = self.rng.randrange(1 << 30)
+        solver = one_worker(min(seconds, deadline - time.perf_counter()), seed)
         return stop.run_cp_sat(solver, model), solver
 
     def _settle(self, part: _Part, found: _Found) -> None:
