@@ -134,13 +134,13 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
 
 @pytest.mark.parametrize(
     ("choices_per_second", "windowed", "share"),
-    [(None, True, engine.START_SHARE), (1, True, engine.WINDOWED_START_SHARE), (1, False, 1.0)],
+    [(None, True, engine.START_SHARE), (1, True, engine.HAND_OVER_SHARE), (1, False, 1.0)],
 )
 def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
     monkeypatch: pytest.MonkeyPatch, choices_per_second: int | None, windowed: bool, share: float
 ) -> None:
     """Column generation ends by ``START_SHARE`` of the limit when CP-SAT's search follows it
-    (Instance1, 10 s: its model fits the time after it), and by ``WINDOWED_START_SHARE``
+    (Instance1, 10 s: its model fits the time after it), and by ``HAND_OVER_SHARE``
     when the model does not fit (as if CP-SAT built 1 choice a second) and the windowed
     neighbourhoods follow. When neither would run (windows do not apply either) it ends at
     the limit itself: its roster is then the result. Its construction prices with wider
@@ -182,23 +182,24 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     limit. Made banded (its re-solves take 1.4 s), at 10 s: when fewer than
     ``LEAST_RESOLVES`` of them fit a quarter of the limit (``WINDOWS_SHARE``), column
     generation ends at 75 % and windowed neighbourhoods search the rest. When fewer fit the
-    half they would get as leaders (10 of them), windows also lead: the construction (with
+    half they would get as leaders (10 of them), windows also lead, and the whole model is
+    not built whatever time column generation leaves: the construction (with
     its own programs, not wider ones) and the passes after a stalled first linear program
-    are held to ``WINDOWED_START_SHARE`` of the limit (``hand_over_by``); with 3 they do
-    not. The report says why, and the roster keeps every rule with its objective exact."""
+    are held to ``HAND_OVER_SHARE`` of the limit (``hand_over_by``); with 3 they do not.
+    The report says why, and the roster keeps every rule with its objective exact."""
     monkeypatch.setattr(engine, "LEAST_RESOLVES", least_resolves)
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     resolve = engine._resolve_seconds(len(problem.employees) * len(problem.requirements))
-    enough = least_resolves * resolve / (1 - engine.WINDOWED_START_SHARE)
+    enough = least_resolves * resolve / (1 - engine.LEAD_SHARE)
     assert columns.priced_exactly(problem, settings)
     assert engine._windows_share(problem, settings, enough / 4) == 0
     monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
     assert not columns.priced_exactly(problem, settings)
-    lead = 1 - engine.WINDOWED_START_SHARE
+    lead = 1 - engine.LEAD_SHARE
     assert engine._windows_share(problem, settings, enough * 0.9) == lead
     assert engine._windows_share(problem, settings, enough * 1.1) == engine.WINDOWS_SHARE
     assert engine._windows_share(problem, settings, enough * 2.1) == 0
-    leads = least_resolves * resolve > 10 * (1 - engine.WINDOWED_START_SHARE)
+    leads = least_resolves * resolve > 10 * (1 - engine.LEAD_SHARE)
     assert least_resolves * resolve > 10 * engine.WINDOWS_SHARE
     calls = _recorded_column_generation(monkeypatch)
     started = time.perf_counter()
@@ -206,14 +207,14 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     (call,) = calls
     assert call["deadline"] - started == pytest.approx(10 * (1 - engine.WINDOWS_SHARE), abs=0.3)
     if leads:
-        assert call["hand_over_by"] - started == pytest.approx(
-            10 * engine.WINDOWED_START_SHARE, abs=0.3
-        )
+        assert call["hand_over_by"] - started == pytest.approx(10 * engine.HAND_OVER_SHARE, abs=0.3)
     else:
         assert call["hand_over_by"] is None
     assert [call["wider"]] == [False]
     led = [n for n in report.notes if n.startswith("column generation's construction was timed")]
     assert len(led) == leads
+    lead_note = "the CP-SAT model was not built: windowed neighbourhoods lead"
+    assert sum(note.startswith(lead_note) for note in report.notes) == leads
     assert any(note.startswith("column generation was given 75%") for note in report.notes)
     assert report.solver == "column generation, then windowed neighbourhoods"
     assert hard_rule_violations(problem, settings, roster.assignments) == []

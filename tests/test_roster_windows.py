@@ -172,7 +172,7 @@ def test_the_engine_searches_windows_when_its_whole_model_does_not_fit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """As if CP-SAT built one choice a second, the model never fits: column generation gets
-    ``WINDOWED_START_SHARE`` of the limit and the windowed neighbourhoods the rest; the
+    ``HAND_OVER_SHARE`` of the limit and the windowed neighbourhoods the rest; the
     result keeps every rule and reports its objective exactly."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
     problem, settings = read_curtois(INSTANCE), curtois_settings()

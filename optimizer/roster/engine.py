@@ -81,7 +81,8 @@ def solve_roster(
     if start is not None and start.objective is not None:
         if stop.requested():
             return _start_result(problem, start, started)
-        skipped = _model_skipped(problem, deadline - time.perf_counter(), windowed)
+        left = deadline - time.perf_counter()
+        skipped = _model_skipped(problem, left, windowed, windows_lead=start.windows_lead)
         if skipped:
             start.notes.append(f"the CP-SAT model was not built: {skipped}")
             if windowed:
@@ -138,13 +139,17 @@ has the job sample's first roster within 6 s. Building one first on every run wo
 single runs, which differ by up to 50 at that load)."""
 FALLBACK_GRACE = 0.5
 """Share of the time limit past the deadline until which that construction may run."""
-WINDOWED_START_SHARE = 0.5
+LEAD_SHARE = 0.5
+"""Windowed neighbourhoods lead (``_windows_share``) where fewer than ``LEAST_RESOLVES``
+whole-model re-solves fit the time after this share of the limit."""
+HAND_OVER_SHARE = 0.25
 """Share of the time limit column generation gets when CP-SAT's model will not fit the time
-left and windowed neighbourhoods search after it. Curtois–Qu Instance24 at 600 s: with 95 %
-column generation's last 270 s gained 223 (145,284 → 145,061, then 144,189 after the
-windows' 30 s); with 50 % the windows took 145,284 to 139,849. Where the windows lead
-(``_windows_share``), the share by which its construction, and its passes after a stalled
-first linear program, end (``hand_over_by``)."""
+left and windowed neighbourhoods search after it; where the windows lead, the share by
+which its construction, and its passes after a stalled first linear program, end
+(``hand_over_by``), the windows then searching the rest, not the whole model. Curtois–Qu at
+600 s: Instance23 21,349 and 21,481 (21,663–21,981 in three runs handing over at half);
+Instance24 (the model never fits) 119,279 and 118,766 (120,319 and 120,671 with half;
+144,189 with 95 %)."""
 WINDOWS_SHARE = 0.25
 """Least share of the time limit windowed neighbourhoods get after column generation where
 its pricing is banded and fewer than ``LEAST_RESOLVES`` whole-model re-solves fit that
@@ -173,6 +178,8 @@ class StartRoster:
             generation's, which prices every goal), else ``None``.
         notes: how it was built, for the report.
         solver: what built it, for the report when it is the result.
+        windows_lead: whether windowed neighbourhoods lead (``_windows_share``): they search
+            after it whatever time is left, and the whole model is not built.
     """
 
     duties: set[columns.Duty]
@@ -180,6 +187,7 @@ class StartRoster:
     objective: float | None = None
     notes: list[str] = field(default_factory=list)
     solver: str = "column generation"
+    windows_lead: bool = False
 
 
 def _start_roster(
@@ -195,11 +203,11 @@ def _start_roster(
     ``previous`` roster and its frozen days kept) or, when that does not apply or finds
     none, employee by employee with CP-SAT (the ``previous`` roster repaired when there is
     one); ``None`` when none is found. When the CP-SAT model would not fit in the time the
-    start leaves (``_model_fits``), column generation gets ``WINDOWED_START_SHARE`` of it if
+    start leaves (``_model_fits``), column generation gets ``HAND_OVER_SHARE`` of it if
     windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
     the result), and its construction prices with wider programs (its roster, not the
     dive's, is then the likely start). When windowed neighbourhoods would search after it
-    and should (``_windows_share``), its construction is held to ``WINDOWED_START_SHARE``
+    and should (``_windows_share``), its construction is held to ``HAND_OVER_SHARE``
     of the time, and so are its passes after a stalled first linear program (then the
     windows search from that share on); a first linear program that moves keeps column
     generation's whole share. Where its pricing is banded and fewer than ``LEAST_RESOLVES``
@@ -221,13 +229,13 @@ def _start_roster(
         hand_over_by, seconds = None, deadline - now
         windows_share = _windows_share(problem, settings, seconds) if searched and windowed else 0
         if windows_share > WINDOWS_SHARE:
-            hand_over_by = now + WINDOWED_START_SHARE * seconds
+            hand_over_by = now + HAND_OVER_SHARE * seconds
             notes.append(
                 "column generation's construction was timed to end by "
-                f"{WINDOWED_START_SHARE:.0%} of the limit: its pricing is banded, and fewer than "
-                f"{LEAST_RESOLVES} re-solves of the whole model would fit the rest, so windowed "
-                "neighbourhoods search from its roster from there if the first linear program "
-                "stalls"
+                f"{HAND_OVER_SHARE:.0%} of the limit: its pricing is banded, and fewer than "
+                f"{LEAST_RESOLVES} re-solves of the whole model would fit "
+                f"{1 - LEAD_SHARE:.0%} of it, so windowed neighbourhoods search from "
+                "its roster from there if the first linear program stalls"
             )
         if windows_share:
             last = now + (1 - WINDOWS_SHARE) * seconds
@@ -237,7 +245,7 @@ def _start_roster(
                 f"fit {WINDOWS_SHARE:.0%} of it, so windowed neighbourhoods search the rest"
             )
         if not searched:
-            last = now + WINDOWED_START_SHARE * seconds if windowed else deadline
+            last = now + HAND_OVER_SHARE * seconds if windowed else deadline
         try:
             with stop.solving(lambda: None):
                 start = columns.column_generation(
@@ -275,7 +283,8 @@ def _start_roster(
                     "column generation's first linear program with "
                     + ("exact pricing" if start.exact else "pricing on relaxed rules")
                 )
-            return StartRoster(start.duties, start.bound, start.objective, notes)
+            lead = hand_over_by is not None
+            return StartRoster(start.duties, start.bound, start.objective, notes, windows_lead=lead)
     duties = employee_by_employee(problem, settings, deadline=until, previous=previous)
     if previous is not None:
         notes.append("start roster: the previous roster, repaired employee by employee")
@@ -329,7 +338,7 @@ def _windows_share(problem: RosterProblem, settings: RosterSettings, seconds: fl
     """The share of the ``seconds`` windowed neighbourhoods should search from column
     generation's roster even though CP-SAT's whole model would fit, where column generation
     prices some employee with a banded program (its linear program is then not exact, and
-    on large rosters stalls): 1 − ``WINDOWED_START_SHARE`` (the windows lead) when fewer
+    on large rosters stalls): 1 − ``LEAD_SHARE`` (the windows lead) when fewer
     than ``LEAST_RESOLVES`` of the whole model's neighbourhood re-solves fit that share,
     else ``WINDOWS_SHARE`` when fewer fit that one; 0 otherwise. Curtois–Qu Instance23 at
     600 s: column generation to 570 s and windows for the rest gave 32,742; windows from a
@@ -337,17 +346,21 @@ def _windows_share(problem: RosterProblem, settings: RosterSettings, seconds: fl
     resolves = LEAST_RESOLVES * _resolve_seconds(len(problem.employees) * len(problem.requirements))
     if resolves <= WINDOWS_SHARE * seconds or columns.priced_exactly(problem, settings):
         return 0.0
-    lead = 1 - WINDOWED_START_SHARE
+    lead = 1 - LEAD_SHARE
     return lead if resolves > lead * seconds else WINDOWS_SHARE
 
 
-def _model_skipped(problem: RosterProblem, seconds: float, windowed: bool) -> str:
+def _model_skipped(
+    problem: RosterProblem, seconds: float, windowed: bool, *, windows_lead: bool = False
+) -> str:
     """Why CP-SAT's whole model is not built for the ``seconds`` left after the start roster
     (empty when it is): it would not fit them (``_model_fits``), or, when windowed
-    neighbourhoods can search instead (``windowed``), they would allow fewer than
-    ``LEAST_RESOLVES`` of its neighbourhood re-solves."""
+    neighbourhoods can search instead (``windowed``), they lead (``windows_lead``) or
+    ``seconds`` would allow fewer than ``LEAST_RESOLVES`` of its neighbourhood re-solves."""
     if not _model_fits(problem, seconds):
         return "too large for the time left after the start roster"
+    if windowed and windows_lead:
+        return "windowed neighbourhoods lead, as column generation's notes say"
     resolve = _resolve_seconds(len(problem.employees) * len(problem.requirements))
     if windowed and seconds < LEAST_RESOLVES * resolve:
         return (
