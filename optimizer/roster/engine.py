@@ -228,22 +228,21 @@ def _start_roster(
         last, searched = until, _model_fits(problem, deadline - until)
         hand_over_by, seconds = None, deadline - now
         windows_share = _windows_share(problem, settings, seconds) if searched and windowed else 0
-        if windows_share > WINDOWS_SHARE:
-            hand_over_by = now + HAND_OVER_SHARE * seconds
-            notes.append(
-                "column generation's construction was timed to end by "
-                f"{HAND_OVER_SHARE:.0%} of the limit: its pricing is banded, and fewer than "
-                f"{LEAST_RESOLVES} re-solves of the whole model would fit "
-                f"{1 - LEAD_SHARE:.0%} of it, so windowed neighbourhoods search from "
-                "its roster from there if the first linear program stalls"
-            )
         if windows_share:
-            last = now + (1 - WINDOWS_SHARE) * seconds
-            notes.append(
+            last, fit = now + (1 - WINDOWS_SHARE) * seconds, WINDOWS_SHARE
+            if windows_share > WINDOWS_SHARE:
+                hand_over_by, fit = now + HAND_OVER_SHARE * seconds, 1 - LEAD_SHARE
+            note = (
                 f"column generation was given {1 - WINDOWS_SHARE:.0%} of the limit: its pricing "
                 f"is banded, and fewer than {LEAST_RESOLVES} re-solves of the whole model would "
-                f"fit {WINDOWS_SHARE:.0%} of it, so windowed neighbourhoods search the rest"
+                f"fit {fit:.0%} of it, so windowed neighbourhoods search the rest"
             )
+            if hand_over_by is not None:
+                note += (
+                    f"; they lead, so its construction was timed to end by {HAND_OVER_SHARE:.0%} "
+                    "of the limit, and they search from there if its first linear program stalls"
+                )
+            notes.append(note)
         if not searched:
             last = now + HAND_OVER_SHARE * seconds if windowed else deadline
         try:
