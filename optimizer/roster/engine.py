@@ -149,7 +149,8 @@ which its construction, and its passes after a stalled first linear program, end
 (``hand_over_by``), the windows then searching the rest, not the whole model. Curtois–Qu at
 600 s: Instance23 21,349 and 21,481 (21,663–21,981 in three runs handing over at half);
 Instance24 (the model never fits) 119,279 and 118,766 (120,319 and 120,671 with half;
-144,189 with 95 %)."""
+144,189 with 95 %); but Instance22 37,071 and 37,347 (36,798 and 36,927 with half), where
+the wider passes after its stall gain as much as the windows would."""
 WINDOWS_SHARE = 0.25
 """Least share of the time limit windowed neighbourhoods get after column generation where
 its pricing is banded and fewer than ``LEAST_RESOLVES`` whole-model re-solves fit that
