@@ -359,7 +359,7 @@ def _model_skipped(
     ``seconds`` would allow fewer than ``LEAST_RESOLVES`` of its neighbourhood re-solves."""
     if not _model_fits(problem, seconds):
         return "too large for the time left after the start roster"
-    if windowed and windows_lead:
+    if windows_lead:  # only ever set where windows apply
         return "windowed neighbourhoods lead, as column generation's notes say"
     resolve = _resolve_seconds(len(problem.employees) * len(problem.requirements))
     if windowed and seconds < LEAST_RESOLVES * resolve:
