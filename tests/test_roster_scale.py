@@ -290,3 +290,21 @@ def test_counting_staff_shifts_bounds_the_cover_cost() -> None:
     pricing = columns.employee_pricing(problem, settings)
     master = Master(problem, settings, deadline=time.perf_counter())
     assert columns.capacity_bound(problem, master, pricing) == 28 <= BEST_KNOWN
+
+
+def test_the_minutes_worked_beyond_demand_bound_the_over_cover(shared_data: Path) -> None:
+    """Instance21's 100 employees must work their minimum minutes (in whole 240-minute
+    units, the shift lengths' divisor) on rows needing fewer minutes: the minutes beyond are
+    over-cover, at most 720 (the longest shift) per surplus staff-shift at weight 1. The
+    count of shifts alone bounds nothing there (least minutes // longest shift is less than
+    the staff needed). Best known 21,133."""
+    path = shared_data / "benchmarks/shift-scheduling/curtois-qu-instances17_24/Instance21.txt"
+    problem, settings = read_curtois(path), curtois_settings()
+    length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
+    needed_minutes = sum(row.staff_needed * length[row.shift_id] for row in problem.requirements)
+    least_minutes = sum(-(-employee.min_minutes // 240) * 240 for employee in problem.employees)
+    surplus = -(-(least_minutes - needed_minutes) // max(length.values()))
+    pricing = columns.employee_pricing(problem, settings)
+    master = Master(problem, settings, deadline=time.perf_counter())
+    assert (least_minutes, needed_minutes, surplus) == (4_953_600, 4_541_280, 573)
+    assert columns.capacity_bound(problem, master, pricing) == surplus <= 21_133

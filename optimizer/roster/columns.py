@@ -814,8 +814,11 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     shifts the employees' contract minutes allow (their most minutes // their shortest
     shift's); each costs at least the least under-cover weight. Surplus staff-shifts: every
     employee works at least their least minutes // their longest shift's shifts, all on
-    requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; each costs at least
-    the least over-cover weight. Request costs and reserve targets are not counted."""
+    requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; and in minutes, the
+    minutes worked beyond those needed, at least Σ least minutes − Σ needed × length +
+    Σ short × the shortest row's length, are over-cover, at most the longest row's length
+    each. Each surplus staff-shift costs at least the least over-cover weight. Request
+    costs and reserve targets are not counted."""
     days, work = problem.horizon_days, slice(0, master.work_rows)
     if not master.work_rows:
         return 0.0
@@ -824,7 +827,7 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     staff_needed = master.needed[work]
     needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
     may_work = np.zeros(days)
-    most_shifts = least_shifts = 0
+    most_shifts = least_shifts = least_minutes = 0
     for employee in pricing[: master.employees]:
         assert isinstance(employee, _Pricing)
         work_cells = employee.cells[employee.rows < master.work_rows]
@@ -833,9 +836,14 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
         shortest = int(rules.units[rules.units > 0].min(initial=1))  # on-call duty has 0 units
         most_shifts += int((rules.max_units[last] // shortest).sum())
         least_shifts += int(-(-rules.min_units[last] // int(rules.units.max(initial=1))).sum())
+        least_minutes += int(rules.min_units[last].sum()) * rules.unit_minutes
     needed = float(staff_needed.sum())
     short = max(float(np.maximum(needed_per_day - may_work, 0).sum()), needed - most_shifts, 0.0)
-    surplus = max(least_shifts - needed + short, 0.0)
+    length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
+    row_minutes = np.array([length[row.shift_id] for row in problem.requirements], np.int64)
+    row_minutes = row_minutes[: master.work_rows]
+    beyond_minutes = least_minutes - float(staff_needed @ row_minutes) + short * row_minutes.min()
+    surplus = max(least_shifts - needed + short, math.ceil(beyond_minutes / row_minutes.max()), 0.0)
     under, over = float(master.under[work].min()), float(master.over[work].min())
     return float(math.ceil(under * short + over * surplus - 1e-6))
 
