@@ -132,6 +132,24 @@ def test_a_kind_grows_only_when_a_proven_re_solve_finds_nothing_better(
     assert search.size["days"] == before["days"]
 
 
+def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend() -> None:
+    """Where the weekend limit binds, an employee working one day only of a weekend can
+    work its other day at no cost in weekends, so a few-staff neighbourhood draws half its
+    employees among them: in every draw, not just on average. Here six employees work the
+    Saturday of the first weekend only and the others neither day."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)
+    saturday = next(d for d, day in enumerate(problem.dates) if day.weekday() == 5)
+    saturday_row = int(next(r for r, day in enumerate(search.row_day) if day == saturday))
+    search.work[:, saturday : saturday + 2] = -1
+    search.work[:6, saturday] = saturday_row
+    for _ in range(20):
+        chosen = search._some_staff(8, saturday - 5, saturday + 2)
+        assert chosen == sorted(set(chosen)) and len(chosen) == 8
+        assert len(set(range(6)) & set(chosen)) >= 4
+
+
 def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:
     problem = read_curtois(INSTANCE)
     assert windows.cut_days(problem) == list(range(0, 57, 7))

@@ -254,11 +254,13 @@ class WindowSearch:
     def step(self, kind: str, deadline: float) -> int:
         """Re-solve one neighbourhood of ``kind``, not past ``deadline``, keeping the result
         when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
-        with uncovered demand; ``SOME_STAFF``, a few random employees on a wider window
-        around such a day. The kind's sizes (``SIZES``) grow after a re-solve proven optimal
-        that found nothing better and shrink after one not proven (``resolves.Sizes``).
-        Waits while every neighbourhood drawn overlaps one being re-solved. Returns the
-        re-solve's CP-SAT status (``UNKNOWN`` when the deadline came first)."""
+        with uncovered demand; ``SOME_STAFF``, a few employees on a wider window around
+        such a day, half of them, where there are, working one day only of a weekend in
+        it (``_some_staff``). The kind's sizes (``SIZES``) grow after a re-solve
+        proven optimal that found nothing better and shrink after one not proven
+        (``resolves.Sizes``). Waits while every neighbourhood drawn overlaps one being
+        re-solved. Returns the re-solve's CP-SAT status (``UNKNOWN`` when the deadline came
+        first)."""
         with self.lock:
             part = self._part(kind)
             while part is None:
@@ -299,9 +301,25 @@ class WindowSearch:
             chosen = list(range(employees))
             if kind == SOME_STAFF:
                 count = min(employees, max(1, round(self.size["staff"])))
-                chosen = sorted(self.rng.sample(chosen, count))
+                chosen = self._some_staff(count, begin, begin + width)
             return self._sub_problem(chosen, begin, begin + width)
         return None
+
+    def _some_staff(self, count: int, begin: int, end: int) -> list[int]:
+        """``count`` employees for a ``SOME_STAFF`` neighbourhood on days ``[begin, end)``,
+        in order: up to half of them among those who work one day only of a weekend lying
+        whole in the window (working its other day too costs them no more weekends, where
+        the weekend limit binds), the rest at random."""
+        weekend = self.weekend[begin:end]
+        on_weekend = (self.work[:, begin:end] >= 0) & (weekend >= 0)
+        one_day: set[int] = set()
+        for sunday in np.unique(weekend[weekend >= 0]):
+            days = weekend == sunday
+            if days.sum() == 2:
+                one_day.update(np.flatnonzero(on_weekend[:, days].sum(axis=1) == 1).tolist())
+        picked = self.rng.sample(sorted(one_day), min(len(one_day), count // 2))
+        rest = sorted(set(range(len(self.problem.employees))) - set(picked))
+        return sorted(picked + self.rng.sample(rest, count - len(picked)))
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
