@@ -19,8 +19,14 @@ from optimizer.roster import columns, engine, windows
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.pricing import UNREACHABLE, _most_shifts, best_roster
+from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolverLimits
-from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
+from tests.test_roster_checker import (
+    DATA,
+    curtois_objective,
+    hard_rule_violations,
+    synthetic_problem,
+)
 
 INSTANCE = DATA / "Instance17.txt"
 BEST_KNOWN = 5746
@@ -308,3 +314,17 @@ def test_the_minutes_worked_beyond_demand_bound_the_over_cover(shared_data: Path
     master = Master(problem, settings, deadline=time.perf_counter())
     assert (least_minutes, needed_minutes, surplus) == (4_953_600, 4_541_280, 573)
     assert columns.capacity_bound(problem, master, pricing) == surplus <= 21_133
+
+
+def test_the_count_bound_holds_when_no_shift_is_paid() -> None:
+    """Shift types of 0 minutes (a scenario may give them) leave no minutes to count: the
+    bound is the shift count's, not a division by zero."""
+    problem, settings = synthetic_problem(), RosterSettings()
+    unpaid = tuple(replace(shift, length_minutes=0) for shift in problem.shift_types)
+    employees = tuple(
+        replace(employee, min_minutes=0, max_minutes=None) for employee in problem.employees
+    )
+    problem = replace(problem, shift_types=unpaid, employees=employees)
+    pricing = columns.employee_pricing(problem, settings)
+    master = Master(problem, settings, deadline=time.perf_counter())
+    assert columns.capacity_bound(problem, master, pricing) >= 0

@@ -843,7 +843,9 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     row_minutes = np.array([length[row.shift_id] for row in problem.requirements], np.int64)
     row_minutes = row_minutes[: master.work_rows]
     beyond_minutes = least_minutes - float(staff_needed @ row_minutes) + short * row_minutes.min()
-    surplus = max(least_shifts - needed + short, math.ceil(beyond_minutes / row_minutes.max()), 0.0)
+    longest = int(row_minutes.max())  # 0 when every shift type is unpaid
+    by_minutes = math.ceil(beyond_minutes / longest) if longest else 0
+    surplus = max(least_shifts - needed + short, by_minutes, 0.0)
     under, over = float(master.under[work].min()), float(master.over[work].min())
     return float(math.ceil(under * short + over * surplus - 1e-6))
 
