@@ -499,8 +499,9 @@ def geometry_of(kind: str, original: object) -> object:
         return None
     if kind == "empty":
         return shapely.Polygon()
-    if kind == "line":
-        return shapely.LineString(shapely.get_coordinates(original)[:2])
+    if kind == "line":  # from an earlier change's point too: a line needs two coordinates
+        corners = shapely.get_coordinates(original)
+        return shapely.LineString([corners[0], corners[-1] + 0.001])
     if kind == "point":
         return shapely.centroid(original)
     return shapely.affinity.translate(original, 5.0, 0.0)
