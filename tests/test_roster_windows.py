@@ -83,7 +83,7 @@ def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() ->
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     everyone = list(range(len(problem.employees)))
-    part = search._sub_problem(everyone, 21, 28)
+    part = search._sub_problem(everyone, ((21, 28),))
     assert (part.first, part.last) == (14, 35)
     assert search._breaking(part, part.work) == []
     _, found = search._resolve(part, time.perf_counter() + 10)
@@ -163,9 +163,62 @@ def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend() -> None
     search.work[:, saturday : saturday + 2] = -1
     search.work[:6, saturday] = saturday_row
     for _ in range(20):
-        chosen = search._some_staff(8, saturday - 5, saturday + 2)
+        chosen = search._some_staff(8, [(saturday - 5, saturday + 2)])
         assert chosen == sorted(set(chosen)) and len(chosen) == 8
         assert len(set(range(6)) & set(chosen)) >= 4
+
+
+def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
+    """A two-window neighbourhood frees a few employees on two windows of half the
+    few-staff width, at most ``TWO_WINDOWS_APART_DAYS`` apart, and holds the days between
+    to the roster; re-solving such neighbourhoods keeps the objective exact and every rule
+    (weekends, minutes and shifts per type can move from one window to the other)."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=4)
+    width = round(search.size["window"] / 2)
+    improved = 0
+    for _ in range(12):
+        part = search._part(windows.TWO_WINDOWS)
+        (begin, end), (later, last) = part.free
+        assert end - begin == last - later == width and end <= later
+        assert later - begin <= windows.TWO_WINDOWS_APART_DAYS
+        assert len(part.employees) == round(search.size["pair staff"])
+        # held days between the windows offer only the roster's own duty
+        _, found = search._resolve(part, time.perf_counter() + 10)
+        if found is not None:
+            between = [
+                value
+                for (e, r, _, _), value in zip(found.choices, found.values, strict=True)
+                if end <= search.row_day[part.rows[r]] < later
+            ]
+            assert all(between)
+            search._settle(part, found)
+            improved += 1
+    assert improved >= 1
+    roster = roster_tables(problem, sorted(search.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert search.objective == curtois_objective(problem, roster.assignments)
+
+
+@pytest.mark.parametrize("apart", [windows.TWO_WINDOWS_APART_DAYS, 3])
+def test_the_second_window_always_finds_room_when_a_window_is_a_third_of_the_horizon(
+    monkeypatch: pytest.MonkeyPatch, apart: int
+) -> None:
+    """Whatever the first window's start, a second one of at most a third of the horizon
+    fits beside it, within reach and not overlapping it: a two-window draw never fails for
+    want of room (the few-staff window may have grown to any size, beyond the reach too)."""
+    monkeypatch.setattr(windows, "TWO_WINDOWS_APART_DAYS", apart)
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    search = windows.WindowSearch(problem, settings, set(), 0.0, seed=2)
+    days = problem.horizon_days
+    for width in range(1, days // 3 + 1):
+        reach = max(windows.TWO_WINDOWS_APART_DAYS, 2 * width)
+        for begin in range(days - width + 1):
+            start, end = search._other_window(begin, width)
+            assert end - start == width and start >= 0 and end <= days
+            assert end <= begin or start >= begin + width
+            assert abs(start - begin) <= reach
 
 
 def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:

@@ -45,15 +45,19 @@ SECONDS_PER_CHOICE = 0.5 / 2500
 """Time limit of one re-solve per free choice (at least ``LEAST_SECONDS``)."""
 LEAST_SECONDS = 1.0
 ALL_STAFF, SOME_STAFF = "window, all staff", "window, some staff"
-KINDS = (ALL_STAFF, SOME_STAFF)
+TWO_WINDOWS = "two windows, some staff"
+KINDS = (ALL_STAFF, SOME_STAFF, TWO_WINDOWS)
 """The kinds of neighbourhood (``WindowSearch.step``)."""
 FIRST_CHOICES = 2500
 """About how many free choices a neighbourhood kind's first re-solve has."""
 SOME_STAFF_DAYS = 14
 """The first window of ``SOME_STAFF`` neighbourhoods, in days."""
-SIZES = {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window")}
+SIZES = {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window"), TWO_WINDOWS: ("pair staff",)}
 """The sizes (``WindowSearch.size``) of each kind: its window's, or its employees' and its
-window's."""
+window's (``TWO_WINDOWS``: its employees'; each of its windows is half ``SOME_STAFF``'s)."""
+TWO_WINDOWS_APART_DAYS = 42
+"""Most days between the starts of a ``TWO_WINDOWS`` neighbourhood's windows (or twice their
+width, if more)."""
 DISJOINT_TRIES = 20
 """Neighbourhoods drawn before a worker waits for another's sub-horizon to be free."""
 
@@ -113,7 +117,7 @@ class _Part:
         first: the sub-horizon's first day in the whole horizon.
         employees: sub-problem employee → whole-problem employee.
         rows: sub-problem requirement row → whole-problem row.
-        free: the window's days, ``[begin, end)`` in the whole horizon.
+        free: the windows' days, each ``[begin, end)`` in the whole horizon.
         work: [sub-problem employee, sub-horizon day] the whole-problem row worked when the
             neighbourhood was drawn, −1 off.
     """
@@ -122,7 +126,7 @@ class _Part:
     first: int
     employees: list[int]
     rows: list[int]
-    free: tuple[int, int]
+    free: tuple[tuple[int, int], ...]
     work: np.ndarray
 
     @property
@@ -213,18 +217,19 @@ class WindowSearch:
         self.cuts = cut_days(problem)
         employees = len(problem.employees)
         per_day = employees * max(len(rows), 1) / max(days, 1)  # choices in a day of everyone's
+        staff = min(employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS)
         self.size = Sizes(
             {
                 "days": FIRST_CHOICES / per_day,
-                "staff": min(
-                    employees / 3, FIRST_CHOICES / (per_day / employees) / SOME_STAFF_DAYS
-                ),
+                "staff": staff,
                 "window": float(SOME_STAFF_DAYS),
+                "pair staff": staff,
             },
             SIZES,
         )
         """A kind's size: ``days`` of ``ALL_STAFF``; ``staff`` and ``window`` (days) of
-        ``SOME_STAFF``. They start at about ``FIRST_CHOICES`` free choices."""
+        ``SOME_STAFF``; ``pair staff`` of ``TWO_WINDOWS``. They start at about
+        ``FIRST_CHOICES`` free choices."""
 
     @property
     def duties(self) -> set[Duty]:
@@ -237,12 +242,15 @@ class WindowSearch:
         re-solve one CP-SAT worker) until ``deadline`` (a ``time.perf_counter()`` reading), a
         stop request, or the objective reaching a lower ``bound`` on it."""
 
+        # two windows need two days
+        kinds = KINDS if self.problem.horizon_days > 1 else (ALL_STAFF, SOME_STAFF)
+
         def search() -> None:
             while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
                 if bound is not None and self.objective <= bound + 1e-6:
                     return
                 with self.lock:
-                    kind = self.rng.choice(KINDS)
+                    kind = self.rng.choice(kinds)
                 self.step(kind, deadline)
 
         # a signal ends the search through stop.past (each worker keeps what it found)
@@ -256,7 +264,10 @@ class WindowSearch:
         when it lowers the objective: ``ALL_STAFF``, every employee on a window around a day
         with uncovered demand; ``SOME_STAFF``, a few employees on a wider window around
         such a day, half of them, where there are, working one day only of a weekend in
-        it (``_some_staff``). The kind's sizes (``SIZES``) grow after a re-solve
+        it (``_some_staff``); ``TWO_WINDOWS``, the same on two windows of half the width,
+        one around such a day and one up to ``TWO_WINDOWS_APART_DAYS`` away, the days
+        between held (an employee can move a weekend, minutes or shifts of a type from
+        one to the other). The kind's sizes (``SIZES``) grow after a re-solve
         proven optimal that found nothing better and shrink after one not proven
         (``resolves.Sizes``). Waits while every neighbourhood drawn overlaps one being
         re-solved. Returns the re-solve's CP-SAT status (``UNKNOWN`` when the deadline came
@@ -290,33 +301,58 @@ class WindowSearch:
         overlaps none being re-solved; ``None`` when ``DISJOINT_TRIES`` draws gave none."""
         days, employees = self.problem.horizon_days, len(self.problem.employees)
         width = min(days, max(1, round(self.size["days" if kind == ALL_STAFF else "window"])))
+        if kind == TWO_WINDOWS:  # at most a third of the horizon: room for the other window
+            width = max(1, min(days // 3, round(self.size["window"] / 2)))
         for _ in range(DISJOINT_TRIES):
             anchor = self._anchor()
             begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
-            first, last = self._sub_horizon(begin, begin + width)
+            free = [(begin, begin + width)]
+            if kind == TWO_WINDOWS:
+                other = self._other_window(begin, width)
+                if other is None:
+                    continue
+                free = sorted([*free, other])
+            first, last = self._sub_horizon(free[0][0], free[-1][1])
             if any(
                 first < other_last and other_first < last for other_first, other_last in self.busy
             ):
                 continue
             chosen = list(range(employees))
-            if kind == SOME_STAFF:
-                count = min(employees, max(1, round(self.size["staff"])))
-                chosen = self._some_staff(count, begin, begin + width)
-            return self._sub_problem(chosen, begin, begin + width)
+            if kind != ALL_STAFF:
+                size = self.size["staff" if kind == SOME_STAFF else "pair staff"]
+                chosen = self._some_staff(min(employees, max(1, round(size))), free)
+            return self._sub_problem(chosen, tuple(free))
         return None
 
-    def _some_staff(self, count: int, begin: int, end: int) -> list[int]:
-        """``count`` employees for a ``SOME_STAFF`` neighbourhood on days ``[begin, end)``,
-        in order: up to half of them among those who work one day only of a weekend lying
-        whole in the window (working its other day too costs them no more weekends, where
-        the weekend limit binds), the rest at random."""
-        weekend = self.weekend[begin:end]
-        on_weekend = (self.work[:, begin:end] >= 0) & (weekend >= 0)
+    def _other_window(self, begin: int, width: int) -> tuple[int, int] | None:
+        """A window of ``width`` days starting at most ``TWO_WINDOWS_APART_DAYS`` (or twice
+        ``width``) from ``begin`` either way, not overlapping ``[begin, begin + width)``;
+        ``None`` when the horizon has no room for one (it always has when ``width`` is at
+        most a third of it)."""
+        days, reach = self.problem.horizon_days, max(TWO_WINDOWS_APART_DAYS, 2 * width)
+        starts = [
+            start
+            for start in range(max(0, begin - reach), min(days - width, begin + reach) + 1)
+            if start + width <= begin or start >= begin + width
+        ]
+        if not starts:
+            return None
+        start = self.rng.choice(starts)
+        return start, start + width
+
+    def _some_staff(self, count: int, free: list[tuple[int, int]]) -> list[int]:
+        """``count`` employees for a neighbourhood freeing some staff on the windows
+        ``free`` (each days ``[begin, end)``), in order: up to half of them among those who
+        work one day only of a weekend lying whole in a window (working its other day too
+        costs them no more weekends, where the weekend limit binds), the rest at random."""
         one_day: set[int] = set()
-        for sunday in np.unique(weekend[weekend >= 0]):
-            days = weekend == sunday
-            if days.sum() == 2:
-                one_day.update(np.flatnonzero(on_weekend[:, days].sum(axis=1) == 1).tolist())
+        for begin, end in free:
+            weekend = self.weekend[begin:end]
+            on_weekend = (self.work[:, begin:end] >= 0) & (weekend >= 0)
+            for sunday in np.unique(weekend[weekend >= 0]):
+                days = weekend == sunday
+                if days.sum() == 2:
+                    one_day.update(np.flatnonzero(on_weekend[:, days].sum(axis=1) == 1).tolist())
         picked = self.rng.sample(sorted(one_day), min(len(one_day), count // 2))
         rest = sorted(set(range(len(self.problem.employees))) - set(picked))
         return sorted(picked + self.rng.sample(rest, count - len(picked)))
@@ -336,10 +372,11 @@ class WindowSearch:
         last = min(cut for cut in self.cuts if cut >= min(horizon, end + self.context))
         return first, last
 
-    def _sub_problem(self, chosen: list[int], begin: int, end: int) -> _Part:
-        """The sub-problem freeing ``chosen`` employees on days ``[begin, end)``."""
+    def _sub_problem(self, chosen: list[int], free: tuple[tuple[int, int], ...]) -> _Part:
+        """The sub-problem freeing ``chosen`` employees on the windows ``free`` (each days
+        ``[begin, end)``, in order; the days between are held)."""
         problem = self.problem
-        first, last = self._sub_horizon(begin, end)
+        first, last = self._sub_horizon(free[0][0], free[-1][1])
         others = np.ones(len(problem.employees), dtype=bool)
         others[chosen] = False
         held = self.work[others, first:last]
@@ -357,7 +394,7 @@ class WindowSearch:
             name=problem.name,
         )
         work = self.work[chosen, first:last].copy()
-        return _Part(sub, first, chosen, rows, (begin, end), work)
+        return _Part(sub, first, chosen, rows, free, work)
 
     def _inside(self, e: int, first: int, last: int) -> Employee:
         """Employee ``e`` with their horizon totals less what they work outside days
@@ -396,21 +433,23 @@ class WindowSearch:
         roster). Held days get only the roster's own choices. Returns the second solve's
         status and, when it lowers the sub-model's objective, the result; it reads only
         ``part``, not the roster."""
-        begin, end = part.free
         row_day, work, first = self.row_day.tolist(), part.work, part.first
+        is_free = [False] * part.problem.horizon_days
+        for begin, end in part.free:
+            is_free[begin - first : end - first] = [True] * (end - begin)
 
         def offered(e: int, r: int) -> bool:
             """Free days offer every choice; held days only the roster's own duty."""
             whole_r = part.rows[r]
             day = row_day[whole_r]
-            return begin <= day < end or work[e, day - first] == whole_r
+            return is_free[day - first] or work[e, day - first] == whole_r
 
         m, _ = build_model(part.problem, self.settings, offered=offered)
         if stop.past(deadline, time.perf_counter()):
             return cp_model.UNKNOWN, None
         variables = [var for _, _, _, var in m.choices]
         days = [row_day[part.rows[r]] for _, r, _, _ in m.choices]
-        free = [begin <= day < end for day in days]
+        free = [is_free[day - first] for day in days]
         domains = [m.model.proto.variables[var.index].domain for var in variables]
 
         def solve_held(rows: np.ndarray) -> tuple[int, cp_model.CpSolver]:
