@@ -182,7 +182,6 @@ def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
         part = search._part(windows.TWO_WINDOWS)
         (begin, end), (later, last) = part.free
         assert end - begin == last - later == width and end <= later
-        assert later - begin <= windows.TWO_WINDOWS_APART_DAYS
         assert len(part.employees) == round(search.size["pair staff"])
         # held days between the windows offer only the roster's own duty
         _, found = search._resolve(part, time.perf_counter() + 10)
@@ -201,24 +200,46 @@ def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
     assert search.objective == curtois_objective(problem, roster.assignments)
 
 
-@pytest.mark.parametrize("apart", [windows.TWO_WINDOWS_APART_DAYS, 3])
+@pytest.mark.parametrize("apart", [windows.TWO_WINDOWS_APART_DAYS, 3, 56])
 def test_the_second_window_always_finds_room_when_a_window_is_a_third_of_the_horizon(
-    monkeypatch: pytest.MonkeyPatch, apart: int
+    apart: int,
 ) -> None:
     """Whatever the first window's start, a second one of at most a third of the horizon
-    fits beside it, within reach and not overlapping it: a two-window draw never fails for
-    want of room (the few-staff window may have grown to any size, beyond the reach too)."""
-    monkeypatch.setattr(windows, "TWO_WINDOWS_APART_DAYS", apart)
+    fits beside it, within reach (the near one's, 3 days, the whole horizon of 56) and not
+    overlapping it: a two-window draw never fails for want of room (the few-staff window
+    may have grown to any size, beyond the reach too)."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     search = windows.WindowSearch(problem, settings, set(), 0.0, seed=2)
     days = problem.horizon_days
     for width in range(1, days // 3 + 1):
-        reach = max(windows.TWO_WINDOWS_APART_DAYS, 2 * width)
+        reach = max(apart, 2 * width)
         for begin in range(days - width + 1):
-            start, end = search._other_window(begin, width)
+            start, end = search._other_window(begin, width, apart)
             assert end - start == width and start >= 0 and end <= days
             assert end <= begin or start >= begin + width
             assert abs(start - begin) <= reach
+
+
+@pytest.mark.parametrize("far_share", [0.0, 0.5])
+def test_a_share_of_two_window_draws_places_the_second_window_anywhere(
+    monkeypatch: pytest.MonkeyPatch, far_share: float
+) -> None:
+    """Demand that rises through the year needs weekends and minutes moved from its start to
+    its end, so a ``FAR_SHARE`` of two-window neighbourhoods may place the second window
+    anywhere in the horizon; the others keep it within the near reach. With the near reach
+    at 3 days (twice the 7-day windows: 14) on Instance17's 56 days, draws then lie beyond
+    14 days only when the share is not 0, and then in about that share."""
+    monkeypatch.setattr(windows, "TWO_WINDOWS_APART_DAYS", 3)
+    monkeypatch.setattr(windows, "FAR_SHARE", far_share)
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=6)
+    width = round(search.size["window"] / 2)
+    draws = [search._part(windows.TWO_WINDOWS).free for _ in range(200)]
+    apart = [later - begin for (begin, _), (later, _) in draws]
+    far = sum(distance > 2 * width for distance in apart)
+    # a far window lands beyond the near reach in over half its draws on this horizon
+    assert far == 0 if far_share == 0 else 0.15 * len(draws) < far < far_share * len(draws)
 
 
 def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:

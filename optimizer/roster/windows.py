@@ -56,8 +56,13 @@ SIZES = {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window"), TWO_WINDOWS: ("p
 """The sizes (``WindowSearch.size``) of each kind: its window's, or its employees' and its
 window's (``TWO_WINDOWS``: its employees'; each of its windows is half ``SOME_STAFF``'s)."""
 TWO_WINDOWS_APART_DAYS = 42
-"""Most days between the starts of a ``TWO_WINDOWS`` neighbourhood's windows (or twice their
-width, if more)."""
+"""Most days between the starts of a near ``TWO_WINDOWS`` neighbourhood's windows (or twice
+their width, if more)."""
+FAR_SHARE = 0.5
+"""Share of ``TWO_WINDOWS`` neighbourhoods whose second window may lie anywhere in the
+horizon: where demand rises through the year (Curtois–Qu Instance24: 4,545 staff-shifts in
+its first quarter, 7,733 in its last), employees spend their weekends and minutes early and
+the last weeks go short, and only a far window can move them there."""
 DISJOINT_TRIES = 20
 """Neighbourhoods drawn before a worker waits for another's sub-horizon to be free."""
 
@@ -265,13 +270,13 @@ class WindowSearch:
         with uncovered demand; ``SOME_STAFF``, a few employees on a wider window around
         such a day, half of them, where there are, working one day only of a weekend in
         it (``_some_staff``); ``TWO_WINDOWS``, the same on two windows of half the width,
-        one around such a day and one up to ``TWO_WINDOWS_APART_DAYS`` away, the days
-        between held (an employee can move a weekend, minutes or shifts of a type from
-        one to the other). The kind's sizes (``SIZES``) grow after a re-solve
-        proven optimal that found nothing better and shrink after one not proven
-        (``resolves.Sizes``). Waits while every neighbourhood drawn overlaps one being
-        re-solved. Returns the re-solve's CP-SAT status (``UNKNOWN`` when the deadline came
-        first)."""
+        one around such a day and one up to ``TWO_WINDOWS_APART_DAYS`` away or, in a
+        ``FAR_SHARE`` of them, anywhere in the horizon, the days between held (an employee
+        can move a weekend, minutes or shifts of a type from one to the other). The kind's
+        sizes (``SIZES``) grow after a re-solve proven optimal that found nothing better and
+        shrink after one not proven (``resolves.Sizes``). Waits while every neighbourhood
+        drawn overlaps one being re-solved. Returns the re-solve's CP-SAT status
+        (``UNKNOWN`` when the deadline came first)."""
         with self.lock:
             part = self._part(kind)
             while part is None:
@@ -308,7 +313,8 @@ class WindowSearch:
             begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
             free = [(begin, begin + width)]
             if kind == TWO_WINDOWS:
-                other = self._other_window(begin, width)
+                far = self.rng.random() < FAR_SHARE
+                other = self._other_window(begin, width, days if far else TWO_WINDOWS_APART_DAYS)
                 if other is None:
                     continue
                 free = sorted([*free, other])
@@ -324,12 +330,12 @@ class WindowSearch:
             return self._sub_problem(chosen, tuple(free))
         return None
 
-    def _other_window(self, begin: int, width: int) -> tuple[int, int] | None:
-        """A window of ``width`` days starting at most ``TWO_WINDOWS_APART_DAYS`` (or twice
-        ``width``) from ``begin`` either way, not overlapping ``[begin, begin + width)``;
-        ``None`` when the horizon has no room for one (it always has when ``width`` is at
-        most a third of it)."""
-        days, reach = self.problem.horizon_days, max(TWO_WINDOWS_APART_DAYS, 2 * width)
+    def _other_window(self, begin: int, width: int, apart: int) -> tuple[int, int] | None:
+        """A window of ``width`` days starting at most ``apart`` days (or twice ``width``)
+        from ``begin`` either way, not overlapping ``[begin, begin + width)``; ``None`` when
+        the horizon has no room for one (it always has when ``width`` is at most a third of
+        it)."""
+        days, reach = self.problem.horizon_days, max(apart, 2 * width)
         starts = [
             start
             for start in range(max(0, begin - reach), min(days - width, begin + reach) + 1)
