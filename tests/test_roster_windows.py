@@ -170,9 +170,9 @@ def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend() -> None
 
 def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
     """A two-window neighbourhood frees a few employees on two windows of half the
-    few-staff width, at most ``TWO_WINDOWS_APART_DAYS`` apart, and holds the days between
-    to the roster; re-solving such neighbourhoods keeps the objective exact and every rule
-    (weekends, minutes and shifts per type can move from one window to the other)."""
+    few-staff width, near or far apart, and holds the days between to the roster;
+    re-solving such neighbourhoods keeps the objective exact and every rule (weekends,
+    minutes and shifts per type can move from one window to the other)."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=4)

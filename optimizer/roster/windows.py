@@ -440,22 +440,22 @@ class WindowSearch:
         status and, when it lowers the sub-model's objective, the result; it reads only
         ``part``, not the roster."""
         row_day, work, first = self.row_day.tolist(), part.work, part.first
-        is_free = [False] * part.problem.horizon_days
+        free_day = [False] * part.problem.horizon_days
         for begin, end in part.free:
-            is_free[begin - first : end - first] = [True] * (end - begin)
+            free_day[begin - first : end - first] = [True] * (end - begin)
 
         def offered(e: int, r: int) -> bool:
             """Free days offer every choice; held days only the roster's own duty."""
             whole_r = part.rows[r]
             day = row_day[whole_r]
-            return is_free[day - first] or work[e, day - first] == whole_r
+            return free_day[day - first] or work[e, day - first] == whole_r
 
         m, _ = build_model(part.problem, self.settings, offered=offered)
         if stop.past(deadline, time.perf_counter()):
             return cp_model.UNKNOWN, None
         variables = [var for _, _, _, var in m.choices]
         days = [row_day[part.rows[r]] for _, r, _, _ in m.choices]
-        free = [is_free[day - first] for day in days]
+        free = [free_day[day - first] for day in days]
         domains = [m.model.proto.variables[var.index].domain for var in variables]
 
         def solve_held(rows: np.ndarray) -> tuple[int, cp_model.CpSolver]:
