@@ -1,19 +1,22 @@
 """Best-response passes (``descent``) on Curtois–Qu Instance17 (tests/data/roster) with its
-pricing programs made banded: passes never raise the objective, stop at a roster no pass
-changes, and wider programs lower that roster further; the result keeps every rule and its
-objective is the independent Curtois objective."""
+pricing programs made banded: passes never raise the objective, stop on a pass that changes
+nothing, keep the roster they improve within their bands, and wider programs lower that roster
+further; the result keeps every rule and its objective is the independent Curtois
+objective."""
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns, descent
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
+from optimizer.roster.pricing import best_roster
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
 
 INSTANCE = DATA / "Instance17.txt"
@@ -39,11 +42,12 @@ def test_passes_lower_the_roster_and_wider_programs_lower_it_further(banded) -> 
     problem, settings, master, pricing, chosen = banded
     order = list(range(master.employees))
     constructed = master.value(chosen)
-    assert descent.descend(master, pricing, chosen, order, time.perf_counter() + 60) > 0
+    began = time.perf_counter()
+    assert descent.descend(master, pricing, chosen, order, began + 60) > 0
+    # the passes stopped on one that changed nothing, long before their deadline
+    assert time.perf_counter() - began < 30
     converged = master.value(chosen)
     assert converged < constructed
-    # the passes stopped because one changed nothing: another changes nothing
-    assert descent.descend(master, pricing, chosen, order, time.perf_counter() + 60) == 0
     banded_programs = sum(not person.exact for person in pricing)
     with descent.wider(pricing) as widened:
         assert widened == banded_programs
@@ -104,3 +108,76 @@ def test_a_stalled_first_program_hands_over_a_roster_lowered_by_wider_programs(
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(start.objective)
+
+
+def _path(rules, types):
+    """[day] (minutes units worked so far in the period, weekends worked so far) of the
+    roster working ``types`` (type index per day, −1 off), counted independently of
+    ``EmployeeRules``: a weekend counts on its first day worked."""
+    units, weekends, counted = 0, 0, set()
+    minutes, weekend_counts = [], []
+    weekend_of = np.cumsum(rules.weekend_first) - 1
+    for d, t in enumerate(types):
+        if t >= 0:
+            units += int(rules.units[t])
+            if rules.weekend[d] and weekend_of[d] not in counted:
+                counted.add(weekend_of[d])
+                weekends += 1
+        minutes.append(units)
+        weekend_counts.append(weekends)
+        if rules.period_last[d]:
+            units = 0
+    return np.array(minutes), np.array(weekend_counts)
+
+
+def test_a_pass_centres_the_bands_on_the_roster_it_improves(banded) -> None:
+    """Every banded program's minutes and weekends bands, centred on the employee's
+    constructed roster, hold that roster's path on every day, and the program finds a
+    roster at least as valuable as it at values that favour exactly its shifts."""
+    _, _, master, pricing, chosen = banded
+    checked = 0
+    for e, person in enumerate(pricing):
+        rules = person.loose
+        if rules.exact:
+            continue
+        rows = master.columns[chosen[e]][1]
+        types = person._types_worked(rows)
+        open_days = np.ones(len(types), dtype=bool)
+        minutes, weekends = _path(rules, types)
+        width, weekend_width = rules.widths()
+        low = rules.band_low(open_days, types)
+        inside = ~rules.period_last  # the count restarts on a period's last day
+        assert (low[inside] <= minutes[inside]).all()
+        assert (minutes[inside] <= low[inside] + width - 1).all()
+        weekend_low = rules.weekend_low(open_days, types)
+        assert (weekend_low <= weekends).all() and (
+            weekends <= weekend_low + weekend_width - 1
+        ).all()
+        work_value = np.full((len(types), len(person.types)), -1.0)
+        worked = np.flatnonzero(types >= 0)
+        work_value[worked, types[worked]] = 1.0
+        found = best_roster(rules, work_value, np.zeros(len(types)), types)
+        assert found is not None and found[1] >= len(worked)
+        checked += 1
+    assert checked >= len(pricing) // 2
+
+
+def test_passes_pricing_two_at_a_time_lower_the_roster_and_keep_every_rule(banded) -> None:
+    problem, settings, master, pricing, chosen = banded
+    constructed = master.value(chosen)
+    with ThreadPoolExecutor(2) as pool:
+        changes = descent.descend(
+            master,
+            pricing,
+            chosen,
+            list(range(master.employees)),
+            time.perf_counter() + 60,
+            pool=pool,
+            workers=2,
+            passes=1,
+        )
+    assert changes > 0 and master.value(chosen) < constructed
+    start = columns._result(master, pricing, chosen, 0.0)
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == pytest.approx(master.value(chosen))

@@ -156,9 +156,9 @@ def test_the_construction_and_a_stall_keep_to_the_hand_over_time(
         dive_deadlines.append(deadline)
         return dive(master, pricing, chosen, deadline, *args, **kwargs)
 
-    def recorded_descend(master, pricing, chosen, order, until):
+    def recorded_descend(master, pricing, chosen, order, until, **options):
         descent_ends.append(until)
-        return descend(master, pricing, chosen, order, until)
+        return descend(master, pricing, chosen, order, until, **options)
 
     def stalled(*args, **kwargs):
         raise columns._Stalled

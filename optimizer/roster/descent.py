@@ -5,14 +5,19 @@ weight once full). The cover terms are separable per row, so this is the person'
 effect on the objective: a pass never raises it.
 
 A banded pricing program (``EmployeeRules.fitted``: minutes and weekends worked kept near
-their pro-rata path) sees only part of a person's rosters, so its passes stop at a roster
-that wider programs still improve (``wider``).
+a path) sees only part of a person's rosters. In a centred pass (``descend(centred=)``,
+``_Pricing.price(around=)``) its bands are centred on the person's current roster, so that
+roster is always in reach and the pass may move its work by up to half a band's width,
+anywhere in the horizon; bands on the pro-rata path could neither keep a roster whose work
+had moved off that path nor follow demand that grows through the horizon. Passes still
+stop at a roster that wider programs improve (``wider``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -44,30 +49,55 @@ def descend(
     chosen: dict[int, int],
     order: Sequence[int],
     until: float,
+    *,
+    pool: ThreadPoolExecutor | None = None,
+    workers: int = 1,
+    passes: int | None = None,
+    centred: bool = True,
 ) -> int:
-    """Best-response passes over the persons in ``order`` until one changes nothing or
-    ``until`` (a ``time.perf_counter()`` reading, or a stop request). ``chosen`` (person →
-    column, everyone) is updated in place; returns how many persons' rosters changed."""
+    """Best-response passes over the persons in ``order`` until one changes nothing, ``passes``
+    passes (``None``: no limit) or ``until`` (a ``time.perf_counter()`` reading, or a stop
+    request). ``chosen`` (person → column, everyone) is updated in place; returns how many
+    persons' rosters changed. With a ``pool`` of ``workers`` threads, that many persons are
+    priced at once, each against the others' rosters as they were; each roster found is then
+    valued again against the rosters as they are (those kept before it in the batch
+    included) and kept only if it still beats the person's own, so every change still
+    lowers the objective. ``centred``: banded programs centre their bands on the person's
+    roster (``_Pricing.price(around=)``), else on their pro-rata path."""
     staffed = np.zeros(master.rows)
     for column in chosen.values():
         rows = master.columns[column][1]
         np.add.at(staffed, rows[rows >= 0], 1)
-    changes, changed = 0, True
-    while changed and not stop.past(until, time.perf_counter()):
-        changed = False
-        for e in order:
+    batch = 1 if pool is None else max(1, workers)
+
+    def response(e: int) -> tuple[np.ndarray, float, float] | None:
+        rows = master.columns[chosen[e]][1]
+        alone = staffed.copy()
+        np.add.at(alone, rows[rows >= 0], -1)
+        return pricing[e].price(cover_prices(master, alone), around=rows if centred else None)
+
+    changes, changed, done = 0, True, 0
+    while changed and (passes is None or done < passes):
+        if stop.past(until, time.perf_counter()):
+            break
+        changed, done = False, done + 1
+        for first in range(0, len(order), batch):
             if stop.past(until, time.perf_counter()):
                 break
-            rows = master.columns[chosen[e]][1]
-            np.add.at(staffed, rows[rows >= 0], -1)
-            at = cover_prices(master, staffed)
-            found = pricing[e].price(at)
-            old = master.gain(e, rows, master.costs[chosen[e]], at)
-            if found is not None and found[2] > old + REDUCED_COST_EPSILON:
-                chosen[e] = master.add(e, found[0], found[1])
-                rows, changed = found[0], True
-                changes += 1
-            np.add.at(staffed, rows[rows >= 0], 1)
+            persons = order[first : first + batch]
+            found = list(map(response, persons) if pool is None else pool.map(response, persons))
+            for e, roster in zip(persons, found, strict=True):
+                if roster is None:
+                    continue
+                rows = master.columns[chosen[e]][1]
+                np.add.at(staffed, rows[rows >= 0], -1)
+                at = cover_prices(master, staffed)
+                old = master.gain(e, rows, master.costs[chosen[e]], at)
+                if master.gain(e, roster[0], roster[1], at) > old + REDUCED_COST_EPSILON:
+                    chosen[e] = master.add(e, roster[0], roster[1])
+                    rows, changed = roster[0], True
+                    changes += 1
+                np.add.at(staffed, rows[rows >= 0], 1)
     return changes
 
 

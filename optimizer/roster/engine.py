@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
-from optimizer.roster import columns, windows
+from optimizer.roster import columns, responses, windows
 from optimizer.roster.explain import explain_infeasibility, missing_rosters
 from optimizer.roster.model import (
     DEFAULT_TIME_LIMIT_SECONDS,
@@ -304,17 +304,22 @@ def _windowed(
     start: StartRoster,
 ) -> StartRoster:
     """The ``start`` roster improved by windowed neighbourhoods (``windows.WindowSearch``)
-    until the ``deadline`` or its bound, ``window_workers`` re-solves at a time."""
+    until the ``deadline`` or its bound, ``window_workers`` re-solves at a time, in turn with
+    best-response passes where column generation's pricing applies (``responses.search``)."""
     assert start.objective is not None
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
     workers = window_workers(limits)
-    search.improve(deadline, start.bound, workers)
-    if not search.tried:
+    passes = not columns.blockers(problem, settings)
+    ran = responses.search(problem, settings, search, deadline, start.bound, workers, passes)
+    if not search.tried and not ran:
         return start
     note = (
         f"windowed neighbourhoods ({workers} at a time): {search.improved} of {search.tried} "
-        f"re-solves lowered the objective from {start.objective:g} to {search.objective:g}"
+        f"re-solves lowered the objective"
     )
+    if ran:
+        note += f", in turn with best-response passes that changed {ran} employees' rosters"
+    note += f", from {start.objective:g} to {search.objective:g}"
     if search.clashed:
         note += (
             f"; {search.clashed} of them clashed: another's result meanwhile left some "

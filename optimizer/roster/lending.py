@@ -52,13 +52,18 @@ class LenderPricing:
         self.pinned = np.full(self.horizon_days, FREE, dtype=np.int64)
 
     def price(
-        self, duals: np.ndarray, tries: int = 0, *, certain: bool = False
+        self,
+        duals: np.ndarray,
+        tries: int = 0,
+        *,
+        certain: bool = False,
+        around: np.ndarray | None = None,
     ) -> tuple[np.ndarray, float, float]:
         """Their most valuable lent days at row prices ``duals``: (master row per day, −1
         when not lent; the days' cost; their value, the rows' prices minus the cost).
-        ``tries`` and ``certain`` are an employee's pricing options; the answer is exact
-        without them."""
-        del tries, certain
+        ``tries``, ``certain`` and ``around`` are an employee's pricing options; the answer
+        is exact without them."""
+        del tries, certain, around
         value = duals[self.rows] - self.cost
         # the order of choice: a frozen day's place first, the other places of frozen days never
         rank = value

@@ -189,41 +189,62 @@ class EmployeeRules:
         band = max(least, budget // per_unit)
         return replace(rules, minutes_band=None if band >= minutes else band)
 
-    def band_low(self, open_days: np.ndarray) -> np.ndarray:
+    def band_low(self, open_days: np.ndarray, around: np.ndarray | None = None) -> np.ndarray:
         """``[day]`` lowest minutes units (worked so far in the period) the program keeps
         after each day: without a band, the least of ``minutes_window``; with one, a band
-        centred on the path from 0 to the middle of the period's [min, max] window that
-        rises on the ``open_days`` (those the employee may work) alone, moved inside the
-        window where it sticks out; 0 on a period's last day (its count restarts)."""
+        centred on a path, moved inside the window where it sticks out; 0 on a period's last
+        day (its count restarts). The path is the minutes worked so far by the roster
+        ``around`` ([day] type index, −1 off) when given, else the path from 0 to the middle
+        of the period's [min, max] window that rises on the ``open_days`` (those the
+        employee may work) alone."""
         days = len(self.period_last)
         least, most, exact = self.minutes_window
         width = self.widths()[0]
         if width >= exact:
             return least
-        low = np.zeros(days, dtype=np.int64)
-        first = 0
-        for last in np.flatnonzero(self.period_last):
-            target = (self.min_units[last] + self.max_units[last]) / 2
-            opened = np.cumsum(open_days[first : last + 1])
-            share = opened / max(int(opened[-1]), 1)
-            low[first : last + 1] = np.rint(target * share) - width // 2
-            first = last + 1
+        if around is not None:
+            path = self._so_far(np.where(around >= 0, self.units[np.clip(around, 0, None)], 0))
+        else:
+            path = np.zeros(days)
+            first = 0
+            for last in np.flatnonzero(self.period_last):
+                target = (self.min_units[last] + self.max_units[last]) / 2
+                opened = np.cumsum(open_days[first : last + 1])
+                path[first : last + 1] = target * opened / max(int(opened[-1]), 1)
+                first = last + 1
+        low = np.rint(path).astype(np.int64) - width // 2
         # inside the window: at least its least, at most its most less the band's width
         low = np.maximum(np.minimum(low, most - width + 1), least)
         low[self.period_last] = 0
         return low
 
-    def weekend_low(self, open_days: np.ndarray) -> np.ndarray:
+    def _so_far(self, per_day: np.ndarray) -> np.ndarray:
+        """``[day]`` the sum of ``per_day`` from the start of the day's period to the day."""
+        total = np.cumsum(per_day)
+        ends = np.flatnonzero(self.period_last)
+        before = np.concatenate([[0], total[ends[:-1]]])
+        return total - np.repeat(before, np.diff(np.concatenate([[-1], ends])))
+
+    def weekend_low(self, open_days: np.ndarray, around: np.ndarray | None = None) -> np.ndarray:
         """``[day]`` lowest count of weekends worked that the weekend band tells apart after
-        each day (fewer count as this many): the band's top is half its width above the path
-        to the limit that rises on the weekends with ``open_days``; all 0 without a band."""
+        each day (fewer count as this many): the band's top is half its width above a path,
+        the weekends worked so far by the roster ``around`` ([day] type index, −1 off) when
+        given, else the path to the limit that rises on the weekends with ``open_days``; all
+        0 without a band."""
         days = len(self.period_last)
         width = self.widths()[1]
         if not self.weekends_bind or width > self.max_weekends:
             return np.zeros(days, dtype=np.int64)
-        opened = np.cumsum(self.weekend_first & open_days)
-        share = opened / max(int(opened[-1]), 1)
-        top = np.rint(self.max_weekends * share) + width // 2
+        if around is not None:
+            worked = self.weekend & (around >= 0)
+            # a weekend counts from its first day worked: a day after a worked day of the
+            # same weekend (not its first day in the horizon) adds none
+            again = np.concatenate([[False], worked[:-1]]) & ~self.weekend_first
+            path = np.cumsum(worked & ~again)
+        else:
+            opened = np.cumsum(self.weekend_first & open_days)
+            path = self.max_weekends * opened / max(int(opened[-1]), 1)
+        top = np.rint(path) + width // 2
         return np.clip(top - width + 1, 0, None).astype(np.int64)
 
     @cached_property
@@ -388,15 +409,21 @@ def on_call_rules(rules: EmployeeRules) -> EmployeeRules:
 
 
 def best_roster(
-    rules: EmployeeRules, work_value: np.ndarray, off_value: np.ndarray
+    rules: EmployeeRules,
+    work_value: np.ndarray,
+    off_value: np.ndarray,
+    around: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float] | None:
-    """The employee's roster of greatest value (under ``rules``' bands, if any).
+    """The employee's roster of greatest value (under ``rules``' bands, if any, centred on
+    the roster ``around`` when given: see ``EmployeeRules.band_low``).
 
     Args:
         rules: the employee's hard rules.
         work_value: ``[day, shift type]`` value of working that shift that day;
             ``UNREACHABLE`` (or any value ≤ it) where the employee may not.
         off_value: ``[day]`` value of a day off.
+        around: ``[day]`` shift type index worked, −1 off: a roster the bands keep in
+            reach (a best response that may move its work anywhere within them).
 
     Returns:
         (shift type index per day, −1 on days off; the roster's total value), or ``None``
@@ -423,9 +450,9 @@ def best_roster(
         rules.period_last,
         rules.min_units,
         rules.max_units,
-        rules.band_low(open_days),
+        rules.band_low(open_days, around),
         minutes,
-        rules.weekend_low(open_days),
+        rules.weekend_low(open_days, around),
         weekends,
         rules.weekend if rules.weekends_bind else np.zeros(days, dtype=np.bool_),
         rules.weekend_first,

@@ -242,6 +242,14 @@ class WindowSearch:
         staff, days = np.nonzero(self.work >= 0)
         return {(int(e), int(self.work[e, d]), WORK) for e, d in zip(staff, days, strict=True)}
 
+    def adopt(self, work: np.ndarray, objective: float) -> None:
+        """Take the roster ``work`` ([employee, day] row worked, −1 off) with its
+        ``objective`` (while no re-solve runs)."""
+        with self.lock:
+            self.work = work
+            self.staffed = np.bincount(work[work >= 0], minlength=len(self.problem.requirements))
+            self.objective = objective
+
     def improve(self, deadline: float, bound: float | None = None, workers: int = 1) -> None:
         """Re-solve neighbourhoods of a random kind (``KINDS``) with ``workers`` threads (each
         re-solve one CP-SAT worker) until ``deadline`` (a ``time.perf_counter()`` reading), a

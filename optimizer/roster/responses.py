@@ -1,0 +1,134 @@
+"""Windowed neighbourhoods and best-response passes in turn (``search``).
+
+A windowed neighbourhood (``windows``) re-solves a few weeks of a few employees exactly, but
+each employee's minutes, weekends and shifts per type over the horizon are held to what they
+work outside it, so work moves across the horizon only a window at a time. A best-response
+pass (``descent.descend``) gives each employee in turn their most valuable roster over the
+whole horizon against everyone else's, its pricing bands centred on their roster, so it moves
+work to where the cover is short wherever that lies: where demand grows through the horizon
+(Curtois–Qu Instance24: 4,545 staff-shifts in its first quarter, 7,733 in its last) passes
+from a 240 s windowed roster took it from 117,530 to 98,932 in 90 s on one thread, where the
+windows reached 107,884 in 120 s on two. Each finds what the other cannot, so they take turns,
+each turn's length by its recent gain per second. A pass prices employees with their own
+programs (not ``descent.wider``): on Instance23 one pass with wider programs took more than
+180 s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from optimizer import stop
+from optimizer.roster import descent
+from optimizer.roster.columns import PersonPricing, pass_order, person_pricing
+from optimizer.roster.master import Master
+from optimizer.roster.problem import RosterProblem
+from optimizer.roster.settings import RosterSettings
+from optimizer.roster.windows import WindowSearch
+
+PASS_SHARE = 0.25, 0.1, 0.5
+"""Share of the search's time the passes get at first, and the least and most they get
+after: each round sets it to the passes' share of the two last turns' gains per second."""
+TURN_SHARE = 0.05
+"""A windows turn lasts this share of the search's time (at least ``LEAST_TURN_SECONDS``)."""
+LEAST_TURN_SECONDS = 5.0
+
+
+class _Passes:
+    """Best-response passes over a window search's roster: the master's columns and every
+    employee's pricing, built once; each turn goes on from the employee the last one
+    stopped at."""
+
+    def __init__(self, problem: RosterProblem, settings: RosterSettings, deadline: float) -> None:
+        self.master = Master(problem, settings, deadline)
+        self.pricing: list[PersonPricing] = person_pricing(problem, settings, self.master)
+        self.order = pass_order(self.master, self.pricing)
+        self.chosen: dict[int, int] = {}
+        """employee → the master column of their roster as last seen"""
+        self.next = 0
+        """where in ``order`` the next turn starts"""
+        self.changes = 0
+        """how many employees' rosters the turns changed"""
+
+    def run(self, search: WindowSearch, until: float, workers: int) -> int:
+        """Best responses (``descent.descend``, ``workers`` employees priced at once) of the
+        employees in turn over ``search``'s roster until ``until`` (a
+        ``time.perf_counter()`` reading) or a whole pass that changes nothing; the roster
+        and objective they leave are written back. Returns how many employees' rosters
+        changed."""
+        master = self.master
+        for e, rows in enumerate(search.work):
+            column = self.chosen.get(e)
+            if column is None or not np.array_equal(master.columns[column][1], rows):
+                cost = self.pricing[e].request_cost(rows)
+                self.chosen[e] = master.add(e, rows.copy(), cost)
+        changes, unchanged = 0, 0
+        with ThreadPoolExecutor(workers) as pool:
+            while unchanged < len(self.order) and not stop.past(until, time.perf_counter()):
+                at_once = min(workers, len(self.order))
+                persons = [self.order[(self.next + i) % len(self.order)] for i in range(at_once)]
+                changed = descent.descend(
+                    master,
+                    self.pricing,
+                    self.chosen,
+                    persons,
+                    until,
+                    pool=pool,
+                    workers=workers,
+                    passes=1,
+                )
+                self.next = (self.next + at_once) % len(self.order)
+                changes += changed
+                unchanged = 0 if changed else unchanged + at_once
+        if changes:
+            work = np.array([master.columns[self.chosen[e]][1] for e in range(len(search.work))])
+            search.adopt(work, master.value(self.chosen))
+        self.changes += changes
+        return changes
+
+
+def search(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    windowed: WindowSearch,
+    deadline: float,
+    bound: float | None,
+    workers: int,
+    passes: bool,
+) -> int:
+    """Improve ``windowed``'s roster until the ``deadline`` (a ``time.perf_counter()``
+    reading), a stop request or its ``bound``: when ``passes`` (column generation's pricing
+    applies), turns of best responses and of windowed neighbourhoods (``workers`` at a
+    time) in turn, a windows turn ``TURN_SHARE`` of the time and the passes' turn their
+    share of it (``PASS_SHARE``); else windows alone. Returns how many employees' rosters
+    the passes changed."""
+    if not passes:
+        windowed.improve(deadline, bound, workers)
+        return 0
+    made = _Passes(problem, settings, deadline)
+    share, least, most = PASS_SHARE
+    windows_turn = max(LEAST_TURN_SECONDS, TURN_SHARE * (deadline - time.perf_counter()))
+
+    def turn(work: Callable[[float], object], seconds: float) -> float:
+        """Run ``work`` until ``seconds`` from now (or the deadline); its gain per second."""
+        began, before = time.perf_counter(), windowed.objective
+        work(min(deadline, began + seconds))
+        return (before - windowed.objective) / max(time.perf_counter() - began, 1e-3)
+
+    # a signal ends the passes through stop.past, as it ends the windows
+    with stop.solving(lambda: None):
+        while not stop.past(deadline, time.perf_counter()):
+            by_passes = turn(
+                lambda until: made.run(windowed, until, workers),
+                windows_turn * share / (1 - share),
+            )
+            if bound is not None and windowed.objective <= bound + 1e-6:
+                break
+            by_windows = turn(lambda until: windowed.improve(until, bound, workers), windows_turn)
+            if by_passes + by_windows > 0:
+                share = min(most, max(least, by_passes / (by_passes + by_windows)))
+    return made.changes
