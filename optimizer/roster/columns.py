@@ -187,10 +187,13 @@ class _Pricing:
     days' and the dive's; every roster priced keeps them"""
     kept_value: np.ndarray = field(init=False)
     """[entry of ``rows``] what working that row earns by keeping a published duty"""
+    row_order: np.ndarray = field(init=False)
+    """the entries of ``rows`` in increasing row order (to find a row's entry)"""
 
     def __post_init__(self) -> None:
         self.pinned = np.full(len(self.off_cost), FREE, dtype=np.int64)
         self.kept_value = np.zeros(len(self.rows))
+        self.row_order = np.argsort(self.rows, kind="stable")
         if self.published is not None:
             self.pinned[:] = self.published.frozen
             self.kept_value[np.isin(self.rows, self.published.rows)] = self.published.weight
@@ -431,8 +434,8 @@ class _Pricing:
     def _types_worked(self, rows: np.ndarray) -> np.ndarray:
         """``[day]`` the index into ``types`` of the shift type worked in ``rows`` (the
         employee's row per day, −1 off), −1 off."""
-        order = np.argsort(self.rows, kind="stable")
         worked = rows >= 0
+        order = self.row_order
         entry = order[np.searchsorted(self.rows, rows[worked], sorter=order)]
         types = np.full(len(rows), -1, dtype=np.int64)
         types[worked] = np.searchsorted(self.types, self.cells[entry] % self.work_cost.shape[1])
