@@ -48,3 +48,38 @@ def test_a_pass_alone_lowers_a_rough_roster_and_writes_it_back(rough) -> None:
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert search.objective == pytest.approx(curtois_objective(problem, roster.assignments))
     assert search.staffed.sum() == (search.work >= 0).sum()
+
+
+def test_passes_stop_for_good_once_they_gain_less_per_second_than_the_windows(
+    rough, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem, settings, start, search = rough
+    passes_turns: list[float] = []
+    windows_turns: list[float] = []
+
+    class NoGain:
+        """Passes that find nothing to change."""
+
+        changes = 0
+
+        def __init__(self, *_args: object) -> None:
+            pass
+
+        def run(self, _search: object, until: float, _workers: int) -> int:
+            passes_turns.append(until)
+            return 0
+
+    improve = search.improve
+
+    def recorded_improve(until: float, bound: float | None, workers: int) -> None:
+        windows_turns.append(until)
+        improve(until, bound, workers)
+
+    monkeypatch.setattr(responses, "_Passes", NoGain)
+    monkeypatch.setattr(search, "improve", recorded_improve)
+    deadline = time.perf_counter() + 8
+    responses.search(problem, settings, search, deadline, None, 2, True)
+    assert len(passes_turns) == 1
+    # one windows turn to compare with, then the windows alone until the deadline
+    assert len(windows_turns) == 2 and windows_turns[0] < deadline == windows_turns[1]
+    assert search.objective < start
