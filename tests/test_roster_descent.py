@@ -181,3 +181,69 @@ def test_passes_pricing_two_at_a_time_lower_the_roster_and_keep_every_rule(bande
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(master.value(chosen))
+
+
+def test_a_weekend_band_behind_the_roster_moves_a_weekend_later_where_ahead_cannot(
+    banded,
+) -> None:
+    """An employee at the weekend limit, at values that reward being off on the first
+    weekend their constructed roster works and working a weekend after its last: only the
+    band one below the roster's path (``behind``) reaches a roster that does both, within
+    the limit."""
+    _, _, master, pricing, chosen = banded
+    checked = 0
+    for e, person in enumerate(pricing):
+        rules = person.loose
+        if not rules.weekends_bind or rules.widths()[1] != 2:
+            continue
+        types = person._types_worked(master.columns[chosen[e]][1])
+        _, weekends = _path(rules, types)
+        first_days = np.flatnonzero(rules.weekend_first)
+        worked = [d for d in first_days if (types[d : d + 2] >= 0).any()]
+        later = [d for d in first_days if d > worked[-1] + 1 and d + 1 < len(types)]
+        if weekends[-1] < rules.max_weekends or not later:
+            continue
+        early, late = worked[0], later[-1]
+        work_value = np.full((len(types), len(person.types)), -1.0)
+        on = np.flatnonzero(types >= 0)
+        work_value[on, types[on]] = 1.0
+        work_value[early : early + 2] = -1000.0
+        work_value[late : late + 2] = 1000.0
+        off_value = np.zeros(len(types))
+        moves = {}
+        for behind in (False, True):
+            found = best_roster(rules, work_value, off_value, types, behind=behind)
+            assert found is not None
+            _, counts = _path(rules, found[0])
+            assert counts[-1] <= rules.max_weekends
+            moves[behind] = (found[0][early : early + 2] < 0).all() and (
+                found[0][late : late + 2] >= 0
+            ).any()
+        assert moves == {False: False, True: True}
+        checked += 1
+    assert checked >= 5
+
+
+def test_pricing_centred_on_a_roster_alternates_its_weekend_band_and_no_other_pricing(
+    banded,
+) -> None:
+    """Each pricing centred on a roster takes the other weekend band; a pricing on the
+    pro-rata path finds the same roster before and after one, whichever band is next."""
+    _, _, master, pricing, chosen = banded
+    e, person = next((e, p) for e, p in enumerate(pricing) if not p.exact and p.loose.weekends_bind)
+    rows = master.columns[chosen[e]][1]
+    staffed = np.zeros(master.rows)
+    for column in chosen.values():
+        worked = master.columns[column][1]
+        np.add.at(staffed, worked[worked >= 0], 1)
+    np.add.at(staffed, rows[rows >= 0], -1)
+    prices = descent.cover_prices(master, staffed)
+    on_path = person.price(prices)
+    assert on_path is not None
+    bands = []
+    for _ in range(3):
+        assert person.price(prices, around=rows) is not None
+        bands.append(person.behind)
+        again = person.price(prices)
+        assert again is not None and np.array_equal(again[0], on_path[0])
+    assert bands == [True, False, True]

@@ -189,6 +189,9 @@ class _Pricing:
     """[entry of ``rows``] what working that row earns by keeping a published duty"""
     row_order: np.ndarray = field(init=False)
     """the entries of ``rows`` in increasing row order (to find a row's entry)"""
+    behind: bool = field(init=False, default=False)
+    """the weekend band of the last pricing centred on a roster was one lower
+    (``EmployeeRules.weekend_low``); each such pricing takes the other band"""
 
     def __post_init__(self) -> None:
         self.pinned = np.full(len(self.off_cost), FREE, dtype=np.int64)
@@ -292,6 +295,8 @@ class _Pricing:
             around: a roster of the employee (row per day, −1 off) that a banded program
                 centres its bands on (``best_roster``), so that it stays in reach: for a
                 best response, which may then move the roster's work anywhere within them.
+                Each such pricing of the employee takes the other of the two weekend bands
+                (``behind``), so that weekends move both ways over the passes.
 
         Returns:
             (requirement row per day, −1 off; the roster's request cost; its value, the
@@ -302,6 +307,8 @@ class _Pricing:
         reachable = gains > UNREACHABLE
         work_cost = self.work_cost[:, self.types]
         centre = None if around is None else self._types_worked(around)
+        if centre is not None:
+            self.behind = not self.behind
         for _ in range(tries):
             work_value = np.where(reachable, gains - work_cost - self.penalty, UNREACHABLE)
             found = self._program(work_value, centre)
@@ -400,13 +407,15 @@ class _Pricing:
     ) -> np.ndarray | None:
         """The type index worked per day (−1 off) of the best roster at ``work_value``, by
         the program with or without tracked counts (``tracking``), its bands centred on the
-        roster ``around`` (type index per day) when given; a banded program that finds none
-        is widened (``_widen``) until it finds one or is exact."""
+        roster ``around`` (type index per day) when given, its weekend band as ``behind``
+        says; a banded program that finds none is widened (``_widen``) until it finds one or
+        is exact."""
         off_value = self._off_value()
 
         def best() -> tuple[np.ndarray, float] | None:
             program = self.rules if self.tracking else self.loose
-            return best_roster(program, work_value, off_value, around)
+            behind = self.behind and around is not None
+            return best_roster(program, work_value, off_value, around, behind=behind)
 
         found = best()
         while found is None and not (self.rules if self.tracking else self.loose).exact:

@@ -9,8 +9,14 @@ a path) sees only part of a person's rosters. In a centred pass (``descend(centr
 ``_Pricing.price(around=)``) its bands are centred on the person's current roster, so that
 roster is always in reach and the pass may move its work by up to half a band's width,
 anywhere in the horizon; bands on the pro-rata path could neither keep a roster whose work
-had moved off that path nor follow demand that grows through the horizon. Passes still
-stop at a roster that wider programs improve (``wider``).
+had moved off that path nor follow demand that grows through the horizon. A weekend band
+of two values holds the roster's path and one more weekend or one fewer, never both, so a
+person at the weekend limit could move a weekend only earlier (work one more, then drop a
+later one); each centred pricing of a person takes the other band (``_Pricing.behind``),
+so weekends move both ways over the passes. Curtois–Qu Instance23's 600 s roster had
+156 of its 157 short staff-shifts on weekends and 95 of 100 employees at their limit;
+Instance24's had 632 of 667 on weekends, 658 in its last quarter. Passes still stop at a
+roster that wider programs improve (``wider``).
 """
 
 from __future__ import annotations

@@ -225,12 +225,18 @@ class EmployeeRules:
         before = np.concatenate([[0], total[ends[:-1]]])
         return total - np.repeat(before, np.diff(np.concatenate([[-1], ends])))
 
-    def weekend_low(self, open_days: np.ndarray, around: np.ndarray | None = None) -> np.ndarray:
+    def weekend_low(
+        self, open_days: np.ndarray, around: np.ndarray | None = None, *, behind: bool = False
+    ) -> np.ndarray:
         """``[day]`` lowest count of weekends worked that the weekend band tells apart after
         each day (fewer count as this many): the band's top is half its width above a path,
         the weekends worked so far by the roster ``around`` ([day] type index, −1 off) when
         given, else the path to the limit that rises on the weekends with ``open_days``; all
-        0 without a band."""
+        0 without a band. ``behind`` lowers an even-width band by one: a band of 2 then
+        holds the path and one weekend fewer, so a roster may work a weekend later than
+        ``around`` (drop one, then add one), where by default it may work one earlier (add
+        one, then drop one). An employee at the weekend limit can move a weekend only one
+        way with each band."""
         days = len(self.period_last)
         width = self.widths()[1]
         if not self.weekends_bind or width > self.max_weekends:
@@ -244,7 +250,7 @@ class EmployeeRules:
         else:
             opened = np.cumsum(self.weekend_first & open_days)
             path = self.max_weekends * opened / max(int(opened[-1]), 1)
-        top = np.rint(path) + width // 2
+        top = np.rint(path) + (width - 1) // 2 if behind else np.rint(path) + width // 2
         return np.clip(top - width + 1, 0, None).astype(np.int64)
 
     @cached_property
@@ -413,9 +419,12 @@ def best_roster(
     work_value: np.ndarray,
     off_value: np.ndarray,
     around: np.ndarray | None = None,
+    *,
+    behind: bool = False,
 ) -> tuple[np.ndarray, float] | None:
     """The employee's roster of greatest value (under ``rules``' bands, if any, centred on
-    the roster ``around`` when given: see ``EmployeeRules.band_low``).
+    the roster ``around`` when given: see ``EmployeeRules.band_low``; its weekend band one
+    lower when ``behind``: see ``EmployeeRules.weekend_low``).
 
     Args:
         rules: the employee's hard rules.
@@ -452,7 +461,7 @@ def best_roster(
         rules.max_units,
         rules.band_low(open_days, around),
         minutes,
-        rules.weekend_low(open_days, around),
+        rules.weekend_low(open_days, around, behind=behind),
         weekends,
         rules.weekend if rules.weekends_bind else np.zeros(days, dtype=np.bool_),
         rules.weekend_first,
