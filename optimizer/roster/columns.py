@@ -864,7 +864,9 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     staff-shifts: at least the staff needed on each day beyond the employees who may work
     that day (one shift a day each), and at least the staff needed in all beyond the most
     shifts the employees' contract minutes allow (their most minutes // their shortest
-    shift's); each costs at least the least under-cover weight. Surplus staff-shifts: every
+    shift's), and at least the staff needed on Saturdays and Sundays beyond the most weekend
+    days the employees' weekend limits allow (two a weekend, on weekend days they may
+    work); each costs at least the least under-cover weight. Surplus staff-shifts: every
     employee works at least their least minutes // their longest shift's shifts, all on
     requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; and in minutes, the
     minutes worked beyond those needed, at least Σ least minutes − Σ needed × length +
@@ -878,19 +880,29 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     inside = (row_day >= 0) & (row_day < days)
     staff_needed = master.needed[work]
     needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
-    may_work = np.zeros(days)
-    most_shifts = least_shifts = least_minutes = 0
+    may_work, weekend = np.zeros(days), np.zeros(days, dtype=bool)
+    most_shifts = least_shifts = least_minutes = most_weekend_days = 0
     for employee in pricing[: master.employees]:
         assert isinstance(employee, _Pricing)
         work_cells = employee.cells[employee.rows < master.work_rows]
-        may_work[np.unique(work_cells // employee.work_cost.shape[1])] += 1
+        open_days = np.unique(work_cells // employee.work_cost.shape[1])
+        may_work[open_days] += 1
         rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
+        weekend, open_weekend_days = rules.weekend, int(rules.weekend[open_days].sum())
+        if rules.weekends_bind:
+            open_weekend_days = min(open_weekend_days, 2 * rules.max_weekends)
+        most_weekend_days += open_weekend_days
         shortest = int(rules.units[rules.units > 0].min(initial=1))  # on-call duty has 0 units
         most_shifts += int((rules.max_units[last] // shortest).sum())
         least_shifts += int(-(-rules.min_units[last] // int(rules.units.max(initial=1))).sum())
         least_minutes += int(rules.min_units[last].sum()) * rules.unit_minutes
     needed = float(staff_needed.sum())
-    short = max(float(np.maximum(needed_per_day - may_work, 0).sum()), needed - most_shifts, 0.0)
+    short = max(
+        float(np.maximum(needed_per_day - may_work, 0).sum()),
+        needed - most_shifts,
+        float(needed_per_day[weekend].sum()) - most_weekend_days,
+        0.0,
+    )
     length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
     row_minutes = np.array([length[row.shift_id] for row in problem.requirements], np.int64)
     row_minutes = row_minutes[: master.work_rows]
