@@ -65,6 +65,8 @@ from optimizer.roster.loads import LOADS, cell_loads, lagrangian_term
 from optimizer.roster.master import REDUCED_COST_EPSILON, Duty, Master, reserve_row_of
 from optimizer.roster.pins import FREE, days_to_pin, keeps_pins
 from optimizer.roster.pricing import (
+    SATURDAY,
+    SUNDAY,
     UNREACHABLE,
     WEEKEND_BAND,
     EmployeeRules,
@@ -880,7 +882,8 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     inside = (row_day >= 0) & (row_day < days)
     staff_needed = master.needed[work]
     needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
-    may_work, weekend = np.zeros(days), np.zeros(days, dtype=bool)
+    may_work = np.zeros(days)
+    weekend = np.array([day.weekday() in (SATURDAY, SUNDAY) for day in problem.dates], bool)
     most_shifts = least_shifts = least_minutes = most_weekend_days = 0
     for employee in pricing[: master.employees]:
         assert isinstance(employee, _Pricing)
@@ -888,7 +891,7 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
         open_days = np.unique(work_cells // employee.work_cost.shape[1])
         may_work[open_days] += 1
         rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
-        weekend, open_weekend_days = rules.weekend, int(rules.weekend[open_days].sum())
+        open_weekend_days = int(weekend[open_days].sum())
         if rules.weekends_bind:
             open_weekend_days = min(open_weekend_days, 2 * rules.max_weekends)
         most_weekend_days += open_weekend_days
