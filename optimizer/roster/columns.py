@@ -500,7 +500,8 @@ def employee_pricing(
     in_horizon = (row_day >= 0) & (row_day < days)
     reserve_row = reserve_row_of(problem)
     budget = int(np.clip(ROUND_BUDGET // max(len(problem.employees), 1), *EMPLOYEE_BUDGET))
-    rows = (row_day, row_shift, in_horizon, reserve_row)
+    needed = np.array([row.staff_needed for row in problem.requirements], np.float64)
+    rows = (row_day, row_shift, in_horizon, reserve_row, needed)
     priced_rows = len(problem.requirements) + int((reserve_row >= 0).sum())
     return [
         _employee_pricing(
@@ -546,18 +547,18 @@ def _employee_pricing(
     settings: RosterSettings,
     e: int,
     posts: dict[tuple[str, str, str], list[int]],
-    row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    row_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     budget: int,
     priced_rows: int,
     published: PublishedRoster | None,
 ) -> _Pricing:
     """Employee ``e``'s pricing data (see ``employee_pricing``; ``posts``: the rows of each
     post; ``row_arrays``: each row's day and shift type index, whether its day is in the
-    horizon and its reserve's master row, −1 without; ``budget``: the size of their
-    program, see ``_Pricing.budget``; ``priced_rows``: the master's requirement and reserve
-    rows, after which the load prices follow; ``published``: their part of a previous
-    roster)."""
-    row_day, row_shift, in_horizon, reserve_row = row_arrays
+    horizon, its reserve's master row (−1 without) and its staff needed; ``budget``: the
+    size of their program, see ``_Pricing.budget``; ``priced_rows``: the master's
+    requirement and reserve rows, after which the load prices follow; ``published``: their
+    part of a previous roster)."""
+    row_day, row_shift, in_horizon, reserve_row, needed = row_arrays
     employee = problem.employees[e]
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
@@ -569,6 +570,7 @@ def _employee_pricing(
     off_days = [problem.day_index(day) for day in employee.unavailable]
     unavailable[[d for d in off_days if 0 <= d < days]] = True
     rows = np.flatnonzero(eligible & in_horizon & ~unavailable[np.clip(row_day, 0, days)])
+    demand = np.bincount(row_day[rows], needed[rows], days)
     on_call = bool((reserve_row >= 0).any())
     types_in_program = len(shift_types) * (2 if on_call else 1)
     # a cell is day × program types + type; on-call duty in shift type s is type |types| + s
@@ -609,7 +611,7 @@ def _employee_pricing(
     if on_call:
         rules = on_call_rules(rules)
     return _Pricing(
-        replace(rules.restricted(types), open_days=open_days),
+        replace(rules.restricted(types), open_days=open_days, demand=demand),
         types,
         cells.astype(np.int64),
         rows.astype(np.int64),

@@ -39,6 +39,10 @@ WEEKEND_BAND = 2
 """Weekends-worked values a banded program keeps per day (``EmployeeRules.fitted``)."""
 MIN_MINUTES_BAND = 2
 """A banded program keeps at least this many longest shifts beyond the period's window."""
+PACE_DAYS = 28
+"""Days the demand is averaged over to pace a band's pro-rata path (``EmployeeRules._pace``):
+four whole weeks, so the path follows where demand grows through the horizon, not each
+week's pattern."""
 SATURDAY, SUNDAY = 5, 6
 
 
@@ -66,6 +70,10 @@ class EmployeeRules:
         count_states: size of the count index.
         open_days: ``[day]`` the employee may work that day at all (``None``: every day);
             only ``minutes_window`` reads it (closed days are also closed in the values).
+        demand: ``[day]`` staff needed on the rows the employee may staff (``None``: every
+            day alike): the bands' pro-rata paths (``band_low``, ``weekend_low``) move with
+            its trend, so where demand grows through the horizon the bands hold more of the
+            employee's work where more is needed.
         minutes_band, weekend_band: the program's minutes and weekends dimensions when
             banded (``fitted``), ``None`` when exact.
     """
@@ -87,6 +95,7 @@ class EmployeeRules:
     count_step: np.ndarray
     count_states: int
     open_days: np.ndarray | None = None
+    demand: np.ndarray | None = None
     minutes_band: int | None = None
     weekend_band: int | None = None
 
@@ -126,24 +135,40 @@ class EmployeeRules:
         stretch, filled with the longest types up to their limits: a relaxation, so no roster
         is cut off."""
         days = len(self.period_last)
-        # the most units k shifts can hold, k = 0..days: the longest types first, to their limits
-        longest = np.argsort(-self.units, kind="stable")
-        units = np.repeat(self.units[longest], np.minimum(self.max_per_type[longest], days))
-        most_units = np.concatenate([[0], np.cumsum(units[:days])])
-        most_units = np.pad(most_units, (0, days + 1 - len(most_units)), mode="edge")
+        most_units = self.most_units
         low, high = np.zeros(days, dtype=np.int64), np.zeros(days, dtype=np.int64)
-        first = 0
-        open_days = np.ones(days, dtype=np.bool_) if self.open_days is None else self.open_days
-        for last in np.flatnonzero(self.period_last):
-            before, after = _most_shifts(
-                open_days[first : last + 1], self.max_consecutive, self.min_days_off
-            )
+        for first, last, before, after in self.period_shifts:
             days_in = slice(first, last)
             high[days_in] = np.minimum(self.max_units[days_in], most_units[before[:-1]])
             still = int(self.min_units[last]) - most_units[after[:-1]]
             low[days_in] = np.maximum(0, np.minimum(still, high[days_in]))
-            first = last + 1
         return low, high, int((high - low).max(initial=0)) + 1
+
+    @cached_property
+    def most_units(self) -> np.ndarray:
+        """``[k]`` the most units k shifts can hold, k = 0..days: the longest types first, to
+        their limits."""
+        days = len(self.period_last)
+        longest = np.argsort(-self.units, kind="stable")
+        units = np.repeat(self.units[longest], np.minimum(self.max_per_type[longest], days))
+        most_units = np.concatenate([[0], np.cumsum(units[:days])])
+        return np.pad(most_units, (0, days + 1 - len(most_units)), mode="edge")
+
+    @cached_property
+    def period_shifts(self) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        """Per contract period: (its first day, its last day, ``[d]`` the most shifts its
+        open days 0..d can hold, ``[d]`` the most its days after d can hold), under the
+        stretch rules from any stretch (``_most_shifts``; open days: ``open_days``)."""
+        days = len(self.period_last)
+        open_days = np.ones(days, dtype=np.bool_) if self.open_days is None else self.open_days
+        periods, first = [], 0
+        for last in np.flatnonzero(self.period_last):
+            before, after = _most_shifts(
+                open_days[first : last + 1], self.max_consecutive, self.min_days_off
+            )
+            periods.append((first, int(last), before, after))
+            first = int(last) + 1
+        return periods
 
     @cached_property
     def weekends_bind(self) -> bool:
@@ -196,7 +221,10 @@ class EmployeeRules:
         day (its count restarts). The path is the minutes worked so far by the roster
         ``around`` ([day] type index, −1 off) when given, else the path from 0 to the middle
         of the period's [min, max] window that rises on the ``open_days`` (those the
-        employee may work) alone."""
+        employee may work) alone, moved towards the one that rises with the trend of the
+        ``demand`` on them, no day faster than halfway from the period's average to the most
+        its open days can hold on average, by their difference less half a longest shift
+        (``_paced``)."""
         days = len(self.period_last)
         least, most, exact = self.minutes_window
         width = self.widths()[0]
@@ -206,17 +234,34 @@ class EmployeeRules:
             path = self._so_far(np.where(around >= 0, self.units[np.clip(around, 0, None)], 0))
         else:
             path = np.zeros(days)
-            first = 0
-            for last in np.flatnonzero(self.period_last):
+            pace = self._pace(open_days)
+            for first, last, before, _ in self.period_shifts:
                 target = (self.min_units[last] + self.max_units[last]) / 2
                 opened = np.cumsum(open_days[first : last + 1])
-                path[first : last + 1] = target * opened / max(int(opened[-1]), 1)
-                first = last + 1
-        low = np.rint(path).astype(np.int64) - width // 2
+                calendar = target * opened / max(int(opened[-1]), 1)
+                # no day faster than halfway from the period's average to the most its open
+                # days can hold on average: half its slack is kept for the stretch rules
+                average = target / max(int(opened[-1]), 1)
+                fastest = (average + self.most_units[before[-1]] / max(int(opened[-1]), 1)) / 2
+                paced = np.cumsum(_spread(target, pace[first : last + 1], fastest))
+                path[first : last + 1] = _paced(calendar, paced, self.units.max(initial=1))
+        low = path.astype(np.int64) - width // 2
         # inside the window: at least its least, at most its most less the band's width
         low = np.maximum(np.minimum(low, most - width + 1), least)
         low[self.period_last] = 0
         return low
+
+    def _pace(self, open_days: np.ndarray) -> np.ndarray:
+        """``[day]`` how fast a pro-rata path rises with demand: on ``open_days``, the
+        ``demand`` averaged over the ``PACE_DAYS`` around each day (its trend through the
+        horizon, not its weekly pattern), or 1 on each when there is none (no ``demand``, or
+        none on them); 0 on the other days."""
+        if self.demand is None or not self.demand[open_days].any():
+            return open_days.astype(np.float64)
+        window = np.ones(min(PACE_DAYS, len(self.demand)))
+        days_counted = np.convolve(np.ones(len(self.demand)), window, mode="same")
+        trend = np.convolve(self.demand, window, mode="same") / days_counted
+        return np.where(open_days, trend, 0.0)
 
     def _so_far(self, per_day: np.ndarray) -> np.ndarray:
         """``[day]`` the sum of ``per_day`` from the start of the day's period to the day."""
@@ -231,12 +276,13 @@ class EmployeeRules:
         """``[day]`` lowest count of weekends worked that the weekend band tells apart after
         each day (fewer count as this many): the band's top is half its width above a path,
         the weekends worked so far by the roster ``around`` ([day] type index, −1 off) when
-        given, else the path to the limit that rises on the weekends with ``open_days``; all
-        0 without a band. ``behind`` lowers an even-width band by one: a band of 2 then
-        holds the path and one weekend fewer, so a roster may work a weekend later than
-        ``around`` (drop one, then add one), where by default it may work one earlier (add
-        one, then drop one). An employee at the weekend limit can move a weekend only one
-        way with each band."""
+        given, else the path to the limit that rises on the weekends with ``open_days``,
+        moved towards the one that rises with the trend of the ``demand`` on them by their
+        difference less half a weekend (``_paced``); all 0 without a band. ``behind`` lowers
+        an even-width band by one: a band of 2 then holds the path and one weekend fewer, so
+        a roster may work a weekend later than ``around`` (drop one, then add one), where by
+        default it may work one earlier (add one, then drop one). An employee at the weekend
+        limit can move a weekend only one way with each band."""
         days = len(self.period_last)
         width = self.widths()[1]
         if not self.weekends_bind or width > self.max_weekends:
@@ -246,11 +292,21 @@ class EmployeeRules:
             # a weekend counts from its first day worked: a day after a worked day of the
             # same weekend (not its first day in the horizon) adds none
             again = np.concatenate([[False], worked[:-1]]) & ~self.weekend_first
-            path = np.cumsum(worked & ~again)
+            path = np.cumsum(worked & ~again).astype(np.float64)
         else:
-            opened = np.cumsum(self.weekend_first & open_days)
-            path = self.max_weekends * opened / max(int(opened[-1]), 1)
-        top = np.rint(path) + (width - 1) // 2 if behind else np.rint(path) + width // 2
+            first_open = self.weekend_first & open_days
+            opened = np.cumsum(first_open)
+            calendar = self.max_weekends * opened / max(int(opened[-1]), 1)
+            # each weekend's pace, counted on its first day once that day is open
+            number = np.cumsum(self.weekend_first) - 1
+            on_weekend = self.weekend & (number >= 0)
+            pace = np.bincount(
+                number[on_weekend], self._pace(open_days)[on_weekend], int(number[-1]) + 1
+            )
+            paced = np.cumsum(np.where(first_open, pace[np.clip(number, 0, None)], 0.0))
+            paced = self.max_weekends * paced / max(paced[-1], 1e-9)
+            path = _paced(calendar, paced, 1.0)
+        top = path + (width - 1) // 2 if behind else path + width // 2
         return np.clip(top - width + 1, 0, None).astype(np.int64)
 
     @cached_property
@@ -483,6 +539,38 @@ def best_roster(
     worked = shifts >= 0
     shifts[worked] = best_type[np.flatnonzero(worked), shifts[worked]]
     return shifts, value
+
+
+def _paced(calendar: np.ndarray, paced: np.ndarray, step: float) -> np.ndarray:
+    """``[day]`` a rising path in whole units: the ``calendar`` path rounded, moved towards
+    the ``paced`` path by their difference less half a ``step`` (what the path counts in
+    one day: a weekend, a longest shift), never falling. Where they differ by less than
+    that, as where demand is nearly even, the calendar path holds as it is, its rounding
+    included."""
+    apart = paced - calendar
+    moved = np.sign(apart) * np.maximum(np.abs(apart) - step / 2, 0.0)
+    return np.maximum.accumulate(np.rint(calendar) + np.rint(moved))
+
+
+def _spread(total: float, pace: np.ndarray, most: float) -> np.ndarray:
+    """``total`` split over days in proportion to ``pace`` ([day], ≥ 0), no day more than
+    ``most`` while the days with room can take the excess (which goes to them, again in
+    proportion); in proportion alone when even ``most`` on every paced day cannot hold
+    it, or with no pace at all."""
+    paced = pace > 0
+    if not paced.any() or most * paced.sum() <= total:
+        return total * pace / max(pace.sum(), 1e-9)
+    steps = np.zeros(len(pace))
+    full = np.zeros(len(pace), dtype=bool)
+    while True:  # each round fills at least one more day to ``most``, or ends
+        left = total - most * full.sum()
+        free = paced & ~full
+        steps[free] = left * pace[free] / pace[free].sum()
+        over = free & (steps > most)
+        if not over.any():
+            steps[full] = most
+            return steps
+        full |= over
 
 
 @numba.njit(cache=True, nogil=True)
