@@ -34,6 +34,7 @@ def _demand_by_hand(problem: RosterProblem, e: int) -> np.ndarray:
 
 
 def _calendar(rules: EmployeeRules) -> EmployeeRules:
+    """The same rules with their bands on the calendar's path (no demand to pace them)."""
     return replace(rules, demand=None)
 
 
@@ -50,10 +51,11 @@ def test_instance24_bands_hold_more_work_where_its_demand_grows(
     """Instance24's demand grows through its year (its last quarter needs more staff than its
     first, counted here from the requirements). For each of its first 20 employees: the
     program's demand is the staff needed on the rows the employee may staff (recomputed
-    here), its minutes band never falls, and at prices where every row is short it finds a
-    roster within its paced bands as they are (none has to widen). At mid-year most paced
-    minutes bands are lower than the calendar's, and the rosters priced work more minutes
-    and more weekend days in the last quarter than with the bands on the calendar's path."""
+    here), its minutes and weekend bands never fall, and at prices where every row is
+    short it finds a roster within its paced bands as they are (none has to widen). At
+    mid-year most paced minutes bands are lower than the calendar's, and the rosters priced
+    work more minutes and more weekend days in the last quarter than with the bands on the
+    calendar's path."""
     problem = read_curtois(shared_data / SETS / "Instance24.txt")
     quarter, middle = problem.horizon_days // 4, problem.horizon_days // 2
     needed = np.zeros(problem.horizon_days)
@@ -74,6 +76,7 @@ def test_instance24_bands_hold_more_work_where_its_demand_grows(
         assert rules.minutes_band is not None
         paced, calendar = rules.band_low(open_days), _calendar(rules).band_low(open_days)
         assert _never_fall(paced, rules.period_last)
+        assert (np.diff(rules.weekend_low(open_days)) >= 0).all()
         lower += int(paced[middle] < calendar[middle])
         for pace in ("paced", "calendar"):
             if pace == "calendar":

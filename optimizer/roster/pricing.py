@@ -69,7 +69,7 @@ class EmployeeRules:
             track (the caller must check those).
         count_states: size of the count index.
         open_days: ``[day]`` the employee may work that day at all (``None``: every day);
-            only ``minutes_window`` reads it (closed days are also closed in the values).
+            only ``period_shifts`` reads it (closed days are also closed in the values).
         demand: ``[day]`` staff needed on the rows the employee may staff (``None``: every
             day alike): the bands' pro-rata paths (``band_low``, ``weekend_low``) move with
             its trend, so where demand grows through the horizon the bands hold more of the
