@@ -238,11 +238,11 @@ class EmployeeRules:
             for first, last, before, _ in self.period_shifts:
                 target = (self.min_units[last] + self.max_units[last]) / 2
                 opened = np.cumsum(open_days[first : last + 1])
-                calendar = target * opened / max(int(opened[-1]), 1)
+                open_count = max(int(opened[-1]), 1)
+                calendar = target * opened / open_count
                 # no day faster than halfway from the period's average to the most its open
                 # days can hold on average: half its slack is kept for the stretch rules
-                average = target / max(int(opened[-1]), 1)
-                fastest = (average + self.most_units[before[-1]] / max(int(opened[-1]), 1)) / 2
+                fastest = (target + self.most_units[before[-1]]) / 2 / open_count
                 paced = np.cumsum(_spread(target, pace[first : last + 1], fastest))
                 path[first : last + 1] = _paced(calendar, paced, self.units.max(initial=1))
         low = path.astype(np.int64) - width // 2
@@ -258,10 +258,15 @@ class EmployeeRules:
         none on them); 0 on the other days."""
         if self.demand is None or not self.demand[open_days].any():
             return open_days.astype(np.float64)
+        return np.where(open_days, self._demand_trend, 0.0)
+
+    @cached_property
+    def _demand_trend(self) -> np.ndarray:
+        """``[day]`` the ``demand`` averaged over the ``PACE_DAYS`` around each day (fewer at
+        the horizon's edges)."""
         window = np.ones(min(PACE_DAYS, len(self.demand)))
         days_counted = np.convolve(np.ones(len(self.demand)), window, mode="same")
-        trend = np.convolve(self.demand, window, mode="same") / days_counted
-        return np.where(open_days, trend, 0.0)
+        return np.convolve(self.demand, window, mode="same") / days_counted
 
     def _so_far(self, per_day: np.ndarray) -> np.ndarray:
         """``[day]`` the sum of ``per_day`` from the start of the day's period to the day."""
@@ -292,7 +297,7 @@ class EmployeeRules:
             # a weekend counts from its first day worked: a day after a worked day of the
             # same weekend (not its first day in the horizon) adds none
             again = np.concatenate([[False], worked[:-1]]) & ~self.weekend_first
-            path = np.cumsum(worked & ~again).astype(np.float64)
+            path = np.cumsum(worked & ~again)
         else:
             first_open = self.weekend_first & open_days
             opened = np.cumsum(first_open)
