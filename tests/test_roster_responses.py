@@ -50,36 +50,36 @@ def test_a_pass_alone_lowers_a_rough_roster_and_writes_it_back(rough) -> None:
     assert search.staffed.sum() == (search.work >= 0).sum()
 
 
-def test_passes_stop_for_good_once_they_gain_less_per_second_than_the_windows(
+def test_passes_that_fall_behind_wait_twice_as_many_windows_turns_each_time(
     rough, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    problem, settings, start, search = rough
-    passes_turns: list[float] = []
-    windows_turns: list[float] = []
+    problem, settings, _, search = rough
+    turns: list[str] = []
 
-    class NoGain:
-        """Passes that find nothing to change."""
+    class GainOnThirdTurn:
+        """Passes that gain on their third turn only."""
 
         changes = 0
 
         def __init__(self, *_args: object) -> None:
-            pass
+            self.turns = 0
 
-        def run(self, _search: object, until: float, _workers: int) -> int:
-            passes_turns.append(until)
+        def run(self, windowed: windows.WindowSearch, _until: float, _workers: int) -> int:
+            self.turns += 1
+            turns.append("P")
+            if self.turns == 3:
+                windowed.objective -= 1.0
             return 0
 
-    improve = search.improve
+    def idle_windows(until: float, _bound: float | None, _workers: int) -> None:
+        turns.append("W")
+        time.sleep(max(0.0, until - time.perf_counter()))
 
-    def recorded_improve(until: float, bound: float | None, workers: int) -> None:
-        windows_turns.append(until)
-        improve(until, bound, workers)
-
-    monkeypatch.setattr(responses, "_Passes", NoGain)
-    monkeypatch.setattr(search, "improve", recorded_improve)
-    deadline = time.perf_counter() + 8
-    responses.search(problem, settings, search, deadline, None, 2, True)
-    assert len(passes_turns) == 1
-    # one windows turn to compare with, then the windows alone until the deadline
-    assert len(windows_turns) == 2 and windows_turns[0] < deadline == windows_turns[1]
-    assert search.objective < start
+    monkeypatch.setattr(responses, "_Passes", GainOnThirdTurn)
+    monkeypatch.setattr(responses, "LEAST_TURN_SECONDS", 0.2)
+    monkeypatch.setattr(responses, "TURN_SHARE", 0.0)
+    monkeypatch.setattr(search, "improve", idle_windows)
+    responses.search(problem, settings, search, time.perf_counter() + 3.0, None, 2, True)
+    # behind: 1, then 2, then 4 windows turns; the third passes turn gains more than the
+    # windows turns after it, so the passes come back after one, then back off again
+    assert "".join(turns).startswith("PWPWWPWWWWPWPWW")
