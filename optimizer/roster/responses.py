@@ -15,8 +15,10 @@ tried again (on Instance23, whose short rows are spread over the year, passes he
 tenth of the time cost 4–8 % at 600 s). Which gains more changes as the roster improves:
 on Instance24 the windows out-gained the first passes turn (203 against 150 a second from
 column generation's roster), but from the windows' 600 s roster 60 s of passes gained 75 a
-second and 60 s of windows 29. A pass prices employees with their own programs (not
-``descent.wider``): on Instance23 one pass with wider programs took more than 180 s.
+second and 60 s of windows 29. (On Instance23 the passes keep up with the windows and
+take about half the time, which still costs it 3–6 %: docs/DESIGN.md.) A pass prices
+employees with their own programs (not ``descent.wider``): on Instance23 one pass with
+wider programs took more than 180 s.
 """
 
 from __future__ import annotations
