@@ -60,6 +60,7 @@ def test_passes_that_fall_behind_wait_twice_as_many_windows_turns_each_time(
         """Passes that gain on their third turn only."""
 
         changes = 0
+        batch_seconds = 0.0
 
         def __init__(self, *_args: object) -> None:
             self.turns = 0
@@ -83,3 +84,27 @@ def test_passes_that_fall_behind_wait_twice_as_many_windows_turns_each_time(
     # behind: 1, then 2, then 4 windows turns; the third passes turn gains more than the
     # windows turns after it, so the passes come back after one, then back off again
     assert "".join(turns).startswith("PWPWWPWWWWPWPWW")
+
+
+def test_no_batch_of_best_responses_starts_that_would_end_past_the_deadline(
+    rough, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch as long as the longest so far does not start within its length of the
+    deadline, so the search ends by it even when each batch takes 0.4 s."""
+    problem, settings, _, search = rough
+
+    def slow_descend(*_args: object, **_kwargs: object) -> int:
+        time.sleep(0.4)
+        return 1
+
+    def idle_windows(until: float, _bound: float | None, _workers: int) -> None:
+        time.sleep(max(0.0, until - time.perf_counter()))
+
+    monkeypatch.setattr(responses.descent, "descend", slow_descend)
+    monkeypatch.setattr(responses, "LEAST_TURN_SECONDS", 0.3)
+    monkeypatch.setattr(responses, "TURN_SHARE", 0.0)
+    monkeypatch.setattr(search, "improve", idle_windows)
+    for seconds in (1.9, 2.05, 2.2):
+        deadline = time.perf_counter() + seconds
+        responses.search(problem, settings, search, deadline, None, 2, True)
+        assert time.perf_counter() <= deadline + 0.05

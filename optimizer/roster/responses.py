@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from optimizer import stop
-from optimizer.roster import descent
+from optimizer.roster import descent, windows
 from optimizer.roster.columns import PersonPricing, pass_order, person_pricing
 from optimizer.roster.master import Master
 from optimizer.roster.problem import RosterProblem
@@ -51,6 +51,7 @@ class _Passes:
     stopped at."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings, deadline: float) -> None:
+        self.deadline = deadline
         self.master = Master(problem, settings, deadline)
         self.pricing: list[PersonPricing] = person_pricing(problem, settings, self.master)
         self.order = pass_order(self.master, self.pricing)
@@ -60,13 +61,17 @@ class _Passes:
         """where in ``order`` the next turn starts"""
         self.changes = 0
         """how many employees' rosters the turns changed"""
+        self.batch_seconds = 0.0
+        """the longest a batch of best responses has taken, in seconds: no batch starts
+        that long before the deadline"""
 
     def run(self, search: WindowSearch, until: float, workers: int) -> int:
         """Best responses (``descent.descend``, ``workers`` employees priced at once) of the
         employees in turn over ``search``'s roster until ``until`` (a
-        ``time.perf_counter()`` reading) or a whole pass that changes nothing; the roster
-        and objective they leave are written back. Returns how many employees' rosters
-        changed."""
+        ``time.perf_counter()`` reading) or a whole pass that changes nothing; no batch
+        starts that would likely end past the deadline (``batch_seconds`` before it). The
+        roster and objective they leave are written back. Returns how many employees'
+        rosters changed."""
         master = self.master
         for e, rows in enumerate(search.work):
             column = self.chosen.get(e)
@@ -75,7 +80,8 @@ class _Passes:
                 self.chosen[e] = master.add(e, rows.copy(), cost)
         changes, unchanged = 0, 0
         with ThreadPoolExecutor(workers) as pool:
-            while unchanged < len(self.order) and not stop.past(until, time.perf_counter()):
+            while unchanged < len(self.order) and not self._past(until):
+                began = time.perf_counter()
                 at_once = min(workers, len(self.order))
                 persons = [self.order[(self.next + i) % len(self.order)] for i in range(at_once)]
                 changed = descent.descend(
@@ -88,6 +94,7 @@ class _Passes:
                     workers=workers,
                     passes=1,
                 )
+                self.batch_seconds = max(self.batch_seconds, time.perf_counter() - began)
                 self.next = (self.next + at_once) % len(self.order)
                 changes += changed
                 unchanged = 0 if changed else unchanged + at_once
@@ -96,6 +103,12 @@ class _Passes:
             search.adopt(work, master.value(self.chosen))
         self.changes += changes
         return changes
+
+    def _past(self, until: float) -> bool:
+        """Whether ``until`` has come, a stop is requested, or a batch as long as the
+        longest so far would end past the deadline."""
+        now = time.perf_counter()
+        return stop.past(until, now) or stop.past(self.deadline - self.batch_seconds, now)
 
 
 def search(
@@ -130,9 +143,12 @@ def search(
         return (before - windowed.objective) / max(time.perf_counter() - began, 1e-3)
 
     def reached() -> bool:
-        """Whether the deadline, a stop request or the bound has come."""
+        """Whether the bound, a stop request or the time when neither kind of turn may start
+        any more (``_Passes.batch_seconds``, ``windows.LEAST_SECONDS`` before the deadline)
+        has come."""
         at_bound = bound is not None and windowed.objective <= bound + 1e-6
-        return at_bound or stop.past(deadline, time.perf_counter())
+        last_start = deadline - min(made.batch_seconds, windows.LEAST_SECONDS)
+        return at_bound or stop.past(last_start, time.perf_counter())
 
     # a signal ends the passes through stop.past, as it ends the windows
     with stop.solving(lambda: None):
