@@ -35,7 +35,6 @@ from optimizer.roster.columns import PersonPricing, pass_order, person_pricing
 from optimizer.roster.master import Master
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
-from optimizer.roster.windows import WindowSearch
 
 PASS_SHARE = 0.25, 0.1, 0.5
 """Share of the search's time the passes get at first, and the least and most they get
@@ -51,7 +50,6 @@ class _Passes:
     stopped at."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings, deadline: float) -> None:
-        self.deadline = deadline
         self.master = Master(problem, settings, deadline)
         self.pricing: list[PersonPricing] = person_pricing(problem, settings, self.master)
         self.order = pass_order(self.master, self.pricing)
@@ -65,7 +63,7 @@ class _Passes:
         """the longest a batch of best responses has taken, in seconds: no batch starts
         that long before the deadline"""
 
-    def run(self, search: WindowSearch, until: float, workers: int) -> int:
+    def run(self, search: windows.WindowSearch, until: float, workers: int) -> int:
         """Best responses (``descent.descend``, ``workers`` employees priced at once) of the
         employees in turn over ``search``'s roster until ``until`` (a
         ``time.perf_counter()`` reading) or a whole pass that changes nothing; no batch
@@ -107,14 +105,14 @@ class _Passes:
     def _past(self, until: float) -> bool:
         """Whether ``until`` has come, a stop is requested, or a batch as long as the
         longest so far would end past the deadline."""
-        now = time.perf_counter()
-        return stop.past(until, now) or stop.past(self.deadline - self.batch_seconds, now)
+        last_start = self.master.deadline - self.batch_seconds
+        return stop.past(min(until, last_start), time.perf_counter())
 
 
 def search(
     problem: RosterProblem,
     settings: RosterSettings,
-    windowed: WindowSearch,
+    windowed: windows.WindowSearch,
     deadline: float,
     bound: float | None,
     workers: int,
