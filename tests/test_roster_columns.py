@@ -30,7 +30,7 @@ from optimizer.roster.model import build_model
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.settings import RosterSettings
-from optimizer.roster.variables import LENT, ON_CALL
+from optimizer.roster.variables import LENT, ON_CALL, WORK, RosterModel
 from tests.test_roster_checker import (
     DATA,
     SYNTHETIC_START,
@@ -56,12 +56,14 @@ def _cp_sat_best_value(
     prices: list[int],
     *,
     keep_reserve: bool = False,
+    lone_weekend_cost: int = 0,
 ) -> float:
     """The most an employee's roster is worth at row ``prices`` minus its request costs,
     solved by CP-SAT on the engine's own model: a row worth p > 0 asks for one person at
     under-cover weight p, a row worth p < 0 asks for none at over-cover weight −p; the
     rows' reserve targets are kept if ``keep_reserve`` (their places short are then
-    part of the CP-SAT objective subtracted), else dropped."""
+    part of the CP-SAT objective subtracted), else dropped; ``lone_weekend_cost`` is
+    subtracted for each Saturday–Sunday weekend worked on one day only."""
     rows = tuple(
         replace(
             row,
@@ -74,10 +76,36 @@ def _cp_sat_best_value(
     )
     alone = replace(problem, employees=(problem.employees[e],), requirements=rows)
     m, _ = build_model(alone, settings)
+    if lone_weekend_cost:
+        _add_lone_weekend_cost(m, alone, lone_weekend_cost)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     assert solver.solve(m.model) == cp_model.OPTIMAL
     return sum(p for p in prices if p > 0) - solver.objective_value
+
+
+def _add_lone_weekend_cost(m: RosterModel, problem: RosterProblem, cost: int) -> None:
+    """Add ``cost`` × (weekends worked on the Saturday or the Sunday only) to ``m``'s
+    objective (one employee's model)."""
+    worked: dict[object, list[cp_model.IntVar]] = {}
+    for _, r, role, var in m.choices:
+        if role == WORK:
+            worked.setdefault(problem.requirements[r].day, []).append(var)
+    objective = m.model.proto.objective
+    terms = [
+        coefficient * m.model.get_int_var_from_proto_index(index)
+        for index, coefficient in zip(objective.vars, objective.coeffs, strict=True)
+    ]
+    days = [problem.start_date + timedelta(days=d) for d in range(problem.horizon_days)]
+    for saturday, sunday in itertools.pairwise(days):
+        if saturday.weekday() != 5:
+            continue
+        lone = m.model.new_bool_var(f"lone {saturday}")
+        on_saturday, on_sunday = sum(worked.get(saturday, [])), sum(worked.get(sunday, []))
+        m.model.add(lone >= on_saturday - on_sunday)
+        m.model.add(lone >= on_sunday - on_saturday)
+        terms.append(cost * lone)
+    m.model.minimize(sum(terms) + int(objective.offset))
 
 
 @pytest.mark.parametrize("source", ["Instance1", "Instance2", "synthetic"])
@@ -94,6 +122,41 @@ def test_pricing_finds_the_employees_best_roster(source) -> None:
         rows, cost, value = found
         assert value == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
         assert value == pytest.approx(sum(prices[r] for r in rows if r >= 0) - cost)
+
+
+@pytest.mark.parametrize("source", ["Instance1", "Instance2"])
+def test_pricing_with_a_lone_weekend_cost_finds_the_best_roster(source) -> None:
+    """With a cost on each weekend worked on one day only (the best-response passes'), the
+    priced roster is worth, less that cost, what CP-SAT's one-employee model says, and no
+    more of its weekends are worked on one day than without the cost."""
+    problem, settings = read_curtois(DATA / f"{source}.txt"), curtois_settings()
+    rng = random.Random(13)
+    lone_cost = 60
+    for e in range(len(problem.employees)):
+        prices = [rng.randint(-20, 100) for _ in problem.requirements]
+        duals = np.array(prices, dtype=float)
+        pricing = employee_pricing(problem, settings)[e]
+        assert pricing.rules.weekends_bind
+        plain = pricing.price(duals)
+        pricing.lone_weekend_cost = lone_cost
+        found = pricing.price(duals)
+        assert found is not None and plain is not None
+        rows, _, value = found
+        lone = _lone_weekends(problem, rows)
+        expected = _cp_sat_best_value(problem, settings, e, prices, lone_weekend_cost=lone_cost)
+        assert value - lone_cost * lone == pytest.approx(expected)
+        assert lone <= _lone_weekends(problem, plain[0])
+
+
+def _lone_weekends(problem: RosterProblem, rows: np.ndarray) -> int:
+    """How many Saturday–Sunday weekends the roster working ``rows`` (row per day, −1 off)
+    works on one day only."""
+    saturdays = [
+        d
+        for d in range(problem.horizon_days - 1)
+        if (problem.start_date + timedelta(days=d)).weekday() == 5
+    ]
+    return sum((rows[d] >= 0) != (rows[d + 1] >= 0) for d in saturdays)
 
 
 @pytest.mark.parametrize("order", [("P", "X", "Y"), ("P", "Y", "X")])

@@ -194,6 +194,9 @@ class _Pricing:
     behind: bool = field(init=False, default=False)
     """the weekend band of the last pricing centred on a roster was one lower
     (``EmployeeRules.weekend_low``); each such pricing takes the other band"""
+    lone_weekend_cost: float = field(init=False, default=0.0)
+    """cost units the program takes off each weekend worked on one day only
+    (``best_roster``): set by the best-response passes of ``responses``"""
 
     def __post_init__(self) -> None:
         self.pinned = np.full(len(self.off_cost), FREE, dtype=np.int64)
@@ -417,7 +420,14 @@ class _Pricing:
         def best() -> tuple[np.ndarray, float] | None:
             program = self.rules if self.tracking else self.loose
             behind = self.behind and around is not None
-            return best_roster(program, work_value, off_value, around, behind=behind)
+            return best_roster(
+                program,
+                work_value,
+                off_value,
+                around,
+                behind=behind,
+                lone_weekend_cost=self.lone_weekend_cost,
+            )
 
         found = best()
         while found is None and not (self.rules if self.tracking else self.loose).exact:
@@ -853,6 +863,15 @@ def _construct(
     for employee in pricing:
         employee.reset()
     return chosen
+
+
+def price_lone_weekends(master: Master, pricing: list[PersonPricing], share: float) -> None:
+    """Have each own employee's program take ``share`` of the mean under-cover weight of
+    the rows they may staff off each weekend they work on one day only
+    (``_Pricing.lone_weekend_cost``, cost units)."""
+    for person in pricing:
+        if isinstance(person, _Pricing) and len(person.rows):
+            person.lone_weekend_cost = share * float(master.under[person.rows].mean())
 
 
 def pass_order(master: Master, pricing: list[PersonPricing]) -> list[int]:

@@ -482,6 +482,7 @@ def best_roster(
     around: np.ndarray | None = None,
     *,
     behind: bool = False,
+    lone_weekend_cost: float = 0.0,
 ) -> tuple[np.ndarray, float] | None:
     """The employee's roster of greatest value (under ``rules``' bands, if any, centred on
     the roster ``around`` when given: see ``EmployeeRules.band_low``; its weekend band one
@@ -494,6 +495,9 @@ def best_roster(
         off_value: ``[day]`` value of a day off.
         around: ``[day]`` shift type index worked, −1 off: a roster the bands keep in
             reach (a best response that may move its work anywhere within them).
+        lone_weekend_cost: taken off the value of each weekend worked on one of its two
+            days only, where the weekend limit binds (a weekend so worked spends a whole
+            weekend of the limit on one day).
 
     Returns:
         (shift type index per day, −1 on days off; the roster's total value), or ``None``
@@ -526,6 +530,7 @@ def best_roster(
         weekends,
         rules.weekend if rules.weekends_bind else np.zeros(days, dtype=np.bool_),
         rules.weekend_first,
+        _lone_day_cost(rules, lone_weekend_cost),
         np.array(
             [
                 rules.max_consecutive,
@@ -544,6 +549,15 @@ def best_roster(
     worked = shifts >= 0
     shifts[worked] = best_type[np.flatnonzero(worked), shifts[worked]]
     return shifts, value
+
+
+def _lone_day_cost(rules: EmployeeRules, cost: float) -> np.ndarray:
+    """``[day]`` ``cost`` on the second day of each two-day weekend where the weekend limit
+    binds, else 0: what ``_best_path`` takes off a weekend worked on that day or on the
+    day before only."""
+    second = rules.weekend & ~rules.weekend_first
+    second[1:] &= rules.weekend[:-1]
+    return np.where(second & rules.weekends_bind, cost, 0.0)
 
 
 def _paced(calendar: np.ndarray, paced: np.ndarray, step: float) -> np.ndarray:
@@ -594,6 +608,7 @@ def _best_path(
     weekends_width,
     weekend,
     weekend_first,
+    lone_day_cost,
     limits,
     count_step,
     max_per_type,
@@ -606,6 +621,8 @@ def _best_path(
     ``type_class``), not the type. Index ``m`` of day ``d`` stands for ``minutes_low[d] + m``
     units worked in the period, index ``w`` for ``weekends_low[d] + w`` weekends worked.
     ``limits``: max consecutive, min consecutive, min days off, max weekends.
+    ``lone_day_cost[d]``: taken off a day ``d`` worked after a day off, or off after a day
+    worked (a weekend worked on one day only, where ``d`` is its second day).
     ``count_step[t]``: the place value of type ``t``'s count in the tracked-count index (0:
     untracked)."""
     days, shifts = work_value.shape
@@ -662,7 +679,7 @@ def _best_path(
                                 m_low + m,
                                 w_low + w,
                                 n,
-                                value + off_value[d],
+                                value + off_value[d] - (0.0 if off else lone_day_cost[d]),
                                 previous,
                                 -1,
                                 period_last,
@@ -701,7 +718,7 @@ def _best_path(
                                 m_next,
                                 w_next,
                                 n_next,
-                                value + gain,
+                                value + gain - (lone_day_cost[d] if off else 0.0),
                                 previous,
                                 t,
                                 period_last,

@@ -31,7 +31,12 @@ import numpy as np
 
 from optimizer import stop
 from optimizer.roster import descent, windows
-from optimizer.roster.columns import PersonPricing, pass_order, person_pricing
+from optimizer.roster.columns import (
+    PersonPricing,
+    pass_order,
+    person_pricing,
+    price_lone_weekends,
+)
 from optimizer.roster.master import Master
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
@@ -42,6 +47,9 @@ after: each round sets it to the passes' share of the two last turns' gains per 
 TURN_SHARE = 0.05
 """A windows turn lasts this share of the search's time (at least ``LEAST_TURN_SECONDS``)."""
 LEAST_TURN_SECONDS = 5.0
+LONE_WEEKEND_SHARE = 0.5
+"""A pass's pricing programs take this share of an employee's mean under-cover weight off
+each weekend worked on one day only (``columns.price_lone_weekends``)."""
 
 
 class _Passes:
@@ -53,6 +61,7 @@ class _Passes:
         self.master = Master(problem, settings, deadline)
         self.pricing: list[PersonPricing] = person_pricing(problem, settings, self.master)
         self.order = pass_order(self.master, self.pricing)
+        price_lone_weekends(self.master, self.pricing, LONE_WEEKEND_SHARE)
         self.chosen: dict[int, int] = {}
         """employee → the master column of their roster as last seen"""
         self.next = 0
