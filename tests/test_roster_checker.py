@@ -6,7 +6,7 @@ broken rosters. Other roster tests import ``hard_rule_violations`` and ``curtois
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,6 +40,17 @@ def synthetic_problem(directory: Path = DATA) -> RosterProblem:
         requirements=requirements,
         shared_employees=read_shared_employees(directory / "shared_employees.csv"),
     )
+
+
+def lone_weekends_worked(problem: RosterProblem, rows: Sequence[int]) -> int:
+    """How many Saturday–Sunday weekends the roster working ``rows`` (row per day, −1 off)
+    works on one day only."""
+    saturdays = [
+        d
+        for d in range(problem.horizon_days - 1)
+        if (problem.start_date + timedelta(days=d)).weekday() == 5
+    ]
+    return sum((rows[d] >= 0) != (rows[d + 1] >= 0) for d in saturdays)
 
 
 def _stretches(on_duty: list[bool]) -> list[tuple[int, int, bool]]:

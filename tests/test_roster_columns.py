@@ -36,6 +36,7 @@ from tests.test_roster_checker import (
     SYNTHETIC_START,
     curtois_objective,
     hard_rule_violations,
+    lone_weekends_worked,
     synthetic_problem,
 )
 
@@ -142,21 +143,11 @@ def test_pricing_with_a_lone_weekend_cost_finds_the_best_roster(source) -> None:
         found = pricing.price(duals)
         assert found is not None and plain is not None
         rows, _, value = found
-        lone = _lone_weekends(problem, rows)
+        lone = lone_weekends_worked(problem, rows)
+        assert pricing.lone_weekends(rows) == lone
         expected = _cp_sat_best_value(problem, settings, e, prices, lone_weekend_cost=lone_cost)
         assert value - lone_cost * lone == pytest.approx(expected)
-        assert lone <= _lone_weekends(problem, plain[0])
-
-
-def _lone_weekends(problem: RosterProblem, rows: np.ndarray) -> int:
-    """How many Saturday–Sunday weekends the roster working ``rows`` (row per day, −1 off)
-    works on one day only."""
-    saturdays = [
-        d
-        for d in range(problem.horizon_days - 1)
-        if (problem.start_date + timedelta(days=d)).weekday() == 5
-    ]
-    return sum((rows[d] >= 0) != (rows[d + 1] >= 0) for d in saturdays)
+        assert lone <= lone_weekends_worked(problem, plain[0])
 
 
 @pytest.mark.parametrize("order", [("P", "X", "Y"), ("P", "Y", "X")])

@@ -17,7 +17,12 @@ from optimizer.roster import columns, descent
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.pricing import best_roster
-from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
+from tests.test_roster_checker import (
+    DATA,
+    curtois_objective,
+    hard_rule_violations,
+    lone_weekends_worked,
+)
 
 INSTANCE = DATA / "Instance17.txt"
 
@@ -57,6 +62,38 @@ def test_passes_lower_the_roster_and_wider_programs_lower_it_further(banded) -> 
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(master.value(chosen))
+
+
+def test_passes_at_a_lone_weekend_cost_also_keep_ties_that_complete_weekends(banded) -> None:
+    """From a roster the passes have converged on, best responses whose programs price
+    weekends worked on one day only change a roster only to lower the objective, or to tie
+    it with fewer such weekends (counted independently); some such ties are taken, and
+    every rule holds."""
+    problem, settings, master, pricing, chosen = banded
+    descent.descend(
+        master, pricing, chosen, list(range(master.employees)), time.perf_counter() + 60
+    )
+    for person in pricing:
+        person.lone_weekend_cost = 50.0
+
+    def lone() -> int:
+        return sum(lone_weekends_worked(problem, master.columns[c][1]) for c in chosen.values())
+
+    ties = 0
+    for e in range(master.employees):
+        value, lone_before = master.value(chosen), lone()
+        if descent.descend(master, pricing, chosen, [e], time.perf_counter() + 60, passes=1):
+            if master.value(chosen) == pytest.approx(value):
+                assert lone() < lone_before
+                ties += 1
+            else:
+                assert master.value(chosen) < value
+        else:
+            assert master.value(chosen) == value and lone() == lone_before
+    assert ties > 0
+    start = columns._result(master, pricing, chosen, 0.0)
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
 
 
 def test_passes_end_at_their_deadline(banded) -> None:

@@ -72,6 +72,7 @@ from optimizer.roster.pricing import (
     EmployeeRules,
     best_roster,
     employee_rules,
+    lone_weekends,
     on_call_rules,
 )
 from optimizer.roster.problem import RosterProblem
@@ -439,6 +440,14 @@ class _Pricing:
         """The request cost (with the stability goal's, if any) of the employee's roster
         working ``rows`` (row per day, −1 off)."""
         return self._cost(rows, self._types_worked(rows))
+
+    def lone_weekends(self, rows: np.ndarray) -> int:
+        """How many weekends the roster working ``rows`` (row per day, −1 off) works on one
+        day only, where the weekend limit binds; 0 while the program prices none
+        (``lone_weekend_cost``)."""
+        if not self.lone_weekend_cost:
+            return 0
+        return lone_weekends(self.rules, rows >= 0)
 
     def _cost(self, rows: np.ndarray, found: np.ndarray) -> float:
         """``request_cost`` of ``rows``, whose type index per day (−1 off) is ``found``."""

@@ -67,8 +67,10 @@ def descend(
     persons' rosters changed. With a ``pool`` of ``workers`` threads, that many persons are
     priced at once, each against the others' rosters as they were; each roster found is then
     valued again against the rosters as they are (those kept before it in the batch
-    included) and kept only if it still beats the person's own, so every change still
-    lowers the objective. ``centred``: banded programs centre their bands on the person's
+    included) and kept only if it still beats the person's own, or ties it and works
+    fewer weekends on one day only (``_Pricing.lone_weekends``, counted where the program
+    prices them): every change lowers the objective or, at the same objective, that count,
+    so the passes cannot cycle. ``centred``: banded programs centre their bands on the person's
     roster (``_Pricing.price(around=)``), else on their pro-rata path."""
     staffed = np.zeros(master.rows)
     for column in chosen.values():
@@ -99,7 +101,11 @@ def descend(
                 np.add.at(staffed, rows[rows >= 0], -1)
                 at = cover_prices(master, staffed)
                 old = master.gain(e, rows, master.costs[chosen[e]], at)
-                if master.gain(e, roster[0], roster[1], at) > old + REDUCED_COST_EPSILON:
+                new = master.gain(e, roster[0], roster[1], at)
+                if new > old + REDUCED_COST_EPSILON or (
+                    new > old - REDUCED_COST_EPSILON
+                    and pricing[e].lone_weekends(roster[0]) < pricing[e].lone_weekends(rows)
+                ):
                     chosen[e] = master.add(e, roster[0], roster[1])
                     rows, changed = roster[0], True
                     changes += 1

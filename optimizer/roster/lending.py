@@ -51,6 +51,10 @@ class LenderPricing:
     def __post_init__(self) -> None:
         self.pinned = np.full(self.horizon_days, FREE, dtype=np.int64)
 
+    def lone_weekends(self, rows: np.ndarray) -> int:
+        """0: no weekend limit binds a partner's shared employee."""
+        return 0
+
     def price(
         self,
         duals: np.ndarray,

@@ -551,13 +551,26 @@ def best_roster(
     return shifts, value
 
 
+def _second_days(rules: EmployeeRules) -> np.ndarray:
+    """``[day]`` the day is the second day of a two-day weekend and the weekend limit binds."""
+    second = rules.weekend & ~rules.weekend_first
+    second[1:] &= rules.weekend[:-1]
+    second[0] = False
+    return second & rules.weekends_bind
+
+
 def _lone_day_cost(rules: EmployeeRules, cost: float) -> np.ndarray:
     """``[day]`` ``cost`` on the second day of each two-day weekend where the weekend limit
     binds, else 0: what ``_best_path`` takes off a weekend worked on that day or on the
     day before only."""
-    second = rules.weekend & ~rules.weekend_first
-    second[1:] &= rules.weekend[:-1]
-    return np.where(second & rules.weekends_bind, cost, 0.0)
+    return np.where(_second_days(rules), cost, 0.0)
+
+
+def lone_weekends(rules: EmployeeRules, worked: np.ndarray) -> int:
+    """How many two-day weekends a roster working on ``worked`` days (``[day]`` bool) works
+    on one day only, where the weekend limit binds (each spends a whole weekend of it)."""
+    second = np.flatnonzero(_second_days(rules))
+    return int(np.count_nonzero(worked[second] != worked[second - 1]))
 
 
 def _paced(calendar: np.ndarray, paced: np.ndarray, step: float) -> np.ndarray:
