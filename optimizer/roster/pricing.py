@@ -175,6 +175,16 @@ class EmployeeRules:
         """Whether the weekend limit can bind (else the program does not count weekends)."""
         return self.max_weekends < int(self.weekend_first.sum())
 
+    @cached_property
+    def lone_weekend_days(self) -> np.ndarray:
+        """The days (indices) that are the second day of a two-day weekend, where the weekend
+        limit binds: a weekend is worked on one day only when such a day and the day before
+        differ (``lone_weekends``, the program's ``lone_weekend_cost``)."""
+        second = self.weekend & ~self.weekend_first
+        second[1:] &= self.weekend[:-1]
+        second[0] = False
+        return np.flatnonzero(second) if self.weekends_bind else np.empty(0, dtype=np.int64)
+
     @property
     def exact(self) -> bool:
         """Whether the program finds the best roster (no band restricts it)."""
@@ -551,25 +561,19 @@ def best_roster(
     return shifts, value
 
 
-def _second_days(rules: EmployeeRules) -> np.ndarray:
-    """``[day]`` the day is the second day of a two-day weekend and the weekend limit binds."""
-    second = rules.weekend & ~rules.weekend_first
-    second[1:] &= rules.weekend[:-1]
-    second[0] = False
-    return second & rules.weekends_bind
-
-
 def _lone_day_cost(rules: EmployeeRules, cost: float) -> np.ndarray:
     """``[day]`` ``cost`` on the second day of each two-day weekend where the weekend limit
     binds, else 0: what ``_best_path`` takes off a weekend worked on that day or on the
     day before only."""
-    return np.where(_second_days(rules), cost, 0.0)
+    per_day = np.zeros(len(rules.weekend))
+    per_day[rules.lone_weekend_days] = cost
+    return per_day
 
 
 def lone_weekends(rules: EmployeeRules, worked: np.ndarray) -> int:
     """How many two-day weekends a roster working on ``worked`` days (``[day]`` bool) works
     on one day only, where the weekend limit binds (each spends a whole weekend of it)."""
-    second = np.flatnonzero(_second_days(rules))
+    second = rules.lone_weekend_days
     return int(np.count_nonzero(worked[second] != worked[second - 1]))
 
 
