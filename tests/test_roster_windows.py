@@ -168,6 +168,27 @@ def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend() -> None
         assert len(set(range(6)) & set(chosen)) >= 4
 
 
+def test_two_window_draws_take_a_quarter_among_staff_with_weekends_to_spare() -> None:
+    """An employee at the weekend limit can move a weekend into a window only where another
+    takes one over in the other window, which needs a weekend to spare: two-window draws
+    take up to a quarter of their staff among those who have one. Here everyone works both
+    days of every weekend (twice Instance17's limit of 4) except four who work none."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=7)
+    assert search.weekend_limit.tolist() == [4] * len(problem.employees)
+    for d, day in enumerate(problem.dates):
+        if day.weekday() >= 5:
+            search.work[:, d] = int(np.flatnonzero(search.row_day == d)[0])
+    weekend = np.array([day.weekday() >= 5 for day in problem.dates])
+    search.work[:4, weekend] = -1
+    assert np.flatnonzero(search._spare_weekends()).tolist() == [0, 1, 2, 3]
+    for _ in range(20):
+        chosen = search._some_staff(8, [(0, 7), (28, 35)])
+        assert chosen == sorted(set(chosen)) and len(chosen) == 8
+        assert len({0, 1, 2, 3} & set(chosen)) >= 2
+
+
 def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
     """A two-window neighbourhood frees a few employees on two windows of half the
     few-staff width, near or far apart, and holds the days between to the roster;

@@ -218,6 +218,15 @@ class WindowSearch:
         for d, day in enumerate(self.dates):
             if day.weekday() in (SATURDAY, SUNDAY):
                 self.weekend[d] = d + SUNDAY - day.weekday()
+        self.weekend_limit = np.array(
+            [
+                days
+                if (limit := employee_limits(employee, settings).max_weekends) is None
+                else limit
+                for employee in problem.employees
+            ]
+        )
+        """[employee] most weekends they may work (the horizon's days when no limit)."""
         self.context = context_days(problem, settings)
         self.cuts = cut_days(problem)
         employees = len(problem.employees)
@@ -280,7 +289,8 @@ class WindowSearch:
         it (``_some_staff``); ``TWO_WINDOWS``, the same on two windows of half the width,
         one around such a day and one up to ``TWO_WINDOWS_APART_DAYS`` away or, in a
         ``FAR_SHARE`` of them, anywhere in the horizon, the days between held (an employee
-        can move a weekend, minutes or shifts of a type from one to the other). The kind's
+        can move a weekend, minutes or shifts of a type from one to the other; some of its
+        staff, where there are, have weekends to spare). The kind's
         sizes (``SIZES``) grow after a re-solve proven optimal that found nothing better and
         shrink after one not proven (``resolves.Sizes``). Waits while every neighbourhood
         drawn overlaps one being re-solved. Returns the re-solve's CP-SAT status
@@ -358,7 +368,10 @@ class WindowSearch:
         """``count`` employees for a neighbourhood freeing some staff on the windows
         ``free`` (each days ``[begin, end)``), in order: up to half of them among those who
         work one day only of a weekend lying whole in a window (working its other day too
-        costs them no more weekends, where the weekend limit binds), the rest at random."""
+        costs them no more weekends, where the weekend limit binds); with two windows, up to
+        a quarter more among those working fewer weekends than their limit (they can take
+        over a weekend in one window, so that an employee at the limit can work one in the
+        other); the rest at random."""
         one_day: set[int] = set()
         for begin, end in free:
             weekend = self.weekend[begin:end]
@@ -368,8 +381,17 @@ class WindowSearch:
                 if days.sum() == 2:
                     one_day.update(np.flatnonzero(on_weekend[:, days].sum(axis=1) == 1).tolist())
         picked = self.rng.sample(sorted(one_day), min(len(one_day), count // 2))
+        if len(free) > 1:
+            spare = sorted(set(np.flatnonzero(self._spare_weekends()).tolist()) - set(picked))
+            picked += self.rng.sample(spare, min(len(spare), count // 4))
         rest = sorted(set(range(len(self.problem.employees))) - set(picked))
         return sorted(picked + self.rng.sample(rest, count - len(picked)))
+
+    def _spare_weekends(self) -> np.ndarray:
+        """``[employee]`` whether they work fewer weekends than their limit allows."""
+        on_weekend = (self.work >= 0) & (self.weekend >= 0)
+        worked = np.array([len(np.unique(self.weekend[days])) for days in on_weekend])
+        return worked < self.weekend_limit
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
