@@ -388,7 +388,8 @@ class WindowSearch:
         return sorted(picked + self.rng.sample(rest, count - len(picked)))
 
     def _spare_weekends(self) -> np.ndarray:
-        """``[employee]`` whether they work fewer weekends than their limit allows."""
+        """``[employee]`` whether they work fewer weekends than their limit allows (always,
+        for an employee without a weekend limit)."""
         on_weekend = (self.work >= 0) & (self.weekend >= 0)
         worked = np.array([len(np.unique(self.weekend[days])) for days in on_weekend])
         return worked < self.weekend_limit
