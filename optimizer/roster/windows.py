@@ -390,9 +390,17 @@ class WindowSearch:
     def _spare_weekends(self) -> np.ndarray:
         """``[employee]`` whether they work fewer weekends than their limit allows (always,
         for an employee without a weekend limit)."""
-        on_weekend = (self.work >= 0) & (self.weekend >= 0)
-        worked = np.array([len(np.unique(self.weekend[days])) for days in on_weekend])
-        return worked < self.weekend_limit
+        return self._weekends_worked(self.work >= 0) < self.weekend_limit
+
+    def _weekends_worked(self, on_duty: np.ndarray, first: int = 0) -> np.ndarray:
+        """``[row]`` how many weekends each row of ``on_duty`` (``[row, day]`` bool, its days
+        from day ``first`` of the horizon on) works on at least one day of."""
+        weekend = self.weekend[first : first + on_duty.shape[1]]
+        days = np.flatnonzero(weekend >= 0)
+        if not len(days):
+            return np.zeros(len(on_duty), dtype=np.int64)
+        starts = np.flatnonzero(np.diff(weekend[days], prepend=-1))  # each weekend's first day
+        return np.logical_or.reduceat(on_duty[:, days], starts, axis=1).sum(axis=1)
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
@@ -457,8 +465,7 @@ class WindowSearch:
                 changes["max_minutes"] = employee.max_minutes - minutes
         weekends = employee_limits(employee, self.settings).max_weekends
         if weekends is not None:
-            on_duty = (outside >= 0) & (self.weekend >= 0)
-            changes["max_weekends"] = weekends - len(set(self.weekend[on_duty].tolist()))
+            changes["max_weekends"] = weekends - int(self._weekends_worked(outside[None] >= 0)[0])
         dates = set(self.dates[first:last])
         changes["unavailable"] = employee.unavailable & dates
         changes["requests"] = tuple(q for q in employee.requests if q.day in dates)
@@ -591,11 +598,9 @@ class WindowSearch:
                 return False
             if now.max_minutes is not None and minutes > now.max_minutes:
                 return False
-        if now.max_weekends is not None:
-            weekends = self.weekend[part.first : part.last][work >= 0]
-            if len(set(weekends[weekends >= 0].tolist())) > now.max_weekends:
-                return False
-        return True
+        return now.max_weekends is None or bool(
+            self._weekends_worked(work[None] >= 0, part.first)[0] <= now.max_weekends
+        )
 
 
 def _less_needed(requirement: Requirement, staffed_by_others: int) -> Requirement:
