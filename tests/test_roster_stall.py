@@ -49,11 +49,16 @@ class _Improving:
         return np.array([0, -1]), -1.0, 1.0
 
 
-def _generate(master: _Master, *, hand_over: bool, seconds: float) -> None:
+def _generate(
+    master: _Master, *, hand_over: bool, seconds: float, by_seconds: float = np.inf
+) -> None:
+    """``columns._generate`` on ``master`` for ``seconds``; with ``hand_over``, the search
+    following should have the roster ``by_seconds`` from now."""
     pricing = [_Improving() for _ in range(EMPLOYEES)]
     with ThreadPoolExecutor(2) as pool:
-        deadline = time.perf_counter() + seconds
-        columns._generate(master, pricing, {}, deadline, pool, hand_over=hand_over)
+        now = time.perf_counter()
+        stalled_by = now + by_seconds if hand_over else None
+        columns._generate(master, pricing, {}, now + seconds, pool, stalled_by=stalled_by)
 
 
 def test_a_program_stalled_at_its_start_hands_over_when_a_search_follows() -> None:
@@ -65,6 +70,17 @@ def test_a_program_stalled_at_its_start_hands_over_when_a_search_follows() -> No
         _generate(master, hand_over=True, seconds=seconds)
     took = time.perf_counter() - started
     assert master.added and columns.STALLED_SHARE * seconds <= took < seconds
+
+
+def test_a_stalled_program_hands_over_by_the_search_s_time_when_that_comes_first() -> None:
+    """When the search should have the roster before ``STALLED_SHARE`` of the time has
+    passed, the stall is called then (0.3 s into 4 s, against 1 s)."""
+    master, seconds, by_seconds = _Master([100.0]), 4.0, 0.3
+    started = time.perf_counter()
+    with pytest.raises(columns._Stalled):
+        _generate(master, hand_over=True, seconds=seconds, by_seconds=by_seconds)
+    took = time.perf_counter() - started
+    assert master.added and by_seconds <= took < columns.STALLED_SHARE * seconds
 
 
 def test_a_stalled_program_goes_on_when_no_search_follows() -> None:

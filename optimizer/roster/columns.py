@@ -755,7 +755,9 @@ def column_generation(
         if not stop.past(deadline, now):
             root, stalled = now + ROOT_SHARE * (deadline - now), False
             try:
-                _generate(master, pricing, {}, root, pool, hand_over=hand_over)
+                _generate(
+                    master, pricing, {}, root, pool, stalled_by=settle_by if hand_over else None
+                )
             except _Stalled:
                 stalled = True
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
@@ -1169,7 +1171,7 @@ def _generate(
     pool: ThreadPoolExecutor,
     unless_within: float = -np.inf,
     *,
-    hand_over: bool = False,
+    stalled_by: float | None = None,
 ) -> np.ndarray:
     """Add columns of the employees not yet ``chosen`` until none prices out or the
     ``deadline`` passes; returns the last solve's column values.
@@ -1186,9 +1188,13 @@ def _generate(
     before its last fixing step: a fixing that leaves the objective where it was leaves the
     solution optimal).
 
-    With ``hand_over`` (a search follows column generation), ``_Stalled`` is raised when
-    columns have been added for ``STALLED_SHARE`` of the time to the ``deadline`` and the
-    objective is still at its first solve's value: the program's optimum stays the roster
+    With ``stalled_by`` (a search follows column generation), ``_Stalled`` is raised when
+    columns have been added for ``STALLED_SHARE`` of the time to the ``deadline``, or until
+    ``stalled_by`` (a ``time.perf_counter()`` reading: when the search should have the
+    roster) if that comes first, and the objective is still at its first solve's value
+    (Curtois–Qu Instance23 at 600 s: its construction ended at 120 s and its first linear
+    program, due to stall at 162 s, was found stalled only after its chunk at 182 s; the
+    windows lead from 150 s): the program's optimum stays the roster
     it started from, a degenerate vertex whose duals price columns the program cannot use
     (Curtois–Qu Instance22: 360 columns added to its construction's roster in 90 s, none
     lowering it), so a dive from it has nothing to go on."""
@@ -1199,10 +1205,14 @@ def _generate(
     first, began = master.lp.getObjectiveValue(), time.perf_counter()
     if first <= unless_within + REDUCED_COST_EPSILON:
         return values
-    stalled_at = began + STALLED_SHARE * (deadline - began) if hand_over else np.inf
+    stalled_at = np.inf
+    if stalled_by is not None:
+        stalled_at = min(stalled_by, began + STALLED_SHARE * (deadline - began))
     prices, smoothed = duals, False
     turn, fruitless = 0, 0
     while True:
+        if time.perf_counter() >= stalled_at:
+            raise _Stalled
         prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
         chunk = [
             open_employees[(turn + i) % len(open_employees)]
@@ -1223,8 +1233,6 @@ def _generate(
             smoothed, fruitless = True, 0
             if master.lp.getObjectiveValue() < first - REDUCED_COST_EPSILON:
                 stalled_at = np.inf
-            elif time.perf_counter() >= stalled_at:
-                raise _Stalled
         elif smoothed:
             smoothed = False  # the same chunk again, at the true duals
             continue
