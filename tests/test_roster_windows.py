@@ -84,7 +84,8 @@ def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() ->
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     everyone = list(range(len(problem.employees)))
     part = search._sub_problem(everyone, ((21, 28),))
-    assert (part.first, part.last) == (14, 35)
+    # six context days each side, the end on to a Monday (day 34 is a Sunday)
+    assert (part.first, part.last) == (15, 35)
     assert search._breaking(part, part.work) == []
     _, found = search._resolve(part, time.perf_counter() + 10)
     assert found is not None and found.change < 0
@@ -105,8 +106,8 @@ def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() ->
     breaker = next(
         e for e in everyone if (result[e] != part.work[e]).any() and (kept_as_drawn(e) or 0) < 0
     )
-    # another worker's results: the breaker off outside the sub-horizon (its 21 days hold at
-    # most 21 shifts of 480 minutes, short of 16,800)
+    # another worker's results: the breaker off outside the sub-horizon (its 20 days hold at
+    # most 20 shifts of 480 minutes, short of 16,800)
     search.work[breaker, : part.first] = search.work[breaker, part.last :] = -1
     assert search._breaking(part, part.work) == [breaker]
     search.objective = curtois_objective(
@@ -221,6 +222,28 @@ def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
     assert search.objective == curtois_objective(problem, roster.assignments)
 
 
+def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_held_days() -> None:
+    """A held day's rows that none of the chosen employees works have no choice in the
+    sub-model, so they are left out: the sub-problem's rows are exactly those of the free
+    days and those its employees work on held days (two far windows on Instance17, whose
+    sub-horizon holds most of the 56 days)."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=4)
+    chosen = [0, 3, 7]
+    part = search._sub_problem(chosen, ((7, 14), (42, 49)))
+    days = search.row_day
+    free = ((days >= 7) & (days < 14)) | ((days >= 42) & (days < 49))
+    in_sub = (days >= part.first) & (days < part.last)
+    worked = np.zeros(len(days), dtype=bool)
+    worked[search.work[chosen][search.work[chosen] >= 0]] = True
+    assert part.rows == np.flatnonzero(in_sub & (free | worked)).tolist()
+    assert len(part.rows) < 0.6 * in_sub.sum()  # 117 of the sub-horizon's 220
+    assert [row.day for row in part.problem.requirements] == [
+        problem.requirements[r].day for r in part.rows
+    ]
+
+
 @pytest.mark.parametrize("apart", [windows.TWO_WINDOWS_APART_DAYS, 3, 56])
 def test_the_second_window_always_finds_room_when_a_window_is_a_third_of_the_horizon(
     apart: int,
@@ -263,14 +286,24 @@ def test_a_share_of_two_window_draws_places_the_second_window_anywhere(
     assert far == 0 if far_share == 0 else 0.15 * len(draws) < far < far_share * len(draws)
 
 
-def test_sub_horizons_split_no_week_weekend_or_contract_period() -> None:
-    problem = read_curtois(INSTANCE)
-    assert windows.cut_days(problem) == list(range(0, 57, 7))
+def test_sub_horizons_split_no_weekend_and_no_week_or_contract_period_a_rule_counts_by() -> None:
+    """Instance17 starts on a Monday and counts by no week or period shorter than its 56
+    days: a sub-horizon may end on any day but between a Saturday and its Sunday. With a
+    night-shift limit per week, or weekly contract periods, only on Mondays that start a
+    period."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    sundays = set(range(6, 56, 7))
+    assert windows.cut_days(problem, settings) == [d for d in range(57) if d not in sundays]
+    nights = replace(settings, max_night_shifts_per_week=2)
+    assert windows.cut_days(problem, nights) == windows.cut_days(problem, settings)  # no night
+    first, *others = problem.shift_types
+    problem = replace(problem, shift_types=(replace(first, night=True), *others))
+    assert windows.cut_days(problem, nights) == list(range(0, 57, 7))
     # starting on a Wednesday: Mondays are days 5, 12, ...; weekly periods begin on days 0, 7, ...
     wednesday = replace(problem, start_date=problem.start_date + timedelta(days=2))
-    assert windows.cut_days(wednesday) == [0, *range(5, 56, 7), 56]
-    assert windows.cut_days(_weekly(wednesday)) == [0, 56]
-    assert windows.cut_days(_weekly(problem)) == list(range(0, 57, 7))
+    assert windows.cut_days(wednesday, nights) == [0, *range(5, 56, 7), 56]
+    assert windows.cut_days(_weekly(wednesday), settings) == [0, 56]
+    assert windows.cut_days(_weekly(problem), settings) == list(range(0, 57, 7))
 
 
 def test_context_days_outlast_every_sequence_rule() -> None:

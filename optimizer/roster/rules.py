@@ -63,15 +63,13 @@ def at_least_min_rest_between_shifts(m: RosterModel, e: int) -> list[Constraint]
     """At least ``min_rest_minutes`` between two shifts, and no forbidden successions: a shift
     and any shift that may not follow it the next day are never both worked."""
     constraints = []
-    choices = m.shift_choices[e]
-    for s, later in enumerate(m.forbidden_next):
-        for d in range(m.days - 1) if later else ():
-            today = choices[d][s]
-            if not today:
-                continue
-            nexts = [v for t in later for v in choices[d + 1][t]]
+    choices, types = m.shift_choices[e], m.day_types[e]
+    for d in range(m.days - 1):
+        for s in types[d]:
+            later = m.forbidden_next[s]
+            nexts = [v for t in types[d + 1] if t in later for v in choices[d + 1][t]]
             if nexts:
-                worked = cp_model.LinearExpr.sum(today) + cp_model.LinearExpr.sum(nexts)
+                worked = cp_model.LinearExpr.sum(choices[d][s]) + cp_model.LinearExpr.sum(nexts)
                 constraints.append(m.model.add(worked <= 1))
     return constraints
 

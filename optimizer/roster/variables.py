@@ -47,8 +47,8 @@ class RosterModel:
         self.days = problem.horizon_days
         self.shift_index = {shift.shift_id: s for s, shift in enumerate(problem.shift_types)}
         successions = forbidden_successions(problem.shift_types, self.settings.min_rest_minutes)
-        self.forbidden_next: list[list[int]] = [
-            sorted(self.shift_index[f] for f in successions[shift.shift_id])
+        self.forbidden_next: list[frozenset[int]] = [
+            frozenset(self.shift_index[f] for f in successions[shift.shift_id])
             for shift in problem.shift_types
         ]
         """[s] the shift types that may not follow type ``s`` the next day."""
@@ -66,6 +66,11 @@ class RosterModel:
             [[] for _ in range(self.days)] for _ in range(employees)
         ]
         """[e][d] the employee's choices (work and on call) on day ``d``."""
+        self.day_types: list[list[list[int]]] = [
+            [[] for _ in range(self.days)] for _ in range(employees)
+        ]
+        """[e][d] the shift types the employee has a choice of on day ``d``, in the order
+        their first choice was made (the rules then visit only those, not every type)."""
         self.type_choices: list[list[list[cp_model.IntVar]]] = [
             [[] for _ in range(shifts)] for _ in range(employees)
         ]
@@ -128,6 +133,8 @@ class RosterModel:
         var = self.model.new_bool_var(f"{role}_e{e}_r{r}")
         self.choices.append((e, r, role, var))
         cell = self.shift_choices[e][d]
+        if not cell[s]:
+            self.day_types[e][d].append(s)
         cell[s] = (*cell[s], var)
         self.day_choices[e][d].append(var)
         self.type_choices[e][s].append(var)
