@@ -17,7 +17,7 @@ from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns, engine, explain
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
-from optimizer.roster.settings import RosterSettings
+from optimizer.roster.settings import RosterSettings, employee_limits
 from optimizer.solve import SolverLimits, SolveStatus
 from tests.test_roster_checker import (
     DATA,
@@ -101,7 +101,10 @@ def test_a_previous_roster_is_rostered_by_column_generation_with_stability_price
     settings = replace(SETTINGS, neighbourhood_search=True, frozen_days=frozen)
     first = problem.employees[0]
     worked = roster.assignments.loc[roster.assignments["employee"] == first.employee_id, "date"]
-    day = min(set(pd.to_datetime(worked).dt.date) - frozen)  # E1 is absent on a day they work
+    # E1 is absent on a day they work, late enough that no stretch begun on a frozen day
+    # must reach it (an absence there has no roster: the frozen days hold)
+    clear = max(frozen) + timedelta(days=employee_limits(first, settings).min_consecutive_days)
+    day = min(d for d in set(pd.to_datetime(worked).dt.date) if d >= clear)
     absent = replace(first, unavailable=frozenset({day}))
     changed = replace(problem, employees=(absent, *problem.employees[1:]))
     replanned, report = solve_roster(changed, settings, LIMITS, previous=roster.assignments)

@@ -334,8 +334,9 @@ def _windowed(
 def window_workers(limits: SolverLimits) -> int:
     """How many windowed neighbourhoods are re-solved at a time: the run's threads (CP-SAT's
     default of 2 when not set), at most the processors this process may use. Each re-solve
-    is one CP-SAT worker, and half of its time is spent building its model in Python, which
-    another re-solve's solving overlaps."""
+    is one CP-SAT worker, and a quarter of its time is spent drawing and building its model
+    in Python (Curtois–Qu Instance24, one worker), which another re-solve's solving
+    overlaps."""
     return max(1, min(limits.threads or DEFAULT_WORKERS, len(os.sched_getaffinity(0))))
 
 

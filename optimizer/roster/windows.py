@@ -104,9 +104,9 @@ def cut_days(problem: RosterProblem, settings: RosterSettings) -> list[int]:
     splits no weekend, and no calendar week or contract period where a rule counts by them:
     the horizon's ends and every day but a Sunday, or, when the night-shifts-per-week rule
     binds or some employee's contract period is shorter than the horizon, the Mondays that
-    start a contract period of every such employee. Fewer held days than a Monday cut:
-    each side of a sub-horizon rounds up by half a week less on average, and on Curtois–Qu
-    Instance24 a window of every employee builds in a fifth less time."""
+    start a contract period of every such employee. Where any day but a Sunday may be
+    cut, each side of a sub-horizon rounds up to a cut by about three days less on average than
+    to a Monday, so its model holds fewer days."""
     periods = {
         employee.contract_period_days
         for employee in problem.employees
