@@ -121,6 +121,34 @@ def test_a_previous_roster_is_rostered_by_column_generation_with_stability_price
     assert 0 < len(before ^ after) <= 6
 
 
+def test_an_absence_that_breaks_a_stretch_begun_on_a_frozen_day_names_the_frozen_days(
+    solved,
+) -> None:
+    """E1 starts a stretch of work on a frozen day (the day before it, off, frozen too) and
+    is made absent the next day: minimum 2 consecutive days cannot hold beside the frozen
+    duty. The rules alone do not clash, so the error names the frozen days."""
+    problem, roster, _ = solved
+    first = problem.employees[0]
+    worked = {
+        (day - SYNTHETIC_START).days
+        for day in pd.to_datetime(
+            roster.assignments.loc[roster.assignments["employee"] == first.employee_id, "date"]
+        ).dt.date
+    }
+    start = min(d for d in worked if d >= 1 and d - 1 not in worked and d + 1 < 14)
+    assert employee_limits(first, SETTINGS).min_consecutive_days == 2 and start + 1 in worked
+    frozen = frozenset(SYNTHETIC_START + timedelta(days=d) for d in (start - 1, start))
+    absent = replace(first, unavailable=frozenset({SYNTHETIC_START + timedelta(days=start + 1)}))
+    changed = replace(problem, employees=(absent, *problem.employees[1:]))
+    settings = replace(SETTINGS, frozen_days=frozen)
+    with pytest.raises(InfeasibleError) as caught:
+        solve_roster(changed, settings, LIMITS, previous=roster.assignments)
+    first_line, frozen_line = caught.value.clashes
+    assert first_line == explain.NO_CLASH
+    assert frozen_line.startswith("the previous roster's duties on the frozen days (")
+    assert all(day.isoformat() in frozen_line for day in frozen)
+
+
 def test_optimal_status_only_when_proven() -> None:
     shift = ShiftType("day", 480, start_minutes=8 * 60)
     problem = RosterProblem(

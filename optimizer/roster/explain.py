@@ -30,6 +30,8 @@ EXPLAIN_FLOOR_SECONDS = 10.0
 """Least time the explanation gets, past the run's deadline if need be (the search may prove
 infeasibility at its last moment)."""
 MINUTES_RULE, UNAVAILABLE_RULE = "contract minutes", "unavailability"
+NO_CLASH = "no clash among the employees' hard rules was found"
+"""The line ``explain_infeasibility`` gives when it finds no clashing set."""
 
 
 def explain_infeasibility(
@@ -58,7 +60,7 @@ def explain_infeasibility(
     lines = _alone_lines(problem, found, "those with the most days unavailable first")
     if not lines and not stop.past(deadline, time.perf_counter()):
         lines = _clash(problem, settings, limits, deadline)
-    return lines or ["no clash among the employees' hard rules was found"]
+    return lines or [NO_CLASH]
 
 
 def missing_rosters(
