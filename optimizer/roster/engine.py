@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.roster import columns, responses, windows
-from optimizer.roster.explain import NO_CLASH, explain_infeasibility, missing_rosters
+from optimizer.roster.explain import explain_infeasibility, missing_rosters
 from optimizer.roster.model import (
     DEFAULT_TIME_LIMIT_SECONDS,
     DEFAULT_WORKERS,
@@ -92,9 +92,8 @@ def solve_roster(
     search = _Search(m, settings, limits, deadline, start, previous)
     code = search.run()
     if code == cp_model.INFEASIBLE:
-        clashes = explain_infeasibility(problem, settings, limits, deadline)
-        if clashes == [NO_CLASH] and previous is not None and settings.frozen_days:
-            clashes.append(_frozen_clash(settings))
+        frozen = settings.frozen_days if previous is not None else frozenset()
+        clashes = explain_infeasibility(problem, settings, limits, deadline, frozen=frozen)
         raise InfeasibleError("the roster's hard rules cannot all hold", clashes)
     if search.values is None:
         if start is not None and start.objective is not None:
@@ -291,18 +290,6 @@ def _start_roster(
     if previous is not None:
         notes.append("start roster: the previous roster, repaired employee by employee")
     return None if duties is None else StartRoster(duties, notes=notes)
-
-
-def _frozen_clash(settings: RosterSettings) -> str:
-    """The line naming the frozen days as a possible clash, for when none was found among
-    the hard rules alone (the explanation does not hold the previous roster)."""
-    days = sorted(settings.frozen_days)
-    named = ", ".join(day.isoformat() for day in days[:3]) + (", ..." if len(days) > 3 else "")
-    return (
-        f"the previous roster's duties on the frozen days ({named}) are held too, and the "
-        "search for a clash does not include them: a frozen duty may be what cannot hold "
-        "beside a change (an absence next to the frozen days, for example)"
-    )
 
 
 def _person_name(problem: RosterProblem, person: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import date
 
 from ortools.sat.python import cp_model
 
@@ -35,7 +36,12 @@ NO_CLASH = "no clash among the employees' hard rules was found"
 
 
 def explain_infeasibility(
-    problem: RosterProblem, settings: RosterSettings, limits: SolverLimits, deadline: float
+    problem: RosterProblem,
+    settings: RosterSettings,
+    limits: SolverLimits,
+    deadline: float,
+    *,
+    frozen: frozenset[date] = frozenset(),
 ) -> list[str]:
     """Small sets of clashing hard rules, one line per employee involved.
 
@@ -49,18 +55,32 @@ def explain_infeasibility(
     Args:
         deadline: ``time.perf_counter()`` reading to end by (at least
             ``EXPLAIN_FLOOR_SECONDS`` from now).
+        frozen: days a previous roster holds (``RosterSettings.frozen_days``); the search
+            does not hold them, so when it finds no clash a line names them as a possible
+            one.
 
     Returns:
         Lines such as "employee E7: minimum 1,800 minutes/week cannot be met with 3 available
         days"; a single generic line when no clash among guarded rules is found by the
-        deadline.
+        deadline (with one naming the ``frozen`` days when there are any).
     """
     deadline = max(deadline, time.perf_counter() + EXPLAIN_FLOOR_SECONDS)
     found = _alone(problem, settings, limits, deadline, _most_unavailable_first(problem))
     lines = _alone_lines(problem, found, "those with the most days unavailable first")
     if not lines and not stop.past(deadline, time.perf_counter()):
         lines = _clash(problem, settings, limits, deadline)
-    return lines or [NO_CLASH]
+    return lines or [NO_CLASH, *([_frozen_clash(frozen)] if frozen else [])]
+
+
+def _frozen_clash(frozen: frozenset[date]) -> str:
+    """The line naming the ``frozen`` days as a possible clash."""
+    days = sorted(frozen)
+    named = ", ".join(day.isoformat() for day in days[:3]) + (", ..." if len(days) > 3 else "")
+    return (
+        f"the previous roster's duties on the frozen days ({named}) are held too, and the "
+        "search for a clash does not include them: a frozen duty may be what cannot hold "
+        "beside a change (an absence next to the frozen days, for example)"
+    )
 
 
 def missing_rosters(

@@ -200,6 +200,8 @@ class HardRule:
             problem in which the rule binds (``binds``), and the reason is reported.
         binds: whether the rule can constrain a problem under the settings (an unpriced rule
             that cannot bind does not stop column generation).
+        weekly: the rule counts by calendar weeks (Monday to Sunday), so a part of the
+            horizon that splits a week cannot keep it (``windows.cut_days``).
     """
 
     name: str
@@ -208,6 +210,7 @@ class HardRule:
     setting: str | None
     priced: str | None
     binds: Callable[[RosterProblem, RosterSettings], bool] = lambda _problem, _settings: True
+    weekly: bool = False
 
 
 def minimum_minutes_wording(employee: Employee) -> str:
@@ -297,6 +300,7 @@ HARD_RULES: tuple[HardRule, ...] = (
             settings.max_night_shifts_per_week is not None
             and any(shift.night for shift in problem.shift_types)
         ),
+        weekly=True,
     ),
 )
 """Every per-employee hard rule. A new rule is one function above and one record here (plus

@@ -39,7 +39,7 @@ from optimizer.roster.master import Duty
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import Employee, Requirement, RosterProblem
 from optimizer.roster.resolves import Sizes, one_worker
-from optimizer.roster.rules import HARD_RULES, at_most_max_night_shifts_per_week
+from optimizer.roster.rules import HARD_RULES
 from optimizer.roster.settings import RosterSettings, employee_limits
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK
 
@@ -102,28 +102,29 @@ def context_days(problem: RosterProblem, settings: RosterSettings) -> int:
 def cut_days(problem: RosterProblem, settings: RosterSettings) -> list[int]:
     """Day indices where a sub-horizon may begin or end (the day after its last), so that it
     splits no weekend, and no calendar week or contract period where a rule counts by them:
-    the horizon's ends and every day but a Sunday, or, when the night-shifts-per-week rule
-    binds or some employee's contract period is shorter than the horizon, the Mondays that
-    start a contract period of every such employee. Where any day but a Sunday may be
-    cut, each side of a sub-horizon rounds up to a cut by about three days less on average than
-    to a Monday, so its model holds fewer days."""
+    the horizon's ends and every day but a Sunday, or, when a weekly rule binds
+    (``HardRule.weekly``) or some employee's contract period is shorter than the horizon,
+    the Mondays that start a contract period of every such employee. Where any day but a
+    Sunday may be cut, each side of a sub-horizon rounds up to a cut by about three days
+    less on average than to a Monday, so its model holds fewer days."""
     periods = {
         employee.contract_period_days
         for employee in problem.employees
         if employee.contract_period_days < problem.horizon_days
     }
     weekly = bool(periods) or any(
-        rule.add is at_most_max_night_shifts_per_week and rule.binds(problem, settings)
-        for rule in HARD_RULES
+        rule.weekly and rule.binds(problem, settings) for rule in HARD_RULES
     )
-    cuts = {0, problem.horizon_days}
-    for d, day in enumerate(problem.dates):
-        if not weekly:
-            if day.weekday() != SUNDAY:
-                cuts.add(d)
-        elif day.weekday() == MONDAY and all(d % period == 0 for period in periods):
-            cuts.add(d)
-    return sorted(cuts)
+    inner = {
+        d
+        for d, day in enumerate(problem.dates)
+        if (
+            day.weekday() == MONDAY and all(d % period == 0 for period in periods)
+            if weekly
+            else day.weekday() != SUNDAY
+        )
+    }
+    return sorted(inner | {0, problem.horizon_days})
 
 
 @dataclass
@@ -464,12 +465,12 @@ class WindowSearch:
         them out changes no result (a far ``TWO_WINDOWS`` sub-horizon spans most of the
         horizon, and most of its rows are such rows)."""
         day = self.row_day
-        in_free = np.zeros(len(day), dtype=bool)
-        for begin, end in free:
-            in_free |= (day >= begin) & (day < end)
+        kept = np.zeros(len(day), dtype=bool)
+        for begin, end in free:  # the windows lie inside the sub-horizon
+            kept |= (day >= begin) & (day < end)
         worked = self.work[chosen, first:last]
-        in_free[worked[worked >= 0]] = True
-        return np.flatnonzero(in_free & (day >= first) & (day < last)).tolist()
+        kept[worked[worked >= 0]] = True
+        return np.flatnonzero(kept).tolist()
 
     def _inside(self, e: int, first: int, last: int) -> Employee:
         """Employee ``e`` with their horizon totals less what they work outside days
