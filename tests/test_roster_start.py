@@ -44,6 +44,18 @@ def test_no_start_roster_when_time_is_up() -> None:
     assert employee_by_employee(problem, curtois_settings(), deadline=time.perf_counter()) is None
 
 
+def test_a_first_pass_told_to_finish_builds_the_roster_past_its_deadline() -> None:
+    """For a caller with no other roster, the first pass runs to its end even when the
+    deadline has passed before it starts, and only that pass runs."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    late = employee_by_employee(problem, settings, deadline=time.perf_counter(), finish=True)
+    assert late is not None
+    roster = roster_tables(problem, sorted(late))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    first = employee_by_employee(problem, settings, deadline=time.perf_counter() + 30, passes=1)
+    assert late == first
+
+
 def test_a_published_roster_is_repaired_around_an_absence_not_built_anew() -> None:
     problem, settings = synthetic_problem(), RosterSettings()
     published = employee_by_employee(problem, settings, deadline=time.perf_counter() + 30)

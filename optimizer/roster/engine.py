@@ -138,8 +138,6 @@ find none at all (tourist-peak with one worker: none in 30 s), while with two wo
 has the job sample's first roster within 6 s. Building one first on every run would take
 2–3 s from every search (the job's first night, 60 s: 454 with it, 414 and 424 without;
 single runs, which differ by up to 50 at that load)."""
-FALLBACK_GRACE = 0.5
-"""Share of the time limit past the deadline until which that construction may run."""
 LEAD_SHARE = 0.5
 """Windowed neighbourhoods lead (``_windows_share``) where fewer than ``LEAST_RESOLVES``
 whole-model re-solves fit the time after this share of the limit."""
@@ -204,17 +202,18 @@ def _start_roster(
     generation (``columns.column_generation``, with the stability goal priced against a
     ``previous`` roster and its frozen days kept) or, when that does not apply or finds
     none, employee by employee with CP-SAT (the ``previous`` roster repaired when there is
-    one); ``None`` when none is found. When the CP-SAT model would not fit in the time the
-    start leaves (``_model_fits``), column generation gets ``HAND_OVER_SHARE`` of it if
-    windowed neighbourhoods search after it (``windowed``), else all of it (its roster is
-    the result), and its construction prices with wider programs (its roster, not the
-    dive's, is then the likely start). When windowed neighbourhoods would search after it
-    and should (``_windows_share``), its construction is held to ``HAND_OVER_SHARE``
-    of the time, and so are its passes after a stalled first linear program (then the
-    windows search from that share on); a first linear program that moves keeps column
-    generation's whole share. Where its pricing is banded and fewer than ``LEAST_RESOLVES``
-    whole-model re-solves fit even ``WINDOWS_SHARE`` of the time, column generation ends at
-    1 − ``WINDOWS_SHARE`` of it, leaving the windows that share."""
+    one; its first pass runs to its end even past the deadline); ``None`` when none is found.
+    When the CP-SAT model would not fit in the time the start leaves (``_model_fits``),
+    column generation gets ``HAND_OVER_SHARE`` of it if windowed neighbourhoods search after
+    it (``windowed``), else all of it (its roster is the result), and its construction
+    prices with wider programs (its roster, not the dive's, is then the likely start). When
+    windowed neighbourhoods would search after it and should (``_windows_share``), its
+    construction is held to ``HAND_OVER_SHARE`` of the time, and so are its passes after a
+    stalled first linear program (then the windows search from that share on); a first
+    linear program that moves keeps column generation's whole share. Where its pricing is
+    banded and fewer than ``LEAST_RESOLVES`` whole-model re-solves fit even
+    ``WINDOWS_SHARE`` of the time, column generation ends at 1 − ``WINDOWS_SHARE`` of it,
+    leaving the windows that share."""
     now = time.perf_counter()
     until = min(deadline, now + START_SHARE * (deadline - now))
     reasons = columns.blockers(problem, settings)
@@ -286,10 +285,15 @@ def _start_roster(
                 )
             lead = hand_over_by is not None
             return StartRoster(start.duties, start.bound, start.objective, notes, windows_lead=lead)
-    duties = employee_by_employee(problem, settings, deadline=until, previous=previous)
+    duties = employee_by_employee(problem, settings, deadline=until, previous=previous, finish=True)
     if previous is not None:
         notes.append("start roster: the previous roster, repaired employee by employee")
-    return None if duties is None else StartRoster(duties, notes=notes)
+    if duties is None:
+        return None
+    late = _late_text(time.perf_counter() - deadline)
+    if late:
+        notes.append("the start roster was built employee by employee" + late)
+    return StartRoster(duties, notes=notes)
 
 
 def _person_name(problem: RosterProblem, person: int) -> str:
@@ -407,6 +411,13 @@ def _start_result(
     return roster_tables(problem, sorted(start.duties)), report
 
 
+def _late_text(seconds_late: float) -> str:
+    """``"; it was done N s past the time limit"`` when ``seconds_late`` > 0, else ``""``."""
+    if seconds_late <= 0:
+        return ""
+    return f"; it was done {seconds_late:.1f} s past the time limit (a busy machine)"
+
+
 def _stop_note() -> list[str]:
     """The report's note when a signal stopped the run."""
     if not stop.requested():
@@ -485,18 +496,22 @@ class _Search:
 
     def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The whole-model search; when it has no roster after ``FALLBACK_AFTER`` of its time,
-        a roster is built employee by employee beside it (one pass; it may take until
-        ``FALLBACK_GRACE`` of the time limit past the deadline, as a roster a little late
-        beats none). The better roster is the result. Returns the whole-model search's
-        status code."""
+        a roster is built employee by employee beside it (one pass, which runs to its end
+        even past the deadline on a busy machine, as a roster late beats none). The better
+        roster is the result. Returns the whole-model search's status code."""
         thread = self._whole_model_thread(incumbents)
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
         duties = None
         if thread.is_alive() and self.values is None:
-            late = self.deadline + FALLBACK_GRACE * self.seconds
             duties = employee_by_employee(
-                self.m.problem, self.settings, deadline=late, passes=1, previous=self.previous
+                self.m.problem,
+                self.settings,
+                deadline=self.deadline,
+                passes=1,
+                previous=self.previous,
+                finish=True,
             )
+        built = time.perf_counter()
         thread.join()
         if duties is not None and self.code != cp_model.INFEASIBLE:
             searched = self.objective
@@ -507,6 +522,7 @@ class _Search:
                     "the roster was built employee by employee (every hard rule kept, partners' "
                     "staff not lent): CP-SAT's search had none after "
                     f"{FALLBACK_AFTER:.0%} of the time limit and found none better"
+                    + _late_text(built - self.deadline)
                 )
         return self.code
 

@@ -35,6 +35,11 @@ from optimizer.roster.variables import LENT, WORK, published_keys
 Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
 
+LATE_EMPLOYEE_SECONDS = 1.0
+"""Time limit of one employee's solve in a first pass that runs past its deadline
+(``employee_by_employee(finish=True)``): their best duties when proven by then, else the
+best found."""
+
 
 def employee_by_employee(
     problem: RosterProblem,
@@ -43,6 +48,7 @@ def employee_by_employee(
     deadline: float,
     passes: int = 10,
     previous: pd.DataFrame | None = None,
+    finish: bool = False,
 ) -> set[Duty] | None:
     """A start roster of ``problem``'s own employees (partners' staff are not lent, except
     for the lent days of a ``previous`` roster, which are kept).
@@ -57,10 +63,13 @@ def employee_by_employee(
             the employees (against a ``previous`` roster not before the second pass).
         previous: a published roster (columns of ``Roster.assignments``) to repair rather
             than build anew (see the module docstring).
+        finish: the first pass runs to its end even past the deadline (each employee then
+            solved in at most ``LATE_EMPLOYEE_SECONDS``): for a caller that has no roster
+            otherwise. Only a stop request ends it early.
 
     Returns:
-        The duties of the roster, or ``None`` when the first pass did not finish before the
-        deadline or some employee's own rules cannot hold.
+        The duties of the roster, or ``None`` when the first pass did not finish (before
+        the deadline, unless ``finish``) or some employee's own rules cannot hold.
     """
     employees = range(len(problem.employees))
     order = sorted(
@@ -83,8 +92,9 @@ def employee_by_employee(
         }
     for done in range(passes):
         changed = 0
+        finishing = finish and done == 0
         for e in order:
-            if stop.past(deadline, time.perf_counter()):
+            if stop.past(None if finishing else deadline, time.perf_counter()):
                 return None if done == 0 else duties
             chosen = _best_for_employee(
                 problem,
@@ -92,6 +102,7 @@ def employee_by_employee(
                 e,
                 duties,
                 deadline,
+                least_seconds=LATE_EMPLOYEE_SECONDS if finishing else 0.01,
                 exact=done > 0,
                 published=published.get(problem.employees[e].employee_id),
             )
@@ -134,16 +145,18 @@ def _best_for_employee(
     duties: set[Duty],
     deadline: float,
     *,
+    least_seconds: float,
     exact: bool,
     published: pd.DataFrame | None,
 ) -> set[Duty] | None:
     """The ``employee``'s best duties given everyone else's ``duties`` (hinted with their own),
     at the stability cost against their ``published`` duties (rows of a previous roster), if
-    any.
+    any, solved until ``deadline`` (a ``time.perf_counter()`` value) but for at least
+    ``least_seconds``.
 
     Returns:
-        The employee's duties; ``None`` when none were found before ``deadline`` (a
-        ``time.perf_counter()`` value) or, if ``exact``, none was proven best.
+        The employee's duties; ``None`` when none were found in that time or, if ``exact``,
+        none was proven best.
     """
     working = Counter(r for f, r, role in duties if f != employee and role == WORK)
     reserve = Counter(r for f, r, role in duties if f != employee and role != WORK)
@@ -167,7 +180,7 @@ def _best_for_employee(
         m.model.add_hint(var, (employee, r, role) in duties)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.01)
+    solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), least_seconds)
     code = stop.run_cp_sat(solver, m.model)
     if code != cp_model.OPTIMAL and (exact or code != cp_model.FEASIBLE):
         return None
