@@ -415,7 +415,7 @@ def _late_text(seconds_late: float) -> str:
     """``"; it was done N s past the time limit"`` when ``seconds_late`` > 0, else ``""``."""
     if seconds_late <= 0:
         return ""
-    return f"; it was done {seconds_late:.1f} s past the time limit (a busy machine)"
+    return f"; it was done {seconds_late:.1f} s past the time limit"
 
 
 def _stop_note() -> list[str]:
