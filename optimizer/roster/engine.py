@@ -133,11 +133,12 @@ EVALUATE_SECONDS = 2.0
 even past the deadline: without it a stop or a late start would leave no roster."""
 FALLBACK_AFTER = 0.1
 """Share of the time limit after which a whole-model search without a roster yet gets one
-built beside it (``_Search._with_fallback``). CP-SAT's own search may
-find none at all (tourist-peak with one worker: none in 30 s), while with two workers it
-has the job sample's first roster within 6 s. Building one first on every run would take
-2–3 s from every search (the job's first night, 60 s: 454 with it, 414 and 424 without;
-single runs, which differ by up to 50 at that load)."""
+built beside it (``_Search._with_fallback``). CP-SAT's own search may find none for long
+(tourist-peak with one worker: none in the first 3 s of 30, 1,056 by their end; the job
+sample with one worker: none in 4 s on a busy machine), while with two workers it has the
+job sample's first roster within 6 s. Building one first on every run would take 2–3 s
+from every search (the job's first night, 60 s: 454 with it, 414 and 424 without; single
+runs, which differ by up to 50 at that load)."""
 LEAD_SHARE = 0.5
 """Windowed neighbourhoods lead (``_windows_share``) where fewer than ``LEAST_RESOLVES``
 whole-model re-solves fit the time after this share of the limit."""
@@ -521,8 +522,7 @@ class _Search:
         """A roster built beside the whole-model search, until the deadline: by column
         generation where it applies and finds one, else employee by employee (one pass, run
         to its end even past the deadline on a busy machine, as a roster late beats none).
-        Returns its duties (``None``: none) and how it
-        was built, for the report."""
+        Returns its duties (``None``: none) and how it was built, for the report."""
         problem = self.m.problem
         if not columns.blockers(problem, self.settings):
             try:
