@@ -65,7 +65,7 @@ def solve_roster(
         InfeasibleError: the hard rules cannot all hold; ``clashes`` names the rules and
             employees of a small clashing set.
         NoSolutionError: the time limit ran out before any roster was found, and none could
-            be built beside the search (``FALLBACK_AFTER``) either.
+            be built employee by employee (``FALLBACK_AFTER``) either.
     """
     settings = settings or RosterSettings()
     limits = limits or SolverLimits()
@@ -133,12 +133,15 @@ EVALUATE_SECONDS = 2.0
 even past the deadline: without it a stop or a late start would leave no roster."""
 FALLBACK_AFTER = 0.1
 """Share of the time limit after which a whole-model search without a roster yet gets one
-built beside it (``_Search._with_fallback``). CP-SAT's own search may find none for long
-(tourist-peak with one worker: none in the first 3 s of 30, 1,056 by their end; the job
-sample with one worker: none in 4 s on a busy machine), while with two workers it has the
-job sample's first roster within 6 s. Building one first on every run would take 2–3 s
-from every search (the job's first night, 60 s: 454 with it, 414 and 424 without; single
-runs, which differ by up to 50 at that load)."""
+built employee by employee beside it (``_Search._with_fallback``). CP-SAT's own search may
+find none for long (tourist-peak with one worker: none in the first 3 s of 30, 1,056 by
+their end; the job sample with one worker: none in 4 s on a busy machine), while with two
+workers it has the job sample's first roster within 6 s. Building one first on every run
+would take 2–3 s from every search (the job's first night, 60 s: 454 with it, 414 and 424
+without; single runs, which differ by up to 50 at that load). Column generation beside the
+search instead (its roster on the job sample at 4 s: 271 against 614) takes a core for the
+whole limit: on a busy machine tourist-peak's one-worker search then had no better roster
+than column generation's construction (6 staff-shifts short, where it covers all)."""
 LEAD_SHARE = 0.5
 """Windowed neighbourhoods lead (``_windows_share``) where fewer than ``LEAST_RESOLVES``
 whole-model re-solves fit the time after this share of the limit."""
@@ -414,7 +417,7 @@ def _start_result(
 
 def _late_text(seconds_late: float) -> str:
     """``"; it was done N s past the time limit"`` when ``seconds_late`` > 0, else ``""``."""
-    if round(seconds_late, 1) <= 0:
+    if seconds_late <= 0:
         return ""
     return f"; it was done {seconds_late:.1f} s past the time limit"
 
@@ -427,8 +430,8 @@ def _stop_note() -> list[str]:
 
 
 class _Search:
-    """CP-SAT on the whole model (with a roster built beside it, ``_fallback``, when it has
-    none by ``FALLBACK_AFTER`` of its time) or, when ``settings.neighbourhood_search``,
+    """CP-SAT on the whole model (with a roster built employee by employee beside it when it
+    has none by ``FALLBACK_AFTER`` of its time) or, when ``settings.neighbourhood_search``,
     alongside a large-neighbourhood search. That search starts from ``solve_roster``'s start
     roster (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices, ``resolves.one_worker``) with every
@@ -497,13 +500,21 @@ class _Search:
 
     def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The whole-model search; when it has no roster after ``FALLBACK_AFTER`` of its time,
-        a roster is built beside it (``_fallback``; its bound, if any, is kept). The better
+        a roster is built employee by employee beside it (one pass, which runs to its end
+        even past the deadline on a busy machine, as a roster late beats none). The better
         roster is the result. Returns the whole-model search's status code."""
         thread = self._whole_model_thread(incumbents)
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
-        duties, how = None, ""
+        duties = None
         if thread.is_alive() and self.values is None:
-            duties, how = self._fallback()
+            duties = employee_by_employee(
+                self.m.problem,
+                self.settings,
+                deadline=self.deadline,
+                passes=1,
+                previous=self.previous,
+                finish=True,
+            )
         built = time.perf_counter()
         thread.join()
         if duties is not None and self.code != cp_model.INFEASIBLE:
@@ -512,42 +523,12 @@ class _Search:
             _Neighbourhoods(self).start()
             if self.objective < searched:
                 self.notes.append(
-                    f"the roster was built {how}: CP-SAT's search had none after "
+                    "the roster was built employee by employee (every hard rule kept, partners' "
+                    "staff not lent): CP-SAT's search had none after "
                     f"{FALLBACK_AFTER:.0%} of the time limit and found none better"
                     + _late_text(built - self.deadline)
                 )
         return self.code
-
-    def _fallback(self) -> tuple[set[columns.Duty] | None, str]:
-        """A roster built beside the whole-model search, until the deadline: by column
-        generation where it applies and finds one, else employee by employee (one pass, run
-        to its end even past the deadline on a busy machine, as a roster late beats none).
-        Returns its duties (``None``: none) and how it was built, for the report."""
-        problem = self.m.problem
-        if not columns.blockers(problem, self.settings):
-            try:
-                with stop.solving(lambda: None):
-                    start = columns.column_generation(
-                        problem,
-                        self.settings,
-                        deadline=self.deadline,
-                        seed=self.limits.seed,
-                        previous=self.previous,
-                    )
-                if start.bound is not None:
-                    self.bound = max(self.bound, start.bound)
-                return start.duties, "by column generation"
-            except columns.NoRoster:
-                pass
-        duties = employee_by_employee(
-            problem,
-            self.settings,
-            deadline=self.deadline,
-            passes=1,
-            previous=self.previous,
-            finish=True,
-        )
-        return duties, "employee by employee (every hard rule kept, partners' staff not lent)"
 
     def _whole_model_thread(
         self, incumbents: cp_model.CpSolverSolutionCallback
