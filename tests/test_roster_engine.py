@@ -135,10 +135,10 @@ def test_an_absence_that_breaks_a_stretch_begun_on_a_frozen_day_names_the_frozen
             roster.assignments.loc[roster.assignments["employee"] == first.employee_id, "date"]
         ).dt.date
     }
-    start = min(d for d in worked if d >= 1 and d - 1 not in worked and d + 1 < 14)
-    assert employee_limits(first, SETTINGS).min_consecutive_days == 2 and start + 1 in worked
-    frozen = frozenset(SYNTHETIC_START + timedelta(days=d) for d in (start - 1, start))
-    absent = replace(first, unavailable=frozenset({SYNTHETIC_START + timedelta(days=start + 1)}))
+    begun = min(d for d in worked if d >= 1 and d - 1 not in worked and d + 1 < 14)
+    assert employee_limits(first, SETTINGS).min_consecutive_days == 2 and begun + 1 in worked
+    frozen = frozenset(SYNTHETIC_START + timedelta(days=d) for d in (begun - 1, begun))
+    absent = replace(first, unavailable=frozenset({SYNTHETIC_START + timedelta(days=begun + 1)}))
     changed = replace(problem, employees=(absent, *problem.employees[1:]))
     settings = replace(SETTINGS, frozen_days=frozen)
     with pytest.raises(InfeasibleError) as caught:

@@ -416,8 +416,9 @@ def _start_result(
 
 
 def _late_text(seconds_late: float) -> str:
-    """``"; it was done N s past the time limit"`` when ``seconds_late`` > 0, else ``""``."""
-    if seconds_late <= 0:
+    """``"; it was done N s past the time limit"`` when ``seconds_late`` rounds to at least
+    0.1 s, else ``""``."""
+    if round(seconds_late, 1) <= 0:
         return ""
     return f"; it was done {seconds_late:.1f} s past the time limit"
 
