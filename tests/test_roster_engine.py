@@ -244,6 +244,51 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
 
 
+def test_neighbourhoods_improve_the_roster_built_employee_by_employee_for_the_time_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole-model search finds nothing; the roster built employee by employee beside it
+    leaves demand uncovered on the synthetic problem, and the neighbourhood re-solves that
+    follow for the rest of the limit cover it (before, that roster was the result)."""
+    construct = engine.employee_by_employee
+    built: list[set] = []
+
+    def constructing(*args, **kwargs):
+        built.append(construct(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver))
+    monkeypatch.setattr(engine, "employee_by_employee", constructing)
+    problem = synthetic_problem()
+    roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=4.0))
+    staffed = [0] * len(problem.requirements)
+    for _, row, role in built[0]:
+        staffed[row] += role == "work"
+    rows = zip(problem.requirements, staffed, strict=True)
+    short = sum(max(0, row.staff_needed - n) for row, n in rows)
+    assert short > 0
+    assert roster.uncovered.empty
+    assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
+    assert any("neighbourhood re-solves then lowered it" in note for note in report.notes)
+
+
+def test_a_roster_built_employee_by_employee_is_bounded_by_a_count_of_staff_shifts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three own staff cannot cover the synthetic problem's demand: with CP-SAT finding
+    nothing, the report's bound (CP-SAT's alone would be 0) is the count of staff-shifts
+    they must leave short, at most the optimum CP-SAT proves with its whole time."""
+    problem = synthetic_problem()
+    own_only = replace(problem, employees=problem.employees[:3])
+    _, proven = solve_roster(own_only, SETTINGS, LIMITS)
+    assert proven.status == SolveStatus.OPTIMAL
+    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver))
+    _, report = solve_roster(own_only, SETTINGS, SolverLimits(time_limit_seconds=2.0))
+    assert report.bound is not None
+    assert SETTINGS.uncovered_weight <= report.bound <= proven.objective <= report.objective
+    assert any("count of staff-shifts" in note for note in report.notes)
+
+
 def test_on_a_busy_machine_the_roster_built_employee_by_employee_comes_late_not_never(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -431,10 +431,11 @@ def _stop_note() -> list[str]:
 
 
 class _Search:
-    """CP-SAT on the whole model (with a roster built employee by employee beside it when it
-    has none by ``FALLBACK_AFTER`` of its time) or, when ``settings.neighbourhood_search``,
-    alongside a large-neighbourhood search. That search starts from ``solve_roster``'s start
-    roster (``StartRoster``, whose bound it keeps); it re-solves the best roster so far (one
+    """CP-SAT on the whole model alongside a large-neighbourhood search: from
+    ``solve_roster``'s start roster when ``settings.neighbourhood_search`` (``StartRoster``,
+    whose bound it keeps), else from a roster built employee by employee beside the
+    whole-model search only when that has none by ``FALLBACK_AFTER`` of its time. The
+    neighbourhood search re-solves the best roster so far (one
     worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices, ``resolves.one_worker``) with every
     choice fixed except those of a neighbourhood, and keeps the result when better; each
     kind's sizes follow its re-solves (``resolves.Sizes``). Neighbourhoods: a window of days
@@ -502,8 +503,10 @@ class _Search:
     def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
         """The whole-model search; when it has no roster after ``FALLBACK_AFTER`` of its time,
         a roster is built employee by employee beside it (one pass, which runs to its end
-        even past the deadline on a busy machine, as a roster late beats none). The better
-        roster is the result. Returns the whole-model search's status code."""
+        even past the deadline on a busy machine, as a roster late beats none), and the
+        neighbourhood search of ``_with_neighbourhoods`` improves it beside the whole-model
+        search for the rest of the time. The better roster is the result. Returns the
+        whole-model search's status code."""
         thread = self._whole_model_thread(incumbents)
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
         duties = None
@@ -517,18 +520,41 @@ class _Search:
                 finish=True,
             )
         built = time.perf_counter()
-        thread.join()
-        if duties is not None and self.code != cp_model.INFEASIBLE:
-            searched = self.objective
-            self.start = StartRoster(duties)
-            _Neighbourhoods(self).start()
-            if self.objective < searched:
-                self.notes.append(
-                    "the roster was built employee by employee (every hard rule kept, partners' "
-                    "staff not lent): CP-SAT's search had none after "
-                    f"{FALLBACK_AFTER:.0%} of the time limit and found none better"
-                    + _late_text(built - self.deadline)
+        if duties is None or self.code == cp_model.INFEASIBLE:
+            thread.join()
+            return self.code
+        searched = self.objective
+        self.start = StartRoster(duties)
+        neighbourhoods = _Neighbourhoods(self)
+        neighbourhoods.start()
+        first = self.objective
+        counted = 0.0
+        if not columns.blockers(self.m.problem, self.settings):
+            counted = columns.count_bound(self.m.problem, self.settings)
+            self.bound = max(self.bound, counted)
+        try:
+            neighbourhoods.run(thread)
+        finally:
+            self.solver.stop_search()
+            thread.join()
+        if self.objective < searched:
+            note = (
+                f"CP-SAT's search had no roster after {FALLBACK_AFTER:.0%} of the time limit, so "
+                "one was built employee by employee (every hard rule kept, partners' staff not "
+                "lent)" + _late_text(built - self.deadline)
+            )
+            if neighbourhoods.improved:
+                note += (
+                    f"; {neighbourhoods.improved} of {neighbourhoods.tried} neighbourhood "
+                    f"re-solves then lowered it from {first:,.0f} to {self.objective:,.0f}"
                 )
+            note += ", and the search found none better"
+            if counted > 0:
+                note += (
+                    f"; the bound is the larger of CP-SAT's and a count of staff-shifts "
+                    f"({counted:,.0f})"
+                )
+            self.notes.append(note)
         return self.code
 
     def _whole_model_thread(
@@ -580,6 +606,8 @@ class _Neighbourhoods:
         self.domains = [self.model.proto.variables[var.index].domain for var in search.variables]
         self.rng = random.Random(search.limits.seed)
         self.seconds = _resolve_seconds(len(m.choices))
+        self.tried = self.improved = 0
+        """Re-solves ``run`` made, and those that lowered the objective."""
 
     def run(self, whole: threading.Thread) -> None:
         """Search until the deadline, the ``whole``-model search ends or the bound is
@@ -601,7 +629,9 @@ class _Neighbourhoods:
             kind = self.rng.choice(("days", "staff", "weekends"))
             code, found = self._resolve(values, self._free(kind, values, size), self.seconds)
             better = found is not None and found[0] < objective
+            self.tried += 1
             if better:
+                self.improved += 1
                 search.offer(*found)
             size.after(kind, code, better)
 
