@@ -244,12 +244,14 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
 
 
+@pytest.mark.parametrize("gives_up", [False, True])
 def test_neighbourhoods_improve_the_roster_built_employee_by_employee_for_the_time_left(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, gives_up: bool
 ) -> None:
-    """The whole-model search finds nothing; the roster built employee by employee beside it
-    leaves demand uncovered on the synthetic problem, and the neighbourhood re-solves that
-    follow for the rest of the limit cover it (before, that roster was the result)."""
+    """The whole-model search finds nothing, in all of its time or giving up (unproven) as
+    soon as the roster built employee by employee beside it is there; that roster leaves
+    demand uncovered on the synthetic problem, and the neighbourhood re-solves that follow
+    for the rest of the limit cover it (before, that roster was the result)."""
     construct = engine.employee_by_employee
     built: list[set] = []
 
@@ -257,7 +259,8 @@ def test_neighbourhoods_improve_the_roster_built_employee_by_employee_for_the_ti
         built.append(construct(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver))
+    finding_nothing = _finding_nothing(engine.make_solver, lambda: gives_up and bool(built))
+    monkeypatch.setattr(engine, "make_solver", finding_nothing)
     monkeypatch.setattr(engine, "employee_by_employee", constructing)
     problem = synthetic_problem()
     roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=4.0))
@@ -313,8 +316,9 @@ def test_on_a_busy_machine_the_roster_built_employee_by_employee_comes_late_not_
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
 
 
-def _finding_nothing(make_solver):
-    """``engine.make_solver`` whose solver searches its whole time and finds no roster."""
+def _finding_nothing(make_solver, gives_up=lambda: False):
+    """``engine.make_solver`` whose solver searches its whole time, or until ``gives_up()``,
+    and finds no roster."""
 
     def finding_nothing(*args, **kwargs):
         solver = make_solver(*args, **kwargs)
@@ -322,7 +326,9 @@ def _finding_nothing(make_solver):
         real_solve = solver.solve
 
         def solve(model, callback=None):
-            time.sleep(seconds)
+            ends = time.perf_counter() + seconds
+            while time.perf_counter() < ends and not gives_up():
+                time.sleep(0.02)
             real_solve(cp_model.CpModel())  # a response without a roster
             return cp_model.UNKNOWN
 

@@ -587,6 +587,10 @@ class _Search:
         return self.code
 
 
+_PROVEN = (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+"""Whole-model search outcomes after which the neighbourhood search stops."""
+
+
 class _Neighbourhoods:
     """The large-neighbourhood search of ``_Search`` (see there), on a clone of the model
     whose choice domains are fixed to the incumbent except in the neighbourhood."""
@@ -610,17 +614,22 @@ class _Neighbourhoods:
         """Re-solves ``run`` made, and those that lowered the objective."""
 
     def run(self, whole: threading.Thread) -> None:
-        """Search until the deadline, the ``whole``-model search ends or the bound is
-        reached."""
+        """Search until the deadline or the bound is reached, or the ``whole``-model search
+        ends having proven its result (or with no roster to start from). A whole-model search
+        that ends unproven before the deadline leaves the rest to the neighbourhoods (on
+        tourist-peak scaled to 280 staff it once ended 12 s early, before the neighbourhoods'
+        two best re-solves of that run)."""
         search = self.search
         employees = len(search.m.problem.employees)
         size = Sizes(
             {"days": 7.0, "staff": max(2.0, employees / 3), "window": 14.0},
             {"days": ("days",), "staff": ("staff", "window")},
         )
-        while whole.is_alive() and not stop.past(search.deadline - 0.5, time.perf_counter()):
+        while not stop.past(search.deadline - 0.5, time.perf_counter()):
             with search.lock:
                 values, objective = search.values, search.objective
+            if not whole.is_alive() and (values is None or search.code in _PROVEN):
+                return
             if values is None:
                 time.sleep(0.1)
                 continue
