@@ -56,8 +56,9 @@ def solve_roster(
 
     Returns:
         The roster and a report: ``optimal`` only when proven (by CP-SAT, or by the roster
-        reaching the bound); on the time limit ``feasible`` with the best bound (CP-SAT's or
-        column generation's) and the gap. The objective is in weighted units. When the
+        reaching the bound); on the time limit ``feasible`` with the best bound (CP-SAT's,
+        column generation's, or for a roster built employee by employee at least its count
+        of staff-shifts) and the gap. The objective is in weighted units. When the
         CP-SAT model is too large for the time the start roster left (``_model_fits``), the
         start roster is the result.
 
@@ -435,9 +436,9 @@ class _Search:
     ``solve_roster``'s start roster when ``settings.neighbourhood_search`` (``StartRoster``,
     whose bound it keeps), else from a roster built employee by employee beside the
     whole-model search only when that has none by ``FALLBACK_AFTER`` of its time. The
-    neighbourhood search re-solves the best roster so far (one
-    worker, ``SUB_SECONDS`` per ``SUB_CHOICES`` choices, ``resolves.one_worker``) with every
-    choice fixed except those of a neighbourhood, and keeps the result when better; each
+    neighbourhood search re-solves the best roster so far (one worker, ``SUB_SECONDS`` per
+    ``SUB_CHOICES`` choices, ``resolves.one_worker``) with every choice fixed except those
+    of a neighbourhood, and keeps the result when better; each
     kind's sizes follow its re-solves (``resolves.Sizes``). Neighbourhoods: a window of days
     around a day with uncovered demand (all staff, or a few random employees over a wider
     window), or the weekends of two random weeks (weekend work is where these rosters run
