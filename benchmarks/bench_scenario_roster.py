@@ -48,16 +48,24 @@ def variant_scenario(variant: str, folder: Path) -> Path:
     for table in ("employees.csv", "partners.csv"):
         _copy_rows(data / table, folder / table, copies)
     (folder / "shift_types.csv").write_text((data / "shift_types.csv").read_text())
-    text = SCENARIO.read_text().replace("../geodata/", f"{SCENARIO.parents[1]}/geodata/")
-    text = text.replace("data/tourist-peak/", f"{folder}/")
+    text = _replaced(SCENARIO.read_text(), "../geodata/", f"{SCENARIO.parents[1]}/geodata/")
+    text = _replaced(text, "data/tourist-peak/", f"{folder}/")
     if kind == "x":
-        text = text.replace("arrivals_per_count: 0.005", f"arrivals_per_count: {0.005 * number}")
+        text = _replaced(text, "arrivals_per_count: 0.005", f"arrivals_per_count: {0.005 * number}")
     else:
-        text = text.replace("horizon_days: 28", f"horizon_days: {7 * number}")
-        text = text.replace("max_weekends: 3 ", f"max_weekends: {3 * number // WEEKS} ")
+        text = _replaced(text, "horizon_days: 28", f"horizon_days: {7 * number}")
+        text = _replaced(text, "max_weekends: 3 ", f"max_weekends: {3 * number // WEEKS} ")
     path = folder / f"tourist-peak-{variant}.yaml"
     path.write_text(text)
     return path
+
+
+def _replaced(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` replaced by ``new``; stops the run when the bundled scenario no
+    longer holds ``old`` (the variant would silently be the bundled roster)."""
+    if old not in text:
+        raise SystemExit(f"{SCENARIO} no longer holds {old!r}: update this benchmark")
+    return text.replace(old, new)
 
 
 def _copy_rows(source: Path, target: Path, copies: int) -> None:

@@ -533,11 +533,7 @@ class _Search:
         if not columns.blockers(self.m.problem, self.settings):
             counted = columns.count_bound(self.m.problem, self.settings)
             self.bound = max(self.bound, counted)
-        try:
-            neighbourhoods.run(thread)
-        finally:
-            self.solver.stop_search()
-            thread.join()
+        self._beside(neighbourhoods, thread)
         if self.objective < searched:
             note = (
                 f"CP-SAT's search had no roster after {FALLBACK_AFTER:.0%} of the time limit, so "
@@ -579,13 +575,17 @@ class _Search:
         if stop.past(self.deadline, time.perf_counter()):
             return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
-        thread = self._whole_model_thread(incumbents)
+        self._beside(neighbourhoods, self._whole_model_thread(incumbents))
+        return self.code
+
+    def _beside(self, neighbourhoods: _Neighbourhoods, thread: threading.Thread) -> None:
+        """Run ``neighbourhoods`` beside the whole-model search in ``thread``, then stop that
+        search and wait for it."""
         try:
             neighbourhoods.run(thread)
         finally:
             self.solver.stop_search()
             thread.join()
-        return self.code
 
 
 _PROVEN = (cp_model.OPTIMAL, cp_model.INFEASIBLE)
