@@ -154,27 +154,23 @@ class _Part:
         return self.first + self.problem.horizon_days
 
 
-Choice = tuple[int, int, str, cp_model.IntVar]
-"""A sub-model's choice: (sub-problem employee, sub-problem row, duty, its variable)."""
-
-
 @dataclass
 class _Found:
     """A re-solve's result that lowers its sub-model's objective.
 
     Attributes:
-        change: the change in the objective, weighted units (negative).
-        choices: the sub-model's choices.
-        values: each choice's value in the result.
+        change: the change in the objective, weighted units (negative), proven: the
+            sub-model's objective with every choice held to the result, less with every
+            choice held to the roster as drawn.
+        work: [sub-problem employee, sub-horizon day] the whole-problem row the result
+            works, −1 off.
         reprice: the change in the objective (weighted units) with the chosen employees
-            working the given rows instead ([sub-problem employee, sub-horizon day] row, −1
-            off); ``None`` when they break a rule of the sub-model or the deadline came
-            first.
+            working the given rows instead (as ``work``); ``None`` when they break a rule
+            of the sub-model, or CP-SAT does not prove its value before the deadline.
     """
 
     change: float
-    choices: list[Choice]
-    values: list[bool]
+    work: np.ndarray
     reprice: Callable[[np.ndarray], float | None]
 
 
@@ -506,8 +502,9 @@ class WindowSearch:
         """Re-solve ``part`` with one worker: first with every choice held (the roster's
         value in the sub-model), then with the window's choices free (hinted with the
         roster). Held days get only the roster's own choices. Returns the second solve's
-        status and, when it lowers the sub-model's objective, the result; it reads only
-        ``part``, not the roster."""
+        status (the first's when it is not proven) and, when it lowers the sub-model's
+        objective, the result, its change proven (``_Found``); it reads only ``part``, not
+        the roster."""
         row_day, work, first = self.row_day.tolist(), part.work, part.first
         free_day = [False] * part.problem.horizon_days
         for begin, end in part.free:
@@ -534,18 +531,19 @@ class WindowSearch:
                 domain[0] = domain[1] = int(rows[e, day - first] == part.rows[r])
             return self._solve(m.model, LEAST_SECONDS, deadline)
 
+        # only a proven objective counts: one merely feasible may count staff both short
+        # and over on a row (the cover slacks need not be tight), which would leave the
+        # search's objective off the roster's
         code, held = solve_held(work)
         if code == cp_model.INFEASIBLE:
             raise RuntimeError(f"{self.problem.name}: the roster breaks a rule of its window")
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if code != cp_model.OPTIMAL:
             return code, None
         before = held.objective_value
 
         def reprice(rows: np.ndarray) -> float | None:
             code, solver = solve_held(rows)
-            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return None
-            return solver.objective_value - before
+            return solver.objective_value - before if code == cp_model.OPTIMAL else None
 
         for domain, is_free in zip(domains, free, strict=True):
             if is_free:
@@ -557,10 +555,18 @@ class WindowSearch:
         m.model.proto.solution_hint.values.extend(solution)
         seconds = max(LEAST_SECONDS, SECONDS_PER_CHOICE * sum(free))
         code, solver = self._solve(m.model, seconds, deadline)
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before - 1e-6:
-            values = [solver.boolean_value(v) for v in variables]
-            return code, _Found(solver.objective_value - before, m.choices, values, reprice)
-        return code, None
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return code, None
+        if solver.objective_value >= before - 1e-6:
+            return code, None
+        rows = np.full_like(work, -1)
+        for (e, r, _, var), day in zip(m.choices, days, strict=True):
+            if solver.boolean_value(var):
+                rows[e, day - first] = part.rows[r]
+        change = solver.objective_value - before if code == cp_model.OPTIMAL else reprice(rows)
+        if change is None or change > -1e-6:
+            return code, None
+        return code, _Found(change, rows, reprice)
 
     def _solve(
         self, model: cp_model.CpModel, seconds: float, deadline: float
@@ -579,12 +585,7 @@ class WindowSearch:
         duties are kept if they still lower the objective (repriced on the sub-model). Rows
         and requests lie in the sub-horizon, which no other worker changed, so the change
         holds whenever the totals do."""
-        first, row_day = part.first, self.row_day
-        work = np.full_like(part.work, -1)
-        for (e, r, _, _), value in zip(found.choices, found.values, strict=True):
-            if value:
-                whole_r = part.rows[r]
-                work[e, row_day[whole_r] - first] = whole_r
+        first, work = part.first, found.work.copy()
         change, breaking = found.change, self._breaking(part, work)
         if breaking:
             self.clashed += 1
