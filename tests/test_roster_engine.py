@@ -251,7 +251,8 @@ def test_neighbourhoods_improve_the_roster_built_employee_by_employee_for_the_ti
     """The whole-model search finds nothing, in all of its time or giving up (unproven) as
     soon as the roster built employee by employee beside it is there; that roster leaves
     demand uncovered on the synthetic problem, and the neighbourhood re-solves that follow
-    for the rest of the limit cover it (before, that roster was the result)."""
+    for the rest of the limit cover it (before, that roster was the result). Column
+    generation finds no roster here, so they start from that one."""
     construct = engine.employee_by_employee
     built: list[set] = []
 
@@ -262,25 +263,73 @@ def test_neighbourhoods_improve_the_roster_built_employee_by_employee_for_the_ti
     finding_nothing = _finding_nothing(engine.make_solver, lambda: gives_up and bool(built))
     monkeypatch.setattr(engine, "make_solver", finding_nothing)
     monkeypatch.setattr(engine, "employee_by_employee", constructing)
+    monkeypatch.setattr(columns, "column_generation", _finding_no_roster)
     problem = synthetic_problem()
     roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=4.0))
-    staffed = [0] * len(problem.requirements)
-    for _, row, role in built[0]:
-        staffed[row] += role == "work"
-    rows = zip(problem.requirements, staffed, strict=True)
-    short = sum(max(0, row.staff_needed - n) for row, n in rows)
-    assert short > 0
+    assert _short(problem, built[0]) > 0
     assert roster.uncovered.empty
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
     assert any("neighbourhood re-solves then lowered it" in note for note in report.notes)
+    assert not any("column generation" in note for note in report.notes)
 
 
-def test_a_roster_built_employee_by_employee_is_bounded_by_a_count_of_staff_shifts(
+def _finding_no_roster(problem: RosterProblem, *args: object, **kwargs: object) -> None:
+    """``columns.column_generation`` finding no roster for the first employee."""
+    raise columns.NoRoster([0])
+
+
+def _short(problem: RosterProblem, duties: set) -> int:
+    """Staff-shifts that ``duties`` leave short of ``problem``'s demand."""
+    staffed = [0] * len(problem.requirements)
+    for _, row, role in duties:
+        staffed[row] += role == "work"
+    rows = zip(problem.requirements, staffed, strict=True)
+    return sum(max(0, row.staff_needed - n) for row, n in rows)
+
+
+def test_after_the_fallback_column_generation_builds_a_second_roster_and_the_better_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole-model search finds nothing. Beside the roster built employee by employee,
+    which leaves demand uncovered on the synthetic problem, column generation builds one in
+    its share of the limit, which covers it all; with the neighbourhoods idle here, the
+    result is column generation's roster, its objective and bound as column generation
+    gives them, and the report says which roster was kept."""
+    construct, generate = engine.employee_by_employee, columns.column_generation
+    built: list[set] = []
+    generated: list[columns.ColumnStart] = []
+
+    def constructing(*args, **kwargs):
+        built.append(construct(*args, **kwargs))
+        return built[-1]
+
+    def generating(*args, **kwargs):
+        generated.append(generate(*args, **kwargs))
+        return generated[-1]
+
+    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver))
+    monkeypatch.setattr(engine, "employee_by_employee", constructing)
+    monkeypatch.setattr(columns, "column_generation", generating)
+    monkeypatch.setattr(engine._Neighbourhoods, "run", lambda self, whole: None)
+    problem = synthetic_problem()
+    roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=4.0))
+    assert len(built) == len(generated) == 1
+    assert _short(problem, built[0]) > 0
+    assert _short(problem, generated[0].duties) == 0
+    assert report.objective == pytest.approx(generated[0].objective)
+    assert report.bound == pytest.approx(generated[0].bound)
+    assert roster.uncovered.empty
+    assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
+    assert any("the better, by column generation" in note for note in report.notes)
+
+
+def test_a_fallback_roster_is_bounded_by_column_generation(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Three own staff cannot cover the synthetic problem's demand: with CP-SAT finding
-    nothing, the report's bound (CP-SAT's alone would be 0) is the count of staff-shifts
-    they must leave short, at most the optimum CP-SAT proves with its whole time."""
+    nothing, the report's bound (CP-SAT's alone would be 0) is column generation's, at
+    least the count of staff-shifts they must leave short, at most the optimum CP-SAT
+    proves with its whole time."""
     problem = synthetic_problem()
     own_only = replace(problem, employees=problem.employees[:3])
     _, proven = solve_roster(own_only, SETTINGS, LIMITS)
@@ -289,7 +338,7 @@ def test_a_roster_built_employee_by_employee_is_bounded_by_a_count_of_staff_shif
     _, report = solve_roster(own_only, SETTINGS, SolverLimits(time_limit_seconds=2.0))
     assert report.bound is not None
     assert SETTINGS.uncovered_weight <= report.bound <= proven.objective <= report.objective
-    assert any("count of staff-shifts" in note for note in report.notes)
+    assert any("CP-SAT's and column generation's" in note for note in report.notes)
 
 
 def test_on_a_busy_machine_the_roster_built_employee_by_employee_comes_late_not_never(

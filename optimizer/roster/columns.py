@@ -893,14 +893,6 @@ def pass_order(master: Master, pricing: list[PersonPricing]) -> list[int]:
     return order + list(range(employees, len(pricing)))
 
 
-def count_bound(problem: RosterProblem, settings: RosterSettings) -> float:
-    """``capacity_bound`` of ``problem`` on its own, for a roster that column generation did
-    not build (``blockers`` must be empty): it sets up every employee's pricing program
-    (about a second for 70 employees over 84 days, two for 280 over 28)."""
-    master = Master(problem, settings, time.perf_counter())
-    return capacity_bound(problem, master, person_pricing(problem, settings, master))
-
-
 def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonPricing]) -> float:
     """A lower bound on every roster's objective from counting staff-shifts alone. Short
     staff-shifts: at least the staff needed on each day beyond the employees who may work
