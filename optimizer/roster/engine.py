@@ -531,14 +531,12 @@ class _Search:
             thread.join()
             return self.code
         searched = self.objective
-        self.start = StartRoster(duties)
         neighbourhoods = _Neighbourhoods(self)
-        neighbourhoods.start()
+        neighbourhoods.start(duties)
         built_by, first = "employee by employee", self.objective
         generated = self._generated()
         if generated is not None:
-            self.start = StartRoster(generated.duties)
-            neighbourhoods.start()
+            neighbourhoods.start(generated.duties)
             self.bound = max(self.bound, generated.bound)
             if self.objective < first:
                 built_by = "by column generation"
@@ -607,7 +605,8 @@ class _Search:
         returns the whole-model search's status code (UNKNOWN when a stop request ended the
         run before it began)."""
         neighbourhoods = _Neighbourhoods(self)
-        neighbourhoods.start()
+        if self.start is not None:
+            neighbourhoods.start(self.start.duties)
         if stop.past(self.deadline, time.perf_counter()):
             return self.code
         self.solver.parameters.max_time_in_seconds = max(self.deadline - time.perf_counter(), 0.01)
@@ -704,16 +703,13 @@ class _Neighbourhoods:
             free = [f and p in chosen for f, p in zip(free, self.person, strict=True)]
         return free
 
-    def start(self) -> None:
-        """Offer the start roster (``solve_roster``'s), its objective computed by CP-SAT with
-        every choice fixed (presolve alone settles it; a stop request does not cut it short,
-        and it may take up to ``EVALUATE_SECONDS`` past the deadline). It is not a hint for
-        the whole model: that made CP-SAT's own search worse (Curtois–Qu Instance6,
-        employee-by-employee start: 2040 and 2044 with it, 1954 without)."""
-        start = self.search.start
-        if start is None:
-            return
-        values = [(p, r, role) in start.duties for p, r, role, _ in self.search.m.choices]
+    def start(self, duties: set[columns.Duty]) -> None:
+        """Offer the roster ``duties`` (a start roster) to the search, its objective computed
+        by CP-SAT with every choice fixed (presolve alone settles it; a stop request does not
+        cut it short, and it may take up to ``EVALUATE_SECONDS`` past the deadline). It is
+        not a hint for the whole model: that made CP-SAT's own search worse (Curtois–Qu
+        Instance6, employee-by-employee start: 2040 and 2044 with it, 1954 without)."""
+        values = [(p, r, role) in duties for p, r, role, _ in self.search.m.choices]
         seconds = max(self.search.deadline - time.perf_counter(), EVALUATE_SECONDS)
         _, found = self._resolve(values, [False] * len(values), seconds, stoppable=False)
         if found is not None:

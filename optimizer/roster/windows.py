@@ -555,9 +555,8 @@ class WindowSearch:
         m.model.proto.solution_hint.values.extend(solution)
         seconds = max(LEAST_SECONDS, SECONDS_PER_CHOICE * sum(free))
         code, solver = self._solve(m.model, seconds, deadline)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return code, None
-        if solver.objective_value >= before - 1e-6:
+        unsolved = code not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if unsolved or solver.objective_value >= before - 1e-6:
             return code, None
         rows = np.full_like(work, -1)
         for (e, r, _, var), day in zip(m.choices, days, strict=True):
