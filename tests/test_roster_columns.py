@@ -16,9 +16,12 @@ from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster.columns import (
+    PRICING_THREADS,
     NoRoster,
     _construct,
     _generate,
+    _mend,
+    _result,
     blockers,
     column_generation,
     employee_pricing,
@@ -204,6 +207,39 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     objective = curtois_objective(problem, roster.assignments)
     assert start.bound is not None and start.bound <= best_known <= objective <= 1.01 * best_known
+
+
+def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
+    """A dive that runs out of time fixes the employees left to their most chosen rosters,
+    which may leave rows short; the passes after the dives (``_mend``) lower such a roster,
+    the program's fixings follow it, the run's notes say so, and every hard rule holds
+    (Instance1's construction with three employees' rosters priced without cover)."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    deadline = time.perf_counter() + 60
+    master = Master(problem, settings, deadline)
+    pricing = person_pricing(problem, settings, master)
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        now = time.perf_counter()
+        chosen = _construct(master, pricing, pool, now + 5, now + 10)
+        for e in range(3):
+            found = pricing[e].price(master.prices(np.zeros(master.rows)), certain=True)
+            assert found is not None
+            chosen[e] = master.add(e, found[0], found[1])
+        for e, column in chosen.items():
+            master.fix(e, column)
+        short = master.value(chosen)
+        notes: list[str] = []
+        mended = _mend(master, pricing, chosen, deadline, pool, notes)
+    objective = master.value(mended)
+    assert objective < short
+    assert notes == [
+        f"best-response passes lowered the dive's roster from {short:g} to {objective:g}"
+    ]
+    master.solve()
+    assert master.lp.getObjectiveValue() == pytest.approx(objective)
+    roster = roster_tables(problem, sorted(_result(master, pricing, mended, 0.0, ()).duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert curtois_objective(problem, roster.assignments) == pytest.approx(objective)
 
 
 def test_column_generation_keeps_the_synthetic_problems_rules() -> None:

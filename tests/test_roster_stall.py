@@ -158,7 +158,8 @@ def test_the_construction_and_a_stall_keep_to_the_hand_over_time(
     construction's first pass aims at ``FIRST_PASS_SHARE`` and its passes at
     ``CONSTRUCT_SHARE`` of the time to it. A stalled first program's wider passes end there
     too (the run returns soon after); a first program that moves keeps the whole time: the
-    dive gets the deadline (Instance1)."""
+    dives end ``MEND_SHARE`` of it early, and the best-response passes after them end at the
+    deadline (Instance1)."""
     problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
     construct, dive, descend = columns._construct, columns._dive, columns.descent.descend
     shares, dive_deadlines, descent_ends = [], [], []
@@ -197,6 +198,7 @@ def test_the_construction_and_a_stall_keep_to_the_hand_over_time(
         assert time.perf_counter() < by + 2
         assert "handed to the neighbourhood search" in start.notes[-1]
     else:
-        assert dive_deadlines[0] == deadline
+        assert deadline - columns.MEND_SHARE * 30 <= dive_deadlines[0] < deadline
+        assert descent_ends[-1] == deadline
     roster = roster_tables(problem, sorted(start.duties)).assignments
     assert hard_rule_violations(problem, settings, roster) == []
