@@ -24,7 +24,9 @@ and columns are generated again for the open employees, until every employee has
 roster (when nothing can be pinned, 1 + (employees left) // ``DIVE_STEPS`` of the most
 chosen rosters are fixed whole). When that leaves twice the time it took, a second dive
 fixing whole rosters only starts again from the first linear program (``_dive_whole``).
-The best of the dives and the construction is kept. When time is left, a HiGHS MIP over all
+Best-response passes (``descent``) then mend the better dive's roster in the last
+``MEND_SHARE`` of the time (``_mend``: a dive out of time may leave rows short), and the
+better of it and the construction is kept. When time is left, a HiGHS MIP over all
 columns generated, started from that roster, may find a better choice (``Master.polish``),
 and repairs re-dive random employees. When the first linear program stalls at the
 construction's roster and a search follows, the construction's roster is handed over
