@@ -7,13 +7,10 @@ unreachable). User errors print one line per problem and no traceback (``--debug
 
 from __future__ import annotations
 
-import ctypes
 import json
-import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +23,7 @@ from rich.table import Table
 from optimizer import __version__, stop
 from optimizer.choices import EXECUTORS, INSTANCE_FORMATS, OUTPUT_FORMATS, described
 from optimizer.errors import ScenarioError, SvcplanError
+from optimizer.native_output import native_stdout_aside
 from optimizer.solve import MAX_THREADS
 
 if TYPE_CHECKING:  # the engines load only when a command needs them: --help starts at once
@@ -131,29 +129,6 @@ def main(
 T = TypeVar("T")
 
 
-_LIBC = ctypes.CDLL(None)
-
-
-@contextmanager
-def _native_stdout_aside(quiet: bool) -> Iterator[None]:
-    """Send what native libraries print on file descriptor 1 to stderr (or nowhere if quiet).
-
-    Solvers print banners straight to the C-level stdout; stdout is kept for results and JSON.
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    target = os.open(os.devnull, os.O_WRONLY) if quiet else os.dup(2)
-    try:
-        os.dup2(target, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        _LIBC.fflush(None)  # C stdio buffers what native code printed; empty it here
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(target)
-
-
 def _guarded(options: Options, action: Callable[[], T]) -> T:
     """Run ``action``; map svcplan errors to their exit codes with a message and no traceback.
 
@@ -162,7 +137,7 @@ def _guarded(options: Options, action: Callable[[], T]) -> T:
     meanwhile goes to stderr (nowhere with --quiet).
     """
     try:
-        with _native_stdout_aside(options.quiet or options.json):
+        with native_stdout_aside(options.quiet or options.json):
             result = stop.run_stoppable(action)
     except SvcplanError as error:
         if options.debug:
@@ -968,7 +943,7 @@ def _job_guarded(options: Options, log: JobLog, action: Callable[[], T]) -> T:
     """``_guarded`` for the job: errors become log lines (JSON ones with --log-format json),
     and native libraries print nothing on stdout or stderr when logs are JSON."""
     try:
-        with _native_stdout_aside(options.quiet or options.json or log.json):
+        with native_stdout_aside(options.quiet or options.json or log.json):
             return stop.run_stoppable(action)
     except SvcplanError as error:
         if options.debug:

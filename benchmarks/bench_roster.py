@@ -17,6 +17,7 @@ from pathlib import Path
 
 from optimizer.errors import NoSolutionError
 from optimizer.formats.curtois import solve_curtois_instance
+from optimizer.native_output import native_stdout_aside
 from optimizer.solve import SolverLimits
 
 SETS = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "shift-scheduling"
@@ -90,10 +91,11 @@ def main() -> int:
         best = BEST_KNOWN[instance]
         wording, excess = goal(instance)
         try:
-            _, report = solve_curtois_instance(
-                instance_file(instance),
-                SolverLimits(time_limit_seconds=args.time_limit, threads=args.threads),
-            )
+            with native_stdout_aside():
+                _, report = solve_curtois_instance(
+                    instance_file(instance),
+                    SolverLimits(time_limit_seconds=args.time_limit, threads=args.threads),
+                )
         except NoSolutionError as error:
             cells = f"no roster ({error}) | | | | | |"
             print(f"| Instance{instance} | {best} | {cells} {wording} | NO |", flush=True)

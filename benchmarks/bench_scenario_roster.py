@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from optimizer.native_output import native_stdout_aside
 from optimizer.pipeline.forecast import forecast_staffing
 from optimizer.pipeline.roster import roster_problem, roster_settings
 from optimizer.roster.engine import solve_roster
@@ -113,9 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(temp) / variant
             folder.mkdir()
             problem, settings = variant_problem(variant_scenario(variant, folder))
-            plan = solve_roster(problem, settings, limits)[1]
-            start = replace(settings, neighbourhood_search=True)
-            generated = solve_roster(problem, start, limits)[1]
+            with native_stdout_aside():
+                plan = solve_roster(problem, settings, limits)[1]
+                start = replace(settings, neighbourhood_search=True)
+                generated = solve_roster(problem, start, limits)[1]
             bound = max(plan.bound or 0.0, generated.bound or 0.0)
             print(
                 f"| {variant} | {len(problem.employees)} | {problem.horizon_days} | "
