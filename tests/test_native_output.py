@@ -11,7 +11,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
-import sys
 import highspy
 from optimizer.native_output import native_stdout_aside
 with native_stdout_aside(quiet={quiet}):
