@@ -197,6 +197,45 @@ def test_pricing_keeps_tight_shift_type_limits_and_finds_the_best_roster() -> No
         assert found[2] == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
 
 
+@pytest.mark.parametrize("program", ["price", "first_roster"])
+def test_pricing_within_type_limits_keeps_a_pinned_day_of_a_limited_type(program) -> None:
+    """When the program's roster works a type beyond its limit, the type is allowed on as
+    many days as its limit only; a day pinned to that type is kept among them, so a roster
+    is still found and it keeps the pin (Instance2, every type capped at 4, the pin on the
+    last day the uncapped roster works that type)."""
+    problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
+    capped = tuple(
+        replace(employee, max_shifts={shift: 4 for shift in employee.max_shifts})
+        for employee in problem.employees
+    )
+    problem = replace(problem, employees=capped)
+    prices = np.full(len(problem.requirements), 100.0)
+    person = employee_pricing(problem, settings)[0]
+    person.rules, person.loose = person.rules.untracked(), person.loose.untracked()
+    uncapped = person._program(person._gains(prices)[0] - person.work_cost[:, person.types])
+    assert uncapped is not None
+    shift_ids = [problem.shift_types[t].shift_id for t in person.types]
+    worked = [shift_ids[t] if t >= 0 else None for t in uncapped]
+    busiest = max(set(worked) - {None}, key=worked.count)
+    assert worked.count(busiest) > 4
+    day = max(d for d, shift_id in enumerate(worked) if shift_id == busiest)
+    row = next(
+        r
+        for r in person.rows
+        if problem.requirements[r].shift_id == busiest
+        and problem.day_index(problem.requirements[r].day) == day
+    )
+    person.pinned[day] = row
+    if program == "price":
+        found = person.price(prices, tries=0, certain=True)
+    else:
+        found = person.first_roster(prices, 0.0)
+    assert found is not None
+    assert found[0][day] == row
+    shifts = [problem.requirements[r].shift_id for r in found[0] if r >= 0]
+    assert all(shifts.count(shift_id) <= 4 for shift_id in set(shifts))
+
+
 @pytest.mark.parametrize(("instance", "best_known"), [(1, 607), (2, 828)])
 def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, best_known) -> None:
     problem = read_curtois(DATA / f"Instance{instance}.txt")

@@ -351,7 +351,10 @@ class _Pricing:
             limit_type = self.rules.limit_type
             for t in excess:
                 counted = limit_type[np.clip(found, 0, None)] == limit_type[t]
-                kept = np.flatnonzero(counted & (found >= 0))[: self.rules.max_per_type[t]]
+                worked = np.flatnonzero(counted & (found >= 0))
+                # pinned days first: trimming one away would leave its day no choice
+                worked = worked[np.argsort(self.pinned[worked] < 0, kind="stable")]
+                kept = worked[: self.rules.max_per_type[t]]
                 allowed[:, t] = False
                 allowed[kept, t] = reachable[kept, t]
         return None
@@ -392,7 +395,9 @@ class _Pricing:
                 continue
             worked = np.isin(found[open_days], counted).astype(np.int64)
             best = np.where(reachable[:, counted], value[:, counted], -np.inf).max(axis=1)
-            ranked = open_days[np.lexsort((spread[open_days], -best[open_days], -worked))]
+            pinned = (self.pinned[open_days] >= 0).astype(np.int64)  # kept first, as above
+            keys = (spread[open_days], -best[open_days], -worked, -pinned)
+            ranked = open_days[np.lexsort(keys)]
             allowed[np.ix_(ranked[limits[t] :], counted)] = False
         kept = self._program(np.where(allowed, value, UNREACHABLE))
         if kept is None:
