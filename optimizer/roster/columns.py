@@ -12,7 +12,9 @@ employee's program gets a share of ``ROUND_BUDGET``; beyond it the program keeps
 weekends within bands (``EmployeeRules.fitted``), so large problems are priced in time.
 
 The first columns are a whole roster built before any linear program (``_construct``), so
-there is a roster whatever the size. ``capacity_bound`` (staff-shifts counted) and, after
+there is a roster whatever the size. Where that roster is likely the search's start and the
+staff's weekends cannot cover weekend demand, a plan of everyone's weekends
+(``weekends``) guides it. ``capacity_bound`` (staff-shifts counted) and, after
 the first linear program, ``lagrangian_bound`` give lower bounds on every roster's
 objective.
 
@@ -60,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import stop
-from optimizer.roster import descent
+from optimizer.roster import descent, weekends
 from optimizer.roster.eligibility import may_staff
 from optimizer.roster.lending import LenderPricing, lender_pricing
 from optimizer.roster.loads import LOADS, cell_loads, lagrangian_term
@@ -737,6 +739,10 @@ def column_generation(
         previous: a previous roster (columns of ``Roster.assignments``): the stability goal
             against it is priced and its frozen days kept (``stability``).
 
+    With ``wider`` or ``hand_over_by`` (the construction's roster is the likely start), no
+    ``previous`` roster and the weekends short (``weekends.binds``), a weekend plan found
+    in ``weekends.PLAN_SHARE`` of the construction's time guides the construction.
+
     Returns:
         The roster with the bound.
 
@@ -748,6 +754,19 @@ def column_generation(
     pricing = person_pricing(problem, settings, master, previous)
     notes: list[str] = []
     settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by is not None else deadline
+    guides = None
+    searched_from_here = wider or hand_over_by is not None  # the construction's is the start
+    if searched_from_here and previous is None and weekends.binds(problem, settings):
+        now = time.perf_counter()
+        until = now + weekends.PLAN_SHARE * CONSTRUCT_SHARE * (settle_by - now)
+        plan = weekends.weekend_plan(problem, settings, master.under, master.over, until)
+        if plan is not None:
+            own = pricing[: len(problem.employees)]
+            guides = weekends.guides(problem, plan, [p.rows for p in own], master.under)
+            notes.append(
+                f"the construction was guided by a weekend plan ({len(guides)} employees' "
+                f"prices moved) found in {time.perf_counter() - now:.0f} s"
+            )
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
         constructed = _construct(
@@ -757,6 +776,7 @@ def column_generation(
             now + FIRST_PASS_SHARE * (settle_by - now),
             now + CONSTRUCT_SHARE * (settle_by - now),
             wider=wider,
+            guides=guides,
         )
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen, bound = constructed, capacity_bound(problem, master, pricing)
@@ -824,6 +844,7 @@ def _construct(
     improve_until: float,
     *,
     wider: bool = False,
+    guides: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict[int, int]:
     """The first columns, a whole roster: employees in turn (those with the fewest shift
     types first, ``PRICING_THREADS`` at a time) get their best roster given the others'
@@ -840,19 +861,29 @@ def _construct(
     a lower roster (Curtois–Qu Instance19: 7,609 against 7,943), but where the dive follows
     its columns led it to a worse one (3,726 against 3,217 at 300 s), so the bands stay on
     the pro-rata path unless the construction's roster is the likely start. Partners' staff
-    come after the own staff (lent days cost, on-call duty does not).
+    come after the own staff (lent days cost, on-call duty does not). ``guides`` (employee →
+    rows and what their prices gain there, ``weekends.guides``) move the employees' prices
+    in the first pass only.
     Deadlines are ``time.perf_counter()`` readings. Returns person → column; raises
     ``NoRoster`` for the persons of the first batch with none."""
     staffed = np.zeros(master.rows)
     order = pass_order(master, pricing)
     chosen: dict[int, int] = {}
 
+    def guided(e: int, at: np.ndarray) -> np.ndarray:
+        if guides is None or e not in guides:
+            return at
+        rows, premium = guides[e]
+        at = at.copy()
+        at[rows] += premium
+        return at
+
     def careful(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
-        return pricing[e].price(at, tries=2, certain=True)
+        return pricing[e].price(guided(e, at), tries=2, certain=True)
 
     def quick(e: int, at: np.ndarray) -> tuple[np.ndarray, float, float] | None:
         pricing[e].shrink(EMPLOYEE_BUDGET[0])
-        return pricing[e].first_roster(at, e * GOLDEN % 1)
+        return pricing[e].first_roster(guided(e, at), e * GOLDEN % 1)
 
     began = time.perf_counter()
     for first in range(0, len(order), PRICING_THREADS):

@@ -1,0 +1,153 @@
+"""The weekend plan that guides the column-generation construction where weekends are short
+(``optimizer.roster.weekends``), on Curtois–Qu Instance17 (32 staff, 8 weeks, whose
+weekend demand exceeds what the staff's weekend limits allow)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from optimizer.formats.curtois import curtois_settings, read_curtois
+from optimizer.roster import weekends
+from optimizer.roster.columns import (
+    PRICING_THREADS,
+    _construct,
+    column_generation,
+    person_pricing,
+)
+from optimizer.roster.master import Master
+from optimizer.roster.plan import roster_tables
+from optimizer.roster.problem import RosterProblem, ShiftType
+from tests.test_roster_checker import hard_rule_violations
+
+DATA = Path(__file__).parent / "data" / "roster"
+SATURDAY, SUNDAY = 5, 6
+
+
+def _instance17() -> tuple[RosterProblem, Master]:
+    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
+    return problem, Master(problem, settings, time.perf_counter() + 60)
+
+
+def _weekend_cost(problem: RosterProblem, worked: set[tuple[int, int]]) -> int:
+    """The weekend days' cover cost (Curtois weights: 100 a staff-shift short, 1 over) and
+    shift-request cost (request weight 1) of the (employee, row) duties ``worked``."""
+    staffed = Counter(r for _, r in worked)
+    cost = 0
+    for r, row in enumerate(problem.requirements):
+        if row.day.weekday() in (SATURDAY, SUNDAY):
+            short = max(row.staff_needed - staffed[r], 0)
+            cost += 100 * short + max(staffed[r] - row.staff_needed, 0)
+    row_of = {(row.day, row.shift_id): r for r, row in enumerate(problem.requirements)}
+    for e, employee in enumerate(problem.employees):
+        for request in employee.requests:
+            if request.shift_id is None or request.day.weekday() not in (SATURDAY, SUNDAY):
+                continue
+            on = (e, row_of[request.day, request.shift_id]) in worked
+            cost += request.weight * (on != request.wanted)
+    return cost
+
+
+def test_weekends_bind_where_their_count_cannot_cover_weekend_demand() -> None:
+    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
+    assert weekends.binds(problem, settings)
+    unlimited = tuple(replace(employee, max_weekends=None) for employee in problem.employees)
+    assert not weekends.binds(replace(problem, employees=unlimited), settings)
+    on_call = (replace(problem.requirements[0], reserve_needed=1), *problem.requirements[1:])
+    assert not weekends.binds(replace(problem, requirements=on_call), settings)
+
+
+def test_the_weekend_plan_keeps_every_weekend_rule_and_beats_any_rosters_weekends() -> None:
+    """Checked from the plan alone: weekdays free; one row a day, of the right day, that
+    the employee may staff, on a day they are available; no forbidden Saturday → Sunday
+    succession; weekend and per-type limits kept. Its weekend cost (cover and shift requests,
+    recomputed here) is within ``PLAN_GAP`` of a relaxation's optimum, so no whole roster's
+    weekends cost less by more than that (the construction's roster here)."""
+    problem, master = _instance17()
+    settings = curtois_settings()
+    plan = weekends.weekend_plan(
+        problem, settings, master.under, master.over, time.perf_counter() + 30
+    )
+    assert plan is not None
+    dates = problem.dates
+    shifts: dict[str, ShiftType] = {shift.shift_id: shift for shift in problem.shift_types}
+    planned: set[tuple[int, int]] = set()
+    for e, employee in enumerate(problem.employees):
+        worked_weekends, types = set(), Counter()
+        for d, r in enumerate(plan[e]):
+            if dates[d].weekday() not in (SATURDAY, SUNDAY):
+                assert r == weekends.FREE
+                continue
+            if r < 0:
+                continue
+            row = problem.requirements[r]
+            assert row.day == dates[d] and dates[d] not in employee.unavailable
+            assert employee.max_shifts.get(row.shift_id, 1) > 0
+            planned.add((e, int(r)))
+            types[row.shift_id] += 1
+            worked_weekends.add(d + SUNDAY - dates[d].weekday())
+            if dates[d].weekday() == SATURDAY and d + 1 < len(dates) and plan[e, d + 1] >= 0:
+                sunday = problem.requirements[plan[e, d + 1]].shift_id
+                assert sunday not in shifts[row.shift_id].forbidden_next
+        assert employee.max_weekends is None or len(worked_weekends) <= employee.max_weekends
+        assert all(count <= employee.max_shifts.get(t, count) for t, count in types.items())
+    plan_cost = _weekend_cost(problem, planned)
+    pricing = person_pricing(problem, settings, master)
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        now = time.perf_counter()
+        chosen = _construct(master, pricing, pool, now + 10, now + 20)
+    rostered = {(e, int(r)) for e, column in chosen.items() for r in master.columns[column][1]}
+    roster_cost = _weekend_cost(problem, {(e, r) for e, r in rostered if r >= 0})
+    assert 0 < plan_cost * (1 - weekends.PLAN_GAP) <= roster_cost
+
+
+def test_the_construction_follows_the_weekend_plan_it_is_guided_by() -> None:
+    """Guided by the plan (``weekends.guides``), the construction's rosters agree with it
+    on more weekend days than unguided."""
+    problem, master = _instance17()
+    settings = curtois_settings()
+    plan = weekends.weekend_plan(
+        problem, settings, master.under, master.over, time.perf_counter() + 30
+    )
+    assert plan is not None
+    agreed = []
+    for guided in (False, True):
+        master = Master(problem, settings, time.perf_counter() + 60)
+        pricing = person_pricing(problem, settings, master)
+        guides = weekends.guides(problem, plan, [p.rows for p in pricing], master.under)
+        assert set(guides) == set(range(len(problem.employees)))
+        with ThreadPoolExecutor(PRICING_THREADS) as pool:
+            now = time.perf_counter()
+            chosen = _construct(
+                master, pricing, pool, now + 30, now, guides=guides if guided else None
+            )
+        rosters = np.array([master.columns[chosen[e]][1] for e in range(len(plan))])
+        weekend = plan != weekends.FREE
+        agreed.append(int((rosters[weekend] == plan[weekend]).sum()))
+    assert agreed[1] > agreed[0]
+
+
+def test_no_weekend_plan_is_begun_without_the_time_its_choices_need() -> None:
+    problem, master = _instance17()
+    settings = curtois_settings()
+    began = time.perf_counter()
+    plan = weekends.weekend_plan(problem, settings, master.under, master.over, began + 0.05)
+    assert plan is None
+    assert time.perf_counter() - began < 1.0
+
+
+def test_column_generation_from_its_construction_is_guided_where_weekends_are_short() -> None:
+    """Where the construction's roster is the likely start (``wider``), column generation
+    plans the weekends first and says so; every hard rule of its roster holds."""
+    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
+    start = column_generation(problem, settings, deadline=time.perf_counter() + 8, wider=True)
+    assert any(
+        note.startswith("the construction was guided by a weekend plan") for note in start.notes
+    )
+    roster = roster_tables(problem, sorted(start.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
