@@ -38,8 +38,7 @@ SATURDAY, SUNDAY = 5, 6
 PLAN_SHARE = 0.4
 """Share of the construction's time (``columns.CONSTRUCT_SHARE``) the plan's MIP may take."""
 PLAN_GAP = 0.05
-"""The plan is used only when the MIP proved it within this relative gap: a plan cut
-short far from its bound misplaces weekends the construction would then follow."""
+"""The plan is used only when the MIP proved it within this relative gap of its bound."""
 SECONDS_PER_CELL = 1e-3
 """The plan's MIP is not begun with less time than this per (employee, weekend day, row)
 choice: Instance22's 31,077 took 28–31 s to prove optimal; cut short at 5 s (its share at a
@@ -94,13 +93,15 @@ def weekend_plan(
     deadline: float,
 ) -> np.ndarray | None:
     """The weekend days' rows of every employee that cost least in cover (``under`` and
-    ``over``: each requirement row's weights per staff-shift short and over), by a HiGHS MIP
-    stopped at ``deadline`` (a ``time.perf_counter()`` reading) with its best plan.
+    ``over``: each requirement row's weights per staff-shift short and over) and weekend
+    shift requests, by a HiGHS MIP stopped at ``deadline`` (a ``time.perf_counter()``
+    reading) or a stop request with its best plan.
 
     Returns:
         ``[employee, day]``: the row planned, −1 for a weekend day planned off, ``pins.FREE``
         on weekdays and on weekend days the employee can staff no row; ``None`` when the MIP
-        found no plan in time.
+        was not begun for lack of time (``SECONDS_PER_CELL``) or found no plan within
+        ``PLAN_GAP`` of its bound.
     """
     days = problem.horizon_days
     plan = np.full((len(problem.employees), days), FREE, dtype=np.int64)
@@ -118,7 +119,7 @@ def weekend_plan(
         return None
     if info.mip_gap > PLAN_GAP:
         return None
-    for (e, d), _ in model.day_cells.items():
+    for e, d in model.day_cells:
         plan[e, d] = -1
     chosen = solution[: len(model.cells)] > 0.5
     for (e, d, r), picked in zip(model.cells, chosen, strict=True):
