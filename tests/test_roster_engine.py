@@ -218,6 +218,36 @@ def test_many_clashing_employees_are_explained_by_the_deadline_and_the_count_say
     )
 
 
+def test_an_employee_whose_check_the_deadline_cuts_short_is_not_counted_as_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From the fifth solve on, every check ends undecided (as when the deadline comes in
+    the middle of one): the count names only the employees whose check ended, each with
+    its clash."""
+    problem = synthetic_problem()
+    week = frozenset(SYNTHETIC_START + timedelta(days=k) for k in range(4))
+    clashing = tuple(
+        replace(employee, min_minutes=1800, unavailable=week) for employee in problem.employees
+    )
+    problem = replace(problem, employees=clashing)
+    solver_for = explain._feasibility_solver
+    solves: list[int] = []
+
+    def cut_short_from_the_fifth(*args: object) -> cp_model.CpSolver:
+        solver = solver_for(*args)
+        solves.append(1)
+        if len(solves) >= 5:
+            solver.parameters.max_time_in_seconds = 0.0
+        return solver
+
+    monkeypatch.setattr(explain, "_feasibility_solver", cut_short_from_the_fifth)
+    lines = explain.explain_infeasibility(problem, SETTINGS, LIMITS, deadline=time.perf_counter())
+    *clashes, count = lines
+    checked = int(count.split()[0])
+    assert 1 <= checked < len(clashing)
+    assert len(clashes) == checked
+
+
 def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_by_employee(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -68,7 +68,7 @@ def explain_infeasibility(
     found = _alone(problem, settings, limits, deadline, _most_unavailable_first(problem))
     lines = _alone_lines(problem, found, "those with the most days unavailable first")
     if not lines and not stop.past(deadline, time.perf_counter()):
-        lines = _clash(problem, settings, limits, deadline)
+        lines = _clash(problem, settings, limits, deadline) or []
     return lines or [NO_CLASH, *([_frozen_clash(frozen)] if frozen else [])]
 
 
@@ -124,13 +124,17 @@ def _alone(
     employees: list[int],
 ) -> dict[int, list[str]]:
     """Each of ``employees`` checked alone, in order, until the ``deadline`` or a stop
-    request: employee → the lines of their clash (empty when none is proven)."""
+    request: employee → the lines of their clash (empty when they have a roster alone). An
+    employee whose check the deadline cut short is left out: they were not checked."""
     found: dict[int, list[str]] = {}
     for e in employees:
         if stop.past(deadline, time.perf_counter()):
             break
         alone = replace(problem, employees=(problem.employees[e],), shared_employees=())
-        found[e] = _clash(alone, settings, limits, deadline)
+        clash = _clash(alone, settings, limits, deadline)
+        if clash is None:
+            break
+        found[e] = clash
     return found
 
 
@@ -148,13 +152,14 @@ def _alone_lines(problem: RosterProblem, found: dict[int, list[str]], order: str
 
 def _clash(
     problem: RosterProblem, settings: RosterSettings, limits: SolverLimits, deadline: float
-) -> list[str]:
+) -> list[str] | None:
     """A small set of ``problem``'s hard rules that clash, one line per employee involved;
-    empty when none is proven by the ``deadline``."""
+    empty when a roster is found, None when neither is proven by the ``deadline``."""
     m, guards = build_model(problem, settings, assumptions=True)
     solver = _feasibility_solver(settings, limits, _left(deadline))
-    if solver.solve(m.model) != cp_model.INFEASIBLE:
-        return []
+    status = solver.solve(m.model)
+    if status != cp_model.INFEASIBLE:
+        return [] if status in (cp_model.FEASIBLE, cp_model.OPTIMAL) else None
     core = sorted(solver.sufficient_assumptions_for_infeasibility())
     core = _shrink(m.model, core, settings, limits, deadline)
     by_employee: dict[int, list[str]] = {}
