@@ -6,7 +6,9 @@ Run from the repository root:
         [--spopt-time-limit 60]
 
 Reads ``../shared/data/benchmarks/orlib_{pmed,scp,uflp}`` (relative to the repository root);
-prints a message and exits 0 when that folder is absent. Prints Markdown tables.
+prints a message and exits 0 when that folder is absent. Prints Markdown tables on stdout
+(HiGHS' banner goes to stderr). The spopt part needs the ``bench`` extra (``pip install -e
+'.[bench]'``); without spopt it says so and exits 2.
 
 Published part: every pmed1–20, scp4x/5x/6x and cap71–134 file present, solved by
 ``solve_published_instance`` (HiGHS) and compared with the published optimum.
@@ -22,14 +24,17 @@ HiGHS' model status, because PuLP calls a time-limited run optimal.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from optimizer.formats import read_published_instance, solve_published_instance
+from optimizer.native_output import native_stdout_aside
 from optimizer.siting import SitingProblem, SitingSettings, solve_siting
 from optimizer.solve import SolverLimits
 
@@ -79,9 +84,10 @@ def run_published(time_limit_seconds: float) -> None:
     failures = []
     for format_name, path, optimum in published_instances():
         started = time.perf_counter()
-        _, report = solve_published_instance(
-            format_name, path, SolverLimits(time_limit_seconds=time_limit_seconds)
-        )
+        with native_stdout_aside():
+            _, report = solve_published_instance(
+                format_name, path, SolverLimits(time_limit_seconds=time_limit_seconds)
+            )
         seconds = time.perf_counter() - started
         seconds_by_format.setdefault(format_name, []).append(seconds)
         matches = report.objective is not None and abs(report.objective - optimum) <= 1e-6 * max(
@@ -110,7 +116,8 @@ def _spopt_solve(model, time_limit_seconds: float) -> tuple[float | None, str]:
     import pulp
 
     try:
-        model = model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_seconds))
+        with native_stdout_aside():
+            model = model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_seconds))
     except RuntimeError:  # spopt raises when PuLP reports "Not Solved" (no solution in time)
         return None, model.problem.solverModel.getModelStatus().name
     status = model.problem.solverModel.getModelStatus().name
@@ -123,7 +130,10 @@ def _compare(name: str, build_spopt, build_svcplan, time_limit_seconds: float) -
     spopt_seconds = time.perf_counter() - started
     started = time.perf_counter()
     problem, settings = build_svcplan()
-    _, report = solve_siting(problem, settings, SolverLimits(time_limit_seconds=time_limit_seconds))
+    with native_stdout_aside():
+        _, report = solve_siting(
+            problem, settings, SolverLimits(time_limit_seconds=time_limit_seconds)
+        )
     svcplan_seconds = time.perf_counter() - started
     ratio = spopt_seconds / svcplan_seconds
     proven = "optimal" if spopt_status == "kOptimal" else f"not proven ({spopt_status})"
@@ -218,6 +228,12 @@ def main() -> int:
         run_published(args.time_limit)
         print()
     if args.part in ("spopt", "all"):
+        if importlib.util.find_spec("spopt") is None:
+            print(
+                "spopt is not installed, so its part was not run: pip install -e '.[bench]'",
+                file=sys.stderr,
+            )
+            return 2
         run_spopt(args.spopt_time_limit)
     return 0
 
