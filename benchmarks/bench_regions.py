@@ -26,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from optimizer import api
+from optimizer.native_output import native_stdout_aside
 from optimizer.parallel import ExecutorChoice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,9 +73,10 @@ def run(path: Path, executor: str, workers: int) -> tuple[float, dict]:
     """Plan the scenario on ``executor``; its wall seconds and siting summary."""
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        outcome = api.plan(
-            path, out_dir=Path(out), executor=ExecutorChoice(executor, workers=workers)
-        )
+        with native_stdout_aside():  # HiGHS' banner, also from the workers started within
+            outcome = api.plan(
+                path, out_dir=Path(out), executor=ExecutorChoice(executor, workers=workers)
+            )
         return time.perf_counter() - started, outcome.summary["engines"]["siting"]  # type: ignore[return-value]
 
 

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from optimizer import api
+from optimizer.native_output import native_stdout_aside
 from optimizer.parallel import open_executor
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,7 +75,10 @@ def executor_costs(executor: str, workers: int, tasks: int) -> tuple[float, floa
 
 def run(grid: Path, executor: str, workers: int, time_limit: float) -> api.SweepOutcome:
     """One sweep into a fresh temporary folder."""
-    with tempfile.TemporaryDirectory(prefix=f"bench-sweep-{executor}-") as out:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-sweep-{executor}-") as out,
+        native_stdout_aside(),  # HiGHS' banner, also from the workers started within
+    ):
         return api.sweep(
             SCENARIO,
             grid,
