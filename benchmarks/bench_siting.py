@@ -8,7 +8,7 @@ Run from the repository root:
 Reads ``../shared/data/benchmarks/orlib_{pmed,scp,uflp}`` (relative to the repository root);
 prints a message and exits 0 when that folder is absent. Prints Markdown tables on stdout
 (HiGHS' banner goes to stderr). The spopt part needs the ``bench`` extra (``pip install -e
-'.[bench]'``); without spopt it says so and exits 2.
+'.[bench]'``); without spopt it says so and exits 2 before running anything.
 
 Published part: every pmed1–20, scp4x/5x/6x and cap71–134 file present, solved by
 ``solve_published_instance`` (HiGHS) and compared with the published optimum.
@@ -224,16 +224,17 @@ def main() -> int:
     if not DATA.is_dir():
         print(f"benchmark data not found at {DATA}; nothing to run")
         return 0
+    if args.part in ("spopt", "all") and importlib.util.find_spec("spopt") is None:
+        print(
+            "spopt is not installed, so nothing was run: pip install -e '.[bench]' "
+            "(or --part published)",
+            file=sys.stderr,
+        )
+        return 2
     if args.part in ("published", "all"):
         run_published(args.time_limit)
         print()
     if args.part in ("spopt", "all"):
-        if importlib.util.find_spec("spopt") is None:
-            print(
-                "spopt is not installed, so its part was not run: pip install -e '.[bench]'",
-                file=sys.stderr,
-            )
-            return 2
         run_spopt(args.spopt_time_limit)
     return 0
 

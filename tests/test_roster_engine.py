@@ -4,6 +4,7 @@ infeasibility explanation."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -169,11 +170,17 @@ def test_optimal_status_only_when_proven() -> None:
     assert roster.employee_minutes["minutes"].sum() == 7 * 480
 
 
+def short_of_minimum(employee: Employee, **changes: object) -> Employee:
+    """``employee`` (with ``changes``) needing 1,800 minutes in the synthetic week with its
+    first four days unavailable: three days of 480 minutes cannot meet it."""
+    first_four_days = frozenset(SYNTHETIC_START + timedelta(days=k) for k in range(4))
+    return replace(employee, min_minutes=1800, unavailable=first_four_days, **changes)
+
+
 def test_infeasible_contract_names_the_clashing_rules() -> None:
     problem = synthetic_problem()
-    week = [SYNTHETIC_START + timedelta(days=k) for k in range(4)]
     employees = list(problem.employees)
-    employees[6] = replace(employees[6], min_minutes=1800, unavailable=frozenset(week))
+    employees[6] = short_of_minimum(employees[6])
     with pytest.raises(InfeasibleError) as caught:
         solve_roster(replace(problem, employees=tuple(employees)), SETTINGS, LIMITS)
     clashes = caught.value.clashes
@@ -186,14 +193,8 @@ def test_many_clashing_employees_are_explained_by_the_deadline_and_the_count_say
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem = synthetic_problem()
-    week = frozenset(SYNTHETIC_START + timedelta(days=k) for k in range(4))
     clashing = [
-        replace(
-            employee,
-            employee_id=f"{employee.employee_id}-{copy}",
-            min_minutes=1800,
-            unavailable=week,
-        )
+        short_of_minimum(employee, employee_id=f"{employee.employee_id}-{copy}")
         for copy in range(40)
         for employee in problem.employees
     ]
@@ -225,18 +226,14 @@ def test_an_employee_whose_check_the_deadline_cuts_short_is_not_counted_as_check
     the middle of one): the count names only the employees whose check ended, each with
     its clash."""
     problem = synthetic_problem()
-    week = frozenset(SYNTHETIC_START + timedelta(days=k) for k in range(4))
-    clashing = tuple(
-        replace(employee, min_minutes=1800, unavailable=week) for employee in problem.employees
-    )
+    clashing = tuple(short_of_minimum(employee) for employee in problem.employees)
     problem = replace(problem, employees=clashing)
     solver_for = explain._feasibility_solver
-    solves: list[int] = []
+    solves = itertools.count(1)
 
     def cut_short_from_the_fifth(*args: object) -> cp_model.CpSolver:
         solver = solver_for(*args)
-        solves.append(1)
-        if len(solves) >= 5:
+        if next(solves) >= 5:
             solver.parameters.max_time_in_seconds = 0.0
         return solver
 
