@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import weekends
@@ -23,7 +24,7 @@ from optimizer.roster.columns import (
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import RosterProblem, ShiftType
-from tests.test_roster_checker import hard_rule_violations
+from tests.test_roster_checker import curtois_objective, hard_rule_violations
 
 DATA = Path(__file__).parent / "data" / "roster"
 SATURDAY, SUNDAY = 5, 6
@@ -53,6 +54,15 @@ def _weekend_cost(problem: RosterProblem, worked: set[tuple[int, int]]) -> int:
     return cost
 
 
+def _plan(problem: RosterProblem, master: Master) -> np.ndarray:
+    """The weekend plan's rows, found within 30 s."""
+    found = weekends.weekend_plan(
+        problem, curtois_settings(), master.under, master.over, time.perf_counter() + 30
+    )
+    assert found is not None and found.rows is not None
+    return found.rows
+
+
 def test_weekends_bind_where_their_count_cannot_cover_weekend_demand() -> None:
     problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
     assert weekends.binds(problem, settings)
@@ -70,10 +80,7 @@ def test_the_weekend_plan_keeps_every_weekend_rule_and_beats_any_rosters_weekend
     weekends cost less by more than that (the construction's roster here)."""
     problem, master = _instance17()
     settings = curtois_settings()
-    plan = weekends.weekend_plan(
-        problem, settings, master.under, master.over, time.perf_counter() + 30
-    )
-    assert plan is not None
+    plan = _plan(problem, master)
     dates = problem.dates
     shifts: dict[str, ShiftType] = {shift.shift_id: shift for shift in problem.shift_types}
     planned: set[tuple[int, int]] = set()
@@ -111,10 +118,7 @@ def test_the_construction_follows_the_weekend_plan_it_is_guided_by() -> None:
     on more weekend days than unguided."""
     problem, master = _instance17()
     settings = curtois_settings()
-    plan = weekends.weekend_plan(
-        problem, settings, master.under, master.over, time.perf_counter() + 30
-    )
-    assert plan is not None
+    plan = _plan(problem, master)
     agreed = []
     for guided in (False, True):
         master = Master(problem, settings, time.perf_counter() + 60)
@@ -141,9 +145,24 @@ def test_no_weekend_plan_is_begun_without_the_time_its_choices_need() -> None:
     assert time.perf_counter() - began < 1.0
 
 
+def _weekday_over_cover(problem: RosterProblem, worked: set[tuple[int, int]]) -> int:
+    """The weekdays' over-cover cost (Curtois weight 1 a staff-shift) of the (employee, row)
+    duties ``worked``."""
+    staffed = Counter(r for _, r in worked)
+    return sum(
+        max(staffed[r] - row.staff_needed, 0)
+        for r, row in enumerate(problem.requirements)
+        if row.day.weekday() < SATURDAY
+    )
+
+
 def test_column_generation_from_its_construction_is_guided_where_weekends_are_short() -> None:
     """Where the construction's roster is the likely start (``wider``), column generation
-    plans the weekends first and says so; every hard rule of its roster holds."""
+    plans the weekends first and says so; every hard rule of its roster holds. The plan's
+    bound is the roster's bound, and it holds part by part, recomputed from the roster: its
+    weekend days cost at least the MIP's share, its weekdays are over-staffed at least as
+    the contracts force (Instance17's employees must work more than the weekday demand and
+    what their weekends can hold), and the whole is below the best known (5,746)."""
     problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
     start = column_generation(problem, settings, deadline=time.perf_counter() + 8, wider=True)
     assert any(
@@ -151,3 +170,27 @@ def test_column_generation_from_its_construction_is_guided_where_weekends_are_sh
     )
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
+    _, master = _instance17()
+    found = weekends.weekend_plan(
+        problem, settings, master.under, master.over, time.perf_counter() + 30
+    )
+    assert found is not None
+    forced = weekends._weekday_over_cover(problem, settings, master.over)
+    worked = {(e, r) for e, r, _ in start.duties}
+    assert 0 < forced <= _weekday_over_cover(problem, worked)
+    assert 0 < found.bound - forced <= _weekend_cost(problem, worked)
+    assert start.bound >= found.bound
+    assert found.bound <= 5746 <= start.objective == curtois_objective(problem, roster.assignments)
+
+
+@pytest.mark.parametrize(("instance", "optimum"), [(1, 607), (2, 828)])
+def test_the_weekend_plans_bound_is_below_the_published_optimum(
+    instance: int, optimum: int
+) -> None:
+    problem, settings = read_curtois(DATA / f"Instance{instance}.txt"), curtois_settings()
+    master = Master(problem, settings, time.perf_counter() + 60)
+    found = weekends.weekend_plan(
+        problem, settings, master.under, master.over, time.perf_counter() + 30
+    )
+    assert found is not None
+    assert 0 < found.bound <= optimum

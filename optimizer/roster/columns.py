@@ -14,9 +14,9 @@ weekends within bands (``EmployeeRules.fitted``), so large problems are priced i
 The first columns are a whole roster built before any linear program (``_construct``), so
 there is a roster whatever the size. Where that roster is likely the search's start and the
 staff's weekends cannot cover weekend demand, a plan of everyone's weekends
-(``weekends``) guides it. ``capacity_bound`` (staff-shifts counted) and, after
-the first linear program, ``lagrangian_bound`` give lower bounds on every roster's
-objective.
+(``weekends``) guides it. ``capacity_bound`` (staff-shifts counted), that plan's bound
+on the weekend days' cost and, after the first linear program, ``lagrangian_bound`` give
+lower bounds on every roster's objective.
 
 The dive then fixes, step by step, the employees whose roster the linear program already
 chooses (share ≥ ``SETTLED``) and pins days of the others: the days on which their rosters
@@ -741,7 +741,8 @@ def column_generation(
 
     With ``wider`` or ``hand_over_by`` (the construction's roster is the likely start), no
     ``previous`` roster and the weekends short (``weekends.binds``), a weekend plan found
-    in ``weekends.PLAN_SHARE`` of the construction's time guides the construction.
+    in ``weekends.PLAN_SHARE`` of the construction's time guides the construction, and the
+    bound its MIP proves on the weekend days' cost is a bound on the whole objective.
 
     Returns:
         The roster with the bound.
@@ -754,15 +755,21 @@ def column_generation(
     pricing = person_pricing(problem, settings, master, previous)
     notes: list[str] = []
     settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by is not None else deadline
-    guides = None
+    guides, weekend_bound = None, 0.0
     searched_from_here = wider or hand_over_by is not None  # the construction's is the start
     if searched_from_here and previous is None and weekends.binds(problem, settings):
         now = time.perf_counter()
         until = now + weekends.PLAN_SHARE * CONSTRUCT_SHARE * (settle_by - now)
         plan = weekends.weekend_plan(problem, settings, master.under, master.over, until)
         if plan is not None:
+            weekend_bound = plan.bound
+            notes.append(
+                f"the weekend plan bounds the objective at {plan.bound:,.0f} (its weekend "
+                "days' cost and the weekdays' over-cover the contracts force)"
+            )
+        if plan is not None and plan.rows is not None:
             own = pricing[: len(problem.employees)]
-            guides = weekends.guides(problem, plan, [p.rows for p in own], master.under)
+            guides = weekends.guides(problem, plan.rows, [p.rows for p in own], master.under)
             notes.append(
                 f"the construction was guided by a weekend plan ({len(guides)} employees' "
                 f"prices moved) found in {time.perf_counter() - now:.0f} s"
@@ -779,7 +786,8 @@ def column_generation(
             guides=guides,
         )
         now, constructing = time.perf_counter(), time.perf_counter() - now
-        chosen, bound = constructed, capacity_bound(problem, master, pricing)
+        chosen = constructed
+        bound = max(capacity_bound(problem, master, pricing), weekend_bound)
         notes.append(
             f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
         )

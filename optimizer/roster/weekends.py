@@ -17,12 +17,21 @@ employees' exact programs found no roster holding their plan as pins). The const
 therefore takes it as a guide (``guides``): a premium on the planned rows and a charge on
 the rows of a weekend day planned off, in each employee's own prices, and the employee's
 program decides.
+
+Every roster's weekend days are a plan of this model (drop the weekdays and what binds
+them), so the MIP's dual bound, with the weight of the weekend shift-on requests added
+(``_Model.unmet_requests``), bounds the weekend days' cost of every roster; with the weekdays'
+over-cover that the contracts' minimum minutes force, it bounds the whole objective
+(``WeekendPlan.bound``): on Instance22 26,023, where counting staff-shifts alone gives
+9,158 (best known 30,241).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import highspy
@@ -85,26 +94,40 @@ def _weekend_capacity(employee: Employee, settings: RosterSettings, dates: list[
     return sum(by_days if limit is None else by_days[:limit])
 
 
+@dataclass(frozen=True)
+class WeekendPlan:
+    """What the weekend plan's MIP found.
+
+    Attributes:
+        rows: ``[employee, day]``: the row planned, −1 for a weekend day planned off,
+            ``pins.FREE`` on weekdays and on weekend days the employee can staff no row;
+            ``None`` when the MIP found no plan within ``PLAN_GAP`` of its bound.
+        bound: a lower bound on every roster's objective, in objective units: the
+            weekend days' cost (cover of their rows and their shift requests) the MIP
+            proved, 0 when it proved nothing, and the weekdays' over-cover their contracts
+            force (``_weekday_over_cover``).
+    """
+
+    rows: np.ndarray | None
+    bound: float
+
+
 def weekend_plan(
     problem: RosterProblem,
     settings: RosterSettings,
     under: np.ndarray,
     over: np.ndarray,
     deadline: float,
-) -> np.ndarray | None:
+) -> WeekendPlan | None:
     """The weekend days' rows of every employee that cost least in cover (``under`` and
     ``over``: each requirement row's weights per staff-shift short and over) and weekend
     shift requests, by a HiGHS MIP stopped at ``deadline`` (a ``time.perf_counter()``
-    reading) or a stop request with its best plan.
+    reading) or a stop request with its best plan, and the bound it proved.
 
     Returns:
-        ``[employee, day]``: the row planned, −1 for a weekend day planned off, ``pins.FREE``
-        on weekdays and on weekend days the employee can staff no row; ``None`` when the MIP
-        was not begun for lack of time (``SECONDS_PER_CELL``) or found no plan within
-        ``PLAN_GAP`` of its bound.
+        The plan and bound; ``None`` when the MIP was not begun for lack of time
+        (``SECONDS_PER_CELL``).
     """
-    days = problem.horizon_days
-    plan = np.full((len(problem.employees), days), FREE, dtype=np.int64)
     seconds = deadline - time.perf_counter()
     if seconds <= 0:
         return None
@@ -113,19 +136,69 @@ def weekend_plan(
         return None
     lp = model.solver(under, over, seconds)
     stop.run_highs(lp)
-    solution = np.asarray(lp.getSolution().col_value)
     info = lp.getInfo()
+    proved = info.mip_dual_bound  # −inf until the MIP has a bound
+    bound = max(proved + model.unmet_requests, 0.0) if math.isfinite(proved) else 0.0
+    if model.whole_costs:
+        bound = float(math.ceil(bound - 1e-6))
+    bound += _weekday_over_cover(problem, settings, over)
+    solution = np.asarray(lp.getSolution().col_value)
     if len(solution) != lp.getNumCol() or info.primal_solution_status != FEASIBLE:
-        return None
+        return WeekendPlan(None, bound)
     if info.mip_gap > PLAN_GAP:
-        return None
+        return WeekendPlan(None, bound)
+    plan = np.full((len(problem.employees), problem.horizon_days), FREE, dtype=np.int64)
     for e, d in model.day_cells:
         plan[e, d] = -1
     chosen = solution[: len(model.cells)] > 0.5
     for (e, d, r), picked in zip(model.cells, chosen, strict=True):
         if picked:
             plan[e, d] = r
-    return plan
+    return WeekendPlan(plan, bound)
+
+
+def _weekday_over_cover(
+    problem: RosterProblem, settings: RosterSettings, over: np.ndarray
+) -> float:
+    """A lower bound on the weekdays' over-cover cost (``over``: each requirement row's
+    weight per staff-shift over): the minutes each employee's contract makes them work
+    (the minimum of every contract period) beyond what their weekends can hold (their most
+    weekend days, ``_weekend_capacity``, at their longest shift type) land on weekday rows,
+    and those beyond the weekday demand's minutes are over-cover, at most the longest
+    weekday row's minutes a staff-shift. On Curtois–Qu Instance22 at least 1,053."""
+    days, dates = problem.horizon_days, problem.dates
+    length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
+    weekday_rows = [
+        r
+        for r, row in enumerate(problem.requirements)
+        if 0 <= problem.day_index(row.day) < days and row.day.weekday() < SATURDAY
+    ]
+    longest_row = max((length[problem.requirements[r].shift_id] for r in weekday_rows), default=0)
+    if not longest_row:
+        return 0.0
+    demand = sum(
+        problem.requirements[r].staff_needed * length[problem.requirements[r].shift_id]
+        for r in weekday_rows
+    )
+    forced = 0
+    for employee in problem.employees:
+        period = employee.contract_period_days
+        least = sum(
+            employee.min_minutes * (min(first + period, days) - first) // period
+            for first in range(0, days, period)
+        )
+        longest_shift = max(
+            (
+                minutes
+                for shift_id, minutes in length.items()
+                if employee.max_shifts.get(shift_id, 1)
+            ),
+            default=0,
+        )
+        weekend = _weekend_capacity(employee, settings, dates) * longest_shift
+        forced += max(least - weekend, 0)
+    surplus = math.ceil((forced - demand) / longest_row)
+    return max(surplus, 0) * float(over[weekday_rows].min())
 
 
 def guides(
@@ -152,7 +225,10 @@ def guides(
 
 class _Model:
     """The plan's variables: ``cells`` (employee, weekend day, row) the employee may staff,
-    grouped by employee and day (``day_cells``)."""
+    grouped by employee and day (``day_cells``). Once ``solver`` has set the costs:
+    ``unmet_requests``, the weight of the weekend shift-on requests, which the MIP's
+    objective leaves out (it counts what working a cell changes), and ``whole_costs``,
+    whether every cost is a whole number."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings) -> None:
         self.problem, self.settings = problem, settings
@@ -162,8 +238,9 @@ class _Model:
         for r, row in enumerate(problem.requirements):
             d = problem.day_index(row.day)
             weekend = row.day.weekday() in (SATURDAY, SUNDAY)
-            if 0 <= d < problem.horizon_days and weekend and row.staff_needed > 0:
+            if 0 <= d < problem.horizon_days and weekend:
                 weekend_rows[d].append(r)
+        self.whole_costs, self.unmet_requests = False, 0.0
         self.cells: list[tuple[int, int, int]] = []
         self.day_cells: dict[tuple[int, int], list[int]] = {}
         for e, employee in enumerate(problem.employees):
@@ -207,7 +284,9 @@ class _Model:
         upper[first_short + len(cell_rows) :] = highspy.kHighsInf
         cost[first_short : first_short + len(cell_rows)] = under[cell_rows]
         cost[first_short + len(cell_rows) :] = over[cell_rows]
-        cost[: len(cells)] = self._request_costs()
+        cost[: len(cells)], self.unmet_requests = self._request_costs()
+        whole = np.all(cost == np.round(cost)) and self.unmet_requests.is_integer()
+        self.whole_costs = bool(whole)
         rows: list[tuple[list[int], list[float], float, float]] = []
         staff: dict[int, list[int]] = defaultdict(list)
         for j, (_, _, r) in enumerate(cells):
@@ -249,22 +328,30 @@ class _Model:
         )
         return lp
 
-    def _request_costs(self) -> np.ndarray:
-        """``[cell]`` what working it changes in request cost: the weight of a shift-off
-        request for its shift that day, less that of a shift-on request (day-off requests
-        are left out)."""
+    def _request_costs(self) -> tuple[np.ndarray, float]:
+        """``[cell]`` what working it changes in request cost (the weight of a shift-off
+        request for its shift that day, less that of a shift-on request), and the weekend
+        days' shift-on requests' weight when none is met, the plan's cost before any cell
+        is worked. Day-off and day-on requests are left out."""
         problem, weight = self.problem, self.settings.request_weight
-        wishes: dict[tuple[int, int, str], int] = defaultdict(int)
+        known = {shift.shift_id for shift in problem.shift_types}
+        wishes: dict[tuple[int, int, str], float] = defaultdict(float)
+        unmet = 0.0
         for e, employee in enumerate(problem.employees):
             for request in employee.requests:
-                if request.shift_id is not None:
-                    sign = -1 if request.wanted else 1
-                    key = (e, problem.day_index(request.day), request.shift_id)
-                    wishes[key] += sign * request.weight * weight
-        return np.array(
+                d = problem.day_index(request.day)
+                if request.shift_id not in known or not 0 <= d < problem.horizon_days:
+                    continue
+                wishes[e, d, request.shift_id] += (
+                    (-1 if request.wanted else 1) * request.weight * weight
+                )
+                if request.wanted and request.day.weekday() in (SATURDAY, SUNDAY):
+                    unmet += request.weight * weight
+        costs = np.array(
             [wishes.get((e, d, problem.requirements[r].shift_id), 0) for e, d, r in self.cells],
             dtype=float,
         )
+        return costs, unmet
 
     def _successions(self) -> list[tuple[list[int], list[float], float, float]]:
         """One row per employee, weekend and Saturday shift type: that shift on Saturday and
