@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,11 @@ from optimizer.roster.columns import (
     column_generation,
     person_pricing,
 )
+from optimizer.roster.engine import solve_roster
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
-from optimizer.roster.problem import RosterProblem, ShiftType
+from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftRequest, ShiftType
+from optimizer.solve import SolverLimits
 from tests.test_roster_checker import curtois_objective, hard_rule_violations
 
 DATA = Path(__file__).parent / "data" / "roster"
@@ -194,3 +197,36 @@ def test_the_weekend_plans_bound_is_below_the_published_optimum(
     )
     assert found is not None
     assert 0 < found.bound <= optimum
+
+
+def test_a_weekend_row_without_demand_counts_in_the_bound() -> None:
+    """Working a row nobody needs can still pay: one employee, a Saturday row needing no
+    one (1 a staff-shift over) with a shift-on request for it (3), and a Sunday row needing
+    them. The best roster works both days (cost 1, proven by CP-SAT); the plan's bound must
+    not exceed that, as it would if the plan could not work Saturday's row and counted the
+    request as unmet (3)."""
+    saturday = date(2026, 1, 3)
+    problem = RosterProblem(
+        start_date=saturday,
+        horizon_days=2,
+        shift_types=(ShiftType("D", 480),),
+        employees=(
+            Employee("A", contract_period_days=2, requests=(ShiftRequest(saturday, "D", True, 3),)),
+        ),
+        requirements=tuple(
+            Requirement(
+                "s", saturday + timedelta(days=d), "D", "", d, under_weight=100, over_weight=1
+            )
+            for d in range(2)
+        ),
+    )
+    settings = replace(curtois_settings(), neighbourhood_search=False)
+    _, report = solve_roster(problem, settings, SolverLimits(time_limit_seconds=10))
+    assert report.status == "optimal" and report.objective == 1
+    master = Master(problem, settings, time.perf_counter() + 60)
+    found = weekends.weekend_plan(
+        problem, settings, master.under, master.over, time.perf_counter() + 10
+    )
+    assert found is not None and found.rows is not None
+    assert found.bound == 1
+    assert found.rows[0].tolist() == [0, 1]
