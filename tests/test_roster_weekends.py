@@ -26,6 +26,7 @@ from optimizer.roster.engine import solve_roster
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftRequest, ShiftType
+from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolverLimits
 from tests.test_roster_checker import curtois_objective, hard_rule_violations
 
@@ -57,13 +58,22 @@ def _weekend_cost(problem: RosterProblem, worked: set[tuple[int, int]]) -> int:
     return cost
 
 
+def _found(
+    problem: RosterProblem, settings: RosterSettings, master: Master
+) -> weekends.WeekendPlan:
+    """The weekend plan's MIP on ``problem`` at ``master``'s weights, given 30 s."""
+    found = weekends.weekend_plan(
+        problem, settings, master.under, master.over, time.perf_counter() + 30
+    )
+    assert found is not None
+    return found
+
+
 def _plan(problem: RosterProblem, master: Master) -> np.ndarray:
     """The weekend plan's rows, found within 30 s."""
-    found = weekends.weekend_plan(
-        problem, curtois_settings(), master.under, master.over, time.perf_counter() + 30
-    )
-    assert found is not None and found.rows is not None
-    return found.rows
+    rows = _found(problem, curtois_settings(), master).rows
+    assert rows is not None
+    return rows
 
 
 def test_weekends_bind_where_their_count_cannot_cover_weekend_demand() -> None:
@@ -174,10 +184,7 @@ def test_column_generation_from_its_construction_is_guided_where_weekends_are_sh
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     _, master = _instance17()
-    found = weekends.weekend_plan(
-        problem, settings, master.under, master.over, time.perf_counter() + 30
-    )
-    assert found is not None
+    found = _found(problem, settings, master)
     forced = weekends._weekday_over_cover(problem, settings, master.over)
     worked = {(e, r) for e, r, _ in start.duties}
     assert 0 < forced <= _weekday_over_cover(problem, worked)
@@ -191,11 +198,7 @@ def test_the_weekend_plans_bound_is_below_the_published_optimum(
     instance: int, optimum: int
 ) -> None:
     problem, settings = read_curtois(DATA / f"Instance{instance}.txt"), curtois_settings()
-    master = Master(problem, settings, time.perf_counter() + 60)
-    found = weekends.weekend_plan(
-        problem, settings, master.under, master.over, time.perf_counter() + 30
-    )
-    assert found is not None
+    found = _found(problem, settings, Master(problem, settings, time.perf_counter() + 60))
     assert 0 < found.bound <= optimum
 
 
@@ -223,10 +226,7 @@ def test_a_weekend_row_without_demand_counts_in_the_bound() -> None:
     settings = replace(curtois_settings(), neighbourhood_search=False)
     _, report = solve_roster(problem, settings, SolverLimits(time_limit_seconds=10))
     assert report.status == "optimal" and report.objective == 1
-    master = Master(problem, settings, time.perf_counter() + 60)
-    found = weekends.weekend_plan(
-        problem, settings, master.under, master.over, time.perf_counter() + 10
-    )
-    assert found is not None and found.rows is not None
+    found = _found(problem, settings, Master(problem, settings, time.perf_counter() + 60))
+    assert found.rows is not None
     assert found.bound == 1
     assert found.rows[0].tolist() == [0, 1]
