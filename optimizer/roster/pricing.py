@@ -421,18 +421,15 @@ def employee_rules(problem: RosterProblem, settings: RosterSettings, e: int) -> 
         [[t.shift_id not in successions[s.shift_id] for t in shifts] for s in shifts],
         dtype=np.bool_,
     )
-    period = employee.contract_period_days
     period_last = np.zeros(days, dtype=np.bool_)
     min_units = np.zeros(days, dtype=np.int64)
     most = days * int(units.max(initial=1))
     max_units = np.full(days, most, dtype=np.int64)
-    for first in range(0, days, period):
-        last = min(first + period, days) - 1
-        period_last[last] = True
-        minimum = employee.min_minutes * (last + 1 - first) // period
-        min_units[last] = -(-minimum // unit)
+    for first, end, minimum in employee.contract_periods(days):
+        period_last[end - 1] = True
+        min_units[end - 1] = -(-minimum // unit)
         if employee.max_minutes is not None:
-            max_units[first : last + 1] = min(most, employee.max_minutes // unit)
+            max_units[first:end] = min(most, employee.max_minutes // unit)
     weekdays = [day.weekday() for day in problem.dates]
     weekend = np.array([w in (SATURDAY, SUNDAY) for w in weekdays], dtype=np.bool_)
     weekend_first = np.array(

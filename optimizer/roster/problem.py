@@ -78,6 +78,17 @@ class Employee:
     unavailable: frozenset[date] = frozenset()
     requests: tuple[ShiftRequest, ...] = ()
 
+    def contract_periods(self, horizon_days: int) -> list[tuple[int, int, int]]:
+        """(first day, one past the last day, least minutes) of each contract period in a
+        horizon of ``horizon_days`` from day 0: ``min_minutes``, pro-rated for a trailing
+        partial period."""
+        period = self.contract_period_days
+        return [
+            (first, end, self.min_minutes * (end - first) // period)
+            for first in range(0, horizon_days, period)
+            for end in (min(first + period, horizon_days),)
+        ]
+
 
 @dataclass(frozen=True)
 class Requirement:

@@ -129,12 +129,9 @@ def within_contract_minutes(m: RosterModel, e: int) -> list[Constraint]:
     """Contract minutes worked per period within [min, max] (a trailing partial period gets a
     pro-rated minimum and the full maximum)."""
     employee = m.problem.employees[e]
-    period = employee.contract_period_days
     constraints = []
-    for first in range(0, m.days, period):
-        last = min(first + period, m.days)
+    for first, last, minimum in employee.contract_periods(m.days):
         minutes = m.worked_minutes(e, range(first, last))
-        minimum = employee.min_minutes * (last - first) // period
         if minimum > 0:
             constraints.append(m.model.add(minutes >= minimum))
         if employee.max_minutes is not None:

@@ -139,7 +139,7 @@ def weekend_plan(
     info = lp.getInfo()
     proved = info.mip_dual_bound  # −inf until the MIP has a bound
     bound = max(proved + model.unmet_requests, 0.0) if math.isfinite(proved) else 0.0
-    if model.whole_costs:
+    if model.whole_costs(under, over):
         bound = float(math.ceil(bound - 1e-6))
     bound += _weekday_over_cover(problem, settings, over)
     solution = np.asarray(lp.getSolution().col_value)
@@ -182,11 +182,7 @@ def _weekday_over_cover(
     )
     forced = 0
     for employee in problem.employees:
-        period = employee.contract_period_days
-        least = sum(
-            employee.min_minutes * (min(first + period, days) - first) // period
-            for first in range(0, days, period)
-        )
+        least = sum(minimum for _, _, minimum in employee.contract_periods(days))
         longest_shift = max(
             (
                 minutes
@@ -225,10 +221,9 @@ def guides(
 
 class _Model:
     """The plan's variables: ``cells`` (employee, weekend day, row) the employee may staff,
-    grouped by employee and day (``day_cells``). Once ``solver`` has set the costs:
-    ``unmet_requests``, the weight of the weekend shift-on requests, which the MIP's
-    objective leaves out (it counts what working a cell changes), and ``whole_costs``,
-    whether every cost is a whole number."""
+    grouped by employee and day (``day_cells``); ``request_costs``, what working each cell
+    changes in request cost, and ``unmet_requests``, the weight of the weekend shift-on
+    requests, which the MIP's objective leaves out (``_request_costs``)."""
 
     def __init__(self, problem: RosterProblem, settings: RosterSettings) -> None:
         self.problem, self.settings = problem, settings
@@ -240,7 +235,6 @@ class _Model:
             weekend = row.day.weekday() in (SATURDAY, SUNDAY)
             if 0 <= d < problem.horizon_days and weekend:
                 weekend_rows[d].append(r)
-        self.whole_costs, self.unmet_requests = False, 0.0
         self.cells: list[tuple[int, int, int]] = []
         self.day_cells: dict[tuple[int, int], list[int]] = {}
         for e, employee in enumerate(problem.employees):
@@ -260,6 +254,7 @@ class _Model:
                     first = len(self.cells)
                     self.day_cells[e, d] = list(range(first, first + len(staffed)))
                     self.cells += [(e, d, r) for r in staffed]
+        self.request_costs, self.unmet_requests = self._request_costs()
 
     def solver(self, under: np.ndarray, over: np.ndarray, seconds: float) -> highspy.Highs:
         """The MIP in HiGHS, silent, limited to ``seconds``: binary cells, then one binary
@@ -284,9 +279,7 @@ class _Model:
         upper[first_short + len(cell_rows) :] = highspy.kHighsInf
         cost[first_short : first_short + len(cell_rows)] = under[cell_rows]
         cost[first_short + len(cell_rows) :] = over[cell_rows]
-        cost[: len(cells)], self.unmet_requests = self._request_costs()
-        whole = np.all(cost == np.round(cost)) and self.unmet_requests.is_integer()
-        self.whole_costs = bool(whole)
+        cost[: len(cells)] = self.request_costs
         rows: list[tuple[list[int], list[float], float, float]] = []
         staff: dict[int, list[int]] = defaultdict(list)
         for j, (_, _, r) in enumerate(cells):
@@ -327,6 +320,12 @@ class _Model:
             np.array(value),
         )
         return lp
+
+    def whole_costs(self, under: np.ndarray, over: np.ndarray) -> bool:
+        """Whether every cost of the MIP with these cover weights, and ``unmet_requests``,
+        is a whole number (then its bound rounds up)."""
+        costs = np.concatenate([under, over, self.request_costs, [self.unmet_requests]])
+        return bool(np.all(costs == np.round(costs)))
 
     def _request_costs(self) -> tuple[np.ndarray, float]:
         """``[cell]`` what working it changes in request cost (the weight of a shift-off
