@@ -23,6 +23,7 @@ from optimizer.roster.columns import (
     _mend,
     _result,
     blockers,
+    bound_note,
     column_generation,
     employee_pricing,
     lagrangian_bound,
@@ -246,6 +247,20 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     objective = curtois_objective(problem, roster.assignments)
     assert start.bound is not None and start.bound <= best_known <= objective <= 1.01 * best_known
+    # the run's note says what gave the bound, beside the count bound's weaker value
+    program = "column generation's first linear program, priced on exact rules"
+    assert start.notes[-1].startswith(f"bound {start.bound:,.0f} from {program} (")
+    assert "the staff-shift count: " in start.notes[-1]
+
+
+def test_the_bound_note_names_the_largest_bound_or_says_none_is_above_zero() -> None:
+    parts = [("the staff-shift count", 9158.0), ("the weekend plan", 26023.0), ("a program", 0.0)]
+    assert bound_note(parts) == (
+        "bound 26,023 from the weekend plan (the staff-shift count: 9,158; a program: 0)"
+    )
+    assert bound_note([("the staff-shift count", 0.0), ("a program", 0.0)]) == (
+        "bound 0: no lower bound above 0 from the staff-shift count or a program"
+    )
 
 
 def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
@@ -276,7 +291,8 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
     ]
     master.solve()
     assert master.lp.getObjectiveValue() == pytest.approx(objective)
-    roster = roster_tables(problem, sorted(_result(master, pricing, mended, 0.0, ()).duties))
+    duties = _result(master, pricing, mended, [("none", 0.0)]).duties
+    roster = roster_tables(problem, sorted(duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(objective)
 

@@ -58,7 +58,7 @@ def test_passes_lower_the_roster_and_wider_programs_lower_it_further(banded) -> 
         assert widened == banded_programs
         assert descent.descend(master, pricing, chosen, order, time.perf_counter() + 60) > 0
     assert master.value(chosen) < converged
-    start = columns._result(master, pricing, chosen, 0.0)
+    start = columns._result(master, pricing, chosen, [("none", 0.0)])
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(master.value(chosen))
@@ -91,7 +91,7 @@ def test_passes_at_a_lone_weekend_cost_also_keep_ties_that_complete_weekends(ban
         else:
             assert master.value(chosen) == value and lone() == lone_before
     assert ties > 0
-    start = columns._result(master, pricing, chosen, 0.0)
+    start = columns._result(master, pricing, chosen, [("none", 0.0)])
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
 
@@ -138,7 +138,8 @@ def test_a_stalled_first_program_hands_over_a_roster_lowered_by_wider_programs(
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     deadline = time.perf_counter() + 60
     start = columns.column_generation(problem, settings, deadline=deadline, hand_over=True)
-    note = start.notes[-1]
+    note, bound = start.notes[-2:]
+    assert bound.startswith(f"bound {start.bound:,.0f}")
     constructed = float(note.split("constructed roster's value (")[1].split(")")[0])
     assert note.endswith(f"with wider pricing programs ({start.objective:g})")
     assert start.objective < constructed
@@ -214,7 +215,7 @@ def test_passes_pricing_two_at_a_time_lower_the_roster_and_keep_every_rule(bande
             passes=1,
         )
     assert changes > 0 and master.value(chosen) < constructed
-    start = columns._result(master, pricing, chosen, 0.0)
+    start = columns._result(master, pricing, chosen, [("none", 0.0)])
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(master.value(chosen))

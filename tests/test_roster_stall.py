@@ -120,9 +120,12 @@ def test_column_generation_hands_the_constructed_roster_over(monkeypatch) -> Non
     assert time.perf_counter() - started < 30
     # the run's report gives the construction's roster and says why it is the start
     master, chosen = built[0]
-    construction, note = start.notes
+    construction, note, bound = start.notes
     assert construction.startswith(f"the construction's roster: {master.value(chosen):g} after ")
     assert "handed to the neighbourhood search after best-response passes" in note
+    # the bound's note names what gave it: the stalled program's bound, on relaxed rules
+    assert bound.startswith(f"bound {start.bound:,.0f}")
+    assert "first linear program, priced on relaxed rules where it stalled" in bound
     assert start.duties == {
         master.duty(e, int(r)) for e, j in chosen.items() for r in master.columns[j][1] if r >= 0
     }
@@ -145,9 +148,10 @@ def test_a_starved_dive_is_named_in_the_notes(monkeypatch) -> None:
     monkeypatch.setattr(columns, "_dive", starved)
     deadline = time.perf_counter() + 20
     start = columns.column_generation(problem, settings, deadline=deadline, hand_over=True)
-    construction, note = start.notes
+    construction, note, bound = start.notes
     assert construction.startswith("the construction's roster: ")
     assert "ran out of time: column generation ended 5 s early" in note
+    assert bound.startswith(f"bound {start.bound:,.0f}")
 
 
 @pytest.mark.parametrize("stalls", [True, False])
@@ -199,7 +203,7 @@ def test_the_construction_and_a_stall_keep_to_the_hand_over_time(
     if stalls:
         assert descent_ends[-1] == by and dive_deadlines == []
         assert time.perf_counter() < by + 2
-        assert "handed to the neighbourhood search" in start.notes[-1]
+        assert "handed to the neighbourhood search" in start.notes[-2]
     else:
         assert deadline - columns.MEND_SHARE * 30 <= dive_deadlines[0] < deadline
         # the passes get the mend's share after the dive's end (earlier if it starved)

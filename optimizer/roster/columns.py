@@ -678,14 +678,15 @@ class ColumnStart:
 
     Attributes:
         duties: the roster's duties; every employee's roster keeps their hard rules.
-        bound: a lower bound on every roster's objective: the larger of
-            ``capacity_bound`` and, from the first linear program, ``lagrangian_bound``.
-        exact: whether that bound comes from exact pricing (every rule in the program's
-            state) rather than from relaxed rules.
+        bound: a lower bound on every roster's objective: the largest of
+            ``capacity_bound``, the weekend plan's (where it ran) and, from the first
+            linear program, ``lagrangian_bound``.
+        exact: whether every person's pricing program is exact (no band restricts it).
         objective: the roster's request costs, cover weights and fairness spread (its
             whole objective without a previous roster to keep).
         notes: for the run's report: the construction's roster (its objective and time),
-            and why column generation ended early, if it did.
+            why column generation ended early, if it did, and last what gave the bound
+            and what the other bounds came to (``bound_note``).
     """
 
     duties: set[Duty]
@@ -755,18 +756,14 @@ def column_generation(
     pricing = person_pricing(problem, settings, master, previous)
     notes: list[str] = []
     settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by is not None else deadline
-    guides, weekend_bound = None, 0.0
+    guides, bounds = None, []
     searched_from_here = wider or hand_over_by is not None  # the construction's is the start
     if searched_from_here and previous is None and weekends.binds(problem, settings):
         now = time.perf_counter()
         until = now + weekends.PLAN_SHARE * CONSTRUCT_SHARE * (settle_by - now)
         plan = weekends.weekend_plan(problem, settings, master.under, master.over, until)
         if plan is not None:
-            weekend_bound = plan.bound
-            notes.append(
-                f"the weekend plan bounds the objective at {plan.bound:,.0f} (its weekend "
-                "days' cost and the weekdays' over-cover the contracts force)"
-            )
+            bounds.append(("the weekend plan", plan.bound))
         if plan is not None and plan.rows is not None:
             own = pricing[: len(problem.employees)]
             guides = weekends.guides(problem, plan.rows, [p.rows for p in own], master.under)
@@ -787,7 +784,7 @@ def column_generation(
         )
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen = constructed
-        bound = max(capacity_bound(problem, master, pricing), weekend_bound)
+        bounds.insert(0, ("the staff-shift count", capacity_bound(problem, master, pricing)))
         notes.append(
             f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
         )
@@ -800,7 +797,15 @@ def column_generation(
             except _Stalled:
                 stalled = True
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
-            bound = max(bound, lagrangian_bound(master, pricing, pool, quick=late))
+            exact = not late and all(person.exact for person in pricing)
+            bounds.append(
+                (
+                    "column generation's first linear program, priced on "
+                    + ("exact rules" if exact else "relaxed rules")
+                    + (" where it stalled" if stalled else ""),
+                    lagrangian_bound(master, pricing, pool, quick=late),
+                )
+            )
             if stalled:
                 value = master.value(constructed)
                 with descent.wider(pricing):
@@ -813,7 +818,7 @@ def column_generation(
                     "roster was handed to the neighbourhood search after best-response passes "
                     f"with wider pricing programs ({master.value(constructed):g})"
                 )
-                return _result(master, pricing, constructed, bound, (*notes, note))
+                return _result(master, pricing, constructed, bounds, (*notes, note))
             chosen, deadline = _dives(master, pricing, pool, deadline, hand_over, notes)
             if master.value(constructed) < master.value(chosen):
                 chosen = master.switch(chosen, constructed)
@@ -822,18 +827,19 @@ def column_generation(
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
             chosen = _repair(master, pricing, chosen, deadline, pool, seed)
-    return _result(master, pricing, chosen, bound, tuple(notes))
+    return _result(master, pricing, chosen, bounds, tuple(notes))
 
 
 def _result(
     master: Master,
     pricing: list[PersonPricing],
     chosen: dict[int, int],
-    bound: float,
+    bounds: list[tuple[str, float]],
     notes: tuple[str, ...] = (),
 ) -> ColumnStart:
-    """The roster ``chosen`` (employee → column, everyone) with its ``bound`` and
-    ``notes``."""
+    """The roster ``chosen`` (employee → column, everyone) with the largest of ``bounds``
+    ((what gave it, value) of each lower bound computed) and ``notes``, then a note on
+    the bound (``bound_note``)."""
     duties = {
         master.duty(e, int(r))
         for e, column in chosen.items()
@@ -841,7 +847,21 @@ def _result(
         if r >= 0
     }
     exact = all(employee.exact for employee in pricing)
-    return ColumnStart(duties, bound, exact, master.value(chosen), notes)
+    bound = max(value for _, value in bounds)
+    return ColumnStart(duties, bound, exact, master.value(chosen), (*notes, bound_note(bounds)))
+
+
+def bound_note(bounds: list[tuple[str, float]]) -> str:
+    """The run's note on the bound: the largest of ``bounds`` ((what gave it, value) of
+    each lower bound computed, in objective units), what gave it and the others' values,
+    so a planner can tell a weak bound from a poor roster."""
+    best = max(range(len(bounds)), key=lambda k: bounds[k][1])
+    what, value = bounds[best]
+    if value <= 0:
+        names = " or ".join(name for name, _ in bounds)
+        return f"bound 0: no lower bound above 0 from {names}"
+    others = "; ".join(f"{name}: {v:,.0f}" for k, (name, v) in enumerate(bounds) if k != best)
+    return f"bound {value:,.0f} from {what}" + (f" ({others})" if others else "")
 
 
 def _construct(

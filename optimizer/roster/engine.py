@@ -285,12 +285,6 @@ def _start_roster(
                     "the previous roster and its frozen days kept"
                 )
             notes += start.notes
-            if start.bound:
-                notes.append(
-                    "bound: the largest of the staff-shift count bound, the weekend plan's "
-                    "where it ran and the bound from column generation's first linear program "
-                    "with " + ("exact pricing" if start.exact else "pricing on relaxed rules")
-                )
             lead = hand_over_by is not None
             return StartRoster(start.duties, start.bound, start.objective, notes, windows_lead=lead)
     duties = employee_by_employee(problem, settings, deadline=until, previous=previous, finish=True)
