@@ -248,7 +248,9 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
     objective = curtois_objective(problem, roster.assignments)
     assert start.bound is not None and start.bound <= best_known <= objective <= 1.01 * best_known
     # the run's note says what gave the bound, beside the count bound's weaker value
-    program = "column generation's first linear program, priced on exact rules"
+    program = (
+        "column generation's first linear program, priced on every rule but the shift-type limits"
+    )
     assert start.notes[-1].startswith(f"bound {start.bound:,.0f} from {program} (")
     assert "the staff-shift count: " in start.notes[-1]
 

@@ -123,9 +123,9 @@ def test_column_generation_hands_the_constructed_roster_over(monkeypatch) -> Non
     construction, note, bound = start.notes
     assert construction.startswith(f"the construction's roster: {master.value(chosen):g} after ")
     assert "handed to the neighbourhood search after best-response passes" in note
-    # the bound's note names what gave it: the stalled program's bound, on relaxed rules
+    # the bound's note names what gave it: the stalled program's, on relaxed rules
     assert bound.startswith(f"bound {start.bound:,.0f}")
-    assert "first linear program, priced on relaxed rules where it stalled" in bound
+    assert "weekend and shift-type limits where it stalled" in bound
     assert start.duties == {
         master.duty(e, int(r)) for e, j in chosen.items() for r in master.columns[j][1] if r >= 0
     }

@@ -800,8 +800,12 @@ def column_generation(
             exact = not late and all(person.exact for person in pricing)
             bounds.append(
                 (
-                    "column generation's first linear program, priced on "
-                    + ("exact rules" if exact else "relaxed rules")
+                    "column generation's first linear program, priced "
+                    + (
+                        "on every rule but the shift-type limits"
+                        if exact
+                        else "without the minutes, weekend and shift-type limits"
+                    )
                     + (" where it stalled" if stalled else ""),
                     lagrangian_bound(master, pricing, pool, quick=late),
                 )
