@@ -242,7 +242,6 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
     problem = read_curtois(DATA / f"Instance{instance}.txt")
     settings = curtois_settings()
     start = column_generation(problem, settings, deadline=time.perf_counter() + 30)
-    assert start.exact
     roster = roster_tables(problem, sorted(start.duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     objective = curtois_objective(problem, roster.assignments)

@@ -681,7 +681,6 @@ class ColumnStart:
         bound: a lower bound on every roster's objective: the largest of
             ``capacity_bound``, the weekend plan's (where it ran) and, from the first
             linear program, ``lagrangian_bound``.
-        exact: whether every person's pricing program is exact (no band restricts it).
         objective: the roster's request costs, cover weights and fairness spread (its
             whole objective without a previous roster to keep).
         notes: for the run's report: the construction's roster (its objective and time),
@@ -691,7 +690,6 @@ class ColumnStart:
 
     duties: set[Duty]
     bound: float
-    exact: bool
     objective: float
     notes: tuple[str, ...] = ()
 
@@ -850,9 +848,8 @@ def _result(
         for r in master.columns[column][1]
         if r >= 0
     }
-    exact = all(employee.exact for employee in pricing)
     bound = max(value for _, value in bounds)
-    return ColumnStart(duties, bound, exact, master.value(chosen), (*notes, bound_note(bounds)))
+    return ColumnStart(duties, bound, master.value(chosen), (*notes, bound_note(bounds)))
 
 
 def bound_note(bounds: list[tuple[str, float]]) -> str:
