@@ -246,6 +246,11 @@ class _Pricing:
         else:
             self.fit(self.budget * WIDEN, self.weekend_band)
 
+    def bounds_exactly(self, quick: bool) -> bool:
+        """Whether ``best_value`` prices on every rule but the shift-type limits the
+        program does not track, rather than without the minutes, weekend and type limits."""
+        return self.loose.exact and not quick
+
     def best_value(self, duals: np.ndarray, *, quick: bool = False) -> float:
         """At least the value of the employee's best roster at row prices ``duals`` (the
         duals of its rows minus its request cost): the best roster's value under rules
@@ -253,7 +258,7 @@ class _Pricing:
         does not track, or, when the minutes and weekends need bands or ``quick``, those
         too)."""
         gains, _ = self._gains(duals)
-        rules = self.loose if self.loose.exact and not quick else self.loose.relaxed()
+        rules = self.loose if self.bounds_exactly(quick) else self.loose.relaxed()
         work_value = np.where(
             gains > UNREACHABLE, gains - self.work_cost[:, self.types], UNREACHABLE
         )
@@ -795,7 +800,7 @@ def column_generation(
             except _Stalled:
                 stalled = True
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
-            exact = not late and all(person.exact for person in pricing)
+            exact = all(person.bounds_exactly(late) for person in pricing)
             bounds.append(
                 (
                     "column generation's first linear program, priced "
