@@ -71,6 +71,37 @@ def test_same_inputs_and_seed_give_the_same_roster(solved) -> None:
     assert again.assignments.equals(roster.assignments)
 
 
+LOADED_START_SECONDS = 5.0
+"""How late the whole-model search starts in the busy-machine test: after the fallback's
+column generation (30 % of ``LIMITS``) has offered its roster."""
+
+
+def test_a_roster_built_beside_a_slow_search_gives_way_to_cp_sats_proven_own(
+    solved, monkeypatch
+) -> None:
+    """On a busy machine CP-SAT may have no roster by ``FALLBACK_AFTER`` even here; the
+    rosters then built beside it tie with its optimum but differ from run to run, so the
+    proven result must still be CP-SAT's own (the one an idle run gives)."""
+    problem, roster, _ = solved
+    make_solver = engine.make_solver
+
+    def late_solver(*args) -> cp_model.CpSolver:
+        solver = make_solver(*args)
+        solve = solver.solve
+
+        def late_solve(model, callback=None):
+            time.sleep(LOADED_START_SECONDS)
+            return solve(model, callback)
+
+        solver.solve = late_solve
+        return solver
+
+    monkeypatch.setattr(engine, "make_solver", late_solver)
+    again, report = solve_roster(problem, SETTINGS, LIMITS)
+    assert report.status is SolveStatus.OPTIMAL
+    assert again.assignments.equals(roster.assignments)
+
+
 def test_replanning_keeps_published_shifts(solved) -> None:
     problem, roster, _ = solved
     day = SYNTHETIC_START + timedelta(days=3)

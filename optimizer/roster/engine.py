@@ -461,6 +461,8 @@ class _Search:
         self.variables = [var for _, _, _, var in m.choices]
         self.values: list[bool] | None = None
         self.objective, self.bound = math.inf, -math.inf
+        self.own_bound = -math.inf
+        """The whole-model search's own bound (``bound`` also takes column generation's)."""
         self.lock = threading.Lock()
         self.solver = make_solver(settings, limits, self.seconds)
         self.code = cp_model.UNKNOWN
@@ -487,6 +489,7 @@ class _Search:
                 search.offer(self.objective_value, values)
 
         def raise_bound(bound: float) -> None:
+            search.own_bound = max(search.own_bound, bound)
             search.bound = max(search.bound, bound)
 
         self.solver.best_bound_callback = raise_bound
@@ -507,7 +510,12 @@ class _Search:
         for the rest of the time. Neither start wins everywhere: at 90 s on tourist-peak
         scaled up, column generation's was better on 140 and 280 staff over four weeks and
         on 70 over eight, the employee-by-employee roster on 70 over twelve. The better
-        roster is the result. Returns the whole-model search's status code."""
+        roster is the result, except that a roster the whole-model search proves optimal is
+        its own: with ``settings.deterministic`` it is not stopped when its bound reaches
+        the neighbourhoods' roster, so that it finds and proves its own (under load the
+        fallback may start on a problem CP-SAT alone solves in a second, and the
+        neighbourhoods' roster of the same objective differs from run to run). Returns the
+        whole-model search's status code."""
         thread = self._whole_model_thread(incumbents)
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
         duties = None
@@ -535,7 +543,10 @@ class _Search:
             if self.objective < first:
                 built_by = "by column generation"
             first = self.objective
-        self._beside(neighbourhoods, thread)
+        self._beside(neighbourhoods, thread, own_proof=self.settings.deterministic)
+        if self.code == cp_model.OPTIMAL:
+            self._take_proven()
+            return self.code
         if self.objective < searched:
             note = (
                 f"CP-SAT's search had no roster after {FALLBACK_AFTER:.0%} of the time limit, so "
@@ -607,14 +618,26 @@ class _Search:
         self._beside(neighbourhoods, self._whole_model_thread(incumbents))
         return self.code
 
-    def _beside(self, neighbourhoods: _Neighbourhoods, thread: threading.Thread) -> None:
+    def _beside(
+        self, neighbourhoods: _Neighbourhoods, thread: threading.Thread, own_proof: bool = False
+    ) -> None:
         """Run ``neighbourhoods`` beside the whole-model search in ``thread``, then stop that
-        search and wait for it."""
+        search and wait for it. With ``own_proof``, a search whose own bound has reached the
+        best roster is not stopped but left to find that roster itself (by its time limit at
+        the latest), so that a proven result is its own, reproducible roster."""
         try:
             neighbourhoods.run(thread)
+            if own_proof and self.own_bound >= self.objective - 1e-6:
+                thread.join()
         finally:
             self.solver.stop_search()
             thread.join()
+
+    def _take_proven(self) -> None:
+        """Make the whole-model search's own roster the result, once it has proven it optimal
+        (a roster of the same objective from the neighbourhoods may differ from run to run)."""
+        self.objective = self.solver.objective_value
+        self.values = [bool(self.solver.boolean_value(var)) for var in self.variables]
 
 
 _PROVEN = (cp_model.OPTIMAL, cp_model.INFEASIBLE)

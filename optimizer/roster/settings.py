@@ -35,7 +35,8 @@ class RosterSettings:
         fairness_weight: per day of spread (max − min over employees) of weekend days and of
             night shifts worked (1).
         deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
-            seed give the same roster whenever the solve ends before the time limit.
+            seed give the same roster whenever CP-SAT proves it optimal before the time limit
+            (a roster built beside a slow search is then replaced by CP-SAT's own).
         neighbourhood_search: build a start roster (by column generation, or employee by
             employee when on-call reserve is asked for), then, alongside the whole-model
             search, re-solve the best roster so far with all but a window of days' or
