@@ -36,6 +36,11 @@ def test_instances_reach_the_best_known_value(instance, best_known, seconds) -> 
     assert hard_rule_violations(problem, curtois_settings(), roster.assignments) == []
     if instance == 1:
         assert report.status == SolveStatus.OPTIMAL and report.bound == best_known
+        # the start's bound note (558, column generation's) is followed by what proved it
+        assert report.notes[-1] == (
+            "CP-SAT's whole-model search proved the roster optimal: bound 607 (the start "
+            "roster's: 558)"
+        )
 
 
 def test_bad_line_is_named(tmp_path: Path) -> None:

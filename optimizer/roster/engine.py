@@ -104,17 +104,22 @@ def solve_roster(
         if code == cp_model.UNKNOWN:
             raise NoSolutionError(f"no roster found within {seconds:g} s")
         raise SolverError(f"CP-SAT failed: {search.solver.status_name(code)}")
-    objective, bound = search.objective, search.bound
+    objective, bound, own_bound = search.objective, search.bound, search.own_bound
     if search.solved:
-        bound = max(bound, search.solver.best_objective_bound)
+        own_bound = max(own_bound, search.solver.best_objective_bound)
+        bound = max(bound, own_bound)
     proven = code == cp_model.OPTIMAL or objective <= bound + 1e-6
+    bound = min(bound, objective) if proven else bound
+    notes = list(search.notes)
+    if start is not None and start.bound is not None and own_bound > start.bound + 1e-6:
+        notes.append(_search_bound_note(bound, proven, start.bound))
     report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
         objective=objective,
-        bound=min(bound, objective) if proven else bound,
+        bound=bound,
         started=started,
         solver="cp-sat",
-        notes=(*search.notes, *_stop_note()),
+        notes=(*notes, *_stop_note()),
     )
     chosen = [
         (p, r, role)
@@ -411,6 +416,20 @@ def _start_result(
         notes=(*start.notes, *_stop_note()),
     )
     return roster_tables(problem, sorted(start.duties)), report
+
+
+def _search_bound_note(bound: float, proven: bool, start_bound: float) -> str:
+    """The report's note when CP-SAT's whole-model search raised the start roster's
+    ``start_bound`` to ``bound`` (weighted units), ``proven`` when it reached the roster."""
+    if proven:
+        return (
+            f"CP-SAT's whole-model search proved the roster optimal: bound {bound:,.0f} "
+            f"(the start roster's: {start_bound:,.0f})"
+        )
+    return (
+        f"bound {bound:,.0f} from CP-SAT's whole-model search (the start roster's: "
+        f"{start_bound:,.0f})"
+    )
 
 
 def _late_text(seconds_late: float) -> str:
