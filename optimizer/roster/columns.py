@@ -792,6 +792,7 @@ def column_generation(
             f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
         )
         if not stop.past(deadline, now):
+            master.start_from(constructed)
             root, stalled = now + ROOT_SHARE * (deadline - now), False
             try:
                 _generate(

