@@ -72,10 +72,7 @@ def descend(
     prices them): every change lowers the objective or, at the same objective, that count,
     so the passes cannot cycle. ``centred``: banded programs centre their bands on the person's
     roster (``_Pricing.price(around=)``), else on their pro-rata path."""
-    staffed = np.zeros(master.rows)
-    for column in chosen.values():
-        rows = master.columns[column][1]
-        np.add.at(staffed, rows[rows >= 0], 1)
+    staffed = master.staffed(chosen)
     batch = 1 if pool is None else max(1, workers)
 
     def response(e: int) -> tuple[np.ndarray, float, float] | None:

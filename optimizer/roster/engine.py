@@ -426,9 +426,8 @@ def _search_bound_note(bound: float, proven: bool, start_bound: float) -> str:
             f"CP-SAT's whole-model search proved the roster optimal: bound {bound:,.0f} "
             f"(the start roster's: {start_bound:,.0f})"
         )
-    return (
-        f"bound {bound:,.0f} from CP-SAT's whole-model search (the start roster's: "
-        f"{start_bound:,.0f})"
+    return columns.bound_note(
+        [("CP-SAT's whole-model search", bound), ("the start roster's", start_bound)]
     )
 
 

@@ -236,10 +236,7 @@ class Master:
         in phase 1 from the slack basis: Curtois–Qu Instance22's first solve took 0.11 s
         instead of 2.6 s, Instance23's 0.31 s instead of 7.2 s, and Instance24's ended
         optimal in 1.3 s where phase 1 alone had not ended in 28.7 s."""
-        staffed = np.zeros(self.rows)
-        for column in chosen.values():
-            rows = self.columns[column][1]
-            np.add.at(staffed, rows[rows >= 0], 1)
+        staffed = self.staffed(chosen)
         basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
         columns = [lower] * self.lp.getNumCol()
         for r in np.flatnonzero(staffed < self.needed):
@@ -317,14 +314,20 @@ class Master:
             if column not in in_lp:
                 self._put_back(column)
 
-    def value(self, chosen: dict[int, int]) -> float:
-        """The objective of the roster ``chosen`` (employee → column): its columns' request
-        costs, the cover weights of the staff short and over in each row and the fairness
-        weight per day of its loads' spread."""
+    def staffed(self, chosen: dict[int, int]) -> np.ndarray:
+        """``[row]`` the persons the roster ``chosen`` (person → column) has in each
+        requirement and reserve row."""
         staffed = np.zeros(self.rows)
         for column in chosen.values():
             rows = self.columns[column][1]
             np.add.at(staffed, rows[rows >= 0], 1)
+        return staffed
+
+    def value(self, chosen: dict[int, int]) -> float:
+        """The objective of the roster ``chosen`` (employee → column): its columns' request
+        costs, the cover weights of the staff short and over in each row and the fairness
+        weight per day of its loads' spread."""
+        staffed = self.staffed(chosen)
         cover = self.under * np.maximum(self.needed - staffed, 0)
         cover += self.over * np.maximum(staffed - self.needed, 0)
         own = [self.loads[j] for e, j in chosen.items() if e < self.employees]
