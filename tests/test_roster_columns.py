@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster.columns import (
+    COUNT_BOUND,
     PRICING_THREADS,
     NoRoster,
     _construct,
@@ -252,7 +253,7 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
         "column generation's first linear program, priced on every rule but the shift-type limits"
     )
     assert start.notes[-1].startswith(f"bound {start.bound:,.0f} from {program} (")
-    assert "the staff-shift count: " in start.notes[-1]
+    assert f"{COUNT_BOUND}: " in start.notes[-1]
 
 
 def test_the_bound_note_names_the_largest_bound_or_says_none_is_above_zero() -> None:

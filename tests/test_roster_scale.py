@@ -9,6 +9,7 @@ import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,13 @@ from optimizer.roster import columns, engine, windows
 from optimizer.roster.master import Master
 from optimizer.roster.plan import roster_tables
 from optimizer.roster.pricing import UNREACHABLE, _most_shifts, best_roster
-from optimizer.roster.problem import RosterProblem
+from optimizer.roster.problem import (
+    Employee,
+    Requirement,
+    RosterProblem,
+    ShiftRequest,
+    ShiftType,
+)
 from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolverLimits
 from tests.test_roster_checker import (
@@ -338,6 +345,41 @@ def test_the_minutes_worked_beyond_demand_bound_the_over_cover(shared_data: Path
     master = Master(problem, settings, deadline=time.perf_counter())
     assert (least_minutes, needed_minutes) == (4_953_600, 4_541_280) and short > 0
     assert columns.capacity_bound(problem, master, pricing) == 100 * short + surplus <= 21_133
+
+
+def test_requests_the_sequence_rules_leave_unmet_bound_the_objective() -> None:
+    """One employee who may work at most 2 days in a row asks for the early shift on days
+    0, 1 and 2 (weight 1 each), and for the late shift on day 4 and the early one on day 5
+    (weights 2 and 3), which may not follow it: every roster leaves at least one of the first
+    three and one of the last two unmet, 3 units of request weight (30 at the default
+    weight). Nothing else costs (no staff needed, no over-cover weight), so 30 is the
+    optimum; counting staff-shifts alone bounds nothing."""
+    start = date(2026, 1, 5)
+    shifts = (ShiftType("E", 480), ShiftType("L", 480, forbidden_next=frozenset({"E"})))
+    wishes = [(0, "E", 1), (1, "E", 1), (2, "E", 1), (4, "L", 2), (5, "E", 3)]
+    employee = Employee(
+        "A",
+        max_consecutive_days=2,
+        requests=tuple(
+            ShiftRequest(start + timedelta(days=d), shift, True, weight)
+            for d, shift, weight in wishes
+        ),
+    )
+    requirements = tuple(
+        Requirement("site", start + timedelta(days=d), shift.shift_id, "any", 0, over_weight=0)
+        for d in range(7)
+        for shift in shifts
+    )
+    problem = RosterProblem(start, 7, shifts, (employee,), requirements, name="requests")
+    settings = RosterSettings()
+    master = Master(problem, settings, deadline=time.perf_counter())
+    pricing = columns.employee_pricing(problem, settings)
+    with ThreadPoolExecutor(1) as pool:
+        assert columns.least_own_costs(master, pricing, pool) == 30
+    assert columns.capacity_bound(problem, master, pricing) == 0
+    start_roster = columns.column_generation(problem, settings, deadline=time.perf_counter() + 10)
+    assert start_roster.objective == start_roster.bound == 30
+    assert start_roster.notes[-1].startswith(f"bound 30 from {columns.COUNT_BOUND}")
 
 
 def test_the_count_bound_holds_when_no_shift_is_paid() -> None:
