@@ -68,6 +68,7 @@ from optimizer.roster.eligibility import may_staff
 from optimizer.roster.lending import LenderPricing, lender_pricing
 from optimizer.roster.loads import LOADS, cell_loads, lagrangian_term
 from optimizer.roster.master import REDUCED_COST_EPSILON, Duty, Master, reserve_row_of
+from optimizer.roster.over_cover import forced_over_cover
 from optimizer.roster.pins import FREE, days_to_pin, keeps_pins
 from optimizer.roster.pricing import (
     SATURDAY,
@@ -993,8 +994,9 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; and in minutes, the
     minutes worked beyond those needed, at least Σ least minutes − Σ needed × length +
     Σ short × the shortest row's length, are over-cover, at most the longest row's length
-    each. Each surplus staff-shift costs at least the least over-cover weight. Request
-    costs and reserve targets are not counted."""
+    each. Each surplus staff-shift costs at least the least over-cover weight. Or, where it
+    is more, the over-cover the contracts force block by block and period by period
+    (``over_cover.forced_over_cover``). Request costs and reserve targets are not counted."""
     days, work = problem.horizon_days, slice(0, master.work_rows)
     if not master.work_rows:
         return 0.0
@@ -1034,7 +1036,9 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     by_minutes = math.ceil(beyond_minutes / longest) if longest else 0
     surplus = max(least_shifts - needed + short, by_minutes, 0.0)
     under, over = float(master.under[work].min()), float(master.over[work].min())
-    return float(math.ceil(under * short + over * surplus - 1e-6))
+    own = [person for person in pricing[: master.employees] if isinstance(person, _Pricing)]
+    blocks = forced_over_cover(problem, master, [p.rows for p in own], [p.loose for p in own])
+    return float(math.ceil(under * short + max(over * surplus, blocks) - 1e-6))
 
 
 def lagrangian_bound(
