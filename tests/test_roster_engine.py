@@ -5,6 +5,7 @@ infeasibility explanation."""
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
 
+from optimizer import stop
 from optimizer.errors import InfeasibleError
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns, engine, explain, start
@@ -100,6 +102,37 @@ def test_a_roster_built_beside_a_slow_search_gives_way_to_cp_sats_proven_own(
     again, report = solve_roster(problem, SETTINGS, LIMITS)
     assert report.status is SolveStatus.OPTIMAL
     assert again.assignments.equals(roster.assignments)
+
+
+def test_a_search_whose_roster_leaves_demand_uncovered_gets_rosters_built_beside_it(
+    solved, monkeypatch
+) -> None:
+    """A large scenario (tourist-peak over eight weeks) can have CP-SAT's search find a first
+    roster before ``FALLBACK_AFTER`` that leaves most demand uncovered and barely moves
+    afterwards. Here its search offers the empty roster at once and finds nothing more: the
+    rosters built beside it are searched as when it has none, and the better is kept."""
+    problem, _, _ = solved
+
+    def stuck_search(search, incumbents) -> threading.Thread:
+        nobody = [False] * len(search.variables)
+        needed = sum(row.staff_needed for row in problem.requirements)
+        search.offer(float(SETTINGS.uncovered_weight * needed), nobody)
+
+        def wait() -> None:
+            while not stop.past(search.deadline, time.perf_counter()):
+                time.sleep(0.05)
+            search.solver.solve(cp_model.CpModel())  # the report reads the solver's response
+            search.code, search.solved = cp_model.FEASIBLE, True
+
+        thread = threading.Thread(target=wait, daemon=True)
+        thread.start()
+        return thread
+
+    monkeypatch.setattr(engine._Search, "_whole_model_thread", stuck_search)
+    roster, report = solve_roster(problem, SETTINGS, LIMITS)
+    assert report.objective < SETTINGS.uncovered_weight
+    assert any("had only a roster leaving demand uncovered" in note for note in report.notes)
+    assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
 
 
 def test_replanning_keeps_published_shifts(solved) -> None:
