@@ -1037,7 +1037,9 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     surplus = max(least_shifts - needed + short, by_minutes, 0.0)
     under, over = float(master.under[work].min()), float(master.over[work].min())
     own = [person for person in pricing[: master.employees] if isinstance(person, _Pricing)]
-    blocks = forced_over_cover(problem, master, [p.rows for p in own], [p.loose for p in own])
+    blocks = forced_over_cover(
+        master, row_day, row_minutes, [p.rows for p in own], [p.loose for p in own]
+    )
     return float(math.ceil(under * short + max(over * surplus, blocks) - 1e-6))
 
 

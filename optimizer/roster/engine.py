@@ -543,8 +543,7 @@ class _Search:
         thread.join(timeout=FALLBACK_AFTER * self.seconds)
         duties = None
         had = "no roster" if self.values is None else "only a roster leaving demand uncovered"
-        short = self.values is None or self.objective >= self.settings.uncovered_weight
-        if thread.is_alive() and short:
+        if thread.is_alive() and self.objective >= self.settings.uncovered_weight:  # inf: none
             duties = employee_by_employee(
                 self.m.problem,
                 self.settings,

@@ -22,12 +22,12 @@ from scipy.sparse import csgraph
 
 from optimizer.roster.master import Master
 from optimizer.roster.pricing import EmployeeRules
-from optimizer.roster.problem import RosterProblem
 
 
 def forced_over_cover(
-    problem: RosterProblem,
     master: Master,
+    row_day: np.ndarray,
+    row_minutes: np.ndarray,
     rows: Sequence[np.ndarray],
     rules: Sequence[EmployeeRules],
 ) -> float:
@@ -42,8 +42,10 @@ def forced_over_cover(
     disjoint rows, so their costs add up.
 
     Args:
-        problem: the roster problem (its requirement rows are the master's first rows).
-        master: the master problem, for the rows' staff needed and over-cover weights.
+        master: the master problem, for the rows' staff needed and over-cover weights and
+            the horizon's days.
+        row_day, row_minutes: ``[requirement row]`` its day's index in the horizon and its
+            shift's length in minutes (the requirement rows are the master's first rows).
         rows: ``[employee]`` the master rows each own employee may staff (reserve rows too;
             they are left out, as on-call duty counts no minutes).
         rules: ``[employee]`` their rules, for the contract periods and least minutes.
@@ -60,16 +62,12 @@ def forced_over_cover(
     size = employees + work
     links = sparse.coo_matrix((np.ones(len(owner)), (owner, row)), shape=(size, size))
     _, block = csgraph.connected_components(links, directed=False)
-    length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
-    requirements = problem.requirements[:work]
-    row_minutes = np.array([length[r.shift_id] for r in requirements], dtype=np.int64)
-    row_day = np.array([problem.day_index(r.day) for r in requirements], dtype=np.int64)
     needed_minutes = master.needed[:work] * row_minutes
     cost = 0.0
     for label in np.unique(block[:employees]):
         members = np.flatnonzero(block[:employees] == label)
         block_rows = np.flatnonzero(block[employees:] == label)
-        for first, last in _periods(problem.horizon_days, [rules[e] for e in members]):
+        for first, last in _periods(master.days, [rules[e] for e in members]):
             least = sum(_least_minutes(rules[e], first, last) for e in members)
             inside = block_rows[(row_day[block_rows] >= first) & (row_day[block_rows] <= last)]
             beyond = least - float(needed_minutes[inside].sum())
