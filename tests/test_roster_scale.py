@@ -347,6 +347,63 @@ def test_the_minutes_worked_beyond_demand_bound_the_over_cover(shared_data: Path
     assert columns.capacity_bound(problem, master, pricing) == 100 * short + surplus <= 21_133
 
 
+def test_the_stretch_rules_leave_staff_short_over_runs_of_days() -> None:
+    """Three employees who may work at most 2 days in a row, three days needing 3 staff each:
+    every employee may work each day, so counting day by day finds no one short, but each works
+    at most 2 of the 3 days, so at least 3 staff-shifts are short in every roster (recounted
+    here over every pattern). The count bound is their under-cover cost, and the engine's
+    roster reaches it."""
+    start, days = date(2026, 1, 5), 3
+    employees = tuple(Employee(name, max_consecutive_days=2) for name in "ABC")
+    requirements = tuple(
+        Requirement("site", start + timedelta(days=d), "D", "any", 3, under_weight=100)
+        for d in range(days)
+    )
+    problem = RosterProblem(start, days, (ShiftType("D", 480),), employees, requirements)
+    settings = RosterSettings(over_cover_weight=0)
+    patterns = [p for p in itertools.product((0, 1), repeat=days) if sum(p) <= 2]
+    most_covered = max(
+        sum(min(3, sum(day)) for day in zip(*chosen, strict=True))
+        for chosen in itertools.product(patterns, repeat=len(employees))
+    )
+    assert most_covered == 6
+    master = Master(problem, settings, deadline=time.perf_counter())
+    pricing = columns.employee_pricing(problem, settings)
+    assert columns.capacity_bound(problem, master, pricing) == 100 * (3 * days - most_covered)
+    roster, report = engine.solve_roster(problem, settings, SolverLimits(time_limit_seconds=10))
+    assert report.objective == report.bound == 300
+    assert int(roster.cover["uncovered"].sum()) == 3
+
+
+def test_instance24_needs_more_in_its_last_week_than_its_staff_can_work(
+    shared_data: Path,
+) -> None:
+    """Instance24's demand surges at the end: 974 staff-shifts in its last week, from 150
+    employees who may each work at most c days in a row with at least o days off between
+    (their own rules), so at most c of any c + o days: 781 at most, so 193 short (100 each),
+    where counting day by day finds 44 short that week. The bound counts at least those and
+    stays below the best known 40,439."""
+    path = shared_data / "benchmarks/shift-scheduling/curtois-qu-instances17_24/Instance24.txt"
+    problem, settings = read_curtois(path), curtois_settings()
+    last_week = problem.dates[-7:]
+    needed = sum(row.staff_needed for row in problem.requirements if row.day in last_week)
+    most = 0
+    for employee in problem.employees:
+        stretch = employee.max_consecutive_days + employee.min_consecutive_days_off
+        in_stretches = 7 // stretch * employee.max_consecutive_days
+        most_of_seven = in_stretches + min(7 % stretch, employee.max_consecutive_days)
+        most += min(most_of_seven, sum(day not in employee.unavailable for day in last_week))
+    per_day = [
+        sum(row.staff_needed for row in problem.requirements if row.day == day)
+        - sum(day not in employee.unavailable for employee in problem.employees)
+        for day in last_week
+    ]
+    assert needed == 974 and needed - most > sum(max(short, 0) for short in per_day)
+    pricing = columns.employee_pricing(problem, settings)
+    master = Master(problem, settings, deadline=time.perf_counter())
+    assert 100 * (needed - most) <= columns.capacity_bound(problem, master, pricing) <= 40_439
+
+
 def test_requests_the_sequence_rules_leave_unmet_bound_the_objective() -> None:
     """One employee who may work at most 2 days in a row asks for the early shift on days
     0, 1 and 2 (weight 1 each), and for the late shift on day 4 and the early one on day 5

@@ -85,6 +85,7 @@ from optimizer.roster.problem import RosterProblem
 from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.stability import PublishedRoster, published_rosters
+from optimizer.roster.stretch_count import short_in_runs
 
 SETTLED = 0.99
 """An employee whose roster has at least this share in the linear program is fixed to it."""
@@ -984,12 +985,13 @@ def least_own_costs(
 
 def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonPricing]) -> float:
     """A lower bound on every roster's objective from counting staff-shifts alone. Short
-    staff-shifts: at least the staff needed on each day beyond the employees who may work
-    that day (one shift a day each), and at least the staff needed in all beyond the most
-    shifts the employees' contract minutes allow (their most minutes // their shortest
-    shift's), and at least the staff needed on Saturdays and Sundays beyond the most weekend
-    days the employees' weekend limits allow (two a weekend, on weekend days they may
-    work); each costs at least the least under-cover weight. Surplus staff-shifts: every
+    staff-shifts: at least the staff needed in runs of days beyond the most days the
+    employees' stretch rules let them work in each run (one shift a day each; a run of one
+    day counts the employees who may work it; ``stretch_count.short_in_runs``), and at
+    least the staff needed in all beyond the most shifts the employees' contract minutes
+    allow (their most minutes // their shortest shift's), and at least the staff needed on
+    Saturdays and Sundays beyond the most weekend days the employees' weekend limits allow
+    (two a weekend, on weekend days they may work); each costs at least the least under-cover weight. Surplus staff-shifts: every
     employee works at least their least minutes // their longest shift's shifts, all on
     requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; and in minutes, the
     minutes worked beyond those needed, at least Σ least minutes − Σ needed × length +
@@ -1004,15 +1006,16 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     inside = (row_day >= 0) & (row_day < days)
     staff_needed = master.needed[work]
     needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
-    may_work = np.zeros(days)
+    open_days_of, stretch_limits = [], []
     weekend = np.array([day.weekday() in (SATURDAY, SUNDAY) for day in problem.dates], bool)
     most_shifts = least_shifts = least_minutes = most_weekend_days = 0
     for employee in pricing[: master.employees]:
         assert isinstance(employee, _Pricing)
         work_cells = employee.cells[employee.rows < master.work_rows]
         open_days = np.unique(work_cells // employee.work_cost.shape[1])
-        may_work[open_days] += 1
         rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
+        open_days_of.append(np.isin(np.arange(days), open_days))
+        stretch_limits.append((rules.max_consecutive, rules.min_days_off))
         open_weekend_days = int(weekend[open_days].sum())
         if rules.weekends_bind:
             open_weekend_days = min(open_weekend_days, 2 * rules.max_weekends)
@@ -1023,7 +1026,7 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
         least_minutes += int(rules.min_units[last].sum()) * rules.unit_minutes
     needed = float(staff_needed.sum())
     short = max(
-        float(np.maximum(needed_per_day - may_work, 0).sum()),
+        short_in_runs(needed_per_day, open_days_of, stretch_limits),
         needed - most_shifts,
         float(needed_per_day[weekend].sum()) - most_weekend_days,
         0.0,
