@@ -7,7 +7,7 @@ those mosts is short whatever the roster, and shortfalls of runs that do not ove
 Counted day by day (runs of one day), this is the staff needed beyond the employees who may
 work that day. Over a week it also sees that an employee with at most 5 days in a row and 2
 days off works at most 5 of any 7: Curtois–Qu Instance24 needs 974 staff-shifts in its last
-week from 150 employees, so at least 223 staff-shifts are short in its last weeks, where
+week from 150 employees, so at least 223 staff-shifts are short in its last 8 days, where
 counting day by day finds 44.
 """
 
