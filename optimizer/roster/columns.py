@@ -985,20 +985,20 @@ def least_own_costs(
 
 def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonPricing]) -> float:
     """A lower bound on every roster's objective from counting staff-shifts alone. Short
-    staff-shifts: at least the staff needed in runs of days beyond the most days the
-    employees' stretch rules let them work in each run (one shift a day each; a run of one
-    day counts the employees who may work it; ``stretch_count.short_in_runs``), and at
-    least the staff needed in all beyond the most shifts the employees' contract minutes
-    allow (their most minutes // their shortest shift's), and at least the staff needed on
-    Saturdays and Sundays beyond the most weekend days the employees' weekend limits allow
-    (two a weekend, on weekend days they may work); each costs at least the least under-cover weight. Surplus staff-shifts: every
+    staff-shifts: at least the staff needed in runs of days beyond the most days the employees'
+    stretch rules let them work in each run (one shift a day each; a run of one day counts the
+    employees who may work it; ``stretch_count.short_in_runs``), and at least the staff needed
+    in all beyond the most shifts the employees' contract minutes allow (their most minutes //
+    their shortest shift's), and at least the staff needed on Saturdays and Sundays beyond the
+    most weekend days the employees' weekend limits allow (two a weekend, on weekend days they
+    may work); each costs at least the least under-cover weight. Surplus staff-shifts: every
     employee works at least their least minutes // their longest shift's shifts, all on
-    requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; and in minutes, the
-    minutes worked beyond those needed, at least Σ least minutes − Σ needed × length +
-    Σ short × the shortest row's length, are over-cover, at most the longest row's length
-    each. Each surplus staff-shift costs at least the least over-cover weight. Or, where it
-    is more, the over-cover the contracts force block by block and period by period
-    (``over_cover.forced_over_cover``). Request costs and reserve targets are not counted."""
+    requirement rows, so Σ over ≥ those shifts − Σ needed + Σ short; and in minutes, the minutes
+    worked beyond those needed, at least Σ least minutes − Σ needed × length + Σ short × the
+    shortest row's length, are over-cover, at most the longest row's length each. Each surplus
+    staff-shift costs at least the least over-cover weight. Or, where it is more, the over-cover
+    the contracts force block by block and period by period (``over_cover.forced_over_cover``).
+    Request costs and reserve targets are not counted."""
     days, work = problem.horizon_days, slice(0, master.work_rows)
     if not master.work_rows:
         return 0.0
