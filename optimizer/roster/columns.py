@@ -1014,7 +1014,9 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
         work_cells = employee.cells[employee.rows < master.work_rows]
         open_days = np.unique(work_cells // employee.work_cost.shape[1])
         rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
-        open_days_of.append(np.isin(np.arange(days), open_days))
+        may_work = np.zeros(days, bool)
+        may_work[open_days] = True
+        open_days_of.append(may_work)
         stretch_limits.append((rules.max_consecutive, rules.min_days_off))
         open_weekend_days = int(weekend[open_days].sum())
         if rules.weekends_bind:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 import numba
 import numpy as np
 
+from optimizer.roster.pricing import _most_shifts_from
+
 RUN_DAYS = 14
 """The longest run counted, in days. On Curtois–Qu Instance24 runs of up to 7 days find 196
 short staff-shifts, of up to 14 days 223, of up to 28 days no more."""
@@ -61,27 +63,17 @@ def _most_in_runs(
 ) -> np.ndarray:
     """``[d, k]`` the most days of days d..d + k that can be worked when only the
     ``open_days`` may be, under the stretch limits, from any stretch before day d (a run's
-    first and last stretches may go on outside it); 0 past the horizon's end. States as in
-    ``pricing._most_shifts_from``: worked 1..max_consecutive days in a row, or off
-    1..min_days_off or more days; a stretch longer than the run never binds."""
+    first and last stretches may go on outside it); 0 past the horizon's end. Each run is
+    ``pricing._most_shifts_from`` read backwards (the limits read the same both ways, as
+    ``pricing._most_shifts`` uses): the most from its day ``len - 1 - k`` to its end,
+    reversed, is the most over its first k + 1 days. A stretch longer than the run never
+    binds, so the limit is capped there."""
     days = open_days.shape[0]
-    limit = min(max_consecutive, longest + 1)
-    rest = max(min_days_off, 1)
-    stretches = limit + rest
+    limit, rest = min(max_consecutive, longest + 1), max(min_days_off, 1)
     most = np.zeros((days, longest), dtype=np.int64)
     for first in range(days):
-        worked = np.zeros(stretches, dtype=np.int64)  # [stretch] most worked so far; -1 none
-        for k in range(min(longest, days - first)):
-            after = np.full(stretches, -1, dtype=np.int64)
-            for s in range(stretches):
-                if worked[s] < 0:
-                    continue
-                off = min(max(s + 1, limit), stretches - 1)
-                after[off] = max(after[off], worked[s])
-                rested = s >= limit and s - limit + 1 >= rest
-                if open_days[first + k] and (s + 1 < limit or rested):
-                    on = s + 1 if s + 1 < limit else 0
-                    after[on] = max(after[on], worked[s] + 1)
-            worked = after
-            most[first, k] = worked.max()
+        run = open_days[first : first + longest][::-1].copy()
+        from_day = _most_shifts_from(run, limit, rest)
+        for k in range(run.shape[0]):
+            most[first, k] = from_day[run.shape[0] - 1 - k].max()
     return most
