@@ -230,3 +230,30 @@ def test_a_weekend_row_without_demand_counts_in_the_bound() -> None:
     assert found.rows is not None
     assert found.bound == 1
     assert found.rows[0].tolist() == [0, 1]
+
+
+def test_where_no_plan_guides_the_construction_the_plans_mip_still_bounds_the_objective() -> None:
+    """Column generation's start on Instance17 without ``wider`` is not guided, but the
+    plan's MIP is solved for its bound alone: its note names that bound, the reported bound
+    is at least it, and both are below the published optimum (5,746)."""
+    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
+    _, master = _instance17()
+    alone = weekends.weekend_bound(
+        problem, settings, master.under, master.over, time.perf_counter() + 30
+    )
+    assert alone == _found(problem, settings, master).bound == 5692
+    start = column_generation(problem, settings, deadline=time.perf_counter() + 8)
+    assert not any(note.startswith("the construction was guided") for note in start.notes)
+    named = f"bound {alone:,.0f} from the weekend plan", f"the weekend plan: {alone:,.0f}"
+    assert start.notes[-1].startswith(named[0]) or named[1] in start.notes[-1]
+    assert alone <= start.bound <= 5746
+
+
+def test_no_weekend_bound_is_begun_without_the_time_its_choices_need() -> None:
+    problem, master = _instance17()
+    began = time.perf_counter()
+    bound = weekends.weekend_bound(
+        problem, curtois_settings(), master.under, master.over, began + 0.001
+    )
+    assert bound is None
+    assert time.perf_counter() - began < 1.0

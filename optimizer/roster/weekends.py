@@ -53,6 +53,13 @@ SECONDS_PER_CELL = 1e-3
 choice: Instance22's 31,077 took 28–31 s to prove optimal; cut short at 5 s (its share at a
 60 s limit) it had no plan within ``PLAN_GAP``, and the construction lost those seconds
 (45,050 became 57,652 at 60 s)."""
+BOUND_SECONDS_PER_CELL = 2e-4
+"""``weekend_bound``'s MIP is not begun with less time than this per choice: its first bound
+(the root's linear program) took 19 s for Curtois–Qu Instance23's 95,296 choices, 149 s for
+Instance24's 297,309 and 2 s for Instance21's 25,821 (proven optimal then)."""
+BOUND_NODES = 100
+"""``weekend_bound``'s MIP stops after this many branch-and-bound nodes: the bound is what
+it is for, and the root gives most of it."""
 FEASIBLE = 2
 """HiGHS' ``primal_solution_status`` of a feasible solution."""
 GUIDE_SHARE = 0.3
@@ -66,9 +73,9 @@ def binds(problem: RosterProblem, settings: RosterSettings) -> bool:
     weekend on both days open, one on one, at most their weekend limit of them, the
     weekends with both days open first). Then which employee works which weekend is what
     the objective turns on, and the plan's MIP has a bound to work against; where the
-    count covers demand (Curtois–Qu Instances 23 and 24) its bound is 0 and HiGHS found
-    only poor plans in 30 s. False with on-call reserve, which also spends weekends and
-    which the plan does not place."""
+    count covers demand (Curtois–Qu Instances 23 and 24) HiGHS found only poor plans in
+    30 s, though its bound still counts (``weekend_bound``). False with on-call reserve,
+    which also spends weekends and which the plan does not place."""
     if any(row.reserve_needed > 0 for row in problem.requirements):
         return False
     dates = problem.dates
@@ -128,20 +135,11 @@ def weekend_plan(
         The plan and bound; ``None`` when the MIP was not begun for lack of time
         (``SECONDS_PER_CELL``).
     """
-    seconds = deadline - time.perf_counter()
-    if seconds <= 0:
+    solved = _solved(problem, settings, under, over, deadline, SECONDS_PER_CELL)
+    if solved is None:
         return None
-    model = _Model(problem, settings)
-    if not model.cells or len(model.cells) * SECONDS_PER_CELL > seconds:
-        return None
-    lp = model.solver(under, over, seconds)
-    stop.run_highs(lp)
+    model, lp, bound = solved
     info = lp.getInfo()
-    proved = info.mip_dual_bound  # −inf until the MIP has a bound
-    bound = max(proved + model.unmet_requests, 0.0) if math.isfinite(proved) else 0.0
-    if model.whole_costs(under, over):
-        bound = float(math.ceil(bound - 1e-6))
-    bound += _weekday_over_cover(problem, settings, over)
     solution = np.asarray(lp.getSolution().col_value)
     if len(solution) != lp.getNumCol() or info.primal_solution_status != FEASIBLE:
         return WeekendPlan(None, bound)
@@ -155,6 +153,57 @@ def weekend_plan(
         if picked:
             plan[e, d] = r
     return WeekendPlan(plan, bound)
+
+
+def weekend_bound(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    under: np.ndarray,
+    over: np.ndarray,
+    deadline: float,
+) -> float | None:
+    """``WeekendPlan.bound`` alone, for where the plan guides nothing: the weekend plan's
+    MIP stopped at ``deadline`` (a ``time.perf_counter()`` reading), a stop request or
+    ``BOUND_NODES`` nodes, whichever comes first.
+
+    Returns:
+        The bound in objective units; ``None`` when the MIP was not begun for lack of time
+        (``BOUND_SECONDS_PER_CELL``).
+    """
+    solved = _solved(
+        problem, settings, under, over, deadline, BOUND_SECONDS_PER_CELL, nodes=BOUND_NODES
+    )
+    return None if solved is None else solved[2]
+
+
+def _solved(
+    problem: RosterProblem,
+    settings: RosterSettings,
+    under: np.ndarray,
+    over: np.ndarray,
+    deadline: float,
+    seconds_per_cell: float,
+    nodes: int | None = None,
+) -> tuple[_Model, highspy.Highs, float] | None:
+    """The weekend plan's MIP (``_Model``) run to ``deadline``, a stop request or ``nodes``
+    branch-and-bound nodes (``None``: no limit), and the bound it proved on the whole
+    objective (``WeekendPlan.bound``); ``None`` when less time is left than
+    ``seconds_per_cell`` for each of its choices."""
+    seconds = deadline - time.perf_counter()
+    if seconds <= 0:
+        return None
+    model = _Model(problem, settings)
+    if not model.cells or len(model.cells) * seconds_per_cell > seconds:
+        return None
+    lp = model.solver(under, over, seconds)
+    if nodes is not None:
+        lp.setOptionValue("mip_max_nodes", nodes)
+    stop.run_highs(lp)
+    proved = lp.getInfo().mip_dual_bound  # −inf until the MIP has a bound
+    bound = max(proved + model.unmet_requests, 0.0) if math.isfinite(proved) else 0.0
+    if model.whole_costs(under, over):
+        bound = float(math.ceil(bound - 1e-6))
+    return model, lp, bound + _weekday_over_cover(problem, settings, over)
 
 
 def _weekday_over_cover(
