@@ -189,10 +189,10 @@ def _solved(
     branch-and-bound nodes (``None``: no limit), and the bound it proved on the whole
     objective (``WeekendPlan.bound``); ``None`` when less time is left than
     ``seconds_per_cell`` for each of its choices."""
-    seconds = deadline - time.perf_counter()
-    if seconds <= 0:
+    if stop.past(deadline, time.perf_counter()):
         return None
     model = _Model(problem, settings)
+    seconds = deadline - time.perf_counter()  # building the model took some
     if not model.cells or len(model.cells) * seconds_per_cell > seconds:
         return None
     lp = model.solver(under, over, seconds)
