@@ -127,6 +127,9 @@ name it."""
 WEEKEND_BOUND = "the weekend plan"
 """What gives the weekend plan's bound (``weekends.WeekendPlan.bound``), as the notes name
 it."""
+WEEKEND_OVER_BOUND = "the weekend plan with the over-cover the contracts force"
+"""What gives ``weekends.weekend_bound`` where it counts ``forced_over_cost`` in place of the
+weekdays' own over-cover (``weekends.bound_rises``), as the notes name it."""
 WEEKEND_BOUND_SHARE = 0.1
 """Where no weekend plan guides the construction, the plan's MIP may take this share of the
 time left after the construction for its bound alone (``weekends.weekend_bound``):
@@ -807,12 +810,17 @@ def column_generation(
         chosen = constructed
         counted = capacity_bound(problem, master, pricing) + least_own_costs(master, pricing, pool)
         bounds.insert(0, (COUNT_BOUND, counted))
-        if plan is None and previous is None and not master.reserve_of.size:
-            until = now + WEEKEND_BOUND_SHARE * (deadline - now)
-            weekend = weekends.weekend_bound(problem, settings, master.under, master.over, until)
-            if weekend is not None:
-                bounds.append((WEEKEND_BOUND, weekend))
-            now = time.perf_counter()
+        if previous is None and not master.reserve_of.size:
+            forced_over = forced_over_cost(problem, master, pricing)
+            rises = weekends.bound_rises(problem, settings, master.over, forced_over)
+            if plan is None or rises:
+                until = now + WEEKEND_BOUND_SHARE * (deadline - now)
+                weekend = weekends.weekend_bound(
+                    problem, settings, master.under, master.over, until, forced_over
+                )
+                if weekend is not None:
+                    bounds.append((WEEKEND_OVER_BOUND if rises else WEEKEND_BOUND, weekend))
+                now = time.perf_counter()
         notes.append(
             f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
         )
@@ -1017,53 +1025,85 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     staff-shift costs at least the least over-cover weight. Or, where it is more, the over-cover
     the contracts force block by block and period by period (``over_cover.forced_over_cover``).
     Request costs and reserve targets are not counted."""
-    days, work = problem.horizon_days, slice(0, master.work_rows)
-    if not master.work_rows:
-        return 0.0
-    row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
-    inside = (row_day >= 0) & (row_day < days)
-    staff_needed = master.needed[work]
-    needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
-    open_days_of, stretch_limits = [], []
-    weekend = np.array([day.weekday() in (SATURDAY, SUNDAY) for day in problem.dates], bool)
-    most_shifts = least_shifts = least_minutes = most_weekend_days = 0
-    for employee in pricing[: master.employees]:
-        assert isinstance(employee, _Pricing)
-        work_cells = employee.cells[employee.rows < master.work_rows]
-        open_days = np.unique(work_cells // employee.work_cost.shape[1])
-        rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
-        may_work = np.zeros(days, bool)
-        may_work[open_days] = True
-        open_days_of.append(may_work)
-        stretch_limits.append((rules.max_consecutive, rules.min_days_off))
-        open_weekend_days = int(weekend[open_days].sum())
-        if rules.weekends_bind:
-            open_weekend_days = min(open_weekend_days, 2 * rules.max_weekends)
-        most_weekend_days += open_weekend_days
-        shortest = int(rules.units[rules.units > 0].min(initial=1))  # on-call duty has 0 units
-        most_shifts += int((rules.max_units[last] // shortest).sum())
-        least_shifts += int(-(-rules.min_units[last] // int(rules.units.max(initial=1))).sum())
-        least_minutes += int(rules.min_units[last].sum()) * rules.unit_minutes
-    needed = float(staff_needed.sum())
-    short = max(
-        short_in_runs(needed_per_day, open_days_of, stretch_limits),
-        needed - most_shifts,
-        float(needed_per_day[weekend].sum()) - most_weekend_days,
-        0.0,
-    )
-    length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
-    row_minutes = np.array([length[row.shift_id] for row in problem.requirements], np.int64)
-    row_minutes = row_minutes[: master.work_rows]
-    beyond_minutes = least_minutes - float(staff_needed @ row_minutes) + short * row_minutes.min()
-    longest = int(row_minutes.max())  # 0 when every shift type is unpaid
-    by_minutes = math.ceil(beyond_minutes / longest) if longest else 0
-    surplus = max(least_shifts - needed + short, by_minutes, 0.0)
-    under, over = float(master.under[work].min()), float(master.over[work].min())
-    own = [person for person in pricing[: master.employees] if isinstance(person, _Pricing)]
-    blocks = forced_over_cover(
-        master, row_day, row_minutes, [p.rows for p in own], [p.loose for p in own]
-    )
-    return float(math.ceil(under * short + max(over * surplus, blocks) - 1e-6))
+    counted = _Counted(problem, master, pricing)
+    return float(math.ceil(counted.under * counted.short + counted.over_cost(counted.short) - 1e-6))
+
+
+def forced_over_cost(problem: RosterProblem, master: Master, pricing: list[PersonPricing]) -> float:
+    """A lower bound on every roster's over-cover cost alone, in objective units: the surplus
+    staff-shifts of ``capacity_bound`` counted as if none were short (shortfalls only add to
+    them), or the contracts' blocks (``over_cover.forced_over_cover``). On Curtois–Qu
+    Instance23 1,244, where ``weekends`` counts 0 on the weekdays alone."""
+    return float(math.ceil(_Counted(problem, master, pricing).over_cost(0.0) - 1e-6))
+
+
+class _Counted:
+    """The staff-shift counts ``capacity_bound`` and ``forced_over_cost`` rest on: ``short``,
+    the staff-shifts every roster leaves short, ``under`` and ``over``, the least under- and
+    over-cover weights, and what ``over_cost`` counts the surplus from (all 0 without
+    requirement rows)."""
+
+    def __init__(
+        self, problem: RosterProblem, master: Master, pricing: list[PersonPricing]
+    ) -> None:
+        self.short = self.needed = self.least_shifts = self.beyond_minutes = 0.0
+        self.under = self.over = self.blocks = 0.0
+        self.shortest = self.longest = 0
+        days, work = problem.horizon_days, slice(0, master.work_rows)
+        if not master.work_rows:
+            return
+        row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
+        inside = (row_day >= 0) & (row_day < days)
+        staff_needed = master.needed[work]
+        needed_per_day = np.bincount(row_day[inside], weights=staff_needed[inside], minlength=days)
+        open_days_of, stretch_limits = [], []
+        weekend = np.array([day.weekday() in (SATURDAY, SUNDAY) for day in problem.dates], bool)
+        most_shifts = least_shifts = least_minutes = most_weekend_days = 0
+        for employee in pricing[: master.employees]:
+            assert isinstance(employee, _Pricing)
+            work_cells = employee.cells[employee.rows < master.work_rows]
+            open_days = np.unique(work_cells // employee.work_cost.shape[1])
+            rules, last = employee.loose, np.flatnonzero(employee.loose.period_last)
+            may_work = np.zeros(days, bool)
+            may_work[open_days] = True
+            open_days_of.append(may_work)
+            stretch_limits.append((rules.max_consecutive, rules.min_days_off))
+            open_weekend_days = int(weekend[open_days].sum())
+            if rules.weekends_bind:
+                open_weekend_days = min(open_weekend_days, 2 * rules.max_weekends)
+            most_weekend_days += open_weekend_days
+            shortest = int(rules.units[rules.units > 0].min(initial=1))  # on-call duty has 0 units
+            most_shifts += int((rules.max_units[last] // shortest).sum())
+            least_shifts += int(-(-rules.min_units[last] // int(rules.units.max(initial=1))).sum())
+            least_minutes += int(rules.min_units[last].sum()) * rules.unit_minutes
+        needed = float(staff_needed.sum())
+        short = max(
+            short_in_runs(needed_per_day, open_days_of, stretch_limits),
+            needed - most_shifts,
+            float(needed_per_day[weekend].sum()) - most_weekend_days,
+            0.0,
+        )
+        length = {shift.shift_id: shift.length_minutes for shift in problem.shift_types}
+        row_minutes = np.array([length[row.shift_id] for row in problem.requirements], np.int64)
+        row_minutes = row_minutes[: master.work_rows]
+        self.short, self.needed, self.least_shifts = short, needed, least_shifts
+        self.beyond_minutes = least_minutes - float(staff_needed @ row_minutes)
+        self.shortest, self.longest = int(row_minutes.min()), int(row_minutes.max())
+        self.under, self.over = float(master.under[work].min()), float(master.over[work].min())
+        own = [person for person in pricing[: master.employees] if isinstance(person, _Pricing)]
+        self.blocks = forced_over_cover(
+            master, row_day, row_minutes, [p.rows for p in own], [p.loose for p in own]
+        )
+
+    def over_cost(self, short: float) -> float:
+        """The over-cover cost of every roster leaving ``short`` staff-shifts short (each
+        such staff-shift's minutes, at the shortest row's length, must be worked elsewhere),
+        in objective units, not rounded."""
+        beyond_minutes = self.beyond_minutes + short * self.shortest
+        # longest is 0 when every shift type is unpaid
+        by_minutes = math.ceil(beyond_minutes / self.longest) if self.longest else 0
+        surplus = max(self.least_shifts - self.needed + short, by_minutes, 0.0)
+        return max(self.over * surplus, self.blocks)
 
 
 def lagrangian_bound(
