@@ -16,9 +16,10 @@ there is a roster whatever the size. Where that roster is likely the search's st
 staff's weekends cannot cover weekend demand, a plan of everyone's weekends
 (``weekends``) guides it. ``capacity_bound`` (staff-shifts counted) with
 ``least_own_costs`` (each person's least request cost), that plan's bound on the weekend
-days' cost (its MIP solved for the bound alone where no plan guides the construction) and,
-after the first linear program, ``lagrangian_bound`` give lower bounds on every roster's
-objective.
+days' cost (its MIP solved for the bound alone where no plan guides the construction, or
+where the over-cover the contracts force, ``forced_over_cost``, adds more to it than the
+weekdays' own) and, after the first linear program, ``lagrangian_bound`` give lower bounds
+on every roster's objective.
 
 The dive then fixes, step by step, the employees whose roster the linear program already
 chooses (share ≥ ``SETTLED``) and pins days of the others: the days on which their rosters
@@ -131,10 +132,11 @@ WEEKEND_OVER_BOUND = "the weekend plan with the over-cover the contracts force"
 """What gives ``weekends.weekend_bound`` where it counts ``forced_over_cost`` in place of the
 weekdays' own over-cover (``weekends.bound_rises``), as the notes name it."""
 WEEKEND_BOUND_SHARE = 0.1
-"""Where no weekend plan guides the construction, the plan's MIP may take this share of the
-time left after the construction for its bound alone (``weekends.weekend_bound``):
-Curtois–Qu Instance23's bound was 2,768 from the count, 14,644 from the plan (19 s to the
-MIP's first bound), Instance21's 9,813 and 19,614 (2 s)."""
+"""Where no weekend plan guides the construction (or ``weekends.bound_rises``), the plan's MIP
+may take this share of the time left after the construction for its bound alone
+(``weekends.weekend_bound``): Curtois–Qu Instance23's bound was 2,768 from the count, 14,644
+from the plan (19 s to the MIP's first bound) and 15,851 with all the over-cover the
+contracts force; Instance21's 9,813, 19,614 (2 s) and 20,138."""
 REPAIR_SHARE = 0.4
 """Share of the employees a repair frees (at least 2)."""
 REPAIR_PATIENCE = 20
