@@ -1035,7 +1035,7 @@ def forced_over_cost(problem: RosterProblem, master: Master, pricing: list[Perso
     """A lower bound on every roster's over-cover cost alone, in objective units: the surplus
     staff-shifts of ``capacity_bound`` counted as if none were short (shortfalls only add to
     them), or the contracts' blocks (``over_cover.forced_over_cover``). On Curtois–Qu
-    Instance23 1,244, where ``weekends`` counts 0 on the weekdays alone."""
+    Instance23 1,245, where ``weekends`` counts 0 on the weekdays alone."""
     return float(math.ceil(_Counted(problem, master, pricing).over_cost(0.0) - 1e-6))
 
 
