@@ -284,7 +284,7 @@ def test_the_weekend_bound_counts_all_the_over_cover_the_contracts_force() -> No
     problem, settings = read_curtois(DATA / "Instance19.txt"), curtois_settings()
     master = Master(problem, settings, time.perf_counter() + 60)
     pricing = person_pricing(problem, settings, master, None)
-    forced = columns.forced_over_cost(problem, master, pricing)
+    forced = columns.StaffShiftCount(problem, master, pricing).forced_over()
     longest = max(shift.length_minutes for shift in problem.shift_types)
     assert forced >= -(-_least_beyond_needed_minutes(problem) // longest) > 0
     assert weekends._weekday_over_cover(problem, settings, master.over) == 0

@@ -17,7 +17,7 @@ staff's weekends cannot cover weekend demand, a plan of everyone's weekends
 (``weekends``) guides it. ``capacity_bound`` (staff-shifts counted) with
 ``least_own_costs`` (each person's least request cost), that plan's bound on the weekend
 days' cost (its MIP solved for the bound alone where no plan guides the construction, or
-where the over-cover the contracts force, ``forced_over_cost``, adds more to it than the
+where the over-cover the contracts force, ``StaffShiftCount.forced_over``, adds more to it than the
 weekdays' own) and, after the first linear program, ``lagrangian_bound`` give lower bounds
 on every roster's objective.
 
@@ -129,8 +129,8 @@ WEEKEND_BOUND = "the weekend plan"
 """What gives the weekend plan's bound (``weekends.WeekendPlan.bound``), as the notes name
 it."""
 WEEKEND_OVER_BOUND = "the weekend plan with the over-cover the contracts force"
-"""What gives ``weekends.weekend_bound`` where it counts ``forced_over_cost`` in place of the
-weekdays' own over-cover (``weekends.bound_rises``), as the notes name it."""
+"""What gives ``weekends.weekend_bound`` where it counts ``StaffShiftCount.forced_over`` in
+place of the weekdays' own over-cover (``weekends.bound_rises``), as the notes name it."""
 WEEKEND_BOUND_SHARE = 0.1
 """Where no weekend plan guides the construction (or ``weekends.bound_rises``), the plan's MIP
 may take this share of the time left after the construction for its bound alone
@@ -810,10 +810,10 @@ def column_generation(
         )
         now, constructing = time.perf_counter(), time.perf_counter() - now
         chosen = constructed
-        counted = capacity_bound(problem, master, pricing) + least_own_costs(master, pricing, pool)
-        bounds.insert(0, (COUNT_BOUND, counted))
+        count = StaffShiftCount(problem, master, pricing)
+        bounds.insert(0, (COUNT_BOUND, count.bound() + least_own_costs(master, pricing, pool)))
         if previous is None and not master.reserve_of.size:
-            forced_over = forced_over_cost(problem, master, pricing)
+            forced_over = count.forced_over()
             rises = weekends.bound_rises(problem, settings, master.over, forced_over)
             if plan is None or rises:
                 until = now + WEEKEND_BOUND_SHARE * (deadline - now)
@@ -1027,23 +1027,14 @@ def capacity_bound(problem: RosterProblem, master: Master, pricing: list[PersonP
     staff-shift costs at least the least over-cover weight. Or, where it is more, the over-cover
     the contracts force block by block and period by period (``over_cover.forced_over_cover``).
     Request costs and reserve targets are not counted."""
-    counted = _Counted(problem, master, pricing)
-    return float(math.ceil(counted.under * counted.short + counted.over_cost(counted.short) - 1e-6))
+    return StaffShiftCount(problem, master, pricing).bound()
 
 
-def forced_over_cost(problem: RosterProblem, master: Master, pricing: list[PersonPricing]) -> float:
-    """A lower bound on every roster's over-cover cost alone, in objective units: the surplus
-    staff-shifts of ``capacity_bound`` counted as if none were short (shortfalls only add to
-    them), or the contracts' blocks (``over_cover.forced_over_cover``). On Curtois–Qu
-    Instance23 1,245, where ``weekends`` counts 0 on the weekdays alone."""
-    return float(math.ceil(_Counted(problem, master, pricing).over_cost(0.0) - 1e-6))
-
-
-class _Counted:
-    """The staff-shift counts ``capacity_bound`` and ``forced_over_cost`` rest on: ``short``,
-    the staff-shifts every roster leaves short, ``under`` and ``over``, the least under- and
-    over-cover weights, and what ``over_cost`` counts the surplus from (all 0 without
-    requirement rows)."""
+class StaffShiftCount:
+    """The staff-shift counts of ``capacity_bound``, counted once for both bounds they give
+    (``bound`` and ``forced_over``): ``short``, the staff-shifts every roster leaves short,
+    ``under`` and ``over``, the least under- and over-cover weights, and what ``over_cost``
+    counts the surplus from (all 0 without requirement rows)."""
 
     def __init__(
         self, problem: RosterProblem, master: Master, pricing: list[PersonPricing]
@@ -1096,6 +1087,17 @@ class _Counted:
         self.blocks = forced_over_cover(
             master, row_day, row_minutes, [p.rows for p in own], [p.loose for p in own]
         )
+
+    def bound(self) -> float:
+        """``capacity_bound``: a lower bound on every roster's objective, objective units."""
+        return float(math.ceil(self.under * self.short + self.over_cost(self.short) - 1e-6))
+
+    def forced_over(self) -> float:
+        """A lower bound on every roster's over-cover cost alone, in objective units: the
+        surplus staff-shifts counted as if none were short (shortfalls only add to them), or
+        the contracts' blocks (``over_cover.forced_over_cover``). On Curtois–Qu Instance23
+        1,245, where ``weekends`` counts 0 on the weekdays alone."""
+        return float(math.ceil(self.over_cost(0.0) - 1e-6))
 
     def over_cost(self, short: float) -> float:
         """The over-cover cost of every roster leaving ``short`` staff-shifts short (each

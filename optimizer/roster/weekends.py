@@ -168,7 +168,7 @@ def weekend_bound(
     MIP stopped at ``deadline`` (a ``time.perf_counter()`` reading), a stop request or
     ``BOUND_NODES`` nodes, whichever comes first. ``forced_over`` is a lower bound on every
     roster's over-cover cost over all its days (objective units, e.g.
-    ``columns.forced_over_cost``); where it is more than the weekdays' own
+    ``columns.StaffShiftCount.forced_over``); where it is more than the weekdays' own
     (``_weekday_over_cover``), the MIP counts the weekend days' over-cover at no cost and
     ``forced_over`` is added instead (the weekend days' other costs and all the over-cover
     are disjoint parts of the objective): on Curtois–Qu Instance23 the weekdays' own is 0,
