@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import stop
-from optimizer.roster import descent, weekends
+from optimizer.roster import descent, weekend_count, weekends
 from optimizer.roster.eligibility import may_staff
 from optimizer.roster.lending import LenderPricing, lender_pricing
 from optimizer.roster.loads import LOADS, cell_loads, lagrangian_term
@@ -767,6 +767,9 @@ def column_generation(
     ``previous`` roster and the weekends short (``weekends.binds``), a weekend plan found
     in ``weekends.PLAN_SHARE`` of the construction's time guides the construction, and the
     bound its MIP proves on the weekend days' cost is a bound on the whole objective.
+    Where no such plan guides it, the construction's roster is that start, and no on-call
+    reserve is needed, the weekend count plan (``weekend_count``) guides it instead when
+    some employee's weekend limit is below the horizon's weekends.
     Where no plan was found, without a ``previous`` roster or on-call reserve, the plan's
     MIP is solved for that bound alone after the construction, in ``WEEKEND_BOUND_SHARE``
     of the time left (``weekends.weekend_bound``).
@@ -797,6 +800,15 @@ def column_generation(
                 f"the construction was guided by a weekend plan ({len(guides)} employees' "
                 f"prices moved) found in {time.perf_counter() - now:.0f} s"
             )
+    counts_weekends = guides is None and weekend_count.applies(problem, settings)
+    if searched_from_here and previous is None and counts_weekends:
+        own = pricing[: len(problem.employees)]
+        counted = weekend_count.weekend_count_plan(problem, settings)
+        guides = weekends.guides(problem, counted, [p.rows for p in own], master.under)
+        notes.append(
+            f"the construction was guided by a weekend count plan ({len(guides)} employees' "
+            "prices moved)"
+        )
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
         constructed = _construct(

@@ -60,6 +60,9 @@ Instance24's 297,309 and 2 s for Instance21's 25,821 (proven optimal then)."""
 BOUND_NODES = 100
 """``weekend_bound``'s MIP stops after this many branch-and-bound nodes: the bound is what
 it is for, and the root gives most of it."""
+ANY_ROW = -3
+"""In a plan's ``rows``: a weekend day planned on, on whichever row the employee may staff
+(``weekend_count``)."""
 FEASIBLE = 2
 """HiGHS' ``primal_solution_status`` of a feasible solution."""
 GUIDE_SHARE = 0.3
@@ -275,10 +278,10 @@ def guides(
     problem: RosterProblem, plan: np.ndarray, rows: list[np.ndarray], under: np.ndarray
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Employee → (requirement rows, what their prices gain there) from the weekend ``plan``
-    (as ``weekend_plan`` gives it), ``rows`` each employee's workable rows and ``under``
-    each row's under-cover weight: the planned rows ``GUIDE_SHARE`` of their weight more,
-    the rows of a day planned off that much less. Employees whose prices do not move are
-    left out."""
+    (as ``weekend_plan`` or ``weekend_count.weekend_count_plan`` gives it), ``rows`` each
+    employee's workable rows and ``under`` each row's under-cover weight: the planned rows
+    (every row of a day planned ``ANY_ROW``) ``GUIDE_SHARE`` of their weight more, the rows
+    of a day planned off that much less. Employees whose prices do not move are left out."""
     row_day = np.array([problem.day_index(row.day) for row in problem.requirements])
     found = {}
     for e, plan_row in enumerate(plan):
@@ -287,7 +290,8 @@ def guides(
         inside = (day >= 0) & (day < len(plan_row))
         planned = np.where(inside, plan_row[np.clip(day, 0, len(plan_row) - 1)], FREE)
         premium = GUIDE_SHARE * under[workable]
-        gain = np.where(planned == workable, premium, np.where(planned == -1, -premium, 0.0))
+        on = (planned == workable) | (planned == ANY_ROW)
+        gain = np.where(on, premium, np.where(planned == -1, -premium, 0.0))
         if gain.any():
             found[e] = (workable[gain != 0], gain[gain != 0])
     return found
