@@ -114,8 +114,8 @@ def test_column_generation_is_guided_by_the_count_plan_where_no_weekend_plan_gui
 ) -> None:
     """Where the weekend plan's MIP is not run (here: as if the weekends were not short) and
     the construction's roster is the search's start, the count plan guides it, and the
-    notes say so; with a previous roster, or without any weekend limit below the horizon's
-    weekends, it does not."""
+    notes say so; without any weekend limit below the horizon's weekends, or with on-call
+    reserve (which spends weekends too), it does not."""
     problem, settings = _instance17(), curtois_settings()
     monkeypatch.setattr(weekends, "binds", lambda problem, settings: False)
     guided = "guided by a weekend count plan (32 employees' prices moved)"
@@ -124,6 +124,8 @@ def test_column_generation_is_guided_by_the_count_plan_where_no_weekend_plan_gui
     unlimited = replace(
         problem, employees=tuple(replace(e, max_weekends=None) for e in problem.employees)
     )
+    on_call = (replace(problem.requirements[0], reserve_needed=1), *problem.requirements[1:])
     assert applies(problem, settings) and not applies(unlimited, settings)
+    assert not applies(replace(problem, requirements=on_call), settings)
     start = column_generation(unlimited, settings, deadline=time.perf_counter() + 3, wider=True)
     assert not any("weekend count plan" in note for note in start.notes)

@@ -87,8 +87,8 @@ def weekend_count_plan(problem: RosterProblem, settings: RosterSettings) -> np.n
         return plan
     flow = nx.max_flow_min_cost(graph, SOURCE, SINK)
     for e in range(len(problem.employees)):
-        for weekend, staff in flow.get(e, {}).items():
-            if staff > 0:
+        for weekend, employees in flow.get(e, {}).items():
+            if employees > 0:
                 plan[e, weekend[1] : weekend[1] + 2] = ANY_ROW
     return plan
 
