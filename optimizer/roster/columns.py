@@ -786,28 +786,27 @@ def column_generation(
     notes: list[str] = []
     settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by is not None else deadline
     guides, bounds, plan = None, [], None
-    searched_from_here = wider or hand_over_by is not None  # the construction's is the start
-    if searched_from_here and previous is None and weekends.binds(problem, settings):
+    guide_rows, guided_by, found_in = None, "", ""  # the guiding plan; the note's words
+    # the construction's roster is the search's likely start, and no previous roster is kept
+    plans_weekends = (wider or hand_over_by is not None) and previous is None
+    if plans_weekends and weekends.binds(problem, settings):
         now = time.perf_counter()
         until = now + weekends.PLAN_SHARE * CONSTRUCT_SHARE * (settle_by - now)
         plan = weekends.weekend_plan(problem, settings, master.under, master.over, until)
         if plan is not None:
             bounds.append((WEEKEND_BOUND, plan.bound))
         if plan is not None and plan.rows is not None:
-            own = pricing[: len(problem.employees)]
-            guides = weekends.guides(problem, plan.rows, [p.rows for p in own], master.under)
-            notes.append(
-                f"the construction was guided by a weekend plan ({len(guides)} employees' "
-                f"prices moved) found in {time.perf_counter() - now:.0f} s"
-            )
-    counts_weekends = guides is None and weekend_count.applies(problem, settings)
-    if searched_from_here and previous is None and counts_weekends:
+            guide_rows, guided_by = plan.rows, "a weekend plan"
+            found_in = f" found in {time.perf_counter() - now:.0f} s"
+    if plans_weekends and guide_rows is None and weekend_count.applies(problem, settings):
+        guide_rows = weekend_count.weekend_count_plan(problem, settings)
+        guided_by = "a weekend count plan"
+    if guide_rows is not None:
         own = pricing[: len(problem.employees)]
-        counted = weekend_count.weekend_count_plan(problem, settings)
-        guides = weekends.guides(problem, counted, [p.rows for p in own], master.under)
+        guides = weekends.guides(problem, guide_rows, [p.rows for p in own], master.under)
         notes.append(
-            f"the construction was guided by a weekend count plan ({len(guides)} employees' "
-            "prices moved)"
+            f"the construction was guided by {guided_by} ({len(guides)} employees' prices "
+            f"moved){found_in}"
         )
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         now = time.perf_counter()
