@@ -19,8 +19,8 @@ it takes one of least cost over tiers of each weekend's need (``TIERS``), so tha
 shortfall is spread over the weekends. It sees no shift types, successions or minutes, so
 it only guides (``weekends.guides``): every row of a planned weekend day gains in the
 employee's prices, every row of another weekend day loses. On Instance24 at 600 s the
-construction's roster after its passes came to 74,815–75,983 (85,906–87,421 unguided) and
-the final roster to 54,104–54,656 (56,375–57,271 unguided), four runs.
+construction's roster after its passes came to 74,815–77,031 (85,906–87,421 unguided) and
+the final roster to 54,104–54,717 (56,375–57,271 unguided), five runs.
 """
 
 from __future__ import annotations
