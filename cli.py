@@ -301,7 +301,8 @@ def solve(
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Solve a published benchmark instance; print objective, status, bound, gap and seconds."""
+    """Solve a published benchmark instance; print objective, status, bound, gap and seconds
+    (curtois: the objective by part too)."""
     options = ctx.obj.merged(time_limit=time_limit, json=json_output, quiet=quiet, debug=debug)
     result = _guarded(
         options,
@@ -316,9 +317,22 @@ def solve(
         gap = "n/a" if result["gap"] is None else f"{100 * result['gap']:.4f}%"
         fleet = f"  vehicles {result['vehicles']}" if "vehicles" in result else ""
         stdout.print(
-            f"{instance.name}: {result['status']}  objective {result['objective']:,.6g}{fleet}  "
-            f"bound {bound}  gap {gap}  {result['seconds']:.2f} s ({result['solver']})"
+            f"{instance.name}: {result['status']}  objective {result['objective']:,.6g}{fleet}"
+            f"{_cost_text(result.get('cost'))}  bound {bound}  gap {gap}  "
+            f"{result['seconds']:.2f} s ({result['solver']})"
         )
+
+
+def _cost_text(cost: object) -> str:
+    """A roster instance's objective by part (``formats.curtois.cost_parts``) in words, or
+    "" for other formats."""
+    if not isinstance(cost, dict):
+        return ""
+    return (
+        f" (under-cover {cost['under_cover']:,}: {cost['staff_shifts_short']:,} staff-shifts "
+        f"short, {cost['short_on_weekends']:,} of them on weekends; over-cover "
+        f"{cost['over_cover']:,}; requests {cost['requests']:,})"
+    )
 
 
 @app.command()

@@ -372,7 +372,8 @@ def solve_instance(
         ``format``, ``instance``, and the SolveReport's ``status``, ``objective``, ``bound``,
         ``gap``, ``seconds``, ``solver`` and ``notes``; the objective is the instance's own
         (routing sets: total distance in the set's convention, to 2 decimals), and routing
-        sets add ``vehicles`` (the most used on one day).
+        sets add ``vehicles`` (the most used on one day), and ``curtois`` adds ``cost``, the
+        objective by part (``formats.curtois.cost_parts``).
 
     Raises:
         DataError: unknown format, a file that does not follow it, or ``vehicles`` with a
@@ -380,7 +381,7 @@ def solve_instance(
         NoSolutionError: the time limit ran out before any solution.
     """
     from optimizer.formats import solve_published_instance
-    from optimizer.formats.curtois import solve_curtois_instance
+    from optimizer.formats.curtois import cost_parts, solve_curtois_instance
     from optimizer.formats.rounds import ROUNDS_FORMATS, solve_rounds_instance
 
     seconds = DEFAULT_INSTANCE_SECONDS if time_limit_seconds is None else time_limit_seconds
@@ -391,7 +392,8 @@ def solve_instance(
     if format_name == "curtois":
         if not Path(path).is_file():
             raise DataError(path, "no such file")
-        _, report = solve_curtois_instance(path, limits)
+        problem, roster, report = solve_curtois_instance(path, limits)
+        extra["cost"] = cost_parts(problem, roster)
     elif format_name in ROUNDS_FORMATS:
         problem, plan, report = solve_rounds_instance(format_name, path, limits, vehicles=vehicles)
         if plan is None:

@@ -140,8 +140,8 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
     neighbourhoods do not apply (``test_roster_windows`` has the windowed path)."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
     monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=5))
+    problem, roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=5))
+    settings = curtois_settings()
     assert report.solver == "column generation" and report.seconds < 6
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
@@ -219,7 +219,7 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     assert least_resolves * resolve > 10 * engine.WINDOWS_SHARE
     calls = _recorded_column_generation(monkeypatch)
     started = time.perf_counter()
-    roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=10))
+    _, roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=10))
     (call,) = calls
     assert call["deadline"] - started == pytest.approx(10 * (1 - engine.WINDOWS_SHARE), abs=0.3)
     if leads:
@@ -291,7 +291,7 @@ def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:
     path = shared_data / "benchmarks/shift-scheduling/curtois-qu-instances17_24/Instance20.txt"
     problem, settings = read_curtois(path), curtois_settings()
     started = time.perf_counter()
-    roster, report = solve_curtois_instance(path, SolverLimits(time_limit_seconds=6))
+    _, roster, report = solve_curtois_instance(path, SolverLimits(time_limit_seconds=6))
     assert time.perf_counter() - started < 6 + 3
     assert report.has_solution and report.bound is not None
     assert hard_rule_violations(problem, settings, roster.assignments) == []

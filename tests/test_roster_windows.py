@@ -381,8 +381,8 @@ def test_the_engine_searches_windows_when_its_whole_model_does_not_fit(
     ``HAND_OVER_SHARE`` of the limit and the windowed neighbourhoods the rest; the
     result keeps every rule and reports its objective exactly."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=20))
+    problem, roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=20))
+    settings = curtois_settings()
     assert report.solver == "column generation, then windowed neighbourhoods"
     assert any(note.startswith("windowed neighbourhoods (") for note in report.notes)
     assert hard_rule_violations(problem, settings, roster.assignments) == []

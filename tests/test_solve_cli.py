@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,23 @@ def test_published_instances_reach_their_optimum(
     assert result["bound"] == pytest.approx(optimum)
     assert result["gap"] == pytest.approx(0.0, abs=1e-9)
     assert set(result) >= {"objective", "status", "bound", "gap", "seconds", "solver"}
+    if format_name == "curtois":
+        cost = result["cost"]
+        assert cost["under_cover"] + cost["over_cover"] + cost["requests"] == optimum
+
+
+def test_a_roster_instance_prints_its_objective_by_part() -> None:
+    result = runner.invoke(app, ["solve", "curtois", str(DATA / "roster" / "Instance1.txt")])
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    found = re.search(
+        r"objective 607 \(under-cover ([\d,]+): (\d+) staff-shifts short, (\d+) of them on "
+        r"weekends; over-cover ([\d,]+); requests ([\d,]+)\)  bound 607",
+        line,
+    )
+    assert found, line
+    under, short, weekend, over, requests = (int(g.replace(",", "")) for g in found.groups())
+    assert under + over + requests == 607 and under == 100 * short and weekend <= short
 
 
 def test_plain_output_is_one_line() -> None:

@@ -116,7 +116,7 @@ def test_roster_solver_takes_workers_seed_and_gap_from_the_limits() -> None:
 def test_roster_stops_at_its_time_limit_with_a_bound() -> None:
     """Curtois–Qu Instance2 takes about 7 s to prove optimal; 2 s stop it early."""
     started = time.perf_counter()
-    _, report = solve_curtois_instance(
+    _, _, report = solve_curtois_instance(
         DATA / "roster" / "Instance2.txt", SolverLimits(time_limit_seconds=2.0)
     )
     assert time.perf_counter() - started < 2.0 + 3.0

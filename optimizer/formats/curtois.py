@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
+
 from optimizer.errors import DataError
 from optimizer.roster.engine import solve_roster
 from optimizer.roster.plan import Roster
@@ -24,6 +26,8 @@ from optimizer.tables import quoted, read_text
 
 CURTOIS_START = date(2024, 1, 1)
 """A Monday; the instances' day 0."""
+WEEKEND_DAY = 5
+"""``day_of_week`` of Saturday (Sunday is 6)."""
 SITE, SKILL = "ward", ""
 SECTIONS = (
     "SECTION_HORIZON",
@@ -191,6 +195,45 @@ def read_curtois(path: str | Path) -> RosterProblem:
     )
 
 
-def solve_curtois_instance(path: str | Path, limits: SolverLimits) -> tuple[Roster, SolveReport]:
-    """Read and solve a Curtois–Qu instance; the report's objective is the benchmark's."""
-    return solve_roster(read_curtois(path), curtois_settings(), limits)
+def solve_curtois_instance(
+    path: str | Path, limits: SolverLimits
+) -> tuple[RosterProblem, Roster, SolveReport]:
+    """Read and solve a Curtois–Qu instance: (the problem read, the roster, the report);
+    the report's objective is the benchmark's (``cost_parts`` splits it)."""
+    problem = read_curtois(path)
+    roster, report = solve_roster(problem, curtois_settings(), limits)
+    return problem, roster, report
+
+
+def cost_parts(problem: RosterProblem, roster: Roster) -> dict[str, int]:
+    """A roster's Curtois–Qu objective by part, from its cover table and requests.
+
+    Returns:
+        ``under_cover``, ``over_cover`` and ``requests``, which sum to the objective: each
+        cover row's staff short (over) times its under (over) weight, and the weights of
+        the shift-on requests not granted and the shift-off (or day-off) requests broken;
+        then the counts
+        behind the cover parts: ``staff_shifts_short``, ``short_on_weekends`` (of them, on
+        Saturdays and Sundays) and ``staff_shifts_over``.
+    """
+    cover = roster.cover
+    under_weight = [row.under_weight or 0 for row in problem.requirements]
+    over_weight = [row.over_weight or 0 for row in problem.requirements]
+    on_weekends = pd.to_datetime(cover["date"]).dt.day_of_week >= WEEKEND_DAY
+    work = roster.assignments[roster.assignments["role"] == "work"]
+    days = zip(work["employee"], work["date"], strict=True)
+    shift_on = dict(zip(days, work["shift"], strict=True))
+    requests = 0
+    for employee in problem.employees:
+        for request in employee.requests:
+            worked = shift_on.get((employee.employee_id, request.day))
+            held = worked is not None if request.shift_id is None else worked == request.shift_id
+            requests += request.weight * (held != request.wanted)
+    return {
+        "under_cover": int((cover["uncovered"] * under_weight).sum()),
+        "over_cover": int((cover["over"] * over_weight).sum()),
+        "requests": requests,
+        "staff_shifts_short": int(cover["uncovered"].sum()),
+        "short_on_weekends": int(cover.loc[on_weekends, "uncovered"].sum()),
+        "staff_shifts_over": int(cover["over"].sum()),
+    }
