@@ -20,7 +20,7 @@ shortfall is spread over the weekends. It sees no shift types, successions or mi
 it only guides (``weekends.guides``): every row of a planned weekend day gains in the
 employee's prices, every row of another weekend day loses. On Instance24 at 600 s the
 construction's roster after its passes came to 74,815–77,031 (85,906–87,421 unguided) and
-the final roster to 54,104–54,717 (56,375–57,271 unguided), five runs.
+the final roster to 54,104–54,717 (56,375–57,271 unguided), six runs.
 """
 
 from __future__ import annotations
