@@ -212,9 +212,8 @@ def cost_parts(problem: RosterProblem, roster: Roster) -> dict[str, int]:
         ``under_cover``, ``over_cover`` and ``requests``, which sum to the objective: each
         cover row's staff short (over) times its under (over) weight, and the weights of
         the shift-on requests not granted and the shift-off (or day-off) requests broken;
-        then the counts
-        behind the cover parts: ``staff_shifts_short``, ``short_on_weekends`` (of them, on
-        Saturdays and Sundays) and ``staff_shifts_over``.
+        then the counts behind the cover parts: ``staff_shifts_short``,
+        ``short_on_weekends`` (of them, on Saturdays and Sundays) and ``staff_shifts_over``.
     """
     cover = roster.cover
     under_weight = [row.under_weight or 0 for row in problem.requirements]
