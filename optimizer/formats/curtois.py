@@ -21,13 +21,12 @@ from optimizer.roster.engine import solve_roster
 from optimizer.roster.plan import Roster
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftRequest, ShiftType
 from optimizer.roster.settings import RosterSettings
+from optimizer.roster.weekends import SATURDAY
 from optimizer.solve import SolveReport, SolverLimits
 from optimizer.tables import quoted, read_text
 
 CURTOIS_START = date(2024, 1, 1)
 """A Monday; the instances' day 0."""
-WEEKEND_DAY = 5
-"""``day_of_week`` of Saturday (Sunday is 6)."""
 SITE, SKILL = "ward", ""
 SECTIONS = (
     "SECTION_HORIZON",
@@ -218,7 +217,7 @@ def cost_parts(problem: RosterProblem, roster: Roster) -> dict[str, int]:
     cover = roster.cover
     under_weight = [row.under_weight or 0 for row in problem.requirements]
     over_weight = [row.over_weight or 0 for row in problem.requirements]
-    on_weekends = pd.to_datetime(cover["date"]).dt.day_of_week >= WEEKEND_DAY
+    on_weekends = pd.to_datetime(cover["date"]).dt.day_of_week >= SATURDAY
     work = roster.assignments[roster.assignments["role"] == "work"]
     days = zip(work["employee"], work["date"], strict=True)
     shift_on = dict(zip(days, work["shift"], strict=True))
