@@ -81,9 +81,10 @@ def test_same_inputs_and_seed_give_the_same_roster(solved) -> None:
 
 
 LOADED_LIMITS = SolverLimits(time_limit_seconds=20.0)
-"""Time limit of the busy-machine test: the fallback starts at 2 s, its column generation
-offers its roster at about 3.5 s idle, and CP-SAT, started late, has 13 s to prove its own."""
-LOADED_START_SECONDS = 7.0
+"""Time limit of the busy-machine test: the fallback starts at 5 s (``FALLBACK_LATEST``: the
+late search uses no processor time), its column generation offers its roster at about
+6.5 s idle, and CP-SAT, started late, has 11 s to prove its own."""
+LOADED_START_SECONDS = 9.0
 """How late the whole-model search starts in the busy-machine test: after the fallback's
 column generation has offered its roster."""
 
@@ -322,10 +323,44 @@ def test_an_employee_whose_check_the_deadline_cuts_short_is_not_counted_as_check
 def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_by_employee(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The whole-model search is made to find nothing (as CP-SAT alone with one worker on
-    tourist-peak): the construction starts beside it after a tenth of the limit (not half:
-    a busy machine then ran out of time for it), and its roster keeps every hard rule and
-    says where it came from."""
+    """The whole-model search is made to find nothing, and to use no processor time (as
+    CP-SAT on a machine busy with other work): the construction starts beside it after
+    ``FALLBACK_LATEST`` of the limit (not half: a busy machine then ran out of time for it),
+    and its roster keeps every hard rule and says where it came from."""
+    began = _construction_starts(monkeypatch)
+    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver))
+    problem = synthetic_problem()
+    started = time.perf_counter()
+    roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=2.0))
+    assert report.status == SolveStatus.FEASIBLE and report.objective is not None
+    assert any("built employee by employee" in note for note in report.notes)
+    assert len(began) == 1
+    assert engine.FALLBACK_LATEST * 2.0 <= began[0] - started < engine.FALLBACK_LATEST * 2.0 + 0.5
+    assert not roster.assignments.empty
+    assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
+
+
+def test_a_search_using_its_processors_without_a_roster_gets_one_built_after_a_tenth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A whole-model search that keeps its processor busy (one worker) and finds nothing has
+    the construction start after ``FALLBACK_AFTER`` of the limit, not waiting for
+    ``FALLBACK_LATEST`` (here pushed near the end so that only processor time can start it)."""
+    began = _construction_starts(monkeypatch)
+    monkeypatch.setattr(engine, "FALLBACK_LATEST", 0.9)
+    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver, spin=True))
+    seconds = 4.0
+    started = time.perf_counter()
+    _, report = solve_roster(
+        synthetic_problem(), SETTINGS, SolverLimits(time_limit_seconds=seconds, threads=1)
+    )
+    assert any("built employee by employee" in note for note in report.notes)
+    assert len(began) == 1
+    assert engine.FALLBACK_AFTER * seconds <= began[0] - started < 0.9 * seconds
+
+
+def _construction_starts(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record when ``engine.employee_by_employee`` is called (``time.perf_counter()``)."""
     construct = engine.employee_by_employee
     began: list[float] = []
 
@@ -333,16 +368,8 @@ def test_a_search_without_a_roster_at_the_time_limit_returns_one_built_employee_
         began.append(time.perf_counter())
         return construct(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "make_solver", _finding_nothing(engine.make_solver))
     monkeypatch.setattr(engine, "employee_by_employee", constructing)
-    problem = synthetic_problem()
-    started = time.perf_counter()
-    roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=2.0))
-    assert report.status == SolveStatus.FEASIBLE and report.objective is not None
-    assert any("built employee by employee" in note for note in report.notes)
-    assert len(began) == 1 and began[0] - started < engine.FALLBACK_AFTER * 2.0 + 0.5
-    assert not roster.assignments.empty
-    assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
+    return began
 
 
 @pytest.mark.parametrize("gives_up", [False, True])
@@ -466,9 +493,9 @@ def test_on_a_busy_machine_the_roster_built_employee_by_employee_comes_late_not_
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
 
 
-def _finding_nothing(make_solver, gives_up=lambda: False):
+def _finding_nothing(make_solver, gives_up=lambda: False, spin: bool = False):
     """``engine.make_solver`` whose solver searches its whole time, or until ``gives_up()``,
-    and finds no roster."""
+    and finds no roster: sleeping, or with ``spin`` keeping one processor busy."""
 
     def finding_nothing(*args, **kwargs):
         solver = make_solver(*args, **kwargs)
@@ -478,7 +505,8 @@ def _finding_nothing(make_solver, gives_up=lambda: False):
         def solve(model, callback=None):
             ends = time.perf_counter() + seconds
             while time.perf_counter() < ends and not gives_up():
-                time.sleep(0.02)
+                if not spin:
+                    time.sleep(0.02)
             real_solve(cp_model.CpModel())  # a response without a roster
             return cp_model.UNKNOWN
 

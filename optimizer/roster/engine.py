@@ -138,7 +138,9 @@ EVALUATE_SECONDS = 2.0
 even past the deadline: without it a stop or a late start would leave no roster."""
 FALLBACK_AFTER = 0.1
 """Share of the time limit after which a whole-model search without a roster yet gets one
-built employee by employee beside it (``_Search._with_fallback``). CP-SAT's own search may
+built employee by employee beside it (``_Search._with_fallback``): of wall-clock time, and
+of processor time at the rate its workers run on an idle machine (``FALLBACK_LATEST``
+bounds the wait for the latter). CP-SAT's own search may
 find none for long (tourist-peak with one worker: none in the first 3 s of 30, 1,056 by
 their end; the job sample with one worker: none in 4 s on a busy machine), while with two
 workers it has the job sample's first roster within 6 s. Building one first on every run
@@ -147,6 +149,15 @@ without; single runs, which differ by up to 50 at that load). Column generation 
 search instead (its roster on the job sample at 4 s: 271 against 614) takes a core for the
 whole limit: on a busy machine tourist-peak's one-worker search then had no better roster
 than column generation's construction (6 staff-shifts short, where it covers all)."""
+FALLBACK_LATEST = 0.25
+"""Share of the time limit after which the fallback starts whatever processor time the
+whole-model search has had (``_Search._await_first_roster``). ``FALLBACK_AFTER`` counts
+that search's processor time, so a machine busy with other work does not start the
+fallback on a problem CP-SAT solves alone (CI, 2026-12-05: the synthetic two-site roster,
+proven in 0.3 s idle, came out different on a second run under load); this share bounds
+the wait where that search gets almost no processor time."""
+AWAIT_POLL_SECONDS = 0.05
+"""How often ``_Search._await_first_roster`` looks at the whole-model search's progress."""
 COLUMNS_SHARE = 0.3
 """Share of the time limit column generation gets after the fallback roster is built
 (``_Search._with_fallback``), where it applies; the neighbourhoods then improve the better
@@ -450,8 +461,8 @@ class _Search:
     """CP-SAT on the whole model alongside a large-neighbourhood search: from
     ``solve_roster``'s start roster when ``settings.neighbourhood_search`` (``StartRoster``,
     whose bound it keeps), else from a roster built employee by employee beside the
-    whole-model search only when that has none by ``FALLBACK_AFTER`` of its time, or only one
-    leaving demand uncovered. The
+    whole-model search only when that has none after ``_Search._await_first_roster``'s wait,
+    or only one leaving demand uncovered. The
     neighbourhood search re-solves the best roster so far (one worker, ``SUB_SECONDS`` per
     ``SUB_CHOICES`` choices, ``resolves.one_worker``) with every choice fixed except those
     of a neighbourhood, and keeps the result when better; each
@@ -521,8 +532,10 @@ class _Search:
             return self._with_neighbourhoods(Incumbents())
 
     def _with_fallback(self, incumbents: cp_model.CpSolverSolutionCallback) -> int:
-        """The whole-model search; when it has no roster after ``FALLBACK_AFTER`` of its time,
-        or only one leaving demand uncovered (its objective at least the uncovered weight:
+        """The whole-model search; when it has no roster after ``_await_first_roster``'s wait
+        (``FALLBACK_AFTER`` of its time on a machine it has to itself, at most
+        ``FALLBACK_LATEST``), or only one leaving demand uncovered (its objective at least
+        the uncovered weight:
         on ``tourist-peak.yaml`` over eight weeks its first roster, at 7 s of 90, left 918
         staff-shifts uncovered and 596 after 90 s, where the rosters built beside it reach
         85–100 M weighted units), a roster is built employee by employee beside it (one
@@ -540,7 +553,7 @@ class _Search:
         neighbourhoods' roster of the same objective differs from run to run). Returns the
         whole-model search's status code."""
         thread = self._whole_model_thread(incumbents)
-        thread.join(timeout=FALLBACK_AFTER * self.seconds)
+        waited_seconds = self._await_first_roster(thread)
         duties = None
         had = "no roster" if self.values is None else "only a roster leaving demand uncovered"
         if thread.is_alive() and self.objective >= self.settings.uncovered_weight:  # inf: none
@@ -573,7 +586,8 @@ class _Search:
             return self.code
         if self.objective < searched:
             note = (
-                f"CP-SAT's search had {had} after {FALLBACK_AFTER:.0%} of the time limit, so "
+                f"CP-SAT's search had {had} after {waited_seconds:.1f} s "
+                f"({waited_seconds / self.seconds:.0%} of the time limit), so "
                 "one was built employee by employee (every hard rule kept, partners' staff not "
                 "lent)" + _late_text(built - self.deadline)
             )
@@ -595,6 +609,29 @@ class _Search:
                 )
             self.notes.append(note)
         return self.code
+
+    def _await_first_roster(self, thread: threading.Thread) -> float:
+        """Wait while the whole-model search in ``thread`` runs without a roster covering all
+        demand, until it has had ``FALLBACK_AFTER`` of the time limit both in wall-clock time
+        and in processor time at its idle rate (its workers, at most one a usable processor),
+        or ``FALLBACK_LATEST`` of the limit has passed; returns the seconds waited. The
+        process's processor time stands for the search's: other work in the process can
+        only make the wait shorter, never below ``FALLBACK_AFTER`` of wall-clock time.
+        Tourist-peak scaled to 280 staff at 90 s, whose search has no roster by then: the
+        fallback began at 12.6 s (18.5 s of processor time; 9.5 s before, at a tenth of
+        the wall-clock limit alone), the same 10,124."""
+        started, cpu_started = time.perf_counter(), time.process_time()
+        cpu_seconds = FALLBACK_AFTER * self.seconds * window_workers(self.limits)
+        earliest = started + FALLBACK_AFTER * self.seconds
+        latest = started + FALLBACK_LATEST * self.seconds
+        while thread.is_alive() and self.objective >= self.settings.uncovered_weight:
+            now = time.perf_counter()
+            if now >= latest or (
+                now >= earliest and time.process_time() - cpu_started >= cpu_seconds
+            ):
+                break
+            thread.join(timeout=min(AWAIT_POLL_SECONDS, latest - now))
+        return time.perf_counter() - started
 
     def _generated(self) -> columns.ColumnStart | None:
         """A roster by column generation in ``COLUMNS_SHARE`` of the time limit, with its
