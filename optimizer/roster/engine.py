@@ -327,11 +327,11 @@ def _windowed(
     start: StartRoster,
 ) -> StartRoster:
     """The ``start`` roster improved by windowed neighbourhoods (``windows.WindowSearch``)
-    until the ``deadline`` or its bound, ``window_workers`` re-solves at a time, in turn with
+    until the ``deadline`` or its bound, ``usable_workers`` re-solves at a time, in turn with
     best-response passes where column generation's pricing applies (``responses.search``)."""
     assert start.objective is not None
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
-    workers = window_workers(limits)
+    workers = usable_workers(limits)
     passes = not columns.blockers(problem, settings)
     ran = responses.search(problem, settings, search, deadline, start.bound, workers, passes)
     if not search.tried and not ran:
@@ -354,9 +354,10 @@ def _windowed(
     return StartRoster(search.duties, start.bound, search.objective, notes, solver)
 
 
-def window_workers(limits: SolverLimits) -> int:
-    """How many windowed neighbourhoods are re-solved at a time: the run's threads (CP-SAT's
-    default of 2 when not set), at most the processors this process may use. Each re-solve
+def usable_workers(limits: SolverLimits) -> int:
+    """The run's threads (CP-SAT's default of 2 when not set), at most the processors this
+    process may use: how many windowed neighbourhoods are re-solved at a time, and how many
+    processors the whole-model search keeps busy on an idle machine. Each windowed re-solve
     is one CP-SAT worker, and a quarter of its time is spent drawing and building its model
     in Python (Curtois–Qu Instance24, one worker), which another re-solve's solving
     overlaps."""
@@ -621,7 +622,7 @@ class _Search:
         fallback began at 12.6 s (18.5 s of processor time; 9.5 s before, at a tenth of
         the wall-clock limit alone), the same 10,124."""
         started, cpu_started = time.perf_counter(), time.process_time()
-        cpu_seconds = FALLBACK_AFTER * self.seconds * window_workers(self.limits)
+        cpu_seconds = FALLBACK_AFTER * self.seconds * usable_workers(self.limits)
         earliest = started + FALLBACK_AFTER * self.seconds
         latest = started + FALLBACK_LATEST * self.seconds
         while thread.is_alive() and self.objective >= self.settings.uncovered_weight:
