@@ -10,10 +10,11 @@ arrivals per passer-by (28 days); ``wW`` keeps the 70 employees over W weeks, th
 limit scaled with the horizon (3 of every 4). Each is solved twice at the time limit:
 ``plan``, the settings ``svcplan plan`` uses (CP-SAT's own search; a roster built employee
 by employee and improved by neighbourhoods when that search has none after a tenth of the
-limit), and ``column generation``, the start roster of the roster job's later nights and of
-``svcplan solve curtois`` (``RosterSettings.neighbourhood_search``). Both objectives are
-set against the best bound either run proved, and the table gives the ratio. Objectives are
-weighted units: an uncovered staff-shift costs 1,000,000, a short reserve place 10,000.
+limit, of processor time too, ``engine.FALLBACK_AFTER``), and ``column generation``, the
+start roster of the roster job's later nights and of ``svcplan solve curtois``
+(``RosterSettings.neighbourhood_search``). Both objectives are set against the best bound
+either run proved, and the table gives the ratio. Objectives are weighted units: an
+uncovered staff-shift costs 1,000,000, a short reserve place 10,000.
 """
 
 from __future__ import annotations
