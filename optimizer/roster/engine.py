@@ -557,7 +557,7 @@ class _Search:
         waited_seconds = self._await_first_roster(thread)
         duties = None
         had = "no roster" if self.values is None else "only a roster leaving demand uncovered"
-        if thread.is_alive() and self.objective >= self.settings.uncovered_weight:  # inf: none
+        if self._wants_fallback(thread):
             duties = employee_by_employee(
                 self.m.problem,
                 self.settings,
@@ -611,6 +611,11 @@ class _Search:
             self.notes.append(note)
         return self.code
 
+    def _wants_fallback(self, thread: threading.Thread) -> bool:
+        """Whether the whole-model search in ``thread`` still runs with no roster, or only one
+        leaving demand uncovered (objective at least the uncovered weight; ``inf``: none)."""
+        return thread.is_alive() and self.objective >= self.settings.uncovered_weight
+
     def _await_first_roster(self, thread: threading.Thread) -> float:
         """Wait while the whole-model search in ``thread`` runs without a roster covering all
         demand, until it has had ``FALLBACK_AFTER`` of the time limit both in wall-clock time
@@ -625,7 +630,7 @@ class _Search:
         cpu_seconds = FALLBACK_AFTER * self.seconds * usable_workers(self.limits)
         earliest = started + FALLBACK_AFTER * self.seconds
         latest = started + FALLBACK_LATEST * self.seconds
-        while thread.is_alive() and self.objective >= self.settings.uncovered_weight:
+        while self._wants_fallback(thread):
             now = time.perf_counter()
             if now >= latest or (
                 now >= earliest and time.process_time() - cpu_started >= cpu_seconds
