@@ -19,6 +19,7 @@ DATA = Path(__file__).parent / "data"
     [
         ("orlib-pmed", "pmed1.txt", 5819),
         ("orlib-pmed", "pmed4.txt", 3034),  # 2999 if duplicate edges kept their minimum
+        ("orlib-pmed", "pmed16.txt", 8162),  # p = 5 of 400: the slowest of pmed1–20 to prove
         ("orlib-scp", "scp41.txt", 429),
         ("orlib-cap", "cap71.txt", 932615.75),
     ],

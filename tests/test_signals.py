@@ -88,7 +88,7 @@ def test_a_signal_during_a_siting_solve_keeps_the_best_plan(signal_after: Signal
     started = time.perf_counter()
     _, report = stop.run_stoppable(
         lambda: solve_published_instance(
-            "orlib-pmed", DATA / "pmed6.txt", SolverLimits(time_limit_seconds=30)
+            "orlib-pmed", DATA / "pmed16.txt", SolverLimits(time_limit_seconds=30)
         )
     )
     assert time.perf_counter() - started < 0.7 + 3.0

@@ -121,6 +121,19 @@ def add_site_columns(builder: ModelBuilder, problem: SitingProblem, *, cost_weig
     )
 
 
+OVERLAP_PRODUCTS_LIMIT = 20_000_000
+"""Most products the pairwise overlap of a coverage pattern's rows or sites may take; beyond it
+nothing is dropped as implied or dominated. The products are the squared counts along the other
+axis: on a random 1,000 × 10,000 set-covering shape at 5 % density the sites' overlap (250 M
+products) took 18 s and 3 GB and found nothing to drop; 20 M take about 1.5 s."""
+
+
+def overlap_fits(counts: np.ndarray) -> bool:
+    """Whether a pairwise overlap whose products are ``sum(counts²)`` stays within
+    ``OVERLAP_PRODUCTS_LIMIT`` (``counts``: nonzeros per row of the product's shared axis)."""
+    return float(np.square(counts, dtype=float).sum()) <= OVERLAP_PRODUCTS_LIMIT
+
+
 def minimal_cover_rows(cover: sparse.csr_matrix) -> np.ndarray:
     """Rows of a coverage matrix not implied by another row.
 
@@ -128,9 +141,12 @@ def minimal_cover_rows(cover: sparse.csr_matrix) -> np.ndarray:
     ``i``; such an ``i`` is dropped (among identical rows the first is kept).
 
     Returns:
-        Indices of the rows to keep (rows with no site are not kept).
+        Indices of the rows to keep (rows with no site are not kept); every row with a site
+        when the pairwise overlap would exceed ``OVERLAP_PRODUCTS_LIMIT``.
     """
     counts = np.diff(cover.indptr)
+    if not overlap_fits(np.diff(cover.tocsc().indptr)):
+        return np.flatnonzero(counts > 0)
     as_int = cover.astype(np.int32)
     overlap = (as_int @ as_int.T).tocoo()
     k, i = overlap.row, overlap.col

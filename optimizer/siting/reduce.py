@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import sparse
 
-from optimizer.siting.formulation import minimal_cover_rows
+from optimizer.siting.formulation import minimal_cover_rows, overlap_fits
 from optimizer.siting.problem import Districts, SitingProblem
 
 
@@ -52,17 +52,19 @@ class Reduction:
 
 
 def dominated_sites(problem: SitingProblem) -> np.ndarray:
-    """Bool mask of sites dominated in coverage and cost (forced-open sites never are)."""
+    """Bool mask of sites dominated in coverage and cost (forced-open sites never are); only
+    the sites covering nothing when the sites' pairwise overlap would exceed
+    ``formulation.OVERLAP_PRODUCTS_LIMIT``."""
     cover = problem.coverage().astype(np.int32)
     size = np.asarray(cover.sum(axis=0)).ravel()
-    overlap = (cover.T @ cover).tocoo()
     costs = problem.site_costs()
-    j, k, shared = overlap.row, overlap.col, overlap.data
-    subset = (j != k) & (shared == size[j]) & (costs[k] <= costs[j])
-    strict = (size[k] > size[j]) | (costs[k] < costs[j]) | (k < j)
-    dominated = np.zeros(problem.n_sites, dtype=bool)
-    dominated[j[subset & strict]] = True
-    dominated |= (size == 0) & (costs >= 0)
+    dominated = (size == 0) & (costs >= 0)
+    if overlap_fits(np.diff(cover.indptr)):
+        overlap = (cover.T @ cover).tocoo()
+        j, k, shared = overlap.row, overlap.col, overlap.data
+        subset = (j != k) & (shared == size[j]) & (costs[k] <= costs[j])
+        strict = (size[k] > size[j]) | (costs[k] < costs[j]) | (k < j)
+        dominated[j[subset & strict]] = True
     return dominated & ~problem.forced_open()
 
 
