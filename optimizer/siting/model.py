@@ -83,9 +83,10 @@ P_MEDIAN_PROOF_OPTIONS: dict[str, object] = {
 """HiGHS options for a p-median started from ``_p_median_screen``'s plan (interchange from the
 greedy plan and from the Lagrangian relaxation's): its sub-MIP heuristics, run at the root
 whatever ``mip_heuristic_effort`` says, and strong branching take most of the time and find
-nothing better. Random graphs shaped like OR-Library pmed21–40 at 60 s, 2 threads: 800
-vertices, p = 10 proven in 35 s (not proven before, gap 0.62 %); 600 and 700 vertices,
-p = 10: 51 → 19 s and 49 → 20 s; pmed16 6.7 → 2.9 s. Heuristics off alone: 46 and 32 s."""
+nothing better. On random graphs shaped like OR-Library pmed21–40
+(``benchmarks/bench_siting_shapes.py``, 60 s, 2 threads) 19 of 20 proven where 17 were, the
+p = 5 and p = 10 shapes 1.7–3.2 times faster; pmed16 6.7 → 2.9 s. A 700-vertex, p = 10 graph:
+49 s as before, 32 s with the heuristics off alone, 20 s with strong branching off too."""
 LARGE_TRAVEL_COLUMNS = 100_000
 """Travel stages with more columns than this run without HiGHS' primal heuristics."""
 
