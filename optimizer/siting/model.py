@@ -84,9 +84,10 @@ P_MEDIAN_PROOF_OPTIONS: dict[str, object] = {
 greedy plan and from the Lagrangian relaxation's): its sub-MIP heuristics, run at the root
 whatever ``mip_heuristic_effort`` says, and strong branching take most of the time and find
 nothing better. On random graphs shaped like OR-Library pmed21–40
-(``benchmarks/bench_siting_shapes.py``, 60 s, 2 threads) 19 of 20 proven where 17 were, the
-p = 5 and p = 10 shapes 1.7–3.2 times faster; pmed16 6.7 → 2.9 s. A 700-vertex, p = 10 graph:
-49 s as before, 32 s with the heuristics off alone, 20 s with strong branching off too."""
+(``benchmarks/bench_siting_shapes.py``, 60 s, 2 threads) 19 of 20 proven on each of two seeds
+where 17 were, most p = 5 and p = 10 shapes 1.5–3.2 times faster; pmed16 6.7 → 2.9 s. A
+700-vertex, p = 10 graph: 49 s as before, 32 s with the heuristics off alone, 20 s with strong
+branching off too."""
 LARGE_TRAVEL_COLUMNS = 100_000
 """Travel stages with more columns than this run without HiGHS' primal heuristics."""
 
