@@ -145,7 +145,7 @@ def minimal_cover_rows(cover: sparse.csr_matrix) -> np.ndarray:
         when the pairwise overlap would exceed ``OVERLAP_PRODUCTS_LIMIT``.
     """
     counts = np.diff(cover.indptr)
-    if not overlap_fits(np.diff(cover.tocsc().indptr)):
+    if not overlap_fits(np.bincount(cover.indices, minlength=cover.shape[1])):
         return np.flatnonzero(counts > 0)
     as_int = cover.astype(np.int32)
     overlap = (as_int @ as_int.T).tocoo()

@@ -144,10 +144,9 @@ def solve_siting(
         raise InfeasibleError("the siting rules contradict each other", clashes)
     reduced, reduction = _presolve(problem, settings)
     open_mask = None
-    p_median = settings.objective == "min_travel" and not _has_site_rules(reduced, settings)
-    if p_median:
+    if settings.objective == "min_travel" and not _has_site_rules(reduced, settings):
         reduced, reduction, open_mask = _p_median_screen(reduced, reduction, settings.max_stations)
-    p_median = p_median and open_mask is not None
+    screened_start = open_mask is not None
     stages = _stages(settings)
     deadline = limits.deadline(started)
     status, result, built = SolveStatus.OPTIMAL, None, None
@@ -178,7 +177,7 @@ def solve_siting(
         built = _build_stage(
             reduced, settings, stage, seed=limits.seed,
             previous_open=open_mask, previous_blocks=previous_blocks, extra_open=extra_open,
-            p_median_start=p_median and index == 0,
+            p_median_start=screened_start and index == 0,
         )  # fmt: skip
         result = _run_stage(built, reduced, settings, limits, deadline)
         if result.status == SolveStatus.INFEASIBLE:
