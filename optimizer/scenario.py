@@ -190,6 +190,15 @@ class ForecastConfig(Section):
         default_factory=list,
         description="Dates left out of the fit (lockdowns, counter faults).",
     )
+    validation_weeks: int = Field(
+        8,
+        ge=0,
+        le=52,
+        description=(
+            "Weekly origins of the validation backtest that weighs, per site, the model against "
+            "the same weekday's count last week and last year; 0: the model alone."
+        ),
+    )
     backtest_weeks: int = Field(8, gt=0, le=104, description="Test window of `--backtest`.")
 
 

@@ -81,6 +81,12 @@ class Calendar:
         """Boolean array: is each date a public holiday."""
         return pd.DatetimeIndex(dates).normalize().isin(self.holidays.index)
 
+    def special_days(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """Boolean array: is each date a public holiday or in an event."""
+        events = [column for column in self.tags if column.startswith(EVENT_PREFIX)]
+        in_event = self.features(dates)[events].to_numpy().any(axis=1)
+        return self.is_holiday(dates) | in_event
+
     def in_season(self, dates: pd.DatetimeIndex, season: str) -> np.ndarray:
         """Boolean array: does each date fall in the named peak season."""
         return self.features(dates)[SEASON_PREFIX + season].to_numpy() > 0

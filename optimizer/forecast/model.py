@@ -15,6 +15,10 @@ forecast: for each horizon ``h`` the correction ``a_h * e_T + b_h * mean(e_{T-6.
 coefficients fitted by least squares on the in-sample residuals of all sites. Prediction
 intervals are empirical quantiles of the in-sample ``h``-day-ahead errors per site.
 
+The corrected regression is then blended, per site, with the same weekday's count last week
+and last year, with weights chosen by a validation backtest on the site's own history
+(``blend``); the interval moves with the point.
+
 Hourly profiles, when hourly history is given, split each daily forecast into hours by the
 mean share of each hour in recent days of the same weekday (public holidays use the Sunday
 profile), so the hours of a day always add up to its daily forecast.
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimizer.forecast.blend import blend, choose_weights
 from optimizer.forecast.calendar import Calendar, DateLike
 from optimizer.forecast.history import History
 
@@ -51,6 +56,9 @@ class ModelOptions:
     """Inclusive date ranges left out of the fit (lockdowns, counter faults)."""
     profile_weeks: int = 8
     """Weeks of hourly history behind the hourly profiles."""
+    validation_weeks: int = 8
+    """Weekly origins of the validation backtest that chooses each site's blend of the
+    regression with last week's and last year's counts (``blend``); 0: the regression alone."""
 
 
 @dataclass(frozen=True)
@@ -120,25 +128,39 @@ def forecast_matrix(
     horizon_days: int,
     options: ModelOptions,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Forecast the ``horizon_days`` after a date × site matrix of daily counts.
+    """Forecast the ``horizon_days`` after a date × site matrix of daily counts: the
+    regression, blended with the seasonal-naive forecasts (``blend``) unless
+    ``options.validation_weeks`` is 0; the interval is the regression's, moved with the point.
 
     Returns:
         Point, lower and upper forecasts as date × site matrices (counts per day).
     """
     train_dates = pd.DatetimeIndex(counts.index)
     future = pd.date_range(train_dates[-1] + pd.Timedelta(days=1), periods=horizon_days)
-    design_train, design_future, penalty = _design(train_dates, future, calendar, options)
     log_counts = np.log1p(counts.to_numpy(dtype=float))
     log_counts[_excluded(train_dates, options.exclude_periods)] = np.nan
-    return project_counts(
-        log_counts,
-        design_train,
-        design_future,
-        penalty,
-        index=future,
-        columns=counts.columns,
-        interval_level=options.interval_level,
-    )
+    all_dates = train_dates.append(future)
+
+    def regression(cut: int, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        design_train, design_future, penalty = _design(
+            train_dates[:cut], all_dates[cut : cut + days], calendar, options
+        )
+        return project_log_counts(
+            log_counts[:cut], design_train, design_future, penalty, options.interval_level
+        )
+
+    log_point, low_error, high_error = regression(len(train_dates), horizon_days)
+    if options.validation_weeks:
+        special = calendar.special_days(all_dates)
+        weights = choose_weights(
+            log_counts,
+            special,
+            lambda cut, days: regression(cut, days)[0],
+            horizon_days,
+            options.validation_weeks,
+        )
+        log_point = blend(log_counts, special, log_point, weights)
+    return _count_frames(log_point, low_error, high_error, index=future, columns=counts.columns)
 
 
 def project_counts(
@@ -151,30 +173,56 @@ def project_counts(
     columns: pd.Index,
     interval_level: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``project_log_counts`` as count frames (period × site): point, lower and upper
+    forecasts (counts per period); any period length (days here, months in ``monthly``)."""
+    return _count_frames(
+        *project_log_counts(log_counts, design_train, design_future, penalty, interval_level),
+        index=index,
+        columns=columns,
+    )
+
+
+def project_log_counts(
+    log_counts: np.ndarray,
+    design_train: np.ndarray,
+    design_future: np.ndarray,
+    penalty: np.ndarray,
+    interval_level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit the regression per site, correct the first periods from the latest residuals and
-    add the empirical interval; any period length (days here, months in ``monthly``).
+    add the empirical interval.
 
     Args:
         log_counts: ``log(1 + count)`` per training period × site (NaN: left out).
         design_train, design_future: design matrices of the training and future periods.
         penalty: ridge weight per design column.
-        index, columns: the future periods and the sites, for the frames.
         interval_level: central coverage of the interval.
 
     Returns:
-        Point, lower and upper forecasts as period × site matrices (counts per period).
+        The point forecast (future period × site, ``log(1 + count)``) and the interval's
+        low and high offsets from it (log units).
     """
     coefficients = _fit_sites(design_train, log_counts, penalty)
     residuals = log_counts - design_train @ coefficients
     correction, low_error, high_error = _residual_correction(
-        residuals, len(index), interval_level, n_parameters=design_train.shape[1]
+        residuals, len(design_future), interval_level, n_parameters=design_train.shape[1]
     )
-    log_point = design_future @ coefficients + correction
-    frames = [
+    return design_future @ coefficients + correction, low_error, high_error
+
+
+def _count_frames(
+    log_point: np.ndarray,
+    low_error: np.ndarray,
+    high_error: np.ndarray,
+    *,
+    index: pd.Index,
+    columns: pd.Index,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Point, lower and upper count frames from the log point and the interval's offsets."""
+    return tuple(  # type: ignore[return-value]
         pd.DataFrame(np.expm1(values).clip(min=0), index=index, columns=columns)
         for values in (log_point, log_point + low_error, log_point + high_error)
-    ]
-    return frames[0], frames[1], frames[2]
+    )
 
 
 def _design(
@@ -216,18 +264,21 @@ def _excluded(dates: pd.DatetimeIndex, periods: Sequence[tuple[DateLike, DateLik
 
 
 def _fit_sites(design: np.ndarray, log_counts: np.ndarray, penalty: np.ndarray) -> np.ndarray:
-    """Ridge least-squares coefficients per site (columns), each on its observed days; NaN
-    (no forecast) for a site with fewer observed days than a quarter of the parameters."""
-    ridge_rows = np.diag(np.sqrt(penalty))[penalty > 0]
-    coefficients = np.zeros((design.shape[1], log_counts.shape[1]))
-    for site in range(log_counts.shape[1]):
-        observed = np.isfinite(log_counts[:, site])
-        if observed.sum() < design.shape[1] // 4:
-            coefficients[:, site] = np.nan
+    """Ridge least-squares coefficients per site (columns), each on its observed days, from
+    the normal equations, shared by the sites observed on the same days; NaN (no forecast)
+    for a site with fewer observed days than a quarter of the parameters."""
+    coefficients = np.full((design.shape[1], log_counts.shape[1]), np.nan)
+    observed = np.isfinite(log_counts)
+    masks, group = np.unique(observed.T, axis=0, return_inverse=True)
+    for k, mask in enumerate(masks):
+        if mask.sum() < design.shape[1] // 4:
             continue
-        stacked = np.vstack([design[observed], ridge_rows])
-        target = np.concatenate([log_counts[observed, site], np.zeros(len(ridge_rows))])
-        coefficients[:, site] = np.linalg.lstsq(stacked, target, rcond=None)[0]
+        sites = np.flatnonzero(group.reshape(-1) == k)
+        rows = design[mask]
+        gram = rows.T @ rows + np.diag(penalty)
+        coefficients[:, sites] = np.linalg.lstsq(
+            gram, rows.T @ log_counts[np.ix_(mask, sites)], rcond=None
+        )[0]
     return coefficients
 
 

@@ -83,6 +83,7 @@ def forecast_staffing(
         weekly_order=config.forecast.weekly_order,
         interval_level=config.forecast.interval_level,
         exclude_periods=[(period.start, period.end) for period in config.forecast.exclude_periods],
+        validation_weeks=config.forecast.validation_weeks,
     )
     progress(f"forecasting {len(history.sites)} sites over {config.horizon_days} days")
     forecast = fit_forecast(

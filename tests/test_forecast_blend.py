@@ -1,0 +1,107 @@
+"""The forecast's blend with the seasonal-naive forecasts: weights from a validation backtest,
+the regression alone on public holidays, and better than the regression alone on the bundled
+Auckland counts over many eight-week windows, not one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.forecast import ModelOptions, backtest, build_calendar
+from optimizer.forecast.blend import choose_weights
+from optimizer.forecast.history import history_from_frame
+from optimizer.forecast.model import forecast_matrix
+
+from .conftest import REPO_ROOT
+
+AUCKLAND = REPO_ROOT / "geodata" / "auckland" / "pedestrians_daily.csv"
+AFTER_LOCKDOWNS = [("2019-01-01", "2022-12-31")]
+WEEKDAY_LEVEL = np.array([100, 105, 110, 110, 120, 90, 60], dtype=float)
+
+
+@pytest.fixture(scope="module")
+def auckland_four() -> pd.DataFrame:
+    """Daily counts (date × site) of the first four bundled Auckland sites."""
+    table = pd.read_csv(AUCKLAND, parse_dates=["date"])
+    first = sorted(table["site"].unique())[:4]
+    return table[table["site"].isin(first)].pivot(index="date", columns="site", values="count")
+
+
+def test_weights_add_up_to_one_and_a_level_shift_goes_to_last_week() -> None:
+    """A weekly cycle whose level doubles five weeks before the end: last week's counts
+    know the new level, a year of regression does not yet."""
+    days = pd.date_range("2023-01-01", "2024-06-30")
+    rng = np.random.default_rng(3)
+    counts = WEEKDAY_LEVEL[days.day_of_week] * rng.lognormal(0, 0.03, len(days))
+    counts[-35:] *= 2
+    log_counts = np.log1p(counts)[:, None]
+
+    def regression(cut: int, days_ahead: int) -> np.ndarray:
+        weekly = np.array([log_counts[cut - 7 * w : cut - 7 * w + 7, 0] for w in range(1, 53)])
+        typical = np.nanmean(weekly, axis=0)  # the mean week of the year before the origin
+        return typical[np.arange(days_ahead) % 7][:, None]
+
+    weights = choose_weights(log_counts, np.zeros(len(days) + 7, bool), regression, 7, 8)
+    assert weights.shape == (3, 1)
+    assert weights.sum() == pytest.approx(1.0)
+    assert (weights >= 0).all()
+    regression_weight, week_weight, year_weight = weights[:, 0]
+    assert week_weight > 0.5
+    assert week_weight > 2 * max(regression_weight, year_weight)
+
+
+def test_no_validation_day_leaves_the_regression_alone() -> None:
+    log_counts = np.log1p(np.full((20, 2), 50.0))
+    weights = choose_weights(
+        log_counts, np.zeros(48, bool), lambda cut, days: np.zeros((days, 2)), 28, 8
+    )
+    np.testing.assert_array_equal(weights, [[1, 1], [0, 0], [0, 0]])
+
+
+def test_public_holidays_get_the_regression_alone(auckland_four: pd.DataFrame) -> None:
+    """Christmas Day and Boxing Day 2025 forecast from 2025-12-20: the same with and without
+    the blend; ordinary days differ."""
+    calendar = build_calendar(country="NZ", subdivision="AUK", years=range(2019, 2027))
+    history = auckland_four.loc[:"2025-12-20"]
+    blended, regression = (
+        forecast_matrix(
+            history,
+            calendar,
+            horizon_days=14,
+            options=ModelOptions(exclude_periods=AFTER_LOCKDOWNS, validation_weeks=weeks),
+        )[0]
+        for weeks in (8, 0)
+    )
+    holidays = ["2025-12-25", "2025-12-26"]
+    pd.testing.assert_frame_equal(blended.loc[holidays], regression.loc[holidays])
+    assert not np.allclose(blended.loc["2025-12-22"], regression.loc["2025-12-22"])
+
+
+def test_the_blend_beats_the_regression_alone_over_many_windows(
+    auckland_four: pd.DataFrame,
+) -> None:
+    """Eight-week backtests ending every quarter of 2024–2025 (the fit after the lockdowns):
+    the blend beats last week's counts in every window, and the regression alone on
+    average and in its worst window."""
+    history = history_from_frame(
+        auckland_four.stack().rename("count").reset_index(),
+        path=AUCKLAND,
+        site_column="site",
+        time_column="date",
+        count_column="count",
+    )
+    calendar = build_calendar(country="NZ", subdivision="AUK", years=range(2019, 2026))
+    ratios = {}
+    for weeks in (8, 0):
+        options = ModelOptions(exclude_periods=AFTER_LOCKDOWNS, validation_weeks=weeks)
+        ratios[weeks] = np.array(
+            [
+                (result := backtest(history, calendar, options=options, end=end)).mean_mase
+                / result.mean_naive_mase
+                for end in pd.date_range("2024-06-30", "2025-12-31", freq="QE")
+            ]
+        )
+    assert (ratios[8] < 1).all()
+    assert ratios[8].mean() < ratios[0].mean()
+    assert ratios[8].max() < ratios[0].max()
