@@ -594,6 +594,11 @@ def _print_backtest(result: BacktestResult) -> None:
     stdout.print(table)
     ratio = result.mean_mase / result.mean_naive_mase
     stdout.print(f"model MASE / seasonal-naive MASE = {ratio:.3f}")
+    if result.hourly_mase_ratio is not None:
+        stdout.print(
+            "hours: model MASE / same-hour-last-week MASE = "
+            f"{result.hourly_mase_ratio:.3f} (hourly_backtest.csv)"
+        )
 
 
 def _print_review(outcome: api.SectionOutcome) -> None:

@@ -185,7 +185,8 @@ def forecast(
     """Forecast a scenario's demand and staff requirements, optionally with a backtest.
 
     Outputs (forecast.csv, requirements.csv, and backtest.csv and backtest.png after a
-    backtest) are published to ``<out>/<name>/forecast/``.
+    backtest, with hourly_backtest.csv for hourly history) are published to
+    ``<out>/<name>/forecast/``.
 
     Raises:
         ScenarioError: invalid scenario, or one without a ``staffing`` section.

@@ -118,3 +118,49 @@ def test_unknown_holiday_country_is_a_scenario_error(small_scenario: Path, tmp_p
     result = runner.invoke(app, ["validate", str(scenario)])
     assert result.exit_code == 2
     assert "staffing.country: no public-holiday calendar for XX" in result.stderr
+
+
+@pytest.mark.shared_data
+def test_hourly_history_is_scored_by_the_hour(
+    small_scenario: Path, shared_data: Path, tmp_path: Path
+) -> None:
+    """The three sites' hourly Auckland counts (daylight-saving repeats summed, a 06:00 day):
+    the backtest scores the hours against the same hour last week, and the naive MASE of a
+    site recomputed here from the source file matches the one written."""
+    wide = pd.read_csv(shared_data / "demand" / "auckland_pedestrians" / "hourly_counts.csv")
+    hour = wide["hour"].str.split(":").str[0].astype(int)
+    start = pd.to_datetime(wide["date"]) + pd.to_timedelta(hour + 24 * (hour < 6), unit="h")
+    hourly = (
+        wide[SITES]
+        .assign(time=start)
+        .melt(id_vars="time", var_name="site", value_name="count")
+        .dropna()
+        .groupby(["site", "time"], as_index=False)["count"]
+        .sum()
+    )
+    hourly.to_csv(tmp_path / "hourly.csv", index=False)
+    text = small_scenario.read_text().replace(
+        small_scenario.parent.joinpath("history.csv").as_posix(),
+        (tmp_path / "hourly.csv").as_posix(),
+    )
+    text = text.replace("time_column: date", "time_column: time\n  day_start_hour: 6")
+    scenario = tmp_path / "tourist-peak.yaml"
+    scenario.write_text(text)
+    result = runner.invoke(
+        app, ["forecast", str(scenario), "--backtest", "--json", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    ratio = json.loads(result.stdout)["backtest"]["hourly_mase_ratio_to_naive"]
+    scores = pd.read_csv(tmp_path / "out" / "tourist-peak" / "forecast" / "hourly_backtest.csv")
+    assert sorted(scores["site"]) == sorted(SITES)
+    assert (scores["n_hours"] == 56 * 24).all()
+    assert ratio == pytest.approx(scores["mase"].mean() / scores["naive_mase"].mean())
+    assert ratio < 0.95
+
+    series = hourly[hourly["site"] == SITES[1]].set_index("time")["count"].asfreq("h")
+    test = series.loc["2025-11-06 06:00":"2026-01-01 05:00"]
+    before = series.loc[:"2025-11-06 05:00"]
+    scale = (before - before.shift(168)).abs().mean()
+    naive_mase = (test - series.shift(168).reindex(test.index)).abs().mean() / scale
+    written = scores.set_index("site").loc[SITES[1], "naive_mase"]
+    assert written == pytest.approx(naive_mase, rel=1e-5)

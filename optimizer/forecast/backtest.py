@@ -10,6 +10,9 @@ next ``step_days`` days. Scores per site:
   yearly naive ``y_{t-364}`` (same weekday last year);
 - interval coverage: the share of test days whose count lies inside the prediction interval.
 
+For hourly history the hours are scored too (``hourly_backtest``): the daily forecasts split
+into hours against the same hour last week.
+
 Missing actuals or forecasts are left out of each score, so ``n_days`` may differ between sites.
 """
 
@@ -21,6 +24,7 @@ import pandas as pd
 
 from optimizer.forecast.calendar import Calendar, DateLike
 from optimizer.forecast.history import History
+from optimizer.forecast.hourly_backtest import hourly_scores
 from optimizer.forecast.model import ModelOptions, forecast_matrix
 
 _WEEK_LAG_DAYS = 7
@@ -40,6 +44,17 @@ class BacktestResult:
     scores: pd.DataFrame
     predictions: pd.DataFrame
     interval_level: float
+    hourly_scores: pd.DataFrame | None = None
+    """For hourly history, the hours' scores (``hourly_backtest.hourly_scores``): the daily
+    forecasts split into hours, against the same hour last week."""
+
+    @property
+    def hourly_mase_ratio(self) -> float | None:
+        """Mean hourly MASE of the model over the same-hour-last-week forecast's, across
+        sites; ``None`` without hourly scores."""
+        if self.hourly_scores is None:
+            return None
+        return float(self.hourly_scores["mase"].mean() / self.hourly_scores["naive_mase"].mean())
 
     @property
     def mean_mase(self) -> float:
@@ -123,10 +138,20 @@ def backtest(
         },
         axis=1,
     ).rename_axis(["date", "site"])
+    hourly = None
+    if history.frequency == "hourly":
+        hourly = hourly_scores(
+            history,
+            calendar,
+            [piece[0] for piece in pieces],
+            day_start_hour=day_start_hour,
+            profile_weeks=options.profile_weeks,
+        ).dropna(subset=["mase"])
     return BacktestResult(
         scores=scores.dropna(subset=["mase"]),
         predictions=predictions.reset_index().sort_values(["site", "date"], ignore_index=True),
         interval_level=options.interval_level,
+        hourly_scores=hourly,
     )
 
 

@@ -105,7 +105,7 @@ def fit_forecast(
     point, lower, upper = forecast_matrix(
         daily_counts, calendar, horizon_days=horizon_days, options=options
     )
-    daily = _long(point, lower, upper, "date")
+    daily = stack_sites(point, lower, upper, "date")
     hourly_history = history if history.frequency == "hourly" else hourly
     hourly_frame = None
     if hourly_history is not None:
@@ -316,7 +316,9 @@ def _residual_correction(
     return correction, low, high
 
 
-def _long(point: pd.DataFrame, lower: pd.DataFrame, upper: pd.DataFrame, time: str) -> pd.DataFrame:
+def stack_sites(
+    point: pd.DataFrame, lower: pd.DataFrame, upper: pd.DataFrame, time: str
+) -> pd.DataFrame:
     """Stack date × site matrices into rows of (site, time, point, lower, upper)."""
     stacked = pd.concat(
         {"point": point.stack(), "lower": lower.stack(), "upper": upper.stack()}, axis=1

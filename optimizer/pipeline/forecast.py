@@ -192,7 +192,8 @@ def staffing_summary(demand: StaffingDemand) -> dict[str, object]:
 
 
 def backtest_summary(result: BacktestResult) -> dict[str, object]:
-    """Mean scores of a backtest and the ratio of the model's MASE to seasonal-naive's."""
+    """Mean scores of a backtest and the ratio of the model's MASE to seasonal-naive's (for
+    hourly history also the hours' ratio, else ``None``)."""
     return {
         "mean_mase": result.mean_mase,
         "mean_naive_mase": result.mean_naive_mase,
@@ -200,6 +201,7 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
         "mase_ratio_to_naive": result.mean_mase / result.mean_naive_mase,
         "interval_coverage": float(result.scores["coverage"].mean()),
         "interval_level": result.interval_level,
+        "hourly_mase_ratio_to_naive": result.hourly_mase_ratio,
     }
 
 
@@ -214,6 +216,10 @@ def staffing_artifacts(demand: StaffingDemand) -> dict[str, ArtifactWriter]:
         tested = demand.backtest
         artifacts["backtest.csv"] = csv_writer(tested.scores.reset_index(), float_format="%.6g")
         artifacts["backtest.png"] = lambda path: _write_backtest_png(tested, path)
+        if tested.hourly_scores is not None:
+            artifacts["hourly_backtest.csv"] = csv_writer(
+                tested.hourly_scores.reset_index(), float_format="%.6g"
+            )
     return artifacts
 
 
