@@ -143,7 +143,7 @@ def backtest(
         hourly = hourly_scores(
             history,
             calendar,
-            [piece[0] for piece in pieces],
+            pieces,
             day_start_hour=day_start_hour,
             profile_weeks=options.profile_weeks,
         ).dropna(subset=["mase"])

@@ -23,24 +23,24 @@ WEEK_LAG_HOURS = 168
 def hourly_scores(
     history: History,
     calendar: Calendar,
-    daily_pieces: list[pd.DataFrame],
+    daily_pieces: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]],
     *,
     day_start_hour: int,
     profile_weeks: int,
 ) -> pd.DataFrame:
-    """Scores of the hours of the days forecast in ``daily_pieces`` (one date × site point
-    forecast per origin, in order; each origin's profiles use the hours before its first
-    day), indexed by site with columns ``mae``, ``mase``, ``naive_mae``, ``naive_mase``,
+    """Scores of the hours of the days forecast in ``daily_pieces`` (per origin, in order, the
+    point, lower and upper date × site forecasts; each origin's profiles use the hours before
+    its first day), indexed by site with columns ``mae``, ``mase``, ``naive_mae``, ``naive_mase``,
     ``n_hours``."""
     counts = history.counts
-    first_hours = [piece.index[0] + pd.Timedelta(hours=day_start_hour) for piece in daily_pieces]
+    first_hours = [piece[0].index[0] + pd.Timedelta(hours=day_start_hour) for piece in daily_pieces]
     hours = []
     for piece, first_hour in zip(daily_pieces, first_hours, strict=True):
         before = replace(history, counts=counts[counts["time"] < first_hour])
         shares = hourly_profiles(
             before, calendar, day_start_hour=day_start_hour, weeks=profile_weeks
         )
-        daily = stack_sites(piece, piece, piece, "date")
+        daily = stack_sites(*piece, "date")
         hours.append(split_into_hours(daily, shares, calendar, day_start_hour=day_start_hour))
     point = pd.concat(hours).pivot(index="time", columns="site", values="point")
     observed = counts.pivot(index="time", columns="site", values="count")
