@@ -141,15 +141,19 @@ def forecast_matrix(
     log_counts[_excluded(train_dates, options.exclude_periods)] = np.nan
     all_dates = train_dates.append(future)
 
-    def regression(cut: int, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def regression(
+        cut: int, days: int, interval_level: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         design_train, design_future, penalty = _design(
             train_dates[:cut], all_dates[cut : cut + days], calendar, options
         )
         return project_log_counts(
-            log_counts[:cut], design_train, design_future, penalty, options.interval_level
+            log_counts[:cut], design_train, design_future, penalty, interval_level
         )
 
-    log_point, low_error, high_error = regression(len(train_dates), horizon_days)
+    log_point, low_error, high_error = regression(
+        len(train_dates), horizon_days, options.interval_level
+    )
     if options.validation_weeks:
         special = calendar.special_days(all_dates)
         weights = choose_weights(
@@ -187,7 +191,7 @@ def project_log_counts(
     design_train: np.ndarray,
     design_future: np.ndarray,
     penalty: np.ndarray,
-    interval_level: float,
+    interval_level: float | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit the regression per site, correct the first periods from the latest residuals and
     add the empirical interval.
@@ -196,11 +200,11 @@ def project_log_counts(
         log_counts: ``log(1 + count)`` per training period × site (NaN: left out).
         design_train, design_future: design matrices of the training and future periods.
         penalty: ridge weight per design column.
-        interval_level: central coverage of the interval.
+        interval_level: central coverage of the interval; ``None``: no interval.
 
     Returns:
         The point forecast (future period × site, ``log(1 + count)``) and the interval's
-        low and high offsets from it (log units).
+        low and high offsets from it (log units; 0 without an interval).
     """
     coefficients = _fit_sites(design_train, log_counts, penalty)
     residuals = log_counts - design_train @ coefficients
@@ -283,10 +287,11 @@ def _fit_sites(design: np.ndarray, log_counts: np.ndarray, penalty: np.ndarray) 
 
 
 def _residual_correction(
-    residuals: np.ndarray, horizon_days: int, level: float, *, n_parameters: int
+    residuals: np.ndarray, horizon_days: int, level: float | None, *, n_parameters: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-horizon correction of the regression from the latest residuals, and the interval
-    offsets (log units) from the in-sample errors of that corrected forecast.
+    offsets (log units) from the in-sample errors of that corrected forecast (0 without a
+    ``level``: the validation's forecasts need no interval).
 
     Returns:
         ``correction``, ``low`` and ``high``, each horizon × site.
@@ -299,7 +304,6 @@ def _residual_correction(
     inflation = np.sqrt(
         np.isfinite(residuals).sum(0) / np.maximum(np.isfinite(residuals).sum(0) - n_parameters, 1)
     )
-    tail = (1 - level) / 2
     shape = (horizon_days, n_sites)
     correction, low, high = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for h in range(1, horizon_days + 1):
@@ -311,8 +315,10 @@ def _residual_correction(
         else:
             a = np.zeros(2)
         correction[h - 1] = predictors[-1] @ a
-        errors = np.where(usable, target - x @ a, np.nan)
-        low[h - 1], high[h - 1] = np.nanquantile(errors, [tail, 1 - tail], axis=0) * inflation
+        if level is not None:
+            errors = np.where(usable, target - x @ a, np.nan)
+            tail = (1 - level) / 2
+            low[h - 1], high[h - 1] = np.nanquantile(errors, [tail, 1 - tail], axis=0) * inflation
     return correction, low, high
 
 
