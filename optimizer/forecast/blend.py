@@ -1,5 +1,9 @@
 """The regression's forecast blended with two seasonal-naive forecasts, per site.
 
+For daily forecasts (``model``) as below; monthly forecasts (``monthly``) blend the
+regression with last month's count and the same month's last year, validated from monthly
+origins, with no special months.
+
 The regression (``model``) knows the calendar and the yearly shape; the naive forecasts
 (the same weekday last week, and last year) know the latest level, which a long fit follows
 slowly: on the bundled Auckland counts the regression alone was worse than last week's
@@ -30,14 +34,14 @@ VALIDATION_STEP_DAYS = 7
 """Days between validation origins."""
 
 Regression = Callable[[int, int], np.ndarray]
-"""``(cut, horizon_days)`` → the regression's ``log(1 + count)`` forecast (horizon × site) of
-the ``horizon_days`` days from history day ``cut`` on, fitted on the days before it."""
+"""``(cut, horizon)`` → the regression's ``log(1 + count)`` forecast (horizon × site) of the
+``horizon`` periods from history period ``cut`` on, fitted on the periods before it."""
 
 
-def _sources(cut: int, horizon_days: int, lag_days: int) -> np.ndarray:
-    """Day index each forecast day's naive value comes from (may be negative: none)."""
-    ahead = np.arange(horizon_days)
-    source = cut + ahead - lag_days * (ahead // lag_days + 1)
+def _sources(cut: int, horizon: int, lag: int) -> np.ndarray:
+    """Period index each forecast period's naive value comes from (may be negative: none)."""
+    ahead = np.arange(horizon)
+    source = cut + ahead - lag * (ahead // lag + 1)
     return np.where(source >= 0, source, -1)
 
 
@@ -46,16 +50,18 @@ def _components(
     special: np.ndarray,
     regression_log: np.ndarray,
     cut: int,
+    lags: tuple[int, ...],
 ) -> np.ndarray:
-    """The three forecasts (3 × horizon × site, log units) of the days from ``cut`` on, each
-    naive one replaced by the regression where it has no value or the day, or its source
-    day, is special (``special``: per day of the history and the horizon)."""
-    horizon_days = len(regression_log)
+    """The forecasts (1 + len(lags) × horizon × site, log units) of the periods from ``cut``
+    on, each naive one replaced by the regression where it has no value or the period, or
+    its source period, is special (``special``: per period of the history and the
+    horizon)."""
+    horizon = len(regression_log)
     parts = [regression_log]
-    for lag in NAIVE_LAGS_DAYS:
-        sources = _sources(cut, horizon_days, lag)
+    for lag in lags:
+        sources = _sources(cut, horizon, lag)
         naive = np.where(sources[:, None] >= 0, log_counts[sources], np.nan)
-        plain = ~special[cut : cut + horizon_days] & ~special[sources] & (sources >= 0)
+        plain = ~special[cut : cut + horizon] & ~special[sources] & (sources >= 0)
         usable = plain[:, None] & np.isfinite(naive)
         parts.append(np.where(usable, naive, regression_log))
     return np.stack(parts)
@@ -65,22 +71,26 @@ def choose_weights(
     log_counts: np.ndarray,
     special: np.ndarray,
     regression: Regression,
-    horizon_days: int,
-    validation_weeks: int,
+    horizon: int,
+    origins: int,
+    *,
+    lags: tuple[int, ...] = NAIVE_LAGS_DAYS,
+    step: int = VALIDATION_STEP_DAYS,
 ) -> np.ndarray:
     """Per site, each forecast's weight in the blend: the inverse of its mean squared error
-    in counts over the validation backtest (see the module), normalised to add up to 1; the
-    regression alone for a site with no validation day. Returns 3 (regression, week, year)
-    × site."""
-    n_days, n_sites = log_counts.shape
-    squared = np.zeros((1 + len(NAIVE_LAGS_DAYS), n_sites))
+    in counts over the validation backtest (see the module; ``origins`` origins ``step``
+    periods apart, each forecasting ``horizon`` periods), normalised to add up to 1; the
+    regression alone for a site with no validation period. ``lags``: the naive forecasts'
+    (periods; days by default). Returns 1 + len(lags) (the regression first) × site."""
+    n_periods, n_sites = log_counts.shape
+    squared = np.zeros((1 + len(lags), n_sites))
     scored = np.zeros(n_sites)
-    for week in range(validation_weeks):
-        cut = n_days - horizon_days - VALIDATION_STEP_DAYS * week
-        if cut <= max(NAIVE_LAGS_DAYS[0], horizon_days):
+    for origin in range(origins):
+        cut = n_periods - horizon - step * origin
+        if cut <= max(lags[0], horizon):
             break
-        parts = _components(log_counts, special, regression(cut, horizon_days), cut)
-        actual = np.expm1(log_counts[cut : cut + horizon_days])
+        parts = _components(log_counts, special, regression(cut, horizon), cut, lags)
+        actual = np.expm1(log_counts[cut : cut + horizon])
         squared += np.nansum((np.expm1(parts) - actual) ** 2, axis=1)
         scored += np.isfinite(actual).sum(axis=0)
     inverse = 1 / np.maximum(squared, np.finfo(float).tiny)
@@ -90,9 +100,14 @@ def choose_weights(
 
 
 def blend(
-    log_counts: np.ndarray, special: np.ndarray, regression_log: np.ndarray, weights: np.ndarray
+    log_counts: np.ndarray,
+    special: np.ndarray,
+    regression_log: np.ndarray,
+    weights: np.ndarray,
+    *,
+    lags: tuple[int, ...] = NAIVE_LAGS_DAYS,
 ) -> np.ndarray:
-    """The blended forecast (horizon × site, log units) of the days after the history, with
-    ``weights`` (3 × site, ``choose_weights``)."""
-    parts = _components(log_counts, special, regression_log, len(log_counts))
+    """The blended forecast (horizon × site, log units) of the periods after the history,
+    with ``weights`` (``choose_weights`` with the same ``lags``)."""
+    parts = _components(log_counts, special, regression_log, len(log_counts), lags)
     return np.einsum("ks,khs->hs", weights, parts)

@@ -164,26 +164,7 @@ def forecast_matrix(
             options.validation_weeks,
         )
         log_point = blend(log_counts, special, log_point, weights)
-    return _count_frames(log_point, low_error, high_error, index=future, columns=counts.columns)
-
-
-def project_counts(
-    log_counts: np.ndarray,
-    design_train: np.ndarray,
-    design_future: np.ndarray,
-    penalty: np.ndarray,
-    *,
-    index: pd.Index,
-    columns: pd.Index,
-    interval_level: float,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """``project_log_counts`` as count frames (period × site): point, lower and upper
-    forecasts (counts per period); any period length (days here, months in ``monthly``)."""
-    return _count_frames(
-        *project_log_counts(log_counts, design_train, design_future, penalty, interval_level),
-        index=index,
-        columns=columns,
-    )
+    return count_frames(log_point, low_error, high_error, index=future, columns=counts.columns)
 
 
 def project_log_counts(
@@ -194,7 +175,7 @@ def project_log_counts(
     interval_level: float | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit the regression per site, correct the first periods from the latest residuals and
-    add the empirical interval.
+    add the empirical interval; any period length (days here, months in ``monthly``).
 
     Args:
         log_counts: ``log(1 + count)`` per training period × site (NaN: left out).
@@ -214,7 +195,7 @@ def project_log_counts(
     return design_future @ coefficients + correction, low_error, high_error
 
 
-def _count_frames(
+def count_frames(
     log_point: np.ndarray,
     low_error: np.ndarray,
     high_error: np.ndarray,
@@ -222,7 +203,8 @@ def _count_frames(
     index: pd.Index,
     columns: pd.Index,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Point, lower and upper count frames from the log point and the interval's offsets."""
+    """Point, lower and upper count frames (counts per period, at least 0) from the log
+    point and the interval's offsets (log units)."""
     return tuple(  # type: ignore[return-value]
         pd.DataFrame(np.expm1(values).clip(min=0), index=index, columns=columns)
         for values in (log_point, log_point + low_error, log_point + high_error)
