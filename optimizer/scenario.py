@@ -181,7 +181,12 @@ class DateRange(Section):
 class ForecastConfig(Section):
     """The demand model: weekly and yearly seasonality, holidays, seasons, trend."""
 
-    yearly_order: int = Field(10, ge=0, le=30, description="Yearly Fourier harmonics.")
+    yearly_order: int = Field(
+        10,
+        ge=0,
+        le=30,
+        description="Yearly Fourier harmonics (none while the history spans under two years).",
+    )
     weekly_order: int = Field(3, ge=0, le=3, description="Weekly Fourier harmonics.")
     interval_level: float = Field(
         0.8, gt=0, lt=1, description="Central coverage of the prediction interval."

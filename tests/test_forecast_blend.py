@@ -129,3 +129,20 @@ def test_monthly_volumes_blend_beats_last_year_at_every_origin() -> None:
             found.append(np.nanmean(np.abs(point.to_numpy() - actual)) / last_year)
     assert max(ratios[8]) < 1
     assert np.mean(ratios[8]) < np.mean(ratios[0])
+
+
+@pytest.mark.parametrize("days", [120, 300, 550])
+def test_a_short_history_beats_last_week(auckland_four: pd.DataFrame, days: int) -> None:
+    """Fewer than two years of counts (no yearly terms then): the last eight weeks of 2025
+    forecast from ``days`` days before them still beat last week's counts."""
+    recent = auckland_four.loc[pd.Timestamp("2025-11-05") - pd.Timedelta(days=days - 1) :]
+    history = history_from_frame(
+        recent.stack().rename("count").reset_index(),
+        path=AUCKLAND,
+        site_column="site",
+        time_column="date",
+        count_column="count",
+    )
+    calendar = build_calendar(country="NZ", subdivision="AUK", years=range(2024, 2026))
+    result = backtest(history, calendar)
+    assert result.mean_mase < 0.95 * result.mean_naive_mase

@@ -5,7 +5,8 @@ with a ridge penalty on the calendar and yearly terms) on
 
 - an intercept and a linear trend (per year),
 - weekly Fourier terms (``weekly_order`` harmonics; 3 is a full day-of-week effect),
-- yearly Fourier terms (``yearly_order`` harmonics),
+- yearly Fourier terms (``yearly_order`` harmonics; none when the counted days span less
+  than two years, ``YEARLY_MIN_SPAN_DAYS``),
 - the weekly terms times the first yearly harmonic (a weekly cycle that changes with the
   season: weekends matter more in a tourist low season than at its peak),
 - the calendar's day tags: holiday-break offsets, peak seasons and events.
@@ -37,6 +38,9 @@ from optimizer.forecast.calendar import Calendar, DateLike
 from optimizer.forecast.history import History
 
 _DAYS_PER_YEAR = 365.25
+YEARLY_MIN_SPAN_DAYS = 730
+"""Days of counted history below which the regression has no yearly terms (two years, as
+Prophet's default)."""
 _SUNDAY = 6
 
 
@@ -45,7 +49,7 @@ class ModelOptions:
     """Settings of the forecast model; the defaults suit daily footfall and visitor counts."""
 
     yearly_order: int = 10
-    """Yearly Fourier harmonics."""
+    """Yearly Fourier harmonics (none while the counted days span under two years)."""
     weekly_order: int = 3
     """Weekly Fourier harmonics (at most 3)."""
     ridge: float = 1.0
@@ -145,7 +149,11 @@ def forecast_matrix(
         cut: int, days: int, interval_level: float | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         design_train, design_future, penalty = _design(
-            train_dates[:cut], all_dates[cut : cut + days], calendar, options
+            train_dates[:cut],
+            all_dates[cut : cut + days],
+            calendar,
+            options,
+            yearly_order_for(train_dates[:cut], log_counts[:cut], options.yearly_order),
         )
         return project_log_counts(
             log_counts[:cut], design_train, design_future, penalty, interval_level
@@ -212,27 +220,43 @@ def count_frames(
 
 
 def _design(
-    train: pd.DatetimeIndex, future: pd.DatetimeIndex, calendar: Calendar, options: ModelOptions
+    train: pd.DatetimeIndex,
+    future: pd.DatetimeIndex,
+    calendar: Calendar,
+    options: ModelOptions,
+    yearly_order: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Design matrices for the training and future dates, and the per-column ridge weights.
+    """Design matrices for the training and future dates, and the per-column ridge weights;
+    ``yearly_order`` yearly harmonics (0: no yearly terms, nor the weekly terms' seasonal
+    change).
 
     Calendar tags that never occur in training dates are dropped (nothing to learn).
     """
     dates = train.append(future)
     days = ((dates - train[0]) / pd.Timedelta(days=1)).to_numpy()
     weekly = fourier(days, 7.0, options.weekly_order)
-    yearly = fourier(dates.day_of_year.to_numpy() - 1.0, _DAYS_PER_YEAR, options.yearly_order)
+    yearly = fourier(dates.day_of_year.to_numpy() - 1.0, _DAYS_PER_YEAR, yearly_order)
     tags = calendar.features(dates)
     tags = tags.loc[:, tags.iloc[: len(train)].sum() > 0].to_numpy()
     trend_years = (days - days[len(train) - 1]) / _DAYS_PER_YEAR
-    seasonal_weekly = weekly[:, :, None] * yearly[:, None, [0, options.yearly_order]]
-    seasonal_weekly = seasonal_weekly.reshape(len(dates), -1)
+    first_harmonic = yearly[:, [0, yearly_order]] if yearly_order else yearly
+    seasonal_weekly = (weekly[:, :, None] * first_harmonic[:, None, :]).reshape(len(dates), -1)
     design = np.column_stack(
         [np.ones_like(days), trend_years, weekly, yearly, seasonal_weekly, tags]
     )
     n_free = 2 + weekly.shape[1]
     penalty = np.concatenate([np.zeros(n_free), np.full(design.shape[1] - n_free, options.ridge)])
     return design[: len(train)], design[len(train) :], penalty
+
+
+def yearly_order_for(dates: pd.DatetimeIndex, log_counts: np.ndarray, yearly_order: int) -> int:
+    """``yearly_order``, or 0 when the days with a count span less than
+    ``YEARLY_MIN_SPAN_DAYS``: a year's shape is not learned from one sight of it."""
+    counted = np.flatnonzero(np.isfinite(log_counts).any(axis=1))
+    if not len(counted):
+        return 0
+    span_days = (dates[counted[-1]] - dates[counted[0]]).days + 1
+    return yearly_order if span_days >= YEARLY_MIN_SPAN_DAYS else 0
 
 
 def fourier(t: np.ndarray, period: float, order: int) -> np.ndarray:
