@@ -142,3 +142,19 @@ def test_a_short_history_beats_last_week(auckland_four: pd.DataFrame, days: int)
     calendar = build_calendar(country="NZ", subdivision="AUK", years=range(2024, 2026))
     result = backtest(history, calendar)
     assert result.mean_mase < 0.95 * result.mean_naive_mase
+
+
+def test_a_year_of_months_gives_a_forecast_near_last_year() -> None:
+    """Twelve counted months before each origin: the trend is shrunk with the yearly terms,
+    so no branch's six-month forecast runs away (it did, to 16 times the same month last
+    year's error, when the trend was fitted freely)."""
+    table = pd.read_csv(REPO_ROOT / "geodata" / "chicago" / "library_visitors_monthly.csv")
+    table["month"] = pd.PeriodIndex(table["month"], freq="M")
+    visits = table.pivot(index="month", columns="outlet", values="volume")
+    visits = visits.reindex(pd.period_range(visits.index.min(), visits.index.max(), freq="M"))
+    visits = visits.where(visits > 0)
+    for origin in pd.PeriodIndex(["2015-01", "2016-07", "2018-07", "2022-01"], freq="M"):
+        actual = visits.loc[origin : origin + 5].to_numpy()
+        last_year = np.nanmean(np.abs(visits.shift(12).loc[origin : origin + 5] - actual))
+        point = forecast_months(visits.loc[origin - 12 : origin - 1], horizon_months=6)[0]
+        assert np.nanmean(np.abs(point.to_numpy() - actual)) < 1.1 * last_year
