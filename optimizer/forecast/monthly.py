@@ -6,11 +6,11 @@ trend and the yearly terms (a trend fitted freely on a year of months took some 
 16 times the same month last year's error). The latest residuals correct the first months
 and the interval is the empirical quantiles of the in-sample errors, as in
 ``model.project_log_counts``. Months without a count (NaN) are left out of the fit. As the
-daily forecast, the regression is then blended per
-site with last month's count and the same month's last year (``blend``), weighted by a
-validation backtest from monthly origins: on Chicago's library branches, six months ahead
-from 14 origins in 2014–2022, the ratio of its mean absolute error to the same month last
-year's went from 0.912 (worst 1.073) to 0.806 (worst 0.948).
+daily forecast, the regression is then blended per site with last month's count and the
+same month's last year (``blend``), weighted by a validation backtest from monthly origins:
+on Chicago's library branches, six months ahead from 14 origins in 2014–2022, the ratio of
+its mean absolute error to the same month last year's went from 0.912 (worst 1.073) to
+0.806 (worst 0.948).
 """
 
 from __future__ import annotations
