@@ -153,7 +153,7 @@ def forecast_matrix(
             all_dates[cut : cut + days],
             calendar,
             options,
-            yearly_order_for(train_dates[:cut], log_counts[:cut], options.yearly_order),
+            _yearly_order(train_dates[:cut], log_counts[:cut], options.yearly_order),
         )
         return project_log_counts(
             log_counts[:cut], design_train, design_future, penalty, interval_level
@@ -249,7 +249,7 @@ def _design(
     return design[: len(train)], design[len(train) :], penalty
 
 
-def yearly_order_for(dates: pd.DatetimeIndex, log_counts: np.ndarray, yearly_order: int) -> int:
+def _yearly_order(dates: pd.DatetimeIndex, log_counts: np.ndarray, yearly_order: int) -> int:
     """``yearly_order``, or 0 when the days with a count span less than
     ``YEARLY_MIN_SPAN_DAYS``: a year's shape is not learned from one sight of it."""
     counted = np.flatnonzero(np.isfinite(log_counts).any(axis=1))
