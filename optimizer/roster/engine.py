@@ -333,8 +333,10 @@ def _windowed(
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
     workers = usable_workers(limits)
     passes = not columns.blockers(problem, settings)
-    ran = responses.search(problem, settings, search, deadline, start.bound, workers, passes)
-    if not search.tried and not ran:
+    ran, swapped = responses.search(
+        problem, settings, search, deadline, start.bound, workers, passes
+    )
+    if not search.tried and not ran and not swapped:
         return start
     note = (
         f"windowed neighbourhoods ({workers} at a time): {search.improved} of {search.tried} "
@@ -342,6 +344,8 @@ def _windowed(
     )
     if ran:
         note += f", in turn with best-response passes that changed {ran} employees' rosters"
+    if swapped:
+        note += f"; pair swaps took {swapped:g} off the request cost"
     note += f", from {start.objective:g} to {search.objective:g}"
     if search.clashed:
         note += (
