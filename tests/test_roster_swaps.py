@@ -104,6 +104,25 @@ def test_swapped_blocks_keep_the_days_off_rule() -> None:
     assert hard_rule_violations(problem, settings, _assignments(problem, work)) == []
 
 
+def test_the_second_block_balances_the_same_contract_week() -> None:
+    """With weekly contracts of at most three shifts, A taking B's Friday of week 2 must give B
+    one of A's shifts of week 2, not of week 1."""
+    early = ShiftType("E", SHIFT_MINUTES)
+    rows = tuple(Requirement("s", START + timedelta(days=d), "E", "", 1) for d in range(DAYS))
+    weekly = {"max_minutes": 3 * SHIFT_MINUTES, "contract_period_days": 7}
+    wish = (ShiftRequest(START + timedelta(days=11), "E", wanted=True),)
+    employees = (Employee("A", requests=wish, **weekly), Employee("B", **weekly))  # type: ignore[arg-type]
+    problem = RosterProblem(START, DAYS, (early,), employees, rows)
+    work = np.full((2, DAYS), -1)
+    for e, days in ((0, [0, 1, 2, 7, 8, 9]), (1, [3, 4, 5, 11, 12, 13])):
+        work[e, days] = days
+    gained = _swaps(problem, SETTINGS).improve(work, time.perf_counter() + 30, seed=0)
+    assert gained == SETTINGS.request_weight
+    assert work[0, 11] == 11
+    assert [int((work[e, 7:] >= 0).sum()) for e in (0, 1)] == [3, 3]
+    assert hard_rule_violations(problem, SETTINGS, _assignments(problem, work)) == []
+
+
 def test_no_swap_breaks_a_rule() -> None:
     """B cannot work A's days (unavailable), so no second block can give B back the minutes
     day 10 takes away, and nothing changes."""
