@@ -328,7 +328,8 @@ def _windowed(
 ) -> StartRoster:
     """The ``start`` roster improved by windowed neighbourhoods (``windows.WindowSearch``)
     until the ``deadline`` or its bound, ``usable_workers`` re-solves at a time, in turn with
-    best-response passes where column generation's pricing applies (``responses.search``)."""
+    pair swaps and best-response passes where column generation's pricing applies
+    (``responses.search``)."""
     assert start.objective is not None
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
     workers = usable_workers(limits)
@@ -344,8 +345,6 @@ def _windowed(
     )
     if ran:
         note += f", in turn with best-response passes that changed {ran} employees' rosters"
-    if swapped:
-        note += f"; pair swaps took {swapped:g} off the request cost"
     note += f", from {start.objective:g} to {search.objective:g}"
     if search.clashed:
         note += (
@@ -353,6 +352,8 @@ def _windowed(
             "employees breaking a horizon total, so only the other employees' changes were "
             "kept where they still lowered it"
         )
+    if swapped:
+        note += f"; pair swaps took {swapped:g} of the fall off the request cost"
     notes = [*start.notes, note]
     solver = "column generation, then windowed neighbourhoods"
     return StartRoster(search.duties, start.bound, search.objective, notes, solver)

@@ -20,7 +20,7 @@ take about half the time, which still costs it 3–6 %: docs/DESIGN.md.) A pass 
 employees with their own programs (not ``descent.wider``): on Instance23 one pass with
 wider programs took more than 180 s. Each passes turn opens with pair swaps (``swaps``), which
 grant requests that neither a best response nor a window reaches: on Instance24 at 600 s the
-request cost fell from 9,394–9,471 to 7,635.
+request cost fell from 9,394–9,471 to 7,635–7,907 with the same cover.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ after: each round sets it to the passes' share of the two last turns' gains per 
 TURN_SHARE = 0.05
 """A windows turn lasts this share of the search's time (at least ``LEAST_TURN_SECONDS``)."""
 LEAST_TURN_SECONDS = 5.0
+SWAP_SHARE = 0.5
+"""Most of a passes turn its pair swaps take: at 60 s Instance24's sweeps took whole turns,
+and best responses, which move its cover, none (102,850 against 88,370 without swaps)."""
 LONE_WEEKEND_SHARE = 0.5
 """A pass's pricing programs take this share of an employee's mean under-cover weight off
 each weekend worked on one day only (``columns.price_lone_weekends``)."""
@@ -80,13 +83,16 @@ class _Passes:
 
     def run(self, search: windows.WindowSearch, until: float, workers: int) -> int:
         """Pair swaps (``swaps.PairSwaps``) over ``search``'s roster until one sweep finds
-        none, then best responses (``descent.descend``, ``workers`` employees priced at once)
-        of the employees in turn until ``until`` (a ``time.perf_counter()`` reading) or a
-        whole pass that changes nothing; no batch starts that would likely end past the
-        deadline (``batch_seconds`` before it). The roster and objective they leave are
-        written back. Returns how many employees' rosters the best responses changed."""
+        none or ``SWAP_SHARE`` of the time to ``until`` has passed, then best responses
+        (``descent.descend``, ``workers`` employees priced at once) of the employees in turn
+        until ``until`` (a ``time.perf_counter()`` reading) or a whole pass that changes
+        nothing; no batch starts that would likely end past the deadline (``batch_seconds``
+        before it). The roster and objective they leave are written back. Returns how many
+        employees' rosters the best responses changed."""
         work = search.work.copy()
-        swapped = self.swaps.improve(work, until, search.rng.randrange(1 << 30))
+        now = time.perf_counter()
+        swaps_until = now + SWAP_SHARE * max(0.0, until - now)
+        swapped = self.swaps.improve(work, swaps_until, search.rng.randrange(1 << 30))
         if swapped > 0:
             search.adopt(work, search.objective - swapped)
             self.swapped += swapped
@@ -140,11 +146,12 @@ def search(
 ) -> tuple[int, float]:
     """Improve ``windowed``'s roster until the ``deadline`` (a ``time.perf_counter()``
     reading), a stop request or its ``bound``: when ``passes`` (column generation's pricing
-    applies), turns of best responses and of windowed neighbourhoods (``workers`` at a
-    time) in turn, a windows turn ``TURN_SHARE`` of the time and the passes' turn their
-    share of it (``PASS_SHARE``); each time a passes turn gains less per second than the
-    last windows turn after it, the windows run twice as many turns before the next passes
-    turn, and one windows turn again once the passes gain more; else windows alone.
+    applies), turns of pair swaps and best responses (``_Passes.run``) and of windowed
+    neighbourhoods (``workers`` at a time) in turn, a windows turn ``TURN_SHARE`` of the time
+    and the passes' turn their share of it (``PASS_SHARE``); each time a passes turn gains
+    less per second than the last windows turn after it, the windows run twice as many turns
+    before the next passes turn, and one windows turn again once the passes gain more; else
+    windows alone.
     Returns how many employees' rosters the passes changed, and how much their pair swaps
     lowered the objective (weighted units)."""
     if not passes:
