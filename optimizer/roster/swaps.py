@@ -84,6 +84,8 @@ class PairSwaps:
         """[weekend] its one or two days"""
         for d in np.flatnonzero(self.weekend >= 0):
             self.weekend_days[self.weekend[d], 0 if first[d] else 1] = d
+        self.pairs = np.column_stack(np.triu_indices(employees, 1)).astype(np.int64)
+        """[pair] two employees, the first the lower index"""
 
     def improve(self, work: np.ndarray, until: float, seed: int) -> float:
         """Swap blocks of ``work`` ([employee, day] requirement row worked, −1 off; changed in
@@ -91,10 +93,7 @@ class PairSwaps:
         finds one, until ``until`` (a ``time.perf_counter()`` reading) or a stop request.
         Returns how much the swaps lowered the request cost (weighted units)."""
         shifts = np.where(work >= 0, self.row_type[np.maximum(work, 0)], -1)
-        employees = len(work)
-        pairs = np.array(
-            [(a, b) for a in range(employees) for b in range(a + 1, employees)], dtype=np.int64
-        ).reshape(-1, 2)
+        pairs = self.pairs
         rng = random.Random(seed)
         gained = 0.0
         while True:
@@ -276,89 +275,106 @@ def _sweep(shifts, work, pairs, cost, allowed, follows, units, period, least, mo
     is made in ``shifts`` and ``work``. Returns the cost it took away."""
     days = shifts.shape[1]
     gain = np.zeros((days, longest))
-    taken = np.zeros((days, longest), dtype=np.int64)  # units a takes on net
-    local = np.zeros((days, longest), dtype=np.int8)  # -1 not yet known, else 0 or 1
-    one_period = least.shape[1] == 1
-    one = np.zeros((1, 2), dtype=np.int64)
-    two = np.zeros((2, 2), dtype=np.int64)
+    taken = np.zeros((days, longest), dtype=np.int64)
+    local = np.zeros((days, longest), dtype=np.int8)
     totals = _totals(shifts, units, period, least.shape[1], most_per_type.shape[1], weekend_days)
     gained = 0.0
     for k in range(pairs.shape[0]):
         a, b = pairs[k, 0], pairs[k, 1]
-        drivers = False
-        for first in range(days):
-            change, units_taken = 0.0, 0
-            for span in range(longest):
-                last = first + span
-                gain[first, span] = -np.inf
-                if last >= days:
-                    continue
-                sa, sb = shifts[a, last], shifts[b, last]
-                change += (
-                    cost[a, last, sb + 1] - cost[a, last, sa + 1]
-                    + cost[b, last, sa + 1] - cost[b, last, sb + 1]
-                )  # fmt: skip
-                units_taken += (units[sb] if sb >= 0 else 0) - (units[sa] if sa >= 0 else 0)
-                gain[first, span] = -change
-                taken[first, span] = units_taken
-                drivers = drivers or change < -1e-9
-        if not drivers:
+        if not _block_gains(shifts, cost, units, a, b, gain, taken):
             continue
         local[:] = -1
-        done = False
-        for first in range(days):
-            for span in range(longest):
-                if done or gain[first, span] <= 1e-9:
-                    continue
-                if not _both_local(shifts, work, a, b, first, span, allowed, follows, local):
-                    continue
-                one[0, 0], one[0, 1] = first, first + span
-                blocks = one
-                if not _holds(shifts, a, b, one, units, period, least, most, most_per_type,
-                              weekend, weekend_days, most_weekends, stretches, totals):  # fmt: skip
-                    blocks = two
-                    two[0, 0], two[0, 1] = first, first + span
-                    found = False
-                    for other in range(days):
-                        for other_span in range(longest):
-                            if found:
-                                break
-                            other_last = other + other_span
-                            apart = other_last + 1 < first or other > first + span + 1
-                            if not (
-                                apart
-                                and gain[first, span] + gain[other, other_span] > 1e-9
-                                and (
-                                    not one_period
-                                    or _units_fit(
-                                        a,
-                                        b,
-                                        taken[first, span] + taken[other, other_span],
-                                        least,
-                                        most,
-                                        totals[0],
-                                    )
-                                )
-                                and _both_local(
-                                    shifts, work, a, b, other, other_span, allowed, follows, local
-                                )
-                            ):
-                                continue
-                            two[1, 0], two[1, 1] = other, other_last
-                            found = _holds(shifts, a, b, two, units, period, least, most,
-                                           most_per_type, weekend, weekend_days, most_weekends,
-                                           stretches, totals)  # fmt: skip
-                    if not found:
-                        continue
-                for j in range(blocks.shape[0]):
-                    gained += gain[blocks[j, 0], blocks[j, 1] - blocks[j, 0]]
-                    for d in range(blocks[j, 0], blocks[j, 1] + 1):
-                        shifts[a, d], shifts[b, d] = shifts[b, d], shifts[a, d]
-                        work[a, d], work[b, d] = work[b, d], work[a, d]
-                for e in (a, b):
-                    _count(shifts, e, units, period, weekend_days, *totals)
-                done = True
+        blocks = _first_swap(shifts, work, a, b, gain, taken, local, allowed, follows, units,
+                             period, least, most, most_per_type, weekend, weekend_days,
+                             most_weekends, stretches, totals)  # fmt: skip
+        for j in range(blocks.shape[0]):
+            gained += gain[blocks[j, 0], blocks[j, 1] - blocks[j, 0]]
+            for d in range(blocks[j, 0], blocks[j, 1] + 1):
+                shifts[a, d], shifts[b, d] = shifts[b, d], shifts[a, d]
+                work[a, d], work[b, d] = work[b, d], work[a, d]
+        if blocks.shape[0]:
+            for e in (a, b):
+                _count(shifts, e, units, period, weekend_days, *totals)
     return gained
+
+
+@numba.njit(cache=True)
+def _block_gains(shifts, cost, units, a, b, gain, taken):
+    """Fill ``gain`` ([first day, span]: how much swapping ``a``'s and ``b``'s duties on the
+    block of ``span + 1`` days lowers their request cost; −inf past the horizon) and
+    ``taken`` (the units ``a`` takes from ``b`` on net). Returns whether any block gains."""
+    days, longest = gain.shape
+    gains = False
+    for first in range(days):
+        change, units_taken = 0.0, 0
+        for span in range(longest):
+            last = first + span
+            gain[first, span] = -np.inf
+            if last >= days:
+                continue
+            sa, sb = shifts[a, last], shifts[b, last]
+            change += (
+                cost[a, last, sb + 1] - cost[a, last, sa + 1]
+                + cost[b, last, sa + 1] - cost[b, last, sb + 1]
+            )  # fmt: skip
+            units_taken += (units[sb] if sb >= 0 else 0) - (units[sa] if sa >= 0 else 0)
+            gain[first, span] = -change
+            taken[first, span] = units_taken
+            gains = gains or change < -1e-9
+    return gains
+
+
+@numba.njit(cache=True)
+def _first_swap(shifts, work, a, b, gain, taken, local, allowed, follows, units, period, least,
+                most, most_per_type, weekend, weekend_days, most_weekends, stretches,
+                totals):  # fmt: skip
+    """The blocks ([block, first and last day]) of the first swap between ``a`` and ``b``
+    that lowers their request cost and keeps both employees' rules: a gaining block alone,
+    else with the first second block that makes it hold; none (0 rows) when there is none.
+    ``local`` remembers each block's ``_both_local`` (−1 not yet known)."""
+    days, longest = gain.shape
+    one = np.zeros((1, 2), dtype=np.int64)
+    two = np.zeros((2, 2), dtype=np.int64)
+    for first in range(days):
+        for span in range(longest):
+            if gain[first, span] <= 1e-9:
+                continue
+            if not _both_local(shifts, work, a, b, first, span, allowed, follows, local):
+                continue
+            one[0, 0], one[0, 1] = first, first + span
+            if _holds(shifts, a, b, one, units, period, least, most, most_per_type, weekend,
+                      weekend_days, most_weekends, stretches, totals):  # fmt: skip
+                return one
+            two[0, 0], two[0, 1] = first, first + span
+            for other in range(days):
+                for other_span in range(longest):
+                    other_last = other + other_span
+                    apart = other_last + 1 < first or other > first + span + 1
+                    if not (
+                        apart
+                        and gain[first, span] + gain[other, other_span] > 1e-9
+                        and (
+                            least.shape[1] > 1
+                            or _units_fit(
+                                a,
+                                b,
+                                taken[first, span] + taken[other, other_span],
+                                least,
+                                most,
+                                totals[0],
+                            )
+                        )
+                        and _both_local(
+                            shifts, work, a, b, other, other_span, allowed, follows, local
+                        )
+                    ):
+                        continue
+                    two[1, 0], two[1, 1] = other, other_last
+                    if _holds(shifts, a, b, two, units, period, least, most, most_per_type,
+                              weekend, weekend_days, most_weekends, stretches,
+                              totals):  # fmt: skip
+                        return two
+    return np.zeros((0, 2), dtype=np.int64)
 
 
 @numba.njit(cache=True)
