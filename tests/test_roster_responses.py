@@ -111,3 +111,18 @@ def test_no_batch_of_best_responses_starts_that_would_end_past_the_deadline(
         deadline = time.perf_counter() + seconds
         responses.search(problem, settings, search, deadline, None, 2, True)
         assert time.perf_counter() <= deadline + 0.05
+
+
+@pytest.mark.parametrize(
+    ("swaps_rate", "responses_rate", "expected"),
+    [
+        (1.0, 3.0, 0.25),  # the swaps' share of the gains per second
+        (0.0, 5.0, responses.SWAP_SHARE[0]),  # never below the least
+        (9.0, 1.0, responses.SWAP_SHARE[1]),  # nor above the most
+        (0.0, 0.0, 0.3),  # neither gained: the last turn's share
+    ],
+)
+def test_pair_swaps_take_their_share_of_the_gains_per_second(
+    swaps_rate: float, responses_rate: float, expected: float
+) -> None:
+    assert responses.swap_share(0.3, swaps_rate, responses_rate) == pytest.approx(expected)

@@ -321,6 +321,7 @@ class _Pricing:
         *,
         certain: bool = False,
         around: np.ndarray | None = None,
+        again: bool = False,
     ) -> tuple[np.ndarray, float, float] | None:
         """The employee's most valuable roster at row prices ``duals`` within every limit.
 
@@ -336,6 +337,8 @@ class _Pricing:
                 best response, which may then move the roster's work anywhere within them.
                 Each such pricing of the employee takes the other of the two weekend bands
                 (``behind``), so that weekends move both ways over the passes.
+            again: a centred pricing keeps the weekend band of the last one (the same
+                response priced again at other prices).
 
         Returns:
             (requirement row per day, −1 off; the roster's request cost; its value, the
@@ -346,7 +349,7 @@ class _Pricing:
         reachable = gains > UNREACHABLE
         work_cost = self.work_cost[:, self.types]
         centre = None if around is None else self._types_worked(around)
-        if centre is not None:
+        if centre is not None and not again:
             self.behind = not self.behind
         for _ in range(tries):
             work_value = np.where(reachable, gains - work_cost - self.penalty, UNREACHABLE)

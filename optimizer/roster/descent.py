@@ -31,6 +31,7 @@ import numpy as np
 
 from optimizer import stop
 from optimizer.roster.master import REDUCED_COST_EPSILON, Master
+from optimizer.roster.relays import Offers, Relays, change_cost
 
 if TYPE_CHECKING:
     from optimizer.roster.columns import PersonPricing
@@ -60,6 +61,7 @@ def descend(
     workers: int = 1,
     passes: int | None = None,
     centred: bool = True,
+    relays: Relays | None = None,
 ) -> int:
     """Best-response passes over the persons in ``order`` until one changes nothing, ``passes``
     passes (``None``: no limit) or ``until`` (a ``time.perf_counter()`` reading, or a stop
@@ -75,11 +77,24 @@ def descend(
     staffed = master.staffed(chosen)
     batch = 1 if pool is None else max(1, workers)
 
-    def response(e: int) -> tuple[np.ndarray, float, float] | None:
+    def response(e: int) -> tuple[tuple[np.ndarray, float, float] | None, Offers | None]:
         rows = master.columns[chosen[e]][1]
         alone = staffed.copy()
         np.add.at(alone, rows[rows >= 0], -1)
-        return pricing[e].price(cover_prices(master, alone), around=rows if centred else None)
+        values = np.where(alone < master.needed, master.under, -master.over)
+        around = rows if centred else None
+        prices = master.prices(values)
+        found = pricing[e].price(prices, around=around)
+        if relays is None or (
+            found is not None
+            and master.gain(e, found[0], found[1], prices)
+            > master.gain(e, rows, master.costs[chosen[e]], prices) + REDUCED_COST_EPSILON
+        ):
+            return found, None
+        offers = relays.offer(master, chosen, alone, values, e)
+        if not len(offers.relays):
+            return found, None
+        return pricing[e].price(master.prices(values), around=around, again=True), offers
 
     changes, changed, done = 0, True, 0
     while changed and (passes is None or done < passes):
@@ -91,10 +106,16 @@ def descend(
                 break
             persons = order[first : first + batch]
             found = list(map(response, persons) if pool is None else pool.map(response, persons))
-            for e, roster in zip(persons, found, strict=True):
+            for e, (roster, offers) in zip(persons, found, strict=True):
                 if roster is None:
                     continue
                 rows = master.columns[chosen[e]][1]
+                moved = 0
+                if relays is not None and offers is not None:
+                    moved = _relayed(master, relays, chosen, staffed, e, roster, offers)
+                if moved:
+                    changes, changed = changes + moved, True
+                    continue
                 np.add.at(staffed, rows[rows >= 0], -1)
                 at = cover_prices(master, staffed)
                 old = master.gain(e, rows, master.costs[chosen[e]], at)
@@ -108,6 +129,32 @@ def descend(
                     changes += 1
                 np.add.at(staffed, rows[rows >= 0], 1)
     return changes
+
+
+def _relayed(
+    master: Master,
+    relays: Relays,
+    chosen: dict[int, int],
+    staffed: np.ndarray,
+    e: int,
+    roster: tuple[np.ndarray, float, float],
+    offers: Offers,
+) -> int:
+    """Keep person ``e``'s ``roster`` (rows, request cost, value) with the switches it uses of
+    ``offers`` if, together, they lower the objective; ``chosen`` and ``staffed`` ([row]
+    staff) are updated in place. Returns how many employees' rosters changed (0: none)."""
+    rows, cost = master.columns[chosen[e]][1], master.costs[chosen[e]]
+    switched = relays.switches(offers, rows, roster[0], master, chosen)
+    if not switched:
+        return 0
+    changes = {e: (rows, roster[0], cost, roster[1]), **switched}
+    if change_cost(changes, staffed, master) >= -REDUCED_COST_EPSILON:
+        return 0
+    for person, (old, new, _, new_cost) in changes.items():
+        np.add.at(staffed, old[old >= 0], -1)
+        np.add.at(staffed, new[new >= 0], 1)
+        chosen[person] = master.add(person, new, new_cost)
+    return len(changes)
 
 
 @contextmanager

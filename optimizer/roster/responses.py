@@ -20,7 +20,11 @@ take about half the time, which still costs it 3–6 %: docs/DESIGN.md.) A pass 
 employees with their own programs (not ``descent.wider``): on Instance23 one pass with
 wider programs took more than 180 s. Each passes turn opens with pair swaps (``swaps``), which
 grant requests that neither a best response nor a window reaches: on Instance24 at 600 s the
-request cost fell from 9,394–9,471 to 7,635–7,907 with the same cover.
+request cost fell from 9,394–9,471 to 7,635–7,907 with the same cover. They take the swaps'
+share of the last turn's gains per second (``swap_share``): a fixed half of each turn cost
+Instance22 at 60 s about 3,000 (nine runs against nine without swaps), as its best responses,
+which move its cover, got too little of its short turns. The best responses take relays
+(``relays``): a row met exactly, whose holder switches that day to a row left short.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from optimizer.roster.columns import (
 )
 from optimizer.roster.master import Master
 from optimizer.roster.problem import RosterProblem
+from optimizer.roster.relays import Relays
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.swaps import PairSwaps
 
@@ -50,9 +55,11 @@ after: each round sets it to the passes' share of the two last turns' gains per 
 TURN_SHARE = 0.05
 """A windows turn lasts this share of the search's time (at least ``LEAST_TURN_SECONDS``)."""
 LEAST_TURN_SECONDS = 5.0
-SWAP_SHARE = 0.5
-"""Most of a passes turn its pair swaps take: at 60 s Instance24's sweeps took whole turns,
-and best responses, which move its cover, none (102,850 against 88,370 without swaps)."""
+SWAP_SHARE = 0.05, 0.5
+"""Least and most of a passes turn its pair swaps take; each turn sets their share to the swaps'
+share of the last turn's gains per second (swaps and best responses). Unbounded, at 60 s
+Instance24's sweeps took whole turns, and best responses, which move its cover, none
+(102,850 against 88,370 without swaps)."""
 LONE_WEEKEND_SHARE = 0.5
 """A pass's pricing programs take this share of an employee's mean under-cover weight off
 each weekend worked on one day only (``columns.price_lone_weekends``)."""
@@ -75,27 +82,35 @@ class _Passes:
         self.changes = 0
         """how many employees' rosters the turns' best responses changed"""
         self.swaps = PairSwaps(problem, settings, self.pricing)
+        self.relays = Relays(problem, self.swaps, self.pricing)
+        self.settled = False
+        """whether a whole pass of best responses has changed nothing: from then on they
+        are offered relays"""
         self.swapped = 0.0
         """how much the turns' pair swaps lowered the objective, weighted units"""
+        self.swap_share = SWAP_SHARE[0]
+        """share of the next turn its pair swaps may take"""
         self.batch_seconds = 0.0
         """the longest a batch of best responses has taken, in seconds: no batch starts
         that long before the deadline"""
 
     def run(self, search: windows.WindowSearch, until: float, workers: int) -> int:
         """Pair swaps (``swaps.PairSwaps``) over ``search``'s roster until one sweep finds
-        none or ``SWAP_SHARE`` of the time to ``until`` has passed, then best responses
+        none or ``swap_share`` of the time to ``until`` has passed, then best responses
         (``descent.descend``, ``workers`` employees priced at once) of the employees in turn
         until ``until`` (a ``time.perf_counter()`` reading) or a whole pass that changes
-        nothing; no batch starts that would likely end past the deadline (``batch_seconds``
-        before it). The roster and objective they leave are written back. Returns how many
-        employees' rosters the best responses changed."""
+        nothing, with relays (``relays.Relays``) once a whole pass without them has changed
+        nothing (``settled``); no batch starts that would likely end past the deadline
+        (``batch_seconds`` before it). The roster and objective they leave are written back.
+        Returns how many employees' rosters the best responses changed."""
         work = search.work.copy()
-        now = time.perf_counter()
-        swaps_until = now + SWAP_SHARE * max(0.0, until - now)
+        turn_began = time.perf_counter()
+        swaps_until = turn_began + self.swap_share * max(0.0, until - turn_began)
         swapped = self.swaps.improve(work, swaps_until, search.rng.randrange(1 << 30))
         if swapped > 0:
             search.adopt(work, search.objective - swapped)
             self.swapped += swapped
+        swaps_ended, swapped_objective = time.perf_counter(), search.objective
         master = self.master
         for e, rows in enumerate(search.work):
             column = self.chosen.get(e)
@@ -104,7 +119,11 @@ class _Passes:
                 self.chosen[e] = master.add(e, rows.copy(), cost)
         changes, unchanged = 0, 0
         with ThreadPoolExecutor(workers) as pool:
-            while unchanged < len(self.order) and not self._past(until):
+            while not self._past(until):
+                if unchanged >= len(self.order):
+                    if self.settled:
+                        break
+                    self.settled, unchanged = True, 0
                 began = time.perf_counter()
                 at_once = min(workers, len(self.order))
                 persons = [self.order[(self.next + i) % len(self.order)] for i in range(at_once)]
@@ -117,6 +136,7 @@ class _Passes:
                     pool=pool,
                     workers=workers,
                     passes=1,
+                    relays=self.relays if self.settled else None,
                 )
                 self.batch_seconds = max(self.batch_seconds, time.perf_counter() - began)
                 self.next = (self.next + at_once) % len(self.order)
@@ -126,6 +146,11 @@ class _Passes:
             work = np.array([master.columns[self.chosen[e]][1] for e in range(len(search.work))])
             search.adopt(work, master.value(self.chosen))
         self.changes += changes
+        self.swap_share = swap_share(
+            self.swap_share,
+            swapped / max(swaps_ended - turn_began, 1e-3),
+            (swapped_objective - search.objective) / max(time.perf_counter() - swaps_ended, 1e-3),
+        )
         return changes
 
     def _past(self, until: float) -> bool:
@@ -133,6 +158,16 @@ class _Passes:
         longest so far would end past the deadline."""
         last_start = self.master.deadline - self.batch_seconds
         return stop.past(min(until, last_start), time.perf_counter())
+
+
+def swap_share(share: float, swaps_rate: float, responses_rate: float) -> float:
+    """The share of the next passes turn its pair swaps take: the swaps' share of the gains
+    per second (weighted units a second) of the last turn's swaps and best responses, within
+    ``SWAP_SHARE``; ``share`` (the last turn's) when neither gained."""
+    if swaps_rate + responses_rate <= 0:
+        return share
+    least, most = SWAP_SHARE
+    return min(most, max(least, swaps_rate / (swaps_rate + responses_rate)))
 
 
 def search(

@@ -22,15 +22,18 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
 from optimizer import stop
-from optimizer.roster.columns import PersonPricing
 from optimizer.roster.pricing import employee_rules
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
+
+if TYPE_CHECKING:
+    from optimizer.roster.columns import PersonPricing
 
 LONGEST_BLOCK_DAYS = 7
 """Most consecutive days of one swapped block."""
@@ -194,7 +197,7 @@ def _stretches_hold(shifts, x, y, blocks, stretches):
 
 
 @numba.njit(cache=True)
-def _totals(shifts, units, period, periods, types, weekend_days):
+def employee_totals(shifts, units, period, periods, types, weekend_days):
     """``[employee, period]`` units worked, ``[employee, type]`` shifts worked and
     ``[employee]`` weekends worked, of ``shifts``."""
     employees = shifts.shape[0]
@@ -208,7 +211,7 @@ def _totals(shifts, units, period, periods, types, weekend_days):
 
 @numba.njit(cache=True)
 def _count(shifts, e, units, period, weekend_days, per_period, per_type, weekends):
-    """Write employee ``e``'s totals (see ``_totals``) into the three arrays."""
+    """Write employee ``e``'s totals (see ``employee_totals``) into the three arrays."""
     per_period[e] = 0
     per_type[e] = 0
     weekends[e] = 0
@@ -277,7 +280,9 @@ def _sweep(shifts, work, pairs, cost, allowed, follows, units, period, least, mo
     gain = np.zeros((days, longest))
     taken = np.zeros((days, longest), dtype=np.int64)
     local = np.zeros((days, longest), dtype=np.int8)
-    totals = _totals(shifts, units, period, least.shape[1], most_per_type.shape[1], weekend_days)
+    totals = employee_totals(
+        shifts, units, period, least.shape[1], most_per_type.shape[1], weekend_days
+    )
     gained = 0.0
     for k in range(pairs.shape[0]):
         a, b = pairs[k, 0], pairs[k, 1]
@@ -388,7 +393,7 @@ def _units_fit(a, b, taken, least, most, per_period):
 @numba.njit(cache=True)
 def _holds(shifts, a, b, blocks, units, period, least, most, most_per_type, weekend,
            weekend_days, most_weekends, stretches, totals):  # fmt: skip
-    """Whether both employees keep their totals (``totals``: see ``_totals``) and stretch
+    """Whether both employees keep their totals (``totals``: see ``employee_totals``) and stretch
     limits after swapping ``blocks`` (each block's own eligibility and successions already
     hold)."""
     per_period, per_type, weekends = totals
