@@ -7,21 +7,19 @@ relay, on one where the switch would break the holder's rule, and on Curtois–Q
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
-from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns, descent
 from optimizer.roster.master import Master
 from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
 from optimizer.roster.relays import Relays
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.swaps import PairSwaps
-from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
-from tests.test_roster_swaps import _assignments
+from tests.test_roster_checker import curtois_objective, hard_rule_violations
+from tests.test_roster_swaps import _assignments, instance17_after_passes
 
 START = date(2026, 1, 5)  # a Monday
 DAYS = 7
@@ -53,22 +51,26 @@ def _holder_and_helper(late_forbids_early: bool = False) -> tuple[RosterProblem,
 def _descend(
     problem: RosterProblem, settings: RosterSettings, work: np.ndarray, relayed: bool
 ) -> tuple[Master, dict[int, int], int]:
-    """One best-response pass over ``work`` (with relays when ``relayed``): the master, the
-    roster it leaves (employee → column) and how many rosters changed."""
+    """Two best-response passes over ``work`` (with relays when ``relayed``: a person is
+    offered them once their own response has gained nothing twice): the master, the roster
+    they leave (employee → column) and how many rosters changed."""
     master = Master(problem, settings, time.perf_counter() + 60)
     pricing = columns.person_pricing(problem, settings, master)
     chosen = {
         e: master.add(e, rows.copy(), pricing[e].request_cost(rows)) for e, rows in enumerate(work)
     }
     relays = Relays(problem, PairSwaps(problem, settings, pricing), pricing) if relayed else None
-    changed = descent.descend(
-        master, pricing, chosen, [1, 0], time.perf_counter() + 60, passes=1, relays=relays
+    changed = sum(
+        descent.descend(
+            master, pricing, chosen, [1, 0], time.perf_counter() + 60, passes=1, relays=relays
+        )
+        for _ in range(2)
     )
     return master, chosen, changed
 
 
 def test_a_short_row_is_filled_by_a_relay_only() -> None:
-    """Without relays the pass changes nothing; with them, Y takes day 3's early shift while X
+    """Without relays the passes change nothing; with them, Y takes day 3's early shift while X
     switches to the late one: nothing is short or over, and every rule holds."""
     problem, work = _holder_and_helper()
     master, chosen, changed = _descend(problem, SETTINGS, work, relayed=False)
@@ -95,15 +97,8 @@ def test_relays_lower_instance17s_objective_by_what_the_master_counts() -> None:
     """From Instance17's constructed roster, best-response passes until one changes nothing,
     then relayed passes: they lower the objective, by exactly what the independent Curtois
     objective finds, and keep every rule."""
-    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
-    master = Master(problem, settings, time.perf_counter() + 120)
-    pricing = columns.person_pricing(problem, settings, master, None)
-    with ThreadPoolExecutor(2) as pool:
-        now = time.perf_counter()
-        chosen = columns._construct(master, pricing, pool, now + 60, now)
-    assert chosen is not None
+    problem, settings, master, pricing, chosen = instance17_after_passes()
     everyone = list(range(master.employees))
-    descent.descend(master, pricing, chosen, everyone, time.perf_counter() + 60)
     before = master.value(chosen)
     relays = Relays(problem, PairSwaps(problem, settings, pricing), pricing)
     changed = descent.descend(
@@ -115,3 +110,18 @@ def test_relays_lower_instance17s_objective_by_what_the_master_counts() -> None:
     assert curtois_objective(problem, assignments) == pytest.approx(master.value(chosen))
     assert master.value(chosen) < before
     assert hard_rule_violations(problem, settings, assignments) == []
+
+
+def test_relays_are_wanted_after_two_responses_in_a_row_that_gain_nothing() -> None:
+    problem, _ = _holder_and_helper()
+    master = Master(problem, SETTINGS, time.perf_counter() + 60)
+    pricing = columns.person_pricing(problem, SETTINGS, master)
+    relays = Relays(problem, PairSwaps(problem, SETTINGS, pricing), pricing)
+    assert [relays.wanted(0, gains) for gains in (False, False, True, False, False)] == [
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert not relays.wanted(1, False)  # each employee counted on their own

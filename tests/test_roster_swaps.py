@@ -135,10 +135,12 @@ def test_no_swap_breaks_a_rule() -> None:
     np.testing.assert_array_equal(work, before)
 
 
-def test_swaps_lower_instance17s_objective_by_what_they_report() -> None:
-    """From Instance17's constructed roster after best-response passes (which cannot swap),
-    the swaps lower the independent Curtois objective by exactly the request cost they
-    report, keep every rule and leave every row's cover as it was."""
+def instance17_after_passes() -> tuple[
+    RosterProblem, RosterSettings, Master, list[columns.PersonPricing], dict[int, int]
+]:
+    """Instance17's constructed roster after best-response passes until one changes nothing:
+    the problem, its settings, the master, every employee's pricing and the roster (employee
+    → master column)."""
     problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
     master = Master(problem, settings, time.perf_counter() + 120)
     pricing = columns.person_pricing(problem, settings, master, None)
@@ -147,6 +149,14 @@ def test_swaps_lower_instance17s_objective_by_what_they_report() -> None:
         chosen = columns._construct(master, pricing, pool, now + 60, now)
     assert chosen is not None
     descent.descend(master, pricing, chosen, list(range(master.employees)), now + 60)
+    return problem, settings, master, pricing, chosen
+
+
+def test_swaps_lower_instance17s_objective_by_what_they_report() -> None:
+    """From Instance17's constructed roster after best-response passes (which cannot swap),
+    the swaps lower the independent Curtois objective by exactly the request cost they
+    report, keep every rule and leave every row's cover as it was."""
+    problem, settings, master, pricing, chosen = instance17_after_passes()
     work = np.array([master.columns[chosen[e]][1] for e in range(master.employees)])
     before = curtois_objective(problem, _assignments(problem, work))
     cover = np.sort(work[work >= 0])

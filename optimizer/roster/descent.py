@@ -73,7 +73,12 @@ def descend(
     fewer weekends on one day only (``_Pricing.lone_weekends``, counted where the program
     prices them): every change lowers the objective or, at the same objective, that count,
     so the passes cannot cycle. ``centred``: banded programs centre their bands on the person's
-    roster (``_Pricing.price(around=)``), else on their pro-rata path."""
+    roster (``_Pricing.price(around=)``), else on their pro-rata path. With ``relays``, a
+    person whose own best response has gained nothing twice in a row (``Relays.wanted``) is
+    priced again, in the same weekend band, with the rows whose holder may switch to a short
+    row that day (``Relays.offer``); a roster that takes such rows is kept with those
+    switches when the objective, counted over every employee they change, falls, and is
+    otherwise weighed alone as above. The count returned includes the switched employees."""
     staffed = master.staffed(chosen)
     batch = 1 if pool is None else max(1, workers)
 
@@ -85,10 +90,11 @@ def descend(
         around = rows if centred else None
         prices = master.prices(values)
         found = pricing[e].price(prices, around=around)
-        if relays is None or (
+        if relays is None or not relays.wanted(
+            e,
             found is not None
             and master.gain(e, found[0], found[1], prices)
-            > master.gain(e, rows, master.costs[chosen[e]], prices) + REDUCED_COST_EPSILON
+            > master.gain(e, rows, master.costs[chosen[e]], prices) + REDUCED_COST_EPSILON,
         ):
             return found, None
         offers = relays.offer(master, chosen, alone, values, e)

@@ -83,9 +83,6 @@ class _Passes:
         """how many employees' rosters the turns' best responses changed"""
         self.swaps = PairSwaps(problem, settings, self.pricing)
         self.relays = Relays(problem, self.swaps, self.pricing)
-        self.settled = False
-        """whether a whole pass of best responses has changed nothing: from then on they
-        are offered relays"""
         self.swapped = 0.0
         """how much the turns' pair swaps lowered the objective, weighted units"""
         self.swap_share = SWAP_SHARE[0]
@@ -99,9 +96,9 @@ class _Passes:
         none or ``swap_share`` of the time to ``until`` has passed, then best responses
         (``descent.descend``, ``workers`` employees priced at once) of the employees in turn
         until ``until`` (a ``time.perf_counter()`` reading) or a whole pass that changes
-        nothing, with relays (``relays.Relays``) once a whole pass without them has changed
-        nothing (``settled``); no batch starts that would likely end past the deadline
-        (``batch_seconds`` before it). The roster and objective they leave are written back.
+        nothing, each offered relays (``relays.Relays``) where their own best response gains
+        nothing; no batch starts that would likely end past the deadline (``batch_seconds``
+        before it). The roster and objective they leave are written back.
         Returns how many employees' rosters the best responses changed."""
         work = search.work.copy()
         turn_began = time.perf_counter()
@@ -119,11 +116,7 @@ class _Passes:
                 self.chosen[e] = master.add(e, rows.copy(), cost)
         changes, unchanged = 0, 0
         with ThreadPoolExecutor(workers) as pool:
-            while not self._past(until):
-                if unchanged >= len(self.order):
-                    if self.settled:
-                        break
-                    self.settled, unchanged = True, 0
+            while unchanged < len(self.order) and not self._past(until):
                 began = time.perf_counter()
                 at_once = min(workers, len(self.order))
                 persons = [self.order[(self.next + i) % len(self.order)] for i in range(at_once)]
@@ -136,7 +129,7 @@ class _Passes:
                     pool=pool,
                     workers=workers,
                     passes=1,
-                    relays=self.relays if self.settled else None,
+                    relays=self.relays,
                 )
                 self.batch_seconds = max(self.batch_seconds, time.perf_counter() - began)
                 self.next = (self.next + at_once) % len(self.order)
