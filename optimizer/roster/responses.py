@@ -23,8 +23,9 @@ grant requests that neither a best response nor a window reaches: on Instance24 
 request cost fell from 9,394–9,471 to 7,635–7,907 with the same cover. They take the swaps'
 share of the last turn's gains per second (``swap_share``): a fixed half of each turn cost
 Instance22 at 60 s about 3,000 (nine runs against nine without swaps), as its best responses,
-which move its cover, got too little of its short turns. The best responses take relays
-(``relays``): a row met exactly, whose holder switches that day to a row left short.
+which move its cover, got too little of its short turns. A best response that has gained
+nothing twice in a row is offered relays (``relays``): a row met exactly, whose holder
+switches that day to a row left short.
 """
 
 from __future__ import annotations
@@ -96,9 +97,9 @@ class _Passes:
         none or ``swap_share`` of the time to ``until`` has passed, then best responses
         (``descent.descend``, ``workers`` employees priced at once) of the employees in turn
         until ``until`` (a ``time.perf_counter()`` reading) or a whole pass that changes
-        nothing, each offered relays (``relays.Relays``) where their own best response gains
-        nothing; no batch starts that would likely end past the deadline (``batch_seconds``
-        before it). The roster and objective they leave are written back.
+        nothing, each offered relays (``relays.Relays``) where their own best response has
+        gained nothing twice in a row; no batch starts that would likely end past the deadline
+        (``batch_seconds`` before it). The roster and objective they leave are written back.
         Returns how many employees' rosters the best responses changed."""
         work = search.work.copy()
         turn_began = time.perf_counter()
