@@ -44,10 +44,16 @@ where banded passes from its construction had stopped at 146,575. Sixteen times 
 found little more, at three to five times the time per employee."""
 
 
+def cover_values(master: Master, staffed: np.ndarray) -> np.ndarray:
+    """``[row]`` each row's marginal cover value (weighted units) with ``staffed`` ([row]
+    persons working it) everyone else's: its under-cover weight while short, else minus its
+    over-cover weight."""
+    return np.where(staffed < master.needed, master.under, -master.over)
+
+
 def cover_prices(master: Master, staffed: np.ndarray) -> np.ndarray:
-    """A price vector whose row prices are each row's marginal cover value with ``staffed``
-    ([row] persons working it) everyone else's."""
-    return master.prices(np.where(staffed < master.needed, master.under, -master.over))
+    """A price vector whose row prices are ``cover_values``."""
+    return master.prices(cover_values(master, staffed))
 
 
 def descend(
@@ -86,7 +92,7 @@ def descend(
         rows = master.columns[chosen[e]][1]
         alone = staffed.copy()
         np.add.at(alone, rows[rows >= 0], -1)
-        values = np.where(alone < master.needed, master.under, -master.over)
+        values = cover_values(master, alone)
         around = rows if centred else None
         prices = master.prices(values)
         found = pricing[e].price(prices, around=around)
