@@ -126,3 +126,18 @@ def test_pair_swaps_take_their_share_of_the_gains_per_second(
     swaps_rate: float, responses_rate: float, expected: float
 ) -> None:
     assert responses.swap_share(0.3, swaps_rate, responses_rate) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("pass_seconds", "turn_seconds", "patience"),
+    [
+        (float("inf"), 22.0, 2),  # no pass timed yet: the cautious rule
+        (9.3, 1.7, 2),  # a fifth of a pass per turn: after two in a row
+        (14.2, 22.4, 1),  # the pass fits in the turn: at once
+        (22.4, 22.4, 1),
+    ],
+)
+def test_relays_come_sooner_where_a_whole_pass_fits_in_the_turn(
+    pass_seconds: float, turn_seconds: float, patience: int
+) -> None:
+    assert responses.relay_patience(pass_seconds, turn_seconds) == patience

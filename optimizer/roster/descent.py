@@ -22,7 +22,7 @@ roster that wider programs improve (``wider``).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -68,6 +68,7 @@ def descend(
     passes: int | None = None,
     centred: bool = True,
     relays: Relays | None = None,
+    plateau: Callable[[], bool] | None = None,
 ) -> int:
     """Best-response passes over the persons in ``order`` until one changes nothing, ``passes``
     passes (``None``: no limit) or ``until`` (a ``time.perf_counter()`` reading, or a stop
@@ -78,13 +79,17 @@ def descend(
     included) and kept only if it still beats the person's own, or ties it and works
     fewer weekends on one day only (``_Pricing.lone_weekends``, counted where the program
     prices them): every change lowers the objective or, at the same objective, that count,
-    so the passes cannot cycle. ``centred``: banded programs centre their bands on the person's
-    roster (``_Pricing.price(around=)``), else on their pro-rata path. With ``relays``, a
-    person whose own best response has gained nothing twice in a row (``Relays.wanted``) is
-    priced again, in the same weekend band, with the rows whose holder may switch to a short
-    row that day (``Relays.offer``); a roster that takes such rows is kept with those
-    switches when the objective, counted over every employee they change, falls, and is
-    otherwise weighed alone as above. The count returned includes the switched employees."""
+    so the passes cannot cycle. With ``plateau`` (a coin, tossed for each tie that keeps the
+    count and differs from the person's roster), such a tie is also kept where the coin says
+    so: the rows it leaves cost the objective nothing and may be worth more to a person
+    responding after; such passes may cycle, and end by ``passes`` or ``until``. ``centred``:
+    banded programs centre their bands on the person's roster (``_Pricing.price(around=)``),
+    else on their pro-rata path. With ``relays``, a person whose own best responses have
+    gained nothing ``Relays.patience`` times in a row (``Relays.wanted``) is priced again, in
+    the same weekend band, with the rows whose holder may switch to a short row that day
+    (``Relays.offer``); a roster that takes such rows is kept with those switches when the
+    objective, counted over every employee they change, falls, and is otherwise weighed alone
+    as above. The count returned includes the switched employees."""
     staffed = master.staffed(chosen)
     batch = 1 if pool is None else max(1, workers)
 
@@ -132,10 +137,12 @@ def descend(
                 at = cover_prices(master, staffed)
                 old = master.gain(e, rows, master.costs[chosen[e]], at)
                 new = master.gain(e, roster[0], roster[1], at)
-                if new > old + REDUCED_COST_EPSILON or (
-                    new > old - REDUCED_COST_EPSILON
-                    and pricing[e].lone_weekends(roster[0]) < pricing[e].lone_weekends(rows)
-                ):
+                keep = new > old + REDUCED_COST_EPSILON
+                if not keep and new > old - REDUCED_COST_EPSILON:  # a tie
+                    keep = pricing[e].lone_weekends(roster[0]) < pricing[e].lone_weekends(rows) or (
+                        plateau is not None and not np.array_equal(roster[0], rows) and plateau()
+                    )
+                if keep:
                     chosen[e] = master.add(e, roster[0], roster[1])
                     rows, changed = roster[0], True
                     changes += 1

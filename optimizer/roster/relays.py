@@ -51,22 +51,24 @@ class Relays:
         self.pricing = pricing
         self.row_day = np.array([problem.day_index(row.day) for row in problem.requirements])
         """[row] the day of each requirement row"""
-        self.stuck: set[int] = set()
-        """employees whose last best response of their own gained nothing"""
+        self.patience = 2
+        """how many best responses in a row that gain nothing earn an employee relays"""
+        self.stuck: dict[int, int] = {}
+        """employee → how many of their last best responses in a row gained nothing"""
 
     def wanted(self, e: int, gains: bool) -> bool:
         """Whether employee ``e``'s best response, whose own roster ``gains`` (lowers the
-        objective) or not, should be priced again with relays: where it has gained nothing
-        twice in a row. At 60 s on Curtois–Qu Instance22, relays offered at the first such
-        response took the short early turns' time from the plain responses that move its
-        cover (48,385 and 40,501 against 38,128–41,340 without)."""
+        objective) or not, should be priced again with relays: where it is the ``patience``-th
+        in a row that gains nothing, or later. The passes set ``patience`` by whether a whole
+        pass fits in their turn (``responses._Passes``): at 60 s on Curtois–Qu Instance22,
+        whose turns cover a fifth of a pass, relays offered at the first such response took
+        the short turns' time from the plain responses that move its cover (48,385 and 40,501
+        against 38,128–41,340 without)."""
         if gains:
-            self.stuck.discard(e)
+            self.stuck.pop(e, None)
             return False
-        if e in self.stuck:
-            return True
-        self.stuck.add(e)
-        return False
+        self.stuck[e] = self.stuck.get(e, 0) + 1
+        return self.stuck[e] >= self.patience
 
     def offer(
         self, master: Master, chosen: dict[int, int], alone: np.ndarray, values: np.ndarray, e: int

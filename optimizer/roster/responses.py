@@ -24,12 +24,17 @@ request cost fell from 9,394–9,471 to 7,635–7,907 with the same cover. They 
 share of the last turn's gains per second (``swap_share``): a fixed half of each turn cost
 Instance22 at 60 s about 3,000 (nine runs against nine without swaps), as its best responses,
 which move its cover, got too little of its short turns. A best response that has gained
-nothing twice in a row is offered relays (``relays``): a row met exactly, whose holder
-switches that day to a row left short.
+nothing is offered relays (``relays``): a row met exactly, whose holder switches that day to a
+row left short. Where a whole pass fits in the turn it is offered them at once; where it does
+not (22 at 60 s: turns of 1.7 s), only after two such responses in a row, so that the extra
+pricing does not take the turn from the plain responses. Half the ties the best responses
+find are kept (``TIE_SHARE``): a roster as good as the person's own leaves rows that the
+responses after it may fill, where no single change gains.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +66,11 @@ SWAP_SHARE = 0.05, 0.5
 share of the last turn's gains per second (swaps and best responses). Unbounded, at 60 s
 Instance24's sweeps took whole turns, and best responses, which move its cover, none
 (102,850 against 88,370 without swaps)."""
+TIE_SHARE = 0.5
+"""Share of the ties a passes turn's best responses keep (``descent.descend(plateau=)``): a
+roster as good as the person's own that leaves rows another person may value more. From
+Curtois–Qu Instance24's 600 s roster (52,939), 240 s of passes on one thread reached 52,696
+keeping none and 52,351 keeping half."""
 LONE_WEEKEND_SHARE = 0.5
 """A pass's pricing programs take this share of an employee's mean under-cover weight off
 each weekend worked on one day only (``columns.price_lone_weekends``)."""
@@ -91,16 +101,21 @@ class _Passes:
         self.batch_seconds = 0.0
         """the longest a batch of best responses has taken, in seconds: no batch starts
         that long before the deadline"""
+        self.pass_seconds = math.inf
+        """how long a whole pass of best responses took at the last turn's pace, in seconds"""
 
     def run(self, search: windows.WindowSearch, until: float, workers: int) -> int:
         """Pair swaps (``swaps.PairSwaps``) over ``search``'s roster until one sweep finds
         none or ``swap_share`` of the time to ``until`` has passed, then best responses
         (``descent.descend``, ``workers`` employees priced at once) of the employees in turn
         until ``until`` (a ``time.perf_counter()`` reading) or a whole pass that changes
-        nothing, each offered relays (``relays.Relays``) where their own best response has
-        gained nothing twice in a row; no batch starts that would likely end past the deadline
-        (``batch_seconds`` before it). The roster and objective they leave are written back.
-        Returns how many employees' rosters the best responses changed."""
+        nothing, each offered relays (``relays.Relays``) once their own best responses have
+        gained nothing ``relay_patience`` times in a row (once where the last whole pass,
+        ``pass_seconds``, took no longer than this turn's best responses may, else twice) and
+        keeping ``TIE_SHARE`` of their ties, drawn from ``search.rng``; no batch starts
+        that would likely end past the deadline (``batch_seconds`` before it). The roster and
+        objective they leave are written back. Returns how many employees' rosters the best
+        responses changed, ties kept included."""
         work = search.work.copy()
         turn_began = time.perf_counter()
         swaps_until = turn_began + self.swap_share * max(0.0, until - turn_began)
@@ -115,7 +130,8 @@ class _Passes:
             if column is None or not np.array_equal(master.columns[column][1], rows):
                 cost = self.pricing[e].request_cost(rows)
                 self.chosen[e] = master.add(e, rows.copy(), cost)
-        changes, unchanged = 0, 0
+        changes, unchanged, batches = 0, 0, 0
+        self.relays.patience = relay_patience(self.pass_seconds, until - swaps_ended)
         with ThreadPoolExecutor(workers) as pool:
             while unchanged < len(self.order) and not self._past(until):
                 began = time.perf_counter()
@@ -131,11 +147,15 @@ class _Passes:
                     workers=workers,
                     passes=1,
                     relays=self.relays,
+                    plateau=lambda: search.rng.random() < TIE_SHARE,
                 )
                 self.batch_seconds = max(self.batch_seconds, time.perf_counter() - began)
                 self.next = (self.next + at_once) % len(self.order)
-                changes += changed
+                changes, batches = changes + changed, batches + 1
                 unchanged = 0 if changed else unchanged + at_once
+        if batches:
+            per_batch = (time.perf_counter() - swaps_ended) / batches
+            self.pass_seconds = per_batch * math.ceil(len(self.order) / max(1, workers))
         if changes:
             work = np.array([master.columns[self.chosen[e]][1] for e in range(len(search.work))])
             search.adopt(work, master.value(self.chosen))
@@ -162,6 +182,17 @@ def swap_share(share: float, swaps_rate: float, responses_rate: float) -> float:
         return share
     least, most = SWAP_SHARE
     return min(most, max(least, swaps_rate / (swaps_rate + responses_rate)))
+
+
+def relay_patience(pass_seconds: float, turn_seconds: float) -> int:
+    """How many best responses in a row that gain nothing earn an employee relays
+    (``Relays.patience``) in a passes turn whose best responses have ``turn_seconds``, when
+    a whole pass last took ``pass_seconds``: one where the pass fits in the turn, else two.
+    On Curtois–Qu Instance24 at 600 s (passes of 7–16 s in turns of 22 s) relays at the first
+    such response gave 51,485 and 51,829, after two in a row 52,763 and 54,875; on Instance22
+    at 60 s (passes of 9–14 s in turns of 1.7 s) at the first 48,385 and 40,501, after two
+    38,614–40,932."""
+    return 1 if pass_seconds <= turn_seconds else 2
 
 
 def search(
