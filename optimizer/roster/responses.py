@@ -70,7 +70,7 @@ TIE_SHARE = 0.5
 """Share of the ties a passes turn's best responses keep (``descent.descend(plateau=)``): a
 roster as good as the person's own that leaves rows another person may value more. From
 Curtois–Qu Instance24's 600 s roster (52,939), 240 s of passes on one thread reached 52,696
-keeping none and 52,351 keeping half."""
+keeping none and 52,350 keeping half."""
 LONE_WEEKEND_SHARE = 0.5
 """A pass's pricing programs take this share of an employee's mean under-cover weight off
 each weekend worked on one day only (``columns.price_lone_weekends``)."""
