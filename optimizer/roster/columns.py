@@ -154,13 +154,17 @@ WIDEN = 8
 (again until it finds one or is exact)."""
 PRICING_CHUNK = 16
 """Employees priced between two solves of the linear program (``_generate``)."""
-STALLED_SHARE = 0.25
-"""Share of its time after which a first linear program that adds columns and stays at its
-first solve's value has stalled (``_generate``). Curtois–Qu 1–12 and 17–19 move from it
-within 1–2 s of the root's start (1, 2, 4, 6 and 9 only after two or more passes over
-their employees, so a count of passes would not do), 20 and 21 after 13 s, when a
-quarter of their roots is 63–73 s at a 600 s limit; Instance22's stays for 150 s and more
-(simplex duals). At a 120 s limit 20 and 21 hand over (their quarters: 3–13 s)."""
+STALLED_SHARE = 0.5
+"""Share of the time from its first solve to when the search should have the roster after
+which a first linear program that adds columns and stays at its first solve's value has
+stalled (``_generate``; at the latest at its own deadline). Curtois–Qu 1–12 and 17–19 move
+within 1–2 s. On a 28-day, 120-staff, 32-type cut of Instance24 at 60 s (the held-back
+Instance13's shape) the program moved after about 45 solves, 5–6 s after its first, near
+the end of its 6 s: a quarter of its own time (1.3 s, the rule before) handed it over
+unmoved, and the run ended at 433–462 in three runs; given its time, 368–518 in six (four
+of them 386–400). Instance22 at 600 s moved only after 55 s or more: stalled at 89 s it ended at
+33,996–34,381, but stalled no earlier than the search's time (150 s) it moved, its dive
+starved, and it ended at 34,598; this share stalls it at about 92 s."""
 GOLDEN = (math.sqrt(5) - 1) / 2
 """Step of the sequence that spreads a construction's ties over the horizon."""
 
@@ -843,13 +847,13 @@ def column_generation(
         )
         if not stop.past(deadline, now):
             master.start_from(constructed)
-            root, stalled = now + ROOT_SHARE * (deadline - now), False
+            root, stalled, unmoved = now + ROOT_SHARE * (deadline - now), False, 0.0
             try:
                 _generate(
                     master, pricing, {}, root, pool, stalled_by=settle_by if hand_over else None
                 )
             except _Stalled:
-                stalled = True
+                stalled, unmoved = True, time.perf_counter() - now
             late = stalled or stop.past(deadline - constructing, time.perf_counter())
             exact = all(person.bounds_exactly(late) for person in pricing)
             bounds.append(
@@ -872,7 +876,7 @@ def column_generation(
                     )
                 note = (
                     "column generation's first linear program stayed at the constructed "
-                    f"roster's value ({value:g}) for {STALLED_SHARE:.0%} of its time: that "
+                    f"roster's value ({value:g}) for {unmoved:.0f} s: that "
                     "roster was handed to the neighbourhood search after best-response passes "
                     f"with wider pricing programs ({master.value(constructed):g})"
                 )
@@ -1420,15 +1424,16 @@ def _generate(
     solution optimal).
 
     With ``stalled_by`` (a search follows column generation), ``_Stalled`` is raised when
-    columns have been added for ``STALLED_SHARE`` of the time to the ``deadline``, or until
+    columns have been added for ``STALLED_SHARE`` of the time from the first solve to
     ``stalled_by`` (a ``time.perf_counter()`` reading: when the search should have the
-    roster) if that comes first, and the objective is still at its first solve's value
-    (Curtois–Qu Instance23 at 600 s: its construction ended at 120 s and its first linear
-    program, due to stall at 162 s, was found stalled only after its chunk at 182 s; the
-    windows lead from 150 s): the program's optimum stays the roster
-    it started from, a degenerate vertex whose duals price columns the program cannot use
-    (Curtois–Qu Instance22: 360 columns added to its construction's roster in 90 s, none
-    lowering it), so a dive from it has nothing to go on."""
+    roster), or until the ``deadline`` if that comes first, and the objective is still at
+    its first solve's value: the program's optimum stays the roster it started from, a
+    degenerate vertex whose duals price columns the program cannot use (Curtois–Qu
+    Instance22: 360 columns added to its construction's roster in 90 s, none lowering it),
+    so a dive from it has nothing to go on. The stall is checked before every chunk
+    (Instance23 at 600 s: its construction ended at 120 s, and a program due to stall at
+    162 s was found stalled only after its chunk at 182 s, past the windows' lead at
+    150 s)."""
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
     duals, convexity, values = master.solve()
     if not open_employees or stop.past(deadline, time.perf_counter()):
@@ -1438,7 +1443,7 @@ def _generate(
         return values
     stalled_at = np.inf
     if stalled_by is not None:
-        stalled_at = min(stalled_by, began + STALLED_SHARE * (deadline - began))
+        stalled_at = min(deadline, began + STALLED_SHARE * (stalled_by - began))
     prices, smoothed = duals, False
     turn, fruitless = 0, 0
     while True:
@@ -1473,4 +1478,6 @@ def _generate(
                 return values
         turn = (turn + len(chunk)) % len(open_employees)
         if stop.past(deadline, time.perf_counter()):
+            if stalled_at < np.inf:
+                raise _Stalled
             return values
