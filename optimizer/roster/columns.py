@@ -161,8 +161,8 @@ stalled (``_generate``; at the latest at its own deadline). Curtois–Qu 1–12 
 within 1–2 s. On a 28-day, 120-staff, 32-type cut of Instance24 at 60 s (the held-back
 Instance13's shape) the program moved after about 45 solves, 5–6 s after its first, near
 the end of its 6 s: a quarter of its own time (1.3 s, the rule before) handed it over
-unmoved, and the run ended at 433–462 in three runs; given its time, 368–518 in six (four
-of them 386–400). Instance22 at 600 s moved only after 55 s or more: stalled at 89 s it ended at
+unmoved, and the run ended at 433–462 in three runs; at this share, 355–518 in nine (seven
+of them 355–400). Instance22 at 600 s moved only after 55 s or more: stalled at 89 s it ended at
 33,996–34,381, but stalled no earlier than the search's time (150 s) it moved, its dive
 starved, and it ended at 34,598; this share stalls it at about 92 s."""
 GOLDEN = (math.sqrt(5) - 1) / 2
