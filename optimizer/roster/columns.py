@@ -1447,8 +1447,11 @@ def _generate(
     prices, smoothed = duals, False
     turn, fruitless = 0, 0
     while True:
-        if time.perf_counter() >= stalled_at:
+        now = time.perf_counter()
+        if now >= stalled_at:  # never past the deadline
             raise _Stalled
+        if stop.past(deadline, now):
+            return values
         prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
         chunk = [
             open_employees[(turn + i) % len(open_employees)]
@@ -1477,7 +1480,3 @@ def _generate(
             if fruitless >= len(open_employees):
                 return values
         turn = (turn + len(chunk)) % len(open_employees)
-        if stop.past(deadline, time.perf_counter()):
-            if stalled_at < np.inf:
-                raise _Stalled
-            return values
