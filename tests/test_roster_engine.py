@@ -77,7 +77,8 @@ def test_same_inputs_and_seed_give_the_same_roster(solved) -> None:
     problem, roster, report = solved
     again, again_report = solve_roster(problem, SETTINGS, PROOF_LIMITS)
     assert report.status is again_report.status is SolveStatus.OPTIMAL
-    assert again.assignments.equals(roster.assignments)
+    how = f"{again_report.solver}, {again_report.seconds:.1f} s, notes {again_report.notes}"
+    assert again.assignments.equals(roster.assignments), f"another roster ({how})"
 
 
 LOADED_LIMITS = SolverLimits(time_limit_seconds=20.0)

@@ -29,6 +29,7 @@ import numba
 import numpy as np
 
 from optimizer.roster.eligibility import forbidden_successions
+from optimizer.roster.kernels import BOOLS, BOOLS_2D, FLOATS, FLOATS_2D, INT, INTS, kernel
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings, employee_limits
 
@@ -359,7 +360,7 @@ class EmployeeRules:
         return replace(self, count_step=np.zeros_like(self.count_step), count_states=1)
 
 
-@numba.njit(cache=True)
+@kernel(BOOLS, INT, INT)
 def _most_shifts_from(open_days: np.ndarray, max_consecutive: int, min_days_off: int) -> np.ndarray:
     """``[d, k]`` the most shifts days d to the last can hold when only the ``open_days`` may
     be worked, under the stretch limits (at most ``max_consecutive`` in a row, at least
@@ -607,6 +608,50 @@ def _spread(total: float, pace: np.ndarray, most: float) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
+def _dominated(values, at, w, n, value, w_stride, counts):
+    """Whether the state at flat index ``at`` of a day's ``values`` (``w`` its weekends
+    index, ``n`` its count index, ``w_stride`` the flat distance of one weekend) is worth no
+    more than the same state with one weekend fewer or one shift fewer of a tracked type:
+    those limits are maxima only, so every continuation of this state is open to that one
+    too. ``counts``: whether any type's count is tracked, ``count_step``, ``max_per_type``."""
+    tracks_counts, count_step, max_per_type = counts
+    if w > 0 and values[at - w_stride] >= value:
+        return True
+    if not tracks_counts:
+        return False
+    for t in range(count_step.shape[0]):
+        step = count_step[t]
+        if step > 0 and (n // step) % (max_per_type[t] + 1) > 0 and values[at - step] >= value:
+            return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def _target(k, units, weekends, n, day, shape):
+    """The flat index of the state (stretch ``k``, ``units`` worked in the period,
+    ``weekends`` worked, count index ``n``) on a day, or −1 when it is dropped. ``day``: the
+    day ends a period, the period's least units, the day's lowest minutes and weekends
+    values; ``shape``: flat strides of a stretch and of a minutes value, then of a weekend,
+    and the minutes and weekends widths. A period ending on the day must hold its minimum
+    and restarts at 0. A state outside the day's minutes band is dropped, one above its
+    weekends band too; one below the weekends band counts as its lowest value (more
+    weekends than worked: conservative, as the rule is a maximum)."""
+    period_ends, least, minutes_low, weekends_low = day
+    per_stretch, m_stride, w_stride, minutes_width, weekends_width = shape
+    if period_ends:
+        if units < least:
+            return -1
+        units = 0
+    m, w = units - minutes_low, max(weekends - weekends_low, 0)
+    if m < 0 or m >= minutes_width or w >= weekends_width:
+        return -1
+    return k * per_stretch + m * m_stride + w * w_stride + n
+
+
+@kernel(
+    FLOATS_2D, FLOATS, INTS, INTS, BOOLS_2D, BOOLS, INTS, INTS, INTS, INT, INTS, INT, BOOLS,
+    BOOLS, FLOATS, INTS, INTS, INTS, INT, nogil=True,
+)  # fmt: skip
 def _best_path(
     work_value,
     off_value,
@@ -728,44 +773,3 @@ def _best_path(
         shifts_worked[d] = worked[d, flat]
         flat = back[d, flat]
     return shifts_worked, total
-
-
-@numba.njit(cache=True, nogil=True)
-def _dominated(values, at, w, n, value, w_stride, counts):
-    """Whether the state at flat index ``at`` of a day's ``values`` (``w`` its weekends
-    index, ``n`` its count index, ``w_stride`` the flat distance of one weekend) is worth no
-    more than the same state with one weekend fewer or one shift fewer of a tracked type:
-    those limits are maxima only, so every continuation of this state is open to that one
-    too. ``counts``: whether any type's count is tracked, ``count_step``, ``max_per_type``."""
-    tracks_counts, count_step, max_per_type = counts
-    if w > 0 and values[at - w_stride] >= value:
-        return True
-    if not tracks_counts:
-        return False
-    for t in range(count_step.shape[0]):
-        step = count_step[t]
-        if step > 0 and (n // step) % (max_per_type[t] + 1) > 0 and values[at - step] >= value:
-            return True
-    return False
-
-
-@numba.njit(cache=True, nogil=True)
-def _target(k, units, weekends, n, day, shape):
-    """The flat index of the state (stretch ``k``, ``units`` worked in the period,
-    ``weekends`` worked, count index ``n``) on a day, or −1 when it is dropped. ``day``: the
-    day ends a period, the period's least units, the day's lowest minutes and weekends
-    values; ``shape``: flat strides of a stretch and of a minutes value, then of a weekend,
-    and the minutes and weekends widths. A period ending on the day must hold its minimum
-    and restarts at 0. A state outside the day's minutes band is dropped, one above its
-    weekends band too; one below the weekends band counts as its lowest value (more
-    weekends than worked: conservative, as the rule is a maximum)."""
-    period_ends, least, minutes_low, weekends_low = day
-    per_stretch, m_stride, w_stride, minutes_width, weekends_width = shape
-    if period_ends:
-        if units < least:
-            return -1
-        units = 0
-    m, w = units - minutes_low, max(weekends - weekends_low, 0)
-    if m < 0 or m >= minutes_width or w >= weekends_width:
-        return -1
-    return k * per_stretch + m * m_stride + w * w_stride + n

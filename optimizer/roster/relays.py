@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
+from optimizer.roster.kernels import BOOLS_2D, FLOATS, FLOATS_3D, INT, INTS, INTS_2D, kernel
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.swaps import PairSwaps, employee_totals
 
@@ -164,7 +164,10 @@ def change_cost(changes: dict[int, Change], staffed: np.ndarray, master: Master)
     return requests + cover(after) - cover(staffed)
 
 
-@numba.njit(cache=True)
+@kernel(
+    INTS_2D, INTS_2D, FLOATS, FLOATS, FLOATS, INT, INTS, INTS, INTS, FLOATS_3D, BOOLS_2D,
+    BOOLS_2D, INTS, INTS_2D, INTS_2D, INTS_2D, INTS_2D, INTS_2D,
+)  # fmt: skip
 def _offers(work, shifts, alone, needed, values, e, short, row_day, row_type, cost, allowed,
             follows, units, period, least, most, most_per_type, weekend_days):  # fmt: skip
     """``Relays.offer`` compiled: every switch that keeps the switching employee's rules and

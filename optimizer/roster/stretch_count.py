@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numba
 import numpy as np
 
+from optimizer.roster.kernels import BOOLS, INT, kernel
 from optimizer.roster.pricing import _most_shifts_from
 
 RUN_DAYS = 14
@@ -57,7 +57,7 @@ def short_in_runs(
     return float(best[days])
 
 
-@numba.njit(cache=True)
+@kernel(BOOLS, INT, INT, INT)
 def _most_in_runs(
     open_days: np.ndarray, max_consecutive: int, min_days_off: int, longest: int
 ) -> np.ndarray:

@@ -28,6 +28,7 @@ import numba
 import numpy as np
 
 from optimizer import stop
+from optimizer.roster.kernels import BOOLS_2D, FLOATS_3D, INT, INTS, INTS_2D, kernel
 from optimizer.roster.pricing import employee_rules
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.settings import RosterSettings
@@ -271,39 +272,6 @@ def _totals_hold(shifts, x, y, blocks, units, period, least, most, most_per_type
 
 
 @numba.njit(cache=True)
-def _sweep(shifts, work, pairs, cost, allowed, follows, units, period, least, most,
-           most_per_type, weekend, weekend_days, most_weekends, stretches, longest):  # fmt: skip
-    """One pass of ``PairSwaps.improve`` over ``pairs``: per pair, the first swap of one block,
-    or of it and a second block, that lowers the request cost and keeps both employees' rules
-    is made in ``shifts`` and ``work``. Returns the cost it took away."""
-    days = shifts.shape[1]
-    gain = np.zeros((days, longest))
-    taken = np.zeros((days, longest), dtype=np.int64)
-    local = np.zeros((days, longest), dtype=np.int8)
-    totals = employee_totals(
-        shifts, units, period, least.shape[1], most_per_type.shape[1], weekend_days
-    )
-    gained = 0.0
-    for k in range(pairs.shape[0]):
-        a, b = pairs[k, 0], pairs[k, 1]
-        if not _block_gains(shifts, cost, units, a, b, gain, taken):
-            continue
-        local[:] = -1
-        blocks = _first_swap(shifts, work, a, b, gain, taken, local, allowed, follows, units,
-                             period, least, most, most_per_type, weekend, weekend_days,
-                             most_weekends, stretches, totals)  # fmt: skip
-        for j in range(blocks.shape[0]):
-            gained += gain[blocks[j, 0], blocks[j, 1] - blocks[j, 0]]
-            for d in range(blocks[j, 0], blocks[j, 1] + 1):
-                shifts[a, d], shifts[b, d] = shifts[b, d], shifts[a, d]
-                work[a, d], work[b, d] = work[b, d], work[a, d]
-        if blocks.shape[0]:
-            for e in (a, b):
-                _count(shifts, e, units, period, weekend_days, *totals)
-    return gained
-
-
-@numba.njit(cache=True)
 def _block_gains(shifts, cost, units, a, b, gain, taken):
     """Fill ``gain`` ([first day, span]: how much swapping ``a``'s and ``b``'s duties on the
     block of ``span + 1`` days lowers their request cost; −inf past the horizon) and
@@ -405,3 +373,39 @@ def _holds(shifts, a, b, blocks, units, period, least, most, most_per_type, week
         if not _stretches_hold(shifts, x, y, blocks, stretches):
             return False
     return True
+
+
+@kernel(
+    INTS_2D, INTS_2D, INTS_2D, FLOATS_3D, BOOLS_2D, BOOLS_2D, INTS, INTS_2D, INTS_2D, INTS_2D,
+    INTS_2D, INTS, INTS_2D, INTS, INTS_2D, INT,
+)  # fmt: skip
+def _sweep(shifts, work, pairs, cost, allowed, follows, units, period, least, most,
+           most_per_type, weekend, weekend_days, most_weekends, stretches, longest):  # fmt: skip
+    """One pass of ``PairSwaps.improve`` over ``pairs``: per pair, the first swap of one block,
+    or of it and a second block, that lowers the request cost and keeps both employees' rules
+    is made in ``shifts`` and ``work``. Returns the cost it took away."""
+    days = shifts.shape[1]
+    gain = np.zeros((days, longest))
+    taken = np.zeros((days, longest), dtype=np.int64)
+    local = np.zeros((days, longest), dtype=np.int8)
+    totals = employee_totals(
+        shifts, units, period, least.shape[1], most_per_type.shape[1], weekend_days
+    )
+    gained = 0.0
+    for k in range(pairs.shape[0]):
+        a, b = pairs[k, 0], pairs[k, 1]
+        if not _block_gains(shifts, cost, units, a, b, gain, taken):
+            continue
+        local[:] = -1
+        blocks = _first_swap(shifts, work, a, b, gain, taken, local, allowed, follows, units,
+                             period, least, most, most_per_type, weekend, weekend_days,
+                             most_weekends, stretches, totals)  # fmt: skip
+        for j in range(blocks.shape[0]):
+            gained += gain[blocks[j, 0], blocks[j, 1] - blocks[j, 0]]
+            for d in range(blocks[j, 0], blocks[j, 1] + 1):
+                shifts[a, d], shifts[b, d] = shifts[b, d], shifts[a, d]
+                work[a, d], work[b, d] = work[b, d], work[a, d]
+        if blocks.shape[0]:
+            for e in (a, b):
+                _count(shifts, e, units, period, weekend_days, *totals)
+    return gained
