@@ -50,15 +50,21 @@ class _Improving:
 
 
 def _generate(
-    master: _Master, *, hand_over: bool, seconds: float, by_seconds: float = np.inf
+    master: _Master,
+    *,
+    hand_over: bool,
+    seconds: float,
+    by_seconds: float = np.inf,
+    bar: float = np.inf,
 ) -> None:
     """``columns._generate`` on ``master`` for ``seconds``; with ``hand_over``, the search
-    following should have the roster ``by_seconds`` from now."""
+    following should have the roster ``by_seconds`` from now; ``bar``: the objective the
+    program must fall below to count as moving."""
     pricing = [_Improving() for _ in range(EMPLOYEES)]
     with ThreadPoolExecutor(2) as pool:
         now = time.perf_counter()
         stalled_by = now + by_seconds if hand_over else None
-        columns._generate(master, pricing, {}, now + seconds, pool, stalled_by=stalled_by)
+        columns._generate(master, pricing, {}, now + seconds, pool, stalled_by=stalled_by, bar=bar)
 
 
 def test_a_program_stalled_at_its_start_hands_over_at_its_deadline_when_a_search_follows() -> None:
@@ -98,6 +104,41 @@ def test_a_program_that_fell_below_its_start_does_not_hand_over() -> None:
     assert master.added and master.objectives == [90.0]
 
 
+def test_a_program_above_the_bar_and_off_pace_hands_over() -> None:
+    """From the first pass's roster (100) the program fell to 90 and stays there, above the
+    constructed roster's value (50): at its pace it would not reach 50 by the search's time,
+    so it is handed over at ``STALLED_SHARE`` of that time."""
+    master, by_seconds = _Master([100.0, 90.0]), 1.0
+    started = time.perf_counter()
+    with pytest.raises(columns._Stalled):
+        _generate(master, hand_over=True, seconds=4.0, by_seconds=by_seconds, bar=50.0)
+    took = time.perf_counter() - started
+    assert master.objectives == [90.0]
+    assert columns.STALLED_SHARE * by_seconds <= took < by_seconds
+
+
+def test_a_program_that_fell_below_the_bar_goes_on() -> None:
+    master = _Master([100.0, 80.0, 60.0, 40.0])
+    _generate(master, hand_over=True, seconds=0.5, by_seconds=1.0, bar=50.0)
+    assert master.objectives == [40.0]
+
+
+@pytest.mark.parametrize(
+    ("first", "objective", "target", "spent", "left", "on_pace"),
+    [
+        (94_006, 71_087, 40_280, 30.0, 28.0, False),  # Instance23 at 600 s: 40 s short
+        (71_884, 44_967, 43_530, 61.0, 58.0, True),  # Instance22 at 600 s: 3 s to go
+        (100, 100, 50, 1.0, 10.0, False),  # unmoved
+        (100, 60, 50, 1.0, 0.0, False),  # no time left
+        (100, 40, 50, 1.0, 1.0, True),  # already below
+    ],
+)
+def test_a_program_is_on_pace_when_its_mean_fall_reaches_the_bar_in_the_time_left(
+    first, objective, target, spent, left, on_pace
+) -> None:
+    assert columns._on_pace(first, objective, target, spent, left) is on_pace
+
+
 def test_column_generation_hands_the_constructed_roster_over(monkeypatch) -> None:
     """When the first program stalls and a search follows, column generation returns the
     construction's roster (after passes with wider programs: Instance1 is priced exactly,
@@ -111,7 +152,10 @@ def test_column_generation_hands_the_constructed_roster_over(monkeypatch) -> Non
         built.append((master, construct(master, *args, **kwargs)))
         return built[-1][1]
 
-    def stalled(*args, **kwargs):
+    programs = []
+
+    def stalled(master, *args, **kwargs):
+        programs.append((list(master.in_lp), kwargs["bar"]))
         raise columns._Stalled
 
     monkeypatch.setattr(columns, "_construct", remembered)
@@ -121,6 +165,11 @@ def test_column_generation_hands_the_constructed_roster_over(monkeypatch) -> Non
     assert time.perf_counter() - started < 30
     # the run's report gives the construction's roster and says why it is the start
     master, chosen = built[0]
+    # the first program starts from the first pass's roster, the construction's first
+    # columns, and must fall below the constructed roster's value
+    [(in_lp, bar)] = programs
+    assert in_lp == list(range(len(problem.employees)))
+    assert bar == master.value(chosen)
     construction, note, bound = start.notes
     assert construction.startswith(f"the construction's roster: {master.value(chosen):g} after ")
     assert "handed to the neighbourhood search after best-response passes" in note

@@ -155,16 +155,17 @@ WIDEN = 8
 PRICING_CHUNK = 16
 """Employees priced between two solves of the linear program (``_generate``)."""
 STALLED_SHARE = 0.5
-"""Share of the time from its first solve to when the search should have the roster after
-which a first linear program that adds columns and stays at its first solve's value has
-stalled (``_generate``; at the latest at its own deadline). Curtois–Qu 1–12 and 17–19 move
-within 1–2 s. On a 28-day, 120-staff, 32-type cut of Instance24 at 60 s (the held-back
-Instance13's shape) the program moved after about 45 solves, 5–6 s after its first, near
-the end of its 6 s: a quarter of its own time (1.3 s, the rule before) handed it over
-unmoved, and the run ended at 433–462 in three runs; at this share, 355–518 in nine (seven
-of them 355–400). Instance22 at 600 s moved only after 55 s or more: stalled at 89 s it ended at
-33,996–34,381, but stalled no earlier than the search's time (150 s) it moved, its dive
-starved, and it ended at 34,598; this share stalls it at about 92 s."""
+"""Share of the time from its first solve to when the search should have the roster after which
+a first linear program that adds columns and stays at its first solve's value (or, from the
+first pass's roster, above the constructed roster's) has stalled unless on pace to fall
+below it by then (``_generate``; at the latest at its own deadline). Curtois–Qu 1–12 and
+17–19 move within 1–2 s. On a 28-day, 120-staff, 32-type cut of Instance24 at 60 s (the
+held-back Instance13's shape) the program moved after about 45 solves, 5–6 s after its
+first, near the end of its 6 s: a quarter of its own time (1.3 s, the rule before) handed it
+over unmoved, and the run ended at 433–462 in three runs; at this share, 355–518 in nine
+(seven of them 355–400). Instance22 at 600 s moved only after 55 s or more: stalled at 89 s
+it ended at 33,996–34,381, but stalled no earlier than the search's time (150 s) it moved,
+its dive starved, and it ended at 34,598; this share stalls it at about 92 s."""
 GOLDEN = (math.sqrt(5) - 1) / 2
 """Step of the sequence that spreads a construction's ties over the horizon."""
 
@@ -846,11 +847,27 @@ def column_generation(
             f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
         )
         if not stop.past(deadline, now):
-            master.start_from(constructed)
+            bar = np.inf
+            if hand_over:
+                # the constructed roster is one of best responses: at its vertex the program
+                # stalls, its columns entering at 0; from the first pass's roster (the
+                # construction's first columns) it moves
+                first_pass = {master.columns[j][0]: j for j in range(master.people)}
+                master.restart(master.people)
+                master.start_from(first_pass)
+                bar = master.value(constructed)
+            else:
+                master.start_from(constructed)
             root, stalled, unmoved = now + ROOT_SHARE * (deadline - now), False, 0.0
             try:
                 _generate(
-                    master, pricing, {}, root, pool, stalled_by=settle_by if hand_over else None
+                    master,
+                    pricing,
+                    {},
+                    root,
+                    pool,
+                    stalled_by=settle_by if hand_over else None,
+                    bar=bar,
                 )
             except _Stalled:
                 stalled, unmoved = True, time.perf_counter() - now
@@ -875,10 +892,12 @@ def column_generation(
                         master, pricing, constructed, pass_order(master, pricing), settle_by
                     )
                 note = (
-                    "column generation's first linear program stayed at the constructed "
-                    f"roster's value ({value:g}) for {unmoved:.0f} s: that "
-                    "roster was handed to the neighbourhood search after best-response passes "
-                    f"with wider pricing programs ({master.value(constructed):g})"
+                    "column generation's first linear program, started from the first pass's "
+                    f"roster ({master.value(first_pass):g}), stayed above the constructed "
+                    f"roster's value ({value:g}) for {unmoved:.0f} s and was not on pace to "
+                    "fall below it by the search's time: that roster was handed to the "
+                    "neighbourhood search after best-response passes with wider pricing "
+                    f"programs ({master.value(constructed):g})"
                 )
                 return _result(master, pricing, constructed, bounds, (*notes, note))
             chosen, deadline = _dives(master, pricing, pool, deadline, hand_over, notes)
@@ -1398,6 +1417,16 @@ class _Stalled(Exception):
     """Column generation's linear program stalls (see ``_generate``) and a search follows."""
 
 
+def _on_pace(first: float, objective: float, target: float, spent: float, left: float) -> bool:
+    """Whether a linear program whose objective fell from ``first`` to ``objective`` in
+    ``spent`` seconds falls below ``target`` within the ``left`` seconds at that mean pace
+    (objective units). Instance23 at 600 s, from the first pass's roster (94,006): 71,087 at
+    30 s, 760 a second, 40 s short of the constructed roster's 40,280 with 28 s left to the
+    search's time; Instance22 (71,884): 44,967 at 61 s, 441 a second, 3 s from 43,530."""
+    fallen = first - objective
+    return left > 0 and fallen > 0 and (objective - target) * spent / fallen < left
+
+
 def _generate(
     master: Master,
     pricing: list[PersonPricing],
@@ -1407,6 +1436,7 @@ def _generate(
     unless_within: float = -np.inf,
     *,
     stalled_by: float | None = None,
+    bar: float = np.inf,
 ) -> np.ndarray:
     """Add columns of the employees not yet ``chosen`` until none prices out or the
     ``deadline`` passes; returns the last solve's column values.
@@ -1427,13 +1457,15 @@ def _generate(
     columns have been added for ``STALLED_SHARE`` of the time from the first solve to
     ``stalled_by`` (a ``time.perf_counter()`` reading: when the search should have the
     roster), or until the ``deadline`` if that comes first, and the objective is still at
-    its first solve's value: the program's optimum stays the roster it started from, a
-    degenerate vertex whose duals price columns the program cannot use (Curtois–Qu
-    Instance22: 360 columns added to its construction's roster in 90 s, none lowering it),
-    so a dive from it has nothing to go on. The stall is checked before every chunk
-    (Instance23 at 600 s: its construction ended at 120 s, and a program due to stall at
-    162 s was found stalled only after its chunk at 182 s, past the windows' lead at
-    150 s)."""
+    or above both its first solve's value and the ``bar`` (the roster the search would
+    otherwise start from), unless at its mean pace since the first solve it falls below
+    them by ``stalled_by`` and the ``deadline`` (``_on_pace``; checked again before every
+    chunk). A program started from the constructed roster stays there: a degenerate vertex
+    whose duals price columns the program cannot use (Curtois–Qu Instance22: 360 columns
+    added to its construction's roster in 90 s, none lowering it), so a dive from it has
+    nothing to go on. The stall is checked before every chunk (Instance23 at 600 s: its
+    construction ended at 120 s, and a program due to stall at 162 s was found stalled
+    only after its chunk at 182 s, past the windows' lead at 150 s)."""
     open_employees = [e for e in range(len(pricing)) if e not in chosen]
     duals, convexity, values = master.solve()
     if not open_employees or stop.past(deadline, time.perf_counter()):
@@ -1441,15 +1473,18 @@ def _generate(
     first, began = master.lp.getObjectiveValue(), time.perf_counter()
     if first <= unless_within + REDUCED_COST_EPSILON:
         return values
-    stalled_at = np.inf
+    target, stalled_at, latest = min(first, bar), np.inf, deadline
     if stalled_by is not None:
         stalled_at = min(deadline, began + STALLED_SHARE * (stalled_by - began))
+        latest = min(deadline, stalled_by)
     prices, smoothed = duals, False
     turn, fruitless = 0, 0
     while True:
         now = time.perf_counter()
-        if now >= stalled_at:  # never past the deadline
-            raise _Stalled
+        if now >= stalled_at and not _on_pace(
+            first, master.lp.getObjectiveValue(), target, now - began, latest - now
+        ):
+            raise _Stalled  # never past the deadline
         if stop.past(deadline, now):
             return values
         prices = SMOOTHING * prices + (1 - SMOOTHING) * duals if smoothed else duals
@@ -1470,7 +1505,7 @@ def _generate(
         if added:
             duals, convexity, values = master.solve()
             smoothed, fruitless = True, 0
-            if master.lp.getObjectiveValue() < first - REDUCED_COST_EPSILON:
+            if master.lp.getObjectiveValue() < target - REDUCED_COST_EPSILON:
                 stalled_at = np.inf
         elif smoothed:
             smoothed = False  # the same chunk again, at the true duals
