@@ -165,7 +165,9 @@ first, near the end of its 6 s: a quarter of its own time (1.3 s, the rule befor
 over unmoved, and the run ended at 433–462 in three runs; at this share, 355–518 in nine
 (seven of them 355–400). Instance22 at 600 s moved only after 55 s or more: stalled at 89 s
 it ended at 33,996–34,381, but stalled no earlier than the search's time (150 s) it moved,
-its dive starved, and it ended at 34,598; this share stalls it at about 92 s."""
+its dive starved, and it ended at 34,598; this share stalls it at about 92 s. From the first
+pass's roster (the start when a search follows) it is on pace at 92 s and falls below the
+constructed roster's 43,530 at 103 s (33,320 and 33,386 against 33,714–34,381)."""
 GOLDEN = (math.sqrt(5) - 1) / 2
 """Step of the sequence that spreads a construction's ties over the horizon."""
 
@@ -758,9 +760,11 @@ def column_generation(
             search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
             column generation (the rest of the dive, the polish and the repairs) ends
             halfway from then to its deadline (``_dive``), leaving that search the rest;
-            when the first linear program stalls (``_generate``), column generation ends
-            with the construction's roster, after best-response passes with wider pricing
-            programs (``descent``) until one changes nothing or the deadline.
+            the first linear program starts from the construction's first pass, and
+            when it stalls (``_generate``: it does not fall below the constructed roster's
+            value in time), column generation ends with the construction's roster, after
+            best-response passes with wider pricing programs (``descent``) until one
+            changes nothing or the deadline.
         hand_over_by: with ``hand_over``, a ``time.perf_counter()`` value before the
             deadline by which the search should have the roster if the first linear
             program stalls: the construction's shares (``FIRST_PASS_SHARE``,
