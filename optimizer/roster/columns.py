@@ -851,17 +851,15 @@ def column_generation(
             f"the construction's roster: {master.value(constructed):g} after {constructing:.0f} s"
         )
         if not stop.past(deadline, now):
-            bar = np.inf
+            started_from, bar = constructed, np.inf
             if hand_over:
                 # the constructed roster is one of best responses: at its vertex the program
                 # stalls, its columns entering at 0; from the first pass's roster (the
                 # construction's first columns) it moves
-                first_pass = {master.columns[j][0]: j for j in range(master.people)}
+                started_from = {master.columns[j][0]: j for j in range(master.people)}
                 master.restart(master.people)
-                master.start_from(first_pass)
                 bar = master.value(constructed)
-            else:
-                master.start_from(constructed)
+            master.start_from(started_from)
             root, stalled, unmoved = now + ROOT_SHARE * (deadline - now), False, 0.0
             try:
                 _generate(
@@ -897,7 +895,7 @@ def column_generation(
                     )
                 note = (
                     "column generation's first linear program, started from the first pass's "
-                    f"roster ({master.value(first_pass):g}), stayed above the constructed "
+                    f"roster ({master.value(started_from):g}), stayed above the constructed "
                     f"roster's value ({value:g}) for {unmoved:.0f} s and was not on pace to "
                     "fall below it by the search's time: that roster was handed to the "
                     "neighbourhood search after best-response passes with wider pricing "
