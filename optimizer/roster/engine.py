@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from optimizer import stop
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
-from optimizer.roster import columns, responses, windows
+from optimizer.roster import columns, responses, ties, windows
 from optimizer.roster.explain import explain_infeasibility, missing_rosters
 from optimizer.roster.model import (
     DEFAULT_TIME_LIMIT_SECONDS,
@@ -113,6 +113,9 @@ def solve_roster(
     notes = list(search.notes)
     if start is not None and start.bound is not None and own_bound > start.bound + 1e-6:
         notes.append(_search_bound_note(bound, proven, start.bound))
+    values = search.values
+    if proven and settings.deterministic:
+        values = _first_of_ties(m, search.values, objective, started, deadline, notes)
     report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
         objective=objective,
@@ -122,11 +125,34 @@ def solve_roster(
         notes=(*notes, *_stop_note()),
     )
     chosen = [
-        (p, r, role)
-        for (p, r, role, _), value in zip(m.choices, search.values, strict=True)
-        if value
+        (p, r, role) for (p, r, role, _), value in zip(m.choices, values, strict=True) if value
     ]
     return roster_tables(problem, chosen), report
+
+
+def _first_of_ties(
+    m: RosterModel,
+    own: list[bool],
+    objective: float,
+    started: float,
+    deadline: float,
+    notes: list[str],
+) -> list[bool]:
+    """The choices of the first roster among the proven optimum's ties
+    (``ties.first_of_ties``), so that the same inputs give the same roster whichever optimal
+    roster the search reached; when it is not found in ``ties.seconds_for_ties``, the
+    search's own (``own``), with a note in ``notes`` saying so."""
+    now = time.perf_counter()
+    seconds = ties.seconds_for_ties(now - started, deadline - now)
+    first = ties.first_of_ties(m.model, [var for *_, var in m.choices], objective, seconds)
+    if first is not None:
+        return first
+    notes.append(
+        f"the first of the optimal rosters (in the model's choice order) was not found in "
+        f"{seconds:.1f} s: this optimal roster is the search's own, and another run may "
+        "return another of the same objective"
+    )
+    return own
 
 
 START_SHARE = 0.95

@@ -34,9 +34,11 @@ class RosterSettings:
         request_weight: per unit of request weight not granted (10).
         fairness_weight: per day of spread (max − min over employees) of weekend days and of
             night shifts worked (1).
-        deterministic: interleave CP-SAT's workers deterministically, so the same inputs and
-            seed give the same roster whenever CP-SAT proves it optimal before the time limit
-            (a roster built beside a slow search is then replaced by CP-SAT's own).
+        deterministic: the same inputs and seed give the same roster whenever it is proven
+            optimal before the time limit: of the optimal rosters, the first in the model's
+            choice order (``ties.first_of_ties``, given at most twice the proof's time);
+            CP-SAT's workers are interleaved deterministically, and a roster built beside a
+            slow search gives way to CP-SAT's own when the first of the ties is not found.
         neighbourhood_search: build a start roster (by column generation, or employee by
             employee when on-call reserve is asked for), then, alongside the whole-model
             search, re-solve the best roster so far with all but a window of days' or
