@@ -4,10 +4,12 @@ optimal, and lexicographically first in the model's choice order."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from ortools.sat.python import cp_model
 
-from optimizer.roster import ties
+from optimizer.roster import engine, ties
 from optimizer.roster.model import build_model
 from optimizer.roster.settings import RosterSettings
 from tests.test_roster_checker import synthetic_problem
@@ -79,13 +81,24 @@ def test_a_value_below_the_optimum_has_no_roster(model_and_optima) -> None:
 
 
 @pytest.mark.parametrize(
-    ("proof", "left", "expected"),
+    ("solve", "left", "expected"),
     [
         (0.3, 59.0, ties.LEAST_SECONDS),
-        (5.0, 59.0, 5.0 * ties.PROOF_FACTOR),
+        (5.0, 59.0, 5.0 * ties.SOLVE_FACTOR),
         (5.0, 3.0, 3.0),
         (5.0, -1.0, 0.0),
     ],
 )
-def test_the_time_for_ties_follows_the_proof_within_the_limit(proof, left, expected) -> None:
-    assert ties.seconds_for_ties(proof, left) == pytest.approx(expected)
+def test_the_time_for_ties_follows_the_solve_within_the_limit(solve, left, expected) -> None:
+    assert ties.seconds_for_ties(solve, left) == pytest.approx(expected)
+
+
+def test_a_stop_request_keeps_the_searchs_own_roster_without_a_note(
+    model_and_optima, monkeypatch
+) -> None:
+    m, _, optima = model_and_optima
+    monkeypatch.setattr(engine.stop, "requested", lambda: True)
+    notes: list[str] = []
+    now = time.perf_counter()
+    assert engine._first_of_ties(m, optima[0], OPTIMUM, now, now + 60, notes) is optima[0]
+    assert notes == []

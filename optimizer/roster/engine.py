@@ -141,7 +141,10 @@ def _first_of_ties(
     """The choices of the first roster among the proven optimum's ties
     (``ties.first_of_ties``), so that the same inputs give the same roster whichever optimal
     roster the search reached; when it is not found in ``ties.seconds_for_ties``, the
-    search's own (``own``), with a note in ``notes`` saying so."""
+    search's own (``own``), with a note in ``notes`` saying so (none after a stop request,
+    whose own note the report gives)."""
+    if stop.requested():
+        return own
     now = time.perf_counter()
     seconds = ties.seconds_for_ties(now - started, deadline - now)
     first = ties.first_of_ties(m.model, [var for *_, var in m.choices], objective, seconds)

@@ -36,7 +36,7 @@ class RosterSettings:
             night shifts worked (1).
         deterministic: the same inputs and seed give the same roster whenever it is proven
             optimal before the time limit: of the optimal rosters, the first in the model's
-            choice order (``ties.first_of_ties``, given at most twice the proof's time);
+            choice order (``ties.first_of_ties``, given at most twice the solve's time);
             CP-SAT's workers are interleaved deterministically, and a roster built beside a
             slow search gives way to CP-SAT's own when the first of the ties is not found.
         neighbourhood_search: build a start roster (by column generation, or employee by

@@ -18,18 +18,18 @@ from optimizer import stop
 
 LEAST_SECONDS = 2.0
 """Least time the search for the first of the ties gets (within the time limit)."""
-PROOF_FACTOR = 2.0
-"""The search for the first of the ties gets at most this many times the seconds the optimum
-took to prove (at least ``LEAST_SECONDS``). Measured with one worker: the synthetic problem
-0.07–0.13 s after a 0.25 s proof; Curtois–Qu Instance1 1.8–2.0 s after 0.4 s, but Instances 2
-and 3 (proven in 2–12 s) not within 60 s."""
+SOLVE_FACTOR = 2.0
+"""The search for the first of the ties gets at most this many times the seconds the solve
+took to prove its optimum (at least ``LEAST_SECONDS``). Measured with one worker: the
+synthetic problem 0.07–0.13 s after a 0.25 s proof; Curtois–Qu Instance1 1.8–2.0 s after
+0.4 s, but Instances 2 and 3 (proven in 2–12 s) not within 60 s."""
 
 
-def seconds_for_ties(proof_seconds: float, seconds_left: float) -> float:
-    """Seconds for ``first_of_ties`` after a proof that took ``proof_seconds``, with
-    ``seconds_left`` before the time limit: ``PROOF_FACTOR`` times the proof, at least
-    ``LEAST_SECONDS``, at most the time left (0 when none is)."""
-    return max(0.0, min(max(LEAST_SECONDS, PROOF_FACTOR * proof_seconds), seconds_left))
+def seconds_for_ties(solve_seconds: float, seconds_left: float) -> float:
+    """Seconds for ``first_of_ties`` after a solve that proved its optimum in
+    ``solve_seconds``, with ``seconds_left`` before the time limit: ``SOLVE_FACTOR`` times
+    the solve's, at least ``LEAST_SECONDS``, at most the time left (0 when none is)."""
+    return max(0.0, min(max(LEAST_SECONDS, SOLVE_FACTOR * solve_seconds), seconds_left))
 
 
 def first_of_ties(
