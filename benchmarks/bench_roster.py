@@ -68,6 +68,15 @@ def goal(instance: int) -> tuple[str, float]:
     return "within 5%", 0.05
 
 
+def print_notes(titled: list[tuple[str, tuple[str, ...]]]) -> None:
+    """After a table: each run's title, then its notes (where its roster and its bound came
+    from) as a list."""
+    for title, said in titled:
+        print(f"\n{title}:")
+        for note in said:
+            print(f"- {note}")
+
+
 def _instances(text: str) -> list[int]:
     first, _, last = text.partition("-")
     return list(range(int(first), int(last or first) + 1))
@@ -126,10 +135,7 @@ def main() -> int:
             flush=True,
         )
     if args.notes:
-        for instance, said in notes.items():
-            print(f"\nInstance{instance}:")
-            for note in said:
-                print(f"- {note}")
+        print_notes([(f"Instance{instance}", said) for instance, said in notes.items()])
     return 0
 
 

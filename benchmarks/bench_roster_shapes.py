@@ -37,7 +37,7 @@ import sys
 from dataclasses import replace
 from datetime import timedelta
 
-from bench_roster import instance_file
+from bench_roster import instance_file, print_notes
 
 from optimizer.errors import NoSolutionError
 from optimizer.formats.curtois import cost_parts, curtois_settings, read_curtois
@@ -204,10 +204,7 @@ def main() -> int:
             median = statistics.median(objectives)
             print(f"| {shape} | median of {len(objectives)} | {median:,.0f} |" + " |" * 11)
     if args.notes:
-        for title, said in notes:
-            print(f"\n{title}:")
-            for note in said:
-                print(f"- {note}")
+        print_notes(notes)
     return 0
 
 
