@@ -157,6 +157,11 @@ def main() -> int:
     if absent:
         print(f"{absent[0]} is absent", file=sys.stderr)
         return 1
+    try:
+        problems = [cut(read_curtois(instance_file(i)), d, n) for i, d, n in args.shapes]
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
     limits = SolverLimits(time_limit_seconds=args.time_limit, threads=args.threads)
     engine = curtois_settings()
     plain = replace(engine, neighbourhood_search=False)
@@ -166,8 +171,7 @@ def main() -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
-    for instance, days, staff in args.shapes:
-        problem = cut(read_curtois(instance_file(instance)), days, staff)
+    for problem, (instance, days, staff) in zip(problems, args.shapes, strict=True):
         shape = f"{instance}: {days} × {staff} × {len(problem.shift_types)}"
         objectives = []
         for run in range(1, args.runs + 1):
@@ -191,11 +195,13 @@ def main() -> int:
             ]
             if args.plain:
                 other, _, other_load = _solve(problem, plain, limits)
-                found = other is not None and other.objective
+                found = other is not None and other.objective is not None
                 cells += [
                     f"{other.objective:,.0f}" if found else "no roster",
                     f"{other_load:.1f}",
-                    f"{report.objective / other.objective:.2f}" if found else "",
+                    f"{report.objective / other.objective:.2f}"
+                    if found and other.objective > 0
+                    else "",
                 ]
             else:
                 cells += ["", "", ""]
