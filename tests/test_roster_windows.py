@@ -395,7 +395,7 @@ def test_the_whole_model_is_skipped_when_too_few_of_its_re_solves_fit_the_time_l
     them need 14 s. With less time left, windowed neighbourhoods search instead, when they
     apply; the model is built otherwise."""
     problem = read_curtois(INSTANCE)
-    assert "fewer than 10 of its neighbourhood re-solves" in engine._model_skipped(
+    assert "fewer than 10 of its neighbourhood re-solves (1.4 s each)" in engine._model_skipped(
         problem, 10.0, windowed=True
     )
     assert engine._model_skipped(problem, 10.0, windowed=False) == ""

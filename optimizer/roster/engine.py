@@ -429,7 +429,7 @@ def _model_skipped(
     if windowed and seconds < LEAST_RESOLVES * resolve:
         return (
             f"the time left allows fewer than {LEAST_RESOLVES} of its neighbourhood re-solves "
-            f"({resolve:.0f} s each); windowed neighbourhoods search instead"
+            f"({resolve:.1f} s each); windowed neighbourhoods search instead"
         )
     return ""
 
