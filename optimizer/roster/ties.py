@@ -73,9 +73,7 @@ def first_of_ties(
     solver.parameters.num_workers = 1
     solver.parameters.search_branching = cp_model.FIXED_SEARCH
     solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.catch_sigint_signal = False
-    with stop.solving(solver.stop_search):
-        code = solver.solve(tied)
+    code = stop.run_cp_sat(solver, tied)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [bool(solver.boolean_value(var)) for var in ordered]
