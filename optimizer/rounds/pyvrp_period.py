@@ -24,6 +24,17 @@ from optimizer.rounds.period import DayRoute, PeriodTask
 
 FLEET_FIRST_SHARE = 0.3
 """Most of the time spent first finding routes within a fixed fleet."""
+INFEASIBLE_COST = np.iinfo(np.int64).max
+"""The cost PyVRP's stopping criteria see while no feasible routes are found."""
+FEWEST_FIRST_SHARE = 0.2
+"""Share of the time the first search of a task that counts vehicles first may take before
+searches with fewer vehicles (``_fewest_vehicles``)."""
+FEWEST_SHARE = 0.4
+"""Share of the time after which no search with fewer vehicles starts; the rest goes to the
+driving within the fewest vehicles found. On random 200-customer instances with wide windows
+(``benchmarks/bench_rounds_shapes.py``, C2) the search with every vehicle available and each
+charged more than any route drives stayed at 11 vehicles for 30 s; capped at 10, 9 and 8 it
+found feasible routes at once."""
 ELIMINATION_SHARE = 0.5
 """Most of the time left after the fleet-minimising search that route elimination may take
 when that search's routes outnumber a one-day, one-depot fleet."""
@@ -161,12 +172,52 @@ def solve_period_pyvrp(
     most ``ELIMINATION_SHARE`` of the time left): from a start within the fleet it finds
     feasible routes far sooner than when it must squeeze its own start into a tight fleet
     (Solomon R103's 13 vehicles: none in 90 s).
+
+    When the task counts vehicles first (a fixed cost per vehicle) on one day from one depot,
+    searches capped at one vehicle fewer at a time take the fleet down (``_fewest_vehicles``)
+    and the rest of the time goes to the driving within the fewest vehicles found.
     """
     initial = task.start_routes(start) if start is not None else []
     if start is None and task.vehicles < len(task.visit_place):
         initial = _within_fleet(task, deadline, seed)
-    result = _run(task, initial, _Until(deadline), seed)
-    return task.routes_by_day(_routes(result)) if result.is_feasible() else None
+    if not task.fixed_cost or task.n_depots > 1 or task.period_days > 1:
+        result = _run(task, initial, _Until(deadline), seed)
+        return task.routes_by_day(_routes(result)) if result.is_feasible() else None
+    routes = _fewest_vehicles(task, initial, deadline, seed)
+    if not routes:
+        return None
+    within = dataclasses.replace(task, vehicles=len(routes), fixed_cost=0)
+    result = _run(within, routes, _Until(deadline), seed)
+    return task.routes_by_day(_routes(result) if result.is_feasible() else routes)
+
+
+def _fewest_vehicles(
+    task: PeriodTask,
+    initial: Sequence[tuple[int, Sequence[int]]],
+    deadline: float | None,
+    seed: int,
+) -> list[tuple[int, list[int]]]:
+    """Feasible routes of a one-day, one-depot ``task`` that counts vehicles first, in as few
+    vehicles as the time allows: a search from ``initial`` for ``FEWEST_FIRST_SHARE`` of the
+    time, then, until ``FEWEST_SHARE`` of it, a search from PyVRP's own start with one
+    vehicle fewer than the routes found so far, stopped at its first feasible routes, for as
+    long as one finds some; empty when the first search found none."""
+    now = time.perf_counter()
+    first = share = None
+    if deadline is not None:
+        first = now + FEWEST_FIRST_SHARE * max(deadline - now, 0)
+        share = now + FEWEST_SHARE * max(deadline - now, 0)
+    result = _run(task, initial, _Until(first), seed)
+    if not result.is_feasible():
+        return []
+    routes = _routes(result)
+    while len(routes) > 1 and not stop.past(share, time.perf_counter()):
+        fewer = dataclasses.replace(task, vehicles=len(routes) - 1, fixed_cost=0)
+        result = _run(fewer, [], _Until(share, cost_below=INFEASIBLE_COST), seed)
+        if not result.is_feasible():
+            break
+        routes = _routes(result)
+    return routes
 
 
 def _within_fleet(
