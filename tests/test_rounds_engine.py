@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -16,6 +18,7 @@ from optimizer.rounds import (
 )
 from optimizer.rounds.fleet import level_days
 from optimizer.rounds.patterns import best_move
+from optimizer.rounds.pyvrp_period import INFEASIBLE_COST, _Until
 from optimizer.rounds.rules import beyond_reach, period_fleet
 from optimizer.rounds.schedule import route_times
 from optimizer.solve import SolverLimits, SolveStatus
@@ -196,3 +199,15 @@ def test_random_windows_and_breaks_keep_every_rule(engine: str) -> None:
         limits = SolverLimits(time_limit_seconds=0.5, seed=seed)
         plan, _ = solve_rounds(problem, RoundsSettings(engine=engine), limits)
         check_rounds(problem, plan)
+
+
+def test_the_first_vehicle_counting_search_ends_at_its_share_only_with_feasible_routes() -> None:
+    """The search before the ones with fewer vehicles ends at its share of the time only with
+    feasible routes; without any it keeps searching to the deadline (PyVRP passes the
+    largest 64-bit integer as the best cost until it has feasible routes)."""
+    now = time.perf_counter()
+    share_passed = _Until(now + 60, feasible_after=now - 1)
+    assert share_passed(1_000) and not share_passed(INFEASIBLE_COST)
+    share_to_come = _Until(now + 60, feasible_after=now + 30)
+    assert not share_to_come(1_000) and not share_to_come(INFEASIBLE_COST)
+    assert _Until(now - 1, feasible_after=now - 2)(INFEASIBLE_COST)  # the deadline

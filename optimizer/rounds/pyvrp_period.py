@@ -41,15 +41,26 @@ when that search's routes outnumber a one-day, one-depot fleet."""
 
 
 class _Until(StoppingCriterion):
-    """Stops PyVRP at the deadline (a ``time.perf_counter()`` reading), on a stop request, or
-    once the best cost is below ``cost_below``."""
+    """Stops PyVRP at the deadline (a ``time.perf_counter()`` reading), on a stop request,
+    once the best cost is below ``cost_below``, or, past ``feasible_after`` (a reading
+    before the deadline), once it has found feasible routes."""
 
-    def __init__(self, deadline: float | None, cost_below: float = -math.inf) -> None:
+    def __init__(
+        self,
+        deadline: float | None,
+        cost_below: float = -math.inf,
+        feasible_after: float | None = None,
+    ) -> None:
         self.deadline = deadline
         self.cost_below = cost_below
+        self.feasible_after = feasible_after
 
     def __call__(self, best_cost: float) -> bool:
-        return best_cost < self.cost_below or stop.past(self.deadline, time.perf_counter())
+        now = time.perf_counter()
+        if best_cost < self.cost_below or stop.past(self.deadline, now):
+            return True
+        after = self.feasible_after
+        return after is not None and now >= after and best_cost < INFEASIBLE_COST
 
 
 def visit_clients(
@@ -199,15 +210,16 @@ def _fewest_vehicles(
 ) -> list[tuple[int, list[int]]]:
     """Feasible routes of a one-day, one-depot ``task`` that counts vehicles first, in as few
     vehicles as the time allows: a search from ``initial`` for ``FEWEST_FIRST_SHARE`` of the
-    time, then, until ``FEWEST_SHARE`` of it, a search from PyVRP's own start with one
-    vehicle fewer than the routes found so far, stopped at its first feasible routes, for as
-    long as one finds some; empty when the first search found none."""
+    time (or until its first feasible routes after that, up to the deadline), then, until
+    ``FEWEST_SHARE`` of the time, a search from PyVRP's own start with one vehicle fewer than
+    the routes found so far, stopped at its first feasible routes, for as long as one finds
+    some; empty when the first search found none by the deadline."""
     now = time.perf_counter()
     first = share = None
     if deadline is not None:
         first = now + FEWEST_FIRST_SHARE * max(deadline - now, 0)
         share = now + FEWEST_SHARE * max(deadline - now, 0)
-    result = _run(task, initial, _Until(first), seed)
+    result = _run(task, initial, _Until(deadline, feasible_after=first), seed)
     if not result.is_feasible():
         return []
     routes = _routes(result)
