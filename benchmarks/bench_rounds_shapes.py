@@ -50,7 +50,7 @@ from tests.rounds_checker import check_rounds  # noqa: E402
 HORIZON_MINUTES = {"R1": 230, "C1": 1236, "RC1": 240, "R2": 1000, "C2": 3390, "RC2": 960}
 """Solomon's depot closing time per kind, for 100 customers on a 100 × 100 square."""
 CAPACITY = {"R1": 200, "C1": 200, "RC1": 200, "R2": 1000, "C2": 700, "RC2": 1000}
-WIDEST_TIGHT_WINDOW = 15
+WIDEST_TIGHT_WINDOW_MINUTES = 15
 """Widest kind-1 time window at 100 customers, in minutes (the narrowest is a third of it)."""
 WIDE_WINDOW_FACTOR = 8
 """How much wider kind-2 windows are."""
@@ -78,7 +78,8 @@ def instance_text(kind: str, customers: int, seed: int) -> str:
     points[clustered] = np.clip(around + spread, 0, side)[clustered]
     points = np.round(points).astype(int)
     service = 90 if kind.startswith("C") else 10
-    widest = WIDEST_TIGHT_WINDOW * stretch * (1 if kind.endswith("1") else WIDE_WINDOW_FACTOR)
+    wider = 1 if kind.endswith("1") else WIDE_WINDOW_FACTOR
+    widest = WIDEST_TIGHT_WINDOW_MINUTES * stretch * wider
     lines = [
         f"{kind}_{customers}_{seed}",
         "",
