@@ -4,38 +4,20 @@ every hard rule (Instance17, 32 staff and 8 weeks, cut to 3 weeks and 16 staff).
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster.engine import solve_roster
 from optimizer.solve import SolverLimits
+from tests.benchmark_scripts import load_benchmark
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
-
-BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
-
-
-def _shapes_module():
-    """The benchmark script as a module (its folder on the path, for ``bench_roster``)."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bench_roster_shapes", BENCHMARKS / "bench_roster_shapes.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
 
 
 def test_a_cut_keeps_the_first_days_and_staff_with_demand_and_limits_scaled() -> None:
-    shapes = _shapes_module()
+    shapes = load_benchmark("bench_roster_shapes")
     whole = read_curtois(DATA / "Instance17.txt")
     days, staff = 21, 16
     part = shapes.cut(whole, days, staff)
@@ -59,11 +41,11 @@ def test_a_cut_keeps_the_first_days_and_staff_with_demand_and_limits_scaled() ->
 def test_a_cut_larger_than_its_instance_is_refused(days: int, staff: int) -> None:
     whole = read_curtois(DATA / "Instance17.txt")
     with pytest.raises(ValueError, match="does not fit"):
-        _shapes_module().cut(whole, days, staff)
+        load_benchmark("bench_roster_shapes").cut(whole, days, staff)
 
 
 def test_the_engine_rosters_a_cut_within_its_hard_rules() -> None:
-    part = _shapes_module().cut(read_curtois(DATA / "Instance17.txt"), 21, 16)
+    part = load_benchmark("bench_roster_shapes").cut(read_curtois(DATA / "Instance17.txt"), 21, 16)
     settings = curtois_settings()
     started = time.perf_counter()
     roster, report = solve_roster(part, settings, SolverLimits(time_limit_seconds=5, threads=2))

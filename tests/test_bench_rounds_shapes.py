@@ -5,7 +5,6 @@ one of them."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -13,22 +12,10 @@ import pytest
 
 from optimizer.formats.rounds import read_rounds_instance, solve_rounds_instance
 from optimizer.solve import SolverLimits
+from tests.benchmark_scripts import load_benchmark
 from tests.rounds_checker import check_rounds
 
-BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
-
-
-def _shapes_module():
-    """The benchmark script as a module (the repository root is on the path in the tests)."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_rounds_shapes", BENCHMARKS / "bench_rounds_shapes.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SHAPES = _shapes_module()
+SHAPES = load_benchmark("bench_rounds_shapes")
 
 
 def _customer_rows(text: str) -> list[list[int]]:

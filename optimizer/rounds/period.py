@@ -88,6 +88,11 @@ class PeriodTask:
         """Number of flexible places."""
         return int(self.visit_group.max(initial=-1)) + 1
 
+    @property
+    def one_vehicle_type(self) -> bool:
+        """One day from one depot: the routing engines see a single kind of vehicle."""
+        return self.n_depots == 1 and self.period_days == 1
+
     def vehicle_type(self, day: int, depot: int) -> int:
         """Index of the vehicles of ``depot`` on ``day``."""
         return day * self.n_depots + depot

@@ -191,7 +191,7 @@ def solve_period_pyvrp(
     initial = task.start_routes(start) if start is not None else []
     if start is None and task.vehicles < len(task.visit_place):
         initial = _within_fleet(task, deadline, seed)
-    if not task.fixed_cost or task.n_depots > 1 or task.period_days > 1:
+    if not task.fixed_cost or not task.one_vehicle_type:
         result = _run(task, initial, _Until(deadline), seed)
         return task.routes_by_day(_routes(result)) if result.is_feasible() else None
     routes = _fewest_vehicles(task, initial, deadline, seed)
@@ -253,7 +253,7 @@ def _within_fleet(
     if used.max(initial=0) <= task.vehicles:
         return routes
     visits = [visits for _, visits in routes]
-    if task.n_depots > 1 or task.period_days > 1 or task.n_groups or not suits(visits):
+    if not task.one_vehicle_type or task.n_groups or not suits(visits):
         return []
     until = None
     if deadline is not None:
