@@ -53,6 +53,13 @@ class SolverLimits:
         """The ``time.perf_counter()`` reading at which the limit runs out; ``None``: never."""
         return None if self.time_limit_seconds is None else started + self.time_limit_seconds
 
+    def within_gap(self, objective: float, bound: float | None) -> bool:
+        """Whether a minimisation's ``objective`` is proven within the relative gap (0 when
+        unset: exactly) of its lower ``bound`` (same unit; ``None``: unknown)."""
+        if bound is None:
+            return False
+        return objective <= settled_at(bound, self.relative_gap or 0.0) + GAP_TOLERANCE
+
 
 class SolveStatus(StrEnum):
     """Outcome of one solve."""
@@ -62,6 +69,18 @@ class SolveStatus(StrEnum):
     INFEASIBLE = "infeasible"
     TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
     ERROR = "error"
+
+
+GAP_TOLERANCE = 1e-6
+"""Objective units by which an objective may exceed ``settled_at`` and still count as within
+the gap (floating-point noise)."""
+
+
+def settled_at(bound: float, relative_gap: float) -> float:
+    """The objective at or below which a minimisation whose lower bound is ``bound`` is within
+    ``relative_gap`` of it (``relative_gap`` below): ``bound / (1 - relative_gap)``, ``bound``
+    itself at 0 (same unit as ``bound``; ``-inf`` for an unknown bound)."""
+    return bound / (1.0 - relative_gap) if bound > 0 else bound
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:

@@ -349,7 +349,9 @@ def test_a_kill_between_the_commit_and_the_swap_is_repaired_by_the_next_run(
 def test_sigterm_publishes_the_best_roster_only_within_publish_max_gap(
     tmp_path: Path, max_gap: float
 ) -> None:
-    job = write_sample_job(tmp_path, time_limit_seconds=60, publish_max_gap=max_gap)
+    job = write_sample_job(
+        tmp_path, relative_gap=None, time_limit_seconds=60, publish_max_gap=max_gap
+    )
     sample = Sample(
         tmp_path,
         job,

@@ -72,6 +72,19 @@ def test_windowed_neighbourhoods_lower_the_objective_exactly_and_keep_every_rule
     assert search.tried >= 3 and search.improved >= 1 and search.objective < start
 
 
+def test_windowed_neighbourhoods_stop_at_once_on_a_settled_roster() -> None:
+    """A roster already at the value that settles the run (its bound, or within the run's
+    relative gap of it) gets no re-solve, however long the deadline."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=5)
+    began = time.perf_counter()
+    search.improve(began + 60, settled=start.objective)
+    assert search.tried == 0 and time.perf_counter() - began < 5
+    search.improve(time.perf_counter() + 3, settled=start.objective - 1)
+    assert search.tried >= 1
+
+
 class _Unproven:
     """A CP-SAT solver whose objective, when the solve is not proven optimal, reads
     ``extra`` higher, as a solution counting a staff-shift both short and over on a row

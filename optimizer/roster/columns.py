@@ -88,6 +88,7 @@ from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.stability import PublishedRoster, published_rosters
 from optimizer.roster.stretch_count import short_in_runs
+from optimizer.solve import GAP_TOLERANCE, settled_at
 
 SETTLED = 0.99
 """An employee whose roster has at least this share in the linear program is fixed to it."""
@@ -736,6 +737,7 @@ def column_generation(
     *,
     deadline: float,
     seed: int = 0,
+    relative_gap: float = 0.0,
     hand_over: bool = False,
     hand_over_by: float | None = None,
     wider: bool = False,
@@ -756,6 +758,8 @@ def column_generation(
             may end sooner, see ``REPAIR_PATIENCE``). Every linear program stops at the
             deadline (HiGHS ``time_limit``).
         seed: seed of the repairs' random choice of employees to re-dive.
+        relative_gap: the polish and the repairs are skipped, and the repairs end, once the
+            roster is within this relative gap of the largest bound computed.
         hand_over: a search improves the roster afterwards (the engine's neighbourhood
             search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
             column generation (the rest of the dive, the polish and the repairs) ends
@@ -906,10 +910,11 @@ def column_generation(
             if master.value(constructed) < master.value(chosen):
                 chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
-        if not stop.past(deadline, now):
+        settled = settled_at(max(value for _, value in bounds), relative_gap)
+        if not stop.past(deadline, now) and master.value(chosen) > settled + GAP_TOLERANCE:
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
-            chosen = _repair(master, pricing, chosen, deadline, pool, seed)
+            chosen = _repair(master, pricing, chosen, deadline, pool, seed, settled)
     return _result(master, pricing, chosen, bounds, tuple(notes))
 
 
@@ -1367,17 +1372,23 @@ def _repair(
     deadline: float,
     pool: ThreadPoolExecutor,
     seed: int,
+    settled: float,
 ) -> dict[int, int]:
     """Re-dive a few random employees at a time (the others keep their rosters) and keep
-    the result when it is better, until the ``deadline`` or ``REPAIR_PATIENCE`` re-dives in
-    a row without improvement; returns employee → column for everyone."""
+    the result when it is better, until the ``deadline``, ``REPAIR_PATIENCE`` re-dives in
+    a row without improvement, or an objective at most ``settled`` (weighted units: within
+    the relative gap of the bound); returns employee → column for everyone."""
     rng = random.Random(seed)
     employees = len(pricing)
     size = max(2, round(employees * REPAIR_SHARE))
     master.solve()
     best = master.lp.getObjectiveValue()
     failures = 0
-    while failures < REPAIR_PATIENCE and not stop.past(deadline, time.perf_counter()):
+    while (
+        failures < REPAIR_PATIENCE
+        and master.value(chosen) > settled + GAP_TOLERANCE
+        and not stop.past(deadline, time.perf_counter())
+    ):
         freed = rng.sample(range(employees), min(size, employees))
         for e in freed:
             master.unfix(e)

@@ -31,7 +31,7 @@ from optimizer.roster.resolves import Sizes, one_worker
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.start import employee_by_employee
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK, RosterModel
-from optimizer.solve import SolveReport, SolverLimits, SolveStatus
+from optimizer.solve import GAP_TOLERANCE, SolveReport, SolverLimits, SolveStatus, settled_at
 
 MONDAY, FRIDAY = 0, 4
 
@@ -80,14 +80,14 @@ def solve_roster(
             raise stop.Interrupted
     if start is not None and start.objective is not None:
         if stop.requested():
-            return _start_result(problem, start, started)
+            return _start_result(problem, start, started, limits)
         left = deadline - time.perf_counter()
         skipped = _model_skipped(problem, left, windowed, windows_lead=start.windows_lead)
         if skipped:
             start.notes.append(f"the CP-SAT model was not built: {skipped}")
             if windowed:
                 start = _windowed(problem, settings, limits, deadline, start)
-            return _start_result(problem, start, started)
+            return _start_result(problem, start, started, limits)
     m, _ = build_model(problem, settings, previous=previous)
     search = _Search(m, settings, limits, deadline, start, previous)
     code = search.run()
@@ -98,7 +98,7 @@ def solve_roster(
     if search.values is None:
         if start is not None and start.objective is not None:
             start.notes.append("CP-SAT found no roster in the time left: the start roster is kept")
-            return _start_result(problem, start, started)
+            return _start_result(problem, start, started, limits)
         if stop.requested():
             raise stop.Interrupted
         if code == cp_model.UNKNOWN:
@@ -108,13 +108,16 @@ def solve_roster(
     if search.solved:
         own_bound = max(own_bound, search.solver.best_objective_bound)
         bound = max(bound, own_bound)
-    proven = code == cp_model.OPTIMAL or objective <= bound + 1e-6
-    bound = min(bound, objective) if proven else bound
+    proven = code == cp_model.OPTIMAL or limits.within_gap(objective, bound)
+    exact = objective <= bound + GAP_TOLERANCE
+    bound = min(bound, objective)
     notes = list(search.notes)
     if start is not None and start.bound is not None and own_bound > start.bound + 1e-6:
-        notes.append(_search_bound_note(bound, proven, start.bound))
+        notes.append(_search_bound_note(bound, exact, start.bound))
+    if proven and not exact:
+        notes.append(_gap_note(limits))
     values = search.values
-    if proven and settings.deterministic:
+    if exact and settings.deterministic:
         values = _first_of_ties(m, search.values, objective, started, deadline, notes)
     report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
@@ -306,6 +309,7 @@ def _start_roster(
                     settings,
                     deadline=last,
                     seed=limits.seed,
+                    relative_gap=limits.relative_gap or 0.0,
                     hand_over=last < deadline,
                     hand_over_by=hand_over_by,
                     wider=not searched,
@@ -363,9 +367,8 @@ def _windowed(
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
     workers = usable_workers(limits)
     passes = not columns.blockers(problem, settings)
-    ran, swapped = responses.search(
-        problem, settings, search, deadline, start.bound, workers, passes
-    )
+    settled = None if start.bound is None else settled_at(start.bound, limits.relative_gap or 0)
+    ran, swapped = responses.search(problem, settings, search, deadline, settled, workers, passes)
     if not search.tried and not ran and not swapped:
         return start
     note = (
@@ -448,18 +451,21 @@ def _model_fits(problem: RosterProblem, seconds: float) -> bool:
 
 
 def _start_result(
-    problem: RosterProblem, start: StartRoster, started: float
+    problem: RosterProblem, start: StartRoster, started: float, limits: SolverLimits
 ) -> tuple[Roster, SolveReport]:
-    """The start roster as the result (its ``objective`` known), with its bound."""
+    """The start roster as the result (its ``objective`` known), with its bound: ``optimal``
+    when that proves it within the ``limits``' relative gap."""
     assert start.objective is not None
-    proven = start.bound is not None and start.objective <= start.bound + 1e-6
+    proven = limits.within_gap(start.objective, start.bound)
+    exact = start.bound is not None and start.objective <= start.bound + GAP_TOLERANCE
+    gap_notes = [_gap_note(limits)] if proven and not exact else []
     report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
         objective=start.objective,
         bound=start.bound,
         started=started,
         solver=start.solver,
-        notes=(*start.notes, *_stop_note()),
+        notes=(*start.notes, *gap_notes, *_stop_note()),
     )
     return roster_tables(problem, sorted(start.duties)), report
 
@@ -474,6 +480,15 @@ def _search_bound_note(bound: float, proven: bool, start_bound: float) -> str:
         )
     return columns.bound_note(
         [("CP-SAT's whole-model search", bound), ("the start roster's", start_bound)]
+    )
+
+
+def _gap_note(limits: SolverLimits) -> str:
+    """The report's note on a roster proven within the ``limits``' relative gap, not exactly
+    optimal."""
+    return (
+        f"the roster is proven within the relative gap asked for ({limits.relative_gap or 0:.2%}, "
+        "solver.relative_gap) of the bound, not proven optimal: the search stopped there"
     )
 
 
@@ -688,6 +703,7 @@ class _Search:
                 settings,
                 deadline=now + share,
                 seed=self.limits.seed,
+                relative_gap=self.limits.relative_gap or 0.0,
                 hand_over=True,
                 previous=self.previous,
             )
@@ -787,7 +803,7 @@ class _Neighbourhoods:
             if values is None:
                 time.sleep(0.1)
                 continue
-            if search.bound >= objective - 1e-6:
+            if search.limits.within_gap(objective, search.bound):
                 return
             kind = self.rng.choice(("days", "staff", "weekends"))
             code, found = self._resolve(values, self._free(kind, values, size), self.seconds)

@@ -54,6 +54,7 @@ from optimizer.roster.problem import RosterProblem
 from optimizer.roster.relays import Relays
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.swaps import PairSwaps
+from optimizer.solve import GAP_TOLERANCE
 
 PASS_SHARE = 0.25, 0.1, 0.5
 """Share of the search's time the passes get at first, and the least and most they get
@@ -200,22 +201,23 @@ def search(
     settings: RosterSettings,
     windowed: windows.WindowSearch,
     deadline: float,
-    bound: float | None,
+    settled: float | None,
     workers: int,
     passes: bool,
 ) -> tuple[int, float]:
     """Improve ``windowed``'s roster until the ``deadline`` (a ``time.perf_counter()``
-    reading), a stop request or its ``bound``: when ``passes`` (column generation's pricing
-    applies), turns of pair swaps and best responses (``_Passes.run``) and of windowed
-    neighbourhoods (``workers`` at a time) in turn, a windows turn ``TURN_SHARE`` of the time
-    and the passes' turn their share of it (``PASS_SHARE``); each time a passes turn gains
-    less per second than the last windows turn after it, the windows run twice as many turns
-    before the next passes turn, and one windows turn again once the passes gain more; else
-    windows alone.
+    reading), a stop request or an objective at most ``settled`` (its lower bound, or the
+    value within the run's relative gap of it: ``solve.settled_at``): when ``passes``
+    (column generation's pricing applies), turns of pair swaps and best responses
+    (``_Passes.run``) and of windowed neighbourhoods (``workers`` at a time) in turn, a
+    windows turn ``TURN_SHARE`` of the time and the passes' turn their share of it
+    (``PASS_SHARE``); each time a passes turn gains less per second than the last windows
+    turn after it, the windows run twice as many turns before the next passes turn, and one
+    windows turn again once the passes gain more; else windows alone.
     Returns how many employees' rosters the passes changed, and how much their pair swaps
     lowered the objective (weighted units)."""
     if not passes:
-        windowed.improve(deadline, bound, workers)
+        windowed.improve(deadline, settled, workers)
         return 0, 0.0
     made = _Passes(problem, settings, deadline)
     share, least, most = PASS_SHARE
@@ -229,12 +231,12 @@ def search(
         return (before - windowed.objective) / max(time.perf_counter() - began, 1e-3)
 
     def reached() -> bool:
-        """Whether the bound, a stop request or the time when neither kind of turn may start
-        any more (``_Passes.batch_seconds``, ``windows.LEAST_SECONDS`` before the deadline)
-        has come."""
-        at_bound = bound is not None and windowed.objective <= bound + 1e-6
+        """Whether the settled value, a stop request or the time when neither kind of turn
+        may start any more (``_Passes.batch_seconds``, ``windows.LEAST_SECONDS`` before the
+        deadline) has come."""
+        settles = settled is not None and windowed.objective <= settled + GAP_TOLERANCE
         last_start = deadline - min(made.batch_seconds, windows.LEAST_SECONDS)
-        return at_bound or stop.past(last_start, time.perf_counter())
+        return settles or stop.past(last_start, time.perf_counter())
 
     # a signal ends the passes through stop.past, as it ends the windows
     with stop.solving(lambda: None):
@@ -248,7 +250,7 @@ def search(
                 if reached():
                     break
                 by_windows = turn(
-                    lambda until: windowed.improve(until, bound, workers), windows_turn
+                    lambda until: windowed.improve(until, settled, workers), windows_turn
                 )
             if by_passes <= by_windows:
                 windows_turns *= 2  # the passes fell behind: tried again after more windows

@@ -42,6 +42,7 @@ from optimizer.roster.resolves import Sizes, one_worker
 from optimizer.roster.rules import HARD_RULES
 from optimizer.roster.settings import RosterSettings, employee_limits
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK
+from optimizer.solve import GAP_TOLERANCE
 
 MONDAY = 0
 SECONDS_PER_CHOICE = 0.5 / 2500
@@ -269,17 +270,18 @@ class WindowSearch:
             self.staffed = np.bincount(work[work >= 0], minlength=len(self.problem.requirements))
             self.objective = objective
 
-    def improve(self, deadline: float, bound: float | None = None, workers: int = 1) -> None:
+    def improve(self, deadline: float, settled: float | None = None, workers: int = 1) -> None:
         """Re-solve neighbourhoods of a random kind (``KINDS``) with ``workers`` threads (each
         re-solve one CP-SAT worker) until ``deadline`` (a ``time.perf_counter()`` reading), a
-        stop request, or the objective reaching a lower ``bound`` on it."""
+        stop request, or the objective reaching ``settled`` (a lower bound on it, or the
+        value within the run's relative gap of one: ``solve.settled_at``)."""
 
         # two windows need two days
         kinds = KINDS if self.problem.horizon_days > 1 else (ALL_STAFF, SOME_STAFF)
 
         def search() -> None:
             while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
-                if bound is not None and self.objective <= bound + 1e-6:
+                if settled is not None and self.objective <= settled + GAP_TOLERANCE:
                     return
                 with self.lock:
                     kind = self.rng.choice(kinds)
