@@ -4,6 +4,7 @@ independent rule checker and the Curtois–Qu best known values."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -286,7 +287,10 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
             master.fix(e, column)
         short = master.value(chosen)
         notes: list[str] = []
-        mended = _mend(master, pricing, chosen, deadline, pool, notes)
+        # a roster already within the run's gap of its bound is left as it is
+        assert _mend(master, pricing, chosen, deadline, pool, notes, short) == chosen
+        assert notes == []
+        mended = _mend(master, pricing, chosen, deadline, pool, notes, -math.inf)
     objective = master.value(mended)
     assert objective < short
     assert notes == [

@@ -79,9 +79,9 @@ def test_windowed_neighbourhoods_stop_at_once_on_a_settled_roster() -> None:
     start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=5)
     began = time.perf_counter()
-    search.improve(began + 60, settled=start.objective)
+    search.improve(began + 60, settled_value=start.objective)
     assert search.tried == 0 and time.perf_counter() - began < 5
-    search.improve(time.perf_counter() + 3, settled=start.objective - 1)
+    search.improve(time.perf_counter() + 3, settled_value=start.objective - 1)
     assert search.tried >= 1
 
 

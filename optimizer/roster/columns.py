@@ -906,15 +906,18 @@ def column_generation(
                     f"programs ({master.value(constructed):g})"
                 )
                 return _result(master, pricing, constructed, bounds, (*notes, note))
-            chosen, deadline = _dives(master, pricing, pool, deadline, hand_over, notes)
+            settled_value = settled_at(max(value for _, value in bounds), relative_gap)
+            chosen, deadline = _dives(
+                master, pricing, pool, deadline, hand_over, notes, settled_value
+            )
             if master.value(constructed) < master.value(chosen):
                 chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
-        settled = settled_at(max(value for _, value in bounds), relative_gap)
-        if not stop.past(deadline, now) and master.value(chosen) > settled + GAP_TOLERANCE:
+        settled_value = settled_at(max(value for _, value in bounds), relative_gap)
+        if not stop.past(deadline, now) and master.value(chosen) > settled_value + GAP_TOLERANCE:
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
-            chosen = _repair(master, pricing, chosen, deadline, pool, seed, settled)
+            chosen = _repair(master, pricing, chosen, deadline, pool, seed, settled_value)
     return _result(master, pricing, chosen, bounds, tuple(notes))
 
 
@@ -1190,12 +1193,14 @@ def _dives(
     deadline: float,
     hand_over: bool,
     notes: list[str],
+    settled_value: float,
 ) -> tuple[dict[int, int], float]:
     """The dive from the first linear program (``_dive``), a second one fixing whole rosters
     when the first leaves twice the time it took (``_dive_whole``), and best-response passes
-    from the better of the two (``_mend``) in the last ``MEND_SHARE`` of the time, which the
-    dives leave them. Returns employee → column for everyone and the deadline, earlier when
-    the dive was starved (``_dive``, said in ``notes``)."""
+    from the better of the two (``_mend``, until an objective at most ``settled_value``) in
+    the last ``MEND_SHARE`` of the time, which the dives leave them. Returns employee →
+    column for everyone and the deadline, earlier when the dive was starved (``_dive``, said
+    in ``notes``)."""
     first = len(master.columns)
     diving = time.perf_counter()
     reserve = MEND_SHARE * max(deadline - diving, 0.0)
@@ -1210,7 +1215,7 @@ def _dives(
     if not stop.past(moved - 2 * (now - diving), now):
         chosen = _dive_whole(master, pricing, chosen, first, moved, pool)
     deadline = moved + reserve
-    return _mend(master, pricing, chosen, deadline, pool, notes), deadline
+    return _mend(master, pricing, chosen, deadline, pool, notes, settled_value), deadline
 
 
 def _mend(
@@ -1220,17 +1225,27 @@ def _mend(
     deadline: float,
     pool: ThreadPoolExecutor,
     notes: list[str],
+    settled_value: float,
 ) -> dict[int, int]:
     """``chosen`` (employee → column, everyone) after best-response passes (``descent``) until
-    one changes nothing or the ``deadline``, when they lower its objective (the passes price
-    cover alone, not the fairness goal, so their roster is compared whole); said in
-    ``notes``. A dive that runs out of time fixes the employees left to their most chosen
-    rosters, which may leave a row short that a single employee's roster could still cover:
-    tourist-peak's dive at 90 s left 2 staff-shifts short (2,000,636), the passes took it to
-    386 in 0.1 s."""
+    one changes nothing, the ``deadline`` or an objective at most ``settled_value``, when
+    they lower its objective (the passes price cover alone, not the fairness goal, so their
+    roster is compared whole); said in ``notes``. A dive that runs out of time fixes the
+    employees left to their most chosen rosters, which may leave a row short that a single
+    employee's roster could still cover: tourist-peak's dive at 90 s left 2 staff-shifts
+    short (2,000,636), the passes took it to 386 in 0.1 s."""
     mended = dict(chosen)
     order = pass_order(master, pricing)
-    descent.descend(master, pricing, mended, order, deadline, pool=pool, workers=PRICING_THREADS)
+    descent.descend(
+        master,
+        pricing,
+        mended,
+        order,
+        deadline,
+        pool=pool,
+        workers=PRICING_THREADS,
+        settled_value=settled_value,
+    )
     before, after = master.value(chosen), master.value(mended)
     if after >= before - REDUCED_COST_EPSILON:
         return chosen
@@ -1372,11 +1387,11 @@ def _repair(
     deadline: float,
     pool: ThreadPoolExecutor,
     seed: int,
-    settled: float,
+    settled_value: float,
 ) -> dict[int, int]:
     """Re-dive a few random employees at a time (the others keep their rosters) and keep
     the result when it is better, until the ``deadline``, ``REPAIR_PATIENCE`` re-dives in
-    a row without improvement, or an objective at most ``settled`` (weighted units: within
+    a row without improvement, or an objective at most ``settled_value`` (weighted units: within
     the relative gap of the bound); returns employee → column for everyone."""
     rng = random.Random(seed)
     employees = len(pricing)
@@ -1386,7 +1401,7 @@ def _repair(
     failures = 0
     while (
         failures < REPAIR_PATIENCE
-        and master.value(chosen) > settled + GAP_TOLERANCE
+        and master.value(chosen) > settled_value + GAP_TOLERANCE
         and not stop.past(deadline, time.perf_counter())
     ):
         freed = rng.sample(range(employees), min(size, employees))

@@ -21,6 +21,7 @@ roster that wider programs improve (``wider``).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ import numpy as np
 from optimizer import stop
 from optimizer.roster.master import REDUCED_COST_EPSILON, Master
 from optimizer.roster.relays import Offers, Relays, change_cost
+from optimizer.solve import GAP_TOLERANCE
 
 if TYPE_CHECKING:
     from optimizer.roster.columns import PersonPricing
@@ -69,10 +71,13 @@ def descend(
     centred: bool = True,
     relays: Relays | None = None,
     plateau: Callable[[], bool] | None = None,
+    settled_value: float = -math.inf,
 ) -> int:
     """Best-response passes over the persons in ``order`` until one changes nothing, ``passes``
-    passes (``None``: no limit) or ``until`` (a ``time.perf_counter()`` reading, or a stop
-    request). ``chosen`` (person → column, everyone) is updated in place; returns how many
+    passes (``None``: no limit), ``until`` (a ``time.perf_counter()`` reading, or a stop
+    request) or the objective at most ``settled_value`` (weighted units: within the run's
+    relative gap of its bound, ``solve.settled_at``; checked before each batch of persons).
+    ``chosen`` (person → column, everyone) is updated in place; returns how many
     persons' rosters changed. With a ``pool`` of ``workers`` threads, that many persons are
     priced at once, each against the others' rosters as they were; each roster found is then
     valued again against the rosters as they are (those kept before it in the batch
@@ -119,8 +124,10 @@ def descend(
             break
         changed, done = False, done + 1
         for first in range(0, len(order), batch):
-            if stop.past(until, time.perf_counter()):
-                break
+            if stop.past(until, time.perf_counter()) or (
+                settled_value > -math.inf and master.value(chosen) <= settled_value + GAP_TOLERANCE
+            ):
+                return changes
             persons = order[first : first + batch]
             found = list(map(response, persons) if pool is None else pool.map(response, persons))
             for e, (roster, offers) in zip(persons, found, strict=True):

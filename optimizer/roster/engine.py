@@ -79,7 +79,10 @@ def solve_roster(
         if stop.requested() and start is None:
             raise stop.Interrupted
     if start is not None and start.objective is not None:
-        if stop.requested():
+        # within the gap but not exactly at the bound: no search follows (an exact proof goes
+        # on to the whole model, whose first tied optimum is the reproducible result)
+        proven, exact = _proof(limits, start.objective, start.bound)
+        if stop.requested() or (proven and not exact):
             return _start_result(problem, start, started, limits)
         left = deadline - time.perf_counter()
         skipped = _model_skipped(problem, left, windowed, windows_lead=start.windows_lead)
@@ -108,8 +111,10 @@ def solve_roster(
     if search.solved:
         own_bound = max(own_bound, search.solver.best_objective_bound)
         bound = max(bound, own_bound)
-    proven = code == cp_model.OPTIMAL or limits.within_gap(objective, bound)
-    exact = objective <= bound + GAP_TOLERANCE
+    proven, exact = _proof(limits, objective, bound)
+    # CP-SAT's OPTIMAL is an exact proof unless a relative gap was given to it
+    exact = exact or (code == cp_model.OPTIMAL and not limits.relative_gap)
+    proven = proven or code == cp_model.OPTIMAL
     bound = min(bound, objective)
     notes = list(search.notes)
     if start is not None and start.bound is not None and own_bound > start.bound + 1e-6:
@@ -456,8 +461,7 @@ def _start_result(
     """The start roster as the result (its ``objective`` known), with its bound: ``optimal``
     when that proves it within the ``limits``' relative gap."""
     assert start.objective is not None
-    proven = limits.within_gap(start.objective, start.bound)
-    exact = start.bound is not None and start.objective <= start.bound + GAP_TOLERANCE
+    proven, exact = _proof(limits, start.objective, start.bound)
     gap_notes = [_gap_note(limits)] if proven and not exact else []
     report = SolveReport.measured(
         status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
@@ -481,6 +485,13 @@ def _search_bound_note(bound: float, proven: bool, start_bound: float) -> str:
     return columns.bound_note(
         [("CP-SAT's whole-model search", bound), ("the start roster's", start_bound)]
     )
+
+
+def _proof(limits: SolverLimits, objective: float, bound: float | None) -> tuple[bool, bool]:
+    """Whether ``objective`` is proven within the ``limits``' relative gap of ``bound``, and
+    whether exactly (at the bound; weighted units, ``None``: no bound)."""
+    exact = bound is not None and objective <= bound + GAP_TOLERANCE
+    return limits.within_gap(objective, bound), exact
 
 
 def _gap_note(limits: SolverLimits) -> str:

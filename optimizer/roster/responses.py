@@ -201,12 +201,12 @@ def search(
     settings: RosterSettings,
     windowed: windows.WindowSearch,
     deadline: float,
-    settled: float | None,
+    settled_value: float | None,
     workers: int,
     passes: bool,
 ) -> tuple[int, float]:
     """Improve ``windowed``'s roster until the ``deadline`` (a ``time.perf_counter()``
-    reading), a stop request or an objective at most ``settled`` (its lower bound, or the
+    reading), a stop request or an objective at most ``settled_value`` (its lower bound, or the
     value within the run's relative gap of it: ``solve.settled_at``): when ``passes``
     (column generation's pricing applies), turns of pair swaps and best responses
     (``_Passes.run``) and of windowed neighbourhoods (``workers`` at a time) in turn, a
@@ -217,7 +217,7 @@ def search(
     Returns how many employees' rosters the passes changed, and how much their pair swaps
     lowered the objective (weighted units)."""
     if not passes:
-        windowed.improve(deadline, settled, workers)
+        windowed.improve(deadline, settled_value, workers)
         return 0, 0.0
     made = _Passes(problem, settings, deadline)
     share, least, most = PASS_SHARE
@@ -234,7 +234,7 @@ def search(
         """Whether the settled value, a stop request or the time when neither kind of turn
         may start any more (``_Passes.batch_seconds``, ``windows.LEAST_SECONDS`` before the
         deadline) has come."""
-        settles = settled is not None and windowed.objective <= settled + GAP_TOLERANCE
+        settles = settled_value is not None and windowed.objective <= settled_value + GAP_TOLERANCE
         last_start = deadline - min(made.batch_seconds, windows.LEAST_SECONDS)
         return settles or stop.past(last_start, time.perf_counter())
 
@@ -250,7 +250,7 @@ def search(
                 if reached():
                     break
                 by_windows = turn(
-                    lambda until: windowed.improve(until, settled, workers), windows_turn
+                    lambda until: windowed.improve(until, settled_value, workers), windows_turn
                 )
             if by_passes <= by_windows:
                 windows_turns *= 2  # the passes fell behind: tried again after more windows

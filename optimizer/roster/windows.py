@@ -270,10 +270,12 @@ class WindowSearch:
             self.staffed = np.bincount(work[work >= 0], minlength=len(self.problem.requirements))
             self.objective = objective
 
-    def improve(self, deadline: float, settled: float | None = None, workers: int = 1) -> None:
+    def improve(
+        self, deadline: float, settled_value: float | None = None, workers: int = 1
+    ) -> None:
         """Re-solve neighbourhoods of a random kind (``KINDS``) with ``workers`` threads (each
         re-solve one CP-SAT worker) until ``deadline`` (a ``time.perf_counter()`` reading), a
-        stop request, or the objective reaching ``settled`` (a lower bound on it, or the
+        stop request, or the objective reaching ``settled_value`` (a lower bound on it, or the
         value within the run's relative gap of one: ``solve.settled_at``)."""
 
         # two windows need two days
@@ -281,7 +283,7 @@ class WindowSearch:
 
         def search() -> None:
             while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
-                if settled is not None and self.objective <= settled + GAP_TOLERANCE:
+                if settled_value is not None and self.objective <= settled_value + GAP_TOLERANCE:
                     return
                 with self.lock:
                     kind = self.rng.choice(kinds)
