@@ -1196,11 +1196,11 @@ def _dives(
     settled_value: float,
 ) -> tuple[dict[int, int], float]:
     """The dive from the first linear program (``_dive``), a second one fixing whole rosters
-    when the first leaves twice the time it took (``_dive_whole``), and best-response passes
-    from the better of the two (``_mend``, until an objective at most ``settled_value``) in
-    the last ``MEND_SHARE`` of the time, which the dives leave them. Returns employee →
-    column for everyone and the deadline, earlier when the dive was starved (``_dive``, said
-    in ``notes``)."""
+    when the first leaves twice the time it took and its roster is above ``settled_value``
+    (``_dive_whole``), and best-response passes from the better of the two (``_mend``, until
+    an objective at most ``settled_value``) in the last ``MEND_SHARE`` of the time, which the
+    dives leave them. Returns employee → column for everyone and the deadline, earlier when
+    the dive was starved (``_dive``, said in ``notes``)."""
     first = len(master.columns)
     diving = time.perf_counter()
     reserve = MEND_SHARE * max(deadline - diving, 0.0)
@@ -1212,7 +1212,8 @@ def _dives(
             f"ended {dived_by - moved:.0f} s early, for the neighbourhood search"
         )
     now = time.perf_counter()
-    if not stop.past(moved - 2 * (now - diving), now):
+    settled = master.value(chosen) <= settled_value + GAP_TOLERANCE
+    if not settled and not stop.past(moved - 2 * (now - diving), now):
         chosen = _dive_whole(master, pricing, chosen, first, moved, pool)
     deadline = moved + reserve
     return _mend(master, pricing, chosen, deadline, pool, notes, settled_value), deadline
