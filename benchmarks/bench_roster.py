@@ -1,6 +1,7 @@
 """Curtois–Qu shift-scheduling instances solved by svcplan's roster engine.
 
-    python benchmarks/bench_roster.py [--time-limit 60] [--threads 8] [--instances 1-12] [--notes]
+    python benchmarks/bench_roster.py [--time-limit 60] [--threads 8] [--instances 1-12]
+        [--relative-gap G] [--notes]
 
 Reads ``../shared/data/benchmarks/shift-scheduling/curtois-qu-instances1_12`` (Instances 1–12)
 and ``curtois-qu-instances17_24`` (17–24) and prints a markdown table: instance, best known,
@@ -88,6 +89,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="CP-SAT workers")
     parser.add_argument("--instances", default="1-12", help="range, e.g. 4-7")
     parser.add_argument(
+        "--relative-gap",
+        type=float,
+        default=None,
+        metavar="G",
+        help="stop once proven within this relative gap of the bound (default: exact)",
+    )
+    parser.add_argument(
         "--notes",
         action="store_true",
         help="after the table, each run's notes (where its roster and its bound came from)",
@@ -114,7 +122,11 @@ def main() -> int:
             with native_stdout_aside():
                 problem, roster, report = solve_curtois_instance(
                     instance_file(instance),
-                    SolverLimits(time_limit_seconds=args.time_limit, threads=args.threads),
+                    SolverLimits(
+                        time_limit_seconds=args.time_limit,
+                        relative_gap=args.relative_gap,
+                        threads=args.threads,
+                    ),
                 )
         except NoSolutionError as error:
             cells = f"no roster ({error}) | | | | | |"
