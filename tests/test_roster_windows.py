@@ -30,6 +30,22 @@ from tests.test_roster_checker import (
 INSTANCE = DATA / "Instance17.txt"
 
 
+Rough = tuple[RosterProblem, RosterSettings, columns.ColumnStart]
+
+
+@pytest.fixture(scope="module")
+def rough() -> Rough:
+    """Instance17 as published, its settings and a rough roster of it: column generation cut
+    off after 1 s (about 10,000; best known 5,746). Shared by the module: tests read them and
+    change none."""
+    problem, settings = read_curtois(INSTANCE), curtois_settings()
+    return (
+        problem,
+        settings,
+        columns.column_generation(problem, settings, deadline=time.perf_counter() + 1),
+    )
+
+
 def _weekly(problem: RosterProblem) -> RosterProblem:
     """``problem`` with each employee's horizon maximum of minutes as a weekly maximum (the
     same share of the horizon, rounded up) and no minimum, so contract periods are weeks."""
@@ -72,11 +88,10 @@ def test_windowed_neighbourhoods_lower_the_objective_exactly_and_keep_every_rule
     assert search.tried >= 3 and search.improved >= 1 and search.objective < start
 
 
-def test_windowed_neighbourhoods_stop_at_once_on_a_settled_roster() -> None:
+def test_windowed_neighbourhoods_stop_at_once_on_a_settled_roster(rough: Rough) -> None:
     """A roster already at the value that settles the run (its bound, or within the run's
     relative gap of it) gets no re-solve, however long the deadline."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=5)
     began = time.perf_counter()
     search.improve(began + 60, settled_value=start.objective)
@@ -102,7 +117,7 @@ class _Unproven:
 
 
 def test_the_objective_kept_is_proven_not_a_re_solves_unproven_value(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, rough: Rough
 ) -> None:
     """A re-solve cut off by its time limit ends with a solution whose objective CP-SAT has
     not proven, and which may count cover slack the roster does not have: the search
@@ -112,8 +127,7 @@ def test_the_objective_kept_is_proven_not_a_re_solves_unproven_value(
     unproven objective reads 1 too high (a staff-shift counted both short and over would
     read 101 too high on Instance17, and then only gains above 101 would show)."""
     monkeypatch.setattr(windows, "SECONDS_PER_CHOICE", 1.0)
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=2)
     solve = search._solve
 
@@ -134,15 +148,14 @@ def test_the_objective_kept_is_proven_not_a_re_solves_unproven_value(
     assert search.objective < start.objective
 
 
-def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() -> None:
+def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes(rough: Rough) -> None:
     """Two workers re-solve disjoint sub-horizons side by side; each result assumed the
     roster outside its own as it was when drawn. Instance17's contracts allow 16,800–17,280
     minutes over the whole horizon, so when other results meanwhile take an employee's
     shifts outside the sub-horizon, the first result's minutes fall short for them: they
     keep their duties as drawn, while the others' new duties are kept, repriced so that the
     objective stays exact."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     everyone = list(range(len(problem.employees)))
     part = search._sub_problem(everyone, ((21, 28),))
@@ -192,13 +205,12 @@ def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes() ->
     ],
 )
 def test_a_kind_grows_only_when_a_proven_re_solve_finds_nothing_better(
-    monkeypatch: pytest.MonkeyPatch, status: int, better: bool, factor: float
+    monkeypatch: pytest.MonkeyPatch, status: int, better: bool, factor: float, rough: Rough
 ) -> None:
     """A neighbourhood that CP-SAT proves holds nothing better is too small: the kind grows.
     One not proven is too large: it shrinks. One proven with a better roster keeps its
     size, as growing then slowed the re-solves without gaining more."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     monkeypatch.setattr(search, "_settle", lambda part, found: None)
     found = object() if better else None
@@ -210,13 +222,12 @@ def test_a_kind_grows_only_when_a_proven_re_solve_finds_nothing_better(
     assert search.size["days"] == before["days"]
 
 
-def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend() -> None:
+def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend(rough: Rough) -> None:
     """Where the weekend limit binds, an employee working one day only of a weekend can
     work its other day at no cost in weekends, so a few-staff neighbourhood draws half its
     employees among them: in every draw, not just on average. Here six employees work the
     Saturday of the first weekend only and the others neither day."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)
     saturday = next(d for d, day in enumerate(problem.dates) if day.weekday() == 5)
     saturday_row = int(next(r for r, day in enumerate(search.row_day) if day == saturday))
@@ -228,13 +239,12 @@ def test_some_staff_draw_half_among_those_working_one_day_of_a_weekend() -> None
         assert len(set(range(6)) & set(chosen)) >= 4
 
 
-def test_two_window_draws_take_a_quarter_among_staff_with_weekends_to_spare() -> None:
+def test_two_window_draws_take_a_quarter_among_staff_with_weekends_to_spare(rough: Rough) -> None:
     """An employee at the weekend limit can move a weekend into a window only where another
     takes one over in the other window, which needs a weekend to spare: two-window draws
     take up to a quarter of their staff among those who have one. Here everyone works both
     days of every weekend (twice Instance17's limit of 4) except four who work none."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=7)
     assert search.weekend_limit.tolist() == [4] * len(problem.employees)
     for d, day in enumerate(problem.dates):
@@ -249,13 +259,12 @@ def test_two_window_draws_take_a_quarter_among_staff_with_weekends_to_spare() ->
         assert len({0, 1, 2, 3} & set(chosen)) >= 2
 
 
-def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
+def test_two_windows_free_two_apart_windows_and_hold_the_days_between(rough: Rough) -> None:
     """A two-window neighbourhood frees a few employees on two windows of half the
     few-staff width, near or far apart, and holds the days between to the roster;
     re-solving such neighbourhoods keeps the objective exact and every rule (weekends,
     minutes and shifts per type can move from one window to the other)."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=4)
     width = round(search.size["window"] / 2)
     improved = 0
@@ -277,13 +286,14 @@ def test_two_windows_free_two_apart_windows_and_hold_the_days_between() -> None:
     assert search.objective == curtois_objective(problem, roster.assignments)
 
 
-def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_held_days() -> None:
+def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_held_days(
+    rough: Rough,
+) -> None:
     """A held day's rows that none of the chosen employees works have no choice in the
     sub-model, so they are left out: the sub-problem's rows are exactly those of the free
     days and those its employees work on held days (two far windows on Instance17, whose
     sub-horizon holds most of the 56 days)."""
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=4)
     chosen = [0, 3, 7]
     part = search._sub_problem(chosen, ((7, 14), (42, 49)))
@@ -321,7 +331,7 @@ def test_the_second_window_always_finds_room_when_a_window_is_a_third_of_the_hor
 
 @pytest.mark.parametrize("far_share", [0.0, 0.5])
 def test_a_share_of_two_window_draws_places_the_second_window_anywhere(
-    monkeypatch: pytest.MonkeyPatch, far_share: float
+    monkeypatch: pytest.MonkeyPatch, far_share: float, rough: Rough
 ) -> None:
     """Demand that rises through the year needs weekends and minutes moved from its start to
     its end, so a ``FAR_SHARE`` of two-window neighbourhoods may place the second window
@@ -330,8 +340,7 @@ def test_a_share_of_two_window_draws_places_the_second_window_anywhere(
     14 days only when the share is not 0, and then in about that share."""
     monkeypatch.setattr(windows, "TWO_WINDOWS_APART_DAYS", 3)
     monkeypatch.setattr(windows, "FAR_SHARE", far_share)
-    problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=6)
     width = round(search.size["window"] / 2)
     draws = [search._part(windows.TWO_WINDOWS).free for _ in range(200)]
