@@ -758,8 +758,9 @@ def column_generation(
             may end sooner, see ``REPAIR_PATIENCE``). Every linear program stops at the
             deadline (HiGHS ``time_limit``).
         seed: seed of the repairs' random choice of employees to re-dive.
-        relative_gap: the polish and the repairs are skipped, and the repairs end, once the
-            roster is within this relative gap of the largest bound computed.
+        relative_gap: once the roster is within this relative gap of the largest bound
+            computed, the second dive, the polish and the repairs are skipped, and the passes
+            after the dives and the repairs end.
         hand_over: a search improves the roster afterwards (the engine's neighbourhood
             search): when the dive's first ``STARVED_STEPS`` steps all run out of time,
             column generation (the rest of the dive, the polish and the repairs) ends
@@ -803,6 +804,11 @@ def column_generation(
     notes: list[str] = []
     settle_by = min(deadline, hand_over_by) if hand_over and hand_over_by is not None else deadline
     guides, bounds, plan = None, [], None
+
+    def settled_value() -> float:
+        """The objective within ``relative_gap`` of the largest bound computed so far."""
+        return settled_at(max(value for _, value in bounds), relative_gap)
+
     guide_rows, guided_by, found_in = None, "", ""  # the guiding plan; the note's words
     # the construction's roster is the search's likely start, and no previous roster is kept
     plans_weekends = (wider or hand_over_by is not None) and previous is None
@@ -906,18 +912,17 @@ def column_generation(
                     f"programs ({master.value(constructed):g})"
                 )
                 return _result(master, pricing, constructed, bounds, (*notes, note))
-            settled_value = settled_at(max(value for _, value in bounds), relative_gap)
             chosen, deadline = _dives(
-                master, pricing, pool, deadline, hand_over, notes, settled_value
+                master, pricing, pool, deadline, hand_over, notes, settled_value()
             )
             if master.value(constructed) < master.value(chosen):
                 chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
-        settled_value = settled_at(max(value for _, value in bounds), relative_gap)
-        if not stop.past(deadline, now) and master.value(chosen) > settled_value + GAP_TOLERANCE:
+        settled = settled_value()
+        if not stop.past(deadline, now) and master.value(chosen) > settled + GAP_TOLERANCE:
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
-            chosen = _repair(master, pricing, chosen, deadline, pool, seed, settled_value)
+            chosen = _repair(master, pricing, chosen, deadline, pool, seed, settled)
     return _result(master, pricing, chosen, bounds, tuple(notes))
 
 

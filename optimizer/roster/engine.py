@@ -372,8 +372,12 @@ def _windowed(
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, limits.seed)
     workers = usable_workers(limits)
     passes = not columns.blockers(problem, settings)
-    settled = None if start.bound is None else settled_at(start.bound, limits.relative_gap or 0)
-    ran, swapped = responses.search(problem, settings, search, deadline, settled, workers, passes)
+    settled_value = None
+    if start.bound is not None:
+        settled_value = settled_at(start.bound, limits.relative_gap or 0.0)
+    ran, swapped = responses.search(
+        problem, settings, search, deadline, settled_value, workers, passes
+    )
     if not search.tried and not ran and not swapped:
         return start
     note = (
@@ -531,7 +535,8 @@ class _Search:
     around a day with uncovered demand (all staff, or a few random employees over a wider
     window), or the weekends of two random weeks (weekend work is where these rosters run
     short). The whole-model search proves optimality and gives the bound; it stops once the
-    bound reaches the best roster found by either."""
+    bound reaches the best roster found by either (or comes within the run's relative gap of
+    it)."""
 
     SUB_SECONDS = 0.5
     """Time limit of one neighbourhood re-solve per ``SUB_CHOICES`` choices (at least one)."""
@@ -795,11 +800,12 @@ class _Neighbourhoods:
         """Re-solves ``run`` made, and those that lowered the objective."""
 
     def run(self, whole: threading.Thread) -> None:
-        """Search until the deadline or the bound is reached, or the ``whole``-model search
-        ends having proven its result (or with no roster to start from). A whole-model search
-        that ends unproven before the deadline leaves the rest to the neighbourhoods (on
-        tourist-peak scaled to 280 staff it once ended 12 s early, before the neighbourhoods'
-        two best re-solves of that run)."""
+        """Search until the deadline or a roster within the run's relative gap of the bound
+        (at it, without a gap), or until the ``whole``-model search ends having proven its
+        result (or with no roster to start from). A whole-model search that ends unproven
+        before the deadline leaves the rest to the neighbourhoods (on tourist-peak scaled to
+        280 staff it once ended 12 s early, before the neighbourhoods' two best re-solves of
+        that run)."""
         search = self.search
         employees = len(search.m.problem.employees)
         size = Sizes(
