@@ -171,7 +171,7 @@ def test_a_search_whose_roster_leaves_demand_uncovered_gets_rosters_built_beside
         return thread
 
     monkeypatch.setattr(engine._Search, "_whole_model_thread", stuck_search)
-    roster, report = solve_roster(problem, SETTINGS, LIMITS)
+    roster, report = solve_roster(problem, SETTINGS, SolverLimits(time_limit_seconds=4.0))
     assert report.objective < SETTINGS.uncovered_weight
     assert any("had only a roster leaving demand uncovered" in note for note in report.notes)
     assert hard_rule_violations(problem, SETTINGS, roster.assignments) == []
@@ -589,7 +589,7 @@ def test_a_roster_column_generation_misses_is_built_employee_by_employee(
 
     problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
     monkeypatch.setattr(columns, "column_generation", missing)
-    roster, report = solve_roster(problem, settings, SolverLimits(time_limit_seconds=10))
+    roster, report = solve_roster(problem, settings, SolverLimits(time_limit_seconds=4))
     assert (
         f"column generation found no roster for employee {problem.employees[0].employee_id}, "
         "and CP-SAT did not prove their rules clash: the start roster is built employee by "
