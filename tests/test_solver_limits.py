@@ -114,13 +114,14 @@ def test_roster_solver_takes_workers_seed_and_gap_from_the_limits() -> None:
 
 
 def test_roster_stops_at_its_time_limit_with_a_bound() -> None:
-    """Curtois–Qu Instance2 takes about 7 s to prove optimal; 2 s stop it early."""
+    """Curtois–Qu Instance17 is not proven optimal in a minute; 2 s stop it early, with a
+    roster and a bound."""
     started = time.perf_counter()
     _, _, report = solve_curtois_instance(
-        DATA / "roster" / "Instance2.txt", SolverLimits(time_limit_seconds=2.0)
+        DATA / "roster" / "Instance17.txt", SolverLimits(time_limit_seconds=2.0)
     )
     assert time.perf_counter() - started < 2.0 + 3.0
-    assert report.has_solution and report.bound is not None
+    assert report.status == SolveStatus.FEASIBLE and report.bound is not None
 
 
 def test_a_relative_gap_settles_an_objective_its_share_above_the_bound() -> None:
