@@ -56,6 +56,17 @@ TimeLimitOption = Annotated[
     float | None,
     typer.Option("--time-limit", metavar="S", min=0.001, help="Solver time limit in seconds."),
 ]
+RelativeGapOption = Annotated[
+    float | None,
+    typer.Option(
+        "--relative-gap",
+        metavar="G",
+        min=0.0,
+        max=0.99,
+        help="Stop once a plan is proven within this relative gap of its bound, e.g. 0.01 "
+        "(overrides solver.relative_gap; 0: exact).",
+    ),
+]
 ScenarioFileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 JsonOption = Annotated[
@@ -96,13 +107,16 @@ class Options:
 
     out: Path | None = None
     time_limit: float | None = None
+    relative_gap: float | None = None
     quiet: bool = False
     json: bool = False
     debug: bool = False
 
     def merged(self, **local: object) -> Options:
         """These options with every local option that was given laid over them."""
-        given = {key: value for key, value in local.items() if value not in (None, False)}
+        given = {
+            key: value for key, value in local.items() if value is not None and value is not False
+        }
         return Options(**{**self.__dict__, **given})
 
 
@@ -111,6 +125,7 @@ def main(
     ctx: typer.Context,
     out: OutOption = None,
     time_limit: TimeLimitOption = None,
+    relative_gap: RelativeGapOption = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -123,7 +138,14 @@ def main(
     if ctx.invoked_subcommand is None:
         stdout.print(ctx.get_help())
         raise typer.Exit(EXIT_OK)
-    ctx.obj = Options(out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug)
+    ctx.obj = Options(
+        out=out,
+        time_limit=time_limit,
+        relative_gap=relative_gap,
+        quiet=quiet,
+        json=json_output,
+        debug=debug,
+    )
 
 
 T = TypeVar("T")
@@ -177,12 +199,18 @@ def _scenario_command(command: str, help_text: str, show: Callable[[Any], None])
         scenario_file: ScenarioFileArgument,
         out: OutOption = None,
         time_limit: TimeLimitOption = None,
+        relative_gap: RelativeGapOption = None,
         quiet: QuietOption = False,
         json_output: JsonOption = False,
         debug: DebugOption = False,
     ) -> None:
         options = ctx.obj.merged(
-            out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+            out=out,
+            time_limit=time_limit,
+            relative_gap=relative_gap,
+            quiet=quiet,
+            json=json_output,
+            debug=debug,
         )
         _run_scenario(options, command, scenario_file, show)
 
@@ -205,6 +233,7 @@ def _run_scenario(
             scenario_file,
             out_dir=options.out,
             time_limit_seconds=options.time_limit,
+            relative_gap=options.relative_gap,
             progress=progress,
             **arguments,
         ),
@@ -297,17 +326,24 @@ def solve(
         typer.Option("--vehicles", min=1, help="solomon: fix the fleet size (default: fewest)."),
     ] = None,
     time_limit: TimeLimitOption = None,
+    relative_gap: RelativeGapOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Solve a published benchmark instance; print objective, status, bound, gap and seconds
     (curtois: the objective by part too)."""
-    options = ctx.obj.merged(time_limit=time_limit, json=json_output, quiet=quiet, debug=debug)
+    options = ctx.obj.merged(
+        time_limit=time_limit, relative_gap=relative_gap, json=json_output, quiet=quiet, debug=debug
+    )
     result = _guarded(
         options,
         lambda: _api().solve_instance(
-            format_name, instance, time_limit_seconds=options.time_limit, vehicles=vehicles
+            format_name,
+            instance,
+            time_limit_seconds=options.time_limit,
+            relative_gap=options.relative_gap,
+            vehicles=vehicles,
         ),
     )
     if options.json:
@@ -487,6 +523,7 @@ def plan(
     threads: ThreadsOption = None,
     out: OutOption = None,
     time_limit: TimeLimitOption = None,
+    relative_gap: RelativeGapOption = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -497,7 +534,12 @@ def plan(
     from optimizer.parallel import ExecutorChoice
 
     options = ctx.obj.merged(
-        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+        out=out,
+        time_limit=time_limit,
+        relative_gap=relative_gap,
+        quiet=quiet,
+        json=json_output,
+        debug=debug,
     )
     choice = ExecutorChoice(executor, workers=workers, address=address, threads=threads)
     _run_scenario(options, "plan", scenario_file, _print_plan, executor=choice)
@@ -739,6 +781,7 @@ def sweep(
     ] = False,
     out: OutOption = None,
     time_limit: TimeLimitOption = None,
+    relative_gap: RelativeGapOption = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -747,7 +790,12 @@ def sweep(
     into <out>/<name>-sweep/<variant>/; compare them in <out>/<name>-sweep/comparison/
     (sweep.csv, tradeoffs.png). Exit 1 when a variant failed (the others still run)."""
     options = ctx.obj.merged(
-        out=out, time_limit=time_limit, quiet=quiet, json=json_output, debug=debug
+        out=out,
+        time_limit=time_limit,
+        relative_gap=relative_gap,
+        quiet=quiet,
+        json=json_output,
+        debug=debug,
     )
 
     def action(on_result: Callable[[int, int, dict], None] | None) -> api.SweepOutcome:
@@ -761,6 +809,7 @@ def sweep(
             threads=threads,
             resume=resume,
             time_limit_seconds=options.time_limit,
+            relative_gap=options.relative_gap,
             on_result=on_result,
         )
 
@@ -919,6 +968,7 @@ def job_run(
         ),
     ] = None,
     time_limit: TimeLimitOption = None,
+    relative_gap: RelativeGapOption = None,
     log_format: Annotated[
         str,
         typer.Option(
@@ -936,7 +986,9 @@ def job_run(
 
     from optimizer.job.log import LOG_FORMATS, JobLog
 
-    options = ctx.obj.merged(time_limit=time_limit, quiet=quiet, json=json_output, debug=debug)
+    options = ctx.obj.merged(
+        time_limit=time_limit, relative_gap=relative_gap, quiet=quiet, json=json_output, debug=debug
+    )
     if log_format not in LOG_FORMATS:
         stderr.print(f"error: --log-format: expected text or json (got {log_format!r})")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -951,7 +1003,13 @@ def job_run(
         from optimizer.job.run import run_job
 
         with log.warnings_logged():
-            return run_job(job_file, as_of=day, time_limit_seconds=options.time_limit, log=log)
+            return run_job(
+                job_file,
+                as_of=day,
+                time_limit_seconds=options.time_limit,
+                relative_gap=options.relative_gap,
+                log=log,
+            )
 
     outcome = _job_guarded(options, log, action)
     if options.json:

@@ -74,6 +74,7 @@ def plan(
     *,
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     progress: Progress = _silent,
     executor: ExecutorChoice = DEFAULT_EXECUTOR,
 ) -> PlanOutcome:
@@ -83,6 +84,7 @@ def plan(
         scenario_path: the scenario file.
         out_dir: overrides ``outputs.directory``; outputs go to ``<out_dir>/<name>/``.
         time_limit_seconds: overrides ``solver.time_limit_seconds``.
+        relative_gap: overrides ``solver.relative_gap``.
         progress: called with a line per step.
         executor: where the regions of a multi-region scenario are sited, one task per group
             of regions that cannot interact (a one-region scenario runs in this process).
@@ -98,7 +100,9 @@ def plan(
     scenario_path = Path(scenario_path)
     progress(f"validating {scenario_path}")
     scenario = load_scenario(scenario_path)
-    limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
+    limits = solver_limits(
+        scenario.solver, time_limit_seconds=time_limit_seconds, relative_gap=relative_gap
+    )
     folder = output_folder(scenario, scenario_path, out_dir)
     return plan_scenario(scenario, folder, limits=limits, progress=progress, executor=executor)
 
@@ -224,12 +228,14 @@ def dispatch(
     *,
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     progress: Progress = _silent,
 ) -> SectionOutcome:
     """Plan cross-region dispatch for a scenario; publish to ``<out>/<name>/dispatch/``.
 
     ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (it bounds the MIP that
-    batch, donor and team rules need; the flow engines always prove the optimum).
+    batch, donor and team rules need; the flow engines always prove the optimum), and
+    ``relative_gap`` overrides ``solver.relative_gap``.
 
     Raises:
         ScenarioError: invalid scenario, or one without a ``dispatch`` section.
@@ -240,7 +246,8 @@ def dispatch(
 
     return _run_section(
         Path(scenario_path), "dispatch", DISPATCH_FOLDER, run_dispatch,
-        out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
+        out_dir=out_dir, time_limit_seconds=time_limit_seconds, relative_gap=relative_gap,
+        progress=progress,
     )  # fmt: skip
 
 
@@ -249,12 +256,13 @@ def review(
     *,
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     progress: Progress = _silent,
 ) -> SectionOutcome:
     """Review a scenario's outlets; publish to ``<out>/<name>/review/``.
 
     ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (each relocation MIP and
-    the joint closure).
+    the joint closure), and ``relative_gap`` overrides ``solver.relative_gap``.
 
     Raises:
         ScenarioError: invalid scenario, or one without a ``review`` section.
@@ -265,7 +273,8 @@ def review(
 
     return _run_section(
         Path(scenario_path), "review", REVIEW_FOLDER, run_review,
-        out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
+        out_dir=out_dir, time_limit_seconds=time_limit_seconds, relative_gap=relative_gap,
+        progress=progress,
     )  # fmt: skip
 
 
@@ -274,12 +283,14 @@ def rounds(
     *,
     out_dir: Path | None = None,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     progress: Progress = _silent,
 ) -> SectionOutcome:
     """Plan a scenario's mobile service rounds; publish to ``<out>/<name>/rounds/``.
 
     ``time_limit_seconds`` overrides ``solver.time_limit_seconds`` (the routing search;
-    default 60 s).
+    default 60 s); ``relative_gap`` overrides ``solver.relative_gap`` (the routing search
+    proves no bound and does not use it).
 
     Raises:
         ScenarioError: invalid scenario, or one without a ``mobile_rounds`` section.
@@ -291,7 +302,8 @@ def rounds(
 
     return _run_section(
         Path(scenario_path), "mobile_rounds", ROUNDS_FOLDER, run_rounds,
-        out_dir=out_dir, time_limit_seconds=time_limit_seconds, progress=progress,
+        out_dir=out_dir, time_limit_seconds=time_limit_seconds, relative_gap=relative_gap,
+        progress=progress,
     )  # fmt: skip
 
 
@@ -320,6 +332,7 @@ def _run_section(
     *,
     out_dir: Path | None,
     time_limit_seconds: float | None,
+    relative_gap: float | None,
     progress: Progress,
 ) -> SectionOutcome:
     """Run the engine of ``section`` and publish its files and ``summary.json`` (the summary
@@ -330,7 +343,9 @@ def _run_section(
     with output_lock(root):
         check_output_folder(root / folder_name)
         artifacts: dict[str, ArtifactWriter] = {}
-        limits = solver_limits(scenario.solver, time_limit_seconds=time_limit_seconds)
+        limits = solver_limits(
+            scenario.solver, time_limit_seconds=time_limit_seconds, relative_gap=relative_gap
+        )
         summary = run(scenario, limits, artifacts, progress)
         artifacts["summary.json"] = json_writer({"scenario": scenario.name, section: summary})
         files = publish_into(root, folder_name, artifacts, inputs=inputs)
@@ -358,6 +373,7 @@ def solve_instance(
     path: str | Path,
     *,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     vehicles: int | None = None,
 ) -> dict[str, object]:
     """Solve one published benchmark instance with the engine its format belongs to.
@@ -367,6 +383,7 @@ def solve_instance(
             ``curtois`` (roster engine), ``solomon``, ``cvrplib`` or ``pvrp`` (rounds engine).
         path: the instance file.
         time_limit_seconds: wall-clock limit; default 60 s.
+        relative_gap: stop once proven within this relative gap of the bound (default: exact).
         vehicles: ``solomon`` only: the fixed fleet size (otherwise fewest vehicles first).
 
     Returns:
@@ -386,7 +403,7 @@ def solve_instance(
     from optimizer.formats.rounds import ROUNDS_FORMATS, solve_rounds_instance
 
     seconds = DEFAULT_INSTANCE_SECONDS if time_limit_seconds is None else time_limit_seconds
-    limits = SolverLimits(time_limit_seconds=seconds)
+    limits = SolverLimits(time_limit_seconds=seconds, relative_gap=relative_gap)
     extra: dict[str, object] = {}
     if vehicles is not None and format_name != "solomon":
         raise DataError("--vehicles", "only the solomon format takes a fleet size")
@@ -473,6 +490,7 @@ def job_run(
     *,
     as_of: date | None = None,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     log: JobLog | None = None,
 ) -> JobOutcome:
     """Run the periodic roster job of a job file (``svcplan job run``).
@@ -486,6 +504,7 @@ def job_run(
         job_path: the job file.
         as_of: the planning date (default: today in the sites' time zone).
         time_limit_seconds: overrides the job's and the scenario's roster time limit.
+        relative_gap: overrides the scenario's ``solver.relative_gap``.
         log: where log lines go (default: nowhere).
 
     Returns:
@@ -500,7 +519,13 @@ def job_run(
     """
     from optimizer.job.run import run_job
 
-    return run_job(job_path, as_of=as_of, time_limit_seconds=time_limit_seconds, log=log)
+    return run_job(
+        job_path,
+        as_of=as_of,
+        time_limit_seconds=time_limit_seconds,
+        relative_gap=relative_gap,
+        log=log,
+    )
 
 
 def sweep(
@@ -514,6 +539,7 @@ def sweep(
     threads: int | None = None,
     resume: bool = False,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     on_result: OnResult | None = None,
 ) -> SweepOutcome:
     """Plan a scenario for every combination of a grid's values (``svcplan sweep``), one task
@@ -542,6 +568,7 @@ def sweep(
         threads=threads,
         resume=resume,
         time_limit_seconds=time_limit_seconds,
+        relative_gap=relative_gap,
         on_result=on_result,
     )
 

@@ -398,6 +398,23 @@ def test_sigterm_publishes_the_best_roster_only_within_publish_max_gap(
         assert any("SIGTERM" in note for note in manifest["solve"]["notes"])
 
 
+def test_the_command_line_relative_gap_ends_the_jobs_roster_once_proven_within_it(
+    tmp_path: Path,
+) -> None:
+    """The sample without a gap in its scenario: ``--relative-gap 0.01`` reaches its roster,
+    as the run manifest records, and the roster is proven within it (261 against the bound
+    260 after about 1 s idle, where the 4 s limit ends the run without it)."""
+    job = write_sample_job(tmp_path, relative_gap=None)
+    result = runner.invoke(
+        app, ["job", "run", str(job), "--as-of", AS_OF, "--relative-gap", "0.01"]
+    )
+    assert result.exit_code == 0, result.stderr
+    (manifest,) = (tmp_path / "out" / "waterfront-nightly" / "runs").glob("*/manifest.json")
+    record = json.loads(manifest.read_text())
+    assert record["relative_gap"] == 0.01
+    assert record["solve"]["status"] == "optimal" and record["solve"]["gap"] <= 0.01
+
+
 def test_python_callers_run_the_job_through_the_api(template: Sample) -> None:
     from optimizer import api
 

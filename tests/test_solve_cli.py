@@ -98,3 +98,23 @@ def test_contradictory_rules_exit_3_naming_the_clash(tmp_path: Path) -> None:
     assert result.exit_code == 3, result.output
     assert "density" in result.stderr and "max_stations" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_relative_gap_before_the_command_ends_a_roster_once_proven_within_it() -> None:
+    """Curtois–Qu Instance17 is not proven optimal in a minute; within 5 % it is proven by
+    column generation's roster (5,746 against the bound 5,745) after a few seconds."""
+    instance = str(DATA / "roster" / "Instance17.txt")
+    arguments = ["--relative-gap", "0.05", "solve", "curtois", instance, "--time-limit", "60"]
+    result = runner.invoke(app, [*arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    solved = json.loads(result.stdout)
+    assert solved["status"] == "optimal" and 0 < solved["gap"] <= 0.05
+    assert solved["seconds"] < 30
+    assert any("relative gap asked for (5.00%" in note for note in solved["notes"])
+
+
+def test_a_relative_gap_of_one_or_more_exits_2_naming_the_option() -> None:
+    instance = str(DATA / "roster" / "Instance1.txt")
+    result = runner.invoke(app, ["solve", "curtois", instance, "--relative-gap", "1"])
+    assert result.exit_code == 2
+    assert "--relative-gap" in result.output and "Traceback" not in result.output

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import highspy
 import pytest
+from typer.testing import CliRunner
 
+import optimizer.api
+import optimizer.sweep.run
+from cli import app
 from optimizer.dispatch import DispatchRules, solve_dispatch
+from optimizer.errors import DataError
 from optimizer.formats import solve_published_instance
 from optimizer.formats.curtois import solve_curtois_instance
 from optimizer.pipeline.limits import solver_limits
@@ -147,3 +152,35 @@ def test_the_roster_stops_once_proven_within_the_relative_gap() -> None:
     assert report.bound is not None and report.bound <= report.objective
     assert report.gap is not None and report.gap <= 0.05
     assert (report.gap > 0) == any("relative gap" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(
+    ("command", "scenario", "module"),
+    [
+        ("plan", "porto-alegre.yaml", optimizer.api),
+        ("dispatch", "surge.yaml", optimizer.api),
+        ("review", "library-review.yaml", optimizer.api),
+        ("rounds", "rural-rounds.yaml", optimizer.api),
+        ("sweep", "porto-alegre.yaml", optimizer.sweep.run),
+    ],
+)
+def test_the_command_line_relative_gap_overrides_the_scenarios(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str, scenario: str, module: object
+) -> None:
+    """``--relative-gap`` reaches the limits every engine of the command gets (recorded as
+    they are built; the run then stops with a data error before any engine)."""
+    seen: list[object] = []
+
+    def recorded(solver: object, **overrides: object) -> SolverLimits:
+        seen.append(overrides.get("relative_gap"))
+        raise DataError(scenario, "the limits were recorded")
+
+    monkeypatch.setattr(module, "solver_limits", recorded)
+    arguments = [command, str(SCENARIOS / scenario), "--out", str(tmp_path / "out")]
+    if command == "sweep":
+        grid = tmp_path / "grid.yaml"
+        grid.write_text("solver.seed: [1]\n", encoding="utf-8")
+        arguments += ["--grid", str(grid), "--executor", "serial"]
+    result = CliRunner().invoke(app, [*arguments, "--relative-gap", "0.25"])
+    assert result.exit_code == 2, result.output
+    assert seen == [0.25]

@@ -92,10 +92,12 @@ def run_job(
     *,
     as_of: date | None = None,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     log: JobLog | None = None,
 ) -> JobOutcome:
     """Run the roster job of ``job_path`` as of ``as_of`` (default: today in the sites' time
-    zone); see the module docstring.
+    zone); see the module docstring. ``time_limit_seconds`` overrides the job's roster time
+    limit, ``relative_gap`` the scenario's ``solver.relative_gap``.
 
     Raises:
         ScenarioError, DataError: bad job file, scenario or data (exit 2).
@@ -154,7 +156,10 @@ def run_job(
                         rid,
                         {**record, "status": UNCHANGED, "publication_id": current["id"]},
                     )
-                _Planner(job, window, store, current, log, time_limit_seconds).run(record)
+                planner = _Planner(
+                    job, window, store, current, log, time_limit_seconds, relative_gap
+                )
+                planner.run(record)
         except SvcplanError as error:
             if not isinstance(error, stop.Interrupted):
                 record.update(status=_status_of(error), error=str(error))
@@ -206,9 +211,10 @@ class _Planner:
         current: dict[str, Any] | None,
         log: JobLog,
         time_limit_seconds: float | None,
+        relative_gap: float | None,
     ) -> None:
         self.job, self.window, self.store, self.current, self.log = job, window, store, current, log
-        self.time_limit_seconds = time_limit_seconds
+        self.time_limit_seconds, self.relative_gap = time_limit_seconds, relative_gap
         self.zone = ZoneInfo(job.time_zone)
 
     def run(self, record: dict[str, Any]) -> None:
@@ -260,8 +266,14 @@ class _Planner:
             neighbourhood_search=bool(len(kept)),
         )
         seconds = self.time_limit_seconds or job.config.time_limit_seconds
-        limits = solver_limits(job.scenario.solver, time_limit_seconds=seconds)
-        record.update(seed=limits.seed, time_limit_seconds=limits.time_limit_seconds)
+        limits = solver_limits(
+            job.scenario.solver, time_limit_seconds=seconds, relative_gap=self.relative_gap
+        )
+        record.update(
+            seed=limits.seed,
+            time_limit_seconds=limits.time_limit_seconds,
+            relative_gap=limits.relative_gap,
+        )
         record["frozen_days"] = len(frozen) - len(lead_days)
         record["lead_in_days"] = len(lead_days)
         self.log.step(

@@ -81,6 +81,7 @@ def run_sweep(
     threads: int | None = None,
     resume: bool = False,
     time_limit_seconds: float | None = None,
+    relative_gap: float | None = None,
     on_result: OnResult | None = None,
 ) -> SweepOutcome:
     """Plan every variant of the grid, one task each, and publish the comparison.
@@ -96,6 +97,7 @@ def run_sweep(
         resume: skip variants whose folder is complete (``manifest.is_complete``) and was made
             from the same scenario, values and limits.
         time_limit_seconds: overrides every variant's ``solver.time_limit_seconds``.
+        relative_gap: overrides every variant's ``solver.relative_gap``.
         on_result: called as each variant ends (resumed ones first).
 
     Returns:
@@ -117,7 +119,8 @@ def run_sweep(
         with open_executor(executor, workers=workers, address=address) as pool:
             per_task = threads or pool.threads_per_task
             tasks = [
-                _task(variant, folder, per_task, time_limit_seconds) for variant in grid.variants
+                _task(variant, folder, per_task, time_limit_seconds, relative_gap)
+                for variant in grid.variants
             ]
             rows = _run_tasks(pool, grid, tasks, resume=resume, report=report)
         wall_seconds = time.perf_counter() - started
@@ -142,7 +145,11 @@ def variant_key(scenario_json: str, limits: dict[str, Any]) -> str:
 
 
 def _task(
-    variant: Variant, folder: Path, threads: int, time_limit_seconds: float | None
+    variant: Variant,
+    folder: Path,
+    threads: int,
+    time_limit_seconds: float | None,
+    relative_gap: float | None,
 ) -> VariantTask:
     """The task of one variant: its folder, and its limits with the executor's threads (the
     scenario's own ``solver.threads`` when it asks for fewer)."""
@@ -150,6 +157,7 @@ def _task(
     limits = solver_limits(
         solver,
         time_limit_seconds=time_limit_seconds,
+        relative_gap=relative_gap,
         threads=min(threads, solver.threads or threads),
     )
     recorded = {
