@@ -154,21 +154,38 @@ def test_the_roster_stops_once_proven_within_the_relative_gap() -> None:
     assert (report.gap > 0) == any("relative gap" in note for note in report.notes)
 
 
+GAP_AFTER = (), ("--relative-gap", "0.25"), 0.25
+"""No option before the command, a gap after it, the gap every engine gets."""
+
+
 @pytest.mark.parametrize(
-    ("command", "scenario", "module"),
+    ("command", "scenario", "module", "given"),
     [
-        ("plan", "porto-alegre.yaml", optimizer.api),
-        ("dispatch", "surge.yaml", optimizer.api),
-        ("review", "library-review.yaml", optimizer.api),
-        ("rounds", "rural-rounds.yaml", optimizer.api),
-        ("sweep", "porto-alegre.yaml", optimizer.sweep.run),
+        ("plan", "porto-alegre.yaml", optimizer.api, GAP_AFTER),
+        ("dispatch", "surge.yaml", optimizer.api, GAP_AFTER),
+        ("review", "library-review.yaml", optimizer.api, GAP_AFTER),
+        ("rounds", "rural-rounds.yaml", optimizer.api, GAP_AFTER),
+        ("sweep", "porto-alegre.yaml", optimizer.sweep.run, GAP_AFTER),
+        # a gap of 0 after the command (exact) wins over one before it
+        (
+            "dispatch",
+            "surge.yaml",
+            optimizer.api,
+            (("--relative-gap", "0.5"), ("--relative-gap", "0"), 0.0),
+        ),
     ],
 )
 def test_the_command_line_relative_gap_overrides_the_scenarios(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str, scenario: str, module: object
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+    scenario: str,
+    module: object,
+    given: tuple[tuple[str, ...], tuple[str, ...], float],
 ) -> None:
     """``--relative-gap`` reaches the limits every engine of the command gets (recorded as
     they are built; the run then stops with a data error before any engine)."""
+    before, after, expected = given
     seen: list[object] = []
 
     def recorded(solver: object, **overrides: object) -> SolverLimits:
@@ -176,11 +193,11 @@ def test_the_command_line_relative_gap_overrides_the_scenarios(
         raise DataError(scenario, "the limits were recorded")
 
     monkeypatch.setattr(module, "solver_limits", recorded)
-    arguments = [command, str(SCENARIOS / scenario), "--out", str(tmp_path / "out")]
+    arguments = [*before, command, str(SCENARIOS / scenario), "--out", str(tmp_path / "out")]
     if command == "sweep":
         grid = tmp_path / "grid.yaml"
         grid.write_text("solver.seed: [1]\n", encoding="utf-8")
         arguments += ["--grid", str(grid), "--executor", "serial"]
-    result = CliRunner().invoke(app, [*arguments, "--relative-gap", "0.25"])
+    result = CliRunner().invoke(app, [*arguments, *after])
     assert result.exit_code == 2, result.output
-    assert seen == [0.25]
+    assert seen == [expected]
