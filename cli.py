@@ -138,7 +138,20 @@ def main(
     if ctx.invoked_subcommand is None:
         stdout.print(ctx.get_help())
         raise typer.Exit(EXIT_OK)
-    ctx.obj = Options(
+    ctx.obj = _laid_over(Options(), out, time_limit, relative_gap, quiet, json_output, debug)
+
+
+def _laid_over(
+    base: Options,
+    out: Path | None,
+    time_limit: float | None,
+    relative_gap: float | None,
+    quiet: bool,
+    json_output: bool,
+    debug: bool,
+) -> Options:
+    """``base`` (the options given before the command) with those given after it."""
+    return base.merged(
         out=out,
         time_limit=time_limit,
         relative_gap=relative_gap,
@@ -204,14 +217,7 @@ def _scenario_command(command: str, help_text: str, show: Callable[[Any], None])
         json_output: JsonOption = False,
         debug: DebugOption = False,
     ) -> None:
-        options = ctx.obj.merged(
-            out=out,
-            time_limit=time_limit,
-            relative_gap=relative_gap,
-            quiet=quiet,
-            json=json_output,
-            debug=debug,
-        )
+        options = _laid_over(ctx.obj, out, time_limit, relative_gap, quiet, json_output, debug)
         _run_scenario(options, command, scenario_file, show)
 
     app.command(command, help=help_text)(run)
@@ -533,14 +539,7 @@ def plan(
     --executor and merged into one plan."""
     from optimizer.parallel import ExecutorChoice
 
-    options = ctx.obj.merged(
-        out=out,
-        time_limit=time_limit,
-        relative_gap=relative_gap,
-        quiet=quiet,
-        json=json_output,
-        debug=debug,
-    )
+    options = _laid_over(ctx.obj, out, time_limit, relative_gap, quiet, json_output, debug)
     choice = ExecutorChoice(executor, workers=workers, address=address, threads=threads)
     _run_scenario(options, "plan", scenario_file, _print_plan, executor=choice)
 
@@ -789,14 +788,7 @@ def sweep(
     """Plan a scenario for every combination of a grid's values, one task per variant, each
     into <out>/<name>-sweep/<variant>/; compare them in <out>/<name>-sweep/comparison/
     (sweep.csv, tradeoffs.png). Exit 1 when a variant failed (the others still run)."""
-    options = ctx.obj.merged(
-        out=out,
-        time_limit=time_limit,
-        relative_gap=relative_gap,
-        quiet=quiet,
-        json=json_output,
-        debug=debug,
-    )
+    options = _laid_over(ctx.obj, out, time_limit, relative_gap, quiet, json_output, debug)
 
     def action(on_result: Callable[[int, int, dict], None] | None) -> api.SweepOutcome:
         return _api().sweep(
