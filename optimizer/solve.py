@@ -15,6 +15,18 @@ MAX_THREADS = 64
 """Most solver threads a run may ask for."""
 
 
+GAP_TOLERANCE = 1e-6
+"""Objective units by which an objective may exceed ``settled_at`` and still count as within
+the gap (floating-point noise)."""
+
+
+def settled_at(bound: float, relative_gap: float) -> float:
+    """The objective at or below which a minimisation whose lower bound is ``bound`` is within
+    ``relative_gap`` of it (``relative_gap`` below): ``bound / (1 - relative_gap)``, ``bound``
+    itself at 0 (same unit as ``bound``; ``-inf`` for an unknown bound)."""
+    return bound / (1.0 - relative_gap) if bound > 0 else bound
+
+
 @dataclass(frozen=True, kw_only=True)
 class SolverLimits:
     """How long and how hard every engine may search: built once per run (scenario ``solver``
@@ -69,18 +81,6 @@ class SolveStatus(StrEnum):
     INFEASIBLE = "infeasible"
     TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
     ERROR = "error"
-
-
-GAP_TOLERANCE = 1e-6
-"""Objective units by which an objective may exceed ``settled_at`` and still count as within
-the gap (floating-point noise)."""
-
-
-def settled_at(bound: float, relative_gap: float) -> float:
-    """The objective at or below which a minimisation whose lower bound is ``bound`` is within
-    ``relative_gap`` of it (``relative_gap`` below): ``bound / (1 - relative_gap)``, ``bound``
-    itself at 0 (same unit as ``bound``; ``-inf`` for an unknown bound)."""
-    return bound / (1.0 - relative_gap) if bound > 0 else bound
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
