@@ -123,18 +123,27 @@ def test_the_objective_kept_is_proven_not_a_re_solves_unproven_value(
     not proven, and which may count cover slack the roster does not have: the search
     keeps the change it proves with every choice held (which presolve settles), so its
     objective stays the roster's. The free re-solves (those given more than
-    ``LEAST_SECONDS``) are cut to 0.15 s here, so that many end unproven, and every
-    unproven objective reads 1 too high (a staff-shift counted both short and over would
-    read 101 too high on Instance17, and then only gains above 101 would show)."""
+    ``LEAST_SECONDS``) are cut here to 0.05 of CP-SAT's deterministic time, which does not
+    depend on the machine's speed or load (a cut in seconds found no unproven gain in 30 s on
+    a slower machine), so that many end unproven; every unproven objective reads 1 too high
+    (a staff-shift counted both short and over would read 101 too high on Instance17, and
+    then only gains above 101 would show)."""
     monkeypatch.setattr(windows, "SECONDS_PER_CHOICE", 1.0)
     problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=2)
-    solve = search._solve
+    solve, one_worker = search._solve, windows.one_worker
+
+    def cut(seconds: float, seed: int) -> cp_model.CpSolver:
+        solver = one_worker(seconds, seed)
+        if seconds > windows.LEAST_SECONDS:
+            solver.parameters.max_deterministic_time = 0.05
+        return solver
 
     def unproven(model: cp_model.CpModel, seconds: float, deadline: float):
-        cut = 0.15 if seconds > windows.LEAST_SECONDS else seconds
-        code, solver = solve(model, cut, deadline)
+        code, solver = solve(model, seconds, deadline)
         return code, _Unproven(solver, code, 1.0)
+
+    monkeypatch.setattr(windows, "one_worker", cut)
 
     monkeypatch.setattr(search, "_solve", unproven)
     unproven_gains, ends = 0, time.perf_counter() + 30
