@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import tempfile
@@ -67,7 +68,7 @@ def write_sample_job(
     solver = "\nsolver:\n  threads: 1\n"
     if relative_gap is not None:
         solver += f"  relative_gap: {relative_gap}\n"
-    text = text.replace("\nsolver:\n", solver)
+    text = re.sub(r"\n  relative_gap: [^\n]*", "", text).replace("\nsolver:\n", solver)
     (folder / "scenario.yaml").write_text(text, encoding="utf-8")
     values: dict[str, object] = {
         "name": "waterfront-nightly",
