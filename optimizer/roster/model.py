@@ -72,6 +72,16 @@ DEFAULT_TIME_LIMIT_SECONDS = 60.0
 """Time limit of a roster solve when the limits set none."""
 DEFAULT_WORKERS = 2
 """CP-SAT workers when the limits set no thread count (fixed, for reproducible runs)."""
+INTERLEAVED_FULL_SUBSOLVERS = ("default_lp", "core")
+"""The whole-model subsolvers of CP-SAT's interleaved (deterministic) search; its
+neighbourhood (LNS) and local-search subsolvers run beside them as always. Left to itself,
+the interleaved search takes turns among all nine whole-model subsolvers, as it would on
+nine workers, and gives the neighbourhoods about a fifth of the time: on
+``tourist-peak.yaml``'s roster (two workers, 60 s) its 303 came at deterministic time 36.2
+and 301 never; with these two, 303 at 19.8, its first roster covering all demand at 0.3
+(``core``'s; with ``default_lp`` alone, at 9.8, after the fallback's wait). Scaled to
+140 and 280 staff and to eight weeks (90 s): 2,364, 12,616 and 156,984,764 before, 2,225,
+9,505 and 93,810,582 with them (bounds 2,220, 9,500 and 84.8 M)."""
 
 
 def make_solver(
@@ -87,4 +97,6 @@ def make_solver(
     if limits.relative_gap is not None:
         solver.parameters.relative_gap_limit = limits.relative_gap
     solver.parameters.interleave_search = settings.deterministic
+    if settings.deterministic:
+        solver.parameters.subsolvers.extend(INTERLEAVED_FULL_SUBSOLVERS)
     return solver
