@@ -37,7 +37,8 @@ class RosterSettings:
         deterministic: the same inputs and seed give the same roster whenever it is proven
             optimal before the time limit: of the optimal rosters, the first in the model's
             choice order (``ties.first_of_ties``, given at most twice the solve's time);
-            CP-SAT's workers are interleaved deterministically, and a roster built beside a
+            CP-SAT's workers are interleaved deterministically (over the whole-model
+            subsolvers ``model.INTERLEAVED_FULL_SUBSOLVERS``), and a roster built beside a
             slow search gives way to CP-SAT's own when the first of the ties is not found.
         neighbourhood_search: build a start roster (by column generation, or employee by
             employee when on-call reserve is asked for), then, alongside the whole-model
