@@ -81,7 +81,7 @@ nine workers, and gives the neighbourhoods about a fifth of the time: on
 and 301 never; with these two, 303 at 19.8, its first roster covering all demand at 0.3
 (``core``'s; with ``default_lp`` alone, at 9.8, after the fallback's wait). Scaled to
 140 and 280 staff and to eight weeks (90 s): 2,364, 12,616 and 156,984,764 before, 2,225,
-9,505 and 93,810,582 with them (bounds 2,220, 9,500 and 84.8 M)."""
+9,505 and 93,810,582 with them (bounds 2,220, 9,500 and 85.8 M)."""
 
 
 def make_solver(
