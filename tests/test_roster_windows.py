@@ -144,7 +144,6 @@ def test_the_objective_kept_is_proven_not_a_re_solves_unproven_value(
         return code, _Unproven(solver, code, 1.0)
 
     monkeypatch.setattr(windows, "one_worker", cut)
-
     monkeypatch.setattr(search, "_solve", unproven)
     unproven_gains, ends = 0, time.perf_counter() + 30
     while unproven_gains < 2 and time.perf_counter() < ends:
