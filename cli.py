@@ -339,9 +339,7 @@ def solve(
 ) -> None:
     """Solve a published benchmark instance; print objective, status, bound, gap and seconds
     (curtois: the objective by part too)."""
-    options = ctx.obj.merged(
-        time_limit=time_limit, relative_gap=relative_gap, json=json_output, quiet=quiet, debug=debug
-    )
+    options = _laid_over(ctx.obj, None, time_limit, relative_gap, quiet, json_output, debug)
     result = _guarded(
         options,
         lambda: _api().solve_instance(
@@ -978,9 +976,7 @@ def job_run(
 
     from optimizer.job.log import LOG_FORMATS, JobLog
 
-    options = ctx.obj.merged(
-        time_limit=time_limit, relative_gap=relative_gap, quiet=quiet, json=json_output, debug=debug
-    )
+    options = _laid_over(ctx.obj, None, time_limit, relative_gap, quiet, json_output, debug)
     if log_format not in LOG_FORMATS:
         stderr.print(f"error: --log-format: expected text or json (got {log_format!r})")
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -27,6 +27,12 @@ def settled_at(bound: float, relative_gap: float) -> float:
     return bound / (1.0 - relative_gap) if bound > 0 else bound
 
 
+def settles(objective: float, settled_value: float | None) -> bool:
+    """Whether ``objective`` is at most ``settled_value`` (``settled_at``'s value, same unit;
+    ``None``: nothing settles the run), up to ``GAP_TOLERANCE``."""
+    return settled_value is not None and objective <= settled_value + GAP_TOLERANCE
+
+
 @dataclass(frozen=True, kw_only=True)
 class SolverLimits:
     """How long and how hard every engine may search: built once per run (scenario ``solver``
@@ -68,9 +74,7 @@ class SolverLimits:
     def within_gap(self, objective: float, bound: float | None) -> bool:
         """Whether a minimisation's ``objective`` is proven within the relative gap (0 when
         unset: exactly) of its lower ``bound`` (same unit; ``None``: unknown)."""
-        if bound is None:
-            return False
-        return objective <= settled_at(bound, self.relative_gap or 0.0) + GAP_TOLERANCE
+        return bound is not None and settles(objective, settled_at(bound, self.relative_gap or 0.0))
 
 
 class SolveStatus(StrEnum):

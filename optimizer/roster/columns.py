@@ -88,7 +88,7 @@ from optimizer.roster.rules import unpriced_rules
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.stability import PublishedRoster, published_rosters
 from optimizer.roster.stretch_count import short_in_runs
-from optimizer.solve import GAP_TOLERANCE, settled_at
+from optimizer.solve import settled_at, settles
 
 SETTLED = 0.99
 """An employee whose roster has at least this share in the linear program is fixed to it."""
@@ -919,7 +919,7 @@ def column_generation(
                 chosen = master.switch(chosen, constructed)
         now = time.perf_counter()
         settled = settled_value()
-        if not stop.past(deadline, now) and master.value(chosen) > settled + GAP_TOLERANCE:
+        if not stop.past(deadline, now) and not settles(master.value(chosen), settled):
             polished = master.polish(chosen, min(deadline, now + POLISH_SHARE * (now - started)))
             chosen = master.switch(chosen, polished)
             chosen = _repair(master, pricing, chosen, deadline, pool, seed, settled)
@@ -1217,7 +1217,7 @@ def _dives(
             f"ended {dived_by - moved:.0f} s early, for the neighbourhood search"
         )
     now = time.perf_counter()
-    settled = master.value(chosen) <= settled_value + GAP_TOLERANCE
+    settled = settles(master.value(chosen), settled_value)
     if not settled and not stop.past(moved - 2 * (now - diving), now):
         chosen = _dive_whole(master, pricing, chosen, first, moved, pool)
     deadline = moved + reserve
@@ -1407,7 +1407,7 @@ def _repair(
     failures = 0
     while (
         failures < REPAIR_PATIENCE
-        and master.value(chosen) > settled_value + GAP_TOLERANCE
+        and not settles(master.value(chosen), settled_value)
         and not stop.past(deadline, time.perf_counter())
     ):
         freed = rng.sample(range(employees), min(size, employees))

@@ -21,7 +21,6 @@ roster that wider programs improve (``wider``).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,7 @@ import numpy as np
 from optimizer import stop
 from optimizer.roster.master import REDUCED_COST_EPSILON, Master
 from optimizer.roster.relays import Offers, Relays, change_cost
-from optimizer.solve import GAP_TOLERANCE
+from optimizer.solve import settles
 
 if TYPE_CHECKING:
     from optimizer.roster.columns import PersonPricing
@@ -71,7 +70,7 @@ def descend(
     centred: bool = True,
     relays: Relays | None = None,
     plateau: Callable[[], bool] | None = None,
-    settled_value: float = -math.inf,
+    settled_value: float | None = None,
 ) -> int:
     """Best-response passes over the persons in ``order`` until one changes nothing, ``passes``
     passes (``None``: no limit), ``until`` (a ``time.perf_counter()`` reading, or a stop
@@ -125,7 +124,7 @@ def descend(
         changed, done = False, done + 1
         for first in range(0, len(order), batch):
             if stop.past(until, time.perf_counter()) or (
-                settled_value > -math.inf and master.value(chosen) <= settled_value + GAP_TOLERANCE
+                settled_value is not None and settles(master.value(chosen), settled_value)
             ):
                 return changes
             persons = order[first : first + batch]

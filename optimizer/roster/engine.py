@@ -31,7 +31,7 @@ from optimizer.roster.resolves import Sizes, one_worker
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.start import employee_by_employee
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK, RosterModel
-from optimizer.solve import GAP_TOLERANCE, SolveReport, SolverLimits, SolveStatus, settled_at
+from optimizer.solve import SolveReport, SolverLimits, SolveStatus, settled_at, settles
 
 MONDAY, FRIDAY = 0, 4
 
@@ -494,8 +494,7 @@ def _search_bound_note(bound: float, proven: bool, start_bound: float) -> str:
 def _proof(limits: SolverLimits, objective: float, bound: float | None) -> tuple[bool, bool]:
     """Whether ``objective`` is proven within the ``limits``' relative gap of ``bound``, and
     whether exactly (at the bound; weighted units, ``None``: no bound)."""
-    exact = bound is not None and objective <= bound + GAP_TOLERANCE
-    return limits.within_gap(objective, bound), exact
+    return limits.within_gap(objective, bound), settles(objective, bound)
 
 
 def _gap_note(limits: SolverLimits) -> str:

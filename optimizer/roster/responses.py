@@ -54,7 +54,7 @@ from optimizer.roster.problem import RosterProblem
 from optimizer.roster.relays import Relays
 from optimizer.roster.settings import RosterSettings
 from optimizer.roster.swaps import PairSwaps
-from optimizer.solve import GAP_TOLERANCE
+from optimizer.solve import settles
 
 PASS_SHARE = 0.25, 0.1, 0.5
 """Share of the search's time the passes get at first, and the least and most they get
@@ -234,9 +234,10 @@ def search(
         """Whether the settled value, a stop request or the time when neither kind of turn
         may start any more (``_Passes.batch_seconds``, ``windows.LEAST_SECONDS`` before the
         deadline) has come."""
-        settles = settled_value is not None and windowed.objective <= settled_value + GAP_TOLERANCE
         last_start = deadline - min(made.batch_seconds, windows.LEAST_SECONDS)
-        return settles or stop.past(last_start, time.perf_counter())
+        return settles(windowed.objective, settled_value) or stop.past(
+            last_start, time.perf_counter()
+        )
 
     # a signal ends the passes through stop.past, as it ends the windows
     with stop.solving(lambda: None):

@@ -42,7 +42,7 @@ from optimizer.roster.resolves import Sizes, one_worker
 from optimizer.roster.rules import HARD_RULES
 from optimizer.roster.settings import RosterSettings, employee_limits
 from optimizer.roster.variables import SATURDAY, SUNDAY, WORK
-from optimizer.solve import GAP_TOLERANCE
+from optimizer.solve import settles
 
 MONDAY = 0
 SECONDS_PER_CHOICE = 0.5 / 2500
@@ -283,7 +283,7 @@ class WindowSearch:
 
         def search() -> None:
             while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
-                if settled_value is not None and self.objective <= settled_value + GAP_TOLERANCE:
+                if settles(self.objective, settled_value):
                     return
                 with self.lock:
                     kind = self.rng.choice(kinds)
