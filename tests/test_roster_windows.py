@@ -314,7 +314,7 @@ def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_h
     worked = np.zeros(len(days), dtype=bool)
     worked[search.work[chosen][search.work[chosen] >= 0]] = True
     assert part.rows == np.flatnonzero(in_sub & (free | worked)).tolist()
-    assert len(part.rows) < 0.6 * in_sub.sum()  # 117 of the sub-horizon's 220
+    assert len(part.rows) < 0.6 * in_sub.sum()  # 111 of the sub-horizon's 220
     assert [row.day for row in part.problem.requirements] == [
         problem.requirements[r].day for r in part.rows
     ]
