@@ -13,17 +13,18 @@ from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns, responses, windows
 from optimizer.roster.plan import roster_tables
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
+from tests.test_roster_windows import rough_start
 
 INSTANCE = DATA / "Instance17.txt"
 
 
 @pytest.fixture
 def rough(monkeypatch: pytest.MonkeyPatch):
-    """Instance17 with banded pricing programs, and a window search on the roster column
-    generation has after 1 s."""
+    """Instance17 with banded pricing programs, and a window search on its construction's
+    roster (``rough_start``: the same on every machine)."""
     monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
     problem, settings = read_curtois(INSTANCE), curtois_settings()
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 1)
+    start = rough_start(problem, settings)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)
     return problem, settings, start.objective, search
 

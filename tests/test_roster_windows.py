@@ -33,7 +33,7 @@ INSTANCE = DATA / "Instance17.txt"
 Rough = tuple[RosterProblem, RosterSettings, columns.ColumnStart]
 
 
-def _rough_start(problem: RosterProblem, settings: RosterSettings) -> columns.ColumnStart:
+def rough_start(problem: RosterProblem, settings: RosterSettings) -> columns.ColumnStart:
     """A rough roster: column generation given no time, which returns its construction's
     roster (19,746 on Instance17, whose best known is 5,746, in about 0.1 s). Past its
     deadline the construction takes every batch after the first by its quick programs,
@@ -45,10 +45,10 @@ def _rough_start(problem: RosterProblem, settings: RosterSettings) -> columns.Co
 
 @pytest.fixture(scope="module")
 def rough() -> Rough:
-    """Instance17 as published, its settings and a rough roster of it (``_rough_start``).
+    """Instance17 as published, its settings and a rough roster of it (``rough_start``).
     Shared by the module: tests read them and change none."""
     problem, settings = read_curtois(INSTANCE), curtois_settings()
-    return problem, settings, _rough_start(problem, settings)
+    return problem, settings, rough_start(problem, settings)
 
 
 def _weekly(problem: RosterProblem) -> RosterProblem:
@@ -68,9 +68,9 @@ def _weekly(problem: RosterProblem) -> RosterProblem:
 
 
 def _improved(problem: RosterProblem, settings: RosterSettings, seconds: float, workers: int = 1):
-    """A rough roster (``_rough_start``), then ``seconds`` of windowed neighbourhoods with
+    """A rough roster (``rough_start``), then ``seconds`` of windowed neighbourhoods with
     ``workers`` threads: (start objective, the search)."""
-    start = _rough_start(problem, settings)
+    start = rough_start(problem, settings)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=5)
     search.improve(time.perf_counter() + seconds, workers=workers)
     return start.objective, search
