@@ -6,16 +6,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import fields, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
 from optimizer.roster.columns import blockers, employee_pricing
 from optimizer.roster.engine import solve_roster
-from optimizer.roster.problem import Employee, RosterProblem
-from optimizer.roster.rules import HARD_RULES, unpriced_rules
+from optimizer.roster.problem import Employee, Requirement, RosterProblem, ShiftType
+from optimizer.roster.rules import HARD_RULES, at_least_min_rest_between_shifts, unpriced_rules
 from optimizer.roster.settings import RosterSettings, employee_limits, loosened_limits
+from optimizer.roster.variables import RosterModel
 from optimizer.scenario import RosterRules
 from optimizer.solve import SolverLimits
 from tests.test_roster_checker import hard_rule_violations, synthetic_problem
@@ -150,3 +152,50 @@ def test_an_employee_row_may_tighten_a_rule_but_never_loosen_it() -> None:
     ]
     no_weekend_rule = RosterSettings(max_weekends=None)
     assert employee_limits(looser, no_weekend_rule).max_weekends == 4
+
+
+def test_types_forbidding_the_same_successors_share_a_rest_constraint_that_forbids_as_many() -> (
+    None
+):
+    """Early and day shifts both forbid a night the next day, a night forbids an early one,
+    a late shift forbids nothing: one employee over two days. Early and day share one
+    constraint a day, and the two-day duties CP-SAT allows are exactly the pairs that no
+    forbidden succession rules out (every type or off on each day: 25 less the 3 ruled out)."""
+    start = date(2026, 1, 5)
+    shifts = (
+        ShiftType("early", 480, forbidden_next=frozenset({"night"})),
+        ShiftType("day", 480, forbidden_next=frozenset({"night"})),
+        ShiftType("night", 480, forbidden_next=frozenset({"early"})),
+        ShiftType("late", 480),
+    )
+    rows = tuple(
+        Requirement("s", start + timedelta(days=d), shift.shift_id, "any", 1)
+        for d in range(2)
+        for shift in shifts
+    )
+    problem = RosterProblem(start, 2, shifts, (Employee("A", skills=frozenset({"any"})),), rows)
+    settings = RosterSettings(min_rest_minutes=0, max_consecutive_days=2, fairness_weight=0)
+    m = RosterModel(problem, settings)
+    assert len(at_least_min_rest_between_shifts(m, 0)) == 2  # {early, day} → night; night → early
+    m.model.clear_objective()
+    duty = [
+        [(shift.shift_id, m.shift_choices[0][d][s]) for s, shift in enumerate(shifts)]
+        for d in range(2)
+    ]
+
+    class Duties(cp_model.CpSolverSolutionCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: set[tuple[str, str]] = set()
+
+        def on_solution_callback(self) -> None:
+            days = [next((name for name, (var,) in day if self.value(var)), "off") for day in duty]
+            self.seen.add((days[0], days[1]))
+
+    solver = cp_model.CpSolver()
+    solver.parameters.enumerate_all_solutions = True
+    found = Duties()
+    solver.solve(m.model, found)
+    names = [*(shift.shift_id for shift in shifts), "off"]
+    ruled_out = {("early", "night"), ("day", "night"), ("night", "early")}
+    assert found.seen == {(a, b) for a in names for b in names} - ruled_out
