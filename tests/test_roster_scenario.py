@@ -25,7 +25,7 @@ from optimizer.roster.master import Master
 from optimizer.roster.model import build_model, make_solver
 from optimizer.roster.problem import Employee
 from optimizer.scenario import load_scenario
-from optimizer.solve import GAP_TOLERANCE, SolverLimits, SolveStatus, settled_at
+from optimizer.solve import SolverLimits, SolveStatus, settled_at, settles
 
 from .conftest import REPO_ROOT
 from .test_roster_checker import hard_rule_violations
@@ -148,7 +148,7 @@ def test_the_reproducible_search_is_within_the_scenarios_gap_by_a_fixed_determin
     assert solver.solve(m.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     gap = scenario.solver.relative_gap
     assert gap == 0.01
-    assert solver.objective_value <= settled_at(solver.best_objective_bound, gap) + GAP_TOLERANCE
+    assert settles(solver.objective_value, settled_at(solver.best_objective_bound, gap))
 
 
 def test_every_person_on_duty_gets_a_calendar(folder: Path) -> None:

@@ -71,8 +71,9 @@ def at_least_min_rest_between_shifts(m: RosterModel, e: int) -> list[Constraint]
     for d in range(m.days - 1):
         today: dict[frozenset[int], list[cp_model.IntVar]] = {}
         for s in types[d]:
-            if m.forbidden_next[s]:
-                today.setdefault(m.forbidden_next[s], []).extend(choices[d][s])
+            forbidden = m.forbidden_next[s]
+            if forbidden:
+                today.setdefault(forbidden, []).extend(choices[d][s])
         for later, worked_today in today.items():
             nexts = [v for t in types[d + 1] if t in later for v in choices[d + 1][t]]
             if nexts:
