@@ -142,12 +142,14 @@ def test_the_reproducible_search_is_within_the_scenarios_gap_by_a_fixed_determin
     requirements = pd.read_csv(folder / "requirements.csv")
     problem, settings = roster_problem(config, requirements, name="check"), roster_settings(config)
     assert settings.deterministic
-    m, _ = build_model(problem, settings)
-    solver = make_solver(settings, SolverLimits(seed=0, threads=1), time_limit_seconds=600)
-    solver.parameters.max_deterministic_time = 10.0
-    assert solver.solve(m.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     gap = scenario.solver.relative_gap
     assert gap == 0.01
+    m, _ = build_model(problem, settings)
+    # the search stops once within the gap (CP-SAT's relative_gap_limit is settled_at's rule)
+    limits = SolverLimits(seed=0, threads=1, relative_gap=gap)
+    solver = make_solver(settings, limits, time_limit_seconds=600)
+    solver.parameters.max_deterministic_time = 10.0
+    assert solver.solve(m.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     assert settles(solver.objective_value, settled_at(solver.best_objective_bound, gap))
 
 
