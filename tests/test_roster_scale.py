@@ -125,7 +125,8 @@ def test_the_minutes_window_drops_no_roster() -> None:
 def test_banded_column_generation_gives_a_valid_roster_and_bound(monkeypatch) -> None:
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (200_000, 200_000))
-    start = columns.column_generation(problem, settings, deadline=time.perf_counter() + 4)
+    deadline = time.perf_counter() + 4
+    start = columns.column_generation(problem, settings, deadline=deadline, relative_gap=0.5)
     # banded programs: the bound's note never says the program was priced on every rule
     assert start.notes[-1].startswith("bound ")
     assert "priced on every rule" not in start.notes[-1]
@@ -140,7 +141,8 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
     neighbourhoods do not apply (``test_roster_windows`` has the windowed path)."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
     monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
-    problem, roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=5))
+    limits = SolverLimits(time_limit_seconds=5, relative_gap=0.5)  # ends once within it
+    problem, roster, report = solve_curtois_instance(INSTANCE, limits)
     settings = curtois_settings()
     assert report.solver == "column generation" and report.seconds < 6
     assert hard_rule_violations(problem, settings, roster.assignments) == []
