@@ -119,7 +119,9 @@ def test_column_generation_is_guided_by_the_count_plan_where_no_weekend_plan_gui
     problem, settings = _instance17(), curtois_settings()
     monkeypatch.setattr(weekends, "binds", lambda problem, settings: False)
     guided = "guided by a weekend count plan (32 employees' prices moved)"
-    start = column_generation(problem, settings, deadline=time.perf_counter() + 3, wider=True)
+    # a loose gap ends each run after its construction: the notes are what is checked
+    loose = {"relative_gap": 0.5, "wider": True}
+    start = column_generation(problem, settings, deadline=time.perf_counter() + 3, **loose)
     assert any(guided in note for note in start.notes)
     unlimited = replace(
         problem, employees=tuple(replace(e, max_weekends=None) for e in problem.employees)
@@ -127,5 +129,5 @@ def test_column_generation_is_guided_by_the_count_plan_where_no_weekend_plan_gui
     on_call = (replace(problem.requirements[0], reserve_needed=1), *problem.requirements[1:])
     assert applies(problem, settings) and not applies(unlimited, settings)
     assert not applies(replace(problem, requirements=on_call), settings)
-    start = column_generation(unlimited, settings, deadline=time.perf_counter() + 3, wider=True)
+    start = column_generation(unlimited, settings, deadline=time.perf_counter() + 3, **loose)
     assert not any("weekend count plan" in note for note in start.notes)
