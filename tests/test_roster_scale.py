@@ -31,6 +31,7 @@ from optimizer.roster.settings import RosterSettings
 from optimizer.solve import SolverLimits
 from tests.test_roster_checker import (
     DATA,
+    LOOSE_GAP,
     curtois_objective,
     hard_rule_violations,
     synthetic_problem,
@@ -126,7 +127,7 @@ def test_banded_column_generation_gives_a_valid_roster_and_bound(monkeypatch) ->
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (200_000, 200_000))
     deadline = time.perf_counter() + 4
-    start = columns.column_generation(problem, settings, deadline=deadline, relative_gap=0.5)
+    start = columns.column_generation(problem, settings, deadline=deadline, relative_gap=LOOSE_GAP)
     # banded programs: the bound's note never says the program was priced on every rule
     assert start.notes[-1].startswith("bound ")
     assert "priced on every rule" not in start.notes[-1]
@@ -141,7 +142,7 @@ def test_start_roster_is_the_result_when_the_model_does_not_fit(monkeypatch) -> 
     neighbourhoods do not apply (``test_roster_windows`` has the windowed path)."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
     monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
-    limits = SolverLimits(time_limit_seconds=5, relative_gap=0.5)  # ends once within it
+    limits = SolverLimits(time_limit_seconds=5, relative_gap=LOOSE_GAP)
     problem, roster, report = solve_curtois_instance(INSTANCE, limits)
     settings = curtois_settings()
     assert report.solver == "column generation" and report.seconds < 6
@@ -169,8 +170,7 @@ def test_column_generation_gets_the_whole_limit_when_its_roster_is_the_result(
         monkeypatch.setattr(windows, "applies", lambda *_, **__: ["as if a goal spanned them"])
     calls = _recorded_column_generation(monkeypatch)
     started = time.perf_counter()
-    # a gap Instance1's first roster is within ends the run once the shares are set
-    limits = SolverLimits(time_limit_seconds=10, relative_gap=0.5)
+    limits = SolverLimits(time_limit_seconds=10, relative_gap=LOOSE_GAP)
     solve_curtois_instance(DATA / "Instance1.txt", limits)
     (call,) = calls
     assert call["deadline"] - started == pytest.approx(10 * share, abs=0.2)

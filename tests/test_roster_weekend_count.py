@@ -20,6 +20,7 @@ from optimizer.roster.pins import FREE
 from optimizer.roster.problem import RosterProblem
 from optimizer.roster.weekend_count import applies, weekend_count_plan
 from optimizer.roster.weekends import ANY_ROW, GUIDE_SHARE
+from tests.test_roster_checker import LOOSE_GAP
 
 DATA = Path(__file__).parent / "data" / "roster"
 SATURDAY = 5
@@ -119,8 +120,7 @@ def test_column_generation_is_guided_by_the_count_plan_where_no_weekend_plan_gui
     problem, settings = _instance17(), curtois_settings()
     monkeypatch.setattr(weekends, "binds", lambda problem, settings: False)
     guided = "guided by a weekend count plan (32 employees' prices moved)"
-    # a loose gap ends each run after its construction: the notes are what is checked
-    loose = {"relative_gap": 0.5, "wider": True}
+    loose = {"relative_gap": LOOSE_GAP, "wider": True}
     start = column_generation(problem, settings, deadline=time.perf_counter() + 3, **loose)
     assert any(guided in note for note in start.notes)
     unlimited = replace(
