@@ -420,13 +420,13 @@ def test_the_engine_searches_windows_when_its_whole_model_does_not_fit(
     ``HAND_OVER_SHARE`` of the limit and the windowed neighbourhoods the rest; the
     result keeps every rule and reports its objective exactly."""
     monkeypatch.setattr(engine, "MODEL_CHOICES_PER_SECOND", 1)
-    problem, roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=8))
+    problem, roster, report = solve_curtois_instance(INSTANCE, SolverLimits(time_limit_seconds=4))
     settings = curtois_settings()
     assert report.solver == "column generation, then windowed neighbourhoods"
     assert any(note.startswith("windowed neighbourhoods (") for note in report.notes)
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == report.objective
-    assert report.seconds < 10
+    assert report.seconds < 6
 
 
 def test_the_whole_model_is_skipped_when_too_few_of_its_re_solves_fit_the_time_left() -> None:
