@@ -13,7 +13,7 @@ from optimizer.formats.curtois import curtois_settings, read_curtois
 from optimizer.roster import columns, responses, windows
 from optimizer.roster.plan import roster_tables
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
-from tests.test_roster_windows import rough_start
+from tests.test_roster_windows import IMPROVED_SECONDS, IMPROVED_SHARE, rough_start
 
 INSTANCE = DATA / "Instance17.txt"
 
@@ -34,11 +34,12 @@ def test_windows_and_passes_in_turn_lower_the_objective_exactly(
     rough, monkeypatch: pytest.MonkeyPatch, passes: bool
 ) -> None:
     """With passes, 5 s in turns of 2 s: a passes turn (about 0.6 s here), then a windows
-    turn, then passes again. Windows alone run until they have taken 15 % off the rough
-    roster (a few seconds; a minute at most, for a far slower machine)."""
+    turn, then passes again. Windows alone run as in ``test_roster_windows._improved``: until
+    they have taken ``IMPROVED_SHARE`` off the rough roster, or ``IMPROVED_SECONDS``."""
     problem, settings, start, search = rough
     monkeypatch.setattr(responses, "LEAST_TURN_SECONDS", 2.0)
-    seconds, settled_value = (5, None) if passes else (60, 0.85 * start)
+    alone = IMPROVED_SECONDS, (1 - IMPROVED_SHARE) * start
+    seconds, settled_value = (5, None) if passes else alone
     ran, swapped = responses.search(
         problem, settings, search, time.perf_counter() + seconds, settled_value, 2, passes
     )
