@@ -16,7 +16,9 @@ import pytest
 from highspy import HighsModelStatus
 from ortools.sat.python import cp_model
 
+from optimizer import stop
 from optimizer.formats.curtois import curtois_settings, read_curtois
+from optimizer.roster import descent
 from optimizer.roster.columns import (
     COUNT_BOUND,
     PRICING_THREADS,
@@ -288,11 +290,12 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
         short = master.value(chosen)
         notes: list[str] = []
         # a roster already within the run's gap of its bound is left as it is
-        assert _mend(master, pricing, chosen, deadline, pool, notes, short) == chosen
+        assert _mend(master, pricing, chosen, deadline, pool, notes, short) == (chosen, 0.0)
         assert notes == []
-        mended = _mend(master, pricing, chosen, deadline, pool, notes, -math.inf)
+        mended, falling = _mend(master, pricing, chosen, deadline, pool, notes, -math.inf)
     objective = master.value(mended)
     assert objective < short
+    assert falling == 0.0  # the passes ended with one that changed nothing
     assert notes == [
         f"best-response passes lowered the dive's roster from {short:g} to {objective:g}"
     ]
@@ -302,6 +305,42 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
     roster = roster_tables(problem, sorted(duties))
     assert hard_rule_violations(problem, settings, roster.assignments) == []
     assert curtois_objective(problem, roster.assignments) == pytest.approx(objective)
+
+
+def test_passes_cut_short_by_their_deadline_say_what_their_last_pass_gained(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the deadline ends the mending passes while they still lower the roster, ``_mend``
+    returns what their last pass gained, by which column generation lets the dive's roster
+    lie above the constructed one where the search's passes follow (Instance1's roster with
+    three employees priced without cover; the deadline comes after one pass)."""
+    problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
+    deadline = time.perf_counter() + 60
+    master = Master(problem, settings, deadline)
+    pricing = person_pricing(problem, settings, master)
+    passes_run: list[int] = []
+    one_pass = descent.descend
+
+    def counted(*args: object, **kwargs: object) -> int:
+        changed = one_pass(*args, **kwargs)
+        passes_run.append(changed)
+        return changed
+
+    past = stop.past
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        now = time.perf_counter()
+        chosen = _construct(master, pricing, pool, now + 5, now + 10)
+        for e in range(3):
+            found = pricing[e].price(master.prices(np.zeros(master.rows)), certain=True)
+            assert found is not None
+            chosen[e] = master.add(e, found[0], found[1])
+        short = master.value(chosen)
+        monkeypatch.setattr(descent, "descend", counted)
+        monkeypatch.setattr(stop, "past", lambda until, now: bool(passes_run) or past(until, now))
+        mended, falling = _mend(master, pricing, chosen, deadline, pool, [], -math.inf)
+    assert len(passes_run) == 1 and passes_run[0] > 0
+    assert falling == pytest.approx(short - master.value(mended))
+    assert falling > 0
 
 
 def test_column_generation_keeps_the_synthetic_problems_rules() -> None:

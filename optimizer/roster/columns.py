@@ -31,13 +31,16 @@ chosen rosters are fixed whole). When that leaves twice the time it took, a seco
 fixing whole rosters only starts again from the first linear program (``_dive_whole``).
 Best-response passes (``descent``) then mend the better dive's roster in the last
 ``MEND_SHARE`` of the time (``_mend``: a dive out of time may leave rows short), and the
-better of it and the construction is kept. When time is left, a HiGHS MIP over all
-columns generated, started from that roster, may find a better choice (``Master.polish``),
-and repairs re-dive random employees. When the first linear program stalls at the
-construction's roster and a search follows, the construction's roster is handed over
-(``_generate``, ``_Stalled``) after best-response passes whose banded employees are priced by
-wider programs (``descent``). The construction's own passes use them too when the engine
-will not search CP-SAT's whole model (``wider``).
+better of it and the construction is kept; where the search's own passes follow and the
+mending passes were still falling faster than the dive's roster lies above the
+construction's, the dive's roster is kept (``column_generation(passes_follow=)``). When
+time is left, a HiGHS MIP over all columns generated, started from that roster, may find a
+better choice (``Master.polish``), and repairs re-dive random employees. When the first
+linear program stalls at the construction's roster and a search follows, the
+construction's roster is handed over (``_generate``, ``_Stalled``) after best-response
+passes whose banded employees are priced by wider programs (``descent``). The
+construction's own passes use them too when the engine will not search CP-SAT's whole
+model (``wider``).
 
 Column generation covers own staff working requirement rows or on call for their reserve
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
@@ -741,6 +744,7 @@ def column_generation(
     hand_over: bool = False,
     hand_over_by: float | None = None,
     wider: bool = False,
+    passes_follow: bool = False,
     previous: pd.DataFrame | None = None,
 ) -> ColumnStart:
     """A roster of ``problem``'s employees by column generation and diving (see the module).
@@ -778,6 +782,14 @@ def column_generation(
         wider: the construction's passes use wider pricing programs (``descent.wider``):
             for when its roster, not the dive's, is the likely start of the search (the
             engine's when CP-SAT's whole model will not be searched).
+        passes_follow: with ``hand_over``, the search begins with best-response passes
+            from the roster handed over (the engine's windowed search, ``responses``): when
+            the passes after the dives (``_mend``) ran out of time while their last pass
+            still lowered the dive's roster by more than it lies above the constructed one,
+            the dive's roster is handed over, since the search's passes go on from it,
+            while the constructed roster is already one of best responses. On Curtois–Qu
+            Instance22 at 600 s the search from the dive's roster ended at 32,459–33,158 in
+            three runs, from the constructed one at 34,208 and 36,372.
         previous: a previous roster (columns of ``Roster.assignments``): the stability goal
             against it is priced and its frozen days kept (``stability``).
 
@@ -912,11 +924,19 @@ def column_generation(
                     f"programs ({master.value(constructed):g})"
                 )
                 return _result(master, pricing, constructed, bounds, (*notes, note))
-            chosen, deadline = _dives(
+            chosen, deadline, falling = _dives(
                 master, pricing, pool, deadline, hand_over, notes, settled_value()
             )
-            if master.value(constructed) < master.value(chosen):
+            dived, built = master.value(chosen), master.value(constructed)
+            if built < dived - (falling if passes_follow else 0.0):
                 chosen = master.switch(chosen, constructed)
+            elif built < dived:
+                notes.append(
+                    f"the dive's roster ({dived:g}) was handed to the search over the "
+                    f"constructed one ({built:g}): its best-response passes were still "
+                    f"lowering it by {falling:g} a pass when their time ran out, and the "
+                    "search's passes go on from it"
+                )
         now = time.perf_counter()
         settled = settled_value()
         if not stop.past(deadline, now) and not settles(master.value(chosen), settled):
@@ -1199,13 +1219,14 @@ def _dives(
     hand_over: bool,
     notes: list[str],
     settled_value: float,
-) -> tuple[dict[int, int], float]:
+) -> tuple[dict[int, int], float, float]:
     """The dive from the first linear program (``_dive``), a second one fixing whole rosters
     when the first leaves twice the time it took and its roster is above ``settled_value``
     (``_dive_whole``), and best-response passes from the better of the two (``_mend``, until
     an objective at most ``settled_value``) in the last ``MEND_SHARE`` of the time, which the
-    dives leave them. Returns employee → column for everyone and the deadline, earlier when
-    the dive was starved (``_dive``, said in ``notes``)."""
+    dives leave them. Returns employee → column for everyone, the deadline, earlier when
+    the dive was starved (``_dive``, said in ``notes``), and what the passes' last pass
+    lowered the objective by when their time ran out (``_mend``)."""
     first = len(master.columns)
     diving = time.perf_counter()
     reserve = MEND_SHARE * max(deadline - diving, 0.0)
@@ -1221,7 +1242,8 @@ def _dives(
     if not settled and not stop.past(moved - 2 * (now - diving), now):
         chosen = _dive_whole(master, pricing, chosen, first, moved, pool)
     deadline = moved + reserve
-    return _mend(master, pricing, chosen, deadline, pool, notes, settled_value), deadline
+    mended, falling = _mend(master, pricing, chosen, deadline, pool, notes, settled_value)
+    return mended, deadline, falling
 
 
 def _mend(
@@ -1232,31 +1254,45 @@ def _mend(
     pool: ThreadPoolExecutor,
     notes: list[str],
     settled_value: float,
-) -> dict[int, int]:
+) -> tuple[dict[int, int], float]:
     """``chosen`` (employee → column, everyone) after best-response passes (``descent``) until
     one changes nothing, the ``deadline`` or an objective at most ``settled_value``, when
     they lower its objective (the passes price cover alone, not the fairness goal, so their
     roster is compared whole); said in ``notes``. A dive that runs out of time fixes the
     employees left to their most chosen rosters, which may leave a row short that a single
     employee's roster could still cover: tourist-peak's dive at 90 s left 2 staff-shifts
-    short (2,000,636), the passes took it to 386 in 0.1 s."""
+    short (2,000,636), the passes took it to 386 in 0.1 s.
+
+    Returns:
+        The roster, and what the last pass lowered the objective by (weighted units) when
+        the ``deadline`` ended the passes while they still lowered it; 0 when a pass
+        changed nothing, the settled value was reached or the roster is the dive's own.
+    """
     mended = dict(chosen)
     order = pass_order(master, pricing)
-    descent.descend(
-        master,
-        pricing,
-        mended,
-        order,
-        deadline,
-        pool=pool,
-        workers=PRICING_THREADS,
-        settled_value=settled_value,
-    )
+    falling = 0.0
+    while not stop.past(deadline, time.perf_counter()):
+        before = master.value(mended)
+        changed = descent.descend(
+            master,
+            pricing,
+            mended,
+            order,
+            deadline,
+            pool=pool,
+            workers=PRICING_THREADS,
+            passes=1,
+            settled_value=settled_value,
+        )
+        falling = before - master.value(mended)
+        if not changed or settles(master.value(mended), settled_value):
+            falling = 0.0
+            break
     before, after = master.value(chosen), master.value(mended)
     if after >= before - REDUCED_COST_EPSILON:
-        return chosen
+        return chosen, 0.0
     notes.append(f"best-response passes lowered the dive's roster from {before:g} to {after:g}")
-    return master.switch(chosen, mended)
+    return master.switch(chosen, mended), max(falling, 0.0)
 
 
 def _dive(

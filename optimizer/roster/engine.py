@@ -318,6 +318,7 @@ def _start_roster(
                     hand_over=last < deadline,
                     hand_over_by=hand_over_by,
                     wider=not searched,
+                    passes_follow=last < deadline,
                     previous=previous,
                 )
         except columns.NoRoster as no_roster:
