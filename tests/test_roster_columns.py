@@ -23,6 +23,7 @@ from optimizer.roster.columns import (
     COUNT_BOUND,
     PRICING_THREADS,
     NoRoster,
+    PersonPricing,
     _construct,
     _generate,
     _mend,
@@ -269,6 +270,21 @@ def test_the_bound_note_names_the_largest_bound_or_says_none_is_above_zero() -> 
     )
 
 
+def _left_short(
+    master: Master, pricing: list[PersonPricing], pool: ThreadPoolExecutor
+) -> dict[int, int]:
+    """Instance1's constructed roster (employee → column) with three employees' rosters
+    priced without cover, as a dive out of time may leave it: rows short that one
+    employee's roster could still cover."""
+    now = time.perf_counter()
+    chosen = _construct(master, pricing, pool, now + 5, now + 10)
+    for e in range(3):
+        found = pricing[e].price(master.prices(np.zeros(master.rows)), certain=True)
+        assert found is not None
+        chosen[e] = master.add(e, found[0], found[1])
+    return chosen
+
+
 def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
     """A dive that runs out of time fixes the employees left to their most chosen rosters,
     which may leave rows short; the passes after the dives (``_mend``) lower such a roster,
@@ -279,12 +295,7 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
     master = Master(problem, settings, deadline)
     pricing = person_pricing(problem, settings, master)
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
-        now = time.perf_counter()
-        chosen = _construct(master, pricing, pool, now + 5, now + 10)
-        for e in range(3):
-            found = pricing[e].price(master.prices(np.zeros(master.rows)), certain=True)
-            assert found is not None
-            chosen[e] = master.add(e, found[0], found[1])
+        chosen = _left_short(master, pricing, pool)
         for e, column in chosen.items():
             master.fix(e, column)
         short = master.value(chosen)
@@ -328,12 +339,7 @@ def test_passes_cut_short_by_their_deadline_say_what_their_last_pass_gained(
 
     past = stop.past
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
-        now = time.perf_counter()
-        chosen = _construct(master, pricing, pool, now + 5, now + 10)
-        for e in range(3):
-            found = pricing[e].price(master.prices(np.zeros(master.rows)), certain=True)
-            assert found is not None
-            chosen[e] = master.add(e, found[0], found[1])
+        chosen = _left_short(master, pricing, pool)
         short = master.value(chosen)
         monkeypatch.setattr(descent, "descend", counted)
         monkeypatch.setattr(stop, "past", lambda until, now: bool(passes_run) or past(until, now))
