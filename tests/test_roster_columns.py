@@ -318,13 +318,15 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
     assert curtois_objective(problem, roster.assignments) == pytest.approx(objective)
 
 
+@pytest.mark.parametrize("ended_by", ["deadline", "stop request"])
 def test_passes_cut_short_by_their_deadline_say_what_their_last_pass_gained(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, ended_by: str
 ) -> None:
     """When the deadline ends the mending passes while they still lower the roster, ``_mend``
     returns what their last pass gained, by which column generation lets the dive's roster
-    lie above the constructed one where the search's passes follow (Instance1's roster with
-    three employees priced without cover; the deadline comes after one pass)."""
+    lie above the constructed one where the search's passes follow; after a stop request
+    no search follows, and it returns 0 (Instance1's roster with three employees priced
+    without cover; the deadline or the request comes after one pass)."""
     problem, settings = read_curtois(DATA / "Instance1.txt"), curtois_settings()
     deadline = time.perf_counter() + 60
     master = Master(problem, settings, deadline)
@@ -337,16 +339,24 @@ def test_passes_cut_short_by_their_deadline_say_what_their_last_pass_gained(
         passes_run.append(changed)
         return changed
 
-    past = stop.past
+    past, requested = stop.past, stop.requested
     with ThreadPoolExecutor(PRICING_THREADS) as pool:
         chosen = _left_short(master, pricing, pool)
         short = master.value(chosen)
         monkeypatch.setattr(descent, "descend", counted)
-        monkeypatch.setattr(stop, "past", lambda until, now: bool(passes_run) or past(until, now))
+        if ended_by == "deadline":
+            monkeypatch.setattr(
+                stop, "past", lambda until, now: bool(passes_run) or past(until, now)
+            )
+        else:
+            monkeypatch.setattr(stop, "requested", lambda: bool(passes_run) or requested())
         mended, falling = _mend(master, pricing, chosen, deadline, pool, [], -math.inf)
     assert len(passes_run) == 1 and passes_run[0] > 0
-    assert falling == pytest.approx(short - master.value(mended))
-    assert falling > 0
+    assert master.value(mended) < short
+    if ended_by == "deadline":
+        assert falling == pytest.approx(short - master.value(mended))
+    else:
+        assert falling == 0.0
 
 
 def test_column_generation_keeps_the_synthetic_problems_rules() -> None:
