@@ -319,7 +319,7 @@ def test_best_response_passes_mend_a_dived_roster_left_short() -> None:
 
 
 @pytest.mark.parametrize("ended_by", ["deadline", "stop request"])
-def test_passes_cut_short_by_their_deadline_say_what_their_last_pass_gained(
+def test_passes_cut_short_by_the_deadline_say_what_their_last_pass_gained_a_stop_nothing(
     monkeypatch: pytest.MonkeyPatch, ended_by: str
 ) -> None:
     """When the deadline ends the mending passes while they still lower the roster, ``_mend``
