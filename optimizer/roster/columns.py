@@ -788,8 +788,8 @@ def column_generation(
             still lowered the dive's roster by more than it lies above the constructed one,
             the dive's roster is handed over, since the search's passes go on from it,
             while the constructed roster is already one of best responses. On Curtois–Qu
-            Instance22 at 600 s the search from the dive's roster ended at 32,459–32,860 in
-            three runs where it was the lower anyway and at 33,174 where this rule chose it,
+            Instance22 at 600 s the search from the dive's roster ended at 31,983–32,860 in
+            four runs where it was the lower anyway and at 33,174 where this rule chose it,
             from the constructed one at 34,208 and 36,372.
         previous: a previous roster (columns of ``Roster.assignments``): the stability goal
             against it is priced and its frozen days kept (``stability``).
