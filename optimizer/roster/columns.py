@@ -789,7 +789,7 @@ def column_generation(
             the dive's roster is handed over, since the search's passes go on from it,
             while the constructed roster is already one of best responses. On Curtois–Qu
             Instance22 at 600 s the search from the dive's roster ended at 31,983–32,860 in
-            four runs where it was the lower anyway and at 33,174 where this rule chose it,
+            five runs where it was the lower anyway and at 33,174 where this rule chose it,
             from the constructed one at 34,208 and 36,372.
         previous: a previous roster (columns of ``Roster.assignments``): the stability goal
             against it is priced and its frozen days kept (``stability``).
