@@ -1275,7 +1275,8 @@ def _mend(
     falling = 0.0
     while not stop.past(deadline, time.perf_counter()):
         before = master.value(mended)
-        changed = descent.descend(
+        # a pass that reaches the settled value ends there, and the next changes nothing
+        if not descent.descend(
             master,
             pricing,
             mended,
@@ -1285,11 +1286,10 @@ def _mend(
             workers=PRICING_THREADS,
             passes=1,
             settled_value=settled_value,
-        )
-        falling = before - master.value(mended)
-        if not changed or settles(master.value(mended), settled_value):
+        ):
             falling = 0.0
             break
+        falling = before - master.value(mended)
     if stop.requested():
         falling = 0.0
     before, after = master.value(chosen), master.value(mended)
