@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.roster import weekends
+from optimizer.roster import columns, weekends
 from optimizer.roster.columns import PRICING_THREADS, _construct, column_generation, person_pricing
 from optimizer.roster.master import Master
 from optimizer.roster.pins import FREE
@@ -108,6 +108,41 @@ def test_the_construction_guided_by_the_count_plan_works_the_planned_weekends() 
         on_plan.append(int(worked[plan == ANY_ROW].sum()))
         off_plan.append(int(worked[plan == -1].sum()))
     assert on_plan[1] > on_plan[0] and off_plan[1] < off_plan[0]
+
+
+def test_banded_programs_keep_to_the_planned_weekends_in_the_first_pass_with_the_plan_centres(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With programs banded (as on a year's horizon), the guided first pass works more of
+    the planned weekend days when each guided employee's weekend band keeps to their
+    plan's weekends (``weekends.weekend_centres``) than on the pro-rata path, which spreads
+    every employee's weekends alike; afterwards no program keeps a plan's centre."""
+    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    problem, settings = _instance17(), curtois_settings()
+    plan = weekend_count_plan(problem, settings)
+    centres = weekends.weekend_centres(plan)
+    assert np.array_equal(centres >= 0, plan == ANY_ROW)
+    on_plan = []
+    for centred in (False, True):
+        master = Master(problem, settings, time.perf_counter() + 60)
+        pricing = person_pricing(problem, settings, master)
+        assert sum(not person.exact for person in pricing) >= len(pricing) // 2
+        guides = weekends.guides(problem, plan, [p.rows for p in pricing], master.under)
+        with ThreadPoolExecutor(PRICING_THREADS) as pool:
+            now = time.perf_counter()
+            chosen = _construct(
+                master,
+                pricing,
+                pool,
+                now + 30,
+                now,  # the first pass alone
+                guides=guides,
+                centres=centres if centred else None,
+            )
+        assert all(person.weekend_centre is None for person in pricing)
+        worked = np.array([master.columns[chosen[e]][1] for e in range(len(plan))]) >= 0
+        on_plan.append(int(worked[plan == ANY_ROW].sum()))
+    assert on_plan[1] > on_plan[0]
 
 
 def test_column_generation_is_guided_by_the_count_plan_where_no_weekend_plan_guides_it(

@@ -491,6 +491,7 @@ def best_roster(
     *,
     behind: bool = False,
     lone_weekend_cost: float = 0.0,
+    weekend_around: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float] | None:
     """The employee's roster of greatest value (under ``rules``' bands, if any, centred on
     the roster ``around`` when given: see ``EmployeeRules.band_low``; its weekend band one
@@ -506,6 +507,9 @@ def best_roster(
         lone_weekend_cost: taken off the value of each weekend worked on one of its two
             days only, where the weekend limit binds (a weekend so worked spends a whole
             weekend of the limit on one day).
+        weekend_around: ``[day]`` ≥ 0 on the weekend days a plan works, −1 on the others:
+            without ``around``, the weekend band is centred on the weekends it works
+            (``EmployeeRules.weekend_low``) and the minutes band stays on its pro-rata path.
 
     Returns:
         (shift type index per day, −1 on days off; the roster's total value), or ``None``
@@ -534,7 +538,7 @@ def best_roster(
         rules.max_units,
         rules.band_low(open_days, around),
         minutes,
-        rules.weekend_low(open_days, around, behind=behind),
+        rules.weekend_low(open_days, weekend_around if around is None else around, behind=behind),
         weekends,
         rules.weekend if rules.weekends_bind else np.zeros(days, dtype=np.bool_),
         rules.weekend_first,

@@ -297,6 +297,13 @@ def guides(
     return found
 
 
+def weekend_centres(plan: np.ndarray) -> np.ndarray:
+    """``[employee, day]`` 0 on the days the weekend ``plan`` (as ``guides`` takes it) has
+    each employee work, −1 on the others: rosters in the terms of
+    ``pricing.best_roster(weekend_around=)``, which keeps the weekend band to them."""
+    return np.where((plan >= 0) | (plan == ANY_ROW), 0, -1).astype(np.int64)
+
+
 class _Model:
     """The plan's variables: ``cells`` (employee, weekend day, row) the employee may staff,
     grouped by employee and day (``day_cells``); ``request_costs``, what working each cell
