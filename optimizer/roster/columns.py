@@ -1011,7 +1011,9 @@ def _construct(
     each person's roster (``descent.descend(centred=)``), when ``wider``: those passes reach
     a lower roster (Curtois–Qu Instance19: 7,609 against 7,943), but where the dive follows
     its columns led it to a worse one (3,726 against 3,217 at 300 s), so the bands stay on
-    the pro-rata path unless the construction's roster is the likely start. Partners' staff
+    the pro-rata path unless the construction's roster is the likely start or a plan
+    guided the first pass (then the passes are centred, with the programs' own bands,
+    below). Partners' staff
     come after the own staff (lent days cost, on-call duty does not). ``guides`` (employee →
     rows and what their prices gain there, ``weekends.guides``) move the employees' prices
     in the first pass only, and there the weekend bands of the guided employees keep to
