@@ -1013,8 +1013,8 @@ def _construct(
     its columns led it to a worse one (3,726 against 3,217 at 300 s), so the bands stay on
     the pro-rata path unless the construction's roster is the likely start or a plan
     guided the first pass (then the passes are centred, with the programs' own bands,
-    below). Partners' staff
-    come after the own staff (lent days cost, on-call duty does not). ``guides`` (employee →
+    below). Partners' staff come after the own staff (lent days cost, on-call duty does
+    not). ``guides`` (employee →
     rows and what their prices gain there, ``weekends.guides``) move the employees' prices
     in the first pass only, and there the weekend bands of the guided employees keep to
     their plan's weekends (``centres``: ``[employee, day]``, ``weekends.weekend_centres``),
