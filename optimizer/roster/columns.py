@@ -1044,7 +1044,7 @@ def _construct(
         pricing[e].shrink(EMPLOYEE_BUDGET[0])
         return pricing[e].first_roster(guided(e, at), e * GOLDEN % 1)
 
-    planned = guides is not None and centres is not None
+    planned = bool(guides) and centres is not None  # a plan moved someone's prices
     for e in guides if planned else ():
         person = pricing[e]
         if isinstance(person, _Pricing):
