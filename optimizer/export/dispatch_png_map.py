@@ -32,7 +32,9 @@ from optimizer.export.dispatch_style import (
 )
 from optimizer.export.layers import Layers
 from optimizer.export.png_figure import (
+    draw_points,
     draw_roads,
+    label_points,
     legend_text,
     road_handles,
     write_map_png,
@@ -118,14 +120,12 @@ def _draw_moves(axes: Axes, moves: gpd.GeoDataFrame) -> None:
 def _draw_regions(axes: Axes, regions: gpd.GeoDataFrame) -> None:
     """Regions by category with their outlines, rings where demand is left unmet, names."""
     categories = region_categories(regions)
-    axes.scatter(
-        regions.geometry.x,
-        regions.geometry.y,
-        s=REGION_MARKER_SIZE,
-        c=[REGION_STYLES[category].colour for category in categories],
-        edgecolors="#222222",
-        linewidths=outline_widths(regions) * PIXEL_POINTS,
-        zorder=4,
+    draw_points(
+        axes,
+        regions,
+        size=REGION_MARKER_SIZE,
+        colours=[REGION_STYLES[category].colour for category in categories],
+        edge_points=outline_widths(regions) * PIXEL_POINTS,
     )
     short = regions[regions["unmet_units"] > 0]
     axes.scatter(
@@ -138,21 +138,7 @@ def _draw_regions(axes: Axes, regions: gpd.GeoDataFrame) -> None:
         zorder=4,
     )
     named = regions if len(regions) <= NAMED_UP_TO else regions[categories != IDLE]
-    for point, name in zip(named.geometry, named["name"], strict=True):
-        axes.annotate(
-            name,
-            xy=(point.x, point.y),
-            xytext=(6, 5),
-            textcoords="offset points",
-            fontsize=7,
-            zorder=6,
-            bbox={
-                "boxstyle": "round,pad=0.15",
-                "facecolor": "white",
-                "alpha": 0.75,
-                "linewidth": 0,
-            },
-        )
+    label_points(axes, named.geometry, named["name"])
 
 
 def _legend_handles(layers: Layers) -> list[object]:

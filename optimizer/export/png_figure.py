@@ -1,17 +1,18 @@
-"""What every static PNG map shares: the figure, the roads beneath, a scale bar, a north
-arrow, the legend, the attribution, and the one staged write (matplotlib, Agg; no display and
-no network needed).
+"""What every static PNG map shares: the figure, the roads beneath, point markers and their
+labels, a scale bar, a north arrow, the legend, the attribution, and the one staged write
+(matplotlib, Agg; no display and no network needed).
 
 Maps are drawn in metres (``layers.in_metres``), so the scale bar is true and north is up. The
-siting, dispatch and review maps (``png_map``, ``dispatch_png_map``, ``review_png_map``) give
-``write_map_png`` the function that draws their layers.
+siting, dispatch, review and rounds maps (``png_map``, ``dispatch_png_map``,
+``review_png_map``, ``rounds_png_map``) give ``write_map_png`` the function that draws their
+layers.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,6 +33,9 @@ LEGEND_LABEL_CHARS = 40
 CREDIT_LINE_CHARS = 150
 """The attribution wraps at this width: at 8 points a longer line runs off the 11-inch figure
 (the road review's credit lost its "© OpenStreetMap contributors")."""
+POINT_EDGE_COLOUR = "#222222"
+POINT_EDGE_POINTS = 0.6
+"""Width of a point marker's dark edge (``draw_points``), in points."""
 
 
 def draw_roads(axes: Axes, roads: gpd.GeoDataFrame | None) -> None:
@@ -44,6 +48,56 @@ def draw_roads(axes: Axes, roads: gpd.GeoDataFrame | None) -> None:
             alpha=ROAD_ALPHA,
             linewidth=road_widths(roads["highway"]) * ROAD_WIDTH_SCALE,
             zorder=1.5,
+        )
+
+
+def draw_points(
+    axes: Axes,
+    points: gpd.GeoDataFrame,
+    *,
+    size: float,
+    colours: Sequence[str],
+    edge_points: float | Sequence[float] = POINT_EDGE_POINTS,
+) -> None:
+    """A marker per point (in metres) in its colour, ``size`` square points, with a dark edge
+    ``edge_points`` wide (one width, or one a point), above the lines and beneath the labels."""
+    axes.scatter(
+        points.geometry.x,
+        points.geometry.y,
+        s=size,
+        c=colours,
+        edgecolors=POINT_EDGE_COLOUR,
+        linewidths=edge_points,
+        zorder=4,
+    )
+
+
+def label_points(
+    axes: Axes,
+    points: gpd.GeoSeries,
+    labels: Iterable[str],
+    *,
+    font_points: float = 7,
+    box_alpha: float = 0.75,
+    bold: bool = False,
+) -> None:
+    """Each label beside its point (in metres), in a white box ``box_alpha`` opaque, above
+    every symbol."""
+    for point, label in zip(points, labels, strict=True):
+        axes.annotate(
+            label,
+            xy=(point.x, point.y),
+            xytext=(6, 5),
+            textcoords="offset points",
+            fontsize=font_points,
+            fontweight="bold" if bold else "normal",
+            zorder=6,
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "facecolor": "white",
+                "alpha": box_alpha,
+                "linewidth": 0,
+            },
         )
 
 

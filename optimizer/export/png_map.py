@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 from optimizer.export.layers import PLAN, Layers
 from optimizer.export.png_figure import (
     draw_roads,
+    label_points,
     legend_text,
     road_handles,
     write_map_png,
@@ -127,17 +128,8 @@ def _label_stations(axes: Axes, stations: gpd.GeoDataFrame) -> None:
     """A number beside each labelled station's marker; the legend lists the numbers' names
     (numbers stay legible where names would overlap in a city centre)."""
     labelled = labelled_stations(stations)
-    for number, point in enumerate(labelled.geometry, start=1):
-        axes.annotate(
-            str(number),
-            xy=(point.x, point.y),
-            xytext=(6, 5),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold",
-            zorder=6,
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
-        )
+    numbers = [str(number) for number in range(1, len(labelled) + 1)]
+    label_points(axes, labelled.geometry, numbers, font_points=8, box_alpha=0.8, bold=True)
 
 
 def _station_label(name: str, serves: str) -> str:

@@ -15,7 +15,13 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from optimizer.export.layers import Layers
-from optimizer.export.png_figure import draw_roads, road_handles, write_map_png
+from optimizer.export.png_figure import (
+    draw_points,
+    draw_roads,
+    label_points,
+    road_handles,
+    write_map_png,
+)
 from optimizer.export.review_layers import REVIEW
 from optimizer.export.review_style import (
     KEEPS,
@@ -79,26 +85,10 @@ def _draw_receivers(axes: Axes, receivers: gpd.GeoDataFrame) -> None:
 
 def _draw_outlets(axes: Axes, outlets: gpd.GeoDataFrame) -> None:
     categories = outlet_categories(outlets)
-    axes.scatter(
-        outlets.geometry.x,
-        outlets.geometry.y,
-        s=OUTLET_MARKER_SIZE,
-        c=[OUTLET_STYLES[category].colour for category in categories],
-        edgecolors="#222222",
-        linewidths=0.6,
-        zorder=4,
-    )
+    colours = [OUTLET_STYLES[category].colour for category in categories]
+    draw_points(axes, outlets, size=OUTLET_MARKER_SIZE, colours=colours)
     named = outlets[categories != KEEPS]
-    for point, name in zip(named.geometry, named["name"], strict=True):
-        axes.annotate(
-            name,
-            xy=(point.x, point.y),
-            xytext=(6, 5),
-            textcoords="offset points",
-            fontsize=7,
-            zorder=6,
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "lw": 0},
-        )
+    label_points(axes, named.geometry, named["name"])
 
 
 def _legend_handles(layers: Layers) -> list[object]:

@@ -14,7 +14,14 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from optimizer.export.layers import Layers
-from optimizer.export.png_figure import draw_roads, legend_text, road_handles, write_map_png
+from optimizer.export.png_figure import (
+    draw_points,
+    draw_roads,
+    label_points,
+    legend_text,
+    road_handles,
+    write_map_png,
+)
 from optimizer.export.rounds_layers import ROUNDS
 from optimizer.export.rounds_style import (
     NAMED,
@@ -91,26 +98,9 @@ def _draw(axes: Axes, layers: Layers) -> None:
 
 
 def _draw_places(axes: Axes, places: gpd.GeoDataFrame) -> None:
-    axes.scatter(
-        places.geometry.x,
-        places.geometry.y,
-        s=PLACE_MARKER_SIZE,
-        c=place_colours(places),
-        edgecolors="#222222",
-        linewidths=0.6,
-        zorder=4,
-    )
+    draw_points(axes, places, size=PLACE_MARKER_SIZE, colours=place_colours(places))
     named = places[places["status"].isin(NAMED)]
-    for point, name in zip(named.geometry, named["name"], strict=True):
-        axes.annotate(
-            name,
-            xy=(point.x, point.y),
-            xytext=(6, 5),
-            textcoords="offset points",
-            fontsize=7,
-            zorder=6,
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "lw": 0},
-        )
+    label_points(axes, named.geometry, named["name"])
 
 
 def _legend_handles(layers: Layers) -> list[object]:
