@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -56,11 +57,12 @@ def draw_points(
     points: gpd.GeoDataFrame,
     *,
     size: float,
-    colours: Sequence[str],
-    edge_points: float | Sequence[float] = POINT_EDGE_POINTS,
+    colours: Sequence[str] | np.ndarray,
+    edge_points: float | np.ndarray = POINT_EDGE_POINTS,
 ) -> None:
-    """A marker per point (in metres) in its colour, ``size`` square points, with a dark edge
-    ``edge_points`` wide (one width, or one a point), above the lines and beneath the labels."""
+    """A marker per point (in metres) in its colour (one a point), ``size`` square points,
+    with a dark edge ``edge_points`` wide (one width, or ``(n,)`` one a point), above the lines
+    and beneath the labels."""
     axes.scatter(
         points.geometry.x,
         points.geometry.y,
