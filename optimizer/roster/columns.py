@@ -59,9 +59,9 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -241,7 +241,7 @@ class _Pricing:
     weekend_centre: np.ndarray | None = field(init=False, default=None)
     """[day] a weekend plan's days worked (≥ 0) and not (−1) that the weekend band of a
     program not centred on a roster keeps to (``best_roster(weekend_around=)``): set for
-    the construction's first pass (``_construct``)"""
+    the construction's first pass (``_weekends_kept_to``)"""
 
     def __post_init__(self) -> None:
         self.pinned = np.full(len(self.off_cost), FREE, dtype=np.int64)
@@ -986,6 +986,24 @@ def bound_note(bounds: list[tuple[str, float]]) -> str:
     return f"bound {value:,.0f} from {what}" + (f" ({others})" if others else "")
 
 
+@contextmanager
+def _weekends_kept_to(
+    pricing: Sequence[PersonPricing], centres: np.ndarray, employees: Iterable[int]
+) -> Iterator[None]:
+    """Within the block, the weekend band of each own employee of ``employees`` keeps to their
+    row of ``centres`` (``[employee, day]``, ``weekends.weekend_centres``;
+    ``_Pricing.weekend_centre``) where their program is not centred on a roster; afterwards
+    it lies on the pro-rata path again."""
+    kept = [(pricing[e], centres[e]) for e in employees if isinstance(pricing[e], _Pricing)]
+    for person, centre in kept:
+        person.weekend_centre = centre
+    try:
+        yield
+    finally:
+        for person, _ in kept:
+            person.weekend_centre = None
+
+
 def _construct(
     master: Master,
     pricing: list[PersonPricing],
@@ -1045,12 +1063,8 @@ def _construct(
         return pricing[e].first_roster(guided(e, at), e * GOLDEN % 1)
 
     planned = bool(guides) and centres is not None  # a plan moved someone's prices
-    for e in guides if planned else ():
-        person = pricing[e]
-        if isinstance(person, _Pricing):
-            person.weekend_centre = centres[e]
     began = time.perf_counter()
-    try:
+    with _weekends_kept_to(pricing, centres, guides) if planned else nullcontext():
         for first in range(0, len(order), PRICING_THREADS):
             batch, now = order[first : first + PRICING_THREADS], time.perf_counter()
             at = descent.cover_prices(master, staffed)
@@ -1065,10 +1079,6 @@ def _construct(
             for e, column in zip(batch, found, strict=True):
                 chosen[e] = master.add(e, column[0], column[1])
                 np.add.at(staffed, column[0][column[0] >= 0], 1)
-    finally:
-        for person in pricing:
-            if isinstance(person, _Pricing):
-                person.weekend_centre = None
     with descent.wider(pricing) if wider else nullcontext():
         descent.descend(master, pricing, chosen, order, improve_until, centred=wider or planned)
     for employee in pricing:
