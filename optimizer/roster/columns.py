@@ -21,26 +21,27 @@ where the over-cover the contracts force, ``StaffShiftCount.forced_over``, adds 
 weekdays' own) and, after the first linear program, ``lagrangian_bound`` give lower bounds
 on every roster's objective.
 
-The dive then fixes, step by step, the employees whose roster the linear program already
-chooses (share ≥ ``SETTLED``) and pins days of the others: the days on which their rosters
-holding most of the program agree (``PIN_SHARES``; a day pinned to a row or to a day off,
-``pins``). Columns that break a pin leave the program, the pricing program keeps every pin,
-and columns are generated again for the open employees, until every employee has one
-roster (when nothing can be pinned, 1 + (employees left) // ``DIVE_STEPS`` of the most
-chosen rosters are fixed whole). When that leaves twice the time it took, a second dive
-fixing whole rosters only starts again from the first linear program (``_dive_whole``).
-Best-response passes (``descent``) then mend the better dive's roster in the last
-``MEND_SHARE`` of the time (``_mend``: a dive out of time may leave rows short), and the
-better of it and the construction is kept; where the search's own passes follow and the
-mending passes were still falling faster than the dive's roster lies above the
-construction's, the dive's roster is kept (``column_generation(passes_follow=)``). When
-time is left, a HiGHS MIP over all columns generated, started from that roster, may find a
-better choice (``Master.polish``), and repairs re-dive random employees. When the first
-linear program stalls at the construction's roster and a search follows, the
-construction's roster is handed over (``_generate``, ``_Stalled``) after best-response
-passes whose banded employees are priced by wider programs (``descent``). The
-construction's own passes use them too when the engine will not search CP-SAT's whole
-model (``wider``).
+The first linear program is solved by HiGHS's interior point method (``Master.interior``),
+the dive's by the primal simplex from the last basis. The dive fixes, step by step, the
+employees whose roster the linear program already chooses (share ≥ ``SETTLED``) and pins
+days of the others: the days on which their rosters holding most of the program agree
+(``PIN_SHARES``; a day pinned to a row or to a day off, ``pins``). Columns that break a pin
+leave the program, the pricing program keeps every pin, and columns are generated again for
+the open employees, until every employee has one roster (when nothing can be pinned, 1 +
+(employees left) // ``DIVE_STEPS`` of the most chosen rosters are fixed whole). When that
+leaves twice the time it took, a second dive fixing whole rosters only starts again from
+the first linear program (``_dive_whole``). Best-response passes (``descent``) then mend
+the better dive's roster in the last ``MEND_SHARE`` of the time (``_mend``: a dive out of
+time may leave rows short), and the better of it and the construction is kept; where the
+search's own passes follow and the mending passes were still falling faster than the dive's
+roster lies above the construction's, the dive's roster is kept
+(``column_generation(passes_follow=)``). When time is left, a HiGHS MIP over all columns
+generated, started from that roster, may find a better choice (``Master.polish``), and
+repairs re-dive random employees. When the first linear program stalls at the
+construction's roster and a search follows, the construction's roster is handed over
+(``_generate``, ``_Stalled``) after best-response passes whose banded employees are priced
+by wider programs (``descent``). The construction's own passes use them too when the engine
+will not search CP-SAT's whole model (``wider``).
 
 Column generation covers own staff working requirement rows or on call for their reserve
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
@@ -882,40 +883,41 @@ def column_generation(
         if not stop.past(deadline, now):
             started_from, bar = constructed, np.inf
             if hand_over:
-                # the constructed roster is one of best responses: at its vertex the program
-                # stalls, its columns entering at 0; from the first pass's roster (the
-                # construction's first columns) it moves
+                # the constructed roster is one of best responses: at it the program stalls,
+                # its columns entering at 0 (at interior duals too: Instance24's stayed at
+                # 66,004 for 50 s); from the first pass's roster (the construction's first
+                # columns) it moves
                 started_from = {master.columns[j][0]: j for j in range(master.people)}
                 master.restart(master.people)
                 bar = master.value(constructed)
-            master.start_from(started_from)
             root, stalled, unmoved = now + ROOT_SHARE * (deadline - now), False, 0.0
-            try:
-                _generate(
-                    master,
-                    pricing,
-                    {},
-                    root,
-                    pool,
-                    stalled_by=settle_by if hand_over else None,
-                    bar=bar,
-                )
-            except _Stalled:
-                stalled, unmoved = True, time.perf_counter() - now
-            late = stalled or stop.past(deadline - constructing, time.perf_counter())
-            exact = all(person.bounds_exactly(late) for person in pricing)
-            bounds.append(
-                (
-                    "column generation's first linear program, priced "
-                    + (
-                        "on every rule but the shift-type limits"
-                        if exact
-                        else "without the minutes, weekend and shift-type limits"
+            with master.interior():
+                try:
+                    _generate(
+                        master,
+                        pricing,
+                        {},
+                        root,
+                        pool,
+                        stalled_by=settle_by if hand_over else None,
+                        bar=bar,
                     )
-                    + (" where it stalled" if stalled else ""),
-                    lagrangian_bound(master, pricing, pool, quick=late),
+                except _Stalled:
+                    stalled, unmoved = True, time.perf_counter() - now
+                late = stalled or stop.past(deadline - constructing, time.perf_counter())
+                exact = all(person.bounds_exactly(late) for person in pricing)
+                bounds.append(
+                    (
+                        "column generation's first linear program, priced "
+                        + (
+                            "on every rule but the shift-type limits"
+                            if exact
+                            else "without the minutes, weekend and shift-type limits"
+                        )
+                        + (" where it stalled" if stalled else ""),
+                        lagrangian_bound(master, pricing, pool, quick=late),
+                    )
                 )
-            )
             if stalled:
                 value = master.value(constructed)
                 with descent.wider(pricing):
@@ -1235,8 +1237,11 @@ def lagrangian_bound(
     roster of theirs is worth more, their load prices included; a partner's employee's
     lent days exactly, ``LenderPricing.best_value``), + with the fairness goal the least
     its most and least variables add (``loads.lagrangian_term``). Rounded up, as
-    every weight is whole, and at least 0, as no weight is negative."""
-    duals = master.solve()[0].copy()
+    every weight is whole, and at least 0, as no weight is negative. π is the last solve's
+    (``Master.last_prices``): within ``Master.interior`` the interior point method's, at
+    which a converged column generation prices no column (at a vertex some may still price
+    out: Curtois–Qu Instance4's bound was 1,712 there, 1,716 at the interior point)."""
+    duals = master.last_prices().copy()
     cover = np.clip(duals[: master.rows], -master.over, master.under)
     duals[: master.rows] = cover
     values = list(pool.map(lambda person: person.best_value(duals, quick=quick), pricing))

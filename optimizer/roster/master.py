@@ -5,6 +5,8 @@ price vectors are the pricing programs' input (``columns``)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import highspy
 import numpy as np
@@ -20,6 +22,13 @@ Duty = tuple[int, int, str]
 """(employee index, requirement row, role) of one assignment."""
 
 REDUCED_COST_EPSILON = 1e-6
+
+SIMPLEX = (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 4))
+"""HiGHS options of the master's solves: columns are added between solves, and the primal
+simplex restarts from the last basis (Instance12's first linear program: 12 s against 19 s
+with HiGHS's defaults)."""
+INTERIOR = (("presolve", "on"), ("solver", "ipm"), ("run_crossover", "off"))
+"""HiGHS options of the solves within ``Master.interior``."""
 
 
 def reserve_rows(problem: RosterProblem) -> np.ndarray:
@@ -103,10 +112,36 @@ class Master:
         self.optimal: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """the results of the last solve that ended optimal (see ``solve``)"""
         self.lp = self._program()
-        # columns are added between solves: primal simplex restarts from the last basis
-        # (Instance12's first linear program: 12 s against 19 s with HiGHS's defaults)
-        for option, value in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 4)):
+        self._use(SIMPLEX)
+        self._vertex_due = False
+        """the next solve runs with crossover, after ``interior``"""
+
+    def _use(self, options: tuple[tuple[str, str | int], ...]) -> None:
+        """Set HiGHS ``options`` ((name, value) pairs) for the next solves."""
+        for option, value in options:
             self.lp.setOptionValue(option, value)
+
+    @contextmanager
+    def interior(self) -> Iterator[None]:
+        """Within the block, solve by HiGHS's interior point method from scratch, without
+        crossover, instead of by the primal simplex from the last basis; the first solve
+        after it runs with crossover, to a vertex whose basis the simplex solves after that
+        start from (2–5 s on Curtois–Qu 22–24's first linear programs).
+
+        For column generation's first linear program: its duals lie inside the optimal
+        face, not at one of its vertices, so the columns they price move the program
+        more, and on thousands of whole-year columns a solve from scratch costs about what
+        the simplex's degenerate pivots from the last basis do. The program fell faster on
+        Curtois–Qu 22–24 (``_generate``): Instance22's to 37,694 in 116 s against 40,041 in
+        110 s by the simplex (a solve of its 1,550 columns: 4.5 s; by the simplex at 790,
+        3.4 s for 3,700 iterations), Instance23's to 42,410 in 38 s against 44,503,
+        Instance24's to 101,809 in 53 s against 109,213 in 57 s."""
+        self._use(INTERIOR)
+        try:
+            yield
+        finally:
+            self.lp.setOptionValue("run_crossover", "on")
+            self._vertex_due = True
 
     def _program(self) -> highspy.Highs:
         """A HiGHS model with the rows, the slack pairs and the most and least variables,
@@ -210,6 +245,9 @@ class Master:
         left = max(self.deadline - time.perf_counter(), 0.01)
         self.lp.setOptionValue("time_limit", self.lp.getRunTime() + left)
         self.lp.run()
+        if self._vertex_due:
+            self._vertex_due = False
+            self._use(SIMPLEX)
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal and self.optimal:
             duals, convexity, values = self.optimal
             return duals, convexity, np.pad(values, (0, len(self.columns) - len(values)))
@@ -227,32 +265,10 @@ class Master:
         self.optimal = (prices, duals[self.rows : self.rows + self.people], values)
         return self.optimal
 
-    def start_from(self, chosen: dict[int, int]) -> None:
-        """Have the next solve start from the basis of the roster ``chosen`` (person →
-        column, every person): each person's column basic, and in each requirement or
-        reserve row its under-cover slack where the roster leaves the row short, else its
-        over-cover slack (at 0 where the row is met exactly), and the fairness rows'
-        logicals. The solve then starts primal feasible at the roster's value instead of
-        in phase 1 from the slack basis: Curtois–Qu Instance22's first solve took 0.11 s
-        instead of 2.6 s, Instance23's 0.31 s instead of 7.2 s, and Instance24's ended
-        optimal in 1.3 s where phase 1 alone had not ended in 28.7 s."""
-        staffed = self.staffed(chosen)
-        basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
-        columns = [lower] * self.lp.getNumCol()
-        for r in np.flatnonzero(staffed < self.needed):
-            columns[r] = basic
-        for r in np.flatnonzero(staffed >= self.needed):
-            columns[self.rows + r] = basic
-        position = {j: self.first_column + i for i, j in enumerate(self.in_lp)}
-        for column in chosen.values():
-            columns[position[column]] = basic
-        basis = highspy.HighsBasis()
-        basis.col_status = columns
-        basis.row_status = [lower] * (self.rows + self.people) + [basic] * (
-            self.lp.getNumRow() - self.rows - self.people
-        )
-        basis.valid = True
-        self.lp.setBasis(basis)
+    def last_prices(self) -> np.ndarray:
+        """The price vector of the last solve that ended optimal (``solve``), solving first
+        if none has."""
+        return (self.optimal or self.solve())[0]
 
     def fix(self, e: int, column: int) -> None:
         """Force employee ``e``'s roster to ``column``: fix it at 1 and delete the others."""
