@@ -530,9 +530,10 @@ def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> N
 
 @pytest.mark.parametrize("source", ["Instance17", "synthetic"])
 def test_the_interior_solves_reach_the_simplex_optimum_and_leave_a_vertex(source: str) -> None:
-    """Within ``Master.interior`` the constructed columns' program is solved by the interior
-    point method to the simplex's optimum; the first solve after the block ends at a vertex
-    with a basis, from which the next simplex solve of the same program takes no
+    """Within ``Master.interior`` the constructed columns' program stays on the simplex while
+    its solves are quick and is solved by the interior point method, to the simplex's
+    optimum, once one took longer than ``after``; the first solve after that block ends at a
+    vertex with a basis, from which the next simplex solve of the same program takes no
     iteration (the synthetic problem has the fairness goal's rows)."""
     if source == "synthetic":
         problem, settings = synthetic_problem(), RosterSettings(fairness_weight=1)
@@ -548,7 +549,13 @@ def test_the_interior_solves_reach_the_simplex_optimum_and_leave_a_vertex(source
         simplex.add(e, rows, cost)
     simplex.solve()
     optimum = simplex.lp.getObjectiveValue()
-    with master.interior():
+    with master.interior(after=math.inf):
+        master.solve()
+        master.solve()
+        assert master.lp.getInfo().ipm_iteration_count == 0  # quick: the simplex's basis
+        assert master.lp.getInfo().simplex_iteration_count == 0
+    with master.interior(after=0.0):
+        master.solve()  # by the simplex: longer than 0 s
         master.solve()
         assert master.lp.getInfo().ipm_iteration_count > 0
         assert master.lp.getInfo().simplex_iteration_count == 0

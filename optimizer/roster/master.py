@@ -28,7 +28,15 @@ SIMPLEX = (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 4))
 simplex restarts from the last basis (Instance12's first linear program: 12 s against 19 s
 with HiGHS's defaults)."""
 INTERIOR = (("presolve", "on"), ("solver", "ipm"), ("run_crossover", "off"))
-"""HiGHS options of the solves within ``Master.interior``."""
+"""HiGHS options of the solves within ``Master.interior`` once they are by the interior
+point method."""
+INTERIOR_AFTER = 1.0
+"""Seconds of a simplex solve within ``Master.interior`` after which the block's solves are
+by the interior point method. Curtois–Qu 22–24's first linear programs reach it within
+their first few solves (a re-solve: 0.7–4 s); those of 1–12, 17–21 and the held-back
+shapes' cuts, whose solves take milliseconds to 0.3 s, stay on the simplex, which on the
+cuts of 18 and 19 proved the optimum in 8.6 and 4.7 s where the interior point method's
+vertex led the dive to 5,052 at 60 s (optimum 5,050) and a proof in 42.9 s."""
 
 
 def reserve_rows(problem: RosterProblem) -> np.ndarray:
@@ -113,6 +121,11 @@ class Master:
         """the results of the last solve that ended optimal (see ``solve``)"""
         self.lp = self._program()
         self._use(SIMPLEX)
+        self._slow_simplex = np.inf
+        """seconds of a simplex solve after which the solves are by the interior point
+        method (``interior``)"""
+        self._interior = False
+        """the solves are by the interior point method"""
         self._vertex_due = False
         """the next solve runs with crossover, after ``interior``"""
 
@@ -122,26 +135,31 @@ class Master:
             self.lp.setOptionValue(option, value)
 
     @contextmanager
-    def interior(self) -> Iterator[None]:
-        """Within the block, solve by HiGHS's interior point method from scratch, without
-        crossover, instead of by the primal simplex from the last basis; the first solve
-        after it runs with crossover, to a vertex whose basis the simplex solves after that
-        start from (2–5 s on Curtois–Qu 22–24's first linear programs).
+    def interior(self, after: float = INTERIOR_AFTER) -> Iterator[None]:
+        """Within the block, once a simplex solve has taken more than ``after`` seconds,
+        solve by HiGHS's interior point method from scratch, without crossover, instead of
+        by the primal simplex from the last basis; if it came to that, the first solve
+        after the block runs with crossover, to a vertex whose basis the simplex solves
+        after it start from (2–5 s on Curtois–Qu 22–24's first linear programs).
 
-        For column generation's first linear program: its duals lie inside the optimal
-        face, not at one of its vertices, so the columns they price move the program
-        more, and on thousands of whole-year columns a solve from scratch costs about what
-        the simplex's degenerate pivots from the last basis do. The program fell faster on
-        Curtois–Qu 22–24 (``_generate``): Instance22's to 37,694 in 116 s against 40,041 in
-        110 s by the simplex (a solve of its 1,550 columns: 4.5 s; by the simplex at 790,
-        3.4 s for 3,700 iterations), Instance23's to 42,410 in 38 s against 44,503,
-        Instance24's to 101,809 in 53 s against 109,213 in 57 s."""
-        self._use(INTERIOR)
+        For column generation's first linear program on a large problem: its duals lie
+        inside the optimal face, not at one of its vertices, so the columns they price
+        move the program more, and on thousands of whole-year columns a solve from
+        scratch costs about what the simplex's degenerate pivots from the last basis do.
+        The program fell faster on Curtois–Qu 22–24 (``_generate``): Instance22's to
+        37,694 in 116 s against 40,041 in 110 s by the simplex (a solve of its 1,550
+        columns: 4.5 s; by the simplex at 790, 3.4 s for 3,700 iterations), Instance23's to
+        42,410 in 38 s against 44,503, Instance24's to 101,809 in 53 s against 109,213 in
+        57 s."""
+        self._slow_simplex = after
         try:
             yield
         finally:
-            self.lp.setOptionValue("run_crossover", "on")
-            self._vertex_due = True
+            self._slow_simplex = np.inf
+            if self._interior:
+                self._interior = False
+                self.lp.setOptionValue("run_crossover", "on")
+                self._vertex_due = True
 
     def _program(self) -> highspy.Highs:
         """A HiGHS model with the rows, the slack pairs and the most and least variables,
@@ -244,10 +262,14 @@ class Master:
         # HiGHS compares its time limit with its run time summed over every run of the model
         left = max(self.deadline - time.perf_counter(), 0.01)
         self.lp.setOptionValue("time_limit", self.lp.getRunTime() + left)
+        started = time.perf_counter()
         self.lp.run()
         if self._vertex_due:
             self._vertex_due = False
             self._use(SIMPLEX)
+        elif not self._interior and time.perf_counter() - started > self._slow_simplex:
+            self._interior = True
+            self._use(INTERIOR)
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal and self.optimal:
             duals, convexity, values = self.optimal
             return duals, convexity, np.pad(values, (0, len(self.columns) - len(values)))
