@@ -21,8 +21,9 @@ where the over-cover the contracts force, ``StaffShiftCount.forced_over``, adds 
 weekdays' own) and, after the first linear program, ``lagrangian_bound`` give lower bounds
 on every roster's objective.
 
-The first linear program is solved by HiGHS's interior point method (``Master.interior``),
-the dive's by the primal simplex from the last basis. The dive fixes, step by step, the
+The first linear program is solved by HiGHS's interior point method once its simplex
+solves grow slow (``Master.interior``), the dive's by the primal simplex from the last
+basis. The dive fixes, step by step, the
 employees whose roster the linear program already chooses (share ≥ ``SETTLED``) and pins
 days of the others: the days on which their rosters holding most of the program agree
 (``PIN_SHARES``; a day pinned to a row or to a day off, ``pins``). Columns that break a pin
