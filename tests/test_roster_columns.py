@@ -528,6 +528,36 @@ def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> N
     assert optimum <= master.value(constructed)
 
 
+@pytest.mark.parametrize(("source", "share"), [("Instance17", 0.5), ("synthetic", 1.0)])
+def test_the_first_solve_starts_from_the_constructed_rosters_basis(
+    source: str, share: float
+) -> None:
+    """The first linear program starts primal feasible at the constructed roster
+    (``Master.start_from``): it reaches the same optimum as a solve from the slack basis, at
+    most the roster's value, in under ``share`` of its simplex iterations (the synthetic
+    problem, with the fairness goal's rows, is too small to halve them)."""
+    if source == "synthetic":
+        problem, settings = synthetic_problem(), RosterSettings(fairness_weight=1)
+    else:
+        problem, settings = read_curtois(DATA / f"{source}.txt"), curtois_settings()
+    master = Master(problem, settings, time.perf_counter() + 60)
+    pricing = person_pricing(problem, settings, master)
+    with ThreadPoolExecutor(2) as pool:
+        now = time.perf_counter()
+        constructed = _construct(master, pricing, pool, now + 10, now + 10)
+    cold = Master(problem, settings, time.perf_counter() + 60)
+    for (e, rows), cost in zip(master.columns, master.costs, strict=True):
+        cold.add(e, rows, cost)
+    cold.solve()
+    master.start_from(constructed)
+    master.solve()
+    iterations = master.lp.getInfo().simplex_iteration_count
+    assert master.lp.getModelStatus() == cold.lp.getModelStatus() == HighsModelStatus.kOptimal
+    assert master.lp.getObjectiveValue() == pytest.approx(cold.lp.getObjectiveValue())
+    assert master.lp.getObjectiveValue() <= master.value(constructed) + 1e-6
+    assert iterations < share * cold.lp.getInfo().simplex_iteration_count
+
+
 @pytest.mark.parametrize("source", ["Instance17", "synthetic"])
 def test_the_interior_solves_reach_the_simplex_optimum_and_leave_a_vertex(source: str) -> None:
     """Within ``Master.interior`` the constructed columns' program stays on the simplex while

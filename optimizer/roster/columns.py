@@ -21,28 +21,27 @@ where the over-cover the contracts force, ``StaffShiftCount.forced_over``, adds 
 weekdays' own) and, after the first linear program, ``lagrangian_bound`` give lower bounds
 on every roster's objective.
 
-The first linear program is solved by HiGHS's interior point method once its simplex
-solves grow slow (``Master.interior``), the dive's by the primal simplex from the last
-basis. The dive fixes, step by step, the
-employees whose roster the linear program already chooses (share ≥ ``SETTLED``) and pins
-days of the others: the days on which their rosters holding most of the program agree
-(``PIN_SHARES``; a day pinned to a row or to a day off, ``pins``). Columns that break a pin
-leave the program, the pricing program keeps every pin, and columns are generated again for
-the open employees, until every employee has one roster (when nothing can be pinned, 1 +
-(employees left) // ``DIVE_STEPS`` of the most chosen rosters are fixed whole). When that
-leaves twice the time it took, a second dive fixing whole rosters only starts again from
-the first linear program (``_dive_whole``). Best-response passes (``descent``) then mend
-the better dive's roster in the last ``MEND_SHARE`` of the time (``_mend``: a dive out of
-time may leave rows short), and the better of it and the construction is kept; where the
-search's own passes follow and the mending passes were still falling faster than the dive's
-roster lies above the construction's, the dive's roster is kept
-(``column_generation(passes_follow=)``). When time is left, a HiGHS MIP over all columns
-generated, started from that roster, may find a better choice (``Master.polish``), and
-repairs re-dive random employees. When the first linear program stalls at the
-construction's roster and a search follows, the construction's roster is handed over
-(``_generate``, ``_Stalled``) after best-response passes whose banded employees are priced
-by wider programs (``descent``). The construction's own passes use them too when the engine
-will not search CP-SAT's whole model (``wider``).
+The first linear program is solved by HiGHS's interior point method once its simplex solves
+grow slow (``Master.interior``), the dive's by the primal simplex from the last basis. The
+dive fixes, step by step, the employees whose roster the linear program already chooses
+(share ≥ ``SETTLED``) and pins days of the others: the days on which their rosters holding
+most of the program agree (``PIN_SHARES``; a day pinned to a row or to a day off,
+``pins``). Columns that break a pin leave the program, the pricing program keeps every pin,
+and columns are generated again for the open employees, until every employee has one roster
+(when nothing can be pinned, 1 + (employees left) // ``DIVE_STEPS`` of the most chosen
+rosters are fixed whole). When that leaves twice the time it took, a second dive fixing
+whole rosters only starts again from the first linear program (``_dive_whole``).
+Best-response passes (``descent``) then mend the better dive's roster in the last
+``MEND_SHARE`` of the time (``_mend``: a dive out of time may leave rows short), and the
+better of it and the construction is kept; where the search's own passes follow and the
+mending passes were still falling faster than the dive's roster lies above the
+construction's, the dive's roster is kept (``column_generation(passes_follow=)``). When
+time is left, a HiGHS MIP over all columns generated, started from that roster, may find a
+better choice (``Master.polish``), and repairs re-dive random employees. When the first
+linear program stalls at the construction's roster and a search follows, the construction's
+roster is handed over (``_generate``, ``_Stalled``) after best-response passes whose banded
+employees are priced by wider programs (``descent``). The construction's own passes use
+them too when the engine will not search CP-SAT's whole model (``wider``).
 
 Column generation covers own staff working requirement rows or on call for their reserve
 targets, under the hard rules the pricing program keeps (``blockers`` says why a problem is
@@ -891,6 +890,7 @@ def column_generation(
                 started_from = {master.columns[j][0]: j for j in range(master.people)}
                 master.restart(master.people)
                 bar = master.value(constructed)
+            master.start_from(started_from)
             root, stalled, unmoved = now + ROOT_SHARE * (deadline - now), False, 0.0
             with master.interior():
                 try:
