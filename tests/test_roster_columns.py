@@ -528,14 +528,10 @@ def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> N
     assert optimum <= master.value(constructed)
 
 
-@pytest.mark.parametrize(("source", "share"), [("Instance17", 0.5), ("synthetic", 1.0)])
-def test_the_first_solve_starts_from_the_constructed_rosters_basis(
-    source: str, share: float
-) -> None:
-    """The first linear program starts primal feasible at the constructed roster
-    (``Master.start_from``): it reaches the same optimum as a solve from the slack basis, at
-    most the roster's value, in under ``share`` of its simplex iterations (the synthetic
-    problem, with the fairness goal's rows, is too small to halve them)."""
+def _constructed_and_solved_cold(source: str) -> tuple[Master, dict[int, int], Master]:
+    """For ``source`` (a Curtois–Qu instance's name, or "synthetic" with the fairness goal):
+    a master with the construction's columns, not yet solved, the constructed roster, and a
+    second master with the same columns solved by the simplex from the slack basis."""
     if source == "synthetic":
         problem, settings = synthetic_problem(), RosterSettings(fairness_weight=1)
     else:
@@ -549,6 +545,18 @@ def test_the_first_solve_starts_from_the_constructed_rosters_basis(
     for (e, rows), cost in zip(master.columns, master.costs, strict=True):
         cold.add(e, rows, cost)
     cold.solve()
+    return master, constructed, cold
+
+
+@pytest.mark.parametrize(("source", "share"), [("Instance17", 0.5), ("synthetic", 1.0)])
+def test_the_first_solve_starts_from_the_constructed_rosters_basis(
+    source: str, share: float
+) -> None:
+    """The first linear program starts primal feasible at the constructed roster
+    (``Master.start_from``): it reaches the same optimum as a solve from the slack basis, at
+    most the roster's value, in under ``share`` of its simplex iterations (the synthetic
+    problem, with the fairness goal's rows, is too small to halve them)."""
+    master, constructed, cold = _constructed_and_solved_cold(source)
     master.start_from(constructed)
     master.solve()
     iterations = master.lp.getInfo().simplex_iteration_count
@@ -565,19 +573,7 @@ def test_the_interior_solves_reach_the_simplex_optimum_and_leave_a_vertex(source
     optimum, once one took longer than ``after``; the first solve after that block ends at a
     vertex with a basis, from which the next simplex solve of the same program takes no
     iteration (the synthetic problem has the fairness goal's rows)."""
-    if source == "synthetic":
-        problem, settings = synthetic_problem(), RosterSettings(fairness_weight=1)
-    else:
-        problem, settings = read_curtois(DATA / f"{source}.txt"), curtois_settings()
-    master = Master(problem, settings, time.perf_counter() + 60)
-    pricing = person_pricing(problem, settings, master)
-    with ThreadPoolExecutor(2) as pool:
-        now = time.perf_counter()
-        _construct(master, pricing, pool, now + 10, now + 10)
-    simplex = Master(problem, settings, time.perf_counter() + 60)
-    for (e, rows), cost in zip(master.columns, master.costs, strict=True):
-        simplex.add(e, rows, cost)
-    simplex.solve()
+    master, _, simplex = _constructed_and_solved_cold(source)
     optimum = simplex.lp.getObjectiveValue()
     with master.interior(after=math.inf):
         master.solve()
