@@ -905,20 +905,20 @@ def column_generation(
                     )
                 except _Stalled:
                     stalled, unmoved = True, time.perf_counter() - now
-                late = stalled or stop.past(deadline - constructing, time.perf_counter())
-                exact = all(person.bounds_exactly(late) for person in pricing)
-                bounds.append(
-                    (
-                        "column generation's first linear program, priced "
-                        + (
-                            "on every rule but the shift-type limits"
-                            if exact
-                            else "without the minutes, weekend and shift-type limits"
-                        )
-                        + (" where it stalled" if stalled else ""),
-                        lagrangian_bound(master, pricing, pool, quick=late),
+            late = stalled or stop.past(deadline - constructing, time.perf_counter())
+            exact = all(person.bounds_exactly(late) for person in pricing)
+            bounds.append(
+                (
+                    "column generation's first linear program, priced "
+                    + (
+                        "on every rule but the shift-type limits"
+                        if exact
+                        else "without the minutes, weekend and shift-type limits"
                     )
+                    + (" where it stalled" if stalled else ""),
+                    lagrangian_bound(master, pricing, pool, quick=late),
                 )
+            )
             if stalled:
                 value = master.value(constructed)
                 with descent.wider(pricing):
@@ -1239,7 +1239,7 @@ def lagrangian_bound(
     lent days exactly, ``LenderPricing.best_value``), + with the fairness goal the least
     its most and least variables add (``loads.lagrangian_term``). Rounded up, as
     every weight is whole, and at least 0, as no weight is negative. π is the last solve's
-    (``Master.last_prices``): within ``Master.interior`` the interior point method's, at
+    (``Master.last_prices``): after ``Master.interior`` the interior point method's, at
     which a converged column generation prices no column (at a vertex some may still price
     out: Curtois–Qu Instance4's bound was 1,712 there, 1,716 at the interior point)."""
     duals = master.last_prices().copy()

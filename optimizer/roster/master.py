@@ -30,6 +30,9 @@ with HiGHS's defaults)."""
 INTERIOR = (("presolve", "on"), ("solver", "ipm"), ("run_crossover", "off"))
 """HiGHS options of the solves within ``Master.interior`` once they are by the interior
 point method."""
+CROSSOVER = (*INTERIOR[:-1], ("run_crossover", "on"))
+"""HiGHS options of the first solve after ``Master.interior`` where the block's solves were by
+the interior point method: to a vertex and its basis."""
 INTERIOR_AFTER = 1.0
 """Seconds of a simplex solve within ``Master.interior`` after which the block's solves are by the
 interior point method. Curtois–Qu 22–24's first linear programs reach it (22's 24 s into the
@@ -120,19 +123,18 @@ class Master:
         self.optimal: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """the results of the last solve that ended optimal (see ``solve``)"""
         self.lp = self._program()
+        self._solver = SIMPLEX
+        """HiGHS options of the next solve: ``SIMPLEX``, ``INTERIOR`` or ``CROSSOVER``"""
         self._use(SIMPLEX)
         self._slow_simplex = np.inf
         """seconds of a simplex solve after which the solves are by the interior point
         method (``interior``)"""
-        self._interior = False
-        """the solves are by the interior point method"""
-        self._vertex_due = False
-        """the next solve runs with crossover, after ``interior``"""
 
-    def _use(self, options: tuple[tuple[str, str | int], ...]) -> None:
-        """Set HiGHS ``options`` ((name, value) pairs) for the next solves."""
-        for option, value in options:
+    def _use(self, solver: tuple[tuple[str, str | int], ...]) -> None:
+        """Solve by ``solver`` (``SIMPLEX``, ``INTERIOR`` or ``CROSSOVER``) from now on."""
+        for option, value in solver:
             self.lp.setOptionValue(option, value)
+        self._solver = solver
 
     @contextmanager
     def interior(self, after: float = INTERIOR_AFTER) -> Iterator[None]:
@@ -156,10 +158,8 @@ class Master:
             yield
         finally:
             self._slow_simplex = np.inf
-            if self._interior:
-                self._interior = False
-                self.lp.setOptionValue("run_crossover", "on")
-                self._vertex_due = True
+            if self._solver is INTERIOR:
+                self._use(CROSSOVER)
 
     def _program(self) -> highspy.Highs:
         """A HiGHS model with the rows, the slack pairs and the most and least variables,
@@ -264,11 +264,9 @@ class Master:
         self.lp.setOptionValue("time_limit", self.lp.getRunTime() + left)
         started = time.perf_counter()
         self.lp.run()
-        if self._vertex_due:
-            self._vertex_due = False
+        if self._solver is CROSSOVER:
             self._use(SIMPLEX)
-        elif not self._interior and time.perf_counter() - started > self._slow_simplex:
-            self._interior = True
+        elif self._solver is SIMPLEX and time.perf_counter() - started > self._slow_simplex:
             self._use(INTERIOR)
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal and self.optimal:
             duals, convexity, values = self.optimal
