@@ -1,8 +1,9 @@
-"""Shared fixtures: the repository root, the bundled sample scenario, ../shared/data and the
-sample city solved once per test session."""
+"""Shared fixtures: the repository root, the bundled sample scenario, ../shared/data, the
+sample city solved once per test session, and banded roster pricing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,20 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture
+def band_programs(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """A function that holds every roster pricing program to the given states × days × type
+    groups for the test, whatever column generation's time (``columns.EMPLOYEE_BUDGET`` both
+    ways, ``columns.EXACT_PER_MINUTE`` 0)."""
+    from optimizer.roster import columns
+
+    def band(budget: int) -> None:
+        monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (budget, budget))
+        monkeypatch.setattr(columns, "EXACT_PER_MINUTE", 0)
+
+    return band
 
 
 @pytest.fixture(scope="session")

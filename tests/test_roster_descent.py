@@ -28,10 +28,10 @@ INSTANCE = DATA / "Instance17.txt"
 
 
 @pytest.fixture
-def banded(monkeypatch: pytest.MonkeyPatch):
+def banded(band_programs):
     """Instance17's problem, settings, master and banded pricing, with a constructed roster
     (the construction's first pass only)."""
-    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    band_programs(100_000)
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     master = Master(problem, settings, time.perf_counter() + 60)
     pricing = columns.person_pricing(problem, settings, master, None)
@@ -125,11 +125,12 @@ def test_wider_programs_are_the_banded_ones_and_get_their_own_back(banded) -> No
 
 def test_a_stalled_first_program_hands_over_a_roster_lowered_by_wider_programs(
     monkeypatch: pytest.MonkeyPatch,
+    band_programs,
 ) -> None:
     """With banded pricing, a stalled first linear program (made to stall) hands over the
     construction's roster lowered by passes with wider programs; the note gives both values,
     the roster keeps every rule and its objective is the independent one."""
-    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    band_programs(100_000)
 
     def stalled(*args, **kwargs):
         raise columns._Stalled

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.roster import columns, responses, windows
+from optimizer.roster import responses, windows
 from optimizer.roster.plan import roster_tables
 from tests.test_roster_checker import DATA, curtois_objective, hard_rule_violations
 from tests.test_roster_windows import IMPROVED_SECONDS, IMPROVED_SHARE, rough_start
@@ -19,10 +19,10 @@ INSTANCE = DATA / "Instance17.txt"
 
 
 @pytest.fixture
-def rough(monkeypatch: pytest.MonkeyPatch):
+def rough(band_programs):
     """Instance17 with banded pricing programs, and a window search on its construction's
     roster (``rough_start``: the same on every machine)."""
-    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    band_programs(100_000)
     problem, settings = read_curtois(INSTANCE), curtois_settings()
     start = rough_start(problem, settings)
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)

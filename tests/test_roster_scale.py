@@ -123,9 +123,9 @@ def test_the_minutes_window_drops_no_roster() -> None:
             assert inside[~rules.period_last].all()
 
 
-def test_banded_column_generation_gives_a_valid_roster_and_bound(monkeypatch) -> None:
+def test_banded_column_generation_gives_a_valid_roster_and_bound(band_programs) -> None:
     problem, settings = read_curtois(INSTANCE), curtois_settings()
-    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (200_000, 200_000))
+    band_programs(200_000)
     deadline = time.perf_counter() + 4
     start = columns.column_generation(problem, settings, deadline=deadline, relative_gap=LOOSE_GAP)
     # banded programs: the bound's note never says the program was priced on every rule
@@ -196,7 +196,7 @@ def _recorded_column_generation(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
 @pytest.mark.parametrize("least_resolves", [10, 1])
 def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_model(
-    monkeypatch: pytest.MonkeyPatch, least_resolves: int
+    monkeypatch: pytest.MonkeyPatch, band_programs, least_resolves: int
 ) -> None:
     """Instance17 priced exactly: CP-SAT's whole model follows column generation whatever the
     limit. Made banded (its re-solves take 1.4 s), at 5 s (its model taken to build twice
@@ -214,7 +214,7 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     enough = least_resolves * resolve / (1 - engine.LEAD_SHARE)
     assert columns.priced_exactly(problem, settings)
     assert engine._windows_share(problem, settings, enough / 4) == 0
-    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    band_programs(100_000)
     assert not columns.priced_exactly(problem, settings)
     lead = 1 - engine.LEAD_SHARE
     assert engine._windows_share(problem, settings, enough * 0.9) == lead
@@ -247,41 +247,54 @@ def test_windowed_neighbourhoods_lead_where_banded_pricing_meets_a_slow_whole_mo
     assert curtois_objective(problem, roster.assignments) == report.objective
 
 
+def _starving(step_ends: list[float]):
+    """A ``columns._generate`` that runs out of every dive step's time (as on Curtois–Qu 19
+    and 20), recording when each step ended in ``step_ends``."""
+
+    def starving(master, pricing, chosen, deadline, pool, unless_within=-np.inf):
+        values = master.solve()[2]
+        if master.lp.getObjectiveValue() <= unless_within + 1e-6:
+            return values  # the fixing left the program's optimum: nothing to generate
+        time.sleep(max(deadline - time.perf_counter(), 0.0) + 0.001)
+        step_ends.append(time.perf_counter())
+        return values
+
+    return starving
+
+
+def _one_at_a_time(master, values, chosen, fewest):
+    """A ``columns._settle`` that fixes one employee a step, as on a fractional linear
+    program, to a roster it does not choose (so the program moves)."""
+    open_employees = [e for e in range(master.employees) if e not in chosen]
+    everyone = fewest == len(open_employees)
+    fixed = open_employees if everyone else open_employees[: min(fewest, 1)]
+    return {e: min(master.columns_of[e], key=lambda j: values[j]) for e in fixed}
+
+
+def _first_program(problem, settings, pool):
+    """``problem``'s master after the construction and the first linear program, with the
+    pricing."""
+    pricing = columns.employee_pricing(problem, settings)
+    master = Master(problem, settings, time.perf_counter() + 30)
+    now = time.perf_counter()
+    columns._construct(master, pricing, pool, now + 5, now + 5)
+    columns._generate(master, pricing, {}, time.perf_counter() + 20, pool)
+    return master, pricing
+
+
 @pytest.mark.parametrize("hand_over", [True, False])
 def test_a_starved_dive_leaves_half_its_time_to_the_search_after_it(
     monkeypatch: pytest.MonkeyPatch, hand_over: bool
 ) -> None:
-    """Every fixing step (one employee each) is made to run out of its time (as on
-    Curtois–Qu 19 and 20). When a search follows, the dive's deadline moves halfway to it
-    after the first ``STARVED_STEPS`` steps; otherwise it stays. Everyone gets a roster."""
+    """Every fixing step (one employee each) is made to run out of its time. When a search
+    follows, the dive's deadline moves halfway to it after the first ``STARVED_STEPS``
+    steps; otherwise it stays. Everyone gets a roster."""
     problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
-    generate = columns._generate
-    pricing = columns.employee_pricing(problem, settings)
-    master = Master(problem, settings, time.perf_counter() + 30)
+    step_ends: list[float] = []
     with ThreadPoolExecutor(2) as pool:
-        now = time.perf_counter()
-        columns._construct(master, pricing, pool, now + 5, now + 5)
-        generate(master, pricing, {}, time.perf_counter() + 20, pool)  # the first program
-        step_ends: list[float] = []
-
-        def starving(master, pricing, chosen, deadline, pool, unless_within=-np.inf):
-            values = master.solve()[2]
-            if master.lp.getObjectiveValue() <= unless_within + 1e-6:
-                return values  # the fixing left the program's optimum: nothing to generate
-            time.sleep(max(deadline - time.perf_counter(), 0.0) + 0.001)
-            step_ends.append(time.perf_counter())
-            return values
-
-        def one_at_a_time(master, values, chosen, fewest):
-            # as on a fractional linear program: one employee a step, to a roster it does
-            # not choose (so the program moves)
-            open_employees = [e for e in range(master.employees) if e not in chosen]
-            everyone = fewest == len(open_employees)
-            fixed = open_employees if everyone else open_employees[: min(fewest, 1)]
-            return {e: min(master.columns_of[e], key=lambda j: values[j]) for e in fixed}
-
-        monkeypatch.setattr(columns, "_generate", starving)
-        monkeypatch.setattr(columns, "_settle", one_at_a_time)
+        master, pricing = _first_program(problem, settings, pool)
+        monkeypatch.setattr(columns, "_generate", _starving(step_ends))
+        monkeypatch.setattr(columns, "_settle", _one_at_a_time)
         monkeypatch.setattr(columns, "_pin", lambda *args: {})
         given = time.perf_counter() + 2
         chosen, deadline = columns._dive(master, pricing, {}, given, pool, hand_over=hand_over)
@@ -292,6 +305,59 @@ def test_a_starved_dive_leaves_half_its_time_to_the_search_after_it(
         assert deadline == pytest.approx(third + (given - third) / 2, abs=0.05)
     else:
         assert deadline == given
+
+
+def test_a_starved_whole_roster_dive_is_abandoned_for_the_pinned_dives_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Instance2's pinned dive gives a roster; the whole-roster dive after it is made to run
+    out of every step's time. It is abandoned after ``STARVED_STEPS`` steps, well before its
+    deadline, the note says so, and the master holds the pinned dive's roster again: its
+    linear program's value is that roster's."""
+    problem, settings = read_curtois(DATA / "Instance2.txt"), curtois_settings()
+    step_ends: list[float] = []
+    notes: list[str] = []
+    with ThreadPoolExecutor(2) as pool:
+        master, pricing = _first_program(problem, settings, pool)
+        first = len(master.columns)
+        pinned, _ = columns._dive(master, pricing, {}, time.perf_counter() + 10, pool)
+        monkeypatch.setattr(columns, "_generate", _starving(step_ends))
+        monkeypatch.setattr(columns, "_settle", _one_at_a_time)
+        started = time.perf_counter()
+        deadline = started + 3
+        chosen = columns._dive_whole(master, pricing, pinned, first, deadline, pool, notes)
+    assert chosen == pinned
+    assert len(step_ends) == columns.STARVED_STEPS
+    assert time.perf_counter() < deadline
+    assert len(notes) == 1 and "whole-roster dive" in notes[0] and "abandoned" in notes[0]
+    master.solve()
+    assert master.lp.getObjectiveValue() == pytest.approx(master.value(pinned))
+
+
+def test_every_program_is_exact_when_column_generations_time_affords_it() -> None:
+    """Instance19 (12 weeks, 40 staff, 3 shift types): its exact pricing programs sum to
+    more than ``ROUND_BUDGET``, so some are banded at their share. Given the time their sum
+    needs at ``EXACT_PER_MINUTE`` every one is exact; a second less keeps the bands. At the
+    same prices an exact program's best roster is never worse than the banded one's."""
+    problem, settings = read_curtois(DATA / "Instance19.txt"), curtois_settings()
+    banded = columns.employee_pricing(problem, settings)
+    sizes = [employee.rules.exact_size for employee in banded]
+    assert sum(sizes) > columns.ROUND_BUDGET
+    needed = 60 * sum(sizes) / columns.EXACT_PER_MINUTE
+    short = columns.employee_pricing(problem, settings, seconds=needed - 1)
+    exact = columns.employee_pricing(problem, settings, seconds=needed + 0.01)
+    assert [p.exact for p in short] == [p.exact for p in banded]
+    assert not all(p.exact for p in banded)
+    assert all(p.exact for p in exact)
+    assert not columns.priced_exactly(problem, settings)
+    smallest = min((e for e, p in enumerate(banded) if not p.exact), key=sizes.__getitem__)
+    shape = (problem.horizon_days, len(banded[smallest].types))
+    gains = np.random.default_rng(5).integers(-20, 100, shape).astype(float)
+    off = np.zeros(problem.horizon_days)
+    narrow = best_roster(banded[smallest].loose, gains, off)
+    best = best_roster(exact[smallest].loose, gains, off)
+    assert narrow is not None and best is not None
+    assert narrow[1] <= best[1] + 1e-9
 
 
 def test_a_large_instance_keeps_a_short_time_limit(shared_data: Path) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from optimizer.formats.curtois import curtois_settings, read_curtois
-from optimizer.roster import columns, weekends
+from optimizer.roster import weekends
 from optimizer.roster.columns import PRICING_THREADS, _construct, column_generation, person_pricing
 from optimizer.roster.master import Master
 from optimizer.roster.pins import FREE
@@ -128,14 +128,14 @@ def test_the_construction_guided_by_the_count_plan_works_the_planned_weekends() 
 
 
 def test_banded_programs_keep_to_the_planned_weekends_in_the_first_pass_with_the_plan_centres(
-    monkeypatch: pytest.MonkeyPatch,
+    band_programs,
 ) -> None:
     """With programs banded (as on a year's horizon), the guided first pass works more of
     the planned weekend days when each guided employee's weekend band keeps to their
     plan's weekends (``weekends.weekend_centres``) than on the pro-rata path, which spreads
     every employee's weekends alike (188 of 256 against 155 when written); afterwards no
     program keeps a plan's centre."""
-    monkeypatch.setattr(columns, "EMPLOYEE_BUDGET", (100_000, 100_000))
+    band_programs(100_000)
     problem = _instance17()
     plan = weekend_count_plan(problem, curtois_settings())
     centres = weekends.weekend_centres(plan)

@@ -9,7 +9,8 @@ penalty that rises while the priced roster breaks the limit and decays while it 
 rosters that still break a limit are not added. An employee is priced without tracked counts
 until a roster breaks a tracked limit (tracking multiplies the program's states). Each
 employee's program gets a share of ``ROUND_BUDGET``; beyond it the program keeps minutes and
-weekends within bands (``EmployeeRules.fitted``), so large problems are priced in time.
+weekends within bands (``EmployeeRules.fitted``), so large problems are priced in time,
+unless the time column generation has lets every program be exact (``EXACT_PER_MINUTE``).
 
 The first columns are a whole roster built before any linear program (``_construct``), so
 there is a roster whatever the size. Where that roster is likely the search's start and the
@@ -30,7 +31,8 @@ most of the program agree (``PIN_SHARES``; a day pinned to a row or to a day off
 and columns are generated again for the open employees, until every employee has one roster
 (when nothing can be pinned, 1 + (employees left) // ``DIVE_STEPS`` of the most chosen
 rosters are fixed whole). When that leaves twice the time it took, a second dive fixing
-whole rosters only starts again from the first linear program (``_dive_whole``).
+whole rosters only starts again from the first linear program (``_dive_whole``; a starved
+one is abandoned).
 Best-response passes (``descent``) then mend the better dive's roster in the last
 ``MEND_SHARE`` of the time (``_mend``: a dive out of time may leave rows short), and the
 better of it and the construction is kept; where the search's own passes follow and the
@@ -154,6 +156,15 @@ Larger programs keep the minutes and weekends worked within bands around their p
 path (Curtois–Qu Instances 19–24; 1–12 fit)."""
 EMPLOYEE_BUDGET = (2_000_000, 100_000_000)
 """Least and most states × days × type groups of one employee's pricing program."""
+EXACT_PER_MINUTE = 1_000_000_000
+"""When the own employees' exact programs (``EmployeeRules.exact_size``) sum to at most this
+many states × days × type groups per minute of the time the pricing serves (column
+generation's, ``Master.deadline``), every one is exact, beyond its share of
+``ROUND_BUDGET``: a banded linear program's optimum may lie above the best roster.
+Curtois–Qu Instance19's 40 programs sum to 1.45 × 10⁹, 25 of them beyond their share: its
+first linear program converged at 3,192.8 banded, 3,147.5 exact (best known 3,149), in
+50 s instead of 28 s; exact from 87 s of column generation on. 1–12, 17, 18 and 20 fit
+``ROUND_BUDGET`` anyway; 21–24 sum to 1.8 × 10¹⁰ (21) and more."""
 WIDEN = 8
 """A banded program that finds no roster is run again with this many times the budget
 (again until it finds one or is exact)."""
@@ -560,6 +571,7 @@ def employee_pricing(
     problem: RosterProblem,
     settings: RosterSettings,
     published: Sequence[PublishedRoster] | None = None,
+    seconds: float = 0.0,
 ) -> list[_Pricing]:
     """Every employee's pricing data: the rows they may work or be on call for (eligible,
     available) and the request costs of each duty and of each day off, in ``settings``'
@@ -567,7 +579,8 @@ def employee_pricing(
     (``published``: ``stability.published_rosters``) when given. With on-call reserve asked
     for, the program's types are the shift types and then on-call duty in each
     (``pricing.on_call_rules``). Eligibility is decided once per post (site, shift type,
-    skill), not per row."""
+    skill), not per row. Each program gets its share of ``ROUND_BUDGET``, or is exact when
+    all of them exact fit ``EXACT_PER_MINUTE`` for the ``seconds`` the pricing serves."""
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
     row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
@@ -581,7 +594,7 @@ def employee_pricing(
     needed = np.array([row.staff_needed for row in problem.requirements], np.float64)
     rows = (row_day, row_shift, in_horizon, reserve_row, needed)
     priced_rows = len(problem.requirements) + int((reserve_row >= 0).sum())
-    return [
+    pricing = [
         _employee_pricing(
             problem,
             settings,
@@ -594,11 +607,18 @@ def employee_pricing(
         )
         for e in range(len(problem.employees))
     ]
+    sizes = [employee.rules.exact_size for employee in pricing]
+    if sum(sizes) <= EXACT_PER_MINUTE * seconds / 60:
+        for employee, size in zip(pricing, sizes, strict=True):
+            employee.fit(max(size, budget), employee.weekend_band)
+    return pricing
 
 
 def priced_exactly(problem: RosterProblem, settings: RosterSettings) -> bool:
     """Whether every employee's pricing program is exact (no band restricts it, see
-    ``_Pricing.exact``), so that column generation's linear program is."""
+    ``_Pricing.exact``) within its share of ``ROUND_BUDGET``, so that column generation's
+    linear program is whatever its time (``EXACT_PER_MINUTE`` may make it exact with
+    time)."""
     return all(employee.exact for employee in employee_pricing(problem, settings))
 
 
@@ -608,16 +628,18 @@ def person_pricing(
     master: Master,
     previous: pd.DataFrame | None = None,
 ) -> list[PersonPricing]:
-    """The pricing of every person of ``master``: the own employees' (``employee_pricing``),
-    then the partners' shared employees' (``lending``), with the stability goal and the
-    frozen days of the ``previous`` roster (columns of ``Roster.assignments``), if any."""
+    """The pricing of every person of ``master``: the own employees' (``employee_pricing``,
+    for the time to the ``master``'s deadline), then the partners' shared employees'
+    (``lending``), with the stability goal and the frozen days of the ``previous`` roster
+    (columns of ``Roster.assignments``), if any."""
     lenders = lender_pricing(problem, settings, master.reserve_of, master.work_rows)
     published = None
     if previous is not None:
         published = published_rosters(problem, settings, previous, reserve_row_of(problem))
         for lender, roster in zip(lenders, published[master.employees :], strict=True):
             lender.frozen = roster.frozen
-    return [*employee_pricing(problem, settings, published), *lenders]
+    seconds = master.deadline - time.perf_counter()
+    return [*employee_pricing(problem, settings, published, seconds), *lenders]
 
 
 def _employee_pricing(
@@ -1282,7 +1304,7 @@ def _dives(
     now = time.perf_counter()
     settled = settles(master.value(chosen), settled_value)
     if not settled and not stop.past(moved - 2 * (now - diving), now):
-        chosen = _dive_whole(master, pricing, chosen, first, moved, pool)
+        chosen = _dive_whole(master, pricing, chosen, first, moved, pool, notes)
     deadline = moved + reserve
     mended, falling = _mend(master, pricing, chosen, deadline, pool, notes, settled_value)
     return mended, deadline, falling
@@ -1349,6 +1371,7 @@ def _dive(
     *,
     hand_over: bool = False,
     pinning: bool = True,
+    abandon: bool = False,
 ) -> tuple[dict[int, int], float]:
     """Fix every employee not yet ``chosen`` to one column (see the module), generating
     columns between fixing steps. A step fixes the employees whose roster is settled
@@ -1358,8 +1381,9 @@ def _dive(
     is fixed to the roster that keeps the pins. Each step gets the share of the time left
     that it pinned or fixed of the open employees' free days. With ``hand_over``, when the
     first ``STARVED_STEPS`` steps whose fixing moved the linear program all run out of time,
-    the deadline moves halfway from then to it. Returns employee → column for everyone, and
-    the deadline; every pin is lifted again."""
+    the deadline moves halfway from then to it; with ``abandon``, ``_Starved`` is raised
+    then. Returns employee → column for everyone, and the deadline; every pin is lifted
+    again."""
     chosen = dict(chosen)
     values = master.solve()[2]
     objective = master.lp.getObjectiveValue()
@@ -1394,12 +1418,19 @@ def _dive(
                 now = time.perf_counter()
                 steps += moved
                 ran_out += moved and now >= step
-                if hand_over and steps == ran_out == STARVED_STEPS:
+                if steps == ran_out == STARVED_STEPS and abandon:
+                    raise _Starved
+                if steps == ran_out == STARVED_STEPS and hand_over:
                     deadline = now + (deadline - now) / 2
     finally:
         for employee in pricing:
             employee.unpin()
     return chosen, deadline
+
+
+class _Starved(Exception):
+    """A dive's first ``STARVED_STEPS`` steps that moved its linear program all ran out of
+    time (``_dive(abandon=True)``)."""
 
 
 def _dive_whole(
@@ -1409,15 +1440,30 @@ def _dive_whole(
     first: int,
     deadline: float,
     pool: ThreadPoolExecutor,
+    notes: list[str],
 ) -> dict[int, int]:
     """A second dive from the first linear program (its ``first`` columns, every employee
     free), fixing whole rosters only (``_dive`` without pins: each step converges, so it
     needs more time, which the pinned dive leaves on small problems: Curtois–Qu Instance6
     1,951 against 2,041–2,045 with pins, within 2 s); returns the better of it and
-    ``chosen`` (employee → column, everyone)."""
+    ``chosen`` (employee → column, everyone). A starved dive (``STARVED_STEPS``) is
+    abandoned, said in ``notes``, and its time left to the passes, the polish and the
+    repairs: Instance19 priced exactly at 300 s, its whole-roster dive starved, ended at
+    3,927 against the pinned dive's 3,460, and the run at 3,260; without it, 3,159."""
     before = master.value(chosen)
     master.restart(first)
-    tried, _ = _dive(master, pricing, {}, deadline, pool, pinning=False)
+    began = time.perf_counter()
+    try:
+        tried, _ = _dive(master, pricing, {}, deadline, pool, pinning=False, abandon=True)
+    except _Starved:
+        for e, column in chosen.items():
+            master.unfix(e)
+            master.fix(e, column)
+        notes.append(
+            f"the whole-roster dive's first {STARVED_STEPS} steps ran out of time: it was "
+            f"abandoned after {time.perf_counter() - began:.0f} s"
+        )
+        return chosen
     if master.value(tried) < before:
         return tried
     return master.switch(tried, chosen)

@@ -207,15 +207,22 @@ class EmployeeRules:
         minutes, weekends = self.widths()
         return stretches * minutes * weekends * self.count_states
 
+    @property
+    def exact_size(self) -> int:
+        """States × days × type groups of the program without bands: the least budget at
+        which ``fitted`` leaves it exact."""
+        days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
+        return replace(self, minutes_band=None, weekend_band=None).states() * days * groups
+
     def fitted(self, budget: int, weekend_band: int = WEEKEND_BAND) -> EmployeeRules:
         """These rules with bands, if needed, so that states × days × type groups stays
         within ``budget``: the weekends first to ``weekend_band`` values, then the minutes,
         to at least ``MIN_MINUTES_BAND`` shifts of the longest type beyond the period's
         window."""
-        days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
         rules = replace(self, minutes_band=None, weekend_band=None)
-        if rules.states() * days * groups <= budget:
+        if self.exact_size <= budget:
             return rules
+        days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
         if rules.weekends_bind:
             rules = replace(rules, weekend_band=weekend_band)
         minutes, _ = rules.widths()
