@@ -334,11 +334,14 @@ def test_a_starved_whole_roster_dive_is_abandoned_for_the_pinned_dives_roster(
     assert master.lp.getObjectiveValue() == pytest.approx(master.value(pinned))
 
 
-def test_every_program_is_exact_when_column_generations_time_affords_it() -> None:
+def test_every_program_is_exact_when_column_generations_time_affords_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Instance19 (12 weeks, 40 staff, 3 shift types): its exact pricing programs sum to
     more than ``ROUND_BUDGET``, so some are banded at their share. Given the time their sum
-    needs at ``EXACT_PER_MINUTE`` every one is exact; a second less keeps the bands. At the
-    same prices an exact program's best roster is never worse than the banded one's."""
+    needs at ``EXACT_PER_MINUTE`` every one is exact; a second less keeps the bands, and so
+    does one program larger than ``EXACT_MOST``. At the same prices an exact program's best
+    roster is never worse than the banded one's."""
     problem, settings = read_curtois(DATA / "Instance19.txt"), curtois_settings()
     banded = columns.employee_pricing(problem, settings)
     sizes = [employee.rules.exact_size for employee in banded]
@@ -350,6 +353,9 @@ def test_every_program_is_exact_when_column_generations_time_affords_it() -> Non
     assert not all(p.exact for p in banded)
     assert all(p.exact for p in exact)
     assert not columns.priced_exactly(problem, settings)
+    monkeypatch.setattr(columns, "EXACT_MOST", max(sizes) - 1)  # one program too large
+    capped = columns.employee_pricing(problem, settings, seconds=needed + 0.01)
+    assert [p.exact for p in capped] == [p.exact for p in banded]
     smallest = min((e for e, p in enumerate(banded) if not p.exact), key=sizes.__getitem__)
     shape = (problem.horizon_days, len(banded[smallest].types))
     gains = np.random.default_rng(5).integers(-20, 100, shape).astype(float)

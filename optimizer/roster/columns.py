@@ -165,6 +165,10 @@ Curtois–Qu Instance19's 40 programs sum to 1.45 × 10⁹, 25 of them beyond th
 first linear program converged at 3,192.8 banded, 3,147.5 exact (best known 3,149), in
 50 s instead of 28 s; exact from 87 s of column generation on. 1–12, 17, 18 and 20 fit
 ``ROUND_BUDGET`` anyway; 21–24 sum to 1.8 × 10¹⁰ (21) and more."""
+EXACT_MOST = 200_000_000
+"""The largest program ``EXACT_PER_MINUTE`` makes exact: a program holds about 5 bytes ×
+states × days (at most 1 GB at this size, ``PRICING_THREADS`` at a time; Instance19's largest,
+1.34 × 10⁸ in 4 type groups, 168 MB)."""
 WIDEN = 8
 """A banded program that finds no roster is run again with this many times the budget
 (again until it finds one or is exact)."""
@@ -580,7 +584,8 @@ def employee_pricing(
     for, the program's types are the shift types and then on-call duty in each
     (``pricing.on_call_rules``). Eligibility is decided once per post (site, shift type,
     skill), not per row. Each program gets its share of ``ROUND_BUDGET``, or is exact when
-    all of them exact fit ``EXACT_PER_MINUTE`` for the ``seconds`` the pricing serves."""
+    all of them exact fit ``EXACT_PER_MINUTE`` for the ``seconds`` the pricing serves and
+    none is larger than ``EXACT_MOST``."""
     days, shift_types = problem.horizon_days, problem.shift_types
     shift_index = {shift.shift_id: s for s, shift in enumerate(shift_types)}
     row_day = np.array([problem.day_index(row.day) for row in problem.requirements], np.int64)
@@ -608,7 +613,7 @@ def employee_pricing(
         for e in range(len(problem.employees))
     ]
     sizes = [employee.rules.exact_size for employee in pricing]
-    if sum(sizes) <= EXACT_PER_MINUTE * seconds / 60:
+    if sum(sizes) <= EXACT_PER_MINUTE * seconds / 60 and max(sizes, default=0) <= EXACT_MOST:
         for employee, size in zip(pricing, sizes, strict=True):
             employee.fit(max(size, budget), employee.weekend_band)
     return pricing
