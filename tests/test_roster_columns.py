@@ -502,6 +502,22 @@ def test_no_column_generation_roster_names_the_employee_who_cannot_keep_the_rule
     assert raised.value.persons == [3]
 
 
+def test_the_bound_prices_each_exact_employee_within_their_tracked_type_limits() -> None:
+    """Instance17 with night shifts worth 100 and every other row 5: an employee's best roster
+    would work nights beyond their limit. What the Lagrangian bound takes for an exactly priced
+    employee (``_Pricing.best_value``) is CP-SAT's best roster value under every rule, far
+    below what the program without the tracked type counts would take."""
+    problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
+    prices = [100 if row.shift_id == "N" else 5 for row in problem.requirements]
+    for e in (0, 14):
+        person = employee_pricing(problem, settings)[e]
+        assert person.exact
+        value = person.best_value(np.array(prices, dtype=float))
+        assert value == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
+        person.rules = person.loose
+        assert person.best_value(np.array(prices, dtype=float)) > value + 1000
+
+
 def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> None:
     """With the fairness goal, every roster the first linear program chooses is worth exactly
     its employee's convexity dual at the program's prices (row prices and load prices), and
