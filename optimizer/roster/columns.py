@@ -314,8 +314,10 @@ class _Pricing:
         gains, _ = self._gains(duals)
         if self.rules.exact and not quick:
             rules = self.rules
+        elif self.bounds_exactly(quick):
+            rules = self.loose
         else:
-            rules = self.loose if self.bounds_exactly(quick) else self.loose.relaxed()
+            rules = self.loose.relaxed()
         work_value = np.where(
             gains > UNREACHABLE, gains - self.work_cost[:, self.types], UNREACHABLE
         )
@@ -1428,10 +1430,11 @@ def _dive(
                 now = time.perf_counter()
                 steps += moved
                 ran_out += moved and now >= step
-                if steps == ran_out == STARVED_STEPS and abandon:
-                    raise _Starved
-                if steps == ran_out == STARVED_STEPS and hand_over:
-                    deadline = now + (deadline - now) / 2
+                if steps == ran_out == STARVED_STEPS:
+                    if abandon:
+                        raise _Starved
+                    if hand_over:
+                        deadline = now + (deadline - now) / 2
     finally:
         for employee in pricing:
             employee.unpin()

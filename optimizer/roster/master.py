@@ -38,9 +38,9 @@ INTERIOR_AFTER = 1.0
 interior point method. Curtois–Qu 21–24's first linear programs reach it (at 600 s, 21's 39 s
 into the run and 22's 24 s into the program; 23's and 24's re-solves took 0.7–2.2 s); those of
 1–12, 17–20 and the held-back shapes' cuts, whose solves take milliseconds to 0.7 s, and 21's
-at 60 s stay on the simplex, which on
-the cuts of 18 and 19 proved the optimum in 8.6 and 4.7 s where the interior point method's
-vertex led the dive to 5,052 at 60 s (optimum 5,050) and a proof in 42.9 s."""
+at 60 s stay on the simplex, which on the cuts of 18 and 19 proved the optimum in 8.6 and 4.7 s
+where the interior point method's vertex led the dive to 5,052 at 60 s (optimum 5,050) and a
+proof in 42.9 s."""
 
 
 def reserve_rows(problem: RosterProblem) -> np.ndarray:

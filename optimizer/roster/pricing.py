@@ -207,26 +207,34 @@ class EmployeeRules:
         minutes, weekends = self.widths()
         return stretches * minutes * weekends * self.count_states
 
+    @cached_property
+    def _unbanded(self) -> EmployeeRules:
+        """These rules without bands."""
+        return replace(self, minutes_band=None, weekend_band=None)
+
+    @property
+    def _days_by_groups(self) -> int:
+        """Days × type groups: what the states per day are multiplied by in a program's size."""
+        return len(self.period_last) * (int(self.type_groups[0].max(initial=0)) + 1)
+
     @property
     def exact_size(self) -> int:
         """States × days × type groups of the program without bands: the least budget at
         which ``fitted`` leaves it exact."""
-        days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
-        return replace(self, minutes_band=None, weekend_band=None).states() * days * groups
+        return self._unbanded.states() * self._days_by_groups
 
     def fitted(self, budget: int, weekend_band: int = WEEKEND_BAND) -> EmployeeRules:
         """These rules with bands, if needed, so that states × days × type groups stays
         within ``budget``: the weekends first to ``weekend_band`` values, then the minutes,
         to at least ``MIN_MINUTES_BAND`` shifts of the longest type beyond the period's
         window."""
-        rules = replace(self, minutes_band=None, weekend_band=None)
+        rules = self._unbanded
         if self.exact_size <= budget:
             return rules
-        days, groups = len(self.period_last), int(self.type_groups[0].max(initial=0)) + 1
         if rules.weekends_bind:
             rules = replace(rules, weekend_band=weekend_band)
         minutes, _ = rules.widths()
-        per_unit = rules.states() // minutes * days * groups
+        per_unit = rules.states() // minutes * self._days_by_groups
         window = int((self.max_units[self.period_last] - self.min_units[self.period_last]).max())
         least = min(window, minutes) + MIN_MINUTES_BAND * int(self.units.max(initial=1))
         band = max(least, budget // per_unit)
