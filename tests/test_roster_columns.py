@@ -509,13 +509,15 @@ def test_the_bound_prices_each_exact_employee_within_their_tracked_type_limits()
     below what the program without the tracked type counts would take."""
     problem, settings = read_curtois(DATA / "Instance17.txt"), curtois_settings()
     prices = [100 if row.shift_id == "N" else 5 for row in problem.requirements]
+    duals = np.array(prices, dtype=float)
+    pricing = employee_pricing(problem, settings)
     for e in (0, 14):
-        person = employee_pricing(problem, settings)[e]
+        person = pricing[e]
         assert person.exact
-        value = person.best_value(np.array(prices, dtype=float))
+        value = person.best_value(duals)
         assert value == pytest.approx(_cp_sat_best_value(problem, settings, e, prices))
         person.rules = person.loose
-        assert person.best_value(np.array(prices, dtype=float)) > value + 1000
+        assert person.best_value(duals) > value + 1000
 
 
 def test_the_fairness_rows_price_every_chosen_roster_at_zero_reduced_cost() -> None:
