@@ -254,7 +254,8 @@ def test_column_generation_rosters_keep_the_rules_near_the_best_known(instance, 
     assert start.bound is not None and start.bound <= best_known <= objective <= 1.01 * best_known
     # the run's note says what gave the bound, beside the count bound's weaker value
     program = (
-        "column generation's first linear program, priced on every rule but the shift-type limits"
+        "column generation's first linear program, priced on every rule but the shift-type "
+        "limits its programs do not track"
     )
     assert start.notes[-1].startswith(f"bound {start.bound:,.0f} from {program} (")
     assert f"{COUNT_BOUND}: " in start.notes[-1]

@@ -945,7 +945,7 @@ def column_generation(
                 (
                     "column generation's first linear program, priced "
                     + (
-                        "on every rule but the shift-type limits"
+                        "on every rule but the shift-type limits its programs do not track"
                         if exact
                         else "without the minutes, weekend and shift-type limits"
                     )
