@@ -326,6 +326,79 @@ def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_h
     ]
 
 
+def test_far_weekend_neighbourhoods_free_a_short_weekend_and_weekends_with_people_to_spare(
+    rough: Rough,
+) -> None:
+    """A far-weekends neighbourhood frees, Friday to Monday, the weekend of a short weekend
+    row and up to ``FAR_WEEKENDS_COUNT`` other weekends that more people work than their
+    busier day needs, for ``weekend staff`` employees, at most half of whom work a far
+    weekend and could staff a short row of the near one; re-solving such neighbourhoods
+    keeps the objective exact and every rule (recounted independently). Instance17's rough
+    roster has no weekend with people to spare, so two of its weekends need half their
+    staff here (days 12–13 and 40–41: 15 and 17 people work them)."""
+    published, settings, start = rough
+    halved = {published.start_date + timedelta(days=d) for d in (12, 13, 40, 41)}
+    problem = replace(
+        published,
+        requirements=tuple(
+            replace(row, staff_needed=row.staff_needed // 2) if row.day in halved else row
+            for row in published.requirements
+        ),
+    )
+    objective = curtois_objective(problem, roster_tables(problem, sorted(start.duties)).assignments)
+    search = windows.WindowSearch(problem, settings, start.duties, objective, seed=5)
+    assert search._weekends_bind()
+    improved = 0
+    for _ in range(8):
+        part = search._part(windows.FAR_WEEKENDS)
+        assert part.kind == windows.FAR_WEEKENDS
+        assert len(part.employees) == round(search.size["weekend staff"])
+        assert 2 <= len(part.free) <= windows.FAR_WEEKENDS_COUNT + 1
+        on_duty = search.work >= 0
+        short_weekend = [
+            any(
+                search.staffed[r] < search.needed[r]
+                for r in np.flatnonzero((search.row_day >= begin) & (search.row_day < end))
+                if problem.dates[search.row_day[r]].weekday() >= windows.SATURDAY
+            )
+            for begin, end in part.free
+        ]
+        assert any(short_weekend)
+        for begin, end in part.free:
+            # Friday to Monday, the horizon's last weekend to its end
+            assert problem.dates[begin].weekday() == 4
+            assert end - begin == min(4, problem.horizon_days - begin)
+        spare = [
+            on_duty[:, begin + 1 : begin + 3].any(axis=1).sum()
+            > search.needed_by_day[begin + 1 : begin + 3].max()
+            for begin, _ in part.free
+        ]
+        assert sum(spare) >= len(part.free) - 1  # every window but the short one's
+        _, found = search._resolve(part, time.perf_counter() + 10)
+        if found is not None:
+            search._settle(part, found)
+            improved += 1
+    assert improved >= 1
+    roster = roster_tables(problem, sorted(search.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert search.objective == curtois_objective(problem, roster.assignments)
+
+
+def test_far_weekend_draws_fall_back_to_another_kind_without_a_short_weekend(
+    rough: Rough,
+) -> None:
+    """With no weekend row short, a far-weekends draw has no weekend to fill: another kind
+    is drawn instead, and its outcome moves that kind's sizes."""
+    problem, settings, start = rough
+    search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=3)
+    on_weekend = np.array([day.weekday() >= 5 for day in problem.dates])[search.row_day]
+    search.needed = np.where(on_weekend, np.minimum(search.needed, search.staffed), search.needed)
+    assert search._far_weekends() is None
+    kinds = {search._part(windows.FAR_WEEKENDS).kind for _ in range(30)}
+    assert kinds and windows.FAR_WEEKENDS not in kinds
+    assert kinds <= {windows.ALL_STAFF, windows.SOME_STAFF, windows.TWO_WINDOWS}
+
+
 @pytest.mark.parametrize("apart", [windows.TWO_WINDOWS_APART_DAYS, 3, 56])
 def test_the_second_window_always_finds_room_when_a_window_is_a_third_of_the_horizon(
     apart: int,

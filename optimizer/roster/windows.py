@@ -35,6 +35,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer import stop
+from optimizer.roster.eligibility import may_staff
 from optimizer.roster.master import Duty
 from optimizer.roster.model import build_model
 from optimizer.roster.problem import Employee, Requirement, RosterProblem
@@ -50,15 +51,29 @@ SECONDS_PER_CHOICE = 0.5 / 2500
 LEAST_SECONDS = 1.0
 ALL_STAFF, SOME_STAFF = "window, all staff", "window, some staff"
 TWO_WINDOWS = "two windows, some staff"
-KINDS = (ALL_STAFF, SOME_STAFF, TWO_WINDOWS)
+FAR_WEEKENDS = "weekends far apart, some staff"
+KINDS = (ALL_STAFF, SOME_STAFF, TWO_WINDOWS, FAR_WEEKENDS)
 """The kinds of neighbourhood (``WindowSearch.step``)."""
 FIRST_CHOICES = 2500
 """About how many free choices a neighbourhood kind's first re-solve has."""
 SOME_STAFF_DAYS = 14
 """The first window of ``SOME_STAFF`` neighbourhoods, in days."""
-SIZES = {ALL_STAFF: ("days",), SOME_STAFF: ("staff", "window"), TWO_WINDOWS: ("pair staff",)}
+SIZES = {
+    ALL_STAFF: ("days",),
+    SOME_STAFF: ("staff", "window"),
+    TWO_WINDOWS: ("pair staff",),
+    FAR_WEEKENDS: ("weekend staff",),
+}
 """The sizes (``WindowSearch.size``) of each kind: its window's, or its employees' and its
-window's (``TWO_WINDOWS``: its employees'; each of its windows is half ``SOME_STAFF``'s)."""
+window's (``TWO_WINDOWS``: its employees'; each of its windows is half ``SOME_STAFF``'s;
+``FAR_WEEKENDS``: its employees')."""
+FAR_WEEKENDS_COUNT = 4
+"""Weekends a ``FAR_WEEKENDS`` neighbourhood frees beside the short one."""
+FAR_WEEKENDS_STAFF = 12.0
+"""The first size of ``FAR_WEEKENDS`` neighbourhoods, in employees: from Curtois–Qu
+Instance24's final roster (50,131), one worker for 60 s, 12 staff with 4 far weekends gained
+393–690 in three seeds (51–53 of 79–84 re-solves lowered it), 20 staff with 6 far weekends 33
+(none of 21 re-solves proven); the engine's other kinds gained 110–244."""
 TWO_WINDOWS_APART_DAYS = 42
 """Most days between the starts of a near ``TWO_WINDOWS`` neighbourhood's windows (or twice
 their width, if more)."""
@@ -140,6 +155,7 @@ class _Part:
         free: the windows' days, each ``[begin, end)`` in the whole horizon.
         work: [sub-problem employee, sub-horizon day] the whole-problem row worked when the
             neighbourhood was drawn, −1 off.
+        kind: the kind of neighbourhood drawn (``KINDS``), whose sizes its outcome moves.
     """
 
     problem: RosterProblem
@@ -148,6 +164,7 @@ class _Part:
     rows: list[int]
     free: tuple[tuple[int, int], ...]
     work: np.ndarray
+    kind: str = SOME_STAFF
 
     @property
     def last(self) -> int:
@@ -249,12 +266,29 @@ class WindowSearch:
                 "staff": staff,
                 "window": float(SOME_STAFF_DAYS),
                 "pair staff": staff,
+                "weekend staff": min(float(employees), FAR_WEEKENDS_STAFF),
             },
             SIZES,
         )
         """A kind's size: ``days`` of ``ALL_STAFF``; ``staff`` and ``window`` (days) of
         ``SOME_STAFF``; ``pair staff`` of ``TWO_WINDOWS``. They start at about
-        ``FIRST_CHOICES`` free choices."""
+        ``FIRST_CHOICES`` free choices (``weekend staff``, of ``FAR_WEEKENDS``, at
+        ``FAR_WEEKENDS_STAFF``)."""
+        self.weekend_windows = [
+            (max(0, d - 1), min(days, d + 3))
+            for d, day in enumerate(self.dates[:-1])
+            if day.weekday() == SATURDAY
+        ]
+        """Each weekend whose Sunday lies in the horizon, Friday to Monday, ``[begin, end)``."""
+        self.needed_by_day = np.bincount(self.row_day, weights=self.needed, minlength=days)
+        """[day] staff needed over all its rows."""
+        self.open_days = np.array(
+            [[day not in person.unavailable for day in self.dates] for person in problem.employees],
+            dtype=bool,
+        ).reshape(employees, days)
+        """[employee, day] the employee may be on duty that day."""
+        self.eligible: dict[int, np.ndarray] = {}
+        """Requirement row → [employee] who may staff it, filled as rows are drawn."""
 
     @property
     def duties(self) -> set[Duty]:
@@ -278,8 +312,10 @@ class WindowSearch:
         stop request, or the objective reaching ``settled_value`` (a lower bound on it, or the
         value within the run's relative gap of one: ``solve.settled_at``)."""
 
-        # two windows need two days
+        # two windows need two days; weekends far apart, weekend limits that bind
         kinds = KINDS if self.problem.horizon_days > 1 else (ALL_STAFF, SOME_STAFF)
+        if not self._weekends_bind():
+            kinds = tuple(kind for kind in kinds if kind != FAR_WEEKENDS)
 
         def search() -> None:
             while not stop.past(deadline - LEAST_SECONDS, time.perf_counter()):
@@ -304,7 +340,10 @@ class WindowSearch:
         one around such a day and one up to ``TWO_WINDOWS_APART_DAYS`` away or, in a
         ``FAR_SHARE`` of them, anywhere in the horizon, the days between held (an employee
         can move a weekend, minutes or shifts of a type from one to the other; some of its
-        staff, where there are, have weekends to spare). The kind's
+        staff, where there are, have weekends to spare); ``FAR_WEEKENDS``, a few employees
+        on the weekend (Friday to Monday) of a short weekend row and on weekends anywhere
+        that have people to spare (``_far_weekends``), where the weekend limit binds; without
+        such weekends another kind is drawn. The kind's
         sizes (``SIZES``) grow after a re-solve proven optimal that found nothing better and
         shrink after one not proven (``resolves.Sizes``). Waits while every neighbourhood
         drawn overlaps one being re-solved. Returns the re-solve's CP-SAT status
@@ -326,7 +365,7 @@ class WindowSearch:
                     self.tried += 1
                 if found is not None:
                     self._settle(part, found)
-                self.size.after(kind, code, found is not None)
+                self.size.after(part.kind, code, found is not None)
         finally:
             with self.lock:
                 self.busy.remove((part.first, part.last))
@@ -336,31 +375,42 @@ class WindowSearch:
     def _part(self, kind: str) -> _Part | None:
         """A neighbourhood of ``kind`` (see ``step``) as a sub-problem whose sub-horizon
         overlaps none being re-solved; ``None`` when ``DISJOINT_TRIES`` draws gave none."""
+        for _ in range(DISJOINT_TRIES):
+            drawn = self._far_weekends() if kind == FAR_WEEKENDS else None
+            drawn_kind = kind
+            if kind == FAR_WEEKENDS and drawn is None:  # no short weekend or none to spare
+                drawn_kind = self.rng.choice([other for other in KINDS if other != FAR_WEEKENDS])
+            if drawn is None:
+                drawn = self._windows(drawn_kind)
+            if drawn is None:
+                continue
+            chosen, free = drawn
+            first, last = self._sub_horizon(free[0][0], free[-1][1])
+            if any(first < busy_last and busy_first < last for busy_first, busy_last in self.busy):
+                continue
+            return self._sub_problem(chosen, tuple(free), drawn_kind)
+        return None
+
+    def _windows(self, kind: str) -> tuple[list[int], list[tuple[int, int]]] | None:
+        """The employees and windows of an ``ALL_STAFF``, ``SOME_STAFF`` or ``TWO_WINDOWS``
+        neighbourhood (see ``step``); ``None`` when a second window has no room."""
         days, employees = self.problem.horizon_days, len(self.problem.employees)
         width = min(days, max(1, round(self.size["days" if kind == ALL_STAFF else "window"])))
         if kind == TWO_WINDOWS:  # at most a third of the horizon: room for the other window
             width = max(1, min(days // 3, round(self.size["window"] / 2)))
-        for _ in range(DISJOINT_TRIES):
-            anchor = self._anchor()
-            begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
-            free = [(begin, begin + width)]
-            if kind == TWO_WINDOWS:
-                far = self.rng.random() < FAR_SHARE
-                other = self._other_window(begin, width, days if far else TWO_WINDOWS_APART_DAYS)
-                if other is None:
-                    continue
-                free = sorted([*free, other])
-            first, last = self._sub_horizon(free[0][0], free[-1][1])
-            if any(
-                first < other_last and other_first < last for other_first, other_last in self.busy
-            ):
-                continue
-            chosen = list(range(employees))
-            if kind != ALL_STAFF:
-                size = self.size["staff" if kind == SOME_STAFF else "pair staff"]
-                chosen = self._some_staff(min(employees, max(1, round(size))), free)
-            return self._sub_problem(chosen, tuple(free))
-        return None
+        anchor = self._anchor()
+        begin = min(max(0, anchor - self.rng.randrange(width)), days - width)
+        free = [(begin, begin + width)]
+        if kind == TWO_WINDOWS:
+            far = self.rng.random() < FAR_SHARE
+            other = self._other_window(begin, width, days if far else TWO_WINDOWS_APART_DAYS)
+            if other is None:
+                return None
+            free = sorted([*free, other])
+        if kind == ALL_STAFF:
+            return list(range(employees)), free
+        size = self.size["staff" if kind == SOME_STAFF else "pair staff"]
+        return self._some_staff(min(employees, max(1, round(size))), free), free
 
     def _other_window(self, begin: int, width: int, apart: int) -> tuple[int, int] | None:
         """A window of ``width`` days starting at most ``apart`` days (or twice ``width``)
@@ -378,14 +428,65 @@ class WindowSearch:
         start = self.rng.choice(starts)
         return start, start + width
 
-    def _some_staff(self, count: int, free: list[tuple[int, int]]) -> list[int]:
-        """``count`` employees for a neighbourhood freeing some staff on the windows
-        ``free`` (each days ``[begin, end)``), in order: up to half of them among those who
-        work one day only of a weekend lying whole in a window (working its other day too
-        costs them no more weekends, where the weekend limit binds); with two windows, up to
-        a quarter more among those working fewer weekends than their limit (they can take
-        over a weekend in one window, so that an employee at the limit can work one in the
-        other); the rest at random."""
+    def _weekends_bind(self) -> bool:
+        """Whether some employee may work fewer weekends than the horizon has, and it has two."""
+        weekends = len(self.weekend_windows)
+        return weekends >= 2 and bool((self.weekend_limit < weekends).any())
+
+    def _far_weekends(self) -> tuple[list[int], list[tuple[int, int]]] | None:
+        """A ``FAR_WEEKENDS`` neighbourhood's employees and windows: the weekend (Friday to
+        Monday) of a random weekend row short of staff, and up to ``FAR_WEEKENDS_COUNT``
+        weekends anywhere else in the horizon that more people work than their busier day
+        needs (where the weekend limit binds, those people's weekends are the ones December's
+        short weekends lack on Curtois–Qu Instance24); of the ``weekend staff`` employees, up
+        to half work one of the far weekends and are free, on duty-able and eligible on a
+        short row of the near one (they can move a weekend there), up to a quarter work one
+        day only of a freed weekend, the rest at random. ``None`` when no weekend row is short
+        or no other weekend has people to spare."""
+        short = np.flatnonzero((self.staffed < self.needed) & (self.weekend[self.row_day] >= 0))
+        if not len(short):
+            return None
+        sunday = int(self.weekend[self.row_day[short[self.rng.randrange(len(short))]]])
+        near = next(w for w in self.weekend_windows if w[0] <= sunday < w[1])
+        on_duty = self.work >= 0
+        spare = []
+        for window in self.weekend_windows:
+            saturday = window[0] + 1 if window[0] + 1 < window[1] else window[0]
+            days = [d for d in (saturday, saturday + 1) if d < self.problem.horizon_days]
+            people = int(on_duty[:, days].any(axis=1).sum())
+            if window != near and people > self.needed_by_day[days].max():
+                spare.append(window)
+        if not spare:
+            return None
+        far = self.rng.sample(spare, min(FAR_WEEKENDS_COUNT, len(spare)))
+        free = sorted([near, *far])
+        far_days = [d for begin, end in far for d in range(begin, end) if self.weekend[d] >= 0]
+        works_far = on_duty[:, far_days].any(axis=1)
+        movers: set[int] = set()
+        for row in short[(self.row_day[short] >= near[0]) & (self.row_day[short] < near[1])]:
+            day = self.row_day[row]
+            can = works_far & ~on_duty[:, day] & self.open_days[:, day] & self._eligible(row)
+            movers.update(np.flatnonzero(can).tolist())
+        count = min(len(self.problem.employees), max(1, round(self.size["weekend staff"])))
+        picked = self.rng.sample(sorted(movers), min(len(movers), count // 2))
+        one_day = set(self._one_day_weekenders(free)) - set(picked)
+        picked += self.rng.sample(sorted(one_day), min(len(one_day), count // 4))
+        rest = sorted(set(range(len(self.problem.employees))) - set(picked))
+        return sorted(picked + self.rng.sample(rest, count - len(picked))), free
+
+    def _eligible(self, row: int) -> np.ndarray:
+        """[employee] who may staff requirement ``row`` (cached)."""
+        if row not in self.eligible:
+            requirement = self.problem.requirements[row]
+            shift = self.problem.shift_types[self.row_shift[row]]
+            self.eligible[row] = np.array(
+                [may_staff(employee, requirement, shift) for employee in self.problem.employees]
+            )
+        return self.eligible[row]
+
+    def _one_day_weekenders(self, free: list[tuple[int, int]]) -> list[int]:
+        """The employees who work one day only of a weekend lying whole in a window of
+        ``free`` (each days ``[begin, end)``)."""
         one_day: set[int] = set()
         for begin, end in free:
             weekend = self.weekend[begin:end]
@@ -394,7 +495,18 @@ class WindowSearch:
                 days = weekend == sunday
                 if days.sum() == 2:
                     one_day.update(np.flatnonzero(on_weekend[:, days].sum(axis=1) == 1).tolist())
-        picked = self.rng.sample(sorted(one_day), min(len(one_day), count // 2))
+        return sorted(one_day)
+
+    def _some_staff(self, count: int, free: list[tuple[int, int]]) -> list[int]:
+        """``count`` employees for a neighbourhood freeing some staff on the windows
+        ``free`` (each days ``[begin, end)``), in order: up to half of them among those who
+        work one day only of a weekend lying whole in a window (working its other day too
+        costs them no more weekends, where the weekend limit binds); with two windows, up to
+        a quarter more among those working fewer weekends than their limit (they can take
+        over a weekend in one window, so that an employee at the limit can work one in the
+        other); the rest at random."""
+        one_day = self._one_day_weekenders(free)
+        picked = self.rng.sample(one_day, min(len(one_day), count // 2))
         if len(free) > 1:
             spare = sorted(set(np.flatnonzero(self._spare_weekends()).tolist()) - set(picked))
             picked += self.rng.sample(spare, min(len(spare), count // 4))
@@ -431,9 +543,11 @@ class WindowSearch:
         last = min(cut for cut in self.cuts if cut >= min(horizon, end + self.context))
         return first, last
 
-    def _sub_problem(self, chosen: list[int], free: tuple[tuple[int, int], ...]) -> _Part:
-        """The sub-problem freeing ``chosen`` employees on the windows ``free`` (each days
-        ``[begin, end)``, in order; the days between are held)."""
+    def _sub_problem(
+        self, chosen: list[int], free: tuple[tuple[int, int], ...], kind: str = SOME_STAFF
+    ) -> _Part:
+        """The sub-problem of a neighbourhood of ``kind`` freeing ``chosen`` employees on the
+        windows ``free`` (each days ``[begin, end)``, in order; the days between are held)."""
         problem = self.problem
         first, last = self._sub_horizon(free[0][0], free[-1][1])
         others = np.ones(len(problem.employees), dtype=bool)
@@ -453,7 +567,7 @@ class WindowSearch:
             name=problem.name,
         )
         work = self.work[chosen, first:last].copy()
-        return _Part(sub, first, chosen, rows, free, work)
+        return _Part(sub, first, chosen, rows, free, work, kind)
 
     def _rows(
         self, chosen: list[int], free: tuple[tuple[int, int], ...], first: int, last: int
