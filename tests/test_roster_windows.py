@@ -55,6 +55,25 @@ def rough() -> Rough:
     return problem, settings, rough_start(problem, settings)
 
 
+def _assert_kept_exact(
+    problem: RosterProblem, settings: RosterSettings, search: windows.WindowSearch
+) -> None:
+    """The search's roster keeps every hard rule and its objective is the roster's, both
+    recounted independently."""
+    roster = roster_tables(problem, sorted(search.duties))
+    assert hard_rule_violations(problem, settings, roster.assignments) == []
+    assert search.objective == curtois_objective(problem, roster.assignments)
+
+
+def _settled(search: windows.WindowSearch, part: windows._Part) -> windows._Found | None:
+    """``part`` re-solved (at most 10 s) and its result kept when it lowers the objective;
+    returns that result, ``None`` when none lowers it."""
+    _, found = search._resolve(part, time.perf_counter() + 10)
+    if found is not None:
+        search._settle(part, found)
+    return found
+
+
 def _weekly(problem: RosterProblem) -> RosterProblem:
     """``problem`` with each employee's horizon maximum of minutes as a weekly maximum (the
     same share of the horizon, rounded up) and no minimum, so contract periods are weeks."""
@@ -92,9 +111,7 @@ def test_windowed_neighbourhoods_lower_the_objective_exactly_and_keep_every_rule
     if weekly:
         problem = _weekly(problem)
     start, search = _improved(problem, settings, workers)
-    roster = roster_tables(problem, sorted(search.duties))
-    assert hard_rule_violations(problem, settings, roster.assignments) == []
-    assert search.objective == curtois_objective(problem, roster.assignments)
+    _assert_kept_exact(problem, settings, search)
     assert search.tried >= 3 and search.improved >= 1 and search.objective < start
 
 
@@ -291,16 +308,13 @@ def test_two_windows_free_two_apart_windows_and_hold_the_days_between(rough: Rou
         assert end - begin == last - later == width and end <= later
         assert len(part.employees) == round(search.size["pair staff"])
         # held days between the windows offer only the roster's own duty
-        _, found = search._resolve(part, time.perf_counter() + 10)
+        found = _settled(search, part)
         if found is not None:
             between = slice(end - part.first, later - part.first)
             assert (found.work[:, between] == part.work[:, between]).all()
-            search._settle(part, found)
-            improved += 1
+        improved += found is not None
     assert improved >= 1
-    roster = roster_tables(problem, sorted(search.duties))
-    assert hard_rule_violations(problem, settings, roster.assignments) == []
-    assert search.objective == curtois_objective(problem, roster.assignments)
+    _assert_kept_exact(problem, settings, search)
 
 
 def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_held_days(
@@ -374,14 +388,9 @@ def test_far_weekend_neighbourhoods_free_a_short_weekend_and_weekends_with_peopl
             for begin, _ in part.free
         ]
         assert sum(spare) >= len(part.free) - 1  # every window but the short one's
-        _, found = search._resolve(part, time.perf_counter() + 10)
-        if found is not None:
-            search._settle(part, found)
-            improved += 1
+        improved += _settled(search, part) is not None
     assert improved >= 1
-    roster = roster_tables(problem, sorted(search.duties))
-    assert hard_rule_violations(problem, settings, roster.assignments) == []
-    assert search.objective == curtois_objective(problem, roster.assignments)
+    _assert_kept_exact(problem, settings, search)
 
 
 def test_far_weekend_draws_fall_back_to_another_kind_without_a_short_weekend(
