@@ -193,7 +193,7 @@ def test_a_clash_keeps_the_breaking_employees_duties_and_the_others_changes(roug
     problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective)
     everyone = list(range(len(problem.employees)))
-    part = search._sub_problem(everyone, ((21, 28),))
+    part = search._sub_problem(everyone, ((21, 28),), windows.ALL_STAFF)
     # six context days each side, the end on to a Monday (day 34 is a Sunday)
     assert (part.first, part.last) == (15, 35)
     assert search._breaking(part, part.work) == []
@@ -327,7 +327,7 @@ def test_a_sub_problem_holds_the_free_days_rows_and_the_rows_its_staff_work_on_h
     problem, settings, start = rough
     search = windows.WindowSearch(problem, settings, start.duties, start.objective, seed=4)
     chosen = [0, 3, 7]
-    part = search._sub_problem(chosen, ((7, 14), (42, 49)))
+    part = search._sub_problem(chosen, ((7, 14), (42, 49)), windows.TWO_WINDOWS)
     days = search.row_day
     free = ((days >= 7) & (days < 14)) | ((days >= 42) & (days < 49))
     in_sub = (days >= part.first) & (days < part.last)

@@ -164,7 +164,7 @@ class _Part:
     rows: list[int]
     free: tuple[tuple[int, int], ...]
     work: np.ndarray
-    kind: str = SOME_STAFF
+    kind: str
 
     @property
     def last(self) -> int:
@@ -274,12 +274,10 @@ class WindowSearch:
         ``SOME_STAFF``; ``pair staff`` of ``TWO_WINDOWS``. They start at about
         ``FIRST_CHOICES`` free choices (``weekend staff``, of ``FAR_WEEKENDS``, at
         ``FAR_WEEKENDS_STAFF``)."""
-        self.weekend_windows = [
-            (max(0, d - 1), min(days, d + 3))
-            for d, day in enumerate(self.dates[:-1])
-            if day.weekday() == SATURDAY
-        ]
-        """Each weekend whose Sunday lies in the horizon, Friday to Monday, ``[begin, end)``."""
+        sundays = np.unique(self.weekend[self.weekend >= 0])
+        self.weekend_windows = [(max(0, s - 2), min(days, s + 2)) for s in sundays.tolist()]
+        """Each weekend with a day in the horizon, Friday to Monday, ``[begin, end)``, in the
+        order of ``_on_weekends``' columns."""
         self.needed_by_day = np.bincount(self.row_day, weights=self.needed, minlength=days)
         """[day] staff needed over all its rows."""
         self.open_days = np.array(
@@ -376,10 +374,11 @@ class WindowSearch:
         """A neighbourhood of ``kind`` (see ``step``) as a sub-problem whose sub-horizon
         overlaps none being re-solved; ``None`` when ``DISJOINT_TRIES`` draws gave none."""
         for _ in range(DISJOINT_TRIES):
-            drawn = self._far_weekends() if kind == FAR_WEEKENDS else None
-            drawn_kind = kind
-            if kind == FAR_WEEKENDS and drawn is None:  # no short weekend or none to spare
-                drawn_kind = self.rng.choice([other for other in KINDS if other != FAR_WEEKENDS])
+            drawn_kind, drawn = kind, None
+            if kind == FAR_WEEKENDS:
+                drawn = self._far_weekends()
+                if drawn is None:  # no short weekend or none to spare: another kind
+                    drawn_kind = self.rng.choice([k for k in KINDS if k != FAR_WEEKENDS])
             if drawn is None:
                 drawn = self._windows(drawn_kind)
             if drawn is None:
@@ -446,24 +445,23 @@ class WindowSearch:
         short = np.flatnonzero((self.staffed < self.needed) & (self.weekend[self.row_day] >= 0))
         if not len(short):
             return None
-        sunday = int(self.weekend[self.row_day[short[self.rng.randrange(len(short))]]])
-        near = next(w for w in self.weekend_windows if w[0] <= sunday < w[1])
         on_duty = self.work >= 0
-        spare = []
-        for window in self.weekend_windows:
-            saturday = window[0] + 1 if window[0] + 1 < window[1] else window[0]
-            days = [d for d in (saturday, saturday + 1) if d < self.problem.horizon_days]
-            people = int(on_duty[:, days].any(axis=1).sum())
-            if window != near and people > self.needed_by_day[days].max():
-                spare.append(window)
+        on_weekends = self._on_weekends(on_duty)  # [employee, weekend]
+        days = np.flatnonzero(self.weekend >= 0)
+        starts = np.flatnonzero(np.diff(self.weekend[days], prepend=-1))
+        busier_day = np.maximum.reduceat(self.needed_by_day[days], starts)
+        sundays = self.weekend[days[starts]]
+        near = int(np.searchsorted(sundays, self.weekend[self.row_day[self.rng.choice(short)]]))
+        spare = np.flatnonzero(on_weekends.sum(axis=0) > busier_day)
+        spare = spare[spare != near].tolist()
         if not spare:
             return None
         far = self.rng.sample(spare, min(FAR_WEEKENDS_COUNT, len(spare)))
-        free = sorted([near, *far])
-        far_days = [d for begin, end in far for d in range(begin, end) if self.weekend[d] >= 0]
-        works_far = on_duty[:, far_days].any(axis=1)
+        free = sorted(self.weekend_windows[w] for w in [near, *far])
+        works_far = on_weekends[:, far].any(axis=1)
+        begin, end = self.weekend_windows[near]
         movers: set[int] = set()
-        for row in short[(self.row_day[short] >= near[0]) & (self.row_day[short] < near[1])]:
+        for row in short[(self.row_day[short] >= begin) & (self.row_day[short] < end)]:
             day = self.row_day[row]
             can = works_far & ~on_duty[:, day] & self.open_days[:, day] & self._eligible(row)
             movers.update(np.flatnonzero(can).tolist())
@@ -521,12 +519,17 @@ class WindowSearch:
     def _weekends_worked(self, on_duty: np.ndarray, first: int = 0) -> np.ndarray:
         """``[row]`` how many weekends each row of ``on_duty`` (``[row, day]`` bool, its days
         from day ``first`` of the horizon on) works on at least one day of."""
+        return self._on_weekends(on_duty, first).sum(axis=1)
+
+    def _on_weekends(self, on_duty: np.ndarray, first: int = 0) -> np.ndarray:
+        """``[row, weekend]`` whether each row of ``on_duty`` (``[row, day]`` bool, its days
+        from day ``first`` of the horizon on) works a day of each weekend in those days."""
         weekend = self.weekend[first : first + on_duty.shape[1]]
         days = np.flatnonzero(weekend >= 0)
         if not len(days):
-            return np.zeros(len(on_duty), dtype=np.int64)
+            return np.zeros((len(on_duty), 0), dtype=bool)
         starts = np.flatnonzero(np.diff(weekend[days], prepend=-1))  # each weekend's first day
-        return np.logical_or.reduceat(on_duty[:, days], starts, axis=1).sum(axis=1)
+        return np.logical_or.reduceat(on_duty[:, days], starts, axis=1)
 
     def _anchor(self) -> int:
         """The day of a random requirement row short of staff, or a random day if none."""
@@ -544,7 +547,7 @@ class WindowSearch:
         return first, last
 
     def _sub_problem(
-        self, chosen: list[int], free: tuple[tuple[int, int], ...], kind: str = SOME_STAFF
+        self, chosen: list[int], free: tuple[tuple[int, int], ...], kind: str
     ) -> _Part:
         """The sub-problem of a neighbourhood of ``kind`` freeing ``chosen`` employees on the
         windows ``free`` (each days ``[begin, end)``, in order; the days between are held)."""
